@@ -1,0 +1,85 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Every Swift target builds in Swift 6 mode with the same strictness.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
+let nioWebSocket: Target.Dependency = .product(name: "NIOWebSocket", package: "swift-nio")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
+let package = Package(
+    name: "courtside",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "grpc-bench-server", targets: ["GRPCBenchServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries from Debian, wrapped once.
+        .systemLibrary(
+            name: "CNGHTTP2",
+            pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CProtobufC",
+            pkgConfig: "libprotobuf-c",
+            providers: [.apt(["libprotobuf-c-dev"])]
+        ),
+        // protoc-c output for everything in proto/ (scripts/generate-proto; never hand-edited).
+        .target(
+            name: "CCourtsideProtos",
+            dependencies: ["CProtobufC"]
+        ),
+
+        // The gRPC wire: pure protocol logic, then HTTP/2 on nghttp2, then gRPC calls.
+        .target(name: "GRPCWire", dependencies: [nioCore], swiftSettings: swiftSettings),
+        .target(
+            name: "HTTP2Transport",
+            dependencies: ["CNGHTTP2", nioCore, nioPosix, logging],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GRPC",
+            dependencies: ["GRPCWire", "HTTP2Transport", nioCore, nioPosix, logging],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "ProtobufC", dependencies: ["CProtobufC", nioCore], swiftSettings: swiftSettings),
+        .target(
+            name: "CourtsideProto",
+            dependencies: ["CCourtsideProtos", "CProtobufC", "ProtobufC", "GRPCWire", "GRPC", nioCore],
+            swiftSettings: swiftSettings
+        ),
+
+        // Benchmarks (not part of `make test`).
+        .executableTarget(
+            name: "GRPCBenchServer",
+            dependencies: ["GRPC", "GRPCWire", nioCore, nioPosix, logging],
+            path: "benchmarks/grpc/Sources/GRPCBenchServer",
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "GRPCWireTests", dependencies: ["GRPCWire", nioCore], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ProtobufCTests",
+            dependencies: ["ProtobufC", "CourtsideProto", "GRPCWire", nioCore],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GRPCTests",
+            dependencies: ["GRPC", "GRPCWire", "HTTP2Transport", "CourtsideProto", nioCore, nioPosix, logging],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

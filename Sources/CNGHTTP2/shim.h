@@ -1,0 +1,4 @@
+#ifndef COURTSIDE_CNGHTTP2_SHIM_H
+#define COURTSIDE_CNGHTTP2_SHIM_H
+#include <nghttp2/nghttp2.h>
+#endif

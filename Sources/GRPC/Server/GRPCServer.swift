@@ -1,0 +1,185 @@
+internal import GRPCWire
+public import HTTP2Transport
+public import Logging
+public import NIOCore
+public import NIOPosix
+import Synchronization
+
+/// A gRPC server: listens on a TCP port (h2c with prior knowledge) and serves the registered
+/// services on nghttp2.
+public final class GRPCServer: Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        /// Largest request message accepted; larger ones end the call with RESOURCE_EXHAUSTED.
+        public var maximumReceiveMessageSize: Int = 4 << 20
+        public var http2 = HTTP2Settings()
+
+        public init(host: String = "127.0.0.1", port: Int) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    private struct State {
+        var listener: (any Channel)?
+        var connections: [ObjectIdentifier: ConnectionHandle] = [:]
+        var shuttingDown = false
+        var grace: TimeAmount?
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private struct ConnectionHandle: Sendable {
+        let eventLoop: any EventLoop
+        let connection: NIOLoopBound<HTTP2Connection>
+
+        func beginGracefulShutdown(grace: TimeAmount?) {
+            let connection = self.connection
+            eventLoop.execute { connection.value.beginGracefulShutdown(grace: grace) }
+        }
+    }
+
+    public let configuration: Configuration
+    public let router: RPCRouter
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    private let state = Mutex(State())
+
+    public init(
+        configuration: Configuration,
+        services: [any RPCService],
+        logger: Logger,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        var router = RPCRouter()
+        for service in services {
+            service.registerMethods(with: &router)
+        }
+        self.configuration = configuration
+        self.router = router
+        self.logger = logger
+        self.group = eventLoopGroup
+    }
+
+    /// The address the server listens on, once started.
+    public var localAddress: SocketAddress? {
+        state.withLock { $0.listener?.localAddress }
+    }
+
+    /// Binds the listening socket. Throws if the port cannot be bound.
+    public func start() async throws {
+        let configuration = self.configuration
+        let router = self.router
+        let logger = self.logger
+        let listener = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { [weak self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let self else { throw ChannelError.ioOnClosedChannel }
+                    let remote = channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
+                    var connectionLogger = logger
+                    connectionLogger[metadataKey: "peer"] = "\(remote)"
+                    let http2 = HTTP2Connection(role: .server, eventLoop: channel.eventLoop, settings: configuration.http2, logger: connectionLogger)
+                    let id = ObjectIdentifier(http2)
+                    let grpc = GRPCServerConnection(
+                        http2: http2,
+                        router: router,
+                        configuration: configuration,
+                        remoteAddress: remote,
+                        logger: connectionLogger
+                    ) { [weak self] in
+                        self?.connectionClosed(id)
+                    }
+                    http2.delegate = grpc
+                    try channel.pipeline.syncOperations.addHandler(http2)
+                    self.connectionOpened(id, ConnectionHandle(eventLoop: channel.eventLoop, connection: NIOLoopBound(http2, eventLoop: channel.eventLoop)))
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port)
+            .get()
+        state.withLock { $0.listener = listener }
+        logger.info("gRPC server listening", metadata: ["address": "\(listener.localAddress.map { "\($0)" } ?? "?")"])
+    }
+
+    private func connectionOpened(_ id: ObjectIdentifier, _ handle: ConnectionHandle) {
+        let grace: TimeAmount?? = state.withLock { state in
+            state.connections[id] = handle
+            return state.shuttingDown ? .some(state.grace) : .none
+        }
+        if let grace {
+            handle.beginGracefulShutdown(grace: grace)
+        }
+    }
+
+    private func connectionClosed(_ id: ObjectIdentifier) {
+        let waiters: [CheckedContinuation<Void, Never>] = state.withLock { state in
+            state.connections.removeValue(forKey: id)
+            guard state.shuttingDown, state.connections.isEmpty else { return [] }
+            defer { state.closeWaiters.removeAll() }
+            return state.closeWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Number of open client connections.
+    public var connectionCount: Int {
+        state.withLock { $0.connections.count }
+    }
+
+    /// Stops accepting connections, sends GOAWAY on every connection and lets calls in flight
+    /// finish; connections still open after `grace` are closed.
+    public func beginGracefulShutdown(grace: Duration? = nil) {
+        let amount = grace.map { TimeAmount($0) }
+        let (listener, connections, waiters): ((any Channel)?, [ConnectionHandle], [CheckedContinuation<Void, Never>]) =
+            state.withLock { state in
+                guard !state.shuttingDown else { return (nil, [], []) }
+                state.shuttingDown = true
+                state.grace = amount
+                var waiters: [CheckedContinuation<Void, Never>] = []
+                if state.connections.isEmpty {
+                    waiters = state.closeWaiters
+                    state.closeWaiters.removeAll()
+                }
+                return (state.listener, Array(state.connections.values), waiters)
+            }
+        listener?.close(promise: nil)
+        for waiter in waiters { waiter.resume() }
+        for connection in connections {
+            connection.beginGracefulShutdown(grace: amount)
+        }
+    }
+
+    /// Waits until shutdown has begun and every connection has closed.
+    public func waitUntilStopped() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { state in
+                if state.shuttingDown && state.connections.isEmpty { return true }
+                state.closeWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+        if let listener = state.withLock({ $0.listener }) {
+            try? await listener.closeFuture.get()
+        }
+    }
+
+    /// Starts, serves until the task is cancelled, then shuts down gracefully within `grace`.
+    public func run(grace: Duration = .seconds(10)) async throws {
+        try await start()
+        await withTaskCancellationHandler {
+            await waitUntilStopped()
+        } onCancel: {
+            beginGracefulShutdown(grace: grace)
+        }
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,90 @@
+public import GRPCWire
+internal import NIOCore
+
+/// A set of methods a server answers; generated `…Handler` protocols register into it.
+public protocol RPCService: Sendable {
+    /// The fully qualified names of the services this implements (for health checks and logs).
+    var serviceNames: [String] { get }
+    func registerMethods(with router: inout RPCRouter)
+}
+
+/// Maps `:path` to handlers.
+public struct RPCRouter: Sendable {
+    private(set) var methods: [String: RegisteredMethod] = [:]
+
+    public init() {}
+
+    /// Every registered method.
+    public var descriptors: [MethodDescriptor] { methods.values.map(\.descriptor) }
+
+    func method(forPath path: String) -> RegisteredMethod? {
+        methods[path]
+    }
+
+    public mutating func register(_ service: some RPCService) {
+        service.registerMethods(with: &self)
+    }
+
+    public mutating func registerUnary<Request: GRPCMessage, Response: GRPCMessage>(
+        _ descriptor: MethodDescriptor,
+        request _: Request.Type,
+        response _: Response.Type,
+        handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
+    ) {
+        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .unary) { call, request, context in
+            let message = try decodeMessage(Request.self, from: request ?? ByteBuffer(), what: "request")
+            let response = try await handler(message, context)
+            try await call.send(response)
+        }
+    }
+
+    public mutating func registerServerStreaming<Request: GRPCMessage, Response: GRPCMessage>(
+        _ descriptor: MethodDescriptor,
+        request _: Request.Type,
+        response _: Response.Type,
+        handler: @escaping @Sendable (Request, RPCWriter<Response>, ServerContext) async throws -> Void
+    ) {
+        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .serverStreaming) { call, request, context in
+            let message = try decodeMessage(Request.self, from: request ?? ByteBuffer(), what: "request")
+            try await handler(message, RPCWriter(sink: call), context)
+        }
+    }
+
+    public mutating func registerClientStreaming<Request: GRPCMessage, Response: GRPCMessage>(
+        _ descriptor: MethodDescriptor,
+        request _: Request.Type,
+        response _: Response.Type,
+        handler: @escaping @Sendable (RPCRequestStream<Request>, ServerContext) async throws -> Response
+    ) {
+        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .clientStreaming) { call, _, context in
+            let response = try await handler(RPCRequestStream(source: call), context)
+            try await call.send(response)
+        }
+    }
+
+    public mutating func registerBidirectionalStreaming<Request: GRPCMessage, Response: GRPCMessage>(
+        _ descriptor: MethodDescriptor,
+        request _: Request.Type,
+        response _: Response.Type,
+        handler: @escaping @Sendable (RPCRequestStream<Request>, RPCWriter<Response>, ServerContext) async throws -> Void
+    ) {
+        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .bidirectionalStreaming) { call, _, context in
+            try await handler(RPCRequestStream(source: call), RPCWriter(sink: call), context)
+        }
+    }
+}
+
+/// A registered handler with its types erased: it runs one call.
+struct RegisteredMethod: Sendable {
+    let descriptor: MethodDescriptor
+    let kind: RPCKind
+    let run: @Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void
+}
+
+extension ServerCallHandle {
+    func send<Response: GRPCMessage>(_ response: Response) async throws {
+        var buffer = ByteBuffer()
+        try GRPCMessageFramer.frame(response, into: &buffer)
+        try await write(framed: buffer)
+    }
+}

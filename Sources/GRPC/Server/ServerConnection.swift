@@ -1,0 +1,414 @@
+internal import GRPCWire
+internal import HTTP2Transport
+internal import Logging
+internal import NIOCore
+
+/// The gRPC side of one server connection: turns HTTP/2 streams into calls and runs their
+/// handlers. Loop-bound (it is the `HTTP2Connection`'s delegate).
+final class GRPCServerConnection: HTTP2ConnectionDelegate {
+    let http2: HTTP2Connection
+    let router: RPCRouter
+    let configuration: GRPCServer.Configuration
+    let logger: Logger
+    let executor: EventLoopTaskExecutor
+    let remoteAddress: String
+    private var calls: [Int32: ServerCall] = [:]
+    /// Calls whose handlers start once the current input has been processed.
+    private var readyToStart: [ServerCall] = []
+    private let onClose: () -> Void
+
+    init(
+        http2: HTTP2Connection,
+        router: RPCRouter,
+        configuration: GRPCServer.Configuration,
+        remoteAddress: String,
+        logger: Logger,
+        onClose: @escaping () -> Void
+    ) {
+        self.http2 = http2
+        self.router = router
+        self.configuration = configuration
+        self.remoteAddress = remoteAddress
+        self.logger = logger
+        self.executor = EventLoopTaskExecutor(http2.eventLoop)
+        self.onClose = onClose
+    }
+
+    var eventLoop: any EventLoop { http2.eventLoop }
+
+    // MARK: HTTP2ConnectionDelegate
+
+    func connection(_ connection: HTTP2Connection, didReceiveHeaders headers: HTTP2HeaderList, streamID: Int32, endStream: Bool) {
+        if let call = calls[streamID] {
+            // Trailers from a client are not part of gRPC; treat them as the end of its stream.
+            if endStream { call.receivedEnd() }
+            return
+        }
+        switch GRPCRequestHead.validate(headers: headers) {
+        case .rejectHTTP(let status, let message):
+            logger.debug("rejected non-gRPC request", metadata: ["status": "\(status)", "reason": "\(message)"])
+            http2.submitResponse(
+                streamID: streamID,
+                headers: [(":status", String(status)), ("content-type", "text/plain; charset=utf-8"), ("grpc-status", String(GRPCStatusCode.internal.rawValue)), ("grpc-message", PercentEncoding.encode(message))],
+                hasBody: false
+            )
+            if !endStream { http2.reset(streamID: streamID, errorCode: .noError) }
+        case .rejectGRPC(let status, let extraHeaders):
+            sendTrailersOnly(streamID: streamID, status: status, metadata: Metadata(), extraHeaders: extraHeaders, clientClosed: endStream)
+        case .accepted(let head):
+            guard let method = router.method(forPath: head.path) else {
+                let status = GRPCStatus(code: .unimplemented, message: "unknown method \(head.path)")
+                sendTrailersOnly(streamID: streamID, status: status, metadata: Metadata(), extraHeaders: [], clientClosed: endStream)
+                return
+            }
+            let call = ServerCall(streamID: streamID, connection: self, method: method, head: head)
+            calls[streamID] = call
+            call.start()
+            if endStream { call.receivedEnd() }
+        }
+    }
+
+    func connection(_ connection: HTTP2Connection, didReceiveData bytes: UnsafeRawBufferPointer, streamID: Int32) {
+        guard let call = calls[streamID] else {
+            // A stream we already answered: drop the bytes but give the credit back.
+            http2.consume(streamID: streamID, count: bytes.count)
+            return
+        }
+        call.receivedData(bytes)
+    }
+
+    func connection(_ connection: HTTP2Connection, didReceiveEndStream streamID: Int32) {
+        calls[streamID]?.receivedEnd()
+    }
+
+    func connection(_ connection: HTTP2Connection, didCloseStream streamID: Int32, errorCode: HTTP2ErrorCode) {
+        guard let call = calls.removeValue(forKey: streamID) else { return }
+        call.streamClosed(errorCode: errorCode)
+    }
+
+    func connection(_ connection: HTTP2Connection, didDrainStream streamID: Int32) {
+        calls[streamID]?.resumeDrainWaiter(nil)
+    }
+
+    func connectionDidProcessInput(_ connection: HTTP2Connection) {
+        guard !readyToStart.isEmpty else { return }
+        let starting = readyToStart
+        readyToStart.removeAll(keepingCapacity: true)
+        for call in starting {
+            call.runHandler()
+        }
+    }
+
+    func connection(_ connection: HTTP2Connection, didReceiveGoAway lastStreamID: Int32, errorCode: HTTP2ErrorCode) {}
+
+    func connectionDidClose(_ connection: HTTP2Connection) {
+        let open = calls
+        calls.removeAll()
+        readyToStart.removeAll()
+        for call in open.values {
+            call.streamClosed(errorCode: .cancel)
+        }
+        onClose()
+    }
+
+    // MARK: Helpers for calls
+
+    func scheduleStart(_ call: ServerCall) {
+        readyToStart.append(call)
+    }
+
+    func sendTrailersOnly(streamID: Int32, status: GRPCStatus, metadata: Metadata, extraHeaders: HTTP2HeaderList, clientClosed: Bool) {
+        var headers: HTTP2HeaderList = [(":status", "200"), ("content-type", "application/grpc")]
+        headers.append(contentsOf: extraHeaders)
+        headers.append(contentsOf: Self.statusHeaders(status))
+        headers.append(contentsOf: metadata.wireHeaders)
+        http2.submitResponse(streamID: streamID, headers: headers, hasBody: false)
+        if !clientClosed {
+            // We will not read the rest of the request: stop the client sending it.
+            http2.reset(streamID: streamID, errorCode: .noError)
+        }
+    }
+
+    static func statusHeaders(_ status: GRPCStatus) -> HTTP2HeaderList {
+        if status.message.isEmpty {
+            return [("grpc-status", String(status.code.rawValue))]
+        }
+        return [("grpc-status", String(status.code.rawValue)), ("grpc-message", PercentEncoding.encode(status.message))]
+    }
+}
+
+/// One call on the server. Loop-bound; handlers reach it through `ServerCallHandle`.
+final class ServerCall {
+    let streamID: Int32
+    let connection: GRPCServerConnection
+    let method: RegisteredMethod
+    let head: GRPCRequestHead
+    let context: ServerContext
+    private var machine = ServerStreamStateMachine()
+    private var deframer: GRPCMessageDeframer
+    private var inbox: InboundMessageQueue!
+    private var heldRequest: ByteBuffer?
+    private var task: Task<Void, Never>?
+    private var deadlineTask: Scheduled<Void>?
+    private var drainWaiter: CheckedContinuation<Void, any Error>?
+    private var streamIsClosed = false
+    private var writerCancelled = false
+
+    init(streamID: Int32, connection: GRPCServerConnection, method: RegisteredMethod, head: GRPCRequestHead) {
+        self.streamID = streamID
+        self.connection = connection
+        self.method = method
+        self.head = head
+        self.deframer = GRPCMessageDeframer(maximumMessageSize: connection.configuration.maximumReceiveMessageSize)
+        let deadline = head.timeout.map { ContinuousClock.now + $0.duration }
+        var logger = connection.logger
+        logger[metadataKey: "rpc"] = "\(head.path)"
+        logger[metadataKey: "rpc_id"] = "\(connection.remoteAddress)#\(streamID)"
+        self.context = ServerContext(
+            method: method.descriptor,
+            requestMetadata: head.metadata,
+            deadline: deadline,
+            remoteAddress: connection.remoteAddress,
+            logger: logger
+        )
+        let http2 = connection.http2
+        self.inbox = InboundMessageQueue { [streamID] count in
+            http2.consume(streamID: streamID, count: count)
+        }
+    }
+
+    private var handle: ServerCallHandle {
+        ServerCallHandle(eventLoop: connection.eventLoop, call: NIOLoopBound(self, eventLoop: connection.eventLoop))
+    }
+
+    func start() {
+        if let timeout = head.timeout {
+            let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
+            deadlineTask = connection.eventLoop.scheduleTask(in: TimeAmount(timeout.duration)) {
+                bound.value.deadlineExceeded(timeout)
+            }
+        }
+        switch machine.receivedHead(kind: method.kind) {
+        case .startHandler: connection.scheduleStart(self)
+        case .awaitRequest: break
+        }
+    }
+
+    func receivedData(_ bytes: UnsafeRawBufferPointer) {
+        inbox.received(wireBytes: bytes.count)
+        if machine.isClosed {
+            return
+        }
+        deframer.append(bytes)
+        do {
+            while let message = try deframer.next() {
+                switch machine.receivedMessage() {
+                case .deliver: inbox.append(message)
+                case .hold: heldRequest = message
+                case .fail(let status): fail(status)
+                case .drop: return
+                }
+            }
+        } catch {
+            fail(GRPCStatus(code: error.status, message: error.description))
+        }
+    }
+
+    func receivedEnd() {
+        if deframer.hasPartialMessage && !machine.isClosed {
+            fail(GRPCStatus(code: .internal, message: "request stream ended in the middle of a message"))
+            return
+        }
+        switch machine.receivedEnd() {
+        case .startHandlerWithRequest: connection.scheduleStart(self)
+        case .finishRequestStream: inbox.finish(.success(()))
+        case .fail(let status): fail(status)
+        case .drop: break
+        }
+    }
+
+    /// Starts the handler's task, on the connection's event loop.
+    func runHandler() {
+        guard !machine.isClosed, task == nil else { return }
+        let request = heldRequest
+        heldRequest = nil
+        let handle = self.handle
+        let context = self.context
+        let method = self.method
+        task = Task(executorPreference: connection.executor) {
+            var status = GRPCStatus.ok
+            var trailers = Metadata()
+            do {
+                try await method.run(handle, request, context)
+            } catch let error as RPCError {
+                status = error.status
+                trailers = error.metadata
+            } catch is CancellationError {
+                status = GRPCStatus(code: .cancelled, message: "call cancelled")
+            } catch {
+                context.logger.error("handler failed", metadata: ["error": "\(error)"])
+                status = GRPCStatus(code: .unknown, message: "handler failed: \(error)")
+            }
+            var allTrailers = context.trailingMetadata
+            for (key, value) in trailers { allTrailers.append(key: key, value: value) }
+            handle.complete(status: status, trailers: allTrailers)
+        }
+    }
+
+    /// Ends the call with a status before (or instead of) the handler's own.
+    private func fail(_ status: GRPCStatus) {
+        complete(status: status, trailers: Metadata())
+        task?.cancel()
+    }
+
+    private func deadlineExceeded(_ timeout: GRPCTimeout) {
+        guard !machine.isClosed else { return }
+        fail(GRPCStatus(code: .deadlineExceeded, message: "deadline of \(timeout.duration) exceeded"))
+    }
+
+    func complete(status: GRPCStatus, trailers: Metadata) {
+        let clientClosed: Bool
+        if case .open(let open) = machine.state { clientClosed = open.clientClosed } else { clientClosed = true }
+        switch machine.sendingStatus() {
+        case .sendTrailers:
+            var headers = GRPCServerConnection.statusHeaders(status)
+            headers.append(contentsOf: trailers.wireHeaders)
+            connection.http2.finish(streamID: streamID, trailers: headers)
+        case .sendTrailersOnly:
+            connection.sendTrailersOnly(streamID: streamID, status: status, metadata: trailers, extraHeaders: [], clientClosed: clientClosed)
+        case .drop:
+            break
+        }
+        deadlineTask?.cancel()
+        deadlineTask = nil
+        inbox.finish(.failure(RPCError(.cancelled, "call already completed")))
+        resumeDrainWaiter(RPCError(.cancelled, "call already completed"))
+    }
+
+    func streamClosed(errorCode: HTTP2ErrorCode) {
+        streamIsClosed = true
+        let wasOpen = !machine.isClosed
+        machine.reset()
+        deadlineTask?.cancel()
+        deadlineTask = nil
+        connection.http2.consumeConnection(count: inbox.unacknowledgedBytes)
+        let error = RPCError(.cancelled, "the client cancelled the call (\(errorCode))")
+        inbox.finish(.failure(error))
+        resumeDrainWaiter(error)
+        if wasOpen {
+            task?.cancel()
+        }
+    }
+
+    // MARK: Operations for the handler (through ServerCallHandle)
+
+    /// Queues one framed response. Returns true if the writer should wait for the queue to drain.
+    func send(framed: ByteBuffer) throws -> Bool {
+        switch machine.sendingMessage() {
+        case .sendHeadThenMessage:
+            var headers: HTTP2HeaderList = [(":status", "200"), ("content-type", "application/grpc")]
+            headers.append(contentsOf: context.responseMetadata.wireHeaders)
+            connection.http2.submitResponse(streamID: streamID, headers: headers, hasBody: true)
+        case .sendMessage:
+            break
+        case .fail(let status):
+            throw RPCError(status.code, status.message)
+        case .drop:
+            throw RPCError(.cancelled, "call already completed")
+        }
+        let pending = connection.http2.enqueue(streamID: streamID, framed)
+        return pending > connection.http2.outboundHighWaterMark
+    }
+
+    func waitForDrain(_ continuation: CheckedContinuation<Void, any Error>) {
+        if writerCancelled {
+            continuation.resume(throwing: CancellationError())
+            return
+        }
+        if machine.isClosed {
+            continuation.resume(throwing: RPCError(.cancelled, "call already completed"))
+            return
+        }
+        if connection.http2.pendingOutboundBytes(streamID: streamID) <= connection.configuration.http2.outboundBufferLowWaterMark {
+            continuation.resume()
+            return
+        }
+        drainWaiter = continuation
+        connection.http2.notifyWhenDrained(streamID: streamID)
+    }
+
+    func resumeDrainWaiter(_ error: (any Error)?) {
+        guard let waiter = drainWaiter else { return }
+        drainWaiter = nil
+        if let error {
+            waiter.resume(throwing: error)
+        } else {
+            waiter.resume()
+        }
+    }
+
+    func pollMessage() -> (ready: Bool, message: ByteBuffer?, error: (any Error)?) {
+        inbox.poll()
+    }
+
+    func waitForMessage(_ continuation: CheckedContinuation<ByteBuffer?, any Error>) {
+        inbox.wait(continuation)
+    }
+
+    func cancelWaiters() {
+        writerCancelled = true
+        inbox.cancelWaiter()
+        resumeDrainWaiter(CancellationError())
+    }
+}
+
+@available(*, unavailable)
+extension ServerCall: Sendable {}
+
+/// A handler's reference to its call: sends responses and reads requests on the call's event
+/// loop, directly when the handler already runs there.
+struct ServerCallHandle: MessageSink, MessageSource {
+    let eventLoop: any EventLoop
+    let call: NIOLoopBound<ServerCall>
+
+    func write(framed: ByteBuffer) async throws {
+        let call = self.call
+        let mustWait: Bool
+        if eventLoop.inEventLoop {
+            mustWait = try call.value.send(framed: framed)
+        } else {
+            mustWait = try await eventLoop.submit { try call.value.send(framed: framed) }.get()
+        }
+        guard mustWait else { return }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                eventLoop.executeOnLoop { call.value.waitForDrain(continuation) }
+            }
+        } onCancel: {
+            eventLoop.executeOnLoop { call.value.cancelWaiters() }
+        }
+    }
+
+    func nextMessage() async throws -> ByteBuffer? {
+        let call = self.call
+        if eventLoop.inEventLoop {
+            let result = call.value.pollMessage()
+            if result.ready {
+                if let error = result.error { throw error }
+                return result.message
+            }
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer?, any Error>) in
+                eventLoop.executeOnLoop { call.value.waitForMessage(continuation) }
+            }
+        } onCancel: {
+            eventLoop.executeOnLoop { call.value.cancelWaiters() }
+        }
+    }
+
+    func complete(status: GRPCStatus, trailers: Metadata) {
+        let call = self.call
+        eventLoop.executeOnLoop { call.value.complete(status: status, trailers: trailers) }
+    }
+}

@@ -1,0 +1,95 @@
+public import GRPCWire
+internal import NIOCore
+
+/// Sends messages on a stream: a server's responses or a client's requests.
+///
+/// `write` waits while the stream's unsent bytes exceed the high-water mark (the peer is slow or
+/// its flow-control window is closed), so a producer can never queue without bound.
+public struct RPCWriter<Message: GRPCMessage>: Sendable {
+    let sink: any MessageSink
+
+    init(sink: any MessageSink) {
+        self.sink = sink
+    }
+
+    public func write(_ message: Message) async throws {
+        var buffer = ByteBuffer()
+        try GRPCMessageFramer.frame(message, into: &buffer)
+        try await sink.write(framed: buffer)
+    }
+
+    public func write(contentsOf messages: some Sequence<Message>) async throws {
+        for message in messages {
+            try await write(message)
+        }
+    }
+}
+
+/// The messages a client sends to a streaming handler.
+public struct RPCRequestStream<Message: GRPCMessage>: AsyncSequence, Sendable {
+    public typealias Element = Message
+    let source: any MessageSource
+
+    init(source: any MessageSource) {
+        self.source = source
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let source: any MessageSource
+
+        public mutating func next() async throws -> Message? {
+            guard let buffer = try await source.nextMessage() else { return nil }
+            return try decodeMessage(Message.self, from: buffer, what: "request")
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(source: source)
+    }
+}
+
+/// The messages a server sends back; iteration ends after the last message with an OK status,
+/// or throws `RPCError` with the server's status.
+public struct RPCResponseStream<Message: GRPCMessage>: AsyncSequence, Sendable {
+    public typealias Element = Message
+    let call: ClientCallHandle
+
+    init(call: ClientCallHandle) {
+        self.call = call
+    }
+
+    /// The server's initial metadata (response headers). Waits for them.
+    public var metadata: Metadata {
+        get async throws { try await call.responseMetadata() }
+    }
+
+    /// The trailing metadata, once the stream has ended.
+    public var trailingMetadata: Metadata {
+        get async throws { try await call.trailingMetadata() }
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let call: ClientCallHandle
+
+        public mutating func next() async throws -> Message? {
+            guard let buffer = try await call.nextMessage() else { return nil }
+            return try decodeMessage(Message.self, from: buffer, what: "response")
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(call: call)
+    }
+}
+
+func decodeMessage<Message: GRPCMessage>(_: Message.Type, from buffer: ByteBuffer, what: String) throws -> Message {
+    do {
+        return try Message(buffer: buffer)
+    } catch let error as RPCError {
+        throw error
+    } catch {
+        // A request the server cannot parse is the client's fault; a response the client cannot
+        // parse is an internal error of the call.
+        throw RPCError(what == "request" ? .invalidArgument : .internal, "could not decode \(what) as \(Message.self): \(error)")
+    }
+}

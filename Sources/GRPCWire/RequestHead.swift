@@ -1,0 +1,96 @@
+/// A gRPC request's headers, validated.
+public struct GRPCRequestHead: Sendable {
+    public var path: String
+    public var method: MethodDescriptor?
+    public var authority: String
+    /// Custom metadata only: reserved headers (pseudo-headers, content-type, te, grpc-*) removed.
+    public var metadata: Metadata
+    public var timeout: GRPCTimeout?
+    public var userAgent: String
+
+    /// The outcome of checking request headers against the gRPC over HTTP/2 spec.
+    public enum Validation: Sendable {
+        case accepted(GRPCRequestHead)
+        /// Not a gRPC request at all: answer with a plain HTTP status (405, 415).
+        case rejectHTTP(status: Int, message: String)
+        /// A gRPC request that fails before any handler runs: answer Trailers-Only.
+        case rejectGRPC(GRPCStatus, extraHeaders: [(name: String, value: String)])
+    }
+
+    /// Checks the headers of a request as the server receives them.
+    public static func validate(headers: [(name: String, value: String)]) -> Validation {
+        var method: String?
+        var path: String?
+        var authority = ""
+        var contentType: String?
+        var timeoutValue: String?
+        var encoding: String?
+        var userAgent = ""
+        var metadata = Metadata()
+        for (name, value) in headers {
+            switch name {
+            case ":method": method = value
+            case ":path": path = value
+            case ":authority", "host": authority = value
+            case ":scheme": continue
+            case "content-type": contentType = value
+            case "grpc-timeout": timeoutValue = value
+            case "grpc-encoding": encoding = value
+            case "user-agent": userAgent = value
+            default:
+                if Metadata.isReserved(name) { continue }
+                metadata.addWireHeader(name: name, value: value)
+            }
+        }
+        guard method == "POST" else {
+            return .rejectHTTP(status: 405, message: "gRPC requires POST, got \(method ?? "no method")")
+        }
+        guard let contentType, isGRPCContentType(contentType) else {
+            return .rejectHTTP(
+                status: 415,
+                message: "unsupported content-type \(contentType.map { "'\($0)'" } ?? "(none)"); expected application/grpc"
+            )
+        }
+        var timeout: GRPCTimeout?
+        if let timeoutValue {
+            guard let parsed = GRPCTimeout(headerValue: timeoutValue) else {
+                return .rejectGRPC(
+                    GRPCStatus(code: .internal, message: "malformed grpc-timeout '\(timeoutValue)'"),
+                    extraHeaders: []
+                )
+            }
+            timeout = parsed
+        }
+        if let encoding, encoding != "identity" {
+            return .rejectGRPC(
+                GRPCStatus(code: .unimplemented, message: "grpc-encoding '\(encoding)' is not supported"),
+                extraHeaders: [("grpc-accept-encoding", "identity")]
+            )
+        }
+        let requestPath = path ?? ""
+        return .accepted(
+            GRPCRequestHead(
+                path: requestPath,
+                method: MethodDescriptor(path: requestPath),
+                authority: authority,
+                metadata: metadata,
+                timeout: timeout,
+                userAgent: userAgent
+            )
+        )
+    }
+
+    /// `application/grpc`, optionally followed by `+format` or `;parameters`.
+    public static func isGRPCContentType(_ value: String) -> Bool {
+        let prefix = "application/grpc"
+        guard value.hasPrefix(prefix) else { return false }
+        let rest = value.dropFirst(prefix.count)
+        guard let next = rest.first else { return true }
+        if next == ";" { return true }
+        if next == "+" {
+            let format = rest.dropFirst().prefix { $0 != ";" }
+            return format == "proto"
+        }
+        return false
+    }
+}

@@ -1,0 +1,362 @@
+public import Logging
+public import NIOCore
+
+/// What an HTTP/2 connection tells the protocol above it (gRPC). Every method is called on the
+/// connection's event loop. Methods that report received frames run while nghttp2 parses input:
+/// they may call `submit…`, `enqueue`, `finish`, `reset` and `consume`, and the bytes go out
+/// once the input is processed.
+public protocol HTTP2ConnectionDelegate: AnyObject {
+    func connection(_ connection: HTTP2Connection, didReceiveHeaders headers: HTTP2HeaderList, streamID: Int32, endStream: Bool)
+    func connection(_ connection: HTTP2Connection, didReceiveData bytes: UnsafeRawBufferPointer, streamID: Int32)
+    func connection(_ connection: HTTP2Connection, didReceiveEndStream streamID: Int32)
+    func connection(_ connection: HTTP2Connection, didCloseStream streamID: Int32, errorCode: HTTP2ErrorCode)
+    /// The stream's outbound queue fell to the low-water mark after a `notifyWhenDrained`.
+    func connection(_ connection: HTTP2Connection, didDrainStream streamID: Int32)
+    /// A batch of input was processed: a good moment to start work it made ready.
+    func connectionDidProcessInput(_ connection: HTTP2Connection)
+    func connection(_ connection: HTTP2Connection, didReceiveGoAway lastStreamID: Int32, errorCode: HTTP2ErrorCode)
+    func connectionDidClose(_ connection: HTTP2Connection)
+}
+
+/// One HTTP/2 connection (h2c with prior knowledge) driven by nghttp2 over a SwiftNIO channel.
+///
+/// Why SwiftNIO sockets rather than our own loop: NIO gives a tested non-blocking socket layer,
+/// event loops that Swift concurrency can run on, and writability signals for backpressure, and
+/// the bridge's HTTP/1.1 and WebSocket servers share the same loops. nghttp2 does all HTTP/2
+/// framing, HPACK, flow control and stream state; this handler only moves bytes between the
+/// socket and nghttp2 (`mem_recv`/`mem_send`), and stops pulling frames out of nghttp2 while the
+/// socket is not writable — so a peer that stops reading leaves data in the per-stream queues,
+/// whose writers then wait.
+///
+/// Bound to its channel's event loop.
+public final class HTTP2Connection: ChannelInboundHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    public enum Role: Sendable {
+        case server
+        case client
+    }
+
+    /// Client keepalive: a PING every `interval`; no ACK within `timeout` closes the connection.
+    public struct Keepalive: Sendable, Hashable {
+        public var interval: TimeAmount
+        public var timeout: TimeAmount
+
+        public init(interval: TimeAmount, timeout: TimeAmount) {
+            self.interval = interval
+            self.timeout = timeout
+        }
+    }
+
+    private enum State {
+        case open
+        /// A shutdown notice went out; the final GOAWAY follows after one round trip.
+        case announcingShutdown
+        /// The final GOAWAY was sent (or received): finish the streams in flight, then close.
+        case draining
+        case closed
+    }
+
+    public let role: Role
+    public let eventLoop: any EventLoop
+    public var logger: Logger
+    public var delegate: (any HTTP2ConnectionDelegate)?
+
+    private let session: NGHTTP2Session
+    private let settings: HTTP2Settings
+    private let keepalive: Keepalive?
+    private var context: ChannelHandlerContext?
+    private var state = State.open
+    private var processingInput = false
+    private var flushScheduled = false
+    private var keepaliveTask: Scheduled<Void>?
+    private var pingTimeoutTask: Scheduled<Void>?
+    private var shutdownTasks: [Scheduled<Void>] = []
+    private var awaitingShutdownPingAck = false
+
+    public init(
+        role: Role,
+        eventLoop: any EventLoop,
+        settings: HTTP2Settings = HTTP2Settings(),
+        keepalive: Keepalive? = nil,
+        logger: Logger
+    ) {
+        self.role = role
+        self.eventLoop = eventLoop
+        self.settings = settings
+        self.keepalive = keepalive
+        self.logger = logger
+        self.session = NGHTTP2Session(role: role == .server ? .server : .client, settings: settings)
+        self.session.delegate = self
+    }
+
+    /// Whether new streams may be opened (no GOAWAY either way).
+    public var isAcceptingStreams: Bool { state == .open }
+
+    public var isClosed: Bool { state == .closed }
+
+    public var remoteAddress: SocketAddress? { context?.channel.remoteAddress }
+
+    // MARK: Channel events
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive {
+            start(context: context)
+        }
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private var started = false
+
+    private func start(context: ChannelHandlerContext) {
+        guard !started else { return }
+        started = true
+        session.submitSettings(settings)
+        flushNow()
+        scheduleKeepalive()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        guard state != .closed else { return }
+        processingInput = true
+        defer { processingInput = false }
+        do {
+            try buffer.withUnsafeReadableBytes { try session.receive($0) }
+        } catch {
+            logger.debug("HTTP/2 connection error", metadata: ["error": "\(error)", "detail": "\(session.lastError ?? "")"])
+            // nghttp2 queued a GOAWAY; send it, then close.
+            flushNow(closeWhenDone: true)
+            context.close(promise: nil)
+            return
+        }
+        delegate?.connectionDidProcessInput(self)
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        flushNow()
+        context.fireChannelReadComplete()
+    }
+
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            flushNow()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        tearDown()
+        context.fireChannelInactive()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    private func tearDown() {
+        guard state != .closed else { return }
+        state = .closed
+        keepaliveTask?.cancel()
+        pingTimeoutTask?.cancel()
+        for task in shutdownTasks { task.cancel() }
+        shutdownTasks.removeAll()
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.connectionDidClose(self)
+        context = nil
+    }
+
+    // MARK: Output
+
+    /// Sends what nghttp2 has queued, soon (once per event-loop tick).
+    public func flush() {
+        guard !processingInput, !flushScheduled, state != .closed else { return }
+        flushScheduled = true
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.execute {
+            bound.value.flushScheduled = false
+            bound.value.flushNow()
+        }
+    }
+
+    private func flushNow(closeWhenDone: Bool = false) {
+        guard let context, context.channel.isActive else { return }
+        var wrote = false
+        do {
+            while context.channel.isWritable || closeWhenDone {
+                var buffer = context.channel.allocator.buffer(capacity: 16 << 10)
+                let more = try session.send(into: &buffer, limit: 64 << 10)
+                if buffer.readableBytes > 0 {
+                    context.write(wrapOutboundOut(buffer), promise: nil)
+                    wrote = true
+                }
+                if !more { break }
+            }
+        } catch {
+            logger.debug("HTTP/2 send failed", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+        }
+        if wrote {
+            context.flush()
+        }
+        for streamID in session.takeDrainedStreams() {
+            delegate?.connection(self, didDrainStream: streamID)
+        }
+        if !closeWhenDone && !session.wantsRead && !session.wantsWrite {
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: Streams
+
+    /// Sends response headers; see `NGHTTP2Session.submitResponse`.
+    @discardableResult
+    public func submitResponse(streamID: Int32, headers: HTTP2HeaderList, hasBody: Bool) -> Bool {
+        let ok = session.submitResponse(streamID: streamID, headers: headers, hasBody: hasBody)
+        flush()
+        return ok
+    }
+
+    /// Opens a client stream; nil when no new stream can be opened here.
+    public func submitRequest(headers: HTTP2HeaderList) -> Int32? {
+        guard state == .open else { return nil }
+        let streamID = session.submitRequest(headers: headers)
+        flush()
+        return streamID
+    }
+
+    /// Queues DATA; returns the bytes now queued on the stream.
+    @discardableResult
+    public func enqueue(streamID: Int32, _ buffer: ByteBuffer) -> Int {
+        let pending = session.enqueue(streamID: streamID, buffer)
+        flush()
+        return pending
+    }
+
+    public func pendingOutboundBytes(streamID: Int32) -> Int {
+        session.pendingOutboundBytes(streamID: streamID)
+    }
+
+    public func notifyWhenDrained(streamID: Int32) {
+        session.notifyWhenDrained(streamID: streamID)
+    }
+
+    public var outboundHighWaterMark: Int { settings.outboundBufferHighWaterMark }
+
+    /// Ends the stream's DATA, then sends trailers if given (else END_STREAM on the last DATA).
+    public func finish(streamID: Int32, trailers: HTTP2HeaderList?) {
+        session.finish(streamID: streamID, trailers: trailers)
+        flush()
+    }
+
+    public func reset(streamID: Int32, errorCode: HTTP2ErrorCode) {
+        session.resetStream(streamID: streamID, errorCode: errorCode)
+        flush()
+    }
+
+    /// The application consumed `count` bytes of the stream's DATA (opens the windows again).
+    public func consume(streamID: Int32, count: Int) {
+        session.consume(streamID: streamID, count: count)
+        flush()
+    }
+
+    /// Returns connection-level credit for DATA a closed stream left unconsumed.
+    public func consumeConnection(count: Int) {
+        session.consumeConnection(count: count)
+        flush()
+    }
+
+    // MARK: Shutdown and keepalive
+
+    /// Graceful shutdown: GOAWAY so the peer opens no new streams, streams in flight finish,
+    /// then the connection closes. After `grace`, it closes regardless.
+    public func beginGracefulShutdown(grace: TimeAmount?) {
+        guard state == .open else { return }
+        state = .announcingShutdown
+        session.submitShutdownNotice()
+        // The final GOAWAY goes out after one round trip (a PING), so that streams the peer
+        // opened before it saw the notice are still accepted.
+        awaitingShutdownPingAck = true
+        session.submitPing()
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        shutdownTasks.append(eventLoop.scheduleTask(in: .seconds(1)) { bound.value.sendFinalGoAway() })
+        if let grace {
+            shutdownTasks.append(eventLoop.scheduleTask(in: grace) { bound.value.close() })
+        }
+        flush()
+    }
+
+    private func sendFinalGoAway() {
+        guard state == .announcingShutdown else { return }
+        state = .draining
+        awaitingShutdownPingAck = false
+        session.submitGoAway(errorCode: .noError)
+        flush()
+    }
+
+    public func close() {
+        context?.close(promise: nil)
+    }
+
+    private func scheduleKeepalive() {
+        guard let keepalive, state != .closed else { return }
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        keepaliveTask = eventLoop.scheduleTask(in: keepalive.interval) {
+            let connection = bound.value
+            guard connection.state != .closed else { return }
+            connection.session.submitPing()
+            connection.pingTimeoutTask = connection.eventLoop.scheduleTask(in: keepalive.timeout) {
+                bound.value.logger.info("keepalive PING not answered; closing connection")
+                bound.value.close()
+            }
+            connection.flush()
+        }
+    }
+}
+
+extension HTTP2Connection: NGHTTP2SessionDelegate {
+    func sessionDidReceiveHeaders(streamID: Int32, headers: HTTP2HeaderList, endStream: Bool) {
+        delegate?.connection(self, didReceiveHeaders: headers, streamID: streamID, endStream: endStream)
+    }
+
+    func sessionDidReceiveData(streamID: Int32, bytes: UnsafeRawBufferPointer) {
+        delegate?.connection(self, didReceiveData: bytes, streamID: streamID)
+    }
+
+    func sessionDidReceiveEndStream(streamID: Int32) {
+        delegate?.connection(self, didReceiveEndStream: streamID)
+    }
+
+    func sessionDidCloseStream(streamID: Int32, errorCode: HTTP2ErrorCode) {
+        delegate?.connection(self, didCloseStream: streamID, errorCode: errorCode)
+    }
+
+    func sessionDidReceiveGoAway(lastStreamID: Int32, errorCode: HTTP2ErrorCode) {
+        if state == .open || state == .announcingShutdown {
+            state = .draining
+        }
+        delegate?.connection(self, didReceiveGoAway: lastStreamID, errorCode: errorCode)
+    }
+
+    func sessionDidReceivePingAck() {
+        if awaitingShutdownPingAck {
+            sendFinalGoAway()
+        }
+        if let task = pingTimeoutTask {
+            task.cancel()
+            pingTimeoutTask = nil
+            scheduleKeepalive()
+        }
+    }
+}
+
+@available(*, unavailable)
+extension HTTP2Connection: Sendable {}

@@ -1,0 +1,435 @@
+internal import CNGHTTP2
+internal import NIOCore
+
+/// Events of an nghttp2 session, delivered while `receive` runs (from inside nghttp2's callbacks).
+///
+/// A delegate may submit frames (responses, data, trailers, resets) from these methods, but must
+/// never ask the session to receive or send: nghttp2 forbids re-entering `mem_recv`/`mem_send`.
+protocol NGHTTP2SessionDelegate: AnyObject {
+    func sessionDidReceiveHeaders(streamID: Int32, headers: HTTP2HeaderList, endStream: Bool)
+    func sessionDidReceiveData(streamID: Int32, bytes: UnsafeRawBufferPointer)
+    func sessionDidReceiveEndStream(streamID: Int32)
+    func sessionDidCloseStream(streamID: Int32, errorCode: HTTP2ErrorCode)
+    func sessionDidReceiveGoAway(lastStreamID: Int32, errorCode: HTTP2ErrorCode)
+    func sessionDidReceivePingAck()
+}
+
+/// Owns one `nghttp2_session` and turns its C callbacks into Swift calls.
+///
+/// nghttp2 does no I/O here: bytes go in through `receive` (`nghttp2_session_mem_recv`) and come
+/// out of `send` (`nghttp2_session_mem_send`); the NIO handler that owns this object moves them
+/// to and from the socket. Outbound DATA for each stream is queued here and handed to nghttp2 by
+/// the data-provider read callback, which nghttp2 calls only while the peer's flow-control
+/// windows allow; a stream with nothing queued is parked (`NGHTTP2_ERR_DEFERRED`) and resumed
+/// when data arrives. Inbound DATA is acknowledged to the peer (WINDOW_UPDATE) only when the
+/// application says it consumed it, so a slow consumer pushes back on the peer.
+///
+/// Bound to one event loop: every method must be called on it.
+final class NGHTTP2Session {
+    enum Role {
+        case server
+        case client
+    }
+
+    private enum Ending {
+        case endStream
+        case trailers(HTTP2HeaderList)
+    }
+
+    /// Outbound DATA waiting for flow-control window, per stream.
+    private final class OutboundQueue {
+        var chunks = CircularBuffer<ByteBuffer>()
+        var pendingBytes = 0
+        var deferred = false
+        var ending: Ending?
+        var drainWaiter = false
+    }
+
+    private var session: OpaquePointer?
+    private var outbound: [Int32: OutboundQueue] = [:]
+    private var headerBlocks: [Int32: HTTP2HeaderList] = [:]
+    /// Streams whose queue fell under the low-water mark while nghttp2 read from it.
+    private var drainedStreams: [Int32] = []
+    /// Error text nghttp2 reported for the connection (for logs).
+    private(set) var lastError: String?
+
+    weak var delegate: (any NGHTTP2SessionDelegate)?
+    let role: Role
+    /// A stream whose queue falls to this many bytes after being above it is reported as drained.
+    let outboundLowWaterMark: Int
+
+    init(role: Role, settings: HTTP2Settings) {
+        self.role = role
+        self.outboundLowWaterMark = settings.outboundBufferLowWaterMark
+
+        var callbacks: OpaquePointer?
+        nghttp2_session_callbacks_new(&callbacks)
+        defer { nghttp2_session_callbacks_del(callbacks) }
+        Self.registerCallbacks(callbacks)
+
+        var option: OpaquePointer?
+        nghttp2_option_new(&option)
+        defer { nghttp2_option_del(option) }
+        // The application acknowledges inbound DATA itself (`consume`): that is our backpressure.
+        nghttp2_option_set_no_auto_window_update(option, 1)
+        nghttp2_option_set_max_send_header_block_length(option, 64 * 1024)
+        if role == .client {
+            nghttp2_option_set_peer_max_concurrent_streams(option, 100)
+        }
+        // Debian's nghttp2 1.52 carries the rapid-reset (CVE-2023-44487) rate limit, on by
+        // default; it is deliberately left as it is.
+
+        let userData = Unmanaged.passUnretained(self).toOpaque()
+        let result: Int32
+        switch role {
+        case .server: result = nghttp2_session_server_new2(&session, callbacks, userData, option)
+        case .client: result = nghttp2_session_client_new2(&session, callbacks, userData, option)
+        }
+        precondition(result == 0 && session != nil, "nghttp2_session_new failed: \(result)")
+    }
+
+    deinit {
+        nghttp2_session_del(session)
+    }
+
+    // MARK: Input and output
+
+    /// Feeds received bytes to nghttp2. Throws on a fatal connection error; nghttp2 has then
+    /// queued a GOAWAY, which `send` still returns.
+    func receive(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        let result = nghttp2_session_mem_recv(session, base.assumingMemoryBound(to: UInt8.self), bytes.count)
+        if result < 0 {
+            throw HTTP2SessionError(code: Int(result), message: Self.errorString(Int32(result)))
+        }
+    }
+
+    /// Appends what nghttp2 wants to send to `buffer`, up to about `limit` bytes. Returns false
+    /// when nghttp2 has nothing more to send right now.
+    func send(into buffer: inout ByteBuffer, limit: Int) throws -> Bool {
+        while buffer.readableBytes < limit {
+            var data: UnsafePointer<UInt8>?
+            let count = nghttp2_session_mem_send(session, &data)
+            if count < 0 {
+                throw HTTP2SessionError(code: count, message: Self.errorString(Int32(count)))
+            }
+            guard count > 0, let data else { return false }
+            buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: count))
+        }
+        return true
+    }
+
+    var wantsRead: Bool { nghttp2_session_want_read(session) != 0 }
+    var wantsWrite: Bool { nghttp2_session_want_write(session) != 0 }
+
+    /// Streams whose outbound queue drained since the last call.
+    func takeDrainedStreams() -> [Int32] {
+        defer { drainedStreams.removeAll(keepingCapacity: true) }
+        return drainedStreams
+    }
+
+    // MARK: Submitting frames
+
+    func submitSettings(_ settings: HTTP2Settings) {
+        var entries = [
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue), value: settings.maxConcurrentStreams),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), value: UInt32(settings.initialStreamWindowSize)),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: settings.maxHeaderListSize),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_FRAME_SIZE.rawValue), value: settings.maxFrameSize),
+        ]
+        if role == .client {
+            entries.append(nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0))
+        }
+        nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), entries, entries.count)
+        nghttp2_session_set_local_window_size(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, settings.connectionWindowSize)
+    }
+
+    /// Sends response headers. With `hasBody`, DATA follows from `enqueue` until `finish`;
+    /// without, the headers end the stream (a Trailers-Only response or a bodiless error).
+    func submitResponse(streamID: Int32, headers: HTTP2HeaderList, hasBody: Bool) -> Bool {
+        if hasBody {
+            outbound[streamID] = OutboundQueue()
+        }
+        let result = Self.withNameValues(headers) { nva, count in
+            if hasBody {
+                var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: Self.readCallback)
+                return nghttp2_submit_response(session, streamID, nva, count, &provider)
+            }
+            return nghttp2_submit_response(session, streamID, nva, count, nil)
+        }
+        if result != 0 {
+            outbound.removeValue(forKey: streamID)
+        }
+        return result == 0
+    }
+
+    /// Opens a client stream: request headers, then DATA from `enqueue` until `finish`.
+    /// Returns the new stream's id, or nil if no stream can be opened (ids exhausted, GOAWAY).
+    func submitRequest(headers: HTTP2HeaderList) -> Int32? {
+        let streamID = Self.withNameValues(headers) { nva, count in
+            var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: Self.readCallback)
+            return nghttp2_submit_request(session, nil, nva, count, &provider, nil)
+        }
+        guard streamID > 0 else { return nil }
+        outbound[streamID] = OutboundQueue()
+        return streamID
+    }
+
+    /// Queues DATA for a stream. Returns the bytes now queued for it (for backpressure).
+    @discardableResult
+    func enqueue(streamID: Int32, _ buffer: ByteBuffer) -> Int {
+        guard let queue = outbound[streamID], queue.ending == nil else { return 0 }
+        queue.pendingBytes += buffer.readableBytes
+        queue.chunks.append(buffer)
+        resumeIfDeferred(streamID, queue)
+        return queue.pendingBytes
+    }
+
+    /// Bytes queued for a stream and not yet taken by nghttp2.
+    func pendingOutboundBytes(streamID: Int32) -> Int {
+        outbound[streamID]?.pendingBytes ?? 0
+    }
+
+    /// Asks to be told (through `takeDrainedStreams`) when the stream's queue drains.
+    func notifyWhenDrained(streamID: Int32) {
+        outbound[streamID]?.drainWaiter = true
+    }
+
+    /// Ends a stream's DATA: with trailers (gRPC status) or with END_STREAM on the last DATA.
+    func finish(streamID: Int32, trailers: HTTP2HeaderList?) {
+        guard let queue = outbound[streamID], queue.ending == nil else { return }
+        queue.ending = trailers.map { .trailers($0) } ?? .endStream
+        resumeIfDeferred(streamID, queue)
+    }
+
+    func resetStream(streamID: Int32, errorCode: HTTP2ErrorCode) {
+        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, errorCode.rawValue)
+    }
+
+    /// Tells nghttp2 the application has consumed `count` bytes of the stream's DATA, so it may
+    /// open the flow-control windows again.
+    func consume(streamID: Int32, count: Int) {
+        guard count > 0 else { return }
+        if nghttp2_session_consume(session, streamID, count) != 0 {
+            // The stream is gone; the connection window still needs the credit.
+            nghttp2_session_consume_connection(session, count)
+        }
+    }
+
+    /// Gives connection-level credit back for DATA of a stream that closed before the
+    /// application consumed it.
+    func consumeConnection(count: Int) {
+        guard count > 0 else { return }
+        nghttp2_session_consume_connection(session, count)
+    }
+
+    func submitPing() {
+        var opaque: UInt64 = 0x636f_7572_7473_6964  // "courtsid"
+        withUnsafeBytes(of: &opaque) { bytes in
+            _ = nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// First step of a graceful shutdown: a GOAWAY with the maximum stream id, so the peer
+    /// stops opening streams while those in flight continue.
+    func submitShutdownNotice() {
+        nghttp2_submit_shutdown_notice(session)
+    }
+
+    /// Final GOAWAY: streams above the last one processed will not be handled.
+    func submitGoAway(errorCode: HTTP2ErrorCode) {
+        let last = nghttp2_session_get_last_proc_stream_id(session)
+        nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), last, errorCode.rawValue, nil, 0)
+    }
+
+    var hasActiveStreams: Bool {
+        !outbound.isEmpty || !headerBlocks.isEmpty
+    }
+
+    private func resumeIfDeferred(_ streamID: Int32, _ queue: OutboundQueue) {
+        if queue.deferred {
+            queue.deferred = false
+            nghttp2_session_resume_data(session, streamID)
+        }
+    }
+
+    // MARK: Callbacks
+
+    private static func from(_ userData: UnsafeMutableRawPointer?) -> NGHTTP2Session {
+        Unmanaged<NGHTTP2Session>.fromOpaque(userData!).takeUnretainedValue()
+    }
+
+    private static func registerCallbacks(_ callbacks: OpaquePointer?) {
+        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks) { _, frame, userData in
+            guard let frame else { return 0 }
+            let session = NGHTTP2Session.from(userData)
+            session.headerBlocks[frame.pointee.hd.stream_id] = []
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_header_callback(callbacks) { _, frame, name, nameLength, value, valueLength, _, userData in
+            guard let frame else { return 0 }
+            let session = NGHTTP2Session.from(userData)
+            let streamID = frame.pointee.hd.stream_id
+            let header = (
+                name: String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self),
+                value: String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
+            )
+            session.headerBlocks[streamID, default: []].append(header)
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks) { _, frame, userData in
+            guard let frame else { return 0 }
+            NGHTTP2Session.from(userData).didReceiveFrame(frame)
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks) { _, _, streamID, data, length, userData in
+            let session = NGHTTP2Session.from(userData)
+            session.delegate?.sessionDidReceiveData(streamID: streamID, bytes: UnsafeRawBufferPointer(start: data, count: length))
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
+            let session = NGHTTP2Session.from(userData)
+            session.outbound.removeValue(forKey: streamID)
+            session.headerBlocks.removeValue(forKey: streamID)
+            session.delegate?.sessionDidCloseStream(streamID: streamID, errorCode: HTTP2ErrorCode(rawValue: errorCode))
+            return 0
+        }
+        nghttp2_session_callbacks_set_error_callback2(callbacks) { _, _, message, length, userData in
+            let session = NGHTTP2Session.from(userData)
+            if let message {
+                session.lastError = String(
+                    decoding: UnsafeRawBufferPointer(start: message, count: length),
+                    as: UTF8.self
+                )
+            }
+            return 0
+        }
+    }
+
+    private func didReceiveFrame(_ frame: UnsafePointer<nghttp2_frame>) {
+        let header = frame.pointee.hd
+        let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+        switch UInt32(header.type) {
+        case NGHTTP2_HEADERS.rawValue:
+            let headers = headerBlocks.removeValue(forKey: header.stream_id) ?? []
+            delegate?.sessionDidReceiveHeaders(streamID: header.stream_id, headers: headers, endStream: endStream)
+        case NGHTTP2_DATA.rawValue:
+            if endStream {
+                delegate?.sessionDidReceiveEndStream(streamID: header.stream_id)
+            }
+        case NGHTTP2_GOAWAY.rawValue:
+            delegate?.sessionDidReceiveGoAway(
+                lastStreamID: frame.pointee.goaway.last_stream_id,
+                errorCode: HTTP2ErrorCode(rawValue: frame.pointee.goaway.error_code)
+            )
+        case NGHTTP2_PING.rawValue:
+            if header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0 {
+                delegate?.sessionDidReceivePingAck()
+            }
+        default:
+            break
+        }
+    }
+
+    private static let readCallback: nghttp2_data_source_read_callback = { _, streamID, buffer, length, flags, _, userData in
+        guard let buffer, let flags else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+        return NGHTTP2Session.from(userData).readOutbound(streamID: streamID, into: buffer, length: length, flags: flags)
+    }
+
+    private func readOutbound(
+        streamID: Int32,
+        into destination: UnsafeMutablePointer<UInt8>,
+        length: Int,
+        flags: UnsafeMutablePointer<UInt32>
+    ) -> Int {
+        guard let queue = outbound[streamID] else {
+            return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
+        }
+        let before = queue.pendingBytes
+        var copied = 0
+        while copied < length, !queue.chunks.isEmpty {
+            let index = queue.chunks.startIndex
+            let take = min(length - copied, queue.chunks[index].readableBytes)
+            queue.chunks[index].withUnsafeReadableBytes { source in
+                (destination + copied).update(from: source.baseAddress!.assumingMemoryBound(to: UInt8.self), count: take)
+            }
+            queue.chunks[index].moveReaderIndex(forwardBy: take)
+            if queue.chunks[index].readableBytes == 0 {
+                queue.chunks.removeFirst()
+            }
+            copied += take
+        }
+        queue.pendingBytes -= copied
+        if queue.drainWaiter && before > outboundLowWaterMark && queue.pendingBytes <= outboundLowWaterMark {
+            queue.drainWaiter = false
+            drainedStreams.append(streamID)
+        }
+        if queue.pendingBytes == 0, let ending = queue.ending {
+            switch ending {
+            case .endStream:
+                flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+            case .trailers(let trailers):
+                flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
+                _ = Self.withNameValues(trailers) { nva, count in
+                    nghttp2_submit_trailer(session, streamID, nva, count)
+                }
+            }
+            outbound.removeValue(forKey: streamID)
+            return copied
+        }
+        if copied == 0 {
+            queue.deferred = true
+            return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+        }
+        return copied
+    }
+
+    // MARK: Helpers
+
+    /// Lays header names and values out in one buffer and calls `body` with nghttp2_nv entries
+    /// pointing into it (nghttp2 copies them during the submit call).
+    private static func withNameValues<Result>(
+        _ headers: HTTP2HeaderList,
+        _ body: (UnsafePointer<nghttp2_nv>, Int) -> Result
+    ) -> Result {
+        var storage = [UInt8]()
+        storage.reserveCapacity(headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
+        var offsets: [(name: Int, nameLength: Int, value: Int, valueLength: Int)] = []
+        offsets.reserveCapacity(headers.count)
+        for (name, value) in headers {
+            let nameStart = storage.count
+            storage.append(contentsOf: name.utf8)
+            let valueStart = storage.count
+            storage.append(contentsOf: value.utf8)
+            offsets.append((nameStart, valueStart - nameStart, valueStart, storage.count - valueStart))
+        }
+        if storage.isEmpty { storage.append(0) }
+        return storage.withUnsafeMutableBufferPointer { bytes in
+            let base = bytes.baseAddress!
+            let nameValues = offsets.map { entry in
+                nghttp2_nv(
+                    name: base + entry.name,
+                    value: base + entry.value,
+                    namelen: entry.nameLength,
+                    valuelen: entry.valueLength,
+                    flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)
+                )
+            }
+            return nameValues.withUnsafeBufferPointer { nva in
+                body(nva.baseAddress!, nva.count)
+            }
+        }
+    }
+
+    static func errorString(_ code: Int32) -> String {
+        String(cString: nghttp2_strerror(code))
+    }
+}
+
+/// A fatal error of an HTTP/2 session (the connection is closed after it).
+struct HTTP2SessionError: Error, CustomStringConvertible {
+    let code: Int
+    let message: String
+
+    var description: String { "nghttp2 error \(code): \(message)" }
+}

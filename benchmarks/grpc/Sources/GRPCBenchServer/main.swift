@@ -1,0 +1,47 @@
+// The `bench.v1.Bench` service of ../shared/bench/grpc-peers on Courtside's gRPC layer:
+//   /bench.v1.Bench/Unary   echoes the request bytes;
+//   /bench.v1.Bench/Stream  request = u32 BE count N, optional u32 BE size S (default 100);
+//                           replies with N messages of S bytes ('a' × S).
+// Usage: grpc-bench-server [port] [host]
+import GRPC
+import GRPCWire
+import Logging
+import NIOCore
+import NIOPosix
+
+struct BenchService: RPCService {
+    var serviceNames: [String] { ["bench.v1.Bench"] }
+
+    func registerMethods(with router: inout RPCRouter) {
+        router.registerUnary(
+            MethodDescriptor(service: "bench.v1.Bench", method: "Unary"),
+            request: RawBytes.self,
+            response: RawBytes.self
+        ) { request, _ in
+            request
+        }
+        router.registerServerStreaming(
+            MethodDescriptor(service: "bench.v1.Bench", method: "Stream"),
+            request: RawBytes.self,
+            response: RawBytes.self
+        ) { request, writer, _ in
+            var buffer = request.buffer
+            guard let count = buffer.readInteger(as: UInt32.self) else {
+                throw RPCError(.invalidArgument, "Stream needs a u32 count")
+            }
+            let size = buffer.readInteger(as: UInt32.self) ?? 100
+            let message = RawBytes(ByteBuffer(repeating: UInt8(ascii: "a"), count: Int(size)))
+            for _ in 0..<count {
+                try await writer.write(message)
+            }
+        }
+    }
+}
+
+let arguments = CommandLine.arguments
+let port = arguments.count > 1 ? Int(arguments[1]) ?? 20070 : 20070
+let host = arguments.count > 2 ? arguments[2] : "127.0.0.1"
+var logger = Logger(label: "grpc-bench-server")
+logger.logLevel = .warning
+let server = GRPCServer(configuration: .init(host: host, port: port), services: [BenchService()], logger: logger)
+try await server.run()
