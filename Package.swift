@@ -14,16 +14,24 @@ let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio
 let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
 let nioWebSocket: Target.Dependency = .product(name: "NIOWebSocket", package: "swift-nio")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
+let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
 
 let package = Package(
     name: "courtside",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "grpc-bench-server", targets: ["GRPCBenchServer"]),
+        .executable(name: "courtside-echo-server", targets: ["EchoServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian, wrapped once.
@@ -59,6 +67,31 @@ let package = Package(
         .target(
             name: "CourtsideProto",
             dependencies: ["CCourtsideProtos", "CProtobufC", "ProtobufC", "GRPCWire", "GRPC", nioCore],
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "GRPCHealth",
+            dependencies: ["GRPC", "CourtsideProto"],
+            swiftSettings: swiftSettings
+        ),
+        // What every service shares: flags + environment, logs, metrics, admin HTTP, lifecycle.
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "GRPC", "GRPCHealth", argumentParser, serviceLifecycle, unixSignals, prometheus, logging, nioCore, nioPosix, nioHTTP1,
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The example service exercising every RPC kind (tests and interop peers use it).
+        .target(
+            name: "EchoExample",
+            dependencies: ["GRPC", "GRPCWire", "CourtsideProto"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EchoServer",
+            dependencies: ["EchoExample", "CourtsideProto", "GRPC", "GRPCHealth", "ServiceKit", logging],
             swiftSettings: swiftSettings
         ),
 

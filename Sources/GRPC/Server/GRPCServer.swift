@@ -14,6 +14,8 @@ public final class GRPCServer: Sendable {
         /// Largest request message accepted; larger ones end the call with RESOURCE_EXHAUSTED.
         public var maximumReceiveMessageSize: Int = 4 << 20
         public var http2 = HTTP2Settings()
+        /// Told about connections and calls (metrics).
+        public var observer: (any GRPCServerObserver)?
 
         public init(host: String = "127.0.0.1", port: Int) {
             self.host = host
@@ -104,6 +106,7 @@ public final class GRPCServer: Sendable {
     }
 
     private func connectionOpened(_ id: ObjectIdentifier, _ handle: ConnectionHandle) {
+        configuration.observer?.connectionOpened()
         let grace: TimeAmount?? = state.withLock { state in
             state.connections[id] = handle
             return state.shuttingDown ? .some(state.grace) : .none
@@ -114,6 +117,7 @@ public final class GRPCServer: Sendable {
     }
 
     private func connectionClosed(_ id: ObjectIdentifier) {
+        configuration.observer?.connectionClosed()
         let waiters: [CheckedContinuation<Void, Never>] = state.withLock { state in
             state.connections.removeValue(forKey: id)
             guard state.shuttingDown, state.connections.isEmpty else { return [] }

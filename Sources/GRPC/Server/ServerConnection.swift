@@ -58,6 +58,10 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
         case .accepted(let head):
             guard let method = router.method(forPath: head.path) else {
                 let status = GRPCStatus(code: .unimplemented, message: "unknown method \(head.path)")
+                configuration.observer?.callRejected(
+                    method: head.method ?? MethodDescriptor(service: "unknown", method: "unknown"),
+                    code: .unimplemented
+                )
                 sendTrailersOnly(streamID: streamID, status: status, metadata: Metadata(), extraHeaders: [], clientClosed: endStream)
                 return
             }
@@ -153,6 +157,7 @@ final class ServerCall {
     private var drainWaiter: CheckedContinuation<Void, any Error>?
     private var streamIsClosed = false
     private var writerCancelled = false
+    private let startedAt = ContinuousClock.now
 
     init(streamID: Int32, connection: GRPCServerConnection, method: RegisteredMethod, head: GRPCRequestHead) {
         self.streamID = streamID
@@ -182,6 +187,7 @@ final class ServerCall {
     }
 
     func start() {
+        connection.configuration.observer?.callStarted(method: method.descriptor)
         if let timeout = head.timeout {
             let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
             deadlineTask = connection.eventLoop.scheduleTask(in: TimeAmount(timeout.duration)) {
@@ -269,7 +275,11 @@ final class ServerCall {
     func complete(status: GRPCStatus, trailers: Metadata) {
         let clientClosed: Bool
         if case .open(let open) = machine.state { clientClosed = open.clientClosed } else { clientClosed = true }
-        switch machine.sendingStatus() {
+        let action = machine.sendingStatus()
+        if action != .drop {
+            connection.configuration.observer?.callFinished(method: method.descriptor, code: status.code, duration: ContinuousClock.now - startedAt)
+        }
+        switch action {
         case .sendTrailers:
             var headers = GRPCServerConnection.statusHeaders(status)
             headers.append(contentsOf: trailers.wireHeaders)
@@ -288,6 +298,9 @@ final class ServerCall {
     func streamClosed(errorCode: HTTP2ErrorCode) {
         streamIsClosed = true
         let wasOpen = !machine.isClosed
+        if wasOpen {
+            connection.configuration.observer?.callFinished(method: method.descriptor, code: .cancelled, duration: ContinuousClock.now - startedAt)
+        }
         machine.reset()
         deadlineTask?.cancel()
         deadlineTask = nil

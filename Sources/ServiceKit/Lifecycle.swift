@@ -1,0 +1,81 @@
+public import GRPC
+public import GRPCHealth
+public import Logging
+internal import NIOCore
+public import ServiceLifecycle
+internal import UnixSignals
+
+/// Runs a gRPC server as a lifecycle service. On graceful shutdown (SIGTERM): readiness turns
+/// false, every health status turns NOT_SERVING, then the server sends GOAWAY, lets calls in
+/// flight finish and closes what is left after the grace period.
+public struct GRPCServerService: Service {
+    public let server: GRPCServer
+    public let health: HealthService
+    public let readiness: Readiness
+    public let grace: Duration
+    public let logger: Logger
+    /// Called once the server listens (with its port).
+    public let onStarted: (@Sendable (Int) -> Void)?
+
+    public init(
+        server: GRPCServer,
+        health: HealthService,
+        readiness: Readiness,
+        grace: Duration,
+        logger: Logger,
+        onStarted: (@Sendable (Int) -> Void)? = nil
+    ) {
+        self.server = server
+        self.health = health
+        self.readiness = readiness
+        self.grace = grace
+        self.logger = logger
+        self.onStarted = onStarted
+    }
+
+    public func run() async throws {
+        try await server.start()
+        readiness.markStarted()
+        onStarted?(server.localAddress?.port ?? server.configuration.port)
+        await withGracefulShutdownHandler {
+            await server.waitUntilStopped()
+        } onGracefulShutdown: {
+            logger.info("draining: health NOT_SERVING, GOAWAY to every connection", metadata: ["grace": "\(grace)"])
+            readiness.markDraining()
+            health.markAllNotServing()
+            server.beginGracefulShutdown(grace: grace)
+        }
+        health.finishWatchers()
+        logger.info("gRPC server stopped")
+    }
+}
+
+/// Runs the admin HTTP server until the very end of shutdown (it is listed first, so it stops
+/// last), so that `/readyz` reports draining while the other services finish.
+public struct AdminServerService: Service {
+    public let server: AdminServer
+
+    public init(server: AdminServer) {
+        self.server = server
+    }
+
+    public func run() async throws {
+        try await server.start()
+        try? await gracefulShutdown()
+        await server.stop()
+    }
+}
+
+/// Starts services in order and stops them in reverse order on SIGTERM or SIGINT.
+public enum ServiceRunner {
+    public static func run(_ services: [any Service], grace: Duration, logger: Logger) async throws {
+        var configuration = ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        // A backstop: the services themselves finish within the grace period.
+        configuration.maximumGracefulShutdownDuration = grace + .seconds(5)
+        try await ServiceGroup(configuration: configuration).run()
+    }
+}
