@@ -95,6 +95,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Feed sources: provider adapters (NBA live data, ESPN, Sportradar), scoreboard differ, simulator.
+        .target(name: "FeedSources", dependencies: ["CourtsideProto"], swiftSettings: swiftSettings),
+
         // Benchmarks (not part of `make test`).
         .executableTarget(
             name: "GRPCBenchServer",
@@ -111,8 +114,11 @@ let package = Package(
         ),
         .testTarget(
             name: "GRPCTests",
-            dependencies: ["GRPC", "GRPCWire", "HTTP2Transport", "CourtsideProto", nioCore, nioPosix, logging],
+            dependencies: [
+                "GRPC", "GRPCWire", "GRPCHealth", "HTTP2Transport", "CourtsideProto", "EchoExample", nioCore, nioPosix, logging,
+            ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "FeedSourcesTests", dependencies: ["FeedSources", "CourtsideProto"], swiftSettings: swiftSettings),
     ]
 )

@@ -52,9 +52,8 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
                 headers: [(":status", String(status)), ("content-type", "text/plain; charset=utf-8"), ("grpc-status", String(GRPCStatusCode.internal.rawValue)), ("grpc-message", PercentEncoding.encode(message))],
                 hasBody: false
             )
-            if !endStream { http2.reset(streamID: streamID, errorCode: .noError) }
         case .rejectGRPC(let status, let extraHeaders):
-            sendTrailersOnly(streamID: streamID, status: status, metadata: Metadata(), extraHeaders: extraHeaders, clientClosed: endStream)
+            sendTrailersOnly(streamID: streamID, status: status, metadata: Metadata(), extraHeaders: extraHeaders)
         case .accepted(let head):
             guard let method = router.method(forPath: head.path) else {
                 let status = GRPCStatus(code: .unimplemented, message: "unknown method \(head.path)")
@@ -62,7 +61,7 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
                     method: head.method ?? MethodDescriptor(service: "unknown", method: "unknown"),
                     code: .unimplemented
                 )
-                sendTrailersOnly(streamID: streamID, status: status, metadata: Metadata(), extraHeaders: [], clientClosed: endStream)
+                sendTrailersOnly(streamID: streamID, status: status, metadata: Metadata(), extraHeaders: [])
                 return
             }
             let call = ServerCall(streamID: streamID, connection: self, method: method, head: head)
@@ -121,16 +120,15 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
         readyToStart.append(call)
     }
 
-    func sendTrailersOnly(streamID: Int32, status: GRPCStatus, metadata: Metadata, extraHeaders: HTTP2HeaderList, clientClosed: Bool) {
+    func sendTrailersOnly(streamID: Int32, status: GRPCStatus, metadata: Metadata, extraHeaders: HTTP2HeaderList) {
         var headers: HTTP2HeaderList = [(":status", "200"), ("content-type", "application/grpc")]
         headers.append(contentsOf: extraHeaders)
         headers.append(contentsOf: Self.statusHeaders(status))
         headers.append(contentsOf: metadata.wireHeaders)
+        // No RST_STREAM after it even if the client is still sending: gRPC clients treat a reset
+        // that overtakes their reading of the status as a failure of its own. What the client
+        // still sends is dropped (and its flow-control credit returned).
         http2.submitResponse(streamID: streamID, headers: headers, hasBody: false)
-        if !clientClosed {
-            // We will not read the rest of the request: stop the client sending it.
-            http2.reset(streamID: streamID, errorCode: .noError)
-        }
     }
 
     static func statusHeaders(_ status: GRPCStatus) -> HTTP2HeaderList {
@@ -273,8 +271,6 @@ final class ServerCall {
     }
 
     func complete(status: GRPCStatus, trailers: Metadata) {
-        let clientClosed: Bool
-        if case .open(let open) = machine.state { clientClosed = open.clientClosed } else { clientClosed = true }
         let action = machine.sendingStatus()
         if action != .drop {
             connection.configuration.observer?.callFinished(method: method.descriptor, code: status.code, duration: ContinuousClock.now - startedAt)
@@ -285,7 +281,7 @@ final class ServerCall {
             headers.append(contentsOf: trailers.wireHeaders)
             connection.http2.finish(streamID: streamID, trailers: headers)
         case .sendTrailersOnly:
-            connection.sendTrailersOnly(streamID: streamID, status: status, metadata: trailers, extraHeaders: [], clientClosed: clientClosed)
+            connection.sendTrailersOnly(streamID: streamID, status: status, metadata: trailers, extraHeaders: [])
         case .drop:
             break
         }
