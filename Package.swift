@@ -25,6 +25,7 @@ let package = Package(
     products: [
         .executable(name: "grpc-bench-server", targets: ["GRPCBenchServer"]),
         .executable(name: "courtside-echo-server", targets: ["EchoServer"]),
+        .executable(name: "courtside-interop-client", targets: ["InteropClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -97,6 +98,12 @@ let package = Package(
 
         // Feed sources: provider adapters (NBA live data, ESPN, Sportradar), scoreboard differ, simulator.
         .target(name: "FeedSources", dependencies: ["CourtsideProto"], swiftSettings: swiftSettings),
+
+        .executableTarget(
+            name: "InteropClient",
+            dependencies: ["CourtsideProto", "GRPC"],
+            swiftSettings: swiftSettings
+        ),
 
         // Benchmarks (not part of `make test`).
         .executableTarget(
