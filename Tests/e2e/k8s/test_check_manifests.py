@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""Proves that check_manifests.py fails when an invariant is broken.
+
+Each test takes the real rendered overlays (K8S_RENDERED_DIR/{base,dev,prod}.yaml, written by
+./run), breaks one thing the way a careless edit would, and expects the checker to name it. The
+untouched renders must pass, so a checker that fails on everything would be caught too.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import tempfile
+import unittest
+from pathlib import Path
+
+import check_manifests as cm
+
+RENDERED = Path(os.environ.get("K8S_RENDERED_DIR", "."))
+REPO = Path(__file__).resolve().parents[3]
+
+
+def renders() -> dict[str, list[dict]]:
+    return {name: cm.load(str(RENDERED / f"{name}.yaml")) for name in ("base", "dev", "prod")}
+
+
+def find(docs: list[dict], kind: str, name: str) -> dict:
+    for d in docs:
+        if d.get("kind") == kind and d["metadata"]["name"] == name:
+            return d
+    raise KeyError(f"{kind}/{name}")
+
+
+def container(docs: list[dict], name: str) -> dict:
+    return find(docs, "Deployment", name)["spec"]["template"]["spec"]["containers"][0]
+
+
+class CheckerFailsOnViolations(unittest.TestCase):
+    def setUp(self) -> None:
+        self.renders = renders()
+
+    def violations(self, renders: dict | None = None, repo: Path | None = None) -> list[str]:
+        return cm.run(renders if renders is not None else self.renders, repo).violations
+
+    def assertFlags(self, fragment: str, renders: dict | None = None, repo: Path | None = None) -> None:
+        found = self.violations(renders, repo)
+        self.assertTrue(
+            any(fragment in v for v in found),
+            f"expected a violation mentioning {fragment!r}, got {found or 'none'}",
+        )
+
+    def test_untouched_manifests_pass(self) -> None:
+        self.assertEqual(self.violations(repo=REPO), [])
+
+    def test_missing_readiness_probe(self) -> None:
+        del container(self.renders["base"], "score")["readinessProbe"]
+        self.assertFlags("base: Deployment/score: readinessProbe is missing")
+
+    def test_grpc_probe_on_wrong_port(self) -> None:
+        container(self.renders["prod"], "schedule")["livenessProbe"]["grpc"]["port"] = 50051
+        self.assertFlags("livenessProbe probes grpc port 50051, the gRPC port is 50052")
+
+    def test_http_probe_instead_of_grpc(self) -> None:
+        c = container(self.renders["dev"], "subscription")
+        c["readinessProbe"] = {"httpGet": {"path": "/readyz", "port": "admin"}}
+        self.assertFlags("readinessProbe must be a native grpc probe")
+
+    def test_bridge_probe_not_on_admin_port(self) -> None:
+        container(self.renders["base"], "bridge")["readinessProbe"]["httpGet"]["port"] = "http"
+        self.assertFlags("readinessProbe probes port 'http', the admin port is 9104")
+
+    def test_service_port_differs_from_default(self) -> None:
+        svc = find(self.renders["base"], "Service", "score")
+        svc["spec"]["ports"][0]["port"] = 443
+        self.assertFlags("Service/score: port grpc is 443")
+
+    def test_missing_app_protocol(self) -> None:
+        del find(self.renders["prod"], "Service", "schedule")["spec"]["ports"][0]["appProtocol"]
+        self.assertFlags("port grpc must have appProtocol: kubernetes.io/h2c")
+
+    def test_undocumented_environment_variable(self) -> None:
+        find(self.renders["dev"], "ConfigMap", "bridge")["data"]["COURTSIDE_BRIDGE_PORT"] = "8080"
+        self.assertFlags("COURTSIDE_BRIDGE_PORT is not a documented setting of bridge")
+
+    def test_setting_of_another_service(self) -> None:
+        find(self.renders["base"], "ConfigMap", "feed")["data"]["COURTSIDE_STORAGE"] = "sqlite:/data/feed.db"
+        self.assertFlags("COURTSIDE_STORAGE is not a documented setting of feed")
+
+    def test_wrong_dependency_address(self) -> None:
+        find(self.renders["base"], "ConfigMap", "bridge")["data"]["COURTSIDE_SCORE_ADDR"] = "score:50052"
+        self.assertFlags("COURTSIDE_SCORE_ADDR must be 'score:50051'")
+
+    def test_missing_limits(self) -> None:
+        del container(self.renders["prod"], "feed")["resources"]["limits"]
+        self.assertFlags("resources.limits.cpu is missing")
+
+    def test_writable_root_filesystem(self) -> None:
+        container(self.renders["base"], "bridge")["securityContext"]["readOnlyRootFilesystem"] = False
+        self.assertFlags("securityContext.readOnlyRootFilesystem must be True")
+
+    def test_capabilities_kept(self) -> None:
+        del container(self.renders["base"], "score")["securityContext"]["capabilities"]
+        self.assertFlags("capabilities.drop must include ALL")
+
+    def test_pod_runs_as_root(self) -> None:
+        pod = find(self.renders["prod"], "Deployment", "subscription")["spec"]["template"]["spec"]
+        pod["securityContext"]["runAsUser"] = 0
+        self.assertFlags("pod securityContext.runAsUser must be 1000")
+
+    def test_grace_period_too_short(self) -> None:
+        find(self.renders["base"], "Deployment", "bridge")["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] = 25
+        self.assertFlags("terminationGracePeriodSeconds (25) must exceed preStop (5) + COURTSIDE_SHUTDOWN_GRACE_SECONDS (20)")
+
+    def test_grace_raised_without_grace_period(self) -> None:
+        find(self.renders["base"], "ConfigMap", "score")["data"]["COURTSIDE_SHUTDOWN_GRACE_SECONDS"] = "40"
+        self.assertFlags("COURTSIDE_SHUTDOWN_GRACE_SECONDS (40)")
+
+    def test_missing_prestop(self) -> None:
+        del container(self.renders["dev"], "feed")["lifecycle"]
+        self.assertFlags("preStop must sleep")
+
+    def test_hpa_on_missing_deployment(self) -> None:
+        find(self.renders["prod"], "HorizontalPodAutoscaler", "subscription")["spec"]["scaleTargetRef"]["name"] = "subscriptions"
+        self.assertFlags("scaleTargetRef")
+
+    def test_pdb_selecting_nothing(self) -> None:
+        pdb = find(self.renders["base"], "PodDisruptionBudget", "feed")
+        pdb["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] = "feeder"
+        self.assertFlags("PodDisruptionBudget/feed: selects no Deployment's pods")
+
+    def test_score_scaled_on_sqlite(self) -> None:
+        find(self.renders["base"], "Deployment", "score")["spec"]["replicas"] = 2
+        self.assertFlags("must run exactly 1 replica (one writer per game)")
+
+    def test_score_rolled_with_two_writers(self) -> None:
+        find(self.renders["prod"], "Deployment", "score")["spec"]["strategy"] = {"type": "RollingUpdate"}
+        self.assertFlags("must use the Recreate strategy (one writer per game)")
+
+    def test_literal_postgres_credentials(self) -> None:
+        c = container(self.renders["prod"], "schedule")
+        c["env"] = [{"name": "COURTSIDE_STORAGE", "value": "postgres://u:secret@db:5432/x"}]
+        self.assertFlags("take COURTSIDE_STORAGE from a Secret")
+
+    def test_sqlite_on_read_only_root(self) -> None:
+        find(self.renders["dev"], "ConfigMap", "schedule")["data"]["COURTSIDE_STORAGE"] = "sqlite:/app/schedule.db"
+        self.assertFlags("is not on a mounted volume")
+
+    def test_extra_network_edge(self) -> None:
+        pol = find(self.renders["prod"], "NetworkPolicy", "subscription")
+        pol["spec"]["ingress"][0]["from"].append({"podSelector": {"matchLabels": {"app.kubernetes.io/name": "feed"}}})
+        self.assertFlags("let feed reach subscription on port 50053, which is not a dependency edge")
+
+    def test_missing_network_edge(self) -> None:
+        pol = find(self.renders["prod"], "NetworkPolicy", "score")
+        pol["spec"]["ingress"][0]["from"] = [
+            p for p in pol["spec"]["ingress"][0]["from"] if p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] != "bridge"
+        ]
+        self.assertFlags("do not let bridge reach score on port 50051")
+
+    def test_network_policy_open_to_all(self) -> None:
+        pol = find(self.renders["prod"], "NetworkPolicy", "schedule")
+        del pol["spec"]["ingress"][0]["from"]
+        self.assertFlags("let <any source> reach schedule on port 50052")
+
+    def test_prod_without_network_policies(self) -> None:
+        self.renders["prod"] = [d for d in self.renders["prod"] if d["kind"] != "NetworkPolicy"]
+        self.assertFlags("prod: NetworkPolicies must be enabled")
+
+    def test_no_default_deny(self) -> None:
+        self.renders["prod"] = [d for d in self.renders["prod"] if d["metadata"]["name"] != "deny-all"]
+        self.assertFlags("no default deny-all ingress NetworkPolicy")
+
+    def test_dev_with_two_bridges(self) -> None:
+        find(self.renders["dev"], "Deployment", "bridge")["spec"]["replicas"] = 2
+        self.assertFlags("dev: Deployment/bridge: the dev overlay runs exactly 1 replica")
+
+
+class DockerfileChecks(unittest.TestCase):
+    """The Dockerfile checks, on a throwaway copy of the files they read."""
+
+    def setUp(self) -> None:
+        self.tmp = Path(tempfile.mkdtemp())
+        for rel in ("Package.swift", ".dockerignore"):
+            shutil.copy(REPO / rel, self.tmp / rel)
+        shutil.copytree(REPO / "services", self.tmp / "services", ignore=shutil.ignore_patterns(".build*"))
+        (self.tmp / "Sources").mkdir()
+
+    def tearDown(self) -> None:
+        shutil.rmtree(self.tmp)
+
+    def violations(self) -> list[str]:
+        report = cm.Report()
+        cm.check_dockerfiles(self.tmp, report)
+        return report.violations
+
+    def edit(self, service: str, old: str, new: str) -> None:
+        path = self.tmp / "services" / service / "Dockerfile"
+        text = path.read_text()
+        self.assertIn(old, text)
+        path.write_text(text.replace(old, new, 1))
+
+    def test_copy_pass(self) -> None:
+        self.assertEqual(self.violations(), [])
+
+    def test_copy_of_missing_file(self) -> None:
+        self.edit("score", "COPY . .", "COPY . .\nCOPY config/score.toml /app/")
+        self.assertTrue(any("COPY config/score.toml: no such file" in v for v in self.violations()), self.violations())
+
+    def test_copy_of_ignored_file(self) -> None:
+        (self.tmp / "run").mkdir()
+        (self.tmp / "run" / "seed.db").write_text("")
+        self.edit("schedule", "COPY . .", "COPY . .\nCOPY run/seed.db /app/")
+        self.assertTrue(any("excluded by .dockerignore" in v for v in self.violations()), self.violations())
+
+    def test_missing_package_swift(self) -> None:
+        (self.tmp / "Package.swift").unlink()
+        self.assertTrue(any("Package.swift: missing" in v for v in self.violations()), self.violations())
+
+    def test_runs_as_root(self) -> None:
+        self.edit("feed", "USER 1000:1000", "USER root")
+        self.assertTrue(any("non-root user 1000" in v for v in self.violations()), self.violations())
+
+    def test_wrong_product(self) -> None:
+        self.edit("bridge", "--product courtside-bridge", "--product courtside-bridges")
+        self.assertTrue(any("does not build --product courtside-bridge" in v for v in self.violations()), self.violations())
+
+    def test_wrong_exposed_port(self) -> None:
+        self.edit("subscription", "EXPOSE 50053 9103", "EXPOSE 50051 9103")
+        self.assertTrue(any("EXPOSE" in v for v in self.violations()), self.violations())
+
+
+if __name__ == "__main__":
+    unittest.main()
