@@ -26,6 +26,7 @@ let package = Package(
         .executable(name: "grpc-bench-server", targets: ["GRPCBenchServer"]),
         .executable(name: "courtside-echo-server", targets: ["EchoServer"]),
         .executable(name: "courtside-interop-client", targets: ["InteropClient"]),
+        .executable(name: "courtside-wire-fuzzer", targets: ["WireFuzzer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -102,6 +103,12 @@ let package = Package(
         .executableTarget(
             name: "InteropClient",
             dependencies: ["CourtsideProto", "GRPC"],
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "WireFuzzer",
+            dependencies: ["CourtsideProto", "EchoExample", "GRPC", logging, nioCore],
             swiftSettings: swiftSettings
         ),
 
