@@ -18,11 +18,15 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
 let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
+let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+let postgresNIO: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
 
 let package = Package(
     name: "courtside",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "courtside-score", targets: ["ScoreServer"]),
+        .executable(name: "courtside-schedule", targets: ["ScheduleServer"]),
         .executable(name: "grpc-bench-server", targets: ["GRPCBenchServer"]),
         .executable(name: "courtside-echo-server", targets: ["EchoServer"]),
         .executable(name: "courtside-interop-client", targets: ["InteropClient"]),
@@ -34,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // C libraries from Debian, wrapped once.
@@ -85,6 +91,36 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Storage locations (sqlite:PATH, sqlite::memory:, postgres://…): GRDB and postgres-nio.
+        .target(name: "Storage", dependencies: [grdb, postgresNIO, logging], swiftSettings: swiftSettings),
+        // The score service: the ordered, resumable log of every game.
+        .target(
+            name: "ScoreService",
+            dependencies: ["CourtsideProto", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle, prometheus, logging, nioCore],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ScoreServer",
+            dependencies: ["ScoreService", "ServiceKit", "Storage", argumentParser, logging],
+            path: "services/score",
+            exclude: ["Dockerfile", "README.md"],
+            swiftSettings: swiftSettings
+        ),
+        // The schedule service: teams, games, the status state machine, storage, WatchGames.
+        .target(
+            name: "ScheduleService",
+            dependencies: [
+                "CourtsideProto", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle, prometheus, logging,
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ScheduleServer",
+            dependencies: ["ScheduleService", "ServiceKit", "Storage", argumentParser, logging],
+            path: "services/schedule",
+            exclude: ["Dockerfile", "README.md"],
+            swiftSettings: swiftSettings
+        ),
         // The example service exercising every RPC kind (tests and interop peers use it).
         .target(
             name: "EchoExample",
@@ -120,6 +156,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .testTarget(
+            name: "ScoreServiceTests",
+            dependencies: ["ScoreService", "CourtsideProto", "GRPC", "Storage", serviceLifecycle, logging, nioCore],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ScheduleServiceTests",
+            dependencies: [
+                "ScheduleService", "CourtsideProto", "GRPC", "GRPCHealth", "ServiceKit", "Storage", postgresNIO, serviceLifecycle, logging,
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "GRPCWireTests", dependencies: ["GRPCWire", nioCore], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProtobufCTests",

@@ -16,6 +16,11 @@ public struct GRPCServerService: Service {
     public let logger: Logger
     /// Called once the server listens (with its port).
     public let onStarted: (@Sendable (Int) -> Void)?
+    /// Called when draining begins, after GOAWAY: end long-lived streams here so that they do
+    /// not hold the drain until the grace period expires.
+    public let onDrain: (@Sendable () -> Void)?
+    /// Called after the server stopped: release what the handlers used.
+    public let onStopped: (@Sendable () async -> Void)?
 
     public init(
         server: GRPCServer,
@@ -23,7 +28,9 @@ public struct GRPCServerService: Service {
         readiness: Readiness,
         grace: Duration,
         logger: Logger,
-        onStarted: (@Sendable (Int) -> Void)? = nil
+        onStarted: (@Sendable (Int) -> Void)? = nil,
+        onDrain: (@Sendable () -> Void)? = nil,
+        onStopped: (@Sendable () async -> Void)? = nil
     ) {
         self.server = server
         self.health = health
@@ -31,6 +38,8 @@ public struct GRPCServerService: Service {
         self.grace = grace
         self.logger = logger
         self.onStarted = onStarted
+        self.onDrain = onDrain
+        self.onStopped = onStopped
     }
 
     public func run() async throws {
@@ -44,8 +53,10 @@ public struct GRPCServerService: Service {
             readiness.markDraining()
             health.markAllNotServing()
             server.beginGracefulShutdown(grace: grace)
+            onDrain?()
         }
         health.finishWatchers()
+        await onStopped?()
         logger.info("gRPC server stopped")
     }
 }

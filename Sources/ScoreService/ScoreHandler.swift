@@ -1,0 +1,212 @@
+public import CourtsideProto
+public import GRPC
+import Logging
+import Prometheus
+
+/// `courtside.v1.ScoreService` over the engine.
+public final class ScoreHandler: ScoreServiceHandler {
+    /// Trailer carrying a `ResumeCursors` when a stream ends because its subscriber fell behind.
+    public static let resumeTrailer = "courtside-resume-bin"
+
+    private let engine: ScoreEngine
+    private let directory: any GameDirectory
+    private let metrics: ScoreMetrics?
+
+    public init(engine: ScoreEngine, directory: any GameDirectory, metrics: ScoreMetrics?) {
+        self.engine = engine
+        self.directory = directory
+        self.metrics = metrics
+    }
+
+    public func publishEvents(request: PublishEventsRequest, context: ServerContext) async throws -> PublishEventsResponse {
+        let results = try await engine.publish(request.events)
+        metrics?.duplicates.increment(by: Double(results.filter(\.duplicate).count))
+        return PublishEventsResponse(results: results)
+    }
+
+    public func publishEventStream(requests: RPCRequestStream<PublishEventsRequest>, context: ServerContext) async throws -> PublishEventsResponse {
+        var results: [PublishResult] = []
+        var batch = 0
+        for try await request in requests {
+            do {
+                results += try await engine.publish(request.events)
+            } catch let error as RPCError {
+                let stored = batch == 0 ? "nothing was stored" : "batches 0–\(batch - 1) were stored"
+                throw RPCError(error.code, "batch \(batch): \(error.message) (\(stored))", metadata: error.metadata)
+            }
+            batch += 1
+        }
+        metrics?.duplicates.increment(by: Double(results.filter(\.duplicate).count))
+        return PublishEventsResponse(results: results)
+    }
+
+    public func getSnapshots(request: GetSnapshotsRequest, context: ServerContext) async throws -> GetSnapshotsResponse {
+        if request.gameIds.isEmpty {
+            let live = engine.heads(nil).filter { $0.state.status == .live || $0.state.status == .halftime }
+            return GetSnapshotsResponse(snapshots: live.sorted { $0.gameId < $1.gameId }.map(Self.snapshot))
+        }
+        var snapshots: [Snapshot] = []
+        for gameId in request.gameIds {
+            if let head = engine.head(gameId) {
+                snapshots.append(Self.snapshot(head))
+            } else if let game = try await directory.game(id: gameId) {
+                // Known to the schedule, no events yet.
+                snapshots.append(
+                    Snapshot(
+                        gameId: gameId, position: Position(epoch: 0, seq: 0),
+                        state: GameState(status: game.status == .unspecified ? .scheduled : game.status),
+                        homeTeamId: game.homeTeamId, awayTeamId: game.awayTeamId
+                    )
+                )
+            } else {
+                throw RPCError(.notFound, "unknown game '\(gameId)'")
+            }
+        }
+        return GetSnapshotsResponse(snapshots: snapshots)
+    }
+
+    public func streamEvents(request: StreamEventsRequest, response: RPCWriter<StreamItem>, context: ServerContext) async throws {
+        var cursors: [String: Position?] = [:]
+        for cursor in request.games {
+            guard !cursor.gameId.isEmpty else { throw RPCError(.invalidArgument, "a game cursor has no game_id") }
+            guard cursors[cursor.gameId] == nil else {
+                throw RPCError(.invalidArgument, "game '\(cursor.gameId)' is listed twice")
+            }
+            cursors[cursor.gameId] = .some(cursor.after)
+        }
+        guard request.allGames || !cursors.isEmpty else {
+            throw RPCError(.invalidArgument, "name at least one game, or set all_games")
+        }
+        if !request.allGames {
+            for gameId in cursors.keys { try await engine.prepareGame(gameId) }
+        }
+
+        let (subscription, heads) = engine.subscribe(request.allGames ? .allGames : .games(Set(cursors.keys)))
+        defer { engine.unsubscribe(subscription) }
+        var delivered: [String: Position] = heads.mapValues { Position(epoch: $0.epoch, seq: $0.lastSeq) }
+
+        for (gameId, after) in cursors.sorted(by: { $0.key < $1.key }) {
+            guard let head = heads[gameId] else { continue }  // all_games: a game not yet started
+            guard let after else {
+                if !request.allGames {
+                    try await response.write(StreamItem(reason: .initial, item: .snapshot(Self.snapshot(head))))
+                }
+                continue
+            }
+            let resumable = after.epoch == head.epoch && after.seq <= head.lastSeq && after.seq + 1 >= head.firstKeptSeq
+            if !resumable {
+                try await response.write(StreamItem(reason: .reset, item: .snapshot(Self.snapshot(head))))
+                continue
+            }
+            var from = after.seq
+            while from < head.lastSeq {
+                let page = try await engine.history(gameId: gameId, epoch: head.epoch, afterSeq: from, upTo: head.lastSeq, limit: 1000)
+                guard let last = page.last?.position?.seq, page.first?.position?.seq == from + 1 else {
+                    // The history went away while we read it (retention): start over from a snapshot.
+                    if let current = engine.head(gameId) {
+                        try await response.write(StreamItem(reason: .reset, item: .snapshot(Self.snapshot(current))))
+                        delivered[gameId] = Position(epoch: current.epoch, seq: current.lastSeq)
+                    }
+                    break
+                }
+                for event in page {
+                    try await response.write(StreamItem(item: .event(event)))
+                }
+                from = last
+            }
+        }
+
+        while true {
+            switch await subscription.next() {
+            case .event(let event):
+                guard let position = event.position else { continue }
+                if let known = delivered[event.gameId], known.epoch == position.epoch, position.seq <= known.seq {
+                    continue  // already sent as history or snapshot
+                }
+                try await response.write(StreamItem(item: .event(event)))
+                delivered[event.gameId] = position
+                metrics?.deliveries.increment()
+                if event.recordedAtMs > 0 {
+                    metrics?.publishToDelivery.record(.milliseconds(max(0, ScoreEngine.nowMs() - event.recordedAtMs)))
+                }
+            case .overflowed:
+                metrics?.slowSubscribers.increment()
+                var trailer = Metadata()
+                let resume = ResumeCursors(cursors: delivered.sorted { $0.key < $1.key }.map { GameCursor(gameId: $0.key, after: $0.value) })
+                trailer.addBinary(try resume.serializedBytes(), forKey: Self.resumeTrailer)
+                throw RPCError(
+                    .resourceExhausted,
+                    "the subscriber fell more than \(subscription.capacity) events behind; resume from the positions in the \(Self.resumeTrailer) trailer",
+                    metadata: trailer
+                )
+            case .finished:
+                if Task.isCancelled { return }
+                throw RPCError(.unavailable, "the score service is shutting down; resume from your last positions")
+            }
+        }
+    }
+
+    public func listEvents(request: ListEventsRequest, context: ServerContext) async throws -> ListEventsResponse {
+        guard !request.gameId.isEmpty else { throw RPCError(.invalidArgument, "game_id is required") }
+        let pageSize = request.pageSize == 0 ? 100 : Int(request.pageSize)
+        guard pageSize <= 1000 else { throw RPCError(.invalidArgument, "page_size must be at most 1000, got \(request.pageSize)") }
+        guard let head = engine.head(request.gameId) else {
+            guard try await directory.game(id: request.gameId) != nil else {
+                throw RPCError(.notFound, "unknown game '\(request.gameId)'")
+            }
+            return ListEventsResponse()
+        }
+        var bound: UInt64?
+        if !request.pageToken.isEmpty {
+            guard let token = PageToken(request.pageToken), token.epoch == head.epoch else {
+                throw RPCError(.invalidArgument, "page_token is not valid for game '\(request.gameId)' (malformed, or the game's log was reset)")
+            }
+            bound = token.seq
+        }
+        let events: [Event]
+        if request.newestFirst {
+            let before = bound ?? (request.beforeSeq == 0 ? head.lastSeq + 1 : request.beforeSeq)
+            events = try await engine.historyDescending(gameId: request.gameId, epoch: head.epoch, beforeSeq: before, limit: pageSize)
+        } else {
+            let after = bound ?? request.afterSeq
+            events = try await engine.history(gameId: request.gameId, epoch: head.epoch, afterSeq: after, upTo: head.lastSeq, limit: pageSize)
+        }
+        var next = ""
+        if events.count == pageSize, let last = events.last?.position?.seq {
+            let more = request.newestFirst ? last > head.firstKeptSeq : last < head.lastSeq
+            if more { next = PageToken(epoch: head.epoch, seq: last).text }
+        }
+        return ListEventsResponse(events: events, nextPageToken: next, epoch: head.epoch)
+    }
+
+    static func snapshot(_ head: StoredGame) -> Snapshot {
+        Snapshot(
+            gameId: head.gameId,
+            position: Position(epoch: head.epoch, seq: head.lastSeq),
+            state: head.state,
+            homeTeamId: head.homeTeamId,
+            awayTeamId: head.awayTeamId,
+            updatedAtMs: head.updatedAtMs
+        )
+    }
+}
+
+/// `ListEvents` page tokens: the epoch and the last position of the previous page.
+struct PageToken {
+    let epoch: UInt64
+    let seq: UInt64
+
+    init(epoch: UInt64, seq: UInt64) {
+        self.epoch = epoch
+        self.seq = seq
+    }
+
+    init?(_ text: String) {
+        let parts = text.split(separator: ".")
+        guard parts.count == 3, parts[0] == "p1", let epoch = UInt64(parts[1]), let seq = UInt64(parts[2]) else { return nil }
+        self.epoch = epoch
+        self.seq = seq
+    }
+
+    var text: String { "p1.\(epoch).\(seq)" }
+}
