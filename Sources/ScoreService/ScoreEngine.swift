@@ -316,6 +316,7 @@ public final class ScoreEngine: Sendable {
                 }
             }
             metrics?.gamesKnown.set(to: Double(state.games.count))
+            metrics?.deepestSubscriberQueue.set(to: Double(state.subscriptions.values.map(\.depth).max() ?? 0))
         }
         for (_, continuation) in createdGames { continuation.resume() }
         for (continuation, results) in accepted { continuation.resume(returning: results) }
