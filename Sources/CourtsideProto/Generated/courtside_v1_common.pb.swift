@@ -7,7 +7,7 @@ public import NIOCore
 package import ProtobufC
 
 /// The lifecycle of a game. Allowed changes (enforced by the schedule service):
-/// scheduled → live | postponed | cancelled; postponed → scheduled | cancelled;
+/// scheduled → live | postponed | cancelled; postponed → scheduled | live | cancelled;
 /// live → halftime | final; halftime → live | final; final and cancelled are terminal.
 public struct GameStatus: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: Int32

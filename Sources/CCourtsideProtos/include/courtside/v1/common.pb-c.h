@@ -30,7 +30,7 @@ typedef struct Courtside__V1__ResumeCursors Courtside__V1__ResumeCursors;
 
 /*
  * The lifecycle of a game. Allowed changes (enforced by the schedule service):
- * scheduled → live | postponed | cancelled; postponed → scheduled | cancelled;
+ * scheduled → live | postponed | cancelled; postponed → scheduled | live | cancelled;
  * live → halftime | final; halftime → live | final; final and cancelled are terminal.
  */
 typedef enum _Courtside__V1__GameStatus {
