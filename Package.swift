@@ -111,6 +111,7 @@ let package = Package(
             name: "ScheduleService",
             dependencies: [
                 "CourtsideProto", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle, prometheus, logging,
+                nioCore,
             ],
             swiftSettings: swiftSettings
         ),
@@ -164,7 +165,8 @@ let package = Package(
         .testTarget(
             name: "ScheduleServiceTests",
             dependencies: [
-                "ScheduleService", "CourtsideProto", "GRPC", "GRPCHealth", "ServiceKit", "Storage", postgresNIO, serviceLifecycle, logging,
+                "ScheduleService", "CourtsideProto", "GRPC", "GRPCHealth", "HTTP2Transport", "ServiceKit", "Storage", postgresNIO,
+                serviceLifecycle, logging,
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,182 @@
+public import CourtsideProto
+public import Logging
+internal import PostgresNIO
+public import Storage
+
+/// The schedule in PostgreSQL (postgres-nio connection pool), for production.
+///
+/// Every write takes a transaction-scoped advisory lock first, so writes from any number of
+/// processes sharing the database are serialised exactly like SQLite's single writer: a status
+/// change always checks the state machine against the latest committed status.
+public final class PostgresScheduleStore: ScheduleStore {
+    /// The advisory lock key of schedule writes ("schedule" in the 727_1xx_xxx Courtside range).
+    static let writeLockKey: Int64 = 727_100_002
+
+    private let storage: PostgresStorage
+    private let logger: Logger
+
+    /// Connects, migrates the schema and makes sure the 30 NBA teams are present.
+    public init(settings: StorageLocation.PostgresSettings, logger: Logger) async throws {
+        let storage = try await PostgresStorage(settings, migrations: ScheduleSchema.postgres, logger: logger)
+        self.storage = storage
+        self.logger = logger
+        do {
+            let sql = ScheduleSchema.upsertTeamSQL { "$\($0)" }
+            try await storage.client.withTransaction(logger: logger) { connection in
+                for team in NBATeams.all {
+                    var binds = PostgresBindings(capacity: 8)
+                    for value in [
+                        team.id, team.tricode, team.city, team.name, team.conference, team.division,
+                        team.primaryColor, team.secondaryColor,
+                    ] {
+                        binds.append(value)
+                    }
+                    try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+                }
+            }
+        } catch {
+            storage.shutdown()
+            throw Self.unwrapped(error)
+        }
+    }
+
+    // MARK: ScheduleStore (documented on the protocol)
+
+    public func teams() async throws -> [Team] {
+        let rows = try await storage.client.query(
+            """
+            SELECT id, tricode, city, name, conference, division, primary_color, secondary_color
+            FROM schedule_teams ORDER BY id
+            """,
+            logger: logger
+        )
+        var teams: [Team] = []
+        for try await (id, tricode, city, name, conference, division, primary, secondary) in rows.decode(
+            (String, String, String, String, String, String, String, String).self
+        ) {
+            teams.append(
+                Team(
+                    id: id, tricode: tricode, city: city, name: name, conference: conference, division: division,
+                    primaryColor: primary, secondaryColor: secondary
+                )
+            )
+        }
+        return teams
+    }
+
+    public func game(id: String) async throws -> Game? {
+        try await games(ids: [id]).first
+    }
+
+    public func games(ids: [String]) async throws -> [Game] {
+        try await storage.client.withConnection { connection in
+            try await Self.fetch(connection, ids: ids, logger: logger).values.sorted { GameKey($0) < GameKey($1) }
+        }
+    }
+
+    public func games(matching filter: GameFilter, after key: GameKey?, limit: Int) async throws -> [Game] {
+        let query = GameSQL.select(filter: filter, after: key, limit: limit) { "$\($0)" }
+        var binds = PostgresBindings(capacity: query.binds.count)
+        for bind in query.binds {
+            switch bind {
+            case .text(let text): binds.append(text)
+            case .integer(let value): binds.append(value)
+            }
+        }
+        let rows = try await storage.client.query(PostgresQuery(unsafeSQL: query.sql, binds: binds), logger: logger)
+        return try await Self.games(rows)
+    }
+
+    public func gameCountsByStatus() async throws -> [GameStatus: Int] {
+        let rows = try await storage.client.query("SELECT status, COUNT(*) FROM schedule_games GROUP BY status", logger: logger)
+        var counts: [GameStatus: Int] = [:]
+        for try await (status, count) in rows.decode((Int32, Int64).self) {
+            counts[GameStatus(rawValue: status)] = Int(count)
+        }
+        return counts
+    }
+
+    public func modify<Result: Sendable>(
+        ids: [String],
+        _ plan: @escaping @Sendable ([String: Game]) throws -> (writes: [Game], result: Result)
+    ) async throws -> Result {
+        let logger = self.logger
+        do {
+            return try await storage.client.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.writeLockKey))", logger: logger)
+                let existing = try await Self.fetch(connection, ids: ids, logger: logger)
+                let (writes, result) = try plan(existing)
+                if !writes.isEmpty {
+                    try await Self.write(writes, connection: connection, logger: logger)
+                }
+                return result
+            }
+        } catch {
+            throw Self.unwrapped(error)
+        }
+    }
+
+    public func close() async {
+        storage.shutdown()
+    }
+
+    // MARK: Rows
+
+    /// Inserts or replaces games in one statement (arrays unnested into rows).
+    private static func write(_ games: [Game], connection: PostgresConnection, logger: Logger) async throws {
+        let now = ScheduleSchema.nowMilliseconds()
+        var binds = PostgresBindings(capacity: 9)
+        binds.append(games.map(\.id))
+        binds.append(games.map(\.homeTeamId))
+        binds.append(games.map(\.awayTeamId))
+        binds.append(games.map(\.startTimeMs))
+        binds.append(games.map(\.date))
+        binds.append(games.map(\.venue))
+        binds.append(games.map(\.status.rawValue))
+        binds.append(games.map { Int64(bitPattern: $0.revision) })
+        binds.append(Array(repeating: now, count: games.count))
+        let sql = """
+            INSERT INTO schedule_games (id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, updated_at_ms)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::integer[], $8::bigint[], $9::bigint[])
+            \(ScheduleSchema.gameConflictClause)
+            """
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+    }
+
+    private static func fetch(_ connection: PostgresConnection, ids: [String], logger: Logger) async throws -> [String: Game] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await connection.query(
+            "SELECT id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision FROM schedule_games WHERE id = ANY(\(ids))",
+            logger: logger
+        )
+        var games: [String: Game] = [:]
+        for game in try await Self.games(rows) {
+            games[game.id] = game
+        }
+        return games
+    }
+
+    private static func games(_ rows: PostgresRowSequence) async throws -> [Game] {
+        var games: [Game] = []
+        for try await (id, home, away, start, date, venue, status, revision) in rows.decode(
+            (String, String, String, Int64, String, String, Int32, Int64).self
+        ) {
+            games.append(
+                Game(
+                    id: id, homeTeamId: home, awayTeamId: away, startTimeMs: start, date: date, venue: venue,
+                    status: GameStatus(rawValue: status), revision: UInt64(bitPattern: revision)
+                )
+            )
+        }
+        return games
+    }
+
+    /// The error a transaction's body threw (a refused status change, say), rather than the
+    /// wrapper postgres-nio puts around it.
+    private static func unwrapped(_ error: any Error) -> any Error {
+        if let transaction = error as? PostgresTransactionError {
+            return transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? error
+        }
+        return error
+    }
+}

@@ -1,0 +1,148 @@
+public import CourtsideProto
+internal import GRDB
+public import Storage
+
+/// The schedule in SQLite (GRDB): a file in WAL mode with synchronous commits, or a database in
+/// memory. Writes are serialised by GRDB's single writer; reads of a file run concurrently.
+public final class SQLiteScheduleStore: ScheduleStore {
+    private let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `location`, migrates it and makes sure the 30
+    /// NBA teams are present.
+    /// - Parameter location: `.sqliteFile` or `.sqliteMemory`.
+    public init(location: StorageLocation) throws {
+        guard !location.isPostgres else {
+            throw ScheduleStoreError("SQLiteScheduleStore cannot open \(location)")
+        }
+        writer = try SQLiteStorage.open(location, migrations: ScheduleSchema.sqlite)
+        let sql = ScheduleSchema.upsertTeamSQL { _ in "?" }
+        try writer.write { db in
+            let statement = try db.cachedStatement(sql: sql)
+            for team in NBATeams.all {
+                try statement.execute(arguments: [
+                    team.id, team.tricode, team.city, team.name, team.conference, team.division,
+                    team.primaryColor, team.secondaryColor,
+                ])
+            }
+        }
+    }
+
+    // MARK: ScheduleStore (documented on the protocol)
+
+    public func teams() async throws -> [Team] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, tricode, city, name, conference, division, primary_color, secondary_color
+                    FROM schedule_teams ORDER BY id
+                    """
+            ).map { row in
+                Team(
+                    id: row[0], tricode: row[1], city: row[2], name: row[3], conference: row[4],
+                    division: row[5], primaryColor: row[6], secondaryColor: row[7]
+                )
+            }
+        }
+    }
+
+    public func game(id: String) async throws -> Game? {
+        try await games(ids: [id]).first
+    }
+
+    public func games(ids: [String]) async throws -> [Game] {
+        let games = try await writer.read { db in try Self.fetch(db, ids: ids) }
+        return games.values.sorted { GameKey($0) < GameKey($1) }
+    }
+
+    public func games(matching filter: GameFilter, after key: GameKey?, limit: Int) async throws -> [Game] {
+        let query = GameSQL.select(filter: filter, after: key, limit: limit) { _ in "?" }
+        let arguments = StatementArguments(query.binds.map(Self.databaseValue))
+        return try await writer.read { db in
+            try Row.fetchAll(db, sql: query.sql, arguments: arguments).map(Self.game)
+        }
+    }
+
+    public func gameCountsByStatus() async throws -> [GameStatus: Int] {
+        try await writer.read { db in
+            var counts: [GameStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM schedule_games GROUP BY status") {
+                counts[GameStatus(rawValue: row[0])] = row[1]
+            }
+            return counts
+        }
+    }
+
+    public func modify<Result: Sendable>(
+        ids: [String],
+        _ plan: @escaping @Sendable ([String: Game]) throws -> (writes: [Game], result: Result)
+    ) async throws -> Result {
+        let sql = """
+            INSERT INTO schedule_games (id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, updated_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            \(ScheduleSchema.gameConflictClause)
+            """
+        return try await writer.write { db in
+            let existing = try Self.fetch(db, ids: ids)
+            let (writes, result) = try plan(existing)
+            let now = ScheduleSchema.nowMilliseconds()
+            let statement = try db.cachedStatement(sql: sql)
+            for game in writes {
+                try statement.execute(arguments: [
+                    game.id, game.homeTeamId, game.awayTeamId, game.startTimeMs, game.date, game.venue,
+                    game.status.rawValue, Int64(bitPattern: game.revision), now,
+                ])
+            }
+            return result
+        }
+    }
+
+    public func close() async {
+        // GRDB closes the database when the last reference to the writer goes away.
+    }
+
+    // MARK: Rows
+
+    /// The stored games with these ids, by id (in chunks: SQLite limits the number of binds).
+    private static func fetch(_ db: Database, ids: [String]) throws -> [String: Game] {
+        var games: [String: Game] = [:]
+        var start = ids.startIndex
+        while start < ids.endIndex {
+            let end = min(start + 500, ids.endIndex)
+            let chunk = Array(ids[start..<end])
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT \(GameSQL.columns) FROM schedule_games WHERE id IN (\(placeholders))",
+                arguments: StatementArguments(chunk)
+            )
+            for row in rows {
+                let game = game(row)
+                games[game.id] = game
+            }
+            start = end
+        }
+        return games
+    }
+
+    private static func game(_ row: Row) -> Game {
+        let revision: Int64 = row[7]
+        return Game(
+            id: row[0],
+            homeTeamId: row[1],
+            awayTeamId: row[2],
+            startTimeMs: row[3],
+            date: row[4],
+            venue: row[5],
+            status: GameStatus(rawValue: row[6]),
+            revision: UInt64(bitPattern: revision)
+        )
+    }
+
+    private static func databaseValue(_ bind: GameSQL.Bind) -> DatabaseValue {
+        switch bind {
+        case .text(let text): text.databaseValue
+        case .integer(let value): value.databaseValue
+        }
+    }
+}

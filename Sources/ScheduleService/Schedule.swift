@@ -1,0 +1,240 @@
+public import CourtsideProto
+import GRPC
+public import Logging
+
+/// The schedule: teams, games and their status, with every rule the service enforces.
+///
+/// It validates requests (INVALID_ARGUMENT), applies the status state machine
+/// (FAILED_PRECONDITION), keeps revisions, reads and writes through a ``ScheduleStore`` and
+/// tells watchers about every change. Errors are `RPCError`s with the status a client gets;
+/// storage failures propagate as they are (the gRPC handler in `Schedule+Handler.swift` turns
+/// them into UNAVAILABLE). Tests and in-process callers use these methods directly.
+public final class Schedule: Sendable {
+    /// Limits on requests.
+    public struct Limits: Sendable {
+        /// Games per `ListGames` page when the request says 0.
+        public var defaultPageSize = 100
+        /// Most games per `ListGames` page; larger requests get this many.
+        public var maximumPageSize = 1000
+        /// Most games in one `UpsertGames` call.
+        public var maximumGamesPerUpsert = 10_000
+        /// Most game ids in one `WatchGames` call.
+        public var maximumWatchedGames = 10_000
+
+        /// The default limits.
+        public init() {}
+    }
+
+    /// Where games are kept.
+    public let store: any ScheduleStore
+    /// The watchers of changes.
+    public let hub: GameChangeHub
+    /// The service's metrics.
+    public let metrics: ScheduleMetrics
+    /// The limits in force.
+    public let limits: Limits
+    let teamList: [Team]
+    let teamIDs: Set<String>
+    let logger: Logger
+    /// Held from a write until its changes are published, so watchers get them in commit order.
+    private let writeLock = AsyncLock()
+
+    /// Loads the teams from `store` and the per-status game counts into the metrics.
+    /// - Parameters:
+    ///   - store: where games are kept (its teams are loaded once: they never change).
+    ///   - metrics: where to record.
+    ///   - watchQueueCapacity: most changes a watcher may have waiting before it is ended.
+    ///   - limits: request limits.
+    ///   - logger: for changes and failures.
+    public init(
+        store: any ScheduleStore,
+        metrics: ScheduleMetrics,
+        watchQueueCapacity: Int = 1024,
+        limits: Limits = Limits(),
+        logger: Logger
+    ) async throws {
+        self.store = store
+        self.metrics = metrics
+        self.limits = limits
+        self.logger = logger
+        self.hub = GameChangeHub(capacity: watchQueueCapacity) { [metrics] in
+            metrics.watcherEnded(reason: "slow")
+        }
+        teamList = try await store.teams()
+        teamIDs = Set(teamList.map(\.id))
+        metrics.setGameCounts(try await store.gameCountsByStatus())
+    }
+
+    // MARK: Reads
+
+    /// All teams, ordered by id.
+    public func teams() -> [Team] {
+        teamList
+    }
+
+    /// One page of the games matching the request's filter.
+    /// - Throws: INVALID_ARGUMENT for a malformed filter or page token.
+    public func listGames(_ request: ListGamesRequest) async throws -> ListGamesResponse {
+        let filter = try GameFilter(validating: request, teamIDs: teamIDs)
+        let pageSize = request.pageSize == 0 ? limits.defaultPageSize : min(Int(request.pageSize), limits.maximumPageSize)
+        let after = request.pageToken.isEmpty ? nil : try PageToken.decode(request.pageToken, filter: filter)
+        // One more than a page: whether it exists says whether there is a next page.
+        let rows = try await store.games(matching: filter, after: after, limit: pageSize + 1)
+        let page = Array(rows.prefix(pageSize))
+        var response = ListGamesResponse(games: page)
+        if rows.count > pageSize, let last = page.last {
+            response.nextPageToken = PageToken.encode(after: GameKey(last), filter: filter)
+        }
+        return response
+    }
+
+    /// The game with this id.
+    /// - Throws: INVALID_ARGUMENT for a malformed id, NOT_FOUND for an unknown game.
+    public func game(id: String) async throws -> Game {
+        try GameValidation.validate(gameID: id, field: "game_id")
+        guard let game = try await store.game(id: id) else {
+            throw RPCError(.notFound, "game \(id) does not exist")
+        }
+        return game
+    }
+
+    // MARK: Writes
+
+    /// Creates or updates games, all or none.
+    /// - Returns: the games as stored, in request order, with their revisions.
+    /// - Throws: INVALID_ARGUMENT naming the first malformed game and field; FAILED_PRECONDITION
+    ///   for the first refused status change. Nothing is written then.
+    public func upsert(_ games: [Game]) async throws -> [Game] {
+        try GameValidation.validate(batch: games, teamIDs: teamIDs, maximumCount: limits.maximumGamesPerUpsert)
+        guard !games.isEmpty else { return [] }
+        let plan = try await write(ids: games.map(\.id)) { existing in
+            let plan = try GamePlanner.upsert(games, existing: existing)
+            return (plan.writes, plan)
+        }
+        metrics.recordedUpsert(created: plan.created, updated: plan.updated, unchanged: plan.unchanged)
+        logger.info(
+            "games upserted",
+            metadata: ["created": "\(plan.created)", "updated": "\(plan.updated)", "unchanged": "\(plan.unchanged)"]
+        )
+        return plan.games
+    }
+
+    /// Changes the status of one game (a no-op when it already has that status).
+    /// - Throws: INVALID_ARGUMENT for a malformed id or status, NOT_FOUND for an unknown game,
+    ///   FAILED_PRECONDITION for a change the state machine refuses.
+    public func updateStatus(gameID: String, to status: GameStatus) async throws -> Game {
+        try GameValidation.validate(gameID: gameID, field: "game_id")
+        try GameValidation.validate(status: status, field: "status")
+        let (game, write) = try await write(ids: [gameID]) { existing in
+            let planned = try GamePlanner.changeStatus(gameID: gameID, to: status, existing: existing[gameID])
+            return (planned.write.map { [$0] } ?? [], planned)
+        }
+        if let before = write?.before {
+            logger.info(
+                "game status changed",
+                metadata: ["game": "\(gameID)", "from": "\(before.status.name)", "to": "\(status.name)", "revision": "\(game.revision)"]
+            )
+        }
+        return game
+    }
+
+    /// Creates the seed games that do not exist yet; existing games are left as they are (so a
+    /// restart never undoes what feeds and operators changed).
+    /// - Returns: how many games were created.
+    /// - Throws: INVALID_ARGUMENT naming a malformed seed game.
+    @discardableResult
+    public func seed(_ games: [Game]) async throws -> Int {
+        try GameValidation.validate(batch: games, teamIDs: teamIDs, maximumCount: .max)
+        guard !games.isEmpty else { return 0 }
+        let created = try await write(ids: games.map(\.id)) { existing in
+            let writes = GamePlanner.seed(games, existing: existing)
+            return (writes, writes.count)
+        }
+        logger.info("seed games loaded", metadata: ["created": "\(created)", "already_present": "\(games.count - created)"])
+        return created
+    }
+
+    /// Runs one write: plan and store in a transaction, then record and publish its changes,
+    /// all under the write lock and in a task of its own, so that a caller that goes away
+    /// cannot leave a committed change unpublished.
+    private func write<Result: Sendable>(
+        ids: [String],
+        _ plan: @escaping @Sendable ([String: Game]) throws -> (writes: [GameWrite], result: Result)
+    ) async throws -> Result {
+        let store = self.store
+        let metrics = self.metrics
+        let hub = self.hub
+        let lock = self.writeLock
+        return try await Task {
+            try await lock.withLock {
+                let (writes, result) = try await store.modify(ids: ids) { existing in
+                    let planned = try plan(existing)
+                    return (planned.writes.map(\.after), (planned.writes, planned.result))
+                }
+                metrics.recorded(writes)
+                hub.publish(writes.map(\.after))
+                return result
+            }
+        }.value
+    }
+
+    // MARK: Watching
+
+    /// Streams changes of the watched games (all when `request.gameIds` is empty) to `send`,
+    /// first every watched game once (`initial: true`) if `request.sendInitial`.
+    ///
+    /// Returns only by throwing: RESOURCE_EXHAUSTED when the watcher falls behind, UNAVAILABLE
+    /// when the service shuts down, or the error of `send` (the client went away).
+    /// - Throws: INVALID_ARGUMENT for malformed ids.
+    public func watch(_ request: WatchGamesRequest, send: (GameChange) async throws -> Void) async throws {
+        guard request.gameIds.count <= limits.maximumWatchedGames else {
+            throw RPCError(.invalidArgument, "game_ids: \(request.gameIds.count) ids, at most \(limits.maximumWatchedGames) are accepted")
+        }
+        for (index, id) in request.gameIds.enumerated() {
+            try GameValidation.validate(gameID: id, field: "game_ids[\(index)]")
+        }
+        let ids = Set(request.gameIds)
+        // Subscribing and reading the initial games under the write lock means no write is
+        // between commit and publish meanwhile: the listing holds exactly the changes published
+        // before the subscription, the stream exactly those after it.
+        let (changes, initial) = try await writeLock.withLock {
+            let changes = try hub.subscribe(gameIDs: ids)
+            guard request.sendInitial else { return (changes, [Game]()) }
+            return (changes, try await currentGames(ids))
+        }
+        metrics.watcherStarted()
+        defer { metrics.watcherFinished() }
+        for game in initial {
+            try await send(GameChange(game: game, initial: true))
+        }
+        for try await game in changes {
+            try await send(GameChange(game: game, initial: false))
+        }
+        // The stream only finishes normally when the watch is cancelled.
+        throw CancellationError()
+    }
+
+    /// Ends every watcher with UNAVAILABLE and refuses new ones (when the server drains).
+    public func closeWatchers() {
+        let count = hub.watcherCount
+        hub.close(with: RPCError(.unavailable, "the schedule service is shutting down; watch again to continue"))
+        if count > 0 {
+            metrics.watcherEnded(reason: "shutdown", count: count)
+            logger.info("watchers ended for shutdown", metadata: ["watchers": "\(count)"])
+        }
+    }
+
+    private func currentGames(_ ids: Set<String>) async throws -> [Game] {
+        if !ids.isEmpty {
+            return try await store.games(ids: Array(ids))
+        }
+        var games: [Game] = []
+        var after: GameKey?
+        while true {
+            let page = try await store.games(matching: .all, after: after, limit: limits.maximumPageSize)
+            games += page
+            guard page.count == limits.maximumPageSize, let last = page.last else { return games }
+            after = GameKey(last)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// The schedule's tables, as migrations for each store. Table names carry a `schedule_` prefix
+/// and migration names a `schedule-` prefix, because services may share one PostgreSQL database
+/// (and its `schema_migrations` table).
+///
+/// Ids and dates are compared byte by byte on both databases: SQLite's default BINARY collation,
+/// and `COLLATE "C"` on PostgreSQL (whose default collation follows the locale). Keyset
+/// pagination depends on both stores ordering ids the same way.
+enum ScheduleSchema {
+    /// SQLite: every migration may hold several statements.
+    static let sqlite: [(name: String, sql: String)] = [
+        (
+            "schedule-001-teams-and-games",
+            """
+            CREATE TABLE schedule_teams (
+                id TEXT PRIMARY KEY NOT NULL,
+                tricode TEXT NOT NULL,
+                city TEXT NOT NULL,
+                name TEXT NOT NULL,
+                conference TEXT NOT NULL,
+                division TEXT NOT NULL,
+                primary_color TEXT NOT NULL,
+                secondary_color TEXT NOT NULL
+            );
+            CREATE TABLE schedule_games (
+                id TEXT PRIMARY KEY NOT NULL,
+                home_team_id TEXT NOT NULL REFERENCES schedule_teams(id),
+                away_team_id TEXT NOT NULL REFERENCES schedule_teams(id),
+                start_time_ms INTEGER NOT NULL,
+                date TEXT NOT NULL,
+                venue TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                revision INTEGER NOT NULL,
+                updated_at_ms INTEGER NOT NULL
+            );
+            CREATE INDEX schedule_games_by_start ON schedule_games (start_time_ms, id);
+            CREATE INDEX schedule_games_by_date ON schedule_games (date, start_time_ms, id);
+            CREATE INDEX schedule_games_by_home ON schedule_games (home_team_id, start_time_ms, id);
+            CREATE INDEX schedule_games_by_away ON schedule_games (away_team_id, start_time_ms, id);
+            """
+        )
+    ]
+
+    /// PostgreSQL: one statement per migration (the extended query protocol runs one at a time).
+    static let postgres: [(name: String, sql: String)] = [
+        (
+            "schedule-001-teams",
+            """
+            CREATE TABLE schedule_teams (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                tricode TEXT NOT NULL,
+                city TEXT NOT NULL,
+                name TEXT NOT NULL,
+                conference TEXT NOT NULL,
+                division TEXT NOT NULL,
+                primary_color TEXT NOT NULL,
+                secondary_color TEXT NOT NULL
+            )
+            """
+        ),
+        (
+            "schedule-002-games",
+            """
+            CREATE TABLE schedule_games (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                home_team_id TEXT COLLATE "C" NOT NULL REFERENCES schedule_teams(id),
+                away_team_id TEXT COLLATE "C" NOT NULL REFERENCES schedule_teams(id),
+                start_time_ms BIGINT NOT NULL,
+                date TEXT COLLATE "C" NOT NULL,
+                venue TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                revision BIGINT NOT NULL,
+                updated_at_ms BIGINT NOT NULL
+            )
+            """
+        ),
+        ("schedule-003-games-by-start", "CREATE INDEX schedule_games_by_start ON schedule_games (start_time_ms, id)"),
+        ("schedule-004-games-by-date", "CREATE INDEX schedule_games_by_date ON schedule_games (date, start_time_ms, id)"),
+        ("schedule-005-games-by-home", "CREATE INDEX schedule_games_by_home ON schedule_games (home_team_id, start_time_ms, id)"),
+        ("schedule-006-games-by-away", "CREATE INDEX schedule_games_by_away ON schedule_games (away_team_id, start_time_ms, id)"),
+    ]
+
+    /// Inserts a team or refreshes its attributes (placeholders `?` or `$1…$8`).
+    static func upsertTeamSQL(placeholder: (Int) -> String) -> String {
+        let values = (1...8).map(placeholder).joined(separator: ", ")
+        return """
+            INSERT INTO schedule_teams (id, tricode, city, name, conference, division, primary_color, secondary_color)
+            VALUES (\(values))
+            ON CONFLICT (id) DO UPDATE SET tricode = excluded.tricode, city = excluded.city, name = excluded.name,
+                conference = excluded.conference, division = excluded.division,
+                primary_color = excluded.primary_color, secondary_color = excluded.secondary_color
+            """
+    }
+
+    /// The tail of a games insert that replaces an existing row.
+    static let gameConflictClause = """
+        ON CONFLICT (id) DO UPDATE SET home_team_id = excluded.home_team_id, away_team_id = excluded.away_team_id,
+            start_time_ms = excluded.start_time_ms, date = excluded.date, venue = excluded.venue,
+            status = excluded.status, revision = excluded.revision, updated_at_ms = excluded.updated_at_ms
+        """
+
+    /// Milliseconds since the Unix epoch, for `updated_at_ms`.
+    static func nowMilliseconds() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+}
