@@ -11,17 +11,22 @@ public struct SubscriptionFilter: Hashable, Sendable {
     public var gameIds: [String] = []
     /// Every game of these teams, including games scheduled later.
     public var teamIds: [String] = []
-    /// Every game that is live (or halftime), as games go live.
+    /// Every game that is live (or halftime), as games go live; the event that ends a game
+    /// (final) is delivered too.
     public var allLive: Bool = false
+    /// Every game (what a bridge subscribes to: it filters per browser itself).
+    public var allGames: Bool = false
 
     public init(
         gameIds: [String] = [],
         teamIds: [String] = [],
-        allLive: Bool = false
+        allLive: Bool = false,
+        allGames: Bool = false
     ) {
         self.gameIds = gameIds
         self.teamIds = teamIds
         self.allLive = allLive
+        self.allGames = allGames
     }
 }
 
@@ -53,6 +58,7 @@ extension SubscriptionFilter: ProtobufCConvertible {
         self.gameIds = ProtobufCRuntime.strings(c.pointee.game_ids, count: c.pointee.n_game_ids)
         self.teamIds = ProtobufCRuntime.strings(c.pointee.team_ids, count: c.pointee.n_team_ids)
         self.allLive = (c.pointee.all_live != 0)
+        self.allGames = (c.pointee.all_games != 0)
     }
 
     package func fill(_ c: UnsafeMutablePointer<Courtside__V1__SubscriptionFilter>, arena: ProtobufCArena) {
@@ -66,6 +72,7 @@ extension SubscriptionFilter: ProtobufCConvertible {
             c.pointee.team_ids = arena.strings(self.teamIds)
         }
         c.pointee.all_live = self.allLive ? 1 : 0
+        c.pointee.all_games = self.allGames ? 1 : 0
     }
 }
 

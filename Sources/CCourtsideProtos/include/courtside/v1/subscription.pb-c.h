@@ -44,13 +44,18 @@ struct  Courtside__V1__SubscriptionFilter
   size_t n_team_ids;
   char **team_ids;
   /*
-   * Every game that is live (or halftime), as games go live.
+   * Every game that is live (or halftime), as games go live; the event that ends a game
+   * (final) is delivered too.
    */
   protobuf_c_boolean all_live;
+  /*
+   * Every game (what a bridge subscribes to: it filters per browser itself).
+   */
+  protobuf_c_boolean all_games;
 };
 #define COURTSIDE__V1__SUBSCRIPTION_FILTER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&courtside__v1__subscription_filter__descriptor) \
-    , 0,NULL, 0,NULL, 0 }
+    , 0,NULL, 0,NULL, 0, 0 }
 
 
 struct  Courtside__V1__SubscribeRequest

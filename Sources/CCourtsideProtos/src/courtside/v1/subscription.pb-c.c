@@ -457,7 +457,7 @@ void   courtside__v1__acknowledge_request__free_unpacked
   assert(message->base.descriptor == &courtside__v1__acknowledge_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor courtside__v1__subscription_filter__field_descriptors[3] =
+static const ProtobufCFieldDescriptor courtside__v1__subscription_filter__field_descriptors[4] =
 {
   {
     "game_ids",
@@ -495,8 +495,21 @@ static const ProtobufCFieldDescriptor courtside__v1__subscription_filter__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "all_games",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Courtside__V1__SubscriptionFilter, all_games),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned courtside__v1__subscription_filter__field_indices_by_name[] = {
+  3,   /* field[3] = all_games */
   2,   /* field[2] = all_live */
   0,   /* field[0] = game_ids */
   1,   /* field[1] = team_ids */
@@ -504,7 +517,7 @@ static const unsigned courtside__v1__subscription_filter__field_indices_by_name[
 static const ProtobufCIntRange courtside__v1__subscription_filter__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor courtside__v1__subscription_filter__descriptor =
 {
@@ -514,7 +527,7 @@ const ProtobufCMessageDescriptor courtside__v1__subscription_filter__descriptor 
   "Courtside__V1__SubscriptionFilter",
   "courtside.v1",
   sizeof(Courtside__V1__SubscriptionFilter),
-  3,
+  4,
   courtside__v1__subscription_filter__field_descriptors,
   courtside__v1__subscription_filter__field_indices_by_name,
   1,  courtside__v1__subscription_filter__number_ranges,

@@ -1,0 +1,43 @@
+public import CourtsideProto
+
+/// What a subscriber that has `cursor` for a game needs before live items, given the game's head
+/// at registration.
+public enum CatchUpPlan: Sendable, Hashable {
+    /// Nothing: the subscriber is up to date.
+    case nothing
+    /// The events after `afterSeq` up to the head.
+    case events(afterSeq: UInt64)
+    /// A snapshot of the head, for this reason.
+    case snapshot(SnapshotReason)
+
+    public static func plan(cursor: Position?, head: Position) -> CatchUpPlan {
+        guard let cursor else { return .snapshot(.initial) }
+        guard cursor.epoch == head.epoch, cursor.seq <= head.seq else { return .snapshot(.reset) }
+        return cursor.seq == head.seq ? .nothing : .events(afterSeq: cursor.seq)
+    }
+}
+
+/// Which positions a subscriber has been sent, to drop live items it already has.
+public struct DeliveredPositions: Sendable {
+    public private(set) var positions: [String: Position] = [:]
+
+    public init() {}
+
+    /// Whether an item at `position` is new for the subscriber; records it if so. A snapshot
+    /// (reset) always passes.
+    public mutating func admit(gameId: String, position: Position, isSnapshot: Bool) -> Bool {
+        if !isSnapshot, let known = positions[gameId], known.epoch == position.epoch, position.seq <= known.seq {
+            return false
+        }
+        positions[gameId] = position
+        return true
+    }
+
+    public mutating func record(gameId: String, position: Position) {
+        positions[gameId] = position
+    }
+
+    public var cursors: [GameCursor] {
+        positions.sorted { $0.key < $1.key }.map { GameCursor(gameId: $0.key, after: $0.value) }
+    }
+}

@@ -1,0 +1,47 @@
+public import CourtsideProto
+public import GRPC
+
+/// Where a relay gets history older than its recent window: the score service.
+public protocol HistorySource: Sendable {
+    /// Kept events of a game after `afterSeq` up to `upTo`, oldest first, or nil when that
+    /// history is not kept any more (or the game's epoch is not `epoch`).
+    func events(gameId: String, epoch: UInt64, afterSeq: UInt64, upTo: UInt64) async throws -> [Event]?
+    /// The game's current snapshot, nil for an unknown game.
+    func snapshot(gameId: String) async throws -> Snapshot?
+}
+
+/// History from the score service (`ListEvents`, `GetSnapshots`).
+public struct ScoreHistorySource: HistorySource {
+    public let score: ScoreServiceClient
+
+    public init(client: GRPCClient) {
+        score = ScoreServiceClient(client)
+    }
+
+    public func events(gameId: String, epoch: UInt64, afterSeq: UInt64, upTo: UInt64) async throws -> [Event]? {
+        var events: [Event] = []
+        var request = ListEventsRequest(gameId: gameId, pageSize: 1000, afterSeq: afterSeq)
+        while true {
+            let page = try await score.listEvents(request, options: CallOptions(timeout: .seconds(10)))
+            guard page.epoch == epoch else { return nil }
+            for event in page.events {
+                guard let seq = event.position?.seq else { continue }
+                if seq > upTo { return events }
+                guard seq == afterSeq + UInt64(events.count) + 1 else { return nil }  // not kept any more
+                events.append(event)
+            }
+            if events.count == Int(upTo - afterSeq) || page.nextPageToken.isEmpty {
+                return events.count == Int(upTo - afterSeq) ? events : nil
+            }
+            request = ListEventsRequest(gameId: gameId, pageSize: 1000, pageToken: page.nextPageToken)
+        }
+    }
+
+    public func snapshot(gameId: String) async throws -> Snapshot? {
+        do {
+            return try await score.getSnapshots(GetSnapshotsRequest(gameIds: [gameId]), options: CallOptions(timeout: .seconds(5))).snapshots.first
+        } catch let error as RPCError where error.code == .notFound {
+            return nil
+        }
+    }
+}

@@ -1,0 +1,121 @@
+public import CourtsideProto
+import GRPC
+public import Logging
+import NIOCore
+import PostgresNIO
+public import Storage
+
+/// Durable subscriptions in PostgreSQL: every replica of the subscription service sees the same
+/// subscriptions and cursors.
+public final class PostgresSubscriptionStore: SubscriptionStore {
+    private let storage: PostgresStorage
+    private let logger: Logger
+
+    static let migrations: [(name: String, sql: String)] = [
+        (
+            "001-subscriptions",
+            """
+            CREATE TABLE subscriptions (name TEXT PRIMARY KEY, filter BYTEA NOT NULL, created_at_ms BIGINT NOT NULL);
+            CREATE TABLE subscription_cursors (
+                name TEXT NOT NULL REFERENCES subscriptions(name) ON DELETE CASCADE,
+                game_id TEXT NOT NULL,
+                epoch BIGINT NOT NULL,
+                seq BIGINT NOT NULL,
+                PRIMARY KEY (name, game_id)
+            )
+            """
+        )
+    ]
+
+    public init(settings: StorageLocation.PostgresSettings, logger: Logger) async throws {
+        self.logger = logger
+        storage = try await PostgresStorage(settings, migrations: Self.migrations, logger: logger)
+    }
+
+    public func create(name: String, filter: SubscriptionFilter, createdAtMs: Int64) async throws -> Subscription {
+        var encoded = ByteBuffer()
+        filter.serialize(into: &encoded)
+        let rows = try await storage.client.query(
+            "INSERT INTO subscriptions (name, filter, created_at_ms) VALUES (\(name), \(encoded), \(createdAtMs)) ON CONFLICT (name) DO NOTHING RETURNING name",
+            logger: logger
+        )
+        var inserted = false
+        for try await _ in rows { inserted = true }
+        guard inserted else { throw RPCError(.alreadyExists, "subscription '\(name)' already exists") }
+        return Subscription(name: name, filter: filter, createdAtMs: createdAtMs)
+    }
+
+    public func get(name: String) async throws -> Subscription? {
+        try await load(name: name, connection: nil)
+    }
+
+    public func delete(name: String) async throws -> Bool {
+        let rows = try await storage.client.query("DELETE FROM subscriptions WHERE name = \(name) RETURNING name", logger: logger)
+        var deleted = false
+        for try await _ in rows { deleted = true }
+        return deleted
+    }
+
+    public func list() async throws -> [Subscription] {
+        var names: [String] = []
+        for try await name in try await storage.client.query("SELECT name FROM subscriptions ORDER BY name", logger: logger).decode(String.self) {
+            names.append(name)
+        }
+        var subscriptions: [Subscription] = []
+        for name in names {
+            if let subscription = try await get(name: name) { subscriptions.append(subscription) }
+        }
+        return subscriptions
+    }
+
+    public func acknowledge(name: String, positions: [GameCursor]) async throws -> Subscription? {
+        let logger = self.logger
+        let exists = try await storage.client.withTransaction(logger: logger) { connection -> Bool in
+            var found = false
+            for try await _ in try await connection.query("SELECT name FROM subscriptions WHERE name = \(name) FOR UPDATE", logger: logger) {
+                found = true
+            }
+            guard found else { return false }
+            for cursor in positions {
+                guard let acknowledged = cursor.after else { continue }
+                var current: Position?
+                for try await (epoch, seq) in try await connection.query(
+                    "SELECT epoch, seq FROM subscription_cursors WHERE name = \(name) AND game_id = \(cursor.gameId)", logger: logger
+                ).decode((Int64, Int64).self) {
+                    current = Position(epoch: UInt64(epoch), seq: UInt64(seq))
+                }
+                let merged = CursorMerge.merged(current, with: acknowledged)
+                try await connection.query(
+                    """
+                    INSERT INTO subscription_cursors (name, game_id, epoch, seq) VALUES (\(name), \(cursor.gameId), \(Int64(merged.epoch)), \(Int64(merged.seq)))
+                    ON CONFLICT (name, game_id) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq
+                    """,
+                    logger: logger
+                )
+            }
+            return true
+        }
+        return exists ? try await get(name: name) : nil
+    }
+
+    public func close() async {
+        storage.shutdown()
+    }
+
+    private func load(name: String, connection: PostgresConnection?) async throws -> Subscription? {
+        var found: (ByteBuffer, Int64)?
+        for try await row in try await storage.client.query(
+            "SELECT filter, created_at_ms FROM subscriptions WHERE name = \(name)", logger: logger
+        ).decode((ByteBuffer, Int64).self) {
+            found = row
+        }
+        guard let (filterBytes, createdAt) = found else { return nil }
+        var cursors: [GameCursor] = []
+        for try await (gameId, epoch, seq) in try await storage.client.query(
+            "SELECT game_id, epoch, seq FROM subscription_cursors WHERE name = \(name) ORDER BY game_id", logger: logger
+        ).decode((String, Int64, Int64).self) {
+            cursors.append(GameCursor(gameId: gameId, after: Position(epoch: UInt64(epoch), seq: UInt64(seq))))
+        }
+        return Subscription(name: name, filter: try SubscriptionFilter(buffer: filterBytes), cursors: cursors, createdAtMs: createdAt)
+    }
+}

@@ -1,0 +1,97 @@
+public import CourtsideProto
+import Foundation
+import GRDB
+import GRPC
+public import Storage
+
+/// Durable subscriptions in SQLite (GRDB).
+public final class SQLiteSubscriptionStore: SubscriptionStore {
+    private let database: any DatabaseWriter
+
+    static let migrations: [(name: String, sql: String)] = [
+        (
+            "001-subscriptions",
+            """
+            CREATE TABLE subscriptions (name TEXT PRIMARY KEY, filter BLOB NOT NULL, created_at_ms INTEGER NOT NULL);
+            CREATE TABLE subscription_cursors (
+                name TEXT NOT NULL REFERENCES subscriptions(name) ON DELETE CASCADE,
+                game_id TEXT NOT NULL,
+                epoch INTEGER NOT NULL,
+                seq INTEGER NOT NULL,
+                PRIMARY KEY (name, game_id)
+            ) WITHOUT ROWID;
+            """
+        )
+    ]
+
+    public init(location: StorageLocation) throws {
+        database = try SQLiteStorage.open(location, migrations: Self.migrations)
+    }
+
+    public func create(name: String, filter: SubscriptionFilter, createdAtMs: Int64) async throws -> Subscription {
+        let encoded = Data(try filter.serializedBytes())
+        try await database.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM subscriptions WHERE name = ?", arguments: [name]) == true {
+                throw RPCError(.alreadyExists, "subscription '\(name)' already exists")
+            }
+            try db.execute(sql: "INSERT INTO subscriptions (name, filter, created_at_ms) VALUES (?, ?, ?)", arguments: [name, encoded, createdAtMs])
+        }
+        return Subscription(name: name, filter: filter, createdAtMs: createdAtMs)
+    }
+
+    public func get(name: String) async throws -> Subscription? {
+        try await database.read { db in try Self.load(db, name: name) }
+    }
+
+    public func delete(name: String) async throws -> Bool {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM subscription_cursors WHERE name = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM subscriptions WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+    }
+
+    public func list() async throws -> [Subscription] {
+        try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM subscriptions ORDER BY name").compactMap { try Self.load(db, name: $0) }
+        }
+    }
+
+    public func acknowledge(name: String, positions: [GameCursor]) async throws -> Subscription? {
+        try await database.write { db in
+            guard try Self.load(db, name: name) != nil else { return nil }
+            for cursor in positions {
+                guard let acknowledged = cursor.after else { continue }
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT epoch, seq FROM subscription_cursors WHERE name = ? AND game_id = ?", arguments: [name, cursor.gameId]
+                )
+                let current = row.map { Position(epoch: UInt64($0[0] as Int64), seq: UInt64($0[1] as Int64)) }
+                let merged = CursorMerge.merged(current, with: acknowledged)
+                try db.execute(
+                    sql: """
+                        INSERT INTO subscription_cursors (name, game_id, epoch, seq) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (name, game_id) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq
+                        """,
+                    arguments: [name, cursor.gameId, Int64(merged.epoch), Int64(merged.seq)]
+                )
+            }
+            return try Self.load(db, name: name)
+        }
+    }
+
+    public func close() async {
+        try? database.close()
+    }
+
+    private static func load(_ db: Database, name: String) throws -> Subscription? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT filter, created_at_ms FROM subscriptions WHERE name = ?", arguments: [name]) else {
+            return nil
+        }
+        let filterBytes: Data = row[0]
+        let filter = try filterBytes.withUnsafeBytes { try SubscriptionFilter(serializedBytes: $0) }
+        let cursors = try Row.fetchAll(
+            db, sql: "SELECT game_id, epoch, seq FROM subscription_cursors WHERE name = ? ORDER BY game_id", arguments: [name]
+        ).map { GameCursor(gameId: $0[0], after: Position(epoch: UInt64($0[1] as Int64), seq: UInt64($0[2] as Int64))) }
+        return Subscription(name: name, filter: filter, cursors: cursors, createdAtMs: row[1])
+    }
+}

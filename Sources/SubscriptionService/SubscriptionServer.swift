@@ -1,0 +1,141 @@
+import CourtsideProto
+public import EventRelay
+public import GRPC
+public import GRPCHealth
+public import Logging
+import Prometheus
+public import ServiceKit
+public import ServiceLifecycle
+public import Storage
+
+/// The subscription service assembled from its configuration: one upstream `StreamEvents` (all
+/// games) from the score service relayed to every subscriber, the schedule for team filters, and
+/// the store of durable subscriptions.
+public final class SubscriptionServer: Sendable {
+    public struct Configuration: Sendable {
+        public var host = "127.0.0.1"
+        public var grpcPort = 50053
+        public var adminPort = 9103
+        public var storage: StorageLocation = .sqliteMemory
+        public var scoreAddress = "127.0.0.1:50051"
+        public var scheduleAddress = "127.0.0.1:50052"
+        /// How far a subscriber may fall behind before its stream ends with RESOURCE_EXHAUSTED.
+        public var subscriberQueueCapacity = 10_000
+        /// Recent events kept per game for catching subscribers up without asking the score service.
+        public var recentEventsPerGame = 1024
+        public var shutdownGrace: Duration = .seconds(20)
+
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    public let relay: GameRelay<Void>
+    public let grpcServer: GRPCServer
+    public let adminServer: AdminServer
+    public let health: HealthService
+    public let readiness: Readiness
+    public let metrics: ServiceMetrics
+    public let upstream: UpstreamFollower
+    public let schedule: ScheduleCache
+    private let store: any SubscriptionStore
+    private let scoreClient: GRPCClient
+    private let scheduleClient: GRPCClient
+    private let subscriptionMetrics: SubscriptionMetrics
+    private let logger: Logger
+
+    public init(configuration: Configuration, logger: Logger) async throws {
+        guard let score = GRPCClient.Configuration(address: configuration.scoreAddress) else {
+            throw RPCError(.invalidArgument, "score address '\(configuration.scoreAddress)' is not host:port")
+        }
+        guard let scheduleAddress = GRPCClient.Configuration(address: configuration.scheduleAddress) else {
+            throw RPCError(.invalidArgument, "schedule address '\(configuration.scheduleAddress)' is not host:port")
+        }
+        self.configuration = configuration
+        self.logger = logger
+        switch configuration.storage {
+        case .postgres(let settings):
+            store = try await PostgresSubscriptionStore(settings: settings, logger: logger)
+        default:
+            store = try SQLiteSubscriptionStore(location: configuration.storage)
+        }
+        scoreClient = GRPCClient(configuration: score, logger: logger)
+        scheduleClient = GRPCClient(configuration: scheduleAddress, logger: logger)
+        let schedule = ScheduleCache(client: scheduleClient, logger: logger)
+        self.schedule = schedule
+        relay = GameRelay<Void>(
+            recentCapacity: configuration.recentEventsPerGame,
+            subscriberCapacity: configuration.subscriberQueueCapacity,
+            teams: { gameId in schedule.game(gameId).map { (home: $0.homeTeamId, away: $0.awayTeamId) } },
+            makePayload: { _ in () }
+        )
+        metrics = ServiceMetrics(service: "subscription")
+        subscriptionMetrics = SubscriptionMetrics(metrics)
+        upstream = UpstreamFollower(name: "score \(configuration.scoreAddress)", logger: logger)
+        health = HealthService(services: [SubscriptionServiceMethods.serviceName])
+        readiness = Readiness()
+        let upstream = self.upstream
+        readiness.addCheck("score stream") { upstream.isConnected }
+        var grpcConfiguration = GRPCServer.Configuration(host: configuration.host, port: configuration.grpcPort)
+        grpcConfiguration.observer = metrics.grpcServerObserver()
+        grpcServer = GRPCServer(
+            configuration: grpcConfiguration,
+            services: [
+                SubscriptionHandler(relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, store: store, metrics: subscriptionMetrics),
+                health,
+            ],
+            logger: logger
+        )
+        adminServer = AdminServer(host: configuration.host, port: configuration.adminPort, metrics: metrics, readiness: readiness, logger: logger)
+    }
+
+    /// Opens the upstream stream and starts following the schedule.
+    public func startUpstream() {
+        schedule.start()
+        let relay = self.relay
+        let score = ScoreServiceClient(scoreClient)
+        let metrics = subscriptionMetrics
+        upstream.start { markConnected in
+            try await score.streamEvents(StreamEventsRequest(games: relay.cursors, allGames: true)) { stream in
+                markConnected()
+                metrics.upstreamConnected.set(to: 1)
+                defer { metrics.upstreamConnected.set(to: 0) }
+                for try await item in stream {
+                    relay.apply(item)
+                    metrics.upstreamItems.increment()
+                    metrics.deepestQueue.set(to: Double(relay.deepestQueue))
+                }
+            }
+        }
+    }
+
+    /// The lifecycle services, in start order.
+    public var services: [any Service] {
+        let relay = self.relay
+        let upstream = self.upstream
+        let schedule = self.schedule
+        let store = self.store
+        let clients = [scoreClient, scheduleClient]
+        return [
+            AdminServerService(server: adminServer),
+            GRPCServerService(
+                server: grpcServer,
+                health: health,
+                readiness: readiness,
+                grace: configuration.shutdownGrace,
+                logger: logger,
+                onStarted: { [self] _ in startUpstream() },
+                onDrain: { relay.stop() },
+                onStopped: {
+                    await upstream.stop()
+                    schedule.stop()
+                    for client in clients { client.close() }
+                    await store.close()
+                }
+            ),
+        ]
+    }
+
+    public func run() async throws {
+        try await ServiceRunner.run(services, grace: configuration.shutdownGrace, logger: logger)
+    }
+}

@@ -1,0 +1,23 @@
+public import CourtsideProto
+
+/// Durable named subscriptions: a filter and the acknowledged position per game.
+public protocol SubscriptionStore: Sendable {
+    /// Creates a subscription; throws `ALREADY_EXISTS` if the name is taken.
+    func create(name: String, filter: SubscriptionFilter, createdAtMs: Int64) async throws -> Subscription
+    func get(name: String) async throws -> Subscription?
+    /// Returns whether it existed.
+    func delete(name: String) async throws -> Bool
+    func list() async throws -> [Subscription]
+    /// Advances cursors; a cursor never moves backwards within an epoch (a different epoch
+    /// replaces it). Returns the subscription after the change, nil if it does not exist.
+    func acknowledge(name: String, positions: [GameCursor]) async throws -> Subscription?
+    func close() async
+}
+
+/// The merge rule of `acknowledge`, shared by both stores.
+enum CursorMerge {
+    static func merged(_ current: Position?, with acknowledged: Position) -> Position {
+        guard let current, current.epoch == acknowledged.epoch else { return acknowledged }
+        return acknowledged.seq > current.seq ? acknowledged : current
+    }
+}
