@@ -26,6 +26,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "courtside-score", targets: ["ScoreServer"]),
+        .executable(name: "courtside-subscription", targets: ["SubscriptionServer"]),
         .executable(name: "courtside-schedule", targets: ["ScheduleServer"]),
         .executable(name: "grpc-bench-server", targets: ["GRPCBenchServer"]),
         .executable(name: "courtside-echo-server", targets: ["EchoServer"]),
@@ -119,6 +120,28 @@ let package = Package(
             name: "ScheduleServer",
             dependencies: ["ScheduleService", "ServiceKit", "Storage", argumentParser, logging],
             path: "services/schedule",
+            exclude: ["Dockerfile", "README.md"],
+            swiftSettings: swiftSettings
+        ),
+        // Relaying one upstream event stream to many subscribers (subscription service, bridge).
+        .target(
+            name: "EventRelay",
+            dependencies: ["CourtsideProto", "GRPC", logging, nioCore],
+            swiftSettings: swiftSettings
+        ),
+        // The subscription service: filtered streams and durable subscriptions.
+        .target(
+            name: "SubscriptionService",
+            dependencies: [
+                "CourtsideProto", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle,
+                prometheus, logging, nioCore,
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SubscriptionServer",
+            dependencies: ["SubscriptionService", "ServiceKit", "Storage", argumentParser, logging],
+            path: "services/subscription",
             exclude: ["Dockerfile", "README.md"],
             swiftSettings: swiftSettings
         ),
