@@ -1,0 +1,119 @@
+import CourtsideProto
+
+/// Reads ESPN's game summary (`site.api.espn.com/apis/site/v2/sports/basketball/nba/summary?event=<id>`):
+/// teams and status from `header.competitions[0]`, plays from `plays[]`.
+///
+/// Traps handled: plays are taken in ARRAY order (`sequenceNumber` is a string and not
+/// monotonic); `homeScore`/`awayScore` are running scores; plays name teams by ESPN id; there
+/// are no period-start plays (the builder adds them); "End Game" closes the game; the header
+/// score may be ahead of the plays while the game is live (it is checked only when final).
+///
+/// Source ids are `espn-<plays[].id>` (ESPN play ids are unique across games).
+public enum ESPNSummaryAdapter {
+    /// Parses a game summary into the game and its events.
+    public static func parse(_ payload: some Sequence<UInt8>) -> FeedResult<GameFeed> {
+        do throws(TeamProblem) {
+            let root = try invalid { () throws(FeedError) in try JSONNode.parse(Array(payload)) }
+            return try read(root)
+        } catch {
+            return .failure(FeedRejection(error.error))
+        }
+    }
+
+    private static func read(_ root: JSONNode) throws(TeamProblem) -> FeedResult<GameFeed> {
+        let header = root["header"]
+        let competitions = try invalid { () throws(FeedError) in try header["competitions"].array() }
+        guard let competition = competitions.first else {
+            throw .invalid(header["competitions"].failure("expected at least one competition"))
+        }
+        let providerId = try invalid { () throws(FeedError) in
+            try header["id"].isNull ? competition["id"].identifier() : header["id"].identifier()
+        }
+        let gameId = "espn-\(providerId)"
+        let summary = try ESPNCompetition.read(competition, status: competition["status"], venue: root["gameInfo"]["venue"])
+        let entry = summary.scoreboardGame(id: gameId)
+
+        return try invalid { () throws(FeedError) in
+            var problems: [FeedError] = []
+            var actions: [PlayAction] = []
+            for node in try root["plays"].optionalArray() {
+                do throws(FeedError) {
+                    actions.append(try action(node, teams: summary.teamIdsByESPNId))
+                } catch {
+                    problems.append(error)
+                    if problems.count >= FeedRejection.maximumReasons { break }
+                }
+            }
+            if !problems.isEmpty { return .failure(FeedRejection(problems)) }
+            var builder = PlayByPlayBuilder(gameId: gameId, syntheticPrefix: gameId)
+            builder.add(contentsOf: actions)
+            let errors = builder.finish(providerStatus: summary.status, providerScore: (summary.homeScore, summary.awayScore))
+            if !errors.isEmpty { return .failure(FeedRejection(errors)) }
+            var game = entry.game
+            if builder.state.status == .final { game.status = .final }
+            return .success(GameFeed(game: game, events: builder.events, state: builder.events.isEmpty ? entry.state : builder.state))
+        }
+    }
+
+    private static func action(_ node: JSONNode, teams: [String: String]) throws(FeedError) -> PlayAction {
+        try node.object()
+        let id = try node["id"].identifier()
+        let period = try node["period"]["number"].period()
+        let typeText = node["type"]["text"].text
+        let scoring = try node["scoringPlay"].bool(default: false)
+        let value = try node["scoreValue"].isNull ? 0 : node["scoreValue"].integer(in: 0...3)
+        let shooting = try node["shootingPlay"].bool(default: false)
+
+        var teamId = ""
+        if !node["team"]["id"].isNull {
+            let espnTeam = try node["team"]["id"].identifier()
+            guard let tricode = teams[espnTeam] else {
+                throw node["team"]["id"].failure("team id \(espnTeam) is not one of the game's teams")
+            }
+            teamId = tricode
+        }
+        let kind = try kind(of: typeText.lowercased(), scoring: scoring, value: UInt32(value), shooting: shooting, node: node)
+        return PlayAction(
+            sourceId: "espn-\(id)",
+            kind: kind,
+            period: period,
+            clockMs: try node["clock"]["displayValue"].clockMs(period: period),
+            homeScore: try node["homeScore"].score(),
+            awayScore: try node["awayScore"].score(),
+            teamId: teamId,
+            player: "",
+            description: node["text"].text.isEmpty ? typeText : node["text"].text,
+            occurredAtMs: node["wallclock"].timestampMs,
+            label: "\(node.path) (play \(id))"
+        )
+    }
+
+    /// Maps ESPN's play type text (there are ~150 type ids; the text is stable and telling).
+    private static func kind(of type: String, scoring: Bool, value: UInt32, shooting: Bool, node: JSONNode)
+        throws(FeedError) -> PlayAction.Kind
+    {
+        let freeThrow = type.contains("free throw")
+        if type.contains("end game") || type.contains("end of game") { return .gameEnd }
+        if type.contains("end period") || type.contains("end of period") || type.hasPrefix("end of") { return .periodEnd }
+        if type.contains("start period") || type.contains("start of period") { return .periodStart }
+        if type.contains("challenge") || type.contains("review") { return .review(overturned: type.contains("overturn")) }
+        if scoring {
+            if freeThrow {
+                guard value == 1 else { throw node["scoreValue"].failure("a made free throw worth \(value) points") }
+                return .freeThrow
+            }
+            guard value == 2 || value == 3 else { throw node["scoreValue"].failure("a made basket worth \(value) points") }
+            return .basket(points: value)
+        }
+        if shooting || freeThrow { return .miss(freeThrow: freeThrow) }
+        if type.contains("rebound") { return .rebound }
+        if type.contains("timeout") { return .timeout }
+        if type.contains("substitution") { return .substitution }
+        if type.contains("jumpball") || type.contains("jump ball") { return type.contains("violation") ? .violation : .jumpBall }
+        let turnovers = ["turnover", "traveling", "back court", "shot clock", "double dribble", "palming", "discontinued dribble"]
+        if turnovers.contains(where: type.contains) { return .turnover }
+        if ["foul", "charge", "technical", "flagrant"].contains(where: type.contains) { return .foul }
+        if ["violation", "goaltending", "kicked ball", "delay"].contains(where: type.contains) { return .violation }
+        return .other
+    }
+}

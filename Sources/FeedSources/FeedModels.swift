@@ -1,0 +1,89 @@
+public import CourtsideProto
+
+/// A game's play-by-play as one provider payload describes it: the game record for the
+/// schedule service and the events to publish to the score service, in order.
+public struct GameFeed: Hashable, Sendable {
+    /// The game, with Courtside ids (`nba-0022000001`, team tricodes).
+    public var game: Game
+    /// The events, in the provider's order, each with the game's state after it. They obey the
+    /// score service's rules (see ``ScoreRules``), and their source ids are stable across polls.
+    public var events: [Event]
+    /// The game's state after the last event (or the provider's current state when there are none).
+    public var state: GameState
+
+    /// Creates a feed.
+    public init(game: Game, events: [Event], state: GameState) {
+        self.game = game
+        self.events = events
+        self.state = state
+    }
+}
+
+/// One game on a scoreboard: its record and its current state.
+public struct ScoreboardGame: Hashable, Sendable {
+    /// The game, with Courtside ids.
+    public var game: Game
+    /// Score, period, clock and status as the scoreboard shows them.
+    ///
+    /// A scoreboard does not say whether the clock is stopped: `clockRunning` is true for a live
+    /// game with time left in a period that has not ended.
+    public var state: GameState
+    /// Whether the current period is over (ESPN's `STATUS_END_PERIOD`, NBA's "End of 1st Qtr",
+    /// halftime, final): the differ emits `periodEnd` when this becomes true.
+    public var periodEnded: Bool
+
+    /// Creates a scoreboard entry.
+    public init(game: Game, state: GameState, periodEnded: Bool = false) {
+        self.game = game
+        self.state = state
+        self.periodEnded = periodEnded
+    }
+}
+
+/// Every game of one scoreboard response.
+public struct ScoreboardSnapshot: Hashable, Sendable {
+    /// The games, in the provider's order.
+    public var games: [ScoreboardGame]
+    /// Games left out because their teams are not NBA teams (only with
+    /// ``UnknownTeamPolicy/skipGame``), with the reason for each.
+    public var skipped: [FeedError]
+
+    /// Creates a snapshot; a feed service can also build one from the score service's current
+    /// snapshots to seed ``ScoreboardDiffer`` after a restart.
+    public init(games: [ScoreboardGame], skipped: [FeedError] = []) {
+        self.games = games
+        self.skipped = skipped
+    }
+
+    /// The entry for a game id, if the snapshot has it.
+    public subscript(gameId: String) -> ScoreboardGame? {
+        games.first { $0.game.id == gameId }
+    }
+}
+
+/// What a scoreboard adapter does with a game whose team is not one of the 30 NBA teams.
+public enum UnknownTeamPolicy: Hashable, Sendable {
+    /// Reject the whole payload (the default: an unknown team usually means a format change).
+    case reject
+    /// Leave that game out and list it in ``ScoreboardSnapshot/skipped``; for preseason
+    /// scoreboards, which include exhibition games against non-NBA clubs (ESPN lists
+    /// "Melbourne United" as `MEL`).
+    case skipGame
+}
+
+/// An event placed on a timeline: when it happens in game time and in wall time.
+public struct TimedEvent: Hashable, Sendable {
+    /// Game-clock time played since tip-off when the event happens.
+    public var gameElapsedMs: Int64
+    /// Wall-clock time since tip-off when the event should be published, at the timeline's speed.
+    public var wallOffsetMs: Int64
+    /// The event.
+    public var event: Event
+
+    /// Creates a timed event.
+    public init(gameElapsedMs: Int64, wallOffsetMs: Int64, event: Event) {
+        self.gameElapsedMs = gameElapsedMs
+        self.wallOffsetMs = wallOffsetMs
+        self.event = event
+    }
+}

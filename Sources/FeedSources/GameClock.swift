@@ -1,0 +1,114 @@
+/// Game-clock arithmetic and the clock formats providers send.
+///
+/// Accepted clock texts (surrounding spaces are ignored):
+/// - ISO-8601 durations as in NBA live data: `PT11M58.00S`, `PT00M35.00S`, `PT45.2S`;
+/// - minutes and seconds as in ESPN and Sportradar: `5:41`, `05:41`, `12:00`, `0:04.5`;
+/// - seconds only, as ESPN shows the last minute: `42.1`, `0.0`.
+public enum GameClock {
+    /// The highest period number an adapter accepts (a sanity bound: the longest NBA game had 6
+    /// overtimes, period 10).
+    public static let maximumPeriod: Int64 = 20
+
+    /// The length of a regulation period (periods 1–4): 12 minutes.
+    public static let regulationPeriodMs: UInt32 = 720_000
+
+    /// The length of an overtime period (5 and up): 5 minutes.
+    public static let overtimePeriodMs: UInt32 = 300_000
+
+    /// The number of regulation periods.
+    public static let regulationPeriods: UInt32 = 4
+
+    /// The clock at the start of `period` (period 0, before tip-off, counts as regulation).
+    public static func periodLengthMs(_ period: UInt32) -> UInt32 {
+        period > regulationPeriods ? overtimePeriodMs : regulationPeriodMs
+    }
+
+    /// Game time played from tip-off to the moment `clockMs` is left in `period`.
+    public static func elapsedMs(period: UInt32, clockMs: UInt32) -> Int64 {
+        guard period > 0 else { return 0 }
+        var elapsed: Int64 = 0
+        for earlier in 1..<period { elapsed += Int64(periodLengthMs(earlier)) }
+        let length = periodLengthMs(period)
+        return elapsed + Int64(length - min(clockMs, length))
+    }
+
+    /// Parses a clock text into milliseconds left, or nil when it is empty or not a clock.
+    public static func parse(_ text: String) -> UInt32? {
+        let trimmed = text.trimmingASCIIWhitespace()
+        if trimmed.isEmpty { return nil }
+        if trimmed.hasPrefix("PT") { return parseISODuration(trimmed.dropFirst(2)) }
+        let parts = trimmed.split(separator: ":", omittingEmptySubsequences: false)
+        switch parts.count {
+        case 1:
+            guard let seconds = seconds(parts[0]) else { return nil }
+            return milliseconds(minutes: 0, seconds: seconds)
+        case 2:
+            guard let minutes = wholeNumber(parts[0]), let seconds = seconds(parts[1]), seconds < 60 else { return nil }
+            return milliseconds(minutes: minutes, seconds: seconds)
+        default:
+            return nil
+        }
+    }
+
+    /// `11M58.00S`, `45.2S`, `12M` (after the `PT`).
+    private static func parseISODuration(_ text: Substring) -> UInt32? {
+        guard !text.isEmpty else { return nil }
+        var minutes = 0
+        var rest = text
+        if let m = rest.firstIndex(of: "M") {
+            guard let value = wholeNumber(rest[..<m]) else { return nil }
+            minutes = value
+            rest = rest[rest.index(after: m)...]
+        }
+        if rest.isEmpty { return milliseconds(minutes: minutes, seconds: 0) }
+        guard rest.last == "S", let seconds = seconds(rest.dropLast()) else { return nil }
+        return milliseconds(minutes: minutes, seconds: seconds)
+    }
+
+    private static func wholeNumber(_ text: Substring) -> Int? {
+        guard !text.isEmpty, text.count <= 4, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(text)
+    }
+
+    private static func seconds(_ text: Substring) -> Double? {
+        guard !text.isEmpty, text.count <= 8,
+            text.allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == "." }),
+            let value = Double(text), value.isFinite, value >= 0
+        else { return nil }
+        return value
+    }
+
+    private static func milliseconds(minutes: Int, seconds: Double) -> UInt32? {
+        let total = (Double(minutes) * 60 + seconds) * 1000
+        guard total <= Double(regulationPeriodMs) * 10 else { return nil }
+        return UInt32(total.rounded())
+    }
+}
+
+extension JSONNode {
+    /// The game clock at this node for `period`: nil when absent or empty (the caller decides
+    /// what an unknown clock means); an error when it is not a clock or exceeds the period's
+    /// length.
+    func clockMs(period: UInt32) throws(FeedError) -> UInt32? {
+        let text: String
+        switch value {
+        case nil, .null?:
+            return nil
+        case .string(let string)?:
+            text = string
+        case .number(let seconds)? where seconds.isFinite && seconds >= 0:
+            // ESPN scoreboards carry `status.clock` as seconds left.
+            text = String(seconds)
+        default:
+            throw failure("expected a game clock, found \(value.map(\.typeName) ?? "nothing")")
+        }
+        if text.trimmingASCIIWhitespace().isEmpty { return nil }
+        guard let clock = GameClock.parse(text) else {
+            throw failure("unreadable game clock \"\(text.prefix(30))\"")
+        }
+        guard clock <= GameClock.periodLengthMs(period) else {
+            throw failure("clock \(text) is longer than period \(period)")
+        }
+        return clock
+    }
+}

@@ -1,0 +1,88 @@
+import CourtsideProto
+
+/// Reads one game object of NBA live data: a `scoreboard.games[]` entry or a boxscore's `game`
+/// (both use the same fields).
+///
+/// Traps handled: `gameStatus` 1/2/3 with a free `gameStatusText` padded with spaces;
+/// `gameClock` as `PT05M41.00S`, as plain `3:37 `, or empty (then the clock is read from a
+/// status text like "Q2 07:15", else taken as 0); `gameEt` carries Eastern time with a wrong
+/// `Z`, so the date comes from `gameCode` ("20250416/DALSAC") and the start time from
+/// `gameTimeUTC`.
+enum NBALiveDataGame {
+    static func read(_ node: JSONNode) throws(TeamProblem) -> ScoreboardGame {
+        _ = try invalid { () throws(FeedError) in try node.object() }
+        let home = try node["homeTeam"].team(abbreviation: try invalid { () throws(FeedError) in try node["homeTeam"]["teamTricode"].string() })
+        let away = try node["awayTeam"].team(abbreviation: try invalid { () throws(FeedError) in try node["awayTeam"]["teamTricode"].string() })
+        return try invalid { () throws(FeedError) in try read(node, home: home, away: away) }
+    }
+
+    private static func read(_ node: JSONNode, home: NBATeam, away: NBATeam) throws(FeedError) -> ScoreboardGame {
+        let providerId = try node["gameId"].identifier()
+        let statusText = node["gameStatusText"].text.trimmingASCIIWhitespace()
+        let period = try node["period"].period()
+        let code = try node["gameStatus"].integer(in: 0...99)
+        var status: GameStatus
+        var periodEnded = false
+        let lowered = statusText.lowercased()
+        switch code {
+        case 1:
+            if lowered.contains("ppd") || lowered.contains("postpone") {
+                status = .postponed
+            } else if lowered.contains("cancel") {
+                status = .cancelled
+            } else {
+                status = .scheduled
+            }
+        case 2:
+            status = lowered.contains("half") ? .halftime : .live
+            periodEnded = status == .halftime || lowered.hasPrefix("end")
+        case 3:
+            status = .final
+            periodEnded = true
+        default:
+            throw node["gameStatus"].failure("unknown game status \(code) (expected 1, 2 or 3)")
+        }
+
+        var clock = try node["gameClock"].clockMs(period: period)
+        if clock == nil, status == .live, let lastWord = statusText.split(separator: " ").last, lastWord.contains(":") {
+            clock = GameClock.parse(String(lastWord)).flatMap { $0 <= GameClock.periodLengthMs(period) ? $0 : nil }
+        }
+        var state = GameState(
+            homeScore: try node["homeTeam"]["score"].score(),
+            awayScore: try node["awayTeam"]["score"].score(),
+            period: period,
+            clockMs: clock ?? 0,
+            clockRunning: false,
+            status: status
+        )
+        // Between periods, at halftime and after the game the clock shows no time left.
+        if periodEnded || status == .final || status == .halftime { state.clockMs = 0 }
+        state.clockRunning = status == .live && !periodEnded && state.clockMs > 0
+
+        let startTimeMs = node["gameTimeUTC"].timestampMs
+        var date = ""
+        if let code = try node["gameCode"].optionalString(), code.count >= 8 {
+            let digits = code.prefix(8)
+            let candidate = "\(digits.prefix(4))-\(digits.dropFirst(4).prefix(2))-\(digits.suffix(2))"
+            if Timestamps.isCalendarDate(candidate) { date = candidate }
+        }
+        if date.isEmpty, let local = try node["gameEt"].optionalString(), Timestamps.isCalendarDate(String(local.prefix(10))) {
+            date = String(local.prefix(10))
+        }
+        if date.isEmpty, startTimeMs > 0 { date = Timestamps.easternDate(utcMillis: startTimeMs) }
+
+        var venue = node["arena"]["arenaName"].text
+        if venue.isEmpty, try !node["isNeutral"].bool(default: false) { venue = home.arena }
+
+        let game = Game(
+            id: "nba-\(providerId)",
+            homeTeamId: home.tricode,
+            awayTeamId: away.tricode,
+            startTimeMs: startTimeMs,
+            date: date,
+            venue: venue,
+            status: status
+        )
+        return ScoreboardGame(game: game, state: state, periodEnded: periodEnded)
+    }
+}

@@ -1,0 +1,131 @@
+import CourtsideProto
+
+/// Reads NBA live data's play-by-play (`liveData/playbyplay/playbyplay_<gameId>.json`):
+/// `game.actions[]`.
+///
+/// Traps handled: actions are ordered by `orderNumber` (strictly increasing), not by
+/// `actionNumber` (which has gaps and inversions) and not by `timeActual`; `scoreHome` and
+/// `scoreAway` are strings; clocks are ISO-8601 durations (`PT11M58.00S`); periods 5 and up are
+/// overtimes. The play-by-play does not say which team is at home, so it is read together with
+/// the game's boxscore (or its scoreboard entry).
+///
+/// Source ids are `nba-<gameId>-<actionNumber>`: the action number is the provider's id for an
+/// action and survives re-ordering.
+public enum NBAPlayByPlayAdapter {
+    /// Parses a play-by-play with the boxscore of the same game.
+    public static func parse(_ payload: some Sequence<UInt8>, boxscore: some Sequence<UInt8>) -> FeedResult<GameFeed> {
+        switch NBABoxscoreAdapter.parse(boxscore) {
+        case .success(let game): parse(payload, game: game)
+        case .failure(let rejection): .failure(FeedRejection(rejection.reasons.map { FeedError("boxscore: \($0.reason)") }))
+        }
+    }
+
+    /// Parses a play-by-play for a game known from its boxscore or scoreboard entry (which gives
+    /// the teams and the provider's status and score, checked against the plays when final).
+    public static func parse(_ payload: some Sequence<UInt8>, game: ScoreboardGame) -> FeedResult<GameFeed> {
+        do throws(FeedError) {
+            return try read(JSONNode.parse(Array(payload)), game: game)
+        } catch {
+            return .failure(FeedRejection(error))
+        }
+    }
+
+    private static func read(_ root: JSONNode, game header: ScoreboardGame) throws(FeedError) -> FeedResult<GameFeed> {
+        let providerId = try root["game"]["gameId"].identifier()
+        let gameId = "nba-\(providerId)"
+        guard gameId == header.game.id else {
+            throw root["game"]["gameId"].failure("play-by-play of \(gameId) read with the boxscore of \(header.game.id)")
+        }
+        var problems: [FeedError] = []
+        var ordered: [(order: Int64, action: PlayAction)] = []
+        for node in try root["game"]["actions"].array() {
+            do throws(FeedError) {
+                ordered.append(try action(node, gameId: gameId, header: header))
+            } catch {
+                problems.append(error)
+                if problems.count >= FeedRejection.maximumReasons { break }
+            }
+        }
+        if !problems.isEmpty { return .failure(FeedRejection(problems)) }
+        // Stable: equal order numbers (never seen) keep the payload's order.
+        let actions = ordered.enumerated().sorted { ($0.element.order, $0.offset) < ($1.element.order, $1.offset) }
+        var builder = PlayByPlayBuilder(gameId: gameId, syntheticPrefix: gameId)
+        builder.add(contentsOf: actions.map(\.element.action))
+        let errors = builder.finish(
+            providerStatus: header.game.status,
+            providerScore: (header.state.homeScore, header.state.awayScore)
+        )
+        if !errors.isEmpty { return .failure(FeedRejection(errors)) }
+        var game = header.game
+        if builder.state.status == .final { game.status = .final }
+        return .success(GameFeed(game: game, events: builder.events, state: builder.events.isEmpty ? header.state : builder.state))
+    }
+
+    private static func action(_ node: JSONNode, gameId: String, header: ScoreboardGame) throws(FeedError) -> (Int64, PlayAction) {
+        try node.object()
+        let order = try node["orderNumber"].integer(in: 0...Int64(Int32.max))
+        let number = try node["actionNumber"].integer(in: 0...Int64(Int32.max))
+        let period = try node["period"].period()
+        let type = try node["actionType"].string().lowercased()
+        let subType = (try node["subType"].optionalString() ?? "").lowercased()
+        let descriptor = (try node["descriptor"].optionalString() ?? "").lowercased()
+
+        var teamId = ""
+        if let tricode = try node["teamTricode"].optionalString(), !tricode.isEmpty {
+            guard let team = NBATeams.lookup(abbreviation: tricode),
+                team.tricode == header.game.homeTeamId || team.tricode == header.game.awayTeamId
+            else {
+                throw node["teamTricode"].failure(
+                    "team \(tricode) is neither \(header.game.homeTeamId) nor \(header.game.awayTeamId)"
+                )
+            }
+            teamId = team.tricode
+        }
+
+        let kind: PlayAction.Kind
+        switch type {
+        case "2pt", "3pt", "freethrow":
+            let result = try node["shotResult"].string().lowercased()
+            guard result == "made" || result == "missed" else {
+                throw node["shotResult"].failure("unknown shot result \"\(result)\"")
+            }
+            if type == "freethrow" {
+                kind = result == "made" ? .freeThrow : .miss(freeThrow: true)
+            } else {
+                kind = result == "made" ? .basket(points: type == "3pt" ? 3 : 2) : .miss(freeThrow: false)
+            }
+        case "period":
+            kind = subType == "start" ? .periodStart : subType == "end" ? .periodEnd : .other
+        case "game":
+            kind = subType == "end" ? .gameEnd : .other
+        case "jumpball": kind = .jumpBall
+        case "rebound": kind = .rebound
+        case "turnover": kind = .turnover
+        case "foul": kind = .foul
+        case "violation": kind = .violation
+        case "timeout": kind = .timeout
+        case "substitution": kind = .substitution
+        case "instantreplay", "challenge", "review":
+            kind = .review(overturned: subType.contains("overturn") || descriptor.contains("overturn"))
+        default: kind = .other
+        }
+
+        var description = node["description"].text
+        if description.isEmpty { description = [type, subType].filter { !$0.isEmpty }.joined(separator: " ") }
+        let player = node["playerNameI"].text.isEmpty ? node["playerName"].text : node["playerNameI"].text
+        let action = PlayAction(
+            sourceId: "\(gameId)-\(number)",
+            kind: kind,
+            period: period,
+            clockMs: try node["clock"].clockMs(period: period),
+            homeScore: try node["scoreHome"].score(),
+            awayScore: try node["scoreAway"].score(),
+            teamId: teamId,
+            player: player,
+            description: description,
+            occurredAtMs: node["timeActual"].timestampMs,
+            label: "\(node.path) (action \(number))"
+        )
+        return (order, action)
+    }
+}

@@ -1,0 +1,108 @@
+import CourtsideProto
+import Foundation
+import Testing
+
+@testable import FeedSources
+
+/// Small helpers shared by the adapter tests.
+enum TestSupport {
+    /// The accepted value, recording the rejection reasons as a test issue otherwise.
+    static func accepted<T>(
+        _ result: FeedResult<T>,
+        _ what: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> T {
+        switch result {
+        case .success(let value):
+            return value
+        case .failure(let rejection):
+            Issue.record("\(what) rejected: \(rejection)", sourceLocation: sourceLocation)
+            throw rejection
+        }
+    }
+
+    /// The rejection reasons, recording an issue when the payload was accepted.
+    static func rejected<T>(
+        _ result: FeedResult<T>,
+        _ what: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> [String] {
+        switch result {
+        case .success:
+            Issue.record("\(what) was accepted but should have been rejected", sourceLocation: sourceLocation)
+            return []
+        case .failure(let rejection):
+            return rejection.reasons.map(\.reason)
+        }
+    }
+
+    /// The state after each `periodEnd` event, by period.
+    static func scoresAtPeriodEnds(_ events: [Event]) -> [UInt32: (UInt32, UInt32)] {
+        var result: [UInt32: (UInt32, UInt32)] = [:]
+        for event in events where event.kind == .periodEnd {
+            if let state = event.state { result[state.period] = (state.homeScore, state.awayScore) }
+        }
+        return result
+    }
+
+    /// Running sums of per-period scores.
+    static func cumulative(_ values: [Int]) -> [Int] {
+        var total = 0
+        return values.map {
+            total += $0
+            return total
+        }
+    }
+
+    /// A deterministic shuffle for editing fixtures (SplitMix64).
+    static func shuffled<T>(_ values: [T], seed: UInt64) -> [T] {
+        var generator = TestRandom(seed: seed)
+        var result = values
+        guard result.count > 1 else { return result }
+        for index in stride(from: result.count - 1, to: 0, by: -1) {
+            result.swapAt(index, Int(generator.next() % UInt64(index + 1)))
+        }
+        return result
+    }
+}
+
+/// SplitMix64, for the tests' own reproducible randomness.
+struct TestRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}
+
+/// Edits JSON trees parsed with `JSONSerialization`: `path` mixes object keys (String) and array
+/// indices (Int); a nil value removes the key (`NSNull()` sets an explicit null).
+enum JSONEdit {
+    static func setting(_ root: Any, _ path: [Any], to value: Any?) -> Any {
+        guard let head = path.first else { return value ?? NSNull() }
+        let rest = Array(path.dropFirst())
+        if let key = head as? String, var object = root as? [String: Any] {
+            if rest.isEmpty, value == nil {
+                object.removeValue(forKey: key)
+            } else {
+                object[key] = setting(object[key] ?? [String: Any](), rest, to: value)
+            }
+            return object
+        }
+        if let index = head as? Int, var array = root as? [Any], array.indices.contains(index) {
+            array[index] = setting(array[index], rest, to: value)
+            return array
+        }
+        return root
+    }
+
+    /// Applies several edits in turn.
+    static func applying(_ root: Any, _ edits: [([Any], Any?)]) -> Any {
+        edits.reduce(root) { setting($0, $1.0, to: $1.1) }
+    }
+}
