@@ -1,4 +1,4 @@
-public import CourtsideProto
+import CourtsideProto
 public import GRPC
 import Synchronization
 
@@ -7,8 +7,9 @@ import Synchronization
 /// Each watcher has its own bounded queue. Publishing never waits: a watcher that still has
 /// `capacity` changes waiting when more arrive has fallen behind, and its stream ends with
 /// RESOURCE_EXHAUSTED after the changes already queued. So one slow watcher never holds up the
-/// writers or the other watchers, and never grows memory beyond `capacity` plus one write's
-/// changes. Changes reach each watcher in the order they were published.
+/// writers or the other watchers, and never grows memory beyond `capacity` plus one published
+/// batch (at most one page of the change log). Changes reach each watcher in the order they were
+/// published.
 public final class GameChangeHub: Sendable {
     private struct Watcher {
         let gameIDs: Set<String>
@@ -57,15 +58,15 @@ public final class GameChangeHub: Sendable {
         return GameWatch(queue: queue) { [weak self] in self?.remove(id) }
     }
 
-    /// Hands changed games (the changes of one write, in order) to the watchers that follow
-    /// them. Call in commit order.
-    public func publish(_ games: [Game]) {
-        guard !games.isEmpty else { return }
+    /// Hands changes (in commit order) to the watchers that follow their games. Call in commit
+    /// order; a batch is never split between "queued" and "fell behind".
+    public func publish(_ changes: [LoggedChange]) {
+        guard !changes.isEmpty else { return }
         let capacity = self.capacity
         let slow: [WatchQueue] = state.withLock { state in
             var slow: [WatchQueue] = []
             for (id, watcher) in state.watchers {
-                let relevant = watcher.gameIDs.isEmpty ? games : games.filter { watcher.gameIDs.contains($0.id) }
+                let relevant = watcher.gameIDs.isEmpty ? changes : changes.filter { watcher.gameIDs.contains($0.game.id) }
                 guard !relevant.isEmpty else { continue }
                 switch watcher.queue.enqueue(relevant, capacity: capacity) {
                 case .added:
@@ -103,17 +104,30 @@ public final class GameChangeHub: Sendable {
         }
     }
 
+    /// Ends every current watcher with `error` (after the changes already queued for it); new
+    /// watchers are still accepted.
+    public func endAll(with error: RPCError) {
+        let watchers = state.withLock { state in
+            defer { state.watchers.removeAll() }
+            return Array(state.watchers.values)
+        }
+        for watcher in watchers {
+            watcher.queue.finish(error)
+        }
+    }
+
     private func remove(_ id: Int) {
         _ = state.withLock { $0.watchers.removeValue(forKey: id) }
     }
 }
 
-/// One watcher's changes, as an async sequence. Iteration ends (returns nil) when the reading
+/// One watcher's changes (each game as written, with its place in the change log), as an
+/// async sequence. Iteration ends (returns nil) when the reading
 /// task is cancelled, and throws the error the hub ended the watch with. Releasing the watch
 /// unsubscribes it.
 public final class GameWatch: AsyncSequence, Sendable {
-    /// The changed games.
-    public typealias Element = Game
+    /// A change.
+    public typealias Element = LoggedChange
 
     private let queue: WatchQueue
     private let onRelease: @Sendable () -> Void
@@ -135,7 +149,7 @@ public final class GameWatch: AsyncSequence, Sendable {
         let watch: GameWatch
 
         /// The next change, or nil once the watch ended normally or its task was cancelled.
-        public mutating func next() async throws -> Game? {
+        public mutating func next() async throws -> LoggedChange? {
             try await watch.queue.next()
         }
     }

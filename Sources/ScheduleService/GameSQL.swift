@@ -18,6 +18,25 @@ enum GameSQL {
     /// The teams table.
     static let teamsTable = "schedule_teams"
 
+    /// Reads the change log after a sequence number (placeholders: after, limit).
+    static func selectChanges(placeholder: (Int) -> String) -> String {
+        """
+        SELECT seq, \(columns) FROM schedule_changes WHERE seq > \(placeholder(1)) ORDER BY seq LIMIT \(placeholder(2))
+        """
+    }
+
+    /// Prunes the log to `keep` entries and records how far (placeholder: keep), in two
+    /// statements run in the write transaction.
+    static func pruneChanges(placeholder: (Int) -> String) -> [String] {
+        [
+            """
+            UPDATE schedule_change_log SET pruned_through = (SELECT MAX(seq) FROM schedule_changes) - \(placeholder(1))
+            WHERE (SELECT MAX(seq) FROM schedule_changes) - \(placeholder(1)) > pruned_through
+            """,
+            "DELETE FROM schedule_changes WHERE seq <= (SELECT pruned_through FROM schedule_change_log)",
+        ]
+    }
+
     /// A `SELECT` of games matching `filter` after `key`, ordered by (start_time_ms, id).
     /// - Parameter placeholder: the placeholder text for the n-th bind (1-based).
     static func select(

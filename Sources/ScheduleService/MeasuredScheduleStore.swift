@@ -43,6 +43,14 @@ public struct MeasuredScheduleStore: ScheduleStore {
         try await measure("write_games") { try await base.modify(ids: ids, plan) }
     }
 
+    public func latestChangeSequence() async throws -> Int64 {
+        try await measure("latest_change") { try await base.latestChangeSequence() }
+    }
+
+    public func changes(after sequence: Int64, limit: Int) async throws -> LoggedChanges {
+        try await measure("read_changes") { try await base.changes(after: sequence, limit: limit) }
+    }
+
     public func close() async {
         await base.close()
     }

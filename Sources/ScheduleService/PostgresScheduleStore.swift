@@ -14,12 +14,22 @@ public final class PostgresScheduleStore: ScheduleStore {
 
     private let storage: PostgresStorage
     private let logger: Logger
+    private let changeLogLength: Int
 
     /// Connects, migrates the schema and makes sure the 30 NBA teams are present.
-    public init(settings: StorageLocation.PostgresSettings, logger: Logger) async throws {
+    /// - Parameters:
+    ///   - settings: the server and database.
+    ///   - changeLogLength: how many changes the change log keeps.
+    ///   - logger: for the connections and queries.
+    public init(
+        settings: StorageLocation.PostgresSettings,
+        changeLogLength: Int = ScheduleStores.defaultChangeLogLength,
+        logger: Logger
+    ) async throws {
         let storage = try await PostgresStorage(settings, migrations: ScheduleSchema.postgres, logger: logger)
         self.storage = storage
         self.logger = logger
+        self.changeLogLength = changeLogLength
         do {
             let sql = ScheduleSchema.upsertTeamSQL { "$\($0)" }
             try await storage.client.withTransaction(logger: logger) { connection in
@@ -101,6 +111,7 @@ public final class PostgresScheduleStore: ScheduleStore {
         _ plan: @escaping @Sendable ([String: Game]) throws -> (writes: [Game], result: Result)
     ) async throws -> Result {
         let logger = self.logger
+        let keep = Int64(changeLogLength)
         do {
             return try await storage.client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.writeLockKey))", logger: logger)
@@ -108,11 +119,54 @@ public final class PostgresScheduleStore: ScheduleStore {
                 let (writes, result) = try plan(existing)
                 if !writes.isEmpty {
                     try await Self.write(writes, connection: connection, logger: logger)
+                    for sql in GameSQL.pruneChanges(placeholder: { "$\($0)" }) {
+                        var binds = PostgresBindings()
+                        if sql.contains("$1") { binds.append(keep) }
+                        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+                    }
                 }
                 return result
             }
         } catch {
             throw Self.unwrapped(error)
+        }
+    }
+
+    public func latestChangeSequence() async throws -> Int64 {
+        let rows = try await storage.client.query("SELECT COALESCE(MAX(seq), 0) FROM schedule_changes", logger: logger)
+        for try await sequence in rows.decode(Int64.self) {
+            return sequence
+        }
+        return 0
+    }
+
+    public func changes(after sequence: Int64, limit: Int) async throws -> LoggedChanges {
+        var binds = PostgresBindings(capacity: 2)
+        binds.append(sequence)
+        binds.append(Int64(limit))
+        let logger = self.logger
+        return try await storage.client.withConnection { connection in
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: GameSQL.selectChanges { "$\($0)" }, binds: binds),
+                logger: logger
+            )
+            var changes: [LoggedChange] = []
+            for try await (seq, id, home, away, start, date, venue, status, revision) in rows.decode(
+                (Int64, String, String, String, Int64, String, String, Int32, Int64).self
+            ) {
+                let game = Game(
+                    id: id, homeTeamId: home, awayTeamId: away, startTimeMs: start, date: date, venue: venue,
+                    status: GameStatus(rawValue: status), revision: UInt64(bitPattern: revision)
+                )
+                changes.append(LoggedChange(sequence: seq, game: game))
+            }
+            // Read after the changes: pruning only moves forward, so a page read before a prune
+            // is never reported as complete when it is not.
+            var pruned: Int64 = 0
+            for try await value in try await connection.query("SELECT pruned_through FROM schedule_change_log", logger: logger).decode(Int64.self) {
+                pruned = value
+            }
+            return LoggedChanges(changes: changes, prunedThrough: pruned)
         }
     }
 
@@ -141,6 +195,16 @@ public final class PostgresScheduleStore: ScheduleStore {
             \(ScheduleSchema.gameConflictClause)
             """
         try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        // The same rows into the change log; BIGSERIAL numbers them in commit order because
+        // every writer holds the advisory lock until it commits.
+        let logSQL = """
+            INSERT INTO schedule_changes (id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, changed_at_ms)
+            SELECT id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, changed_at_ms
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::integer[], $8::bigint[], $9::bigint[])
+                WITH ORDINALITY AS change(id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, changed_at_ms, position)
+            ORDER BY position
+            """
+        try await connection.query(PostgresQuery(unsafeSQL: logSQL, binds: binds), logger: logger)
     }
 
     private static func fetch(_ connection: PostgresConnection, ids: [String], logger: Logger) async throws -> [String: Game] {

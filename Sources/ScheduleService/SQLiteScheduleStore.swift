@@ -6,11 +6,15 @@ public import Storage
 /// memory. Writes are serialised by GRDB's single writer; reads of a file run concurrently.
 public final class SQLiteScheduleStore: ScheduleStore {
     private let writer: any DatabaseWriter
+    private let changeLogLength: Int
 
     /// Opens (creating if needed) the database at `location`, migrates it and makes sure the 30
     /// NBA teams are present.
-    /// - Parameter location: `.sqliteFile` or `.sqliteMemory`.
-    public init(location: StorageLocation) throws {
+    /// - Parameters:
+    ///   - location: `.sqliteFile` or `.sqliteMemory`.
+    ///   - changeLogLength: how many changes the change log keeps.
+    public init(location: StorageLocation, changeLogLength: Int = ScheduleStores.defaultChangeLogLength) throws {
+        self.changeLogLength = changeLogLength
         guard !location.isPostgres else {
             throw ScheduleStoreError("SQLiteScheduleStore cannot open \(location)")
         }
@@ -59,7 +63,7 @@ public final class SQLiteScheduleStore: ScheduleStore {
         let query = GameSQL.select(filter: filter, after: key, limit: limit) { _ in "?" }
         let arguments = StatementArguments(query.binds.map(Self.databaseValue))
         return try await writer.read { db in
-            try Row.fetchAll(db, sql: query.sql, arguments: arguments).map(Self.game)
+            try Row.fetchAll(db, sql: query.sql, arguments: arguments).map { Self.game($0) }
         }
     }
 
@@ -82,18 +86,48 @@ public final class SQLiteScheduleStore: ScheduleStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             \(ScheduleSchema.gameConflictClause)
             """
+        let logSQL = """
+            INSERT INTO schedule_changes (id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, changed_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        let pruneSQL = GameSQL.pruneChanges { _ in "?" }
+        let keep = Int64(changeLogLength)
         return try await writer.write { db in
             let existing = try Self.fetch(db, ids: ids)
             let (writes, result) = try plan(existing)
+            guard !writes.isEmpty else { return result }
             let now = ScheduleSchema.nowMilliseconds()
             let statement = try db.cachedStatement(sql: sql)
+            let log = try db.cachedStatement(sql: logSQL)
             for game in writes {
-                try statement.execute(arguments: [
+                let arguments: StatementArguments = [
                     game.id, game.homeTeamId, game.awayTeamId, game.startTimeMs, game.date, game.venue,
                     game.status.rawValue, Int64(bitPattern: game.revision), now,
-                ])
+                ]
+                try statement.execute(arguments: arguments)
+                try log.execute(arguments: arguments)
             }
+            try db.execute(sql: pruneSQL[0], arguments: [keep, keep])
+            try db.execute(sql: pruneSQL[1])
             return result
+        }
+    }
+
+    public func latestChangeSequence() async throws -> Int64 {
+        try await writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM schedule_changes") ?? 0
+        }
+    }
+
+    public func changes(after sequence: Int64, limit: Int) async throws -> LoggedChanges {
+        let sql = GameSQL.selectChanges { _ in "?" }
+        return try await writer.read { db in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: [sequence, limit])
+            let pruned = try Int64.fetchOne(db, sql: "SELECT pruned_through FROM schedule_change_log") ?? 0
+            return LoggedChanges(
+                changes: rows.map { row in LoggedChange(sequence: row[0], game: Self.game(row, from: 1)) },
+                prunedThrough: pruned
+            )
         }
     }
 
@@ -125,16 +159,17 @@ public final class SQLiteScheduleStore: ScheduleStore {
         return games
     }
 
-    private static func game(_ row: Row) -> Game {
-        let revision: Int64 = row[7]
+    /// A game from the `GameSQL.columns` of a row, starting at column `first`.
+    private static func game(_ row: Row, from first: Int = 0) -> Game {
+        let revision: Int64 = row[first + 7]
         return Game(
-            id: row[0],
-            homeTeamId: row[1],
-            awayTeamId: row[2],
-            startTimeMs: row[3],
-            date: row[4],
-            venue: row[5],
-            status: GameStatus(rawValue: row[6]),
+            id: row[first],
+            homeTeamId: row[first + 1],
+            awayTeamId: row[first + 2],
+            startTimeMs: row[first + 3],
+            date: row[first + 4],
+            venue: row[first + 5],
+            status: GameStatus(rawValue: row[first + 6]),
             revision: UInt64(bitPattern: revision)
         )
     }

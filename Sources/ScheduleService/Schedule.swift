@@ -6,7 +6,8 @@ public import Logging
 ///
 /// It validates requests (INVALID_ARGUMENT), applies the status state machine
 /// (FAILED_PRECONDITION), keeps revisions, reads and writes through a ``ScheduleStore`` and
-/// tells watchers about every change. Errors are `RPCError`s with the status a client gets;
+/// tells watchers about every change, its own and those of other processes sharing the store
+/// (through the store's change log). Errors are `RPCError`s with the status a client gets;
 /// storage failures propagate as they are (the gRPC handler in `Schedule+Handler.swift` turns
 /// them into UNAVAILABLE). Tests and in-process callers use these methods directly.
 public final class Schedule: Sendable {
@@ -36,20 +37,26 @@ public final class Schedule: Sendable {
     let teamList: [Team]
     let teamIDs: Set<String>
     let logger: Logger
-    /// Held from a write until its changes are published, so watchers get them in commit order.
-    private let writeLock = AsyncLock()
+    /// Publishes the store's change log to `hub`, in commit order.
+    private let feed: ChangeFeed
+    private let feedTask: Task<Void, Never>
 
     /// Loads the teams from `store` and the per-status game counts into the metrics.
     /// - Parameters:
     ///   - store: where games are kept (its teams are loaded once: they never change).
     ///   - metrics: where to record.
     ///   - watchQueueCapacity: most changes a watcher may have waiting before it is ended.
+    ///   - changePollInterval: how often the change log is read for the writes of other
+    ///     processes sharing the store (the writes of this one are read at once).
     ///   - limits: request limits.
     ///   - logger: for changes and failures.
+    ///
+    /// Call ``close()`` when done: it stops reading the change log and closes the store.
     public init(
         store: any ScheduleStore,
         metrics: ScheduleMetrics,
         watchQueueCapacity: Int = 1024,
+        changePollInterval: Duration = .milliseconds(200),
         limits: Limits = Limits(),
         logger: Logger
     ) async throws {
@@ -57,12 +64,35 @@ public final class Schedule: Sendable {
         self.metrics = metrics
         self.limits = limits
         self.logger = logger
-        self.hub = GameChangeHub(capacity: watchQueueCapacity) { [metrics] in
+        let hub = GameChangeHub(capacity: watchQueueCapacity) { [metrics] in
             metrics.watcherEnded(reason: "slow")
         }
+        self.hub = hub
         teamList = try await store.teams()
         teamIDs = Set(teamList.map(\.id))
         metrics.setGameCounts(try await store.gameCountsByStatus())
+        let feed = ChangeFeed(
+            store: store,
+            hub: hub,
+            startAfter: try await store.latestChangeSequence(),
+            interval: changePollInterval,
+            logger: logger
+        ) { [store, metrics] in
+            // Other processes change statuses too: recount now and then.
+            if let counts = try? await store.gameCountsByStatus() {
+                metrics.setGameCounts(counts)
+            }
+        }
+        self.feed = feed
+        feedTask = Task { await feed.run() }
+    }
+
+    /// Stops reading the change log, ends the watchers and closes the store.
+    public func close() async {
+        closeWatchers()
+        feedTask.cancel()
+        await feedTask.value
+        await store.close()
     }
 
     // MARK: Reads
@@ -154,34 +184,29 @@ public final class Schedule: Sendable {
         return created
     }
 
-    /// Runs one write: plan and store in a transaction, then record and publish its changes,
-    /// all under the write lock and in a task of its own, so that a caller that goes away
-    /// cannot leave a committed change unpublished.
+    /// Runs one write (plan and store in one transaction), records it and wakes the change
+    /// feed, which hands the change to the watchers.
     private func write<Result: Sendable>(
         ids: [String],
         _ plan: @escaping @Sendable ([String: Game]) throws -> (writes: [GameWrite], result: Result)
     ) async throws -> Result {
-        let store = self.store
-        let metrics = self.metrics
-        let hub = self.hub
-        let lock = self.writeLock
-        return try await Task {
-            try await lock.withLock {
-                let (writes, result) = try await store.modify(ids: ids) { existing in
-                    let planned = try plan(existing)
-                    return (planned.writes.map(\.after), (planned.writes, planned.result))
-                }
-                metrics.recorded(writes)
-                hub.publish(writes.map(\.after))
-                return result
-            }
-        }.value
+        let (writes, result) = try await store.modify(ids: ids) { existing in
+            let planned = try plan(existing)
+            return (planned.writes.map(\.after), (planned.writes, planned.result))
+        }
+        if !writes.isEmpty {
+            metrics.recorded(writes)
+            feed.wake()
+        }
+        return result
     }
 
     // MARK: Watching
 
-    /// Streams changes of the watched games (all when `request.gameIds` is empty) to `send`,
-    /// first every watched game once (`initial: true`) if `request.sendInitial`.
+    /// Streams every change committed after the call started (by any process sharing the
+    /// store, in commit order) of the watched games (all when `request.gameIds` is empty) to
+    /// `send`; first, if `request.sendInitial`, every watched game once (`initial: true`), and a
+    /// change already in that listing is not sent again.
     ///
     /// Returns only by throwing: RESOURCE_EXHAUSTED when the watcher falls behind, UNAVAILABLE
     /// when the service shuts down, or the error of `send` (the client went away).
@@ -194,21 +219,30 @@ public final class Schedule: Sendable {
             try GameValidation.validate(gameID: id, field: "game_ids[\(index)]")
         }
         let ids = Set(request.gameIds)
-        // Subscribing and reading the initial games under the write lock means no write is
-        // between commit and publish meanwhile: the listing holds exactly the changes published
-        // before the subscription, the stream exactly those after it.
-        let (changes, initial) = try await writeLock.withLock {
-            let changes = try hub.subscribe(gameIDs: ids)
-            guard request.sendInitial else { return (changes, [Game]()) }
-            return (changes, try await currentGames(ids))
-        }
+        // The watch covers every change committed after `start`. The feed only hands the hub
+        // what it publishes after `subscribe`, so the changes committed after `start` and
+        // published before that are read from the log; from the hub, only what comes after.
+        let start = try await store.latestChangeSequence()
+        let changes = try hub.subscribe(gameIDs: ids)
+        let (missed, readThrough) = try await loggedChanges(after: start, of: ids)
+        let initial = request.sendInitial ? try await currentGames(ids) : []
         metrics.watcherStarted()
         defer { metrics.watcherFinished() }
+        // A change committed before the listing was read is in it: its revision says so.
+        var listed: [String: UInt64] = [:]
         for game in initial {
+            listed[game.id] = game.revision
             try await send(GameChange(game: game, initial: true))
         }
-        for try await game in changes {
-            try await send(GameChange(game: game, initial: false))
+        func isNew(_ change: LoggedChange) -> Bool {
+            guard let revision = listed[change.game.id] else { return true }
+            return change.game.revision > revision
+        }
+        for change in missed where isNew(change) {
+            try await send(GameChange(game: change.game, initial: false))
+        }
+        for try await change in changes where change.sequence > readThrough && isNew(change) {
+            try await send(GameChange(game: change.game, initial: false))
         }
         // The stream only finishes normally when the watch is cancelled.
         throw CancellationError()
@@ -221,6 +255,24 @@ public final class Schedule: Sendable {
         if count > 0 {
             metrics.watcherEnded(reason: "shutdown", count: count)
             logger.info("watchers ended for shutdown", metadata: ["watchers": "\(count)"])
+        }
+    }
+
+    /// The logged changes of the watched games after `sequence`, and the sequence number read
+    /// through.
+    /// - Throws: UNAVAILABLE if the log no longer has them (it never happens in practice: the
+    ///   log keeps far more changes than can be written in the time of one query).
+    private func loggedChanges(after sequence: Int64, of ids: Set<String>) async throws -> ([LoggedChange], Int64) {
+        var changes: [LoggedChange] = []
+        var after = sequence
+        while true {
+            let page = try await store.changes(after: after, limit: ChangeFeed.pageSize)
+            if page.prunedThrough > after {
+                throw RPCError(.unavailable, "the schedule lost track of changes; watch again with send_initial to catch up")
+            }
+            changes += ids.isEmpty ? page.changes : page.changes.filter { ids.contains($0.game.id) }
+            after = page.changes.last?.sequence ?? after
+            if page.changes.count < ChangeFeed.pageSize { return (changes, after) }
         }
     }
 

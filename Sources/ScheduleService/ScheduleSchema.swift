@@ -1,6 +1,8 @@
 import Foundation
 
-/// The schedule's tables, as migrations for each store. Table names carry a `schedule_` prefix
+/// The schedule's tables, as migrations for each store: `schedule_teams`, `schedule_games`, and
+/// the change log (`schedule_changes`, every write of a game in commit order, and
+/// `schedule_change_log`, how far it has been pruned). Table names carry a `schedule_` prefix
 /// and migration names a `schedule-` prefix, because services may share one PostgreSQL database
 /// (and its `schema_migrations` table).
 ///
@@ -39,7 +41,29 @@ enum ScheduleSchema {
             CREATE INDEX schedule_games_by_home ON schedule_games (home_team_id, start_time_ms, id);
             CREATE INDEX schedule_games_by_away ON schedule_games (away_team_id, start_time_ms, id);
             """
-        )
+        ),
+        (
+            "schedule-002-change-log",
+            """
+            CREATE TABLE schedule_changes (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL,
+                home_team_id TEXT NOT NULL,
+                away_team_id TEXT NOT NULL,
+                start_time_ms INTEGER NOT NULL,
+                date TEXT NOT NULL,
+                venue TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                revision INTEGER NOT NULL,
+                changed_at_ms INTEGER NOT NULL
+            );
+            CREATE TABLE schedule_change_log (
+                singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                pruned_through INTEGER NOT NULL
+            );
+            INSERT INTO schedule_change_log (singleton, pruned_through) VALUES (1, 0);
+            """
+        ),
     ]
 
     /// PostgreSQL: one statement per migration (the extended query protocol runs one at a time).
@@ -79,6 +103,33 @@ enum ScheduleSchema {
         ("schedule-004-games-by-date", "CREATE INDEX schedule_games_by_date ON schedule_games (date, start_time_ms, id)"),
         ("schedule-005-games-by-home", "CREATE INDEX schedule_games_by_home ON schedule_games (home_team_id, start_time_ms, id)"),
         ("schedule-006-games-by-away", "CREATE INDEX schedule_games_by_away ON schedule_games (away_team_id, start_time_ms, id)"),
+        (
+            "schedule-007-changes",
+            """
+            CREATE TABLE schedule_changes (
+                seq BIGSERIAL PRIMARY KEY,
+                id TEXT COLLATE "C" NOT NULL,
+                home_team_id TEXT COLLATE "C" NOT NULL,
+                away_team_id TEXT COLLATE "C" NOT NULL,
+                start_time_ms BIGINT NOT NULL,
+                date TEXT COLLATE "C" NOT NULL,
+                venue TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                revision BIGINT NOT NULL,
+                changed_at_ms BIGINT NOT NULL
+            )
+            """
+        ),
+        (
+            "schedule-008-change-log",
+            """
+            CREATE TABLE schedule_change_log (
+                singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                pruned_through BIGINT NOT NULL
+            )
+            """
+        ),
+        ("schedule-009-change-log-row", "INSERT INTO schedule_change_log (singleton, pruned_through) VALUES (1, 0)"),
     ]
 
     /// Inserts a team or refreshes its attributes (placeholders `?` or `$1…$8`).

@@ -40,7 +40,7 @@ public final class ScheduleServer: Sendable {
         let metrics = ServiceMetrics(service: "schedule")
         let scheduleMetrics = ScheduleMetrics(metrics: metrics)
         logger.info("opening storage", metadata: ["storage": "\(configuration.storage)"])
-        let base = try await ScheduleStores.open(configuration.storage, logger: logger)
+        let base = try await ScheduleStores.open(configuration.storage, changeLogLength: configuration.changeLogLength, logger: logger)
         let store = MeasuredScheduleStore(base, metrics: scheduleMetrics)
         let schedule: Schedule
         do {
@@ -48,12 +48,18 @@ public final class ScheduleServer: Sendable {
                 store: store,
                 metrics: scheduleMetrics,
                 watchQueueCapacity: configuration.watchQueueCapacity,
+                changePollInterval: configuration.changePollInterval,
                 limits: configuration.limits,
                 logger: logger
             )
-            try await schedule.seed(configuration.seedGames)
         } catch {
             await store.close()
+            throw error
+        }
+        do {
+            try await schedule.seed(configuration.seedGames)
+        } catch {
+            await schedule.close()
             throw error
         }
         let readiness = Readiness()
@@ -70,7 +76,7 @@ public final class ScheduleServer: Sendable {
         if let adminServer {
             services.append(AdminServerService(server: adminServer))
         }
-        services.append(StoreClosingService(store: store, logger: logger))
+        services.append(ScheduleClosingService(schedule: schedule, logger: logger))
         services.append(
             GRPCServerService(server: grpcServer, health: health, readiness: readiness, grace: configuration.shutdownGrace, logger: logger)
         )
@@ -98,14 +104,15 @@ public final class ScheduleServer: Sendable {
     public var adminPort: Int? { adminServer?.localAddress?.port }
 }
 
-/// Closes the store at the end of shutdown (after the gRPC server stopped using it).
-struct StoreClosingService: Service {
-    let store: any ScheduleStore
+/// Stops the change feed and closes the store at the end of shutdown (after the gRPC server
+/// stopped using them).
+struct ScheduleClosingService: Service {
+    let schedule: Schedule
     let logger: Logger
 
     func run() async throws {
         try? await gracefulShutdown()
-        await store.close()
+        await schedule.close()
         logger.info("storage closed")
     }
 }

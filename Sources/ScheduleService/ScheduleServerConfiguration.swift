@@ -18,6 +18,11 @@ public struct ScheduleServerConfiguration: Sendable {
     public var shutdownGrace: Duration = .seconds(20)
     /// Most changes a `WatchGames` stream may have waiting before it is ended.
     public var watchQueueCapacity = 1024
+    /// How often the change log is read for writes made by other processes sharing the store
+    /// (replicas on one PostgreSQL database); this process's own writes are read at once.
+    public var changePollInterval: Duration = .milliseconds(200)
+    /// How many changes the change log keeps.
+    public var changeLogLength = ScheduleStores.defaultChangeLogLength
     /// Limits on requests.
     public var limits = Schedule.Limits()
     /// Largest request message accepted (bytes).

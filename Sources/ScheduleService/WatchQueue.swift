@@ -6,24 +6,24 @@ import Synchronization
 /// waiting), drained by the watcher's task.
 final class WatchQueue: Sendable {
     private struct State {
-        var pending: [Game] = []
+        var pending: [LoggedChange] = []
         var head = 0
-        var waiter: CheckedContinuation<Game?, any Error>?
+        var waiter: CheckedContinuation<LoggedChange?, any Error>?
         /// Set once: how the stream ends after the pending changes (nil error: normally).
         var end: RPCError??
         var cancelled = false
 
         var pendingCount: Int { pending.count - head }
 
-        mutating func pop() -> Game? {
+        mutating func pop() -> LoggedChange? {
             guard head < pending.count else { return nil }
-            let game = pending[head]
+            let change = pending[head]
             head += 1
             if head >= 1024 && head * 2 >= pending.count {
                 pending.removeFirst(head)
                 head = 0
             }
-            return game
+            return change
         }
     }
 
@@ -50,12 +50,12 @@ final class WatchQueue: Sendable {
     /// Adds changes unless `capacity` or more are already waiting (the watcher has fallen
     /// behind). A batch (the changes of one write) is never split, so at most `capacity` plus
     /// one batch wait.
-    func enqueue(_ games: [Game], capacity: Int) -> EnqueueResult {
-        typealias Handover = (result: EnqueueResult, waiter: CheckedContinuation<Game?, any Error>?, first: Game?)
+    func enqueue(_ changes: [LoggedChange], capacity: Int) -> EnqueueResult {
+        typealias Handover = (result: EnqueueResult, waiter: CheckedContinuation<LoggedChange?, any Error>?, first: LoggedChange?)
         let handover: Handover = state.withLock { state in
             if state.end != nil || state.cancelled { return (.ended, nil, nil) }
             if state.pendingCount >= capacity { return (.fellBehind, nil, nil) }
-            state.pending.append(contentsOf: games)
+            state.pending.append(contentsOf: changes)
             guard let waiter = state.waiter, let first = state.pop() else { return (.added, nil, nil) }
             state.waiter = nil
             return (.added, waiter, first)
@@ -66,7 +66,7 @@ final class WatchQueue: Sendable {
 
     /// Ends the stream after the changes already waiting: with `error`, or normally when nil.
     func finish(_ error: RPCError?) {
-        let waiter: CheckedContinuation<Game?, any Error>? = state.withLock { state in
+        let waiter: CheckedContinuation<LoggedChange?, any Error>? = state.withLock { state in
             guard state.end == nil else { return nil }
             state.end = .some(error)
             guard state.pendingCount == 0 else { return nil }
@@ -80,16 +80,16 @@ final class WatchQueue: Sendable {
 
     /// The next change; nil when the stream ended normally or the task was cancelled.
     /// - Throws: the error the stream was finished with, once the waiting changes are taken.
-    func next() async throws -> Game? {
+    func next() async throws -> LoggedChange? {
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Game?, any Error>) in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<LoggedChange?, any Error>) in
                 enum Outcome {
-                    case deliver(Game?)
+                    case deliver(LoggedChange?)
                     case fail(RPCError)
                     case wait
                 }
                 let outcome: Outcome = state.withLock { state in
-                    if let game = state.pop() { return .deliver(game) }
+                    if let change = state.pop() { return .deliver(change) }
                     if state.cancelled { return .deliver(nil) }
                     if let end = state.end {
                         if let error = end { return .fail(error) }
@@ -99,13 +99,13 @@ final class WatchQueue: Sendable {
                     return .wait
                 }
                 switch outcome {
-                case .deliver(let game): continuation.resume(returning: game)
+                case .deliver(let change): continuation.resume(returning: change)
                 case .fail(let error): continuation.resume(throwing: error)
                 case .wait: break
                 }
             }
         } onCancel: {
-            let waiter: CheckedContinuation<Game?, any Error>? = state.withLock { state in
+            let waiter: CheckedContinuation<LoggedChange?, any Error>? = state.withLock { state in
                 state.cancelled = true
                 defer { state.waiter = nil }
                 return state.waiter
