@@ -10,19 +10,19 @@ import Testing
         let all = try hub.subscribe(gameIDs: [])
         let one = try hub.subscribe(gameIDs: ["b"])
         #expect(hub.watcherCount == 2)
-        hub.publish([makeGame("a"), makeGame("b")])
-        hub.publish([makeGame("c"), makeGame("b", venue: "elsewhere")])
+        hub.publish(logged(makeGame("a"), makeGame("b")))
+        hub.publish(logged(makeGame("c"), makeGame("b", venue: "elsewhere")))
         hub.close(with: RPCError(.unavailable, "bye"))
         var seenByAll: [String] = []
         do {
-            for try await game in all { seenByAll.append(game.id) }
+            for try await change in all { seenByAll.append(change.game.id) }
         } catch let error as RPCError {
             #expect(error.code == .unavailable)
         }
         #expect(seenByAll == ["a", "b", "c", "b"])
         var seenByOne: [String] = []
         do {
-            for try await game in one { seenByOne.append(game.venue) }
+            for try await change in one { seenByOne.append(change.game.venue) }
         } catch {}
         #expect(seenByOne == ["TD Garden", "elsewhere"])
         #expect(hub.watcherCount == 0)
@@ -37,15 +37,15 @@ import Testing
         var fastIterator = fast.makeAsyncIterator()
         var fastSeen: [String] = []
         for index in 0..<50 {
-            hub.publish([makeGame("g\(index)")])
-            if let game = try await fastIterator.next() { fastSeen.append(game.id) }
+            hub.publish(logged(makeGame("g\(index)")))
+            if let change = try await fastIterator.next() { fastSeen.append(change.game.id) }
         }
         #expect(fastSeen == (0..<50).map { "g\($0)" })
         #expect(slowEnded.load(ordering: .relaxed) == 1)
         #expect(hub.watcherCount == 1)
         var slowSeen: [String] = []
         do {
-            for try await game in slow { slowSeen.append(game.id) }
+            for try await change in slow { slowSeen.append(change.game.id) }
             Issue.record("the slow watcher's stream ended without an error")
         } catch let error as RPCError {
             #expect(error.code == .resourceExhausted)
@@ -63,4 +63,9 @@ import Testing
         _ = try? await task.value
         #expect(await eventually { hub.watcherCount == 0 })
     }
+}
+
+/// Games as logged changes (the hub does not look at sequence numbers).
+func logged(_ games: Game...) -> [LoggedChange] {
+    games.map { LoggedChange(sequence: 0, game: $0) }
 }

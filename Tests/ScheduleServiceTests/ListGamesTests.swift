@@ -26,7 +26,7 @@ import Testing
 
         let exact = try await allPages(schedule, ListGamesRequest(pageSize: 252))
         #expect(exact.pages == 1, "no token when the last page is exactly full")
-        await schedule.store.close()
+        await schedule.close()
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -39,7 +39,7 @@ import Testing
         _ = try await schedule.upsert(ids.map { makeGame($0) })
         let expected = ids.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         #expect(try await allPages(schedule, ListGamesRequest(pageSize: 3)).games.map(\.id) == expected)
-        await schedule.store.close()
+        await schedule.close()
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -53,7 +53,7 @@ import Testing
         let page = try await schedule.listGames(ListGamesRequest(pageSize: 1000))
         #expect(page.games.count == 25)
         #expect(try await allPages(schedule, ListGamesRequest(pageSize: .max)).pages == 3)
-        await schedule.store.close()
+        await schedule.close()
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -86,7 +86,7 @@ import Testing
         #expect(!ids.contains { $0.hasPrefix("early-") }, "games inserted before the cursor are behind it")
         #expect(ids.filter { $0.hasPrefix("late-") }.count == round - 1, "games inserted ahead of the cursor are found")
         #expect(seen == seen.sorted { GameKey($0) < GameKey($1) })
-        await schedule.store.close()
+        await schedule.close()
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -117,7 +117,7 @@ import Testing
         #expect(Set(ids).count == ids.count, "no duplicates")
         #expect(Set(original.map(\.id)).isSubset(of: Set(ids)), "nothing that existed before is skipped")
         #expect(listing == listing.sorted { GameKey($0) < GameKey($1) })
-        await schedule.store.close()
+        await schedule.close()
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -154,7 +154,7 @@ import Testing
             try await ids(ListGamesRequest(dateFrom: "2025-10-21", teamIds: ["NYK", "LAL"], statuses: [.live, .postponed]))
                 == everything.filter(filter.matches).map(\.id)
         )
-        await schedule.store.close()
+        await schedule.close()
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -176,6 +176,6 @@ import Testing
         let badDate = await rpcError { _ = try await schedule.listGames(ListGamesRequest(dateFrom: "21/10/2025")) }
         #expect(badDate?.code == .invalidArgument)
         #expect(badDate?.message == "date_from: \"21/10/2025\" is not a calendar date written YYYY-MM-DD")
-        await schedule.store.close()
+        await schedule.close()
     }
 }

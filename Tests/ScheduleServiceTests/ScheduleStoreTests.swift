@@ -12,7 +12,7 @@ import Testing
         let schedule = try await fixture.schedule()
         #expect(schedule.teams() == NBATeams.all)
         #expect(try await schedule.store.teams() == NBATeams.all)
-        await schedule.store.close()
+        await schedule.close()
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -40,7 +40,7 @@ import Testing
         var withRevision = makeGame("b", venue: "new")
         withRevision.revision = 99
         #expect(try await schedule.upsert([withRevision]).first?.revision == 2)
-        await schedule.store.close()
+        await schedule.close()
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -73,7 +73,7 @@ import Testing
         #expect(notFound?.code == .notFound)
         #expect(try await schedule.game(id: "done").status == .final)
         #expect(try await schedule.game(id: "done").venue == "moved")
-        await schedule.store.close()
+        await schedule.close()
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -102,7 +102,7 @@ import Testing
         #expect(unspecified?.code == .invalidArgument)
         let emptyID = await rpcError { _ = try await schedule.updateStatus(gameID: "", to: .live) }
         #expect(emptyID?.message == "game_id: must not be empty")
-        await schedule.store.close()
+        await schedule.close()
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -133,7 +133,7 @@ import Testing
         let final = try await schedule.game(id: "nba-2")
         #expect(final.status == .final)
         #expect(final.revision <= 11)
-        await schedule.store.close()
+        await schedule.close()
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -145,7 +145,7 @@ import Testing
         let missing = await rpcError { _ = try await schedule.game(id: "nope") }
         #expect(missing?.code == .notFound)
         #expect(missing?.message == "game nope does not exist")
-        await schedule.store.close()
+        await schedule.close()
     }
 
     @Test(arguments: [StoreKind.sqliteFile, .postgres])
@@ -156,7 +156,7 @@ import Testing
         _ = try await first.upsert(makeGames(20))
         _ = try await first.updateStatus(gameID: "g-00003", to: .live)
         let before = try await allPages(first, ListGamesRequest(pageSize: 7)).games
-        await first.store.close()
+        await first.close()
 
         let reopened = try await fixture.schedule()
         let after = try await allPages(reopened, ListGamesRequest(pageSize: 7)).games
@@ -168,7 +168,7 @@ import Testing
         // The status machine continues from the stored status.
         let refused = await rpcError { _ = try await reopened.updateStatus(gameID: "g-00003", to: .scheduled) }
         #expect(refused?.code == .failedPrecondition)
-        await reopened.store.close()
+        await reopened.close()
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -183,6 +183,6 @@ import Testing
         #expect(try await schedule.game(id: "g-00007").revision == 1)
         let invalid = await rpcError { try await schedule.seed([makeGame("x", home: "ZZZ")]) }
         #expect(invalid?.code == .invalidArgument)
-        await schedule.store.close()
+        await schedule.close()
     }
 }

@@ -37,16 +37,23 @@ struct StoreFixture: Sendable {
     }
 
     /// Opens (or reopens) the store.
-    func open() async throws -> any ScheduleStore {
-        try await ScheduleStores.open(location, logger: testLogger)
+    func open(changeLogLength: Int = ScheduleStores.defaultChangeLogLength) async throws -> any ScheduleStore {
+        try await ScheduleStores.open(location, changeLogLength: changeLogLength, logger: testLogger)
     }
 
-    /// Opens a `Schedule` over a new store connection.
-    func schedule(watchQueueCapacity: Int = 1024, limits: Schedule.Limits = Schedule.Limits()) async throws -> Schedule {
+    /// Opens a `Schedule` over a new store connection (a second one on the same location is
+    /// another replica). Close it with `close()`.
+    func schedule(
+        watchQueueCapacity: Int = 1024,
+        changePollInterval: Duration = .milliseconds(20),
+        changeLogLength: Int = ScheduleStores.defaultChangeLogLength,
+        limits: Schedule.Limits = Schedule.Limits()
+    ) async throws -> Schedule {
         try await Schedule(
-            store: try await open(),
+            store: try await open(changeLogLength: changeLogLength),
             metrics: ScheduleMetrics(metrics: ServiceMetrics(service: "schedule-test")),
             watchQueueCapacity: watchQueueCapacity,
+            changePollInterval: changePollInterval,
             limits: limits,
             logger: testLogger
         )

@@ -76,7 +76,7 @@ final class WatchRecorder: Sendable {
         #expect(await allTask.value?.code == .unavailable)
         #expect(await oneTask.value?.code == .unavailable)
         #expect(await rpcError { try await schedule.watch(WatchGamesRequest()) { _ in } }?.code == .unavailable)
-        await schedule.store.close()
+        await schedule.close()
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -104,7 +104,7 @@ final class WatchRecorder: Sendable {
         schedule.closeWatchers()
         _ = await allTask.value
         _ = await someTask.value
-        await schedule.store.close()
+        await schedule.close()
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -130,7 +130,7 @@ final class WatchRecorder: Sendable {
         #expect(fast.changes.count == 100)
         schedule.closeWatchers()
         #expect(await fastTask.value?.code == .unavailable)
-        await schedule.store.close()
+        await schedule.close()
     }
 
     @Test func malformedWatchRequestsAreRefused() async throws {
@@ -140,5 +140,6 @@ final class WatchRecorder: Sendable {
         #expect(error?.code == .invalidArgument)
         #expect(error?.message == "game_ids[1]: must not be empty")
         #expect(schedule.hub.watcherCount == 0)
+        await schedule.close()
     }
 }

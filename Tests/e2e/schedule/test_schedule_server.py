@@ -81,6 +81,13 @@ def server(workdir):
     started.stop()
 
 
+def wait_for_watchers(server, count, timeout=10):
+    deadline = time.time() + timeout
+    while f"courtside_schedule_watchers {count:.1f}\n" not in server.metrics():
+        assert time.time() < deadline, f"{count} watchers expected"
+        time.sleep(0.02)
+
+
 def game(game_id, home="BOS", away="NYK", start_ms=BASE_START_MS, date="2025-10-21", venue="TD Garden",
          status=common_pb2.GAME_STATUS_SCHEDULED):
     return common_pb2.Game(id=game_id, home_team_id=home, away_team_id=away, start_time_ms=start_ms, date=date,
@@ -151,7 +158,7 @@ def test_state_machine_over_the_wire(server):
 
 def test_watch_games_sends_initial_games_then_changes(server):
     server.stub.UpsertGames(pb.UpsertGamesRequest(games=[game("w-1"), game("w-2", start_ms=BASE_START_MS + 1)]))
-    stream = server.stub.WatchGames(pb.WatchGamesRequest(send_initial=True, game_ids=["w-1", "w-2", "w-3"]))
+    stream = server.stub.WatchGames(pb.WatchGamesRequest(send_initial=True, game_ids=["w-1", "w-2", "w-3"]), timeout=15)
     first = [next(stream), next(stream)]
     assert [(c.game.id, c.initial) for c in first] == [("w-1", True), ("w-2", True)]
     server.stub.UpdateGameStatus(pb.UpdateGameStatusRequest(game_id="w-2", status=common_pb2.GAME_STATUS_POSTPONED))
@@ -160,6 +167,26 @@ def test_watch_games_sends_initial_games_then_changes(server):
     assert [(c.game.id, c.game.revision, c.initial) for c in changes] == [("w-2", 2, False), ("w-3", 1, False)]
     assert changes[0].game.status == common_pb2.GAME_STATUS_POSTPONED
     stream.cancel()
+
+
+def test_two_processes_on_one_database_see_each_others_changes(workdir):
+    a = Server(workdir)
+    b = Server(workdir)
+    try:
+        stream = b.stub.WatchGames(pb.WatchGamesRequest(), timeout=15)
+        wait_for_watchers(b, 1)  # the watch covers what is committed after it started
+        a.stub.UpsertGames(pb.UpsertGamesRequest(games=[game("r-1")]))
+        a.stub.UpdateGameStatus(pb.UpdateGameStatusRequest(game_id="r-1", status=common_pb2.GAME_STATUS_LIVE))
+        seen = [next(stream), next(stream)]
+        assert [(c.game.id, c.game.status, c.game.revision) for c in seen] == [
+            ("r-1", common_pb2.GAME_STATUS_SCHEDULED, 1), ("r-1", common_pb2.GAME_STATUS_LIVE, 2)]
+        with pytest.raises(grpc.RpcError) as failure:
+            b.stub.UpdateGameStatus(pb.UpdateGameStatusRequest(game_id="r-1", status=common_pb2.GAME_STATUS_POSTPONED))
+        assert failure.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        stream.cancel()
+    finally:
+        a.stop()
+        b.stop()
 
 
 def test_health_check_serving(server):
@@ -201,9 +228,7 @@ def test_sigterm_drains_and_exits_zero_within_the_grace_period(server):
 
     reader = threading.Thread(target=read)
     reader.start()
-    deadline = time.time() + 5
-    while "courtside_schedule_watchers 1.0" not in server.metrics() and time.time() < deadline:
-        time.sleep(0.05)
+    wait_for_watchers(server, 1)
     started = time.time()
     server.process.send_signal(signal.SIGTERM)
     code = server.process.wait(timeout=GRACE_SECONDS + 5)
