@@ -193,6 +193,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "SubscriptionServiceTests",
+            dependencies: [
+                "SubscriptionService", "EventRelay", "ScoreService", "ScheduleService", "CourtsideProto", "GRPC", "Storage", serviceLifecycle, logging,
+                nioCore,
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "GRPCWireTests", dependencies: ["GRPCWire", nioCore], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProtobufCTests",

@@ -129,15 +129,3 @@ func collect(_ score: ScoreServiceClient, _ request: StreamEventsRequest, count:
         return items
     }
 }
-
-extension StreamItem {
-    var event: Event? {
-        if case .event(let event) = item { return event }
-        return nil
-    }
-
-    var snapshot: Snapshot? {
-        if case .snapshot(let snapshot) = item { return snapshot }
-        return nil
-    }
-}

@@ -1,0 +1,211 @@
+import CourtsideProto
+import Foundation
+import GRPC
+import Logging
+import NIOCore
+import ScheduleService
+import ScoreService
+import ServiceLifecycle
+import Storage
+import EventRelay
+import SubscriptionService
+import Testing
+
+struct SetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs a set of lifecycle services until stopped.
+final class Running: Sendable {
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+
+    init(_ services: [any Service]) {
+        group = ServiceGroup(configuration: .init(services: services, logger: Logger(label: "test")))
+        let group = self.group
+        task = Task { try await group.run() }
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+}
+
+func waitFor(_ what: String, timeout: Duration = .seconds(15), _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        guard ContinuousClock.now < deadline else { throw SetupError("timed out waiting for \(what)") }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+func freePort() throws -> Int {
+    let socket = try ServerSocketProbe()
+    return socket.port
+}
+
+/// Finds a free port by binding port 0 and closing.
+struct ServerSocketProbe {
+    let port: Int
+    init() throws {
+        let fd = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw SetupError("cannot find a free port") }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Schedule, score and subscription services on loopback, wired together as in production.
+final class Cluster: @unchecked Sendable {
+    // Mutated only by the test that owns the cluster, sequentially.
+    var schedule: ScheduleServer!
+    var score: ScoreServer!
+    var subscription: SubscriptionServer!
+    var running: [String: Running] = [:]
+    let scorePort: Int
+    let scoreStorage: StorageLocation
+    let subscriptionStorage: StorageLocation
+    let subscriptionQueue: Int
+    let client: GRPCClient!
+    let scoreClient: GRPCClient!
+
+    static let today: String = {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        return formatter.string(from: Date())
+    }()
+
+    static let tomorrow: String = {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        return formatter.string(from: Date().addingTimeInterval(86_400))
+    }()
+
+    static let games = [
+        Game(id: "g1", homeTeamId: "BOS", awayTeamId: "LAL", startTimeMs: 1, date: today, venue: "TD Garden", status: .scheduled),
+        Game(id: "g2", homeTeamId: "NYK", awayTeamId: "MIA", startTimeMs: 2, date: today, venue: "MSG", status: .scheduled),
+        Game(id: "g3", homeTeamId: "BOS", awayTeamId: "NYK", startTimeMs: 3, date: tomorrow, venue: "TD Garden", status: .scheduled),
+    ]
+
+    init(subscriptionStorage: StorageLocation = .sqliteMemory, subscriptionQueue: Int = 10_000) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("courtside-cluster-\(UUID().uuidString)")
+        scoreStorage = .sqliteFile(path: directory.appendingPathComponent("score.sqlite").path)
+        self.subscriptionStorage = subscriptionStorage
+        self.subscriptionQueue = subscriptionQueue
+        scorePort = try freePort()
+
+        var scheduleConfiguration = ScheduleServerConfiguration()
+        scheduleConfiguration.grpcPort = 0
+        scheduleConfiguration.adminPort = nil
+        scheduleConfiguration.storage = .sqliteMemory
+        scheduleConfiguration.seedGames = Self.games
+        scheduleConfiguration.shutdownGrace = .seconds(1)
+        schedule = try await ScheduleServer(configuration: scheduleConfiguration, logger: Logger(label: "schedule"))
+        running["schedule"] = Running(schedule.services)
+        let schedule = self.schedule!
+        try await waitFor("schedule") { schedule.grpcPort != nil }
+
+        client = nil
+        scoreClient = nil
+        try await startScore()
+        try await startSubscription()
+    }
+
+    var scheduleAddress: String { "127.0.0.1:\(schedule.grpcPort ?? 0)" }
+    var subscriptionPort: Int { subscription.grpcServer.localAddress?.port ?? 0 }
+
+    func startScore() async throws {
+        var configuration = ScoreServer.Configuration()
+        configuration.grpcPort = scorePort
+        configuration.adminPort = 0
+        configuration.storage = scoreStorage
+        configuration.scheduleAddress = scheduleAddress
+        configuration.shutdownGrace = .seconds(1)
+        score = try await ScoreServer.make(configuration: configuration, logger: Logger(label: "score"))
+        running["score"] = Running(score.services)
+        let score = self.score!
+        try await waitFor("score") { score.grpcServer.localAddress != nil }
+    }
+
+    func stopScore() async {
+        await running.removeValue(forKey: "score")?.stop()
+    }
+
+    func startSubscription() async throws {
+        var configuration = SubscriptionServer.Configuration()
+        configuration.grpcPort = 0
+        configuration.adminPort = 0
+        configuration.storage = subscriptionStorage
+        configuration.scoreAddress = "127.0.0.1:\(scorePort)"
+        configuration.scheduleAddress = scheduleAddress
+        configuration.subscriberQueueCapacity = subscriptionQueue
+        configuration.shutdownGrace = .seconds(1)
+        subscription = try await SubscriptionServer(configuration: configuration, logger: Logger(label: "subscription"))
+        running["subscription"] = Running(subscription.services)
+        let subscription = self.subscription!
+        try await waitFor("subscription upstream") { subscription.upstream.isConnected && subscription.schedule.isReady }
+    }
+
+    func stopSubscription() async {
+        await running.removeValue(forKey: "subscription")?.stop()
+    }
+
+    func subscriptionClient() -> (SubscriptionServiceClient, GRPCClient) {
+        let client = GRPCClient(host: "127.0.0.1", port: subscriptionPort)
+        return (SubscriptionServiceClient(client), client)
+    }
+
+    func publisher() -> (ScoreServiceClient, GRPCClient) {
+        let client = GRPCClient(host: "127.0.0.1", port: scorePort)
+        return (ScoreServiceClient(client), client)
+    }
+
+    func stop() async {
+        for name in ["subscription", "score", "schedule"] {
+            await running.removeValue(forKey: name)?.stop()
+        }
+    }
+}
+
+func event(_ gameId: String, _ n: Int, home: UInt32, away: UInt32 = 0, period: UInt32 = 1, status: GameStatus = .live, kind: EventKind = .basket) -> Event {
+    Event(
+        gameId: gameId, sourceId: "\(gameId)-\(n)", kind: kind, teamId: "", points: 0, description: "e\(n)",
+        state: GameState(homeScore: home, awayScore: away, period: period, clockMs: 100_000, clockRunning: true, status: status)
+    )
+}
+
+extension StreamItem {
+    var label: String {
+        switch item {
+        case .event(let event): "\(event.gameId)#\(event.position?.seq ?? 0)"
+        case .snapshot(let snapshot): "\(snapshot.gameId)@\(snapshot.position?.seq ?? 0):\(reason)"
+        case nil: "empty"
+        }
+    }
+}
+
+/// Reads `count` items from a subscription stream (with a deadline so a failure cannot hang).
+func read(_ subscriptions: SubscriptionServiceClient, _ request: SubscribeRequest, count: Int, whileReading: @escaping @Sendable () async throws -> Void = {}) async throws -> [StreamItem] {
+    try await subscriptions.subscribe(request, options: CallOptions(timeout: .seconds(20))) { stream in
+        let side = Task { try await whileReading() }
+        defer { side.cancel() }
+        var items: [StreamItem] = []
+        for try await item in stream {
+            items.append(item)
+            if items.count == count { break }
+        }
+        try await side.value
+        return items
+    }
+}
