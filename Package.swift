@@ -25,6 +25,7 @@ let package = Package(
     name: "courtside",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "courtside", targets: ["CourtsideCLI"]),
         .executable(name: "courtside-score", targets: ["ScoreServer"]),
         .executable(name: "courtside-subscription", targets: ["SubscriptionServer"]),
         .executable(name: "courtside-schedule", targets: ["ScheduleServer"]),
@@ -143,6 +144,12 @@ let package = Package(
             dependencies: ["SubscriptionService", "ServiceKit", "Storage", argumentParser, logging],
             path: "services/subscription",
             exclude: ["Dockerfile", "README.md"],
+            swiftSettings: swiftSettings
+        ),
+        // `courtside`: the command-line tool for internal users.
+        .executableTarget(
+            name: "CourtsideCLI",
+            dependencies: ["CourtsideProto", "GRPC", "ServiceKit", argumentParser],
             swiftSettings: swiftSettings
         ),
         // The example service exercising every RPC kind (tests and interop peers use it).

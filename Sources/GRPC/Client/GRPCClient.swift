@@ -127,8 +127,19 @@ public final class GRPCClient: Sendable {
                     state = .idle
                 }
             }
-            throw RPCError(.unavailable, "cannot connect to \(target): \(error)")
+            throw RPCError(.unavailable, "cannot connect to \(target): \(Self.describeConnectError(error))")
         }
+    }
+
+    /// The root cause of a failed connect ("connection refused"), without NIO's wrapping.
+    private static func describeConnectError(_ error: any Error) -> String {
+        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
+            return describeConnectError(first.error)
+        }
+        if let error = error as? IOError {
+            return String(cString: strerror(error.errnoCode)).lowercased()
+        }
+        return "\(error)"
     }
 
     private func makeConnection() -> EventLoopFuture<Connection> {

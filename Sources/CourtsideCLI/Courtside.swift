@@ -1,0 +1,55 @@
+// `courtside`: the command-line tool for internal users. See `courtside --help`.
+import ArgumentParser
+import Foundation
+import GRPC
+import ServiceKit
+
+@main
+struct Courtside: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "courtside",
+        abstract: "Watch live games, list the schedule, publish events and check services.",
+        subcommands: [Watch.self, Games.self, Publish.self, Health.self]
+    )
+}
+
+/// Addresses of the services, with the same variables as the services themselves.
+struct Addresses: ParsableArguments {
+    @Option(help: "The score service, host:port (env COURTSIDE_SCORE_ADDR).")
+    var scoreAddr: String = Environment.string("COURTSIDE_SCORE_ADDR", default: "127.0.0.1:50051")
+
+    @Option(help: "The schedule service, host:port (env COURTSIDE_SCHEDULE_ADDR).")
+    var scheduleAddr: String = Environment.string("COURTSIDE_SCHEDULE_ADDR", default: "127.0.0.1:50052")
+
+    @Option(help: "The subscription service, host:port (env COURTSIDE_SUBSCRIPTION_ADDR).")
+    var subscriptionAddr: String = Environment.string("COURTSIDE_SUBSCRIPTION_ADDR", default: "127.0.0.1:50053")
+
+    func client(_ address: String, _ flag: String) throws -> GRPCClient {
+        guard let configuration = GRPCClient.Configuration(address: address) else {
+            throw ValidationError("\(flag) must be host:port (got '\(address)')")
+        }
+        var withoutKeepalive = configuration
+        withoutKeepalive.connectTimeout = .seconds(3)
+        return GRPCClient(configuration: withoutKeepalive)
+    }
+}
+
+/// A failure to report to the user (printed as "Error: …", exit code 1).
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Turns gRPC errors into messages a person can act on.
+func explain(_ error: any Error, service: String, address: String) -> CLIError {
+    if let error = error as? RPCError {
+        switch error.code {
+        case .unavailable:
+            return CLIError(description: "cannot reach the \(service) service at \(address) — is it running? (`make run` starts everything) [\(error.message)]")
+        case .deadlineExceeded:
+            return CLIError(description: "the \(service) service at \(address) did not answer in time")
+        default:
+            return CLIError(description: "\(service) service: \(error.code): \(error.message)")
+        }
+    }
+    return CLIError(description: "\(service) service at \(address): \(error)")
+}

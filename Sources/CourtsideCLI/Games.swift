@@ -1,0 +1,65 @@
+import ArgumentParser
+import CourtsideProto
+import Foundation
+import GRPC
+
+struct Games: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the schedule (from the schedule service).")
+
+    @Option(help: "A local date, YYYY-MM-DD, or 'today' (default: today).")
+    var date: String = "today"
+
+    @Option(help: "Only games of this team (tricode).")
+    var team: String?
+
+    @OptionGroup var addresses: Addresses
+
+    func validate() throws {
+        if date != "today" && date != "all" {
+            let parts = date.split(separator: "-")
+            guard parts.count == 3, parts.allSatisfy({ Int($0) != nil }) else {
+                throw ValidationError("--date must be YYYY-MM-DD, 'today' or 'all' (got '\(date)')")
+            }
+        }
+    }
+
+    func run() async throws {
+        let client = try addresses.client(addresses.scheduleAddr, "--schedule-addr")
+        defer { client.close() }
+        let schedule = ScheduleServiceClient(client)
+        let day: String
+        if date == "today" {
+            let formatter = DateFormatter()
+            formatter.dateFormat = "yyyy-MM-dd"
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            day = formatter.string(from: Date())
+        } else {
+            day = date == "all" ? "" : date
+        }
+        var games: [Game] = []
+        do {
+            var token = ""
+            repeat {
+                let page = try await schedule.listGames(
+                    ListGamesRequest(dateFrom: day, dateTo: day, teamIds: team.map { [$0.uppercased()] } ?? [], pageSize: 500, pageToken: token),
+                    options: CallOptions(timeout: .seconds(10))
+                )
+                games += page.games
+                token = page.nextPageToken
+            } while !token.isEmpty
+        } catch {
+            throw explain(error, service: "schedule", address: addresses.scheduleAddr)
+        }
+        if games.isEmpty {
+            print(day.isEmpty ? "no games" : "no games on \(day)")
+            return
+        }
+        let startFormatter = DateFormatter()
+        startFormatter.dateFormat = "HH:mm"
+        for game in games {
+            let start = startFormatter.string(from: Date(timeIntervalSince1970: Double(game.startTimeMs) / 1000))
+            let line = "\(game.date) \(start)  \(game.id)  \(game.awayTeamId) @ \(game.homeTeamId)  \(Format.status(game.status))"
+            print(game.venue.isEmpty ? line : "\(line)  (\(game.venue))")
+        }
+    }
+}

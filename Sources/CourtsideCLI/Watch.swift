@@ -1,0 +1,68 @@
+import ArgumentParser
+import CourtsideProto
+import GRPC
+
+struct Watch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Stream live events to the terminal (through the subscription service).",
+        discussion: "Without --game, --team or --subscription, follows every live game. Ctrl-C stops."
+    )
+
+    @Option(name: .customLong("game"), help: "A game to follow (repeatable).")
+    var games: [String] = []
+
+    @Option(name: .customLong("team"), help: "A team's tricode: follow all its games (repeatable).")
+    var teams: [String] = []
+
+    @Option(help: "Follow through this durable subscription (resumes from its cursor).")
+    var subscription: String?
+
+    @Flag(help: "Acknowledge each event to the durable subscription after printing it.")
+    var acknowledge = false
+
+    @OptionGroup var addresses: Addresses
+
+    func validate() throws {
+        if acknowledge && subscription == nil {
+            throw ValidationError("--acknowledge needs --subscription")
+        }
+    }
+
+    func run() async throws {
+        let client = try addresses.client(addresses.subscriptionAddr, "--subscription-addr")
+        defer { client.close() }
+        let service = SubscriptionServiceClient(client)
+        var request = SubscribeRequest()
+        if let subscription {
+            request.subscriptionName = subscription
+        } else {
+            request.filter = SubscriptionFilter(gameIds: games, teamIds: teams.map { $0.uppercased() }, allLive: games.isEmpty && teams.isEmpty)
+        }
+        let subscriptionName = subscription
+        let acknowledge = self.acknowledge
+        do {
+            try await service.subscribe(request) { stream in
+                var teamsByGame: [String: (String, String)] = [:]
+                for try await item in stream {
+                    switch item.item {
+                    case .snapshot(let snapshot):
+                        teamsByGame[snapshot.gameId] = (snapshot.homeTeamId, snapshot.awayTeamId)
+                        let reason = item.reason == .reset ? "reset" : "now"
+                        print("\(snapshot.gameId) @\(Format.position(snapshot.position)) [\(reason)] \(Format.state(snapshot.state, home: snapshot.homeTeamId, away: snapshot.awayTeamId))")
+                    case .event(let event):
+                        let (home, away) = teamsByGame[event.gameId] ?? ("home", "away")
+                        let team = event.teamId.isEmpty ? "" : " \(event.teamId)"
+                        print("\(event.gameId) #\(event.position?.seq ?? 0) \(Format.state(event.state, home: home, away: away))  \(Format.kind(event.kind))\(team): \(event.description)")
+                        if acknowledge, let name = subscriptionName {
+                            _ = try await service.acknowledge(AcknowledgeRequest(name: name, positions: [GameCursor(gameId: event.gameId, after: event.position)]))
+                        }
+                    case nil:
+                        break
+                    }
+                }
+            }
+        } catch {
+            throw explain(error, service: "subscription", address: addresses.subscriptionAddr)
+        }
+    }
+}
