@@ -1,0 +1,66 @@
+/// Every setting of the bridge. `services/bridge/main.swift` fills it from flags and
+/// environment variables (documented in services/bridge/README.md); tests build it directly.
+public struct BridgeConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    /// HTTP port: the page, `/ws`, `/events`, `/api/...` (0: any free port).
+    public var httpPort = 8080
+    /// Admin port: `/metrics`, `/healthz`, `/readyz` (0: any free port).
+    public var adminPort = 9104
+    /// The folder of the page and its files.
+    public var staticDirectory = "services/bridge/public"
+    public var subscriptionAddress = "127.0.0.1:50053"
+    public var scoreAddress = "127.0.0.1:50051"
+    public var scheduleAddress = "127.0.0.1:50052"
+
+    /// A `heartbeat` message and a WebSocket ping at least this often.
+    public var heartbeat: Duration = .seconds(15)
+    /// A WebSocket from which nothing arrived for this long is closed with 4001.
+    public var idleTimeout: Duration = .seconds(45)
+    /// Origins allowed besides the request's own (`*`: any).
+    public var allowedOrigins: [String] = []
+    /// WebSocket + SSE connections per client address.
+    public var maxConnectionsPerIP = 100
+    /// Proxies whose `X-Forwarded-For` names the client.
+    public var trustedProxies: [String] = []
+    /// Sustained client messages per second per connection (the burst is twice this).
+    public var maxMessagesPerSecond = 10
+    /// Largest reassembled client message (larger → close 1009).
+    public var maxMessageBytes = 65_536
+    public var maxGames = 200
+    public var maxTeams = 30
+    /// `goaway.retryAfterMs` is spread uniformly over `0 ..< reconnectSpreadMs`.
+    public var reconnectSpreadMs = 5_000
+    public var shutdownGrace: Duration = .seconds(20)
+
+    /// Conformance testing only: `/ws` echoes messages instead of speaking the protocol.
+    public var websocketEcho = false
+    /// Largest message in echo mode (Autobahn section 9 sends 16 MiB).
+    public var echoMaxMessageBytes = 32 << 20
+
+    /// A connection whose socket stays unwritable this long is closed with 4000.
+    public var slowConsumerTimeout: Duration = .seconds(10)
+    /// A slow connection behind on more games than this is closed with 4000.
+    public var maxCollapsedGames = 256
+    /// Socket write buffer water marks: above `high` a connection counts as slow until it
+    /// drains below `low`.
+    public var writeBufferLowWaterMark = 16 * 1024
+    public var writeBufferHighWaterMark = 32 * 1024
+    /// Recent events kept per game to resume browsers without asking the score service.
+    public var recentEventsPerGame = 1024
+    /// Items an event loop's hub may fall behind the relay before it resynchronises.
+    public var hubQueueCapacity = 100_000
+    /// Largest SSE `Last-Event-ID` / request target.
+    public var maxCursorBytes = 16_384
+
+    /// The burst of the message-rate token bucket.
+    public var messageBurst: Int { maxMessagesPerSecond * 2 }
+
+    public var limits: ServerMessages.Limits {
+        ServerMessages.Limits(
+            maxMessageBytes: maxMessageBytes, messagesPerSecond: maxMessagesPerSecond, messageBurst: messageBurst,
+            maxGames: maxGames, maxTeams: maxTeams
+        )
+    }
+
+    public init() {}
+}

@@ -1,0 +1,79 @@
+import NIOCore
+public import Prometheus
+public import ServiceKit
+import Synchronization
+
+/// The bridge's version, in `hello.server` and the metrics.
+public enum BridgeVersion {
+    public static let current = CourtsideVersion.current
+}
+
+/// The bridge's Prometheus metrics (admin port, `/metrics`). Hot-path counts are accumulated
+/// per event loop and added here once per tick.
+public final class BridgeMetrics: Sendable {
+    public let service: ServiceMetrics
+    public let webSocketConnections: Gauge
+    public let sseConnections: Gauge
+    public let messagesIn: Counter
+    public let messagesOut: Counter
+    public let deliveries: Counter
+    public let bytesOut: Counter
+    public let collapsedSnapshots: Counter
+    public let slowConsumerCloses: Counter
+    public let publishToDelivery: DurationHistogram
+    public let upstreamConnected: Gauge
+    public let upstreamItems: Counter
+    public let relayQueueDepth: Gauge
+    public let httpRequests: Counter
+    private let rejected: [ErrorCode: Counter]
+    private let depths = Mutex<[ObjectIdentifier: Int]>([:])
+
+    public init(_ service: ServiceMetrics) {
+        self.service = service
+        webSocketConnections = service.gauge("courtside_bridge_connections", "Open browser connections by transport.", labels: [("transport", "ws")])
+        sseConnections = service.gauge("courtside_bridge_connections", "Open browser connections by transport.", labels: [("transport", "sse")])
+        messagesIn = service.counter("courtside_bridge_messages_in_total", "Client messages received (WebSocket text messages).")
+        messagesOut = service.counter("courtside_bridge_messages_out_total", "Server messages written to browsers (every type).")
+        deliveries = service.counter("courtside_bridge_deliveries_total", "Live events written to browsers.")
+        bytesOut = service.counter("courtside_bridge_bytes_out_total", "Bytes of server messages written to browsers (frames and SSE lines).")
+        collapsedSnapshots = service.counter("courtside_bridge_collapsed_snapshots_total", "Snapshots with reason collapsed sent to slow connections.")
+        slowConsumerCloses = service.counter("courtside_bridge_slow_consumer_closes_total", "Connections closed with 4000 (too slow).")
+        publishToDelivery = service.durationHistogram(
+            "courtside_bridge_publish_to_delivery_seconds",
+            "From an event's recordedAt in the score service to its write to browsers (once per event per event loop).",
+            buckets: [
+                .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+            ]
+        )
+        upstreamConnected = service.gauge("courtside_bridge_upstream_connected", "1 while the Subscribe stream from the subscription service is open.")
+        upstreamItems = service.counter("courtside_bridge_upstream_items_total", "Items received from the subscription service.")
+        relayQueueDepth = service.gauge("courtside_bridge_relay_queue_depth", "Items waiting in the fullest event loop's relay queue.")
+        httpRequests = service.counter("courtside_bridge_http_requests_total", "HTTP requests answered (page, JSON API, SSE, upgrades).")
+        var rejected: [ErrorCode: Counter] = [:]
+        for code in ErrorCode.allCases {
+            rejected[code] = service.counter(
+                "courtside_bridge_rejected_messages_total", "Error messages sent to clients, by code.", labels: [("code", code.rawValue)]
+            )
+        }
+        self.rejected = rejected
+    }
+
+    func publish(_ counters: FanoutHub.Counters) {
+        if counters.messagesIn > 0 { messagesIn.increment(by: Int64(counters.messagesIn)) }
+        if counters.messagesOut > 0 { messagesOut.increment(by: Int64(counters.messagesOut)) }
+        if counters.deliveries > 0 { deliveries.increment(by: Int64(counters.deliveries)) }
+        if counters.bytesOut > 0 { bytesOut.increment(by: Int64(counters.bytesOut)) }
+        if counters.collapsed > 0 { collapsedSnapshots.increment(by: Int64(counters.collapsed)) }
+        if counters.slowCloses > 0 { slowConsumerCloses.increment(by: Int64(counters.slowCloses)) }
+        for (code, count) in counters.rejected where count > 0 { rejected[code]?.increment(by: Int64(count)) }
+    }
+
+    func relayQueueDepth(loop: ObjectIdentifier, depth: Int) {
+        let deepest = depths.withLock { depths in
+            depths[loop] = depth
+            return depths.values.max() ?? 0
+        }
+        relayQueueDepth.set(to: Double(deepest))
+    }
+}

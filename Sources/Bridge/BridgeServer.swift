@@ -1,0 +1,276 @@
+import CourtsideProto
+public import EventRelay
+import GRPC
+public import Logging
+public import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Prometheus
+import NIOWebSocket
+public import ServiceKit
+public import ServiceLifecycle
+import Synchronization
+
+/// The bridge assembled from its configuration: one upstream `Subscribe` (all games) from the
+/// subscription service into a relay whose payload is each item's ready-to-send bytes, a hub
+/// per event loop fanning them out, the HTTP server (page, JSON API, `/ws`, `/events`) and the
+/// admin server. The executable's `main` and the tests both use it.
+public final class BridgeServer: Sendable {
+    public let configuration: BridgeConfiguration
+    public let relay: GameRelay<BridgeItem>
+    public let upstream: UpstreamFollower
+    public let schedule: ScheduleCache
+    public let teams: TeamDirectory
+    public let readiness: Readiness
+    public let serviceMetrics: ServiceMetrics
+    public let metrics: BridgeMetrics
+    public let adminServer: AdminServer
+    private let subscriptionClient: GRPCClient
+    private let scoreClient: GRPCClient
+    private let scheduleClient: GRPCClient
+    private let app: BridgeApp
+    private let group: any EventLoopGroup
+    private let channel = Mutex<(any Channel)?>(nil)
+    private let logger: Logger
+
+    /// Prepares everything (nothing listens or connects yet).
+    public init(configuration: BridgeConfiguration, logger: Logger) throws {
+        guard let subscriptionAddress = GRPCClient.Configuration(address: configuration.subscriptionAddress) else {
+            throw RPCError(.invalidArgument, "subscription address '\(configuration.subscriptionAddress)' is not host:port")
+        }
+        guard let scoreAddress = GRPCClient.Configuration(address: configuration.scoreAddress) else {
+            throw RPCError(.invalidArgument, "score address '\(configuration.scoreAddress)' is not host:port")
+        }
+        guard let scheduleAddress = GRPCClient.Configuration(address: configuration.scheduleAddress) else {
+            throw RPCError(.invalidArgument, "schedule address '\(configuration.scheduleAddress)' is not host:port")
+        }
+        self.configuration = configuration
+        self.logger = logger
+        group = MultiThreadedEventLoopGroup.singleton
+        subscriptionClient = GRPCClient(configuration: subscriptionAddress, logger: logger)
+        scoreClient = GRPCClient(configuration: scoreAddress, logger: logger)
+        scheduleClient = GRPCClient(configuration: scheduleAddress, logger: logger)
+        let schedule = ScheduleCache(client: scheduleClient, logger: logger)
+        self.schedule = schedule
+        teams = TeamDirectory(client: scheduleClient)
+
+        // Each item is serialised once, here, for every browser of every loop.
+        let relayBox = RelayBox()
+        let relay = GameRelay<BridgeItem>(
+            recentCapacity: configuration.recentEventsPerGame,
+            subscriberCapacity: configuration.hubQueueCapacity,
+            teams: { gameId in schedule.game(gameId).map { (home: $0.homeTeamId, away: $0.awayTeamId) } },
+            makePayload: { item in
+                let gameId: String
+                switch item.item {
+                case .event(let event): gameId = event.gameId
+                case .snapshot(let snapshot): gameId = snapshot.gameId
+                case nil: gameId = ""
+                }
+                // The relay applies items one at a time, after this: its head is the state before.
+                let head = relayBox.relay?.head(gameId)
+                var teams = schedule.game(gameId).map { (home: $0.homeTeamId, away: $0.awayTeamId) }
+                if teams == nil || teams?.home.isEmpty == true, let head, !head.homeTeamId.isEmpty { teams = (head.homeTeamId, head.awayTeamId) }
+                let previous = head.map(\.state.status) ?? (schedule.game(gameId)?.status)
+                return BridgeItem(item: item, teams: teams, previousStatus: previous)
+            }
+        )
+        relayBox.set(relay)
+        self.relay = relay
+        upstream = UpstreamFollower(name: "subscription \(configuration.subscriptionAddress)", logger: logger)
+        readiness = Readiness()
+        let upstream = self.upstream
+        readiness.addCheck("subscription stream") { upstream.isConnected }
+        serviceMetrics = ServiceMetrics(service: "bridge")
+        metrics = BridgeMetrics(serviceMetrics)
+        adminServer = AdminServer(host: configuration.host, port: configuration.adminPort, metrics: serviceMetrics, readiness: readiness, logger: logger)
+
+        let directory = SubscriptionDirectory(
+            relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, teams: teams, logger: logger
+        )
+        var hubs: [NIOLoopBound<FanoutHub>] = []
+        for loop in group.makeIterator() {
+            let metrics = self.metrics
+            let hub = try loop.submit {
+                NIOLoopBound(FanoutHub(eventLoop: loop, directory: directory, configuration: configuration, metrics: metrics, logger: logger), eventLoop: loop)
+            }.wait()
+            hubs.append(hub)
+        }
+        let api = JSONAPI(schedule: scheduleClient, score: scoreClient, teams: teams, relay: relay, relayIsCurrent: { upstream.isConnected })
+        app = BridgeApp(
+            configuration: configuration,
+            policy: AccessPolicy(
+                allowedOrigins: configuration.allowedOrigins, trustedProxies: configuration.trustedProxies,
+                maxConnectionsPerIP: configuration.maxConnectionsPerIP
+            ),
+            statics: StaticFiles(root: configuration.staticDirectory), api: api, hubs: HubRegistry(hubs), metrics: metrics, logger: logger
+        )
+    }
+
+    /// The HTTP server's address once it listens.
+    public var localAddress: SocketAddress? { channel.withLock { $0?.localAddress } }
+
+    // MARK: Running
+
+    /// Starts the hubs, the upstream stream, the schedule cache and the HTTP server.
+    public func start() async throws {
+        await app.hubs.forEach { $0.start() }
+        startUpstream()
+        let app = self.app
+        let configuration = self.configuration
+        let bound = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: configuration.writeBufferLowWaterMark, high: configuration.writeBufferHighWaterMark))
+            .childChannelOption(.maxMessagesPerRead, value: 8)
+            .childChannelInitializer { channel in
+                Self.initialize(channel, app: app)
+            }
+            .bind(host: configuration.host, port: configuration.httpPort)
+            .get()
+        channel.withLock { $0 = bound }
+        readiness.markStarted()
+        logger.info(
+            "bridge listening",
+            metadata: [
+                "address": "\(bound.localAddress.map { "\($0)" } ?? "?")", "echo": "\(configuration.websocketEcho)",
+                "subscription": "\(configuration.subscriptionAddress)",
+            ]
+        )
+    }
+
+    private static func initialize(_ channel: any Channel, app: BridgeApp) -> EventLoopFuture<Void> {
+        let configuration = app.configuration
+        let upgrader = NIOWebSocketServerUpgrader(
+            maxFrameSize: configuration.websocketEcho ? configuration.echoMaxMessageBytes : configuration.maxMessageBytes,
+            automaticErrorHandling: false,
+            shouldUpgrade: { channel, head in
+                let path = HTTPHandler.split(head.uri).path
+                return channel.eventLoop.makeSucceededFuture(path == "/ws" && head.method == .GET ? HTTPHeaders() : nil)
+            },
+            upgradePipelineHandler: { channel, head in
+                channel.eventLoop.makeCompletedFuture {
+                    try Self.upgrade(channel, head: head, app: app)
+                }
+            }
+        )
+        return channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }),
+                withErrorHandling: true
+            )
+            try channel.pipeline.syncOperations.addHandler(HTTPHandler(app: app), name: HTTPHandler.name)
+        }
+    }
+
+    /// After the handshake: our frame writer goes before NIO's encoder (we write prebuilt
+    /// frames), then the connection is admitted or refused (origin, connections per client).
+    private static func upgrade(_ channel: any Channel, head: HTTPRequestHead, app: BridgeApp) throws {
+        let pipeline = channel.pipeline.syncOperations
+        let writer = RawFrameWriter()
+        try pipeline.addHandler(writer, position: .before(try pipeline.context(handlerType: WebSocketFrameEncoder.self).handler))
+        pipeline.removeHandler(context: try pipeline.context(name: HTTPHandler.name), promise: nil)
+        let configuration = app.configuration
+        if configuration.websocketEcho {
+            try pipeline.addHandler(WebSocketHandler(mode: .echo, writer: writer, configuration: configuration, rejection: nil, onClosed: {}))
+            return
+        }
+        guard let hub = app.hubs.hub(for: channel.eventLoop) else { throw ChannelError.ioOnClosedChannel }
+        var rejection: (code: UInt16, reason: String)?
+        var release: () -> Void = {}
+        if app.isDraining {
+            rejection = (WebSocketMessageAssembler.CloseCode.goingAway, "going away")
+        } else if !app.policy.isOriginAllowed(origin: head.headers["origin"].first, host: head.headers["host"].first) {
+            rejection = (WebSocketMessageAssembler.CloseCode.policyViolation, "origin not allowed")
+        } else {
+            let client = app.policy.clientAddress(peer: channel.remoteAddress, forwardedFor: head.headers["x-forwarded-for"])
+            if app.policy.acquire(client) {
+                let policy = app.policy
+                release = { policy.release(client) }
+            } else {
+                rejection = (WebSocketMessageAssembler.CloseCode.policyViolation, "too many connections")
+            }
+        }
+        app.metrics.httpRequests.increment()
+        try pipeline.addHandler(WebSocketHandler(mode: .bridge(hub), writer: writer, configuration: configuration, rejection: rejection, onClosed: release))
+    }
+
+    /// Follows the subscription service's stream of every game into the relay.
+    private func startUpstream() {
+        schedule.start()
+        let relay = self.relay
+        let subscription = SubscriptionServiceClient(subscriptionClient)
+        let metrics = self.metrics
+        upstream.start { markConnected in
+            let request = SubscribeRequest(filter: SubscriptionFilter(allGames: true), resume: relay.cursors)
+            try await subscription.subscribe(request) { stream in
+                markConnected()
+                metrics.upstreamConnected.set(to: 1)
+                defer { metrics.upstreamConnected.set(to: 0) }
+                for try await item in stream {
+                    relay.apply(item)
+                    metrics.upstreamItems.increment()
+                }
+            }
+        }
+    }
+
+    /// Shutdown (§4.8): readiness false, stop accepting, `goaway` with spread-out delays and
+    /// close 1001 to every browser (SSE: `retry:` + `goaway`, end of the stream), then stop the
+    /// upstream and wait (within the grace period) for the connections to close.
+    public func shutdown() async {
+        readiness.markDraining()
+        app.isDraining = true
+        let listening = channel.withLock { $0 }
+        try? await listening?.close()
+        let spread = configuration.reconnectSpreadMs
+        await app.hubs.forEach { $0.goAway(spreadMs: spread) }
+        let deadline = ContinuousClock.now + min(configuration.shutdownGrace, .seconds(5))
+        while ContinuousClock.now < deadline, await app.hubs.connectionCount() > 0 {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        await app.hubs.forEach { $0.stop() }
+        await upstream.stop()
+        relay.stop()
+        schedule.stop()
+        for client in [subscriptionClient, scoreClient, scheduleClient] { client.close() }
+        logger.info("bridge stopped")
+    }
+
+    /// The lifecycle services, in start order (stopped in reverse on SIGTERM).
+    public var services: [any Service] {
+        [AdminServerService(server: adminServer), BridgeService(server: self)]
+    }
+
+    /// Runs until SIGTERM or SIGINT, then drains.
+    public func run() async throws {
+        try await ServiceRunner.run(services, grace: configuration.shutdownGrace, logger: logger)
+    }
+}
+
+/// The bridge as a lifecycle service: starts it, and shuts it down on graceful shutdown.
+public struct BridgeService: Service {
+    public let server: BridgeServer
+
+    public init(server: BridgeServer) {
+        self.server = server
+    }
+
+    public func run() async throws {
+        try await server.start()
+        try? await gracefulShutdown()
+        await server.shutdown()
+    }
+}
+
+/// Lets the relay's payload function read the relay it belongs to (set once, after init).
+private final class RelayBox: Sendable {
+    private let storage = Mutex<GameRelay<BridgeItem>?>(nil)
+
+    var relay: GameRelay<BridgeItem>? { storage.withLock { $0 } }
+
+    func set(_ relay: GameRelay<BridgeItem>) {
+        storage.withLock { $0 = relay }
+    }
+}

@@ -1,0 +1,32 @@
+import Logging
+import NIOCore
+import Synchronization
+
+/// What every connection's handlers share: the configuration, the access policy, the page,
+/// the JSON API and the hubs.
+final class BridgeApp: Sendable {
+    let configuration: BridgeConfiguration
+    let policy: AccessPolicy
+    let statics: StaticFiles
+    let api: JSONAPI
+    let hubs: HubRegistry
+    let metrics: BridgeMetrics
+    let logger: Logger
+    private let draining = Atomic(false)
+
+    init(configuration: BridgeConfiguration, policy: AccessPolicy, statics: StaticFiles, api: JSONAPI, hubs: HubRegistry, metrics: BridgeMetrics, logger: Logger) {
+        self.configuration = configuration
+        self.policy = policy
+        self.statics = statics
+        self.api = api
+        self.hubs = hubs
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Shutting down: new WebSockets and streams are refused.
+    var isDraining: Bool {
+        get { draining.load(ordering: .acquiring) }
+        set { draining.store(newValue, ordering: .releasing) }
+    }
+}

@@ -1,0 +1,51 @@
+public import NIOCore
+public import NIOHTTP1
+
+/// A complete HTTP response: status, headers and body.
+public struct HTTPAnswer: Sendable {
+    public var status: HTTPResponseStatus
+    public var headers: HTTPHeaders
+    public var body: ByteBuffer
+
+    public init(status: HTTPResponseStatus, headers: HTTPHeaders = HTTPHeaders(), body: ByteBuffer = ByteBuffer()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A JSON API answer (`application/json; charset=utf-8`, `Cache-Control: no-store`).
+    public static func json(_ body: ByteBuffer, status: HTTPResponseStatus = .ok) -> HTTPAnswer {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json; charset=utf-8")
+        headers.add(name: "cache-control", value: "no-store")
+        return HTTPAnswer(status: status, headers: headers, body: body)
+    }
+
+    /// An error body of §11.5.
+    public static func error(_ status: HTTPResponseStatus, code: String, message: String, retryAfterSeconds: Int? = nil) -> HTTPAnswer {
+        var writer = JSONWriter(capacity: 128)
+        writer.beginObject()
+        writer.key("error")
+        writer.beginObject()
+        writer.field("code", code)
+        writer.field("message", message)
+        writer.endObject()
+        writer.endObject()
+        var answer = HTTPAnswer.json(writer.buffer, status: status)
+        if let retryAfterSeconds { answer.headers.add(name: "retry-after", value: String(retryAfterSeconds)) }
+        return answer
+    }
+
+    public static func notFound(_ path: String) -> HTTPAnswer {
+        error(.notFound, code: "not_found", message: "no such resource: \(path.prefix(200))")
+    }
+
+    public static func methodNotAllowed() -> HTTPAnswer {
+        var answer = error(.methodNotAllowed, code: "method_not_allowed", message: "only GET and HEAD are allowed")
+        answer.headers.add(name: "allow", value: "GET, HEAD")
+        return answer
+    }
+}
+
+/// An answer can stand for a refused request (`Result<_, HTTPAnswer>`).
+extension HTTPAnswer: Error {}

@@ -1,0 +1,229 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Prometheus
+
+/// Routes HTTP requests (§1): the page and its files, the JSON API, the SSE stream. WebSocket
+/// upgrades of `/ws` are taken by the upgrader before they reach this handler; a `/ws` request
+/// that is not a valid upgrade gets 400.
+final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    static let name = "courtside-http"
+
+    private let app: BridgeApp
+    private var request: HTTPRequestHead?
+    private var context: ChannelHandlerContext?
+    /// Set once the connection became an SSE stream.
+    private var stream: (transport: SSEStream, session: Session, client: String)?
+
+    init(app: BridgeApp) {
+        self.app = app
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let stream {
+            self.stream = nil
+            stream.session.closed()
+            app.policy.release(stream.client)
+            app.metrics.sseConnections.decrement()
+        }
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if let stream {
+            stream.transport.writabilityChanged(context.channel.isWritable)
+            stream.session.writabilityChanged(isWritable: context.channel.isWritable)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard stream == nil else { return }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            request = head
+        case .body:
+            break
+        case .end:
+            guard let head = request else { return }
+            request = nil
+            route(head, context: context)
+        }
+    }
+
+    // MARK: Routing
+
+    private func route(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        app.metrics.httpRequests.increment()
+        let target = Self.split(head.uri)
+        let path = target.path
+        let query = target.query
+        guard head.method == .GET || head.method == .HEAD else {
+            respond(.methodNotAllowed(), to: head, context: context)
+            return
+        }
+        switch path {
+        case "/ws":
+            respond(.error(.badRequest, code: "bad_request", message: "expected a WebSocket upgrade (RFC 6455)"), to: head, context: context)
+        case "/events":
+            startStream(head, query: query, context: context)
+        default:
+            let app = self.app
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
+            let ifNoneMatch = head.headers["if-none-match"].first
+            Task {
+                let answer = await HTTPHandler.answer(app: app, path: path, query: query, ifNoneMatch: ifNoneMatch)
+                eventLoop.execute { bound.value.respondLater(answer, to: head) }
+            }
+        }
+    }
+
+    private static func answer(app: BridgeApp, path: String, query: String, ifNoneMatch: String?) async -> HTTPAnswer {
+        if path.hasPrefix("/api/") {
+            return await app.api.answer(path: path, query: parameters(query)) ?? .notFound(path)
+        }
+        return app.statics.answer(path: path, ifNoneMatch: ifNoneMatch) ?? .notFound(path)
+    }
+
+    private func respondLater(_ answer: HTTPAnswer, to head: HTTPRequestHead) {
+        if let context { respond(answer, to: head, context: context) }
+    }
+
+    private func respond(_ answer: HTTPAnswer, to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        var headers = answer.headers
+        headers.replaceOrAdd(name: "content-length", value: String(answer.body.readableBytes))
+        let keepAlive = head.isKeepAlive && !app.isDraining
+        headers.replaceOrAdd(name: "connection", value: keepAlive ? "keep-alive" : "close")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: answer.status, headers: headers))), promise: nil)
+        if head.method != .HEAD, answer.status != .notModified, answer.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(answer.body))), promise: nil)
+        }
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let channel = context.channel
+            done.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    // MARK: SSE (§10)
+
+    private func startStream(_ head: HTTPRequestHead, query: String, context: ChannelHandlerContext) {
+        let configuration = app.configuration
+        if app.isDraining {
+            respond(.error(.serviceUnavailable, code: "unavailable", message: "the bridge is shutting down", retryAfterSeconds: 1), to: head, context: context)
+            return
+        }
+        guard app.policy.isOriginAllowed(origin: head.headers["origin"].first, host: head.headers["host"].first) else {
+            respond(.error(.forbidden, code: "origin_not_allowed", message: "origin not allowed"), to: head, context: context)
+            return
+        }
+        let subscribe: ClientMessage.Subscribe
+        switch Self.streamRequest(query: query, lastEventID: head.headers["last-event-id"].first, configuration: configuration) {
+        case .success(let request): subscribe = request
+        case .failure(let answer):
+            respond(answer, to: head, context: context)
+            return
+        }
+        let client = app.policy.clientAddress(peer: context.channel.remoteAddress, forwardedFor: head.headers["x-forwarded-for"])
+        guard app.policy.acquire(client) else {
+            respond(.error(.tooManyRequests, code: "too_many_connections", message: "too many connections", retryAfterSeconds: 15), to: head, context: context)
+            return
+        }
+        guard let hub = app.hubs.hub(for: context.eventLoop) else {
+            app.policy.release(client)
+            respond(.error(.serviceUnavailable, code: "unavailable", message: "not ready"), to: head, context: context)
+            return
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "text/event-stream")
+        headers.add(name: "cache-control", value: "no-store")
+        headers.add(name: "x-accel-buffering", value: "no")
+        headers.add(name: "connection", value: head.version.major == 1 && head.version.minor == 0 ? "close" : "keep-alive")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+        let transport = SSEStream(context: context)
+        transport.writeRetry(milliseconds: Int.random(in: 1000...5000))
+        let session = Session(id: hub.makeSessionID(), hub: hub, transport: transport, isSSE: true, configuration: configuration)
+        stream = (transport, session, client)
+        app.metrics.sseConnections.increment()
+        session.seedPositions(subscribe.resume)
+        session.start()
+        session.subscribeFromURL(subscribe)
+    }
+
+    /// The followed set and positions of an SSE request, or the error answer (400).
+    static func streamRequest(query: String, lastEventID: String?, configuration: BridgeConfiguration) -> Result<ClientMessage.Subscribe, HTTPAnswer> {
+        let parameters = parameters(query)
+        var message = ClientMessage.Subscribe()
+        func list(_ name: String) -> [String] {
+            (parameters[name] ?? "").split(separator: ",").map(String.init)
+        }
+        message.games = list("games")
+        message.teams = list("teams")
+        message.allLive = parameters["allLive"] == "1" || parameters["allLive"] == "true"
+        if let bad = message.games.first(where: { !ProtocolIds.isGameId($0) }) {
+            return .failure(.error(.badRequest, code: "bad_request", message: "invalid game id \"\(bad.prefix(64))\""))
+        }
+        if let bad = message.teams.first(where: { !ProtocolIds.isTeamId($0) }) {
+            return .failure(.error(.badRequest, code: "bad_request", message: "invalid team id \"\(bad.prefix(32))\""))
+        }
+        if Set(message.games).count > configuration.maxGames || Set(message.teams).count > configuration.maxTeams {
+            return .failure(
+                .error(.badRequest, code: "too_many_subscriptions", message: "at most \(configuration.maxGames) games and \(configuration.maxTeams) teams")
+            )
+        }
+        do {
+            message.resume = try SSECursor.parse(parameters["resume"] ?? "")
+            if let lastEventID {
+                guard lastEventID.utf8.count <= configuration.maxCursorBytes else {
+                    return .failure(.error(.badRequest, code: "bad_request", message: "Last-Event-ID is too long"))
+                }
+                message.resume.merge(try SSECursor.parse(lastEventID)) { _, newer in newer }
+            }
+        } catch {
+            return .failure(.error(.badRequest, code: "bad_request", message: error.message))
+        }
+        if message.resume.count > configuration.maxGames {
+            return .failure(.error(.badRequest, code: "too_many_subscriptions", message: "at most \(configuration.maxGames) resume positions"))
+        }
+        return .success(message)
+    }
+
+    // MARK: URLs
+
+    static func split(_ uri: String) -> (path: String, query: String) {
+        guard let mark = uri.firstIndex(of: "?") else { return (uri, "") }
+        return (String(uri[..<mark]), String(uri[uri.index(after: mark)...]))
+    }
+
+    /// Query parameters, percent-decoded (`+` is a space); the first of repeated names wins.
+    static func parameters(_ query: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = decode(parts[0])
+            let value = parts.count > 1 ? decode(parts[1]) : ""
+            if result[name] == nil { result[name] = value }
+        }
+        return result
+    }
+
+    private static func decode(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+}
+
+@available(*, unavailable)
+extension HTTPHandler: Sendable {}

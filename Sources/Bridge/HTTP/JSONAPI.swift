@@ -1,0 +1,245 @@
+import CourtsideProto
+public import EventRelay
+import Foundation
+public import GRPC
+import NIOCore
+import NIOHTTP1
+
+/// The JSON API (§11): games of a date, one game, a game's play-by-play a page at a time, and
+/// the teams, from the schedule service and the score service (heads of games the relay
+/// follows come from the relay).
+public struct JSONAPI: Sendable {
+    let schedule: ScheduleServiceClient
+    let score: ScoreServiceClient
+    let teams: TeamDirectory
+    let relay: GameRelay<BridgeItem>
+    /// Whether the relay is current (its upstream is connected).
+    let relayIsCurrent: @Sendable () -> Bool
+
+    public init(
+        schedule: GRPCClient, score: GRPCClient, teams: TeamDirectory, relay: GameRelay<BridgeItem>, relayIsCurrent: @escaping @Sendable () -> Bool
+    ) {
+        self.schedule = ScheduleServiceClient(schedule)
+        self.score = ScoreServiceClient(score)
+        self.teams = teams
+        self.relay = relay
+        self.relayIsCurrent = relayIsCurrent
+    }
+
+    /// Answers a request under `/api/` (nil: no such endpoint).
+    public func answer(path: String, query: [String: String]) async -> HTTPAnswer? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2).map { String($0).removingPercentEncodingSafe }
+        do {
+            switch segments.count {
+            case 1 where segments[0] == "games":
+                return try await games(date: query["date"])
+            case 1 where segments[0] == "teams":
+                return try await teamList()
+            case 2 where segments[0] == "games":
+                return try await game(segments[1])
+            case 3 where segments[0] == "games" && segments[2] == "events":
+                return try await events(segments[1], before: query["before"], limit: query["limit"])
+            default:
+                return nil
+            }
+        } catch let error as RPCError where error.code == .unavailable || error.code == .deadlineExceeded {
+            return .error(.serviceUnavailable, code: "unavailable", message: "a service the bridge needs is unreachable; try again", retryAfterSeconds: 2)
+        } catch {
+            return .error(.internalServerError, code: "internal", message: "internal error")
+        }
+    }
+
+    // MARK: Endpoints
+
+    func games(date: String?) async throws -> HTTPAnswer {
+        let day = date ?? Clock.today()
+        guard Self.isValidDate(day) else {
+            return .error(.badRequest, code: "bad_request", message: "date must be a calendar date YYYY-MM-DD")
+        }
+        var games: [Game] = []
+        var token = ""
+        repeat {
+            let page = try await schedule.listGames(
+                ListGamesRequest(dateFrom: day, dateTo: day, pageSize: 1000, pageToken: token), options: CallOptions(timeout: .seconds(5))
+            )
+            games += page.games
+            token = page.nextPageToken
+        } while !token.isEmpty
+        games.sort { ($0.startTimeMs, $0.id) < ($1.startTimeMs, $1.id) }
+        let snapshots = try await snapshots(of: games.map(\.id))
+        let teams = try await teamMap()
+        var json = JSONWriter(capacity: 512 * max(1, games.count))
+        json.beginObject()
+        json.field("date", day)
+        json.key("games")
+        json.beginArray()
+        for game in games { writeGame(game, snapshot: snapshots[game.id], teams: teams, into: &json) }
+        json.endArray()
+        json.endObject()
+        return .json(json.buffer)
+    }
+
+    func game(_ id: String) async throws -> HTTPAnswer {
+        guard ProtocolIds.isGameId(id) else { return Self.unknownGame(id) }
+        let game: Game
+        do {
+            game = try await schedule.getGame(GetGameRequest(gameId: id), options: CallOptions(timeout: .seconds(5)))
+        } catch let error as RPCError where error.code == .notFound || error.code == .invalidArgument {
+            return Self.unknownGame(id)
+        }
+        let snapshots = try await snapshots(of: [id])
+        var json = JSONWriter(capacity: 512)
+        writeGame(game, snapshot: snapshots[id], teams: try await teamMap(), into: &json)
+        return .json(json.buffer)
+    }
+
+    func events(_ id: String, before: String?, limit: String?) async throws -> HTTPAnswer {
+        guard ProtocolIds.isGameId(id) else { return Self.unknownGame(id) }
+        var beforeSeq: UInt64 = 0
+        if let before {
+            guard let value = UInt64(before), value >= 1, value <= ProtocolIds.maximumInteger, before.allSatisfy(\.isASCII) else {
+                return .error(.badRequest, code: "bad_request", message: "before must be an integer ≥ 1")
+            }
+            beforeSeq = value
+        }
+        var pageSize = 50
+        if let limit {
+            guard let value = Int(limit), (1...200).contains(value) else {
+                return .error(.badRequest, code: "bad_request", message: "limit must be between 1 and 200")
+            }
+            pageSize = value
+        }
+        let page: ListEventsResponse
+        do {
+            page = try await score.listEvents(
+                ListEventsRequest(gameId: id, pageSize: UInt32(pageSize), newestFirst: true, beforeSeq: beforeSeq),
+                options: CallOptions(timeout: .seconds(5))
+            )
+        } catch let error as RPCError where error.code == .notFound {
+            return Self.unknownGame(id)
+        }
+        var json = JSONWriter(capacity: 320 * max(1, page.events.count))
+        json.beginObject()
+        json.field("game", id)
+        json.field("epoch", ServerMessages.clamp(page.epoch))
+        json.key("events")
+        json.beginArray()
+        for event in page.events { ServerMessages.writeEvent(event, into: &json) }
+        json.endArray()
+        json.key("nextBefore")
+        if !page.nextPageToken.isEmpty, let last = page.events.last?.position?.seq, last > 1 {
+            json.uint(last)
+        } else {
+            json.null()
+        }
+        json.endObject()
+        return .json(json.buffer)
+    }
+
+    func teamList() async throws -> HTTPAnswer {
+        let teams = try await self.teams.all()
+        var json = JSONWriter(capacity: 256 * max(1, teams.count))
+        json.beginObject()
+        json.key("teams")
+        json.beginArray()
+        for team in teams { Self.writeTeam(team, into: &json) }
+        json.endArray()
+        json.endObject()
+        return .json(json.buffer)
+    }
+
+    // MARK: Parts
+
+    /// The score service's current state of each game (the relay's head when it is current).
+    private func snapshots(of ids: [String]) async throws -> [String: Snapshot] {
+        var result: [String: Snapshot] = [:]
+        var missing: [String] = []
+        let current = relayIsCurrent()
+        for id in ids {
+            if current, let head = relay.head(id), head.lastSeq > 0 { result[id] = head.snapshot } else { missing.append(id) }
+        }
+        guard !missing.isEmpty else { return result }
+        do {
+            let response = try await score.getSnapshots(GetSnapshotsRequest(gameIds: missing), options: CallOptions(timeout: .seconds(5)))
+            for snapshot in response.snapshots { result[snapshot.gameId] = snapshot }
+        } catch let error as RPCError where error.code == .notFound {
+            // One of them is unknown to the score service: ask one by one.
+            for id in missing {
+                if let snapshot = try? await score.getSnapshots(GetSnapshotsRequest(gameIds: [id]), options: CallOptions(timeout: .seconds(5))).snapshots.first {
+                    result[id] = snapshot
+                }
+            }
+        }
+        return result
+    }
+
+    private func teamMap() async throws -> [String: Team] {
+        Dictionary((try? await teams.all())?.map { ($0.id, $0) } ?? [], uniquingKeysWith: { $1 })
+    }
+
+    private func writeGame(_ game: Game, snapshot: Snapshot?, teams: [String: Team], into json: inout JSONWriter) {
+        json.beginObject()
+        json.field("id", game.id)
+        json.field("date", game.date)
+        json.field("startTime", ServerMessages.clamp(game.startTimeMs))
+        json.field("venue", game.venue)
+        json.field("status", ServerMessages.statusName(game.status))
+        json.key("home")
+        Self.writeTeam(teams[game.homeTeamId] ?? Team(id: game.homeTeamId, tricode: game.homeTeamId, name: game.homeTeamId), into: &json)
+        json.key("away")
+        Self.writeTeam(teams[game.awayTeamId] ?? Team(id: game.awayTeamId, tricode: game.awayTeamId, name: game.awayTeamId), into: &json)
+        json.key("snapshot")
+        if let snapshot, let position = snapshot.position, position.epoch != 0 || position.seq != 0 {
+            json.beginObject()
+            json.field("epoch", ServerMessages.clamp(position.epoch))
+            json.field("seq", ServerMessages.clamp(position.seq))
+            json.key("state")
+            ServerMessages.gameState(snapshot.state ?? GameState(), into: &json)
+            if snapshot.updatedAtMs > 0 { json.field("updatedAt", ServerMessages.clamp(snapshot.updatedAtMs)) }
+            json.endObject()
+        } else {
+            json.null()
+        }
+        json.endObject()
+    }
+
+    static func writeTeam(_ team: Team, into json: inout JSONWriter) {
+        json.beginObject()
+        json.field("id", ServerMessages.teamId(team.id))
+        json.field("tricode", team.tricode.isEmpty ? ServerMessages.teamId(team.id) : team.tricode)
+        json.field("city", team.city)
+        json.field("name", team.name)
+        if isColor(team.primaryColor) { json.field("primaryColor", team.primaryColor) }
+        if isColor(team.secondaryColor) { json.field("secondaryColor", team.secondaryColor) }
+        if !team.conference.isEmpty { json.field("conference", team.conference) }
+        if !team.division.isEmpty { json.field("division", team.division) }
+        json.endObject()
+    }
+
+    static func isColor(_ text: String) -> Bool {
+        let utf8 = Array(text.utf8)
+        return utf8.count == 7 && utf8[0] == UInt8(ascii: "#") && utf8.dropFirst().allSatisfy { Character(Unicode.Scalar($0)).isHexDigit }
+    }
+
+    static func unknownGame(_ id: String) -> HTTPAnswer {
+        .error(.notFound, code: "unknown_game", message: "no such game: \(id.prefix(64))")
+    }
+
+    /// `YYYY-MM-DD` naming a real calendar day.
+    public static func isValidDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month), day >= 1
+        else { return false }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return day <= days
+    }
+}
+
+extension String {
+    var removingPercentEncodingSafe: String {
+        removingPercentEncoding ?? self
+    }
+}

@@ -1,0 +1,117 @@
+/// A position in one game's log: `(epoch, seq)`.
+public struct GamePosition: Sendable, Hashable, CustomStringConvertible {
+    public var epoch: UInt64
+    public var seq: UInt64
+
+    public init(epoch: UInt64, seq: UInt64) {
+        self.epoch = epoch
+        self.seq = seq
+    }
+
+    public var description: String { "\(epoch):\(seq)" }
+}
+
+/// A validated client → server message (docs/protocol.md §3).
+public enum ClientMessage: Sendable, Equatable {
+    case subscribe(Subscribe)
+    case unsubscribe(Unsubscribe)
+    case ping(id: String?)
+
+    /// `subscribe`: adds games, teams, all live games; resumes games from positions.
+    public struct Subscribe: Sendable, Equatable {
+        public var games: [String] = []
+        public var teams: [String] = []
+        public var allLive = false
+        public var resume: [String: GamePosition] = [:]
+        public var id: String?
+
+        public init(games: [String] = [], teams: [String] = [], allLive: Bool = false, resume: [String: GamePosition] = [:], id: String? = nil) {
+            self.games = games
+            self.teams = teams
+            self.allLive = allLive
+            self.resume = resume
+            self.id = id
+        }
+    }
+
+    /// `unsubscribe`: removes games, teams, all live games.
+    public struct Unsubscribe: Sendable, Equatable {
+        public var games: [String] = []
+        public var teams: [String] = []
+        public var allLive = false
+        public var id: String?
+
+        public init(games: [String] = [], teams: [String] = [], allLive: Bool = false, id: String? = nil) {
+            self.games = games
+            self.teams = teams
+            self.allLive = allLive
+            self.id = id
+        }
+    }
+
+    /// The request's `id`, echoed in replies and errors.
+    public var id: String? {
+        switch self {
+        case .subscribe(let message): message.id
+        case .unsubscribe(let message): message.id
+        case .ping(let id): id
+        }
+    }
+}
+
+/// Why a client message was refused before it was carried out, with the `error` code and
+/// message it gets (§6), and the `ref` when the message had a readable string `id`.
+public struct ClientMessageError: Error, Sendable, Equatable {
+    public var code: ErrorCode
+    public var message: String
+    public var ref: String?
+
+    public init(code: ErrorCode, message: String, ref: String? = nil) {
+        self.code = code
+        self.message = message
+        self.ref = ref
+    }
+}
+
+/// The error codes of §6 (server → client `error` messages).
+public enum ErrorCode: String, Sendable, CaseIterable {
+    case badRequest = "bad_request"
+    case unknownType = "unknown_type"
+    case unknownGame = "unknown_game"
+    case unknownTeam = "unknown_team"
+    case tooManySubscriptions = "too_many_subscriptions"
+    case rateLimited = "rate_limited"
+    case unavailable
+    case `internal`
+}
+
+/// Identifier rules shared by the WebSocket validator and the SSE parameters (§2).
+public enum ProtocolIds {
+    /// `^[A-Za-z0-9_.-]{1,64}$`
+    public static func isGameId(_ text: String) -> Bool { isId(text, maximum: 64) }
+    /// `^[A-Za-z0-9_.-]{1,32}$`
+    public static func isTeamId(_ text: String) -> Bool { isId(text, maximum: 32) }
+
+    /// A RequestId: 1–64 characters (Unicode scalars, as JSON Schema counts them).
+    public static func isRequestId(_ text: String) -> Bool {
+        let count = text.unicodeScalars.count
+        return count >= 1 && count <= 64
+    }
+
+    /// The largest integer of the protocol (2^53 − 1).
+    public static let maximumInteger: UInt64 = 9_007_199_254_740_991
+
+    private static func isId(_ text: String, maximum: Int) -> Bool {
+        let utf8 = text.utf8
+        guard !utf8.isEmpty, utf8.count <= maximum else { return false }
+        return utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"):
+                true
+            default:
+                false
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/// The per-connection message rate (§8): a token bucket of `perSecond` tokens a second holding
+/// at most `burst`, and a count of refusals in a sliding window, past which the connection is
+/// closed (1008 `rate limit exceeded`).
+public struct RateLimiter: Sendable {
+    public enum Decision: Equatable, Sendable {
+        case allowed
+        /// Refused; try again after this many milliseconds.
+        case refused(retryAfterMs: Int)
+        /// Refused too often: close the connection.
+        case exceeded
+    }
+
+    public let perSecond: Double
+    public let burst: Double
+    public let maximumRefusals: Int
+    public let refusalWindowNanos: UInt64
+    private var tokens: Double
+    private var updatedNanos: UInt64
+    private var refusals: [UInt64] = []
+
+    /// - Parameters:
+    ///   - perSecond: sustained messages per second.
+    ///   - burst: the bucket's size.
+    ///   - maximumRefusals: refusals tolerated within `refusalWindowSeconds`.
+    public init(perSecond: Int, burst: Int, maximumRefusals: Int = 40, refusalWindowSeconds: Int = 10, nowNanos: UInt64) {
+        self.perSecond = Double(max(1, perSecond))
+        self.burst = Double(max(1, burst))
+        self.maximumRefusals = maximumRefusals
+        self.refusalWindowNanos = UInt64(refusalWindowSeconds) * 1_000_000_000
+        self.tokens = Double(max(1, burst))
+        self.updatedNanos = nowNanos
+    }
+
+    /// Takes a token for one message.
+    public mutating func take(nowNanos: UInt64) -> Decision {
+        if nowNanos > updatedNanos {
+            tokens = min(burst, tokens + Double(nowNanos - updatedNanos) / 1e9 * perSecond)
+            updatedNanos = nowNanos
+        }
+        if tokens >= 1 {
+            tokens -= 1
+            return .allowed
+        }
+        let cutoff = nowNanos > refusalWindowNanos ? nowNanos - refusalWindowNanos : 0
+        refusals.removeAll { $0 < cutoff }
+        refusals.append(nowNanos)
+        if refusals.count > maximumRefusals { return .exceeded }
+        let retryAfterMs = Int(((1 - tokens) / perSecond * 1000).rounded(.up))
+        return .refused(retryAfterMs: max(1, retryAfterMs))
+    }
+}

@@ -1,0 +1,144 @@
+// courtside-bridge: browsers' WebSocket, SSE and JSON, and the page. See services/bridge/README.md.
+import ArgumentParser
+import Bridge
+import Foundation
+import Logging
+import ServiceKit
+
+@main
+struct BridgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "courtside-bridge",
+        abstract: "Live scores for browsers: the page, WebSocket (/ws) and SSE (/events) JSON, and the JSON API (/api)."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "HTTP port: page, /ws, /events, /api (env COURTSIDE_HTTP_PORT).")
+    var httpPort: Int = Environment.int("COURTSIDE_HTTP_PORT", default: 8080)
+
+    @Option(help: "Folder of the page and its files (env COURTSIDE_STATIC_DIR).")
+    var staticDir: String = Environment.string("COURTSIDE_STATIC_DIR", default: "services/bridge/public")
+
+    @Option(help: "host:port of the subscription service (env COURTSIDE_SUBSCRIPTION_ADDR).")
+    var subscriptionAddr: String = Environment.string("COURTSIDE_SUBSCRIPTION_ADDR", default: "127.0.0.1:50053")
+
+    @Option(help: "host:port of the score service (env COURTSIDE_SCORE_ADDR).")
+    var scoreAddr: String = Environment.string("COURTSIDE_SCORE_ADDR", default: "127.0.0.1:50051")
+
+    @Option(help: "host:port of the schedule service (env COURTSIDE_SCHEDULE_ADDR).")
+    var scheduleAddr: String = Environment.string("COURTSIDE_SCHEDULE_ADDR", default: "127.0.0.1:50052")
+
+    @Option(help: "Seconds between heartbeats and WebSocket pings (env COURTSIDE_HEARTBEAT_SECONDS).")
+    var heartbeatSeconds: Double = Environment.double("COURTSIDE_HEARTBEAT_SECONDS", default: 15)
+
+    @Option(help: "Close a WebSocket that sent nothing for this many seconds, with 4001 (env COURTSIDE_IDLE_TIMEOUT_SECONDS).")
+    var idleTimeoutSeconds: Double = Environment.double("COURTSIDE_IDLE_TIMEOUT_SECONDS", default: 45)
+
+    @Option(help: "Comma-separated origins allowed besides the request's own; * allows any (env COURTSIDE_ALLOWED_ORIGINS).")
+    var allowedOrigins: String = Environment.string("COURTSIDE_ALLOWED_ORIGINS", default: "")
+
+    @Option(help: "WebSocket + SSE connections per client address (env COURTSIDE_MAX_CONNECTIONS_PER_IP).")
+    var maxConnectionsPerIp: Int = Environment.int("COURTSIDE_MAX_CONNECTIONS_PER_IP", default: 100)
+
+    @Option(help: "Comma-separated proxy addresses whose X-Forwarded-For names the client (env COURTSIDE_TRUSTED_PROXIES).")
+    var trustedProxies: String = Environment.string("COURTSIDE_TRUSTED_PROXIES", default: "")
+
+    @Option(help: "Client messages per second per connection; bursts of twice this (env COURTSIDE_MAX_MESSAGES_PER_SECOND).")
+    var maxMessagesPerSecond: Int = Environment.int("COURTSIDE_MAX_MESSAGES_PER_SECOND", default: 10)
+
+    @Option(help: "Largest client message in bytes; larger closes with 1009 (env COURTSIDE_MAX_MESSAGE_BYTES).")
+    var maxMessageBytes: Int = Environment.int("COURTSIDE_MAX_MESSAGE_BYTES", default: 65_536)
+
+    @Option(help: "Games a connection may follow by id (env COURTSIDE_MAX_GAMES).")
+    var maxGames: Int = Environment.int("COURTSIDE_MAX_GAMES", default: 200)
+
+    @Option(help: "Teams a connection may follow (env COURTSIDE_MAX_TEAMS).")
+    var maxTeams: Int = Environment.int("COURTSIDE_MAX_TEAMS", default: 30)
+
+    @Option(help: "Spread goaway.retryAfterMs over 0 to this many ms at shutdown (env COURTSIDE_RECONNECT_SPREAD_MS).")
+    var reconnectSpreadMs: Int = Environment.int("COURTSIDE_RECONNECT_SPREAD_MS", default: 5_000)
+
+    @Option(help: "Close a connection whose socket stays unwritable this many seconds, with 4000 (env COURTSIDE_SLOW_CONSUMER_SECONDS).")
+    var slowConsumerSeconds: Double = Environment.double("COURTSIDE_SLOW_CONSUMER_SECONDS", default: 10)
+
+    @Option(help: "Close a slow connection behind on more games than this, with 4000 (env COURTSIDE_MAX_COLLAPSED_GAMES).")
+    var maxCollapsedGames: Int = Environment.int("COURTSIDE_MAX_COLLAPSED_GAMES", default: 256)
+
+    @Option(help: "Socket write buffer low water mark in bytes (env COURTSIDE_WRITE_BUFFER_LOW).")
+    var writeBufferLow: Int = Environment.int("COURTSIDE_WRITE_BUFFER_LOW", default: 16 * 1024)
+
+    @Option(help: "Socket write buffer high water mark in bytes: above it a connection is slow (env COURTSIDE_WRITE_BUFFER_HIGH).")
+    var writeBufferHigh: Int = Environment.int("COURTSIDE_WRITE_BUFFER_HIGH", default: 32 * 1024)
+
+    @Option(help: "Recent events kept per game to resume browsers (env COURTSIDE_RECENT_EVENTS).")
+    var recentEvents: Int = Environment.int("COURTSIDE_RECENT_EVENTS", default: 1024)
+
+    @Option(help: "Items an event loop may fall behind the relay before it resynchronises (env COURTSIDE_HUB_QUEUE).")
+    var hubQueue: Int = Environment.int("COURTSIDE_HUB_QUEUE", default: 100_000)
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Conformance testing only: /ws echoes messages instead of speaking the Courtside protocol (env COURTSIDE_WEBSOCKET_ECHO)."
+    )
+    var websocketEcho: Bool = Environment.bool("COURTSIDE_WEBSOCKET_ECHO", default: false)
+
+    func validate() throws {
+        try CommonOptions.checkPort(httpPort, "--http-port")
+        try CommonOptions.checkAddress(subscriptionAddr, "--subscription-addr")
+        try CommonOptions.checkAddress(scoreAddr, "--score-addr")
+        try CommonOptions.checkAddress(scheduleAddr, "--schedule-addr")
+        guard heartbeatSeconds > 0 else { throw ValidationError("--heartbeat-seconds must be positive") }
+        guard idleTimeoutSeconds > 0 else { throw ValidationError("--idle-timeout-seconds must be positive") }
+        guard maxConnectionsPerIp > 0 else { throw ValidationError("--max-connections-per-ip must be positive") }
+        guard maxMessagesPerSecond > 0 else { throw ValidationError("--max-messages-per-second must be positive") }
+        guard (128...(16 << 20)).contains(maxMessageBytes) else { throw ValidationError("--max-message-bytes must be between 128 and 16777216") }
+        guard maxGames > 0, maxTeams > 0 else { throw ValidationError("--max-games and --max-teams must be positive") }
+        guard (0...600_000).contains(reconnectSpreadMs) else { throw ValidationError("--reconnect-spread-ms must be between 0 and 600000") }
+        guard slowConsumerSeconds > 0 else { throw ValidationError("--slow-consumer-seconds must be positive") }
+        guard maxCollapsedGames > 0 else { throw ValidationError("--max-collapsed-games must be positive") }
+        guard writeBufferLow > 0, writeBufferHigh > writeBufferLow else {
+            throw ValidationError("--write-buffer-high must be greater than --write-buffer-low (both positive)")
+        }
+        guard recentEvents >= 0 else { throw ValidationError("--recent-events must not be negative") }
+        guard hubQueue > 0 else { throw ValidationError("--hub-queue must be positive") }
+    }
+
+    func run() async throws {
+        LoggingSetup.bootstrap(level: Logger.Level(rawValue: common.logLevel) ?? .info, format: LogFormat(rawValue: common.logFormat) ?? .text)
+        let logger = Logger(label: "bridge")
+        var configuration = BridgeConfiguration()
+        configuration.host = common.host
+        configuration.httpPort = httpPort
+        configuration.adminPort = common.adminPort(default: 9104)
+        configuration.staticDirectory = staticDir
+        configuration.subscriptionAddress = subscriptionAddr
+        configuration.scoreAddress = scoreAddr
+        configuration.scheduleAddress = scheduleAddr
+        configuration.heartbeat = .milliseconds(Int64(heartbeatSeconds * 1000))
+        configuration.idleTimeout = .milliseconds(Int64(idleTimeoutSeconds * 1000))
+        configuration.allowedOrigins = Self.list(allowedOrigins)
+        configuration.maxConnectionsPerIP = maxConnectionsPerIp
+        configuration.trustedProxies = Self.list(trustedProxies)
+        configuration.maxMessagesPerSecond = maxMessagesPerSecond
+        configuration.maxMessageBytes = maxMessageBytes
+        configuration.maxGames = maxGames
+        configuration.maxTeams = maxTeams
+        configuration.reconnectSpreadMs = reconnectSpreadMs
+        configuration.shutdownGrace = common.shutdownGrace
+        configuration.websocketEcho = websocketEcho
+        configuration.slowConsumerTimeout = .milliseconds(Int64(slowConsumerSeconds * 1000))
+        configuration.maxCollapsedGames = maxCollapsedGames
+        configuration.writeBufferLowWaterMark = writeBufferLow
+        configuration.writeBufferHighWaterMark = writeBufferHigh
+        configuration.recentEventsPerGame = recentEvents
+        configuration.hubQueueCapacity = hubQueue
+        if websocketEcho { logger.warning("--websocket-echo: /ws echoes messages (conformance testing only)") }
+        logger.info("starting", metadata: ["subscription": "\(subscriptionAddr)", "score": "\(scoreAddr)", "schedule": "\(scheduleAddr)"])
+        try await BridgeServer(configuration: configuration, logger: logger).run()
+    }
+
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
