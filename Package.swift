@@ -29,6 +29,7 @@ let package = Package(
         .executable(name: "courtside-score", targets: ["ScoreServer"]),
         .executable(name: "courtside-subscription", targets: ["SubscriptionServer"]),
         .executable(name: "courtside-schedule", targets: ["ScheduleServer"]),
+        .executable(name: "courtside-bridge", targets: ["BridgeServer"]),
         .executable(name: "grpc-bench-server", targets: ["GRPCBenchServer"]),
         .executable(name: "courtside-echo-server", targets: ["EchoServer"]),
         .executable(name: "courtside-interop-client", targets: ["InteropClient"]),
@@ -152,6 +153,22 @@ let package = Package(
             dependencies: ["CourtsideProto", "GRPC", "ServiceKit", argumentParser],
             swiftSettings: swiftSettings
         ),
+        // The browser bridge: WebSocket/SSE JSON fan-out, the JSON API and the page.
+        .target(
+            name: "Bridge",
+            dependencies: [
+                "CourtsideProto", "EventRelay", "GRPC", "ServiceKit", serviceLifecycle, prometheus, logging, nioCore, nioPosix, nioHTTP1,
+                nioWebSocket,
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "BridgeServer",
+            dependencies: ["Bridge", "ServiceKit", argumentParser, logging],
+            path: "services/bridge",
+            exclude: ["Dockerfile", "README.md", "public"],
+            swiftSettings: swiftSettings
+        ),
         // The example service exercising every RPC kind (tests and interop peers use it).
         .target(
             name: "EchoExample",
@@ -218,6 +235,14 @@ let package = Package(
             name: "GRPCTests",
             dependencies: [
                 "GRPC", "GRPCWire", "GRPCHealth", "HTTP2Transport", "CourtsideProto", "EchoExample", nioCore, nioPosix, logging,
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BridgeTests",
+            dependencies: [
+                "Bridge", "CourtsideProto", "EventRelay", "GRPC", "ScoreService", "SubscriptionService", "ServiceKit", "Storage",
+                serviceLifecycle, logging, nioCore, nioPosix, nioHTTP1, nioWebSocket,
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,323 @@
+import Bridge
+import CourtsideProto
+import Foundation
+import ServiceKit
+import Testing
+
+/// Score, subscription, a schedule and the bridge in-process; real WebSocket connections;
+/// events published through the score service's gRPC API.
+@Suite(.serialized) struct BridgeEndToEndTests {
+    private func seq(_ message: [String: Any]) -> UInt64 { (message["seq"] as? NSNumber)?.uint64Value ?? 0 }
+    private func type(_ message: [String: Any]) -> String { message["type"] as? String ?? "" }
+
+    /// Connects and checks `hello`.
+    private func connect(
+        _ stack: TestStack, headers: [(String, String)] = [], receiveBuffer: Int? = nil, burst: Int = 20
+    ) async throws -> TestWebSocket {
+        let socket = try await TestWebSocket.connect(port: stack.port, headers: headers, receiveBuffer: receiveBuffer)
+        let hello = try await socket.next()
+        #expect(type(hello) == "hello")
+        #expect(hello["protocol"] as? Int == 1)
+        let limits = hello["limits"] as? [String: Any]
+        #expect(limits?["maxMessageBytes"] as? Int == 65536)
+        #expect(limits?["messageBurst"] as? Int == burst)
+        return socket
+    }
+
+    @Test func subscribeSnapshotEventsResumeAndErrors() async throws {
+        let stack = try await TestStack.start()
+        defer { Task { await stack.stop() } }
+        try await stack.publish("G1", count: 3)
+        let epoch = try await stack.epoch("G1")
+
+        let first = try await connect(stack)
+        try await first.send(#"{"type":"subscribe","games":["G1","NOPE"],"id":"s1"}"#)
+        let unknown = try await first.next()
+        #expect(type(unknown) == "error")
+        #expect(unknown["code"] as? String == "unknown_game")
+        #expect(unknown["ref"] as? String == "s1")
+        #expect(unknown["games"] as? [String] == ["NOPE"])
+        let reply = try await first.next()
+        #expect(type(reply) == "subscribed")
+        #expect(reply["games"] as? [String] == ["G1"])
+        #expect(reply["id"] as? String == "s1")
+        let snapshot = try await first.next()
+        #expect(type(snapshot) == "snapshot")
+        #expect(snapshot["reason"] as? String == "initial")
+        #expect(seq(snapshot) == 3)
+        #expect(snapshot["home"] as? String == "BOS")
+
+        try await stack.publish("G1")
+        let event = try await first.next()
+        #expect(type(event) == "event")
+        #expect(seq(event) == 4)
+
+        // Malformed and unknown messages get errors; the connection stays usable.
+        try await first.send(#"{"type":"subscribe","games":["G1"],"lastSeq":4,"id":"bad"}"#)
+        let badRequest = try await first.next()
+        #expect(badRequest["code"] as? String == "bad_request")
+        #expect(badRequest["ref"] as? String == "bad")
+        try await first.send(#"{"type":"teleport"}"#)
+        #expect(try await first.next()["code"] as? String == "unknown_type")
+        try await first.send("not json")
+        #expect(try await first.next()["code"] as? String == "bad_request")
+        try await first.send(#"{"type":"ping","id":"p1"}"#)
+        let pong = try await first.next()
+        #expect(type(pong) == "pong")
+        #expect(pong["id"] as? String == "p1")
+
+        // Subscribing again without resume changes nothing (no second snapshot).
+        try await first.send(#"{"type":"subscribe","games":["G1"],"id":"s2"}"#)
+        #expect(try await first.next()["id"] as? String == "s2")
+        #expect(try await first.expectSilence(for: .milliseconds(300)) == nil)
+
+        // A second browser resumes from seq 2: exactly 3 and 4, then live.
+        let second = try await connect(stack)
+        try await second.send(json: ["type": "subscribe", "games": ["G1"], "resume": ["G1": ["epoch": epoch, "seq": 2]], "id": "r"])
+        #expect(type(try await second.next()) == "subscribed")
+        #expect(try await [second.next(), second.next()].map(seq) == [3, 4])
+        try await stack.publish("G1")
+        #expect(seq(try await first.next()) == 5)
+        #expect(seq(try await second.next()) == 5)
+
+        // Resuming from another epoch, or ahead of the log: a reset snapshot.
+        let third = try await connect(stack)
+        try await third.send(json: ["type": "subscribe", "games": ["G1"], "resume": ["G1": ["epoch": epoch + 1, "seq": 2]]])
+        #expect(type(try await third.next()) == "subscribed")
+        let reset = try await third.next()
+        #expect(reset["reason"] as? String == "reset")
+        #expect(seq(reset) == 5)
+
+        // Resume for a game the connection does not follow: brought up to date, then nothing.
+        let fourth = try await connect(stack)
+        try await fourth.send(json: ["type": "subscribe", "resume": ["G1": ["epoch": epoch, "seq": 4]]])
+        #expect(type(try await fourth.next()) == "subscribed")
+        #expect(seq(try await fourth.next()) == 5)
+        try await stack.publish("G1")
+        #expect(seq(try await first.next()) == 6)
+        #expect(try await fourth.expectSilence(for: .milliseconds(300)) == nil)
+
+        // Unsubscribe: the reply carries the whole followed set; events stop.
+        try await second.send(#"{"type":"unsubscribe","games":["G1"],"id":"u"}"#)
+        _ = try await second.next()  // event 6, queued before the unsubscribe
+        let unsubscribed = try await second.next()
+        #expect(type(unsubscribed) == "unsubscribed")
+        #expect(unsubscribed["games"] as? [String] == [])
+        try await stack.publish("G1")
+        #expect(seq(try await first.next()) == 7)
+        #expect(try await second.expectSilence(for: .milliseconds(300)) == nil)
+
+        for socket in [first, second, third, fourth] { await socket.close() }
+    }
+
+    @Test func teamsAllLiveAndLimits() async throws {
+        let stack = try await TestStack.start { $0.maxGames = 2 }
+        defer { Task { await stack.stop() } }
+        try await stack.publish("G1", count: 2)
+
+        // A team: its game today (G2, no events yet) gets an initial snapshot; G3 (another
+        // day) is followed from its next event.
+        let fan = try await connect(stack)
+        try await fan.send(#"{"type":"subscribe","teams":["MIA","XXX"],"id":"t"}"#)
+        let unknownTeam = try await fan.next()
+        #expect(unknownTeam["code"] as? String == "unknown_team")
+        #expect(unknownTeam["teams"] as? [String] == ["XXX"])
+        let reply = try await fan.next()
+        #expect(reply["teams"] as? [String] == ["MIA"])
+        let initial = try await fan.next()
+        #expect(initial["game"] as? String == "G2")
+        #expect(initial["reason"] as? String == "initial")
+        #expect(seq(initial) == 0)
+        try await stack.publish("G3")
+        let later = try await fan.next()
+        #expect(later["game"] as? String == "G3")
+        #expect(type(later) == "snapshot")  // first message about a game: a snapshot at that event
+        #expect(seq(later) == 1)
+
+        // All live games: G1, and G3 since its event (live) above.
+        let live = try await connect(stack)
+        try await live.send(#"{"type":"subscribe","allLive":true}"#)
+        #expect(try await live.next()["allLive"] as? Bool == true)
+        let snapshots = try await [live.next(), live.next()]
+        #expect(snapshots.map { $0["game"] as? String } == ["G1", "G3"])
+        #expect(snapshots.map(seq) == [2, 1])
+        try await stack.publish("G1")
+        #expect(seq(try await live.next()) == 3)
+
+        // More games than maxGames: refused entirely, no reply.
+        try await live.send(#"{"type":"subscribe","games":["G1","G2","G3"],"id":"many"}"#)
+        let tooMany = try await live.next()
+        #expect(tooMany["code"] as? String == "too_many_subscriptions")
+        #expect(tooMany["ref"] as? String == "many")
+        try await live.send(#"{"type":"ping"}"#)
+        #expect(type(try await live.next()) == "pong")
+        await fan.close()
+        await live.close()
+    }
+
+    @Test func closeCodes() async throws {
+        let stack = try await TestStack.start { $0.allowedOrigins = ["https://allowed.example"] }
+        defer { Task { await stack.stop() } }
+
+        let binary = try await connect(stack)
+        try await binary.sendFrame(opcode: 2, payload: [1, 2, 3])
+        #expect(try await binary.closeCode() == 1003)
+
+        let big = try await connect(stack)
+        try await big.send(String(repeating: "x", count: 70_000))
+        #expect(try await big.closeCode() == 1009)
+
+        let invalid = try await connect(stack)
+        try await invalid.sendFrame(opcode: 1, payload: [0x7B, 0xC0, 0x80, 0x7D])
+        #expect(try await invalid.closeCode() == 1007)
+
+        let unmasked = try await connect(stack)
+        try await unmasked.sendFrame(opcode: 1, payload: Array("{}".utf8), masked: false)
+        #expect(try await unmasked.closeCode() == 1002)
+
+        let reserved = try await connect(stack)
+        try await reserved.sendFrame(opcode: 1, payload: Array("{}".utf8), rsv: 4)
+        #expect(try await reserved.closeCode() == 1002)
+
+        // Origins: another site is refused with 1008 and no hello; allowed ones get hello.
+        let foreign = try await TestWebSocket.connect(port: stack.port, headers: [("Origin", "https://evil.example")])
+        let refused = try await foreign.nextFrame()
+        #expect(refused.opcode == 8)
+        #expect(refused.closeCode == 1008)
+        _ = try await connect(stack, headers: [("Origin", "https://allowed.example")])
+        _ = try await connect(stack, headers: [("Origin", "http://127.0.0.1:\(stack.port)")])
+
+        // A client close is answered with the same code.
+        let polite = try await connect(stack)
+        try await polite.sendFrame(opcode: 8, payload: [0x0F, 0xA0])
+        #expect(try await polite.closeCode() == 4000)
+    }
+
+    @Test func rateLimitAndIdleTimeout() async throws {
+        let stack = try await TestStack.start {
+            $0.maxMessagesPerSecond = 2
+            $0.idleTimeout = .milliseconds(600)
+            $0.heartbeat = .milliseconds(200)
+        }
+        defer { Task { await stack.stop() } }
+        let chatty = try await connect(stack, burst: 4)
+        for index in 0..<5 { try await chatty.send(#"{"type":"ping","id":"p\#(index)"}"#) }
+        var codes: [String] = []
+        for _ in 0..<5 {
+            let message = try await chatty.next()
+            codes.append(message["code"] as? String ?? type(message))
+        }
+        #expect(codes == ["pong", "pong", "pong", "pong", "rate_limited"])
+
+        // Heartbeats arrive; a client that answers nothing is closed with 4001.
+        let quiet = try await connect(stack, burst: 4)
+        let heartbeat = try await quiet.next(skipHeartbeats: false)
+        #expect(type(heartbeat) == "heartbeat")
+        #expect(try await quiet.closeCode(timeout: .seconds(5)) == 4001)
+    }
+
+    @Test func slowBrowserGetsCollapsedSnapshotThenIsClosed() async throws {
+        let stack = try await TestStack.start {
+            $0.slowConsumerTimeout = .seconds(3)
+            $0.writeBufferLowWaterMark = 1024
+            $0.writeBufferHighWaterMark = 4096
+        }
+        defer { Task { await stack.stop() } }
+        try await stack.publish("G1")
+        let slow = try await connect(stack, receiveBuffer: 2048)
+        try await slow.send(#"{"type":"subscribe","games":["G1"]}"#)
+        _ = try await slow.next()
+        let initial = try await slow.next()
+        #expect(initial["reason"] as? String == "initial")
+        try await slow.setReading(false)
+        let padding = String(repeating: "p", count: 2000)
+        for _ in 0..<20 { try await stack.publish("G1", count: 25, description: padding) }
+        try await Task.sleep(for: .milliseconds(500))
+        try await slow.setReading(true)
+
+        // Applying the client's rules: contiguous events, then a collapsed snapshot that jumps
+        // to the newest position, and nothing is out of order.
+        var position = seq(initial)
+        var collapsed = 0
+        while position < 501 {
+            let message = try await slow.next(timeout: .seconds(10))
+            let messageSeq = seq(message)
+            if type(message) == "snapshot" {
+                #expect(message["reason"] as? String == "collapsed", "at \(position): \(message)")
+                #expect(messageSeq > position)
+                collapsed += 1
+            } else {
+                #expect(messageSeq == position + 1, "gap after \(position)")
+            }
+            position = messageSeq
+        }
+        #expect(collapsed >= 1)
+
+        // A browser that stays unwritable past the slow-consumer timeout is closed (4000).
+        try await slow.setReading(false)
+        for _ in 0..<20 { try await stack.publish("G1", count: 25, description: padding) }
+        try await Task.sleep(for: .seconds(5))
+        try await slow.setReading(true)
+        var closed = false
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !closed, ContinuousClock.now < deadline {
+            do {
+                let frame = try await slow.nextFrame(timeout: .seconds(2))
+                if frame.opcode == 8 {
+                    #expect(frame.closeCode == 4000)
+                    closed = true
+                }
+            } catch {
+                closed = true  // the socket was closed under the close frame
+            }
+        }
+        #expect(closed)
+        let metrics = String(decoding: stack.bridge.serviceMetrics.render(), as: UTF8.self)
+        #expect(metrics.contains("courtside_bridge_collapsed_snapshots_total"))
+    }
+
+    @Test func shutdownSendsGoawayThenClose1001() async throws {
+        let stack = try await TestStack.start()
+        defer { Task { await stack.stop() } }
+        let socket = try await connect(stack)
+        await stack.stopBridge()
+        let goaway = try await socket.next()
+        #expect(type(goaway) == "goaway")
+        let retry = goaway["retryAfterMs"] as? Int ?? -1
+        #expect(retry >= 0 && retry < 1000)
+        #expect(try await socket.closeCode() == 1001)
+    }
+
+    @Test func jsonAPIAndStaticFiles() async throws {
+        let stack = try await TestStack.start()
+        defer { Task { await stack.stop() } }
+        try await stack.publish("G1", count: 3)
+        let games = try await TestHTTP.get(port: stack.port, "/api/games?date=\(TestStack.today)")
+        #expect(games.status == 200)
+        #expect(games.head.lowercased().contains("content-type: application/json; charset=utf-8"))
+        let body = try JSONSerialization.jsonObject(with: Data(games.body.utf8)) as? [String: Any]
+        let list = body?["games"] as? [[String: Any]] ?? []
+        #expect(list.map { $0["id"] as? String } == ["G1", "G2"])
+        #expect((list.first?["snapshot"] as? [String: Any])?["seq"] as? Int == 3)
+        #expect(list.last?["snapshot"] is NSNull)
+
+        let events = try await TestHTTP.get(port: stack.port, "/api/games/G1/events?limit=2")
+        let page = try JSONSerialization.jsonObject(with: Data(events.body.utf8)) as? [String: Any]
+        #expect((page?["events"] as? [[String: Any]])?.map(seq) == [3, 2])
+        #expect(page?["nextBefore"] as? Int == 2)
+        #expect(try await TestHTTP.get(port: stack.port, "/api/games/G1/events?limit=0").status == 400)
+        #expect(try await TestHTTP.get(port: stack.port, "/api/games/NOPE").status == 404)
+        #expect(try await TestHTTP.get(port: stack.port, "/api/games?date=2023-02-30").status == 400)
+        #expect(try await TestHTTP.get(port: stack.port, "/api/teams").body.contains("\"conference\":\"East\""))
+
+        let page404 = try await TestHTTP.get(port: stack.port, "/../Package.swift")
+        #expect(page404.status == 404)
+        let index = try await TestHTTP.get(port: stack.port, "/")
+        #expect(index.status == 200)
+        #expect(index.head.lowercased().contains("content-type: text/html; charset=utf-8"))
+        let module = try await TestHTTP.get(port: stack.port, "/courtside-client.js")
+        #expect(module.head.lowercased().contains("content-type: text/javascript; charset=utf-8"))
+        let etag = module.head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("etag:") }?.dropFirst(5).trimmingCharacters(in: .whitespaces) ?? ""
+        #expect(try await TestHTTP.get(port: stack.port, "/courtside-client.js", headers: [("If-None-Match", etag)]).status == 304)
+    }
+}

@@ -1,0 +1,55 @@
+@testable import Bridge
+import NIOCore
+import Testing
+
+@Suite struct JSONParserTests {
+    @Test func parsesNestedValues() throws {
+        let value = try JSONParser.parse(Array(#"{"a":[1,-2,3.5,true,false,null,"x\n\u00e9\ud83c\udfc0"],"b":{}}"#.utf8))
+        guard case .array(let items)? = value["a"] else {
+            Issue.record("no array")
+            return
+        }
+        #expect(items.count == 7)
+        #expect(items[6] == .string("x\né🏀"))
+        #expect(value["b"] == .object([]))
+    }
+
+    @Test(arguments: ["", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "\"\u{01}\"", "\"\\x\"", "tru", "{\"a\" 1}", "{\"a\":1,\"a\":2}", "1 2"])
+    func rejects(_ text: String) {
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(text.utf8)) }
+    }
+
+    @Test func limitsDepth() {
+        let deep = String(repeating: "[", count: 40) + String(repeating: "]", count: 40)
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(deep.utf8)) }
+    }
+}
+
+@Suite struct JSONWriterTests {
+    @Test func writesObjectsArraysAndEscapes() {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("s", "a\"b\\c\n\u{01}é")
+        json.field("n", Int64(-12))
+        json.field("u", UInt64(9_007_199_254_740_991))
+        json.field("b", true)
+        json.key("e")
+        json.beginArray()
+        json.endArray()
+        json.field("l", strings: ["x", "y"])
+        json.key("z")
+        json.null()
+        json.endObject()
+        #expect(String(buffer: json.buffer) == #"{"s":"a\"b\\c\n\u0001é","n":-12,"u":9007199254740991,"b":true,"e":[],"l":["x","y"],"z":null}"#)
+    }
+
+    @Test func zeroAndDigits() {
+        var json = JSONWriter()
+        json.beginArray()
+        json.uint(0)
+        json.uint(10)
+        json.uint(UInt64.max)
+        json.endArray()
+        #expect(String(buffer: json.buffer) == "[0,10,18446744073709551615]")
+    }
+}
