@@ -20,6 +20,7 @@ let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swi
 let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
 let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
 let postgresNIO: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
+let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
 
 let package = Package(
     name: "courtside",
@@ -43,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // TLS for the feed's scoreboard polling (already resolved through postgres-nio).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.25.0"),
     ],
     targets: [
         // C libraries from Debian, wrapped once.
@@ -183,6 +186,15 @@ let package = Package(
 
         // Feed sources: provider adapters (NBA live data, ESPN, Sportradar), scoreboard differ, simulator.
         .target(name: "FeedSources", dependencies: ["CourtsideProto"], swiftSettings: swiftSettings),
+        // The feed service: a source (simulator, replay, scoreboard polling) published to score.
+        .target(
+            name: "FeedService",
+            dependencies: [
+                "FeedSources", "CourtsideProto", "GRPC", "ServiceKit", serviceLifecycle, prometheus, logging, nioCore, nioPosix,
+                nioHTTP1, nioSSL,
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         .executableTarget(
             name: "InteropClient",

@@ -1,0 +1,91 @@
+/// Everything a feed process is built from. `courtside-feed` fills it from flags and
+/// environment variables; tests fill it directly (port 0 for an ephemeral admin port).
+public struct FeedConfiguration: Sendable {
+    /// Address the admin server listens on.
+    public var host = "127.0.0.1"
+    /// Admin HTTP port for /metrics, /healthz, /readyz (0: any free port; nil: no admin server).
+    public var adminPort: Int? = 9105
+    /// host:port of the score service, where events are published.
+    public var scoreAddress = "127.0.0.1:50051"
+    /// host:port of the schedule service, where games are upserted.
+    public var scheduleAddress = "127.0.0.1:50052"
+    /// The data source.
+    public var source: FeedSourceKind = .simulator
+    /// Settings of the simulator source.
+    public var simulator = SimulatorSettings()
+    /// Settings of the replay sources.
+    public var replay = ReplaySettings()
+    /// Settings of the scoreboard-polling sources.
+    public var polling = PollingSettings()
+    /// Most events waiting to be published; when the buffer is full the source is paused (the
+    /// simulator's clock stops, polling waits), nothing is dropped.
+    public var bufferCapacity = 10_000
+    /// Most events in one `PublishEvents` request.
+    public var publishBatchSize = 1_000
+    /// Deadline of each call to the score and schedule services.
+    public var callTimeout: Duration = .seconds(10)
+    /// Waits between retries of a failed call: doubled from `retryInitial` up to `retryMaximum`.
+    public var retryInitial: Duration = .milliseconds(100)
+    /// The longest wait between retries.
+    public var retryMaximum: Duration = .seconds(5)
+    /// After SIGTERM: how long the buffer may take to flush before the process exits anyway.
+    public var shutdownGrace: Duration = .seconds(20)
+
+    /// The defaults: the simulator, score at 127.0.0.1:50051, schedule at 127.0.0.1:50052, admin 9105.
+    public init() {}
+}
+
+/// How the simulator plays (`--sim-*`, `COURTSIDE_SIM_*`).
+public struct SimulatorSettings: Sendable {
+    /// Games in play at once (live or about to tip off).
+    public var games = 6
+    /// Wall-clock speed: 1 is real time. The default 24 plays a game, breaks included, in about
+    /// five and a half minutes (48 game minutes in 2).
+    public var speed: Double = 24
+    /// The seed; nil derives it from today's date (US Eastern), so every run of a day plays the
+    /// same games and a restart continues them.
+    public var seed: UInt64?
+    /// Time between two tip-offs; nil: 40% of a game's length, so that at start-up one game is
+    /// already final, three are live and the rest tip off over the next minutes.
+    public var stagger: Duration?
+    /// When a game ends, start the next game of the slate (so the feed never runs dry). Tests turn
+    /// it off to play a fixed number of games.
+    public var continuous = true
+    /// Whether breaks (free throws, timeouts, halftime) take wall time too.
+    public var includeStoppages = true
+    /// The slate's reference time, ms since the epoch (its date names the games); nil: now.
+    public var startTimeMs: Int64?
+
+    /// The defaults: 6 games at speed 24, seeded by today's date, staggered, continuous.
+    public init() {}
+}
+
+/// Which recorded game to replay and how fast (`--file`, `--boxscore`, `--speed`).
+public struct ReplaySettings: Sendable {
+    /// The provider's play-by-play (or summary) JSON file.
+    public var file = ""
+    /// NBA only: the game's boxscore JSON file (it names the home and away teams).
+    public var boxscore = ""
+    /// 1 is real time (the provider's timestamps); 60 plays a game in a few minutes.
+    public var speed: Double = 1
+
+    /// An empty configuration (a file must be set).
+    public init() {}
+}
+
+/// Which scoreboard to poll and how (`--url`, `--poll-interval-seconds`).
+public struct PollingSettings: Sendable {
+    /// The scoreboard's URL (http or https).
+    public var url = ""
+    /// Time between two polls.
+    public var interval: Duration = .seconds(10)
+    /// Deadline of one HTTP request (connect, TLS, response).
+    public var requestTimeout: Duration = .seconds(10)
+    /// Attempts per poll (a failed attempt is retried with backoff; then the poll is skipped).
+    public var attempts = 3
+    /// Largest response body accepted.
+    public var maximumBodyBytes = 16 << 20
+
+    /// An empty configuration (a URL must be set).
+    public init() {}
+}

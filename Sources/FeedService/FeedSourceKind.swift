@@ -1,0 +1,34 @@
+/// Where a feed's events come from (`--source`, `COURTSIDE_FEED_SOURCE`).
+public enum FeedSourceKind: String, CaseIterable, Sendable {
+    /// The built-in game simulator: a slate of seeded games, started one after another.
+    case simulator
+    /// A replay of NBA live data's play-by-play (`--file`) with the game's boxscore (`--boxscore`).
+    case nbaPlayByPlay = "nba-pbp"
+    /// A replay of ESPN's game summary (`--file`).
+    case espnSummary = "espn-summary"
+    /// A replay of Sportradar's play-by-play (`--file`).
+    case sportradarPlayByPlay = "sportradar-pbp"
+    /// Polling ESPN's scoreboard JSON (`--url`).
+    case espnScoreboard = "espn-scoreboard"
+    /// Polling NBA live data's scoreboard JSON (`--url`).
+    case nbaScoreboard = "nba-scoreboard"
+
+    /// Whether the source replays a recorded game from a file.
+    public var isReplay: Bool {
+        switch self {
+        case .nbaPlayByPlay, .espnSummary, .sportradarPlayByPlay: true
+        default: false
+        }
+    }
+
+    /// Whether the source polls a scoreboard over HTTP.
+    public var isPolling: Bool {
+        switch self {
+        case .espnScoreboard, .nbaScoreboard: true
+        default: false
+        }
+    }
+
+    /// Every accepted value, for help texts and error messages.
+    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
