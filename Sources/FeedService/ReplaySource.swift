@@ -1,0 +1,82 @@
+import CourtsideProto
+import FeedSources
+import Foundation
+import Logging
+
+/// Replays one recorded game from a provider's file at real or accelerated speed.
+///
+/// The file is read and checked as a whole before anything is published: a malformed,
+/// truncated or inconsistent file is logged with its reasons, counted, and nothing of it is
+/// published. A restart continues after the newest event the score service has of the game.
+struct ReplaySource: FeedSource {
+    let kind: FeedSourceKind
+    let settings: ReplaySettings
+    let context: FeedContext
+    let batchSize: Int
+
+    func run(into sink: FeedSink) async throws {
+        guard let feed = try load() else { return }
+        let events = feed.events
+        let timeline = ReplayTimeline.timeline(for: events, speed: settings.speed)
+        var next = 0
+        let known = try await context.gamesInSchedule([feed.game.id])
+        if !known.isEmpty, let last = try await context.progress.lastSourceId(of: feed.game.id) {
+            guard let position = events.firstIndex(where: { $0.sourceId == last }) else {
+                context.logger.error(
+                    "the score service has events of this game that the file does not; not replaying",
+                    metadata: ["game": "\(feed.game.id)", "last_source_id": "\(last)"]
+                )
+                return
+            }
+            next = position + 1
+        }
+        var game = feed.game
+        if next > 0, let state = events[next - 1].state {
+            game.status = state.status
+        } else if !events.isEmpty {
+            game.status = .scheduled
+        }
+        let epochNow = Int64(Date().timeIntervalSince1970 * 1000)
+        var player = TimelinePlayer(sink: sink, clock: PlaybackClock(originEpochMs: epochNow), maximumBatch: batchSize)
+        let anchor = next > 0 ? -timeline[next - 1].wallOffsetMs : 0
+        player.add(PlannedGame(game: game, timeline: timeline, next: next, anchorMs: anchor, restamp: false), upsert: true)
+        context.logger.notice(
+            next == 0 ? "replaying a game" : "continuing a replay where the last run left it",
+            metadata: ["game": "\(game.id)", "events": "\(events.count)", "from_event": "\(next + 1)", "speed": "\(settings.speed)"]
+        )
+        while try await player.step() != nil {}
+        context.logger.notice("replay finished", metadata: ["game": "\(game.id)", "final": "\(SimulatorSource.describe(feed.state))"])
+    }
+
+    /// Reads and parses the file(s); nil (logged and counted) when the payload is rejected.
+    private func load() throws -> GameFeed? {
+        let payload = try Self.read(settings.file)
+        let result: FeedResult<GameFeed>
+        switch kind {
+        case .nbaPlayByPlay: result = NBAPlayByPlayAdapter.parse(payload, boxscore: try Self.read(settings.boxscore))
+        case .espnSummary: result = ESPNSummaryAdapter.parse(payload)
+        case .sportradarPlayByPlay: result = SportradarPlayByPlayAdapter.parse(payload)
+        default: throw FeedConfigurationError("\(kind.rawValue) is not a replay source")
+        }
+        switch result {
+        case .failure(let rejection):
+            PayloadRejection.record(rejection.reasons, what: "replay file \(settings.file)", context: context)
+            return nil
+        case .success(let feed):
+            let violations = ScoreRules.violations(in: feed.events)
+            guard violations.isEmpty else {
+                PayloadRejection.record(violations, what: "replay file \(settings.file)", reason: "inconsistent", context: context)
+                return nil
+            }
+            return feed
+        }
+    }
+
+    /// A file's bytes.
+    static func read(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FeedConfigurationError("cannot read \(path)")
+        }
+        return [UInt8](data)
+    }
+}
