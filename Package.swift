@@ -204,6 +204,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The feed service: a source (simulator, replay, scoreboard polling) published to score.
+        .target(
+            name: "FeedService",
+            dependencies: [
+                "FeedSources", "CourtsideProto", "GRPC", "ServiceKit", serviceLifecycle, prometheus, logging, nioCore, nioPosix,
+                nioHTTP1, nioSSL,
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         .executableTarget(
             name: "InteropClient",
