@@ -31,6 +31,7 @@ let package = Package(
         .executable(name: "courtside-subscription", targets: ["SubscriptionServer"]),
         .executable(name: "courtside-schedule", targets: ["ScheduleServer"]),
         .executable(name: "courtside-bridge", targets: ["BridgeServer"]),
+        .executable(name: "courtside-feed", targets: ["FeedServer"]),
         .executable(name: "grpc-bench-server", targets: ["GRPCBenchServer"]),
         .executable(name: "courtside-echo-server", targets: ["EchoServer"]),
         .executable(name: "courtside-interop-client", targets: ["InteropClient"]),
@@ -186,6 +187,22 @@ let package = Package(
 
         // Feed sources: provider adapters (NBA live data, ESPN, Sportradar), scoreboard differ, simulator.
         .target(name: "FeedSources", dependencies: ["CourtsideProto"], swiftSettings: swiftSettings),
+        // The feed service: a source (simulator, replay, scoreboard polling) published to score.
+        .target(
+            name: "FeedService",
+            dependencies: [
+                "FeedSources", "CourtsideProto", "GRPC", "ServiceKit", serviceLifecycle, prometheus, logging, nioCore, nioPosix,
+                nioHTTP1, nioSSL,
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FeedServer",
+            dependencies: ["FeedService", "ServiceKit", argumentParser, logging],
+            path: "services/feed",
+            exclude: ["Dockerfile", "README.md"],
+            swiftSettings: swiftSettings
+        ),
         // The feed service: a source (simulator, replay, scoreboard polling) published to score.
         .target(
             name: "FeedService",

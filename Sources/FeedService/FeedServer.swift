@@ -1,0 +1,168 @@
+import CourtsideProto
+import GRPC
+public import Logging
+import NIOCore
+import Prometheus
+public import ServiceKit
+public import ServiceLifecycle
+
+/// Everything the feed service is made of, built from its configuration: the source, the
+/// buffer, the publisher, the gRPC clients and the admin server. The executable's `main` and the
+/// tests both use it.
+public final class FeedServer: Sendable {
+    /// What it was built from.
+    public let configuration: FeedConfiguration
+    /// The process's metrics registry (`/metrics`).
+    public let metrics: ServiceMetrics
+    /// The feed's own metrics.
+    public let feedMetrics: FeedMetrics
+    /// `/readyz`: ready while the score service accepts publishes.
+    public let readiness: Readiness
+    /// The admin server, unless disabled.
+    public let adminServer: AdminServer?
+    /// The buffer between the source and the publisher.
+    public let buffer: FeedBuffer
+    /// The lifecycle services, in start order (stopped in reverse on SIGTERM).
+    public let services: [any Service]
+    let runner: FeedRunner
+    private let logger: Logger
+
+    /// Builds the feed (nothing runs yet).
+    /// - Throws: `FeedConfigurationError` for an address, URL or file that cannot work.
+    public init(configuration: FeedConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        try Self.validate(configuration)
+        guard let scoreAddress = GRPCClient.Configuration(address: configuration.scoreAddress) else {
+            throw FeedConfigurationError("score address '\(configuration.scoreAddress)' is not host:port")
+        }
+        guard let scheduleAddress = GRPCClient.Configuration(address: configuration.scheduleAddress) else {
+            throw FeedConfigurationError("schedule address '\(configuration.scheduleAddress)' is not host:port")
+        }
+        let metrics = ServiceMetrics(service: "feed")
+        self.metrics = metrics
+        let feedMetrics = FeedMetrics(metrics, source: configuration.source)
+        self.feedMetrics = feedMetrics
+        feedMetrics.bufferCapacity.set(to: Double(configuration.bufferCapacity))
+        let readiness = Readiness()
+        self.readiness = readiness
+        let buffer = FeedBuffer(capacity: configuration.bufferCapacity) { depth in feedMetrics.bufferDepth.set(to: Double(depth)) }
+        self.buffer = buffer
+
+        let scoreClient = GRPCClient(configuration: scoreAddress, logger: logger)
+        let scheduleClient = GRPCClient(configuration: scheduleAddress, logger: logger)
+        let stop = StopDeadline()
+        let availability = ScoreAvailability(metrics: feedMetrics, logger: logger)
+        let scoreRetrier = Retrier(
+            initial: configuration.retryInitial, maximum: configuration.retryMaximum, stop: stop, metrics: feedMetrics,
+            logger: logger, onOutcome: { availability.record(answered: $0) }
+        )
+        let scheduleRetrier = Retrier(
+            initial: configuration.retryInitial, maximum: configuration.retryMaximum, stop: stop, metrics: feedMetrics, logger: logger
+        )
+        let schedule = ScheduleServiceClient(scheduleClient)
+        let publisher = ScorePublisher(
+            buffer: buffer,
+            score: ScoreServiceClient(scoreClient),
+            upserter: GameUpserter(
+                schedule: schedule, retrier: scheduleRetrier, callTimeout: configuration.callTimeout, metrics: feedMetrics, logger: logger
+            ),
+            retrier: scoreRetrier,
+            batchSize: configuration.publishBatchSize,
+            callTimeout: configuration.callTimeout,
+            metrics: feedMetrics,
+            logger: logger
+        )
+        let context = FeedContext(
+            kind: configuration.source,
+            progress: ScoreProgress(score: ScoreServiceClient(scoreClient), retrier: scoreRetrier, callTimeout: configuration.callTimeout),
+            schedule: schedule,
+            scheduleRetrier: scheduleRetrier,
+            callTimeout: configuration.callTimeout,
+            metrics: feedMetrics,
+            logger: logger
+        )
+        let source = try Self.makeSource(configuration, context: context)
+        readiness.addCheck("score service") { availability.isAvailable }
+
+        let adminServer = configuration.adminPort.map { port in
+            AdminServer(host: configuration.host, port: port, metrics: metrics, readiness: readiness, logger: logger)
+        }
+        self.adminServer = adminServer
+        runner = FeedRunner(
+            source: source,
+            sink: FeedSink(buffer: buffer, metrics: feedMetrics),
+            buffer: buffer,
+            publisher: publisher,
+            health: HealthClient(scoreClient),
+            availability: availability,
+            clients: [scoreClient, scheduleClient],
+            stop: stop,
+            readiness: readiness,
+            grace: configuration.shutdownGrace,
+            logger: logger
+        )
+        var services: [any Service] = []
+        if let adminServer { services.append(AdminServerService(server: adminServer)) }
+        services.append(runner)
+        self.services = services
+    }
+
+    /// Runs until SIGTERM or SIGINT, then stops the source and flushes the buffer within the
+    /// grace period.
+    public func run() async throws {
+        try await ServiceRunner.run(services, grace: configuration.shutdownGrace, logger: logger)
+    }
+
+    /// The admin port, once listening.
+    public var adminPort: Int? { adminServer?.localAddress?.port }
+
+    /// Whether the source has ended (a replay played its last event).
+    public var isSourceFinished: Bool { runner.isSourceFinished }
+
+    /// Whether the score service answered the last call.
+    public var isScoreAvailable: Bool { runner.availability.isAvailable }
+
+    private static func validate(_ configuration: FeedConfiguration) throws {
+        guard configuration.bufferCapacity > 0 else { throw FeedConfigurationError("the buffer must hold at least one event") }
+        guard configuration.publishBatchSize > 0 else { throw FeedConfigurationError("the publish batch size must be positive") }
+        switch configuration.source {
+        case .simulator:
+            let simulator = configuration.simulator
+            guard simulator.games > 0 else { throw FeedConfigurationError("--sim-games must be positive") }
+            guard simulator.speed > 0, simulator.speed.isFinite else { throw FeedConfigurationError("--sim-speed must be positive") }
+        case .nbaPlayByPlay, .espnSummary, .sportradarPlayByPlay:
+            let replay = configuration.replay
+            guard !replay.file.isEmpty else {
+                throw FeedConfigurationError("--file is required for --source \(configuration.source.rawValue)")
+            }
+            _ = try ReplaySource.read(replay.file)
+            if configuration.source == .nbaPlayByPlay {
+                guard !replay.boxscore.isEmpty else { throw FeedConfigurationError("--boxscore is required for --source nba-pbp") }
+                _ = try ReplaySource.read(replay.boxscore)
+            }
+            guard replay.speed > 0, replay.speed.isFinite else { throw FeedConfigurationError("--speed must be positive") }
+        case .espnScoreboard, .nbaScoreboard:
+            guard HTTPURL(configuration.polling.url) != nil else {
+                throw FeedConfigurationError("--url must be an http:// or https:// URL (got '\(configuration.polling.url)')")
+            }
+            guard configuration.polling.interval > .zero else { throw FeedConfigurationError("--poll-interval-seconds must be positive") }
+        }
+    }
+
+    private static func makeSource(_ configuration: FeedConfiguration, context: FeedContext) throws -> any FeedSource {
+        switch configuration.source {
+        case .simulator:
+            return SimulatorSource(settings: configuration.simulator, context: context, batchSize: configuration.publishBatchSize)
+        case .nbaPlayByPlay, .espnSummary, .sportradarPlayByPlay:
+            return ReplaySource(
+                kind: configuration.source, settings: configuration.replay, context: context, batchSize: configuration.publishBatchSize)
+        case .espnScoreboard, .nbaScoreboard:
+            guard let url = HTTPURL(configuration.polling.url) else { throw FeedConfigurationError("bad --url") }
+            let fetcher = HTTPScoreboardFetcher(
+                client: HTTPClient(), url: url, settings: configuration.polling, metrics: context.metrics, logger: context.logger)
+            return ScoreboardPoller(
+                kind: configuration.source, fetcher: fetcher, interval: configuration.polling.interval, context: context)
+        }
+    }
+}
