@@ -1,0 +1,273 @@
+"""`courtside-feed` as a real process, with real schedule and score processes, checked by a
+Python grpcio client (a real peer). Each test starts its own processes on free loopback ports
+with SQLite files in a temporary directory, and stops them by PID.
+"""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import grpc
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "interop"))
+import common  # noqa: E402
+
+common.generate_stubs()
+from courtside.v1 import common_pb2 as cpb  # noqa: E402
+from courtside.v1 import schedule_pb2 as schedpb  # noqa: E402
+from courtside.v1 import schedule_pb2_grpc as schedgrpc  # noqa: E402
+from courtside.v1 import score_pb2 as spb  # noqa: E402
+from courtside.v1 import score_pb2_grpc as sgrpc  # noqa: E402
+
+BIN = os.environ["COURTSIDE_BIN"]
+FIXTURES = os.path.abspath(os.path.join(common.ROOT, "..", "shared", "fixtures"))
+NBA_PBP = os.path.join(FIXTURES, "nba_cdn/dblackrun__pbpstats/pbp/live_0022000001.json")
+NBA_BOX = os.path.join(FIXTURES, "nba_cdn/dblackrun__pbpstats/game_details/live_0022000001.json")
+ESPN_SCOREBOARD = "espn/aaronweldy__espn-openapi/nba_scoreboard.json"
+GRACE = 5
+
+
+def wait_until(what, condition, timeout=60.0):
+    deadline = time.time() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.time() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+class Process:
+    """One process we started; its output goes to a log file in the test's directory."""
+
+    def __init__(self, directory, name, args, env=None):
+        self.log_path = os.path.join(directory, f"{name}-{time.time_ns()}.log")
+        self.log = open(self.log_path, "w+")
+        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+
+    def logs(self):
+        self.log.flush()
+        with open(self.log_path) as fh:
+            return fh.read()
+
+    def terminate(self, timeout=GRACE + 10):
+        """SIGTERM; returns the exit code (the process must exit within the grace period)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=timeout)
+        self.log.close()
+        return code
+
+    def stop(self):
+        common.stop(self.process)
+        if not self.log.closed:
+            self.log.close()
+
+
+class Cluster:
+    """Schedule and score processes (score may start later, on a port chosen up front)."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.schedule_port = common.free_port()
+        self.score_port = common.free_port()
+        self.processes = []
+        self.score = None
+        self.start_process("schedule", [
+            os.path.join(BIN, "courtside-schedule"), "--grpc-port", str(self.schedule_port),
+            "--admin-port", str(common.free_port()), "--storage", f"sqlite:{directory}/schedule.sqlite",
+            "--shutdown-grace-seconds", "1", "--log-level", "warning"])
+        common.wait_for_port(self.schedule_port)
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.score_port}")
+        self.score_stub = sgrpc.ScoreServiceStub(self.channel)
+        self.schedule_channel = grpc.insecure_channel(f"127.0.0.1:{self.schedule_port}")
+        self.schedule_stub = schedgrpc.ScheduleServiceStub(self.schedule_channel)
+
+    def start_process(self, name, args, env=None):
+        process = Process(self.directory, name, args, env)
+        self.processes.append(process)
+        return process
+
+    def start_score(self):
+        self.score = self.start_process("score", [
+            os.path.join(BIN, "courtside-score"), "--grpc-port", str(self.score_port),
+            "--admin-port", str(common.free_port()), "--storage", f"sqlite:{self.directory}/score.sqlite",
+            "--schedule-addr", f"127.0.0.1:{self.schedule_port}", "--shutdown-grace-seconds", "1",
+            "--log-level", "warning"])
+        common.wait_for_port(self.score_port)
+
+    def start_feed(self, *args, env=None):
+        admin_port = common.free_port()
+        feed = self.start_process("feed", [
+            os.path.join(BIN, "courtside-feed"), "--admin-port", str(admin_port),
+            "--score-addr", f"127.0.0.1:{self.score_port}", "--schedule-addr", f"127.0.0.1:{self.schedule_port}",
+            "--shutdown-grace-seconds", str(GRACE), *args], env)
+        feed.admin_port = admin_port
+        common.wait_for_port(admin_port)
+        return feed
+
+    def snapshots(self, game_ids):
+        found = {}
+        for game_id in game_ids:
+            try:
+                for snapshot in self.score_stub.GetSnapshots(spb.GetSnapshotsRequest(game_ids=[game_id]), timeout=5).snapshots:
+                    found[snapshot.game_id] = snapshot
+            except grpc.RpcError as error:
+                if error.code() not in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNAVAILABLE):
+                    raise
+        return found
+
+    def events(self, game_id):
+        events, token = [], ""
+        while True:
+            page = self.score_stub.ListEvents(spb.ListEventsRequest(game_id=game_id, page_size=1000, page_token=token), timeout=10)
+            events += page.events
+            token = page.next_page_token
+            if not token:
+                return events
+
+    def sim_games(self):
+        games = self.schedule_stub.ListGames(schedpb.ListGamesRequest(page_size=1000), timeout=5).games
+        return sorted((g.id for g in games if g.id.startswith("sim-")), key=lambda i: int(i.rsplit("-", 1)[1]))
+
+    def close(self):
+        for process in reversed(self.processes):
+            process.stop()
+        self.channel.close()
+        self.schedule_channel.close()
+
+
+def http_get(port, path):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def metric(feed, name, **labels):
+    total = 0.0
+    for line in http_get(feed.admin_port, "/metrics")[1].splitlines():
+        if line.startswith("#") or not line.startswith(name):
+            continue
+        rest = line[len(name):]
+        if rest[:1] not in ("{", " "):
+            continue
+        if all(f'{key}="{value}"' in line for key, value in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+@pytest.fixture()
+def cluster():
+    with tempfile.TemporaryDirectory(prefix="feed-e2e-") as directory:
+        started = Cluster(directory)
+        yield started
+        started.close()
+
+
+SIMULATOR = ["--sim-games", "2", "--sim-speed", "1500", "--sim-stagger-seconds", "0", "--sim-continuous", "false",
+             "--sim-seed", "5"]
+
+
+def test_simulator_publishes_and_a_restart_continues_each_game(cluster):
+    cluster.start_score()
+    first = cluster.start_feed(*SIMULATOR)
+    wait_until("/readyz", lambda: http_get(first.admin_port, "/readyz")[0] == 200)
+    ids = wait_until("two games", lambda: len(cluster.sim_games()) == 2 and cluster.sim_games())
+    wait_until("the games under way", lambda: all(s.position.seq > 100 for s in cluster.snapshots(ids).values()) and len(cluster.snapshots(ids)) == 2)
+
+    text = http_get(first.admin_port, "/metrics")[1]
+    check = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert metric(first, "courtside_feed_events_published_total", source="simulator") > 0
+    assert metric(first, "courtside_feed_score_available") == 1
+
+    started = time.time()
+    assert first.terminate() == 0
+    assert time.time() - started < GRACE + 2
+    stopped_at = {game_id: s.position.seq for game_id, s in cluster.snapshots(ids).items()}
+    assert all(seq > 100 for seq in stopped_at.values())
+
+    second = cluster.start_feed(*SIMULATOR)
+    wait_until("both games final", lambda: all(s.state.status == cpb.GAME_STATUS_FINAL for s in cluster.snapshots(ids).values()))
+    for game_id in ids:
+        events = cluster.events(game_id)
+        assert [e.source_id for e in events] == [f"{game_id}-{n}" for n in range(1, len(events) + 1)], "each event once, in order"
+        assert [e.position.seq for e in events] == list(range(1, len(events) + 1))
+        assert len(events) > stopped_at[game_id], "the game went on after the restart"
+    wait_until("the second run's metrics", lambda: metric(second, "courtside_feed_events_published_total") > 0)
+    assert metric(second, "courtside_feed_events_duplicate_total") == 0, "the restart re-sent nothing"
+    assert "continuing a game where the last run left it" in second.logs()
+    assert second.terminate() == 0
+
+
+def test_replay_of_a_recorded_nba_game(cluster):
+    cluster.start_score()
+    feed = cluster.start_feed("--source", "nba-pbp", "--file", NBA_PBP, "--boxscore", NBA_BOX, "--speed", "100000")
+    final = wait_until("the final", lambda: (lambda s: s if s and s.state.status == cpb.GAME_STATUS_FINAL else None)(
+        cluster.snapshots(["nba-0022000001"]).get("nba-0022000001")))
+    assert (final.state.home_score, final.state.away_score, final.state.period) == (125, 99, 4)
+    events = cluster.events("nba-0022000001")
+    assert sum(1 for e in events if e.points > 0) == 120
+    game = cluster.schedule_stub.GetGame(schedpb.GetGameRequest(game_id="nba-0022000001"), timeout=5)
+    assert (game.home_team_id, game.away_team_id, game.date) == ("BKN", "GSW", "2020-12-22")
+    wait_until("the schedule to say final", lambda: cluster.schedule_stub.GetGame(
+        schedpb.GetGameRequest(game_id="nba-0022000001"), timeout=5).status == cpb.GAME_STATUS_FINAL)
+    assert feed.terminate() == 0
+
+
+def test_not_ready_while_score_is_down_then_publishes_what_it_buffered(cluster):
+    feed = cluster.start_feed("--source", "nba-pbp", "--file", NBA_PBP, "--boxscore", NBA_BOX, "--speed", "100000",
+                              "--buffer-events", "200")
+    wait_until("events buffered", lambda: metric(feed, "courtside_feed_buffer_events") >= 150)
+    status, body = http_get(feed.admin_port, "/readyz")
+    assert status == 503 and "score service" in body
+    assert metric(feed, "courtside_feed_score_available") == 0
+    assert metric(feed, "courtside_feed_buffer_events") <= 200
+    assert http_get(feed.admin_port, "/healthz")[0] == 200
+
+    cluster.start_score()
+    wait_until("/readyz", lambda: http_get(feed.admin_port, "/readyz")[0] == 200)
+    wait_until("the final", lambda: (lambda s: s and s.state.status == cpb.GAME_STATUS_FINAL)(
+        cluster.snapshots(["nba-0022000001"]).get("nba-0022000001")))
+    events = cluster.events("nba-0022000001")
+    assert len({e.source_id for e in events}) == len(events)
+    assert metric(feed, "courtside_feed_buffer_events") == 0
+    assert feed.terminate() == 0
+
+
+def test_polling_a_scoreboard_served_over_http(cluster):
+    cluster.start_score()
+    http_port = common.free_port()
+    server = cluster.start_process("http", [sys.executable, "-m", "http.server", str(http_port), "--bind", "127.0.0.1",
+                                            "--directory", FIXTURES])
+    common.wait_for_port(http_port)
+    feed = cluster.start_feed("--source", "espn-scoreboard", "--url", f"http://127.0.0.1:{http_port}/{ESPN_SCOREBOARD}",
+                              "--poll-interval-seconds", "0.2")
+    final = wait_until("the scoreboard's game", lambda: cluster.snapshots(["espn-401772993"]).get("espn-401772993"))
+    assert (final.state.home_score, final.state.away_score, final.state.status) == (111, 94, cpb.GAME_STATUS_FINAL)
+    wait_until("a 304", lambda: metric(feed, "courtside_feed_polls_total", result="not_modified") >= 2)
+    assert len(cluster.events("espn-401772993")) == 1, "one status change carrying the final state, then nothing"
+    assert feed.terminate() == 0
+    server.stop()
+
+
+@pytest.mark.parametrize("args,env,message", [
+    (["--source", "nope"], {}, "--source must be one of"),
+    (["--source", "espn-summary"], {}, "--file is required"),
+    (["--source", "espn-scoreboard", "--url", "ftp://x/y"], {}, "--url must be an http"),
+    (["--score-addr", "nowhere"], {}, "--score-addr must be host:port"),
+    ([], {"COURTSIDE_SIM_GAMES": "many"}, "COURTSIDE_SIM_GAMES=many"),
+    (["--sim-games", "0"], {}, "--sim-games must be positive"),
+])
+def test_bad_settings_are_refused(args, env, message):
+    process = subprocess.run([os.path.join(BIN, "courtside-feed"), "--admin-port", "0", *args],
+                             capture_output=True, text=True, timeout=30, env={**os.environ, **env})
+    assert process.returncode == 64, process.stderr
+    assert message in process.stderr
