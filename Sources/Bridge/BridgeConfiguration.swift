@@ -62,5 +62,6 @@ public struct BridgeConfiguration: Sendable {
         )
     }
 
+    /// The defaults (the documented ones).
     public init() {}
 }

@@ -28,6 +28,7 @@ public final class BridgeMetrics: Sendable {
     private let rejected: [ErrorCode: Counter]
     private let depths = Mutex<[ObjectIdentifier: Int]>([:])
 
+    /// Registers the bridge's metrics in the process's registry.
     public init(_ service: ServiceMetrics) {
         self.service = service
         webSocketConnections = service.gauge("courtside_bridge_connections", "Open browser connections by transport.", labels: [("transport", "ws")])

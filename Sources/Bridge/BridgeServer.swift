@@ -253,10 +253,12 @@ public final class BridgeServer: Sendable {
 public struct BridgeService: Service {
     public let server: BridgeServer
 
+    /// The service of `server`.
     public init(server: BridgeServer) {
         self.server = server
     }
 
+    /// Runs until graceful shutdown, then drains the bridge.
     public func run() async throws {
         try await server.start()
         try? await gracefulShutdown()

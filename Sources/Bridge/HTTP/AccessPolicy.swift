@@ -11,6 +11,7 @@ public final class AccessPolicy: Sendable {
     private let maxConnectionsPerIP: Int
     private let connections = Mutex<[String: Int]>([:])
 
+    /// A policy from the configured origins, proxies and per-client limit.
     public init(allowedOrigins: [String], trustedProxies: [String], maxConnectionsPerIP: Int) {
         let origins = allowedOrigins.map { Self.normalise($0) }.filter { !$0.isEmpty }
         self.allowAnyOrigin = origins.contains("*")
@@ -55,6 +56,7 @@ public final class AccessPolicy: Sendable {
         }
     }
 
+    /// Gives back a slot taken by `acquire`.
     public func release(_ client: String) {
         connections.withLock { connections in
             let open = connections[client, default: 0] - 1
@@ -62,6 +64,7 @@ public final class AccessPolicy: Sendable {
         }
     }
 
+    /// Connections `client` has open now.
     public func openConnections(_ client: String) -> Int {
         connections.withLock { $0[client, default: 0] }
     }

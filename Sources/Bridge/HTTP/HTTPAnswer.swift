@@ -7,6 +7,7 @@ public struct HTTPAnswer: Sendable {
     public var headers: HTTPHeaders
     public var body: ByteBuffer
 
+    /// An answer with these parts.
     public init(status: HTTPResponseStatus, headers: HTTPHeaders = HTTPHeaders(), body: ByteBuffer = ByteBuffer()) {
         self.status = status
         self.headers = headers
@@ -36,10 +37,12 @@ public struct HTTPAnswer: Sendable {
         return answer
     }
 
+    /// 404 `not_found`.
     public static func notFound(_ path: String) -> HTTPAnswer {
         error(.notFound, code: "not_found", message: "no such resource: \(path.prefix(200))")
     }
 
+    /// 405 `method_not_allowed` (with `Allow`).
     public static func methodNotAllowed() -> HTTPAnswer {
         var answer = error(.methodNotAllowed, code: "method_not_allowed", message: "only GET and HEAD are allowed")
         answer.headers.add(name: "allow", value: "GET, HEAD")

@@ -16,6 +16,7 @@ public struct JSONAPI: Sendable {
     /// Whether the relay is current (its upstream is connected).
     let relayIsCurrent: @Sendable () -> Bool
 
+    /// The API over the schedule and score services and the relay.
     public init(
         schedule: GRPCClient, score: GRPCClient, teams: TeamDirectory, relay: GameRelay<BridgeItem>, relayIsCurrent: @escaping @Sendable () -> Bool
     ) {

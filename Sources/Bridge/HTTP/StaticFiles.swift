@@ -23,6 +23,7 @@ public struct StaticFiles: Sendable {
         "txt": "text/plain; charset=utf-8",
     ]
 
+    /// Files of the folder `root`.
     public init(root: String) {
         self.root = (root as NSString).standardizingPath
     }

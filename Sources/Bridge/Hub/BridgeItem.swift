@@ -26,6 +26,10 @@ public final class BridgeItem: Sendable {
     /// `data: <json>\n\n` (SSE; the `event:` and `id:` lines are per connection).
     public let sseData: ByteBuffer
 
+    /// Serialises an upstream item once.
+    /// - Parameters:
+    ///   - teams: the game's teams (events do not carry them).
+    ///   - previousStatus: the game's status before the item.
     public init(item: StreamItem, teams: (home: String, away: String)?, previousStatus: GameStatus?) {
         switch item.item {
         case .event(let event):

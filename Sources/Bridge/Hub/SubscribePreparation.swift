@@ -19,6 +19,7 @@ public struct SubscribePreparation: Sendable {
     /// first, continuing `after`; nil events: that history is not kept any more.
     public var history: [String: (after: GamePosition, events: [Event]?)] = [:]
 
+    /// Nothing prepared yet.
     public init() {}
 }
 
@@ -30,6 +31,7 @@ public struct SubscriptionDirectory: Sendable {
     public let teams: TeamDirectory
     public let logger: Logger
 
+    /// Lookups over the relay, the score service's history, the schedule and its teams.
     public init(relay: GameRelay<BridgeItem>, history: any HistorySource, schedule: ScheduleCache, teams: TeamDirectory, logger: Logger) {
         self.relay = relay
         self.history = history

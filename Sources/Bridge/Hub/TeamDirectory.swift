@@ -15,6 +15,7 @@ public final class TeamDirectory: Sendable {
     private let state = Mutex(State())
     private let refreshNanos: UInt64
 
+    /// Teams from the schedule service at `client` (nil: only what `set` gives).
     public init(client: GRPCClient?, refreshAfter: Duration = .seconds(5)) {
         self.schedule = client.map { ScheduleServiceClient($0) }
         self.refreshNanos = UInt64(refreshAfter.components.seconds) * 1_000_000_000

@@ -2,6 +2,7 @@
 /// zeros, valid escapes, a bounded nesting depth, and duplicate member names refused (JSON
 /// Schema validation would otherwise see only one of them).
 public struct JSONParser {
+    /// Why the text is not JSON, and where.
     public struct Failure: Error, Sendable, Equatable {
         public var message: String
         public var offset: Int

@@ -9,6 +9,7 @@ public enum JSONValue: Sendable, Equatable {
     case bool(Bool)
     case null
 
+    /// Structural equality (object members in order).
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.object(let a), .object(let b)):
@@ -49,6 +50,7 @@ public struct JSONNumber: Sendable, Equatable {
     public var isNegative: Bool
     public var double: Double
 
+    /// A number with its exact integer magnitude when it has one.
     public init(integer: UInt64?, isNegative: Bool, double: Double) {
         self.integer = integer
         self.isNegative = isNegative

@@ -19,23 +19,27 @@ public struct JSONWriter {
 
     // MARK: Structure
 
+    /// Opens an object (as a value).
     public mutating func beginObject() {
         separate()
         buffer.writeInteger(UInt8(ascii: "{"))
         needsComma.append(false)
     }
 
+    /// Closes the innermost object.
     public mutating func endObject() {
         needsComma.removeLast()
         buffer.writeInteger(UInt8(ascii: "}"))
     }
 
+    /// Opens an array (as a value).
     public mutating func beginArray() {
         separate()
         buffer.writeInteger(UInt8(ascii: "["))
         needsComma.append(false)
     }
 
+    /// Closes the innermost array.
     public mutating func endArray() {
         needsComma.removeLast()
         buffer.writeInteger(UInt8(ascii: "]"))
@@ -61,26 +65,31 @@ public struct JSONWriter {
 
     // MARK: Values
 
+    /// Writes a string value, escaped.
     public mutating func string(_ value: String) {
         separate()
         writeEscaped(value)
     }
 
+    /// Writes an integer value.
     public mutating func int(_ value: Int64) {
         separate()
         writeDecimal(value)
     }
 
+    /// Writes an unsigned integer value.
     public mutating func uint(_ value: UInt64) {
         separate()
         writeDecimal(value)
     }
 
+    /// Writes `true` or `false`.
     public mutating func bool(_ value: Bool) {
         separate()
         if value { buffer.writeStaticString("true") } else { buffer.writeStaticString("false") }
     }
 
+    /// Writes `null`.
     public mutating func null() {
         separate()
         buffer.writeStaticString("null")
@@ -95,31 +104,37 @@ public struct JSONWriter {
 
     // MARK: Fields (key + value)
 
+    /// Writes `"name":"value"`.
     public mutating func field(_ name: StaticString, _ value: String) {
         key(name)
         string(value)
     }
 
+    /// Writes `"name":value`.
     public mutating func field(_ name: StaticString, _ value: Int64) {
         key(name)
         int(value)
     }
 
+    /// Writes `"name":value`.
     public mutating func field(_ name: StaticString, _ value: UInt64) {
         key(name)
         uint(value)
     }
 
+    /// Writes `"name":value`.
     public mutating func field(_ name: StaticString, _ value: Int) {
         key(name)
         int(Int64(value))
     }
 
+    /// Writes `"name":true|false`.
     public mutating func field(_ name: StaticString, _ value: Bool) {
         key(name)
         bool(value)
     }
 
+    /// Writes `"name":["…",…]`.
     public mutating func field(_ name: StaticString, strings values: [String]) {
         key(name)
         beginArray()

@@ -3,6 +3,7 @@ public struct GamePosition: Sendable, Hashable, CustomStringConvertible {
     public var epoch: UInt64
     public var seq: UInt64
 
+    /// A position in `epoch` after event `seq` (0: before the first event).
     public init(epoch: UInt64, seq: UInt64) {
         self.epoch = epoch
         self.seq = seq
@@ -25,6 +26,7 @@ public enum ClientMessage: Sendable, Equatable {
         public var resume: [String: GamePosition] = [:]
         public var id: String?
 
+        /// A subscribe with these fields (empty ones are absent).
         public init(games: [String] = [], teams: [String] = [], allLive: Bool = false, resume: [String: GamePosition] = [:], id: String? = nil) {
             self.games = games
             self.teams = teams
@@ -41,6 +43,7 @@ public enum ClientMessage: Sendable, Equatable {
         public var allLive = false
         public var id: String?
 
+        /// An unsubscribe with these fields (empty ones are absent).
         public init(games: [String] = [], teams: [String] = [], allLive: Bool = false, id: String? = nil) {
             self.games = games
             self.teams = teams
@@ -66,6 +69,7 @@ public struct ClientMessageError: Error, Sendable, Equatable {
     public var message: String
     public var ref: String?
 
+    /// A refusal with its code, text and the request's id.
     public init(code: ErrorCode, message: String, ref: String? = nil) {
         self.code = code
         self.message = message

@@ -1,6 +1,7 @@
 /// The SSE cursor (§10): comma-separated `gameId:epoch:seq` entries, in the `resume` parameter
 /// and in `id:` / `Last-Event-ID`.
 public enum SSECursor {
+    /// A malformed cursor (answered with 400).
     public struct Invalid: Error, Sendable, Equatable {
         public var message: String
     }

@@ -13,6 +13,7 @@ public enum ServerMessages {
         public var maxGames: Int
         public var maxTeams: Int
 
+        /// The limits as reported to clients.
         public init(maxMessageBytes: Int, messagesPerSecond: Int, messageBurst: Int, maxGames: Int, maxTeams: Int) {
             self.maxMessageBytes = maxMessageBytes
             self.messagesPerSecond = messagesPerSecond
@@ -27,6 +28,7 @@ public enum ServerMessages {
         case initial, reset, collapsed
     }
 
+    /// `hello` (§4.1): the first message of every connection.
     public static func hello(server: String, heartbeatMs: Int, idleTimeoutMs: Int, limits: Limits) -> ByteBuffer {
         var json = JSONWriter(capacity: 256)
         json.beginObject()
@@ -61,6 +63,7 @@ public enum ServerMessages {
         return json.buffer
     }
 
+    /// `snapshot` (§4.3): a game's state at a position; `updatedAt` omitted when unknown (0).
     public static func snapshot(
         game: String, position: GamePosition, reason: SnapshotReason, home: String, away: String, state: GameState, updatedAtMs: Int64
     ) -> ByteBuffer {
@@ -88,6 +91,7 @@ public enum ServerMessages {
         return json.buffer
     }
 
+    /// Writes an `event` object into `json` (team, player and `at` omitted when empty).
     public static func writeEvent(_ event: Event, into json: inout JSONWriter) {
         json.beginObject()
         json.field("type", "event")
@@ -106,6 +110,7 @@ public enum ServerMessages {
         json.endObject()
     }
 
+    /// `heartbeat` (§4.5) with the server's clock.
     public static func heartbeat(nowMs: Int64) -> ByteBuffer {
         var json = JSONWriter(capacity: 48)
         json.beginObject()
@@ -115,6 +120,7 @@ public enum ServerMessages {
         return json.buffer
     }
 
+    /// `pong` (§4.6): the answer to `ping`.
     public static func pong(id: String?, nowMs: Int64) -> ByteBuffer {
         var json = JSONWriter(capacity: 64)
         json.beginObject()
@@ -125,6 +131,7 @@ public enum ServerMessages {
         return json.buffer
     }
 
+    /// `error` (§6): a request refused in whole or in part; the connection stays open.
     public static func error(
         _ code: ErrorCode, message: String, ref: String? = nil, games: [String]? = nil, teams: [String]? = nil, retryAfterMs: Int? = nil
     ) -> ByteBuffer {
@@ -141,6 +148,7 @@ public enum ServerMessages {
         return json.buffer
     }
 
+    /// `goaway` (§4.8): reconnect after `retryAfterMs` (clamped to 0 … 600000).
     public static func goaway(retryAfterMs: Int, reason: String?) -> ByteBuffer {
         var json = JSONWriter(capacity: 64)
         json.beginObject()
@@ -153,6 +161,7 @@ public enum ServerMessages {
 
     // MARK: Parts
 
+    /// Writes a GameState object (§2) into `json`.
     public static func gameState(_ state: GameState, into json: inout JSONWriter) {
         json.beginObject()
         json.field("home", UInt64(state.homeScore))

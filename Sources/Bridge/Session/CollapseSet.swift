@@ -8,6 +8,7 @@ public struct CollapseSet<Item> {
     /// Events replaced so far (for metrics).
     public private(set) var replaced = 0
 
+    /// An empty set that allows `maximumGames` games behind.
     public init(maximumGames: Int) {
         self.maximumGames = maximumGames
     }

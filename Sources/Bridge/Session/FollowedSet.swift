@@ -6,6 +6,7 @@ public struct FollowedSet: Sendable, Equatable {
     public private(set) var teams: Set<String> = []
     public private(set) var allLive = false
 
+    /// A set following these games, teams and (optionally) every live game.
     public init(games: Set<String> = [], teams: Set<String> = [], allLive: Bool = false) {
         self.games = games
         self.teams = teams

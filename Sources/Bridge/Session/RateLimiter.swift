@@ -2,6 +2,7 @@
 /// at most `burst`, and a count of refusals in a sliding window, past which the connection is
 /// closed (1008 `rate limit exceeded`).
 public struct RateLimiter: Sendable {
+    /// What to do with one message.
     public enum Decision: Equatable, Sendable {
         case allowed
         /// Refused; try again after this many milliseconds.

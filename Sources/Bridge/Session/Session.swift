@@ -90,7 +90,7 @@ public final class Session {
 
     /// Any frame arrived (for the idle timeout).
     func touch() {
-        lastReceivedNanos = hub.now
+        lastReceivedNanos = Clock.nanos()
     }
 
     /// A complete text message from the client.

@@ -11,6 +11,7 @@ public struct OutboundMessage {
     /// Snapshots and events carry the cursor on SSE (`id:`).
     public var carriesCursor: Bool
 
+    /// A message of `type`; `frame` and `sseData` when they were built once for many connections.
     public init(type: StaticString, json: ByteBuffer, frame: ByteBuffer? = nil, sseData: ByteBuffer? = nil, carriesCursor: Bool = false) {
         self.type = type
         self.json = json

@@ -9,6 +9,7 @@ public struct UTF8Validator: Sendable {
 
     private var state: UInt8 = UTF8Validator.accept
 
+    /// A validator at the start of a text.
     public init() {}
 
     /// Whether the bytes so far end at a character boundary (a complete message is valid).
@@ -24,6 +25,7 @@ public struct UTF8Validator: Sendable {
     }
 
     @discardableResult
+    /// Feeds raw bytes; returns false once the input can no longer be valid.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var state = self.state
         guard state != Self.reject else { return false }

@@ -46,6 +46,7 @@ public struct WebSocketMessageAssembler {
     public let maximumMessageBytes: Int
     private var partial: Partial?
 
+    /// An assembler accepting messages of at most `maximumMessageBytes` (reassembled).
     public init(maximumMessageBytes: Int) {
         self.maximumMessageBytes = maximumMessageBytes
     }
