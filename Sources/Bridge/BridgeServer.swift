@@ -124,6 +124,8 @@ public final class BridgeServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: configuration.writeBufferLowWaterMark, high: configuration.writeBufferHighWaterMark))
             .childChannelOption(.maxMessagesPerRead, value: 8)
+            // Browsers send little: small first read buffers keep idle connections cheap.
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
             .childChannelInitializer { channel in
                 Self.initialize(channel, app: app)
             }

@@ -37,6 +37,9 @@ final class SSEStream: SessionTransport {
         return count
     }
 
+    /// Not used: sessions on SSE always write messages (with their cursor).
+    func writeFrame(_ frame: ByteBuffer) -> Int { 0 }
+
     static func encode(_ message: OutboundMessage, cursor: String?, into buffer: inout ByteBuffer) {
         buffer.writeStaticString("event: ")
         buffer.writeStaticString(message.type)

@@ -16,7 +16,9 @@ public final class Session {
 
     let id: UInt64
     let hub: FanoutHub
-    unowned let transport: any SessionTransport
+    /// The connection's handler owns the session and outlives it (`closed()` runs before the
+    /// handler goes away), so no reference counting on the hot path.
+    unowned(unsafe) let transport: any SessionTransport
     let isSSE: Bool
     private let configuration: BridgeConfiguration
 
@@ -344,6 +346,15 @@ public final class Session {
             if collapse.record(gameId: gameId, item: item) { return false }
             close(code: WebSocketMessageAssembler.CloseCode.tooSlow, reason: "too slow")
             return false
+        }
+        if let known, !item.isSnapshot, known.epoch == item.position.epoch, item.position.seq == known.seq + 1, !isSSE {
+            // The hot path: the shared frame as it is.
+            positions[gameId] = item.position
+            hub.counters.bytesOut &+= transport.writeFrame(item.frame)
+            hub.counters.messagesOut &+= 1
+            hub.counters.deliveries &+= 1
+            needsFlush = true
+            return true
         }
         let message: OutboundMessage
         if let known, !item.isSnapshot, known.epoch == item.position.epoch, item.position.seq == known.seq + 1 {

@@ -31,6 +31,8 @@ public protocol SessionTransport: AnyObject {
     /// Writes one message (not flushed); returns the bytes written.
     @discardableResult
     func write(_ message: OutboundMessage, cursor: String?) -> Int
+    /// WebSocket: writes a prebuilt frame as it is (not flushed); returns its size.
+    func writeFrame(_ frame: ByteBuffer) -> Int
     func flush()
     /// WebSocket: a ping frame (SSE: nothing).
     func ping()

@@ -175,6 +175,12 @@ final class WebSocketHandler: ChannelInboundHandler, SessionTransport {
         return frame.readableBytes
     }
 
+    func writeFrame(_ frame: ByteBuffer) -> Int {
+        guard case .open = state else { return 0 }
+        writer.write(frame)
+        return frame.readableBytes
+    }
+
     func flush() {
         writer.flush()
     }
