@@ -27,17 +27,21 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        endStream()
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if let stream {
-            self.stream = nil
-            stream.session.closed()
-            app.policy.release(stream.client)
-            app.metrics.sseConnections.decrement()
-        }
+        endStream()
         context.fireChannelInactive()
+    }
+
+    private func endStream() {
+        guard let stream else { return }
+        self.stream = nil
+        stream.session.closed()
+        app.policy.release(stream.client)
+        app.metrics.sseConnections.decrement()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -66,6 +70,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func route(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         app.metrics.httpRequests.increment()
+        guard head.uri.utf8.count <= app.configuration.maxCursorBytes else {
+            respond(.error(.requestHeaderFieldsTooLarge, code: "bad_request", message: "the request target is longer than \(app.configuration.maxCursorBytes) bytes"), to: head, context: context)
+            return
+        }
         let target = Self.split(head.uri)
         let path = target.path
         let query = target.query

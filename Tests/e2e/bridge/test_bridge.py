@@ -364,6 +364,8 @@ def test_sse_refusals(stack):
         ("/events?resume=E2E1:1", [], 400, "bad_request"),
         ("/events?games=E2E1", [("Last-Event-ID", "nonsense")], 400, "bad_request"),
         ("/events?games=E2E1", [("Origin", "https://elsewhere.example")], 403, "origin_not_allowed"),
+        ("/events?games=" + ",".join(f"G{i}" for i in range(201)), [], 400, "too_many_subscriptions"),
+        ("/events?resume=" + "x" * 17000, [], 431, "bad_request"),
     ]:
         status, _, body = http(stack, path, headers=dict(headers))
         assert status == code, path
