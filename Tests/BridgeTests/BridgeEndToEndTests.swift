@@ -1,5 +1,6 @@
 import Bridge
 import CourtsideProto
+import EventRelay
 import Foundation
 import ServiceKit
 import Testing
@@ -274,6 +275,54 @@ import Testing
         #expect(closed)
         let metrics = String(decoding: stack.bridge.serviceMetrics.render(), as: UTF8.self)
         #expect(metrics.contains("courtside_bridge_collapsed_snapshots_total"))
+    }
+
+    @Test func loopThatFallsBehindTheRelayResynchronises() async throws {
+        // A hub queue of 2 items: a burst overflows it; connections get collapsed snapshots and
+        // continue without a gap.
+        let stack = try await TestStack.start { $0.hubQueueCapacity = 2 }
+        defer { Task { await stack.stop() } }
+        try await stack.publish("G1")
+        let socket = try await connect(stack)
+        try await socket.send(#"{"type":"subscribe","games":["G1"]}"#)
+        _ = try await socket.next()
+        var position = seq(try await socket.next())
+        for _ in 0..<10 { try await stack.publish("G1", count: 20) }
+        var snapshots = 0
+        while position < 201 {
+            let message = try await socket.next()
+            if type(message) == "snapshot" {
+                #expect(message["reason"] as? String == "collapsed")
+                #expect(seq(message) > position)
+                snapshots += 1
+            } else {
+                #expect(seq(message) == position + 1, "gap after \(position)")
+            }
+            position = seq(message)
+        }
+        #expect(snapshots >= 1)
+        // Delivery goes on live afterwards.
+        try await stack.publish("G1")
+        #expect(seq(try await socket.next()) == 202)
+        await socket.close()
+    }
+
+    @Test func upstreamRestartLosesNothing() async throws {
+        let stack = try await TestStack.start()
+        defer { Task { await stack.stop() } }
+        try await stack.publish("G1")
+        let socket = try await connect(stack)
+        try await socket.send(#"{"type":"subscribe","games":["G1"]}"#)
+        _ = try await socket.next()
+        #expect(seq(try await socket.next()) == 1)
+        try await stack.restartSubscription(downFor: .milliseconds(300))
+        // Published while the bridge's upstream is down or reconnecting: none is lost.
+        try await stack.publish("G1", count: 5)
+        for expected in UInt64(2)...6 {
+            #expect(seq(try await socket.next(timeout: .seconds(20))) == expected)
+        }
+        #expect(stack.bridge.upstream.isConnected)
+        await socket.close()
     }
 
     @Test func shutdownSendsGoawayThenClose1001() async throws {

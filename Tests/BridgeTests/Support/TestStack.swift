@@ -79,11 +79,11 @@ final class TestStack: Sendable {
 
     let scheduleServer: GRPCServer
     let score: ScoreServer
-    let subscription: SubscriptionServer
     let bridge: BridgeServer
     let scoreClient: GRPCClient
-    private let groups: [ServiceGroup]
-    private let tasks: [Task<Void, any Error>]
+    private let groups: Mutex<[ServiceGroup]>
+    private let tasks: Mutex<[Task<Void, any Error>]>
+    private let subscriptionConfiguration: SubscriptionServer.Configuration
     private let published = Mutex<[String: Int]>([:])
 
     var port: Int { bridge.localAddress?.port ?? 0 }
@@ -116,6 +116,7 @@ final class TestStack: Sendable {
         let subscriptionGroup = ServiceGroup(configuration: .init(services: subscription.services, logger: logger))
         let subscriptionTask = Task { try await subscriptionGroup.run() }
         let subscriptionPort = try await waitForPort { subscription.grpcServer.localAddress?.port }
+        subscriptionConfiguration.grpcPort = subscriptionPort
 
         var configuration = BridgeConfiguration()
         configuration.httpPort = 0
@@ -138,39 +139,57 @@ final class TestStack: Sendable {
         }
         let scoreClient = GRPCClient(host: "127.0.0.1", port: scorePort)
         return TestStack(
-            scheduleServer: scheduleServer, score: score, subscription: subscription, bridge: bridge, scoreClient: scoreClient,
-            groups: [bridgeGroup, subscriptionGroup, scoreGroup], tasks: [bridgeTask, subscriptionTask, scoreTask]
+            scheduleServer: scheduleServer, score: score, bridge: bridge, scoreClient: scoreClient,
+            groups: [bridgeGroup, subscriptionGroup, scoreGroup], tasks: [bridgeTask, subscriptionTask, scoreTask],
+            subscriptionConfiguration: subscriptionConfiguration
         )
     }
 
     private init(
-        scheduleServer: GRPCServer, score: ScoreServer, subscription: SubscriptionServer, bridge: BridgeServer, scoreClient: GRPCClient,
-        groups: [ServiceGroup], tasks: [Task<Void, any Error>]
+        scheduleServer: GRPCServer, score: ScoreServer, bridge: BridgeServer, scoreClient: GRPCClient,
+        groups: [ServiceGroup], tasks: [Task<Void, any Error>], subscriptionConfiguration: SubscriptionServer.Configuration
     ) {
         self.scheduleServer = scheduleServer
         self.score = score
-        self.subscription = subscription
         self.bridge = bridge
         self.scoreClient = scoreClient
-        self.groups = groups
-        self.tasks = tasks
+        self.groups = Mutex(groups)
+        self.tasks = Mutex(tasks)
+        self.subscriptionConfiguration = subscriptionConfiguration
     }
 
     /// Shuts the bridge down first (its browsers get goaway), then the rest.
     func stop() async {
         scoreClient.close()
-        for (group, task) in zip(groups, tasks) {
-            await group.triggerGracefulShutdown()
-            _ = try? await task.value
-        }
+        for index in 0..<3 { await stop(index) }
         scheduleServer.beginGracefulShutdown(grace: .milliseconds(100))
         await scheduleServer.waitUntilStopped()
     }
 
+    private func stop(_ index: Int) async {
+        let group = groups.withLock { $0[index] }
+        let task = tasks.withLock { $0[index] }
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+
     /// Shuts only the bridge down (its browsers get goaway and close 1001).
     func stopBridge() async {
-        await groups[0].triggerGracefulShutdown()
-        _ = try? await tasks[0].value
+        await stop(0)
+    }
+
+    /// Stops the subscription service, waits, and starts a new one on the same port.
+    func restartSubscription(downFor pause: Duration) async throws {
+        await stop(1)
+        try await Task.sleep(for: pause)
+        var logger = Logger(label: "bridge-test")
+        logger.logLevel = .warning
+        let subscription = try await SubscriptionServer(configuration: subscriptionConfiguration, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: subscription.services, logger: logger))
+        let task = Task { try await group.run() }
+        groups.withLock { $0[1] = group }
+        tasks.withLock { $0[1] = task }
+        _ = try await Self.waitForPort { subscription.grpcServer.localAddress?.port }
     }
 
     /// Publishes `count` events to a game (each +`points` for the home team); returns the last seq.
