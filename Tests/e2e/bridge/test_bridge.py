@@ -30,7 +30,7 @@ from courtside.v1 import schedule_pb2, schedule_pb2_grpc  # noqa: E402
 from courtside.v1 import score_pb2, score_pb2_grpc  # noqa: E402
 import grpc  # noqa: E402
 
-BIN = os.environ.get("COURTSIDE_BIN_DIR", os.path.join(common.ROOT, ".build-bridge", "debug"))
+BIN = os.environ.get("COURTSIDE_BIN_DIR", os.path.join(common.ROOT, ".build", "debug"))
 SCHEMA = json.load(open(os.path.join(common.ROOT, "docs", "protocol.schema.json")))
 TODAY = time.strftime("%Y-%m-%d")
 
