@@ -110,3 +110,23 @@ import Testing
         #expect(collapse.count == 2)
     }
 }
+
+@Suite struct PositionTableTests {
+    @Test func smallAndLargeBehaveAlike() {
+        var table = PositionTable()
+        for index in 0..<40 { table["g\(index)"] = GamePosition(epoch: 1, seq: UInt64(index)) }
+        #expect(table.count == 40)
+        #expect(table["g7"] == GamePosition(epoch: 1, seq: 7))
+        #expect(table["g39"] == GamePosition(epoch: 1, seq: 39))
+        table["g7"] = nil
+        #expect(table["g7"] == nil)
+        #expect(table.count == 39)
+        var small = PositionTable()
+        small["a"] = GamePosition(epoch: 1, seq: 1)
+        small["a"] = GamePosition(epoch: 1, seq: 2)
+        small.addMissing(["a": GamePosition(epoch: 9, seq: 9), "b": GamePosition(epoch: 1, seq: 5)])
+        #expect(small.dictionary == ["a": GamePosition(epoch: 1, seq: 2), "b": GamePosition(epoch: 1, seq: 5)])
+        small["a"] = nil
+        #expect(small.gameIds == ["b"])
+    }
+}

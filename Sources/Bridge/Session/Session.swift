@@ -24,7 +24,7 @@ public final class Session {
 
     private(set) var followed = FollowedSet()
     /// The position of every game delivered on this connection (the SSE cursor).
-    private(set) var positions: [String: GamePosition] = [:]
+    private(set) var positions = PositionTable()
     private var collapse: CollapseSet<BridgeItem>
     private var rate: RateLimiter
     private var busy = false
@@ -34,6 +34,7 @@ public final class Session {
     /// Hub bookkeeping: the last item offered (dedupe across indexes) and a pending flush.
     var stamp: UInt64 = 0
     var needsFlush = false
+    private var unflushed = 0
     var lastSentNanos: UInt64
     var lastPingNanos: UInt64
     var lastReceivedNanos: UInt64
@@ -299,11 +300,11 @@ public final class Session {
     private func forgetUnfollowed() {
         guard !isSSE else { return }
         let directory = hub.directory
-        for gameId in Array(positions.keys) {
+        for gameId in positions.gameIds {
             let teams = directory.teams(of: gameId)
             let live = directory.isLive(gameId)
             if !followed.follows(gameId: gameId, home: teams?.home ?? "", away: teams?.away ?? "", status: live ? .live : .final, previousStatus: nil) {
-                positions.removeValue(forKey: gameId)
+                positions[gameId] = nil
                 collapse.remove(gameId: gameId)
             }
         }
@@ -319,16 +320,21 @@ public final class Session {
 
     private func send(_ message: OutboundMessage, game: String? = nil, position: GamePosition? = nil) {
         if let game, let position { positions[game] = position }
-        let cursor = transport.wantsCursor && message.carriesCursor ? SSECursor.format(positions) : nil
+        let cursor = transport.wantsCursor && message.carriesCursor ? SSECursor.format(positions.dictionary) : nil
         hub.counters.bytesOut += transport.write(message, cursor: cursor)
         hub.counters.messagesOut += 1
         lastSentNanos = hub.now
         needsFlush = true
+        // NIO keeps the capacity of a channel's queue of pending writes: flushing every few
+        // messages of a long catch-up keeps it (and the connection's memory) small.
+        unflushed += 1
+        if unflushed >= 8 { flush() }
     }
 
     func flush() {
         guard needsFlush else { return }
         needsFlush = false
+        unflushed = 0
         transport.flush()
     }
 
@@ -429,7 +435,7 @@ extension Session {
     /// position for jumps to the relay's head with a `collapsed` snapshot.
     func resynchronise(relay: GameRelay<BridgeItem>) {
         guard !isClosed else { return }
-        for (gameId, known) in positions.sorted(by: { $0.key < $1.key }) {
+        for (gameId, known) in positions.dictionary.sorted(by: { $0.key < $1.key }) {
             guard let head = relay.head(gameId), GamePosition(epoch: head.epoch, seq: head.lastSeq) != known else { continue }
             let position = GamePosition(epoch: head.epoch, seq: head.lastSeq)
             let json = ServerMessages.snapshot(
@@ -446,6 +452,6 @@ extension Session {
     /// SSE: the positions of `resume` / `Last-Event-ID` are part of the stream's cursor from
     /// the start.
     func seedPositions(_ resume: [String: GamePosition]) {
-        positions.merge(resume) { current, _ in current }
+        positions.addMissing(resume)
     }
 }
