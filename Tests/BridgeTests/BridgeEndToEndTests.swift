@@ -2,6 +2,7 @@ import Bridge
 import CourtsideProto
 import EventRelay
 import Foundation
+import ScoreService
 import ServiceKit
 import Testing
 
@@ -109,6 +110,42 @@ import Testing
         #expect(try await second.expectSilence(for: .milliseconds(300)) == nil)
 
         for socket in [first, second, third, fourth] { await socket.close() }
+    }
+
+    @Test func resumeOlderThanTheRelayWindowComesFromTheScoreService() async throws {
+        let stack = try await TestStack.start { $0.recentEventsPerGame = 2 }
+        defer { Task { await stack.stop() } }
+        try await stack.publish("G1", count: 10)
+        let epoch = try await stack.epoch("G1")
+        let socket = try await connect(stack)
+        // Wait until the bridge's relay has seen the tenth event.
+        while stack.bridge.relay.head("G1")?.lastSeq != 10 { try await Task.sleep(for: .milliseconds(10)) }
+        try await socket.send(json: ["type": "subscribe", "games": ["G1"], "resume": ["G1": ["epoch": epoch, "seq": 3]]])
+        #expect(type(try await socket.next()) == "subscribed")
+        var seqs: [UInt64] = []
+        for _ in 0..<7 { seqs.append(seq(try await socket.next())) }
+        #expect(seqs == Array(4...10))
+        try await stack.publish("G1")
+        #expect(seq(try await socket.next()) == 11)
+        await socket.close()
+    }
+
+    @Test func resumeFromHistoryThatIsGoneGetsAReset() async throws {
+        let stack = try await TestStack.start(configure: { $0.recentEventsPerGame = 2 }, score: { $0.engine.historyLimit = 5 })
+        defer { Task { await stack.stop() } }
+        try await stack.publish("G1", count: 20)
+        let epoch = try await stack.epoch("G1")
+        while stack.bridge.relay.head("G1")?.lastSeq != 20 { try await Task.sleep(for: .milliseconds(10)) }
+        let socket = try await connect(stack)
+        try await socket.send(json: ["type": "subscribe", "games": ["G1"], "resume": ["G1": ["epoch": epoch, "seq": 2]]])
+        #expect(type(try await socket.next()) == "subscribed")
+        let reset = try await socket.next()
+        #expect(type(reset) == "snapshot")
+        #expect(reset["reason"] as? String == "reset")
+        #expect(seq(reset) == 20)
+        try await stack.publish("G1")
+        #expect(seq(try await socket.next()) == 21)
+        await socket.close()
     }
 
     @Test func teamsAllLiveAndLimits() async throws {

@@ -88,7 +88,10 @@ final class TestStack: Sendable {
 
     var port: Int { bridge.localAddress?.port ?? 0 }
 
-    static func start(configure: (inout BridgeConfiguration) -> Void = { _ in }) async throws -> TestStack {
+    static func start(
+        configure: (inout BridgeConfiguration) -> Void = { _ in },
+        score configureScore: (inout ScoreServer.Configuration) -> Void = { _ in }
+    ) async throws -> TestStack {
         var logger = Logger(label: "bridge-test")
         logger.logLevel = .warning
         let scheduleServer = GRPCServer(
@@ -101,6 +104,7 @@ final class TestStack: Sendable {
         scoreConfiguration.grpcPort = 0
         scoreConfiguration.adminPort = 0
         scoreConfiguration.shutdownGrace = .seconds(1)
+        configureScore(&scoreConfiguration)
         let score = try await ScoreServer.make(configuration: scoreConfiguration, directory: StaticGameDirectory(games: games), logger: logger)
         let scoreGroup = ServiceGroup(configuration: .init(services: score.services, logger: logger))
         let scoreTask = Task { try await scoreGroup.run() }
