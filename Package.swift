@@ -261,7 +261,7 @@ let package = Package(
         .testTarget(
             name: "BridgeTests",
             dependencies: [
-                "Bridge", "CourtsideProto", "EventRelay", "GRPC", "ScoreService", "SubscriptionService", "ServiceKit", "Storage",
+                "Bridge", "CourtsideProto", "EventRelay", "GRPC", "ScheduleService", "ScoreService", "SubscriptionService", "ServiceKit", "Storage",
                 serviceLifecycle, logging, nioCore, nioPosix, nioHTTP1, nioWebSocket,
             ],
             swiftSettings: swiftSettings

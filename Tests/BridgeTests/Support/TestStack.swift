@@ -5,79 +5,26 @@ import Foundation
 import GRPC
 import Logging
 import NIOCore
+import ScheduleService
 import ScoreService
 import ServiceKit
 import ServiceLifecycle
+import Storage
 import SubscriptionService
 import Synchronization
 
-/// A schedule service with fixed teams and games (the real one is another target; this keeps
-/// the bridge's tests independent of its storage).
-final class FakeSchedule: ScheduleServiceHandler {
-    let teams: [Team]
-    private let games: Mutex<[String: Game]>
-
-    init(teams: [Team], games: [Game]) {
-        self.teams = teams
-        self.games = Mutex(Dictionary(games.map { ($0.id, $0) }, uniquingKeysWith: { $1 }))
-    }
-
-    func listTeams(request: ListTeamsRequest, context: ServerContext) async throws -> ListTeamsResponse {
-        ListTeamsResponse(teams: teams.sorted { $0.tricode < $1.tricode })
-    }
-
-    func listGames(request: ListGamesRequest, context: ServerContext) async throws -> ListGamesResponse {
-        let all = games.withLock { Array($0.values) }.filter { game in
-            (request.dateFrom.isEmpty || game.date >= request.dateFrom) && (request.dateTo.isEmpty || game.date <= request.dateTo)
-        }
-        return ListGamesResponse(games: all.sorted { ($0.startTimeMs, $0.id) < ($1.startTimeMs, $1.id) })
-    }
-
-    func getGame(request: GetGameRequest, context: ServerContext) async throws -> Game {
-        guard let game = games.withLock({ $0[request.gameId] }) else { throw RPCError(.notFound, "unknown game") }
-        return game
-    }
-
-    func upsertGames(request: UpsertGamesRequest, context: ServerContext) async throws -> UpsertGamesResponse {
-        games.withLock { games in for game in request.games { games[game.id] = game } }
-        return UpsertGamesResponse(games: request.games)
-    }
-
-    func updateGameStatus(request: UpdateGameStatusRequest, context: ServerContext) async throws -> Game {
-        try games.withLock { games in
-            guard var game = games[request.gameId] else { throw RPCError(.notFound, "unknown game") }
-            game.status = request.status
-            game.revision += 1
-            games[request.gameId] = game
-            return game
-        }
-    }
-
-    func watchGames(request: WatchGamesRequest, response: RPCWriter<GameChange>, context: ServerContext) async throws {
-        if request.sendInitial {
-            for game in games.withLock({ Array($0.values) }) { try await response.write(GameChange(game: game, initial: true)) }
-        }
-        while !Task.isCancelled { try await Task.sleep(for: .seconds(1)) }
-    }
-}
-
-/// Score, subscription, a schedule and the bridge, in-process on loopback ports.
+/// Schedule (seeded with `games`), score, subscription and the bridge, in-process on loopback
+/// ports.
 final class TestStack: Sendable {
     static let today = TestStack.localDate()
-    static let teams = [
-        Team(id: "BOS", tricode: "BOS", city: "Boston", name: "Celtics", conference: "East", division: "Atlantic", primaryColor: "#007A33", secondaryColor: "#BA9653"),
-        Team(id: "LAL", tricode: "LAL", city: "Los Angeles", name: "Lakers", primaryColor: "#552583"),
-        Team(id: "NYK", tricode: "NYK", city: "New York", name: "Knicks"),
-        Team(id: "MIA", tricode: "MIA", city: "Miami", name: "Heat"),
-    ]
-    /// G1 is live, G2 scheduled today, G3 tomorrow.
+    /// G1 (live once it has events) and G2 are today's, G3 is another day's.
     static let games = [
-        Game(id: "G1", homeTeamId: "BOS", awayTeamId: "LAL", startTimeMs: 1_700_000_000_000, date: today, venue: "TD Garden", status: .live),
+        Game(id: "G1", homeTeamId: "BOS", awayTeamId: "LAL", startTimeMs: 1_700_000_000_000, date: today, venue: "TD Garden", status: .scheduled),
         Game(id: "G2", homeTeamId: "NYK", awayTeamId: "MIA", startTimeMs: 1_700_000_100_000, date: today, venue: "MSG", status: .scheduled),
         Game(id: "G3", homeTeamId: "MIA", awayTeamId: "BOS", startTimeMs: 1_800_000_000_000, date: "2099-01-01", venue: "", status: .scheduled),
     ]
 
-    let scheduleServer: GRPCServer
+    let schedule: ScheduleServer
     let score: ScoreServer
     let bridge: BridgeServer
     let scoreClient: GRPCClient
@@ -94,11 +41,16 @@ final class TestStack: Sendable {
     ) async throws -> TestStack {
         var logger = Logger(label: "bridge-test")
         logger.logLevel = .warning
-        let scheduleServer = GRPCServer(
-            configuration: GRPCServer.Configuration(host: "127.0.0.1", port: 0), services: [FakeSchedule(teams: teams, games: games)], logger: logger
-        )
-        try await scheduleServer.start()
-        let schedulePort = try port(of: scheduleServer)
+        var scheduleConfiguration = ScheduleServerConfiguration()
+        scheduleConfiguration.grpcPort = 0
+        scheduleConfiguration.adminPort = nil
+        scheduleConfiguration.storage = .sqliteMemory
+        scheduleConfiguration.seedGames = games
+        scheduleConfiguration.shutdownGrace = .seconds(1)
+        let schedule = try await ScheduleServer(configuration: scheduleConfiguration, logger: logger)
+        let scheduleGroup = ServiceGroup(configuration: .init(services: schedule.services, logger: logger))
+        let scheduleTask = Task { try await scheduleGroup.run() }
+        let schedulePort = try await waitForPort { schedule.grpcPort }
 
         var scoreConfiguration = ScoreServer.Configuration()
         scoreConfiguration.grpcPort = 0
@@ -143,17 +95,17 @@ final class TestStack: Sendable {
         }
         let scoreClient = GRPCClient(host: "127.0.0.1", port: scorePort)
         return TestStack(
-            scheduleServer: scheduleServer, score: score, bridge: bridge, scoreClient: scoreClient,
-            groups: [bridgeGroup, subscriptionGroup, scoreGroup], tasks: [bridgeTask, subscriptionTask, scoreTask],
+            schedule: schedule, score: score, bridge: bridge, scoreClient: scoreClient,
+            groups: [bridgeGroup, subscriptionGroup, scoreGroup, scheduleGroup], tasks: [bridgeTask, subscriptionTask, scoreTask, scheduleTask],
             subscriptionConfiguration: subscriptionConfiguration
         )
     }
 
     private init(
-        scheduleServer: GRPCServer, score: ScoreServer, bridge: BridgeServer, scoreClient: GRPCClient,
+        schedule: ScheduleServer, score: ScoreServer, bridge: BridgeServer, scoreClient: GRPCClient,
         groups: [ServiceGroup], tasks: [Task<Void, any Error>], subscriptionConfiguration: SubscriptionServer.Configuration
     ) {
-        self.scheduleServer = scheduleServer
+        self.schedule = schedule
         self.score = score
         self.bridge = bridge
         self.scoreClient = scoreClient
@@ -165,9 +117,7 @@ final class TestStack: Sendable {
     /// Shuts the bridge down first (its browsers get goaway), then the rest.
     func stop() async {
         scoreClient.close()
-        for index in 0..<3 { await stop(index) }
-        scheduleServer.beginGracefulShutdown(grace: .milliseconds(100))
-        await scheduleServer.waitUntilStopped()
+        for index in 0..<4 { await stop(index) }
     }
 
     private func stop(_ index: Int) async {
@@ -218,11 +168,6 @@ final class TestStack: Sendable {
     /// The game's current epoch (from the score service).
     func epoch(_ gameId: String) async throws -> UInt64 {
         try await ScoreServiceClient(scoreClient).getSnapshots(GetSnapshotsRequest(gameIds: [gameId])).snapshots.first?.position?.epoch ?? 0
-    }
-
-    private static func port(of server: GRPCServer) throws -> Int {
-        guard let port = server.localAddress?.port else { throw TestFailure("schedule server did not start") }
-        return port
     }
 
     private static func waitForPort(_ port: @Sendable () -> Int?) async throws -> Int {
