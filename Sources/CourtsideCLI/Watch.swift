@@ -1,5 +1,6 @@
 import ArgumentParser
 import CourtsideProto
+import Foundation
 import GRPC
 
 struct Watch: AsyncParsableCommand {
@@ -48,11 +49,11 @@ struct Watch: AsyncParsableCommand {
                     case .snapshot(let snapshot):
                         teamsByGame[snapshot.gameId] = (snapshot.homeTeamId, snapshot.awayTeamId)
                         let reason = item.reason == .reset ? "reset" : "now"
-                        print("\(snapshot.gameId) @\(Format.position(snapshot.position)) [\(reason)] \(Format.state(snapshot.state, home: snapshot.homeTeamId, away: snapshot.awayTeamId))")
+                        emit("\(snapshot.gameId) @\(Format.position(snapshot.position)) [\(reason)] \(Format.state(snapshot.state, home: snapshot.homeTeamId, away: snapshot.awayTeamId))")
                     case .event(let event):
                         let (home, away) = teamsByGame[event.gameId] ?? ("home", "away")
                         let team = event.teamId.isEmpty ? "" : " \(event.teamId)"
-                        print("\(event.gameId) #\(event.position?.seq ?? 0) \(Format.state(event.state, home: home, away: away))  \(Format.kind(event.kind))\(team): \(event.description)")
+                        emit("\(event.gameId) #\(event.position?.seq ?? 0) \(Format.state(event.state, home: home, away: away))  \(Format.kind(event.kind))\(team): \(event.description)")
                         if acknowledge, let name = subscriptionName {
                             _ = try await service.acknowledge(AcknowledgeRequest(name: name, positions: [GameCursor(gameId: event.gameId, after: event.position)]))
                         }
@@ -65,4 +66,10 @@ struct Watch: AsyncParsableCommand {
             throw explain(error, service: "subscription", address: addresses.subscriptionAddr)
         }
     }
+}
+
+/// Writes a line at once: a watcher is often piped into another program, and stdio would hold
+/// the lines back in its buffer.
+func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -292,19 +292,23 @@ public final class ScoreEngine: Sendable {
 
         // Durable: apply to memory and hand the events to subscribers, under one lock so that a
         // subscriber registering now sees either the old head and these events, or the new head.
+        // Every status the events pass through, in order (a tip-off and a final in the same
+        // commit are two reports: the schedule's state machine needs both).
         var statusChanges: [(String, GameStatus)] = []
+        var lastStatus = snapshot.mapValues { $0.stored.state.status }
+        for event in commit.events {
+            guard let status = event.state?.status, lastStatus[event.gameId] != status else { continue }
+            lastStatus[event.gameId] = status
+            statusChanges.append((event.gameId, status))
+        }
         state.withLock { state in
             for (game, _) in createdGames {
                 state.games[game.gameId] = GameHead(stored: game, sourceIds: [:])
             }
             for (gameId, head) in working where head.lastSeq != snapshot[gameId]?.stored.lastSeq {
-                let previousStatus = state.games[gameId]?.stored.state.status
                 state.games[gameId]?.stored = head
                 if let sources = newSources[gameId] {
                     for (sourceId, seq) in sources { state.games[gameId]?.sourceIds?[sourceId] = seq }
-                }
-                if previousStatus != head.state.status {
-                    statusChanges.append((gameId, head.state.status))
                 }
             }
             for event in commit.events {

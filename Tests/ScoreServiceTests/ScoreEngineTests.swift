@@ -155,6 +155,15 @@ import Testing
         _ = try await engine.publish([basket(gameId, 3, home: 2, away: 0, period: 2, kind: .statusChange, status: .halftime)])
         _ = try await engine.publish([basket(gameId, 4, home: 2, away: 0, period: 4, kind: .statusChange, status: .final)])
         #expect(directory.reportedStatuses.map(\.status) == [.live, .halftime, .final])
+
+        // Tip-off and final in one batch: both are reported, in order.
+        let quick = uniqueGameId()
+        directory.add(game(quick))
+        _ = try await engine.publish([
+            basket(quick, 1, home: 0, away: 0, kind: .statusChange, status: .live),
+            basket(quick, 2, home: 2, away: 0, period: 4, kind: .statusChange, status: .final),
+        ])
+        #expect(directory.reportedStatuses.filter { $0.gameId == quick }.map(\.status) == [.live, .final])
         await engine.stop()
     }
 }
