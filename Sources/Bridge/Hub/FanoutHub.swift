@@ -42,6 +42,7 @@ final class FanoutHub {
     private var task: Task<Void, Never>?
     private var timer: RepeatedTask?
     private var flushList: [Session] = []
+    private var flushAtOnce = false
 
     init(eventLoop: any EventLoop, directory: SubscriptionDirectory, configuration: BridgeConfiguration, metrics: BridgeMetrics, logger: Logger) {
         self.eventLoop = eventLoop
@@ -162,6 +163,10 @@ final class FanoutHub {
     func process(_ batch: [RelayedItem<BridgeItem>]) {
         now = Clock.nanos()
         let wallMs = Clock.wallMs()
+        // One item: each connection is flushed as soon as it has it (the first sockets get
+        // their bytes before the last are written, and each is touched once). Several: every
+        // connection gets all of its items in one write.
+        flushAtOnce = batch.count == 1
         for relayed in batch {
             let item = relayed.payload
             stamp &+= 1
@@ -187,7 +192,11 @@ final class FanoutHub {
             let wasPending = session.needsFlush
             if session.deliver(item) {
                 delivered = true
-                if !wasPending { flushList.append(session) }
+                if flushAtOnce {
+                    session.flush()
+                } else if !wasPending {
+                    flushList.append(session)
+                }
             }
         }
         return delivered
