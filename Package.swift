@@ -33,6 +33,7 @@ let package = Package(
         .executable(name: "courtside-bridge", targets: ["BridgeServer"]),
         .executable(name: "courtside-feed", targets: ["FeedServer"]),
         .executable(name: "grpc-bench-server", targets: ["GRPCBenchServer"]),
+        .executable(name: "score-bench", targets: ["ScoreBench"]),
         .executable(name: "courtside-echo-server", targets: ["EchoServer"]),
         .executable(name: "courtside-interop-client", targets: ["InteropClient"]),
         .executable(name: "courtside-wire-fuzzer", targets: ["WireFuzzer"]),
@@ -224,6 +225,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "ScoreBench",
+            dependencies: ["ScoreService", "CourtsideProto", "GRPC", "Storage", serviceLifecycle, logging, nioCore],
+            path: "benchmarks/score/Sources/ScoreBench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ScoreServiceTests",
             dependencies: ["ScoreService", "CourtsideProto", "GRPC", "Storage", serviceLifecycle, logging, nioCore],
