@@ -1,6 +1,5 @@
 public import CourtsideProto
 public import GRPC
-public import GRPCWire
 import Synchronization
 
 /// `courtside.testing.v1.EchoService`: the example service that exercises every kind of RPC of

@@ -1,7 +1,9 @@
 /// A gRPC request's headers, validated.
 public struct GRPCRequestHead: Sendable {
     public var path: String
-    public var method: MethodDescriptor?
+    /// The method the path names ("/service/method"), nil if it is malformed. Parsed on demand:
+    /// the server routes by the whole path.
+    public var method: MethodDescriptor? { MethodDescriptor(path: path) }
     public var authority: String
     /// Custom metadata only: reserved headers (pseudo-headers, content-type, te, grpc-*) removed.
     public var metadata: Metadata
@@ -71,7 +73,6 @@ public struct GRPCRequestHead: Sendable {
         return .accepted(
             GRPCRequestHead(
                 path: requestPath,
-                method: MethodDescriptor(path: requestPath),
                 authority: authority,
                 metadata: metadata,
                 timeout: timeout,

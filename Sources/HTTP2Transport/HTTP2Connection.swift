@@ -220,6 +220,12 @@ public final class HTTP2Connection: ChannelInboundHandler {
     /// Sends response headers; see `NGHTTP2Session.submitResponse`.
     @discardableResult
     public func submitResponse(streamID: Int32, headers: HTTP2HeaderList, hasBody: Bool) -> Bool {
+        submitResponse(streamID: streamID, headers: .list(headers), hasBody: hasBody)
+    }
+
+    /// Sends response headers, possibly from a prebuilt block.
+    @discardableResult
+    public func submitResponse(streamID: Int32, headers: HTTP2Headers, hasBody: Bool) -> Bool {
         let ok = session.submitResponse(streamID: streamID, headers: headers, hasBody: hasBody)
         flush()
         return ok
@@ -253,6 +259,11 @@ public final class HTTP2Connection: ChannelInboundHandler {
 
     /// Ends the stream's DATA, then sends trailers if given (else END_STREAM on the last DATA).
     public func finish(streamID: Int32, trailers: HTTP2HeaderList?) {
+        finish(streamID: streamID, trailers: trailers.map { .list($0) })
+    }
+
+    /// Ends the stream's DATA, then sends these trailers (or END_STREAM on the last DATA).
+    public func finish(streamID: Int32, trailers: HTTP2Headers?) {
         session.finish(streamID: streamID, trailers: trailers)
         flush()
     }

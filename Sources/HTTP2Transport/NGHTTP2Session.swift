@@ -33,7 +33,7 @@ final class NGHTTP2Session {
 
     private enum Ending {
         case endStream
-        case trailers(HTTP2HeaderList)
+        case trailers(HTTP2Headers)
     }
 
     /// Outbound DATA waiting for flow-control window, per stream.
@@ -47,7 +47,10 @@ final class NGHTTP2Session {
 
     private var session: OpaquePointer?
     private var outbound: [Int32: OutboundQueue] = [:]
-    private var headerBlocks: [Int32: HTTP2HeaderList] = [:]
+    /// The header block being received (nghttp2 delivers one block at a time, CONTINUATIONs
+    /// included), reused from block to block.
+    private var headerBlock: HTTP2HeaderList = []
+    private var headerBlockStream: Int32 = 0
     /// Streams whose queue fell under the low-water mark while nghttp2 read from it.
     private var drainedStreams: [Int32] = []
     /// Error text nghttp2 reported for the connection (for logs).
@@ -146,7 +149,7 @@ final class NGHTTP2Session {
 
     /// Sends response headers. With `hasBody`, DATA follows from `enqueue` until `finish`;
     /// without, the headers end the stream (a Trailers-Only response or a bodiless error).
-    func submitResponse(streamID: Int32, headers: HTTP2HeaderList, hasBody: Bool) -> Bool {
+    func submitResponse(streamID: Int32, headers: HTTP2Headers, hasBody: Bool) -> Bool {
         if hasBody {
             outbound[streamID] = OutboundQueue()
         }
@@ -166,7 +169,7 @@ final class NGHTTP2Session {
     /// Opens a client stream: request headers, then DATA from `enqueue` until `finish`.
     /// Returns the new stream's id, or nil if no stream can be opened (ids exhausted, GOAWAY).
     func submitRequest(headers: HTTP2HeaderList) -> Int32? {
-        let streamID = Self.withNameValues(headers) { nva, count in
+        let streamID = Self.withNameValues(.list(headers)) { nva, count in
             var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: Self.readCallback)
             return nghttp2_submit_request(session, nil, nva, count, &provider, nil)
         }
@@ -196,7 +199,7 @@ final class NGHTTP2Session {
     }
 
     /// Ends a stream's DATA: with trailers (gRPC status) or with END_STREAM on the last DATA.
-    func finish(streamID: Int32, trailers: HTTP2HeaderList?) {
+    func finish(streamID: Int32, trailers: HTTP2Headers?) {
         guard let queue = outbound[streamID], queue.ending == nil else { return }
         queue.ending = trailers.map { .trailers($0) } ?? .endStream
         resumeIfDeferred(streamID, queue)
@@ -243,7 +246,7 @@ final class NGHTTP2Session {
     }
 
     var hasActiveStreams: Bool {
-        !outbound.isEmpty || !headerBlocks.isEmpty
+        !outbound.isEmpty
     }
 
     private func resumeIfDeferred(_ streamID: Int32, _ queue: OutboundQueue) {
@@ -263,18 +266,18 @@ final class NGHTTP2Session {
         nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks) { _, frame, userData in
             guard let frame else { return 0 }
             let session = NGHTTP2Session.from(userData)
-            session.headerBlocks[frame.pointee.hd.stream_id] = []
+            session.headerBlock.removeAll(keepingCapacity: true)
+            session.headerBlockStream = frame.pointee.hd.stream_id
             return 0
         }
         nghttp2_session_callbacks_set_on_header_callback(callbacks) { _, frame, name, nameLength, value, valueLength, _, userData in
             guard let frame else { return 0 }
             let session = NGHTTP2Session.from(userData)
-            let streamID = frame.pointee.hd.stream_id
-            let header = (
-                name: String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self),
-                value: String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
-            )
-            session.headerBlocks[streamID, default: []].append(header)
+            guard frame.pointee.hd.stream_id == session.headerBlockStream else { return 0 }
+            session.headerBlock.append((
+                name: KnownHeaderStrings.string(UnsafeBufferPointer(start: name, count: nameLength)),
+                value: KnownHeaderStrings.string(UnsafeBufferPointer(start: value, count: valueLength))
+            ))
             return 0
         }
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks) { _, frame, userData in
@@ -290,7 +293,10 @@ final class NGHTTP2Session {
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
             let session = NGHTTP2Session.from(userData)
             session.outbound.removeValue(forKey: streamID)
-            session.headerBlocks.removeValue(forKey: streamID)
+            if session.headerBlockStream == streamID {
+                session.headerBlock.removeAll(keepingCapacity: true)
+                session.headerBlockStream = 0
+            }
             session.delegate?.sessionDidCloseStream(streamID: streamID, errorCode: HTTP2ErrorCode(rawValue: errorCode))
             return 0
         }
@@ -311,8 +317,12 @@ final class NGHTTP2Session {
         let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
         switch UInt32(header.type) {
         case NGHTTP2_HEADERS.rawValue:
-            let headers = headerBlocks.removeValue(forKey: header.stream_id) ?? []
-            delegate?.sessionDidReceiveHeaders(streamID: header.stream_id, headers: headers, endStream: endStream)
+            guard header.stream_id == headerBlockStream else { return }
+            delegate?.sessionDidReceiveHeaders(streamID: header.stream_id, headers: headerBlock, endStream: endStream)
+            // The delegate reads the block during the call; keeping the storage avoids an
+            // allocation per request (a delegate that kept the list keeps its own copy).
+            headerBlock.removeAll(keepingCapacity: true)
+            headerBlockStream = 0
         case NGHTTP2_DATA.rawValue:
             if endStream {
                 delegate?.sessionDidReceiveEndStream(streamID: header.stream_id)
@@ -388,37 +398,29 @@ final class NGHTTP2Session {
 
     /// Lays header names and values out in one buffer and calls `body` with nghttp2_nv entries
     /// pointing into it (nghttp2 copies them during the submit call).
+    /// Calls `body` with nghttp2_nv entries for the headers (nghttp2 copies them during the
+    /// submit call). A prebuilt block without extras is used as it is, with no allocation.
+    private static func withNameValues<Result>(
+        _ headers: HTTP2Headers,
+        _ body: (UnsafePointer<nghttp2_nv>, Int) -> Result
+    ) -> Result {
+        switch headers {
+        case .prebuilt(let block, let extra) where extra.isEmpty:
+            return body(block.nameValues, block.count)
+        case .prebuilt(let block, let extra):
+            return withNameValues(block.headers + extra, body)
+        case .list(let list):
+            return withNameValues(list, body)
+        }
+    }
+
     private static func withNameValues<Result>(
         _ headers: HTTP2HeaderList,
         _ body: (UnsafePointer<nghttp2_nv>, Int) -> Result
     ) -> Result {
-        var storage = [UInt8]()
-        storage.reserveCapacity(headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
-        var offsets: [(name: Int, nameLength: Int, value: Int, valueLength: Int)] = []
-        offsets.reserveCapacity(headers.count)
-        for (name, value) in headers {
-            let nameStart = storage.count
-            storage.append(contentsOf: name.utf8)
-            let valueStart = storage.count
-            storage.append(contentsOf: value.utf8)
-            offsets.append((nameStart, valueStart - nameStart, valueStart, storage.count - valueStart))
-        }
-        if storage.isEmpty { storage.append(0) }
-        return storage.withUnsafeMutableBufferPointer { bytes in
-            let base = bytes.baseAddress!
-            let nameValues = offsets.map { entry in
-                nghttp2_nv(
-                    name: base + entry.name,
-                    value: base + entry.value,
-                    namelen: entry.nameLength,
-                    valuelen: entry.valueLength,
-                    flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)
-                )
-            }
-            return nameValues.withUnsafeBufferPointer { nva in
-                body(nva.baseAddress!, nva.count)
-            }
-        }
+        let block = HeaderStorage(headers)
+        defer { block.deallocate() }
+        return body(block.nameValues, block.count)
     }
 
     static func errorString(_ code: Int32) -> String {

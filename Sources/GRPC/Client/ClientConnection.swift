@@ -272,7 +272,7 @@ final class ClientCall {
     func finishRequests() {
         guard !requestsFinished else { return }
         requestsFinished = true
-        connection.http2.finish(streamID: streamID, trailers: nil)
+        connection.http2.finish(streamID: streamID, trailers: HTTP2Headers?.none)
     }
 
     func waitForDrain(_ continuation: CheckedContinuation<Void, any Error>) {

@@ -131,6 +131,11 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
         http2.submitResponse(streamID: streamID, headers: headers, hasBody: false)
     }
 
+    /// The head of every successful response without custom metadata, laid out once.
+    static let responseHead = HTTP2HeaderBlock([(":status", "200"), ("content-type", "application/grpc")])
+    /// The trailers of every OK status without custom metadata.
+    static let okTrailers = HTTP2HeaderBlock([("grpc-status", "0")])
+
     static func statusHeaders(_ status: GRPCStatus) -> HTTP2HeaderList {
         if status.message.isEmpty {
             return [("grpc-status", String(status.code.rawValue))]
@@ -148,7 +153,9 @@ final class ServerCall {
     let context: ServerContext
     private var machine = ServerStreamStateMachine()
     private var deframer: GRPCMessageDeframer
-    private var inbox: InboundMessageQueue!
+    /// Request messages waiting for a streaming handler; nil for unary requests, whose single
+    /// message is held in `heldRequest` and whose bytes are acknowledged as they arrive.
+    private var inbox: InboundMessageQueue?
     private var heldRequest: ByteBuffer?
     private var task: Task<Void, Never>?
     private var deadlineTask: Scheduled<Void>?
@@ -164,19 +171,19 @@ final class ServerCall {
         self.head = head
         self.deframer = GRPCMessageDeframer(maximumMessageSize: connection.configuration.maximumReceiveMessageSize)
         let deadline = head.timeout.map { ContinuousClock.now + $0.duration }
-        var logger = connection.logger
-        logger[metadataKey: "rpc"] = "\(head.path)"
-        logger[metadataKey: "rpc_id"] = "\(connection.remoteAddress)#\(streamID)"
         self.context = ServerContext(
             method: method.descriptor,
             requestMetadata: head.metadata,
             deadline: deadline,
             remoteAddress: connection.remoteAddress,
-            logger: logger
+            streamID: streamID,
+            logger: connection.logger
         )
         let http2 = connection.http2
-        self.inbox = InboundMessageQueue { [streamID] count in
-            http2.consume(streamID: streamID, count: count)
+        if method.kind.clientStreams {
+            self.inbox = InboundMessageQueue { [streamID] count in
+                http2.consume(streamID: streamID, count: count)
+            }
         }
     }
 
@@ -199,7 +206,11 @@ final class ServerCall {
     }
 
     func receivedData(_ bytes: UnsafeRawBufferPointer) {
-        inbox.received(wireBytes: bytes.count)
+        if let inbox {
+            inbox.received(wireBytes: bytes.count)
+        } else {
+            connection.http2.consume(streamID: streamID, count: bytes.count)
+        }
         if machine.isClosed {
             return
         }
@@ -207,7 +218,7 @@ final class ServerCall {
         do {
             while let message = try deframer.next() {
                 switch machine.receivedMessage() {
-                case .deliver: inbox.append(message)
+                case .deliver: inbox?.append(message)
                 case .hold: heldRequest = message
                 case .fail(let status): fail(status)
                 case .drop: return
@@ -225,7 +236,7 @@ final class ServerCall {
         }
         switch machine.receivedEnd() {
         case .startHandlerWithRequest: connection.scheduleStart(self)
-        case .finishRequestStream: inbox.finish(.success(()))
+        case .finishRequestStream: inbox?.finish(.success(()))
         case .fail(let status): fail(status)
         case .drop: break
         }
@@ -239,7 +250,9 @@ final class ServerCall {
         let handle = self.handle
         let context = self.context
         let method = self.method
-        task = Task(executorPreference: connection.executor) {
+        // Started immediately, on this loop: a handler that does not suspend runs to its end
+        // now, and its response leaves with the flush that ends this read.
+        task = Task.immediate(executorPreference: connection.executor) {
             var status = GRPCStatus.ok
             var trailers = Metadata()
             do {
@@ -277,9 +290,13 @@ final class ServerCall {
         }
         switch action {
         case .sendTrailers:
-            var headers = GRPCServerConnection.statusHeaders(status)
-            headers.append(contentsOf: trailers.wireHeaders)
-            connection.http2.finish(streamID: streamID, trailers: headers)
+            if status.code == .ok && status.message.isEmpty {
+                connection.http2.finish(streamID: streamID, trailers: .prebuilt(GRPCServerConnection.okTrailers, extra: trailers.wireHeaders))
+            } else {
+                var headers = GRPCServerConnection.statusHeaders(status)
+                headers.append(contentsOf: trailers.wireHeaders)
+                connection.http2.finish(streamID: streamID, trailers: headers)
+            }
         case .sendTrailersOnly:
             connection.sendTrailersOnly(streamID: streamID, status: status, metadata: trailers, extraHeaders: [])
         case .drop:
@@ -287,7 +304,7 @@ final class ServerCall {
         }
         deadlineTask?.cancel()
         deadlineTask = nil
-        inbox.finish(.failure(RPCError(.cancelled, "call already completed")))
+        inbox?.finish(.failure(RPCError(.cancelled, "call already completed")))
         resumeDrainWaiter(RPCError(.cancelled, "call already completed"))
     }
 
@@ -300,9 +317,9 @@ final class ServerCall {
         machine.reset()
         deadlineTask?.cancel()
         deadlineTask = nil
-        connection.http2.consumeConnection(count: inbox.unacknowledgedBytes)
+        connection.http2.consumeConnection(count: inbox?.unacknowledgedBytes ?? 0)
         let error = RPCError(.cancelled, "the client cancelled the call (\(errorCode))")
-        inbox.finish(.failure(error))
+        inbox?.finish(.failure(error))
         resumeDrainWaiter(error)
         if wasOpen {
             task?.cancel()
@@ -315,9 +332,11 @@ final class ServerCall {
     func send(framed: ByteBuffer) throws -> Bool {
         switch machine.sendingMessage() {
         case .sendHeadThenMessage:
-            var headers: HTTP2HeaderList = [(":status", "200"), ("content-type", "application/grpc")]
-            headers.append(contentsOf: context.responseMetadata.wireHeaders)
-            connection.http2.submitResponse(streamID: streamID, headers: headers, hasBody: true)
+            connection.http2.submitResponse(
+                streamID: streamID,
+                headers: .prebuilt(GRPCServerConnection.responseHead, extra: context.responseMetadata.wireHeaders),
+                hasBody: true
+            )
         case .sendMessage:
             break
         case .fail(let status):
@@ -357,16 +376,20 @@ final class ServerCall {
     }
 
     func pollMessage() -> (ready: Bool, message: ByteBuffer?, error: (any Error)?) {
-        inbox.poll()
+        inbox?.poll() ?? (true, nil, nil)
     }
 
     func waitForMessage(_ continuation: CheckedContinuation<ByteBuffer?, any Error>) {
+        guard let inbox else {
+            continuation.resume(returning: nil)
+            return
+        }
         inbox.wait(continuation)
     }
 
     func cancelWaiters() {
         writerCancelled = true
-        inbox.cancelWaiter()
+        inbox?.cancelWaiter()
         resumeDrainWaiter(CancellationError())
     }
 }

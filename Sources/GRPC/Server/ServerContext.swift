@@ -12,18 +12,28 @@ public final class ServerContext: Sendable {
     public let deadline: ContinuousClock.Instant?
     /// The client's address.
     public let remoteAddress: String
-    /// A logger whose metadata names this call (`rpc`, `rpc_id`).
-    public let logger: Logger
+    private let baseLogger: Logger
+    private let streamID: Int32
+
+    /// A logger whose metadata names this call (`rpc`, `rpc_id`). Built when asked for: most
+    /// calls never log, and setting logger metadata is not free.
+    public var logger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "rpc"] = "\(method.path)"
+        logger[metadataKey: "rpc_id"] = "\(remoteAddress)#\(streamID)"
+        return logger
+    }
 
     private let responseMetadataStorage = Mutex(Metadata())
     private let trailingMetadataStorage = Mutex(Metadata())
 
-    init(method: MethodDescriptor, requestMetadata: Metadata, deadline: ContinuousClock.Instant?, remoteAddress: String, logger: Logger) {
+    init(method: MethodDescriptor, requestMetadata: Metadata, deadline: ContinuousClock.Instant?, remoteAddress: String, streamID: Int32, logger: Logger) {
         self.method = method
         self.requestMetadata = requestMetadata
         self.deadline = deadline
         self.remoteAddress = remoteAddress
-        self.logger = logger
+        self.streamID = streamID
+        self.baseLogger = logger
     }
 
     /// Metadata for the response headers; only effective before the first response message.

@@ -1,0 +1,85 @@
+internal import CNGHTTP2
+
+/// Headers to send: a list, or a prebuilt block (laid out once, reused for every stream) with
+/// optional extra fields after it.
+public enum HTTP2Headers: Sendable {
+    case list(HTTP2HeaderList)
+    case prebuilt(HTTP2HeaderBlock, extra: HTTP2HeaderList)
+}
+
+/// A header block laid out once in the form nghttp2 takes, for fields sent on most streams
+/// (":status: 200", "content-type: application/grpc", "grpc-status: 0").
+public final class HTTP2HeaderBlock: @unchecked Sendable {
+    // @unchecked: the storage is written once in init and only read afterwards.
+    public let headers: HTTP2HeaderList
+    private let storage: HeaderStorage
+
+    public init(_ headers: HTTP2HeaderList) {
+        self.headers = headers
+        self.storage = HeaderStorage(headers)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    var nameValues: UnsafePointer<nghttp2_nv> { storage.nameValues }
+    var count: Int { storage.count }
+}
+
+/// Names, values and nghttp2_nv entries in one allocation.
+struct HeaderStorage {
+    let bytes: UnsafeMutableRawPointer
+    let count: Int
+
+    init(_ headers: HTTP2HeaderList) {
+        count = headers.count
+        let entriesSize = MemoryLayout<nghttp2_nv>.stride * max(count, 1)
+        let textSize = headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
+        bytes = UnsafeMutableRawPointer.allocate(byteCount: entriesSize + max(textSize, 1), alignment: MemoryLayout<nghttp2_nv>.alignment)
+        let entries = bytes.bindMemory(to: nghttp2_nv.self, capacity: max(count, 1))
+        var text = (bytes + entriesSize).assumingMemoryBound(to: UInt8.self)
+        for (index, header) in headers.enumerated() {
+            let name = text
+            text = Self.copy(header.name, to: text)
+            let value = text
+            text = Self.copy(header.value, to: text)
+            entries[index] = nghttp2_nv(
+                name: name, value: value, namelen: header.name.utf8.count, valuelen: header.value.utf8.count,
+                flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)
+            )
+        }
+    }
+
+    private static func copy(_ string: String, to destination: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var string = string
+        return string.withUTF8 { utf8 in
+            if let base = utf8.baseAddress { destination.update(from: base, count: utf8.count) }
+            return destination + utf8.count
+        }
+    }
+
+    var nameValues: UnsafePointer<nghttp2_nv> {
+        UnsafePointer(bytes.assumingMemoryBound(to: nghttp2_nv.self))
+    }
+
+    func deallocate() {
+        bytes.deallocate()
+    }
+}
+
+/// Strings for header values that occur on nearly every request, so that receiving them
+/// allocates nothing. (Strings of up to 15 UTF-8 bytes are stored inline anyway; only longer
+/// ones are worth sharing.)
+enum KnownHeaderStrings {
+    private static let known: [String] = ["application/grpc", "application/grpc+proto", "grpc-accept-encoding"]
+
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if bytes.count > 15 {
+            for candidate in known where candidate.utf8.count == bytes.count && candidate.utf8.elementsEqual(bytes) {
+                return candidate
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
