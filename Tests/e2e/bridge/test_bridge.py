@@ -87,12 +87,13 @@ class Stack:
                                                                  "--storage", "sqlite::memory:", "--score-addr", f"127.0.0.1:{ports['score']}",
                                                                  "--schedule-addr", f"127.0.0.1:{ports['schedule']}", *common_args],
                                       workdir, ports["subscription"]))
-        self.bridge = Process("courtside-bridge", ["--http-port", str(ports["http"]), "--admin-port", str(ports["a4"]),
-                                                   "--score-addr", f"127.0.0.1:{ports['score']}",
-                                                   "--schedule-addr", f"127.0.0.1:{ports['schedule']}",
-                                                   "--subscription-addr", f"127.0.0.1:{ports['subscription']}",
-                                                   "--reconnect-spread-ms", "2000", "--heartbeat-seconds", "1",
-                                                   "--static-dir", "services/bridge/public", *common_args], workdir, ports["http"])
+        self.workdir = workdir
+        self.bridge_args = ["--http-port", str(ports["http"]), "--admin-port", str(ports["a4"]),
+                            "--score-addr", f"127.0.0.1:{ports['score']}", "--schedule-addr", f"127.0.0.1:{ports['schedule']}",
+                            "--subscription-addr", f"127.0.0.1:{ports['subscription']}",
+                            "--reconnect-spread-ms", "2000", "--heartbeat-seconds", "1",
+                            "--static-dir", "services/bridge/public", *common_args]
+        self.bridge = Process("courtside-bridge", self.bridge_args, workdir, ports["http"])
         self.processes.append(self.bridge)
         self.score_channel = grpc.insecure_channel(f"127.0.0.1:{ports['score']}")
         self.score = score_pb2_grpc.ScoreServiceStub(self.score_channel)
@@ -104,6 +105,23 @@ class Stack:
             time.sleep(0.1)
         else:
             raise AssertionError("the bridge never became ready:\n" + self.bridge.logs())
+
+    def wait_ready(self, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.admin("/readyz")[0] == 200:
+                return
+            time.sleep(0.1)
+        raise AssertionError("the bridge never became ready:\n" + self.bridge.logs())
+
+    def restart_bridge(self):
+        """SIGTERM (browsers get goaway), wait for the exit, start a new bridge on the same ports."""
+        old = self.bridge
+        old.process.send_signal(signal.SIGTERM)
+        assert old.process.wait(timeout=15) == 0
+        self.bridge = Process("courtside-bridge", self.bridge_args, self.workdir, self.ports["http"])
+        self.processes[self.processes.index(old)] = self.bridge
+        self.wait_ready()
 
     def admin(self, path):
         try:
@@ -123,6 +141,16 @@ class Stack:
                 state=common_pb2.GameState(home_score=k, away_score=0, period=1, clock_ms=600_000, clock_running=True,
                                            status=common_pb2.GAME_STATUS_LIVE)))
         return self.score.PublishEvents(score_pb2.PublishEventsRequest(events=events), timeout=10).results[-1].position
+
+    def wait_seq(self, game, seq, timeout=10):
+        """Waits until the bridge has seen the game up to `seq` (its API reads the relay's head)."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            status, _, body = http(self, f"/api/games/{game}")
+            if status == 200 and (json.loads(body).get("snapshot") or {}).get("seq", 0) >= seq:
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"the bridge never saw {game} at {seq}")
 
     def stop(self):
         self.score_channel.close()
@@ -273,7 +301,7 @@ class SSE:
 # ---------------------------------------------------------------- tests
 
 def test_json_api(stack):
-    stack.publish("E2E1", 3)
+    stack.wait_seq("E2E1", stack.publish("E2E1", 3).seq)
     status, headers, body = http(stack, "/api/teams")
     assert status == 200 and headers["content-type"] == "application/json; charset=utf-8" and headers["cache-control"] == "no-store"
     teams = check(json.loads(body), "TeamsResponse")["teams"]
@@ -327,6 +355,7 @@ def test_static_files(stack):
 
 def test_sse_stream_and_last_event_id(stack):
     position = stack.publish("E2E1")
+    stack.wait_seq("E2E1", position.seq)
     stream = SSE(stack.ports["http"], "/events?games=E2E1,NOPE&teams=XXX")
     assert "text/event-stream" in stream.head and "no-store" in stream.head.lower() and "x-accel-buffering: no" in stream.head.lower()
     fields, hello = stream.event()
@@ -349,7 +378,7 @@ def test_sse_stream_and_last_event_id(stack):
     stream.sock.close()
 
     # The browser's automatic reconnect: Last-Event-ID wins over the URL's resume.
-    stack.publish("E2E1", 2)
+    stack.wait_seq("E2E1", stack.publish("E2E1", 2).seq)
     again = SSE(stack.ports["http"], f"/events?games=E2E1&resume=E2E1:{position.epoch}:1", headers=[("Last-Event-ID", cursor)])
     assert again.event()[1]["type"] == "hello"
     assert again.event()[1]["type"] == "subscribed"
@@ -373,6 +402,7 @@ def test_sse_refusals(stack):
 
 
 def test_websocket_messages_match_the_schema(stack):
+    stack.wait_seq("E2E1", stack.count["E2E1"])
     ws = WebSocket(stack.ports["http"])
     hello = ws.next()
     assert hello["type"] == "hello" and hello["heartbeatMs"] == 1000
