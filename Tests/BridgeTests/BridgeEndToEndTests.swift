@@ -29,7 +29,7 @@ import Testing
     @Test func subscribeSnapshotEventsResumeAndErrors() async throws {
         let stack = try await TestStack.start()
         defer { Task { await stack.stop() } }
-        try await stack.publish("G1", count: 3)
+        try await stack.waitForRelay("G1", seq: try await stack.publish("G1", count: 3))
         let epoch = try await stack.epoch("G1")
 
         let first = try await connect(stack)
@@ -151,7 +151,7 @@ import Testing
     @Test func teamsAllLiveAndLimits() async throws {
         let stack = try await TestStack.start { $0.maxGames = 2 }
         defer { Task { await stack.stop() } }
-        try await stack.publish("G1", count: 2)
+        try await stack.waitForRelay("G1", seq: try await stack.publish("G1", count: 2))
 
         // A team: its game today (G2, no events yet) gets an initial snapshot; G3 (another
         // day) is followed from its next event.
@@ -377,7 +377,7 @@ import Testing
     @Test func jsonAPIAndStaticFiles() async throws {
         let stack = try await TestStack.start()
         defer { Task { await stack.stop() } }
-        try await stack.publish("G1", count: 3)
+        try await stack.waitForRelay("G1", seq: try await stack.publish("G1", count: 3))
         let games = try await TestHTTP.get(port: stack.port, "/api/games?date=\(TestStack.today)")
         #expect(games.status == 200)
         #expect(games.head.lowercased().contains("content-type: application/json; charset=utf-8"))

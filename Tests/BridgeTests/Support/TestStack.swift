@@ -165,6 +165,16 @@ final class TestStack: Sendable {
         return response.results.last?.position?.seq ?? 0
     }
 
+    /// Waits until the bridge's relay has the game up to `seq` (events reach it through the
+    /// subscription service a moment after the score service stored them).
+    func waitForRelay(_ gameId: String, seq: UInt64) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while (bridge.relay.head(gameId)?.lastSeq ?? 0) < seq {
+            guard ContinuousClock.now < deadline else { throw TestFailure("the bridge never saw \(gameId) at \(seq)") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     /// The game's current epoch (from the score service).
     func epoch(_ gameId: String) async throws -> UInt64 {
         try await ScoreServiceClient(scoreClient).getSnapshots(GetSnapshotsRequest(gameIds: [gameId])).snapshots.first?.position?.epoch ?? 0
