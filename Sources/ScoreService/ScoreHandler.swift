@@ -47,20 +47,13 @@ public final class ScoreHandler: ScoreServiceHandler {
         }
         var snapshots: [Snapshot] = []
         for gameId in request.gameIds {
-            if let head = engine.head(gameId) {
-                snapshots.append(Self.snapshot(head))
-            } else if let game = try await directory.game(id: gameId) {
-                // Known to the schedule, no events yet.
-                snapshots.append(
-                    Snapshot(
-                        gameId: gameId, position: Position(epoch: 0, seq: 0),
-                        state: GameState(status: game.status == .unspecified ? .scheduled : game.status),
-                        homeTeamId: game.homeTeamId, awayTeamId: game.awayTeamId
-                    )
-                )
-            } else {
+            // A game the schedule knows but without events gets its log now, so that its
+            // snapshot carries the real epoch (seq 0) and its first event continues from it.
+            try await engine.prepareGame(gameId)
+            guard let head = engine.head(gameId) else {
                 throw RPCError(.notFound, "unknown game '\(gameId)'")
             }
+            snapshots.append(Self.snapshot(head))
         }
         return GetSnapshotsResponse(snapshots: snapshots)
     }

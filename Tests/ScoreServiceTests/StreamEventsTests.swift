@@ -186,6 +186,11 @@ import Testing
         let allLive = try await server.score.getSnapshots(GetSnapshotsRequest())
         #expect(allLive.snapshots.map(\.gameId).contains(live))
         #expect(!allLive.snapshots.map(\.gameId).contains(quiet))
+        // The game without events has its real epoch already: its first event continues it.
+        let epoch = try #require(given.snapshots[1].position?.epoch)
+        #expect(epoch != 0)
+        let first = try await server.score.publishEvents(PublishEventsRequest(events: [basket(quiet, 1, home: 2, away: 0)]))
+        #expect(first.results.first?.position == Position(epoch: epoch, seq: 1))
         await #expect(throws: RPCError.self) {
             _ = try await server.score.getSnapshots(GetSnapshotsRequest(gameIds: ["missing"]))
         }
@@ -194,7 +199,8 @@ import Testing
 
     @Test func clientStreamingPublishAndShutdownEndsStreams() async throws {
         let gameId = uniqueGameId()
-        let server = try await RunningScoreServer.start(games: [game(gameId)])
+        // A long grace period: the drain must end long before it because streams end at once.
+        let server = try await RunningScoreServer.start(games: [game(gameId)]) { $0.shutdownGrace = .seconds(15) }
         let response = try await server.score.publishEventStream { writer in
             for n in stride(from: 1, through: 300, by: 30) {
                 try await writer.write(PublishEventsRequest(events: (n..<(n + 30)).map { basket(gameId, $0, home: UInt32($0), away: 0) }))
@@ -218,6 +224,6 @@ import Testing
         } catch let error as RPCError {
             #expect(error.code == .unavailable)
         }
-        #expect(ContinuousClock.now - started < .seconds(2), "streams do not hold the drain")
+        #expect(ContinuousClock.now - started < .seconds(6), "streams do not hold the drain until the grace period ends")
     }
 }
