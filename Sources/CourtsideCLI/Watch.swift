@@ -70,6 +70,11 @@ struct Watch: AsyncParsableCommand {
 
 /// Writes a line at once: a watcher is often piped into another program, and stdio would hold
 /// the lines back in its buffer.
+/// When the reader goes away (`courtside watch | head`), stop quietly.
 func emit(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    do {
+        try FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
+    } catch {
+        exit(0)
+    }
 }
