@@ -362,6 +362,25 @@ import Testing
         await socket.close()
     }
 
+    @Test func unreachableScheduleGivesUnavailable() async throws {
+        let stack = try await TestStack.start()
+        defer { Task { await stack.stop() } }
+        await stack.stopSchedule()
+        let socket = try await connect(stack)
+        try await socket.send(#"{"type":"subscribe","games":["G9"],"id":"u"}"#)
+        let error = try await socket.next(timeout: .seconds(20))
+        #expect(error["code"] as? String == "unavailable")
+        #expect(error["ref"] as? String == "u")
+        #expect((error["retryAfterMs"] as? Int ?? 0) > 0)
+        // The connection stays usable.
+        try await socket.send(#"{"type":"ping"}"#)
+        #expect(type(try await socket.next()) == "pong")
+        let teams = try await TestHTTP.get(port: stack.port, "/api/teams")
+        #expect(teams.status == 503)
+        #expect(teams.body.contains("\"unavailable\""))
+        await socket.close()
+    }
+
     @Test func shutdownSendsGoawayThenClose1001() async throws {
         let stack = try await TestStack.start()
         defer { Task { await stack.stop() } }

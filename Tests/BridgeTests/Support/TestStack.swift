@@ -132,6 +132,11 @@ final class TestStack: Sendable {
         await stop(0)
     }
 
+    /// Stops the schedule service (for tests of an unreachable dependency).
+    func stopSchedule() async {
+        await stop(3)
+    }
+
     /// Stops the subscription service, waits, and starts a new one on the same port.
     func restartSubscription(downFor pause: Duration) async throws {
         await stop(1)
