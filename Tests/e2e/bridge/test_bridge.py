@@ -311,7 +311,10 @@ def test_json_api(stack):
     games = check(json.loads(body), "GamesResponse")
     by_id = {g["id"]: g for g in games["games"]}
     assert by_id["E2E1"]["snapshot"]["seq"] == 3 and by_id["E2E1"]["home"]["id"] == "BOS"
-    assert by_id["E2E2"]["snapshot"] is None
+    # A scheduled game without events has a position already: seq 0 in the game's real epoch,
+    # usable as a resume position.
+    assert by_id["E2E2"]["snapshot"]["seq"] == 0 and by_id["E2E2"]["snapshot"]["epoch"] > 0
+    assert by_id["E2E2"]["snapshot"]["state"]["home"] == 0 and by_id["E2E2"]["snapshot"]["state"]["away"] == 0
     status, _, body = http(stack, "/api/games")
     assert status == 200 and check(json.loads(body), "GamesResponse")["date"] == TODAY
 
