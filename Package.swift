@@ -104,7 +104,7 @@ let package = Package(
         // The score service: the ordered, resumable log of every game.
         .target(
             name: "ScoreService",
-            dependencies: ["CourtsideProto", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle, prometheus, logging, nioCore],
+            dependencies: ["CourtsideProto", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle, prometheus, logging, nioCore],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -231,6 +231,13 @@ let package = Package(
             path: "benchmarks/score/Sources/ScoreBench",
             swiftSettings: swiftSettings
         ),
+        // Helpers shared by the test targets: running services in-process, free ports, fixtures.
+        .target(
+            name: "TestSupport",
+            dependencies: [serviceLifecycle, logging],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ScoreServiceTests",
             dependencies: ["ScoreService", "CourtsideProto", "GRPC", "Storage", serviceLifecycle, logging, nioCore],
@@ -247,8 +254,8 @@ let package = Package(
         .testTarget(
             name: "SubscriptionServiceTests",
             dependencies: [
-                "SubscriptionService", "EventRelay", "ScoreService", "ScheduleService", "CourtsideProto", "GRPC", "Storage", serviceLifecycle, logging,
-                nioCore,
+                "SubscriptionService", "EventRelay", "ScoreService", "ScheduleService", "CourtsideProto", "GRPC", "Storage", "TestSupport",
+                serviceLifecycle, logging, nioCore,
             ],
             swiftSettings: swiftSettings
         ),
@@ -273,12 +280,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "FeedSourcesTests", dependencies: ["FeedSources", "CourtsideProto"], swiftSettings: swiftSettings),
+        .testTarget(name: "FeedSourcesTests", dependencies: ["FeedSources", "CourtsideProto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FeedServiceTests",
             dependencies: [
                 "FeedService", "FeedSources", "ScoreService", "ScheduleService", "CourtsideProto", "GRPC", "ServiceKit", "Storage",
-                serviceLifecycle, logging, nioCore, nioPosix, nioHTTP1,
+                "TestSupport", serviceLifecycle, logging, nioCore, nioPosix, nioHTTP1,
             ],
             swiftSettings: swiftSettings
         ),

@@ -3,15 +3,7 @@ import CourtsideProto
 /// Human-readable renderings of games, states and events for the terminal.
 enum Format {
     static func status(_ status: GameStatus) -> String {
-        switch status {
-        case .scheduled: "scheduled"
-        case .live: "live"
-        case .halftime: "halftime"
-        case .final: "final"
-        case .postponed: "postponed"
-        case .cancelled: "cancelled"
-        default: "unknown"
-        }
+        status.isSpecified ? status.name : "unknown"
     }
 
     static func period(_ period: UInt32) -> String {
@@ -34,17 +26,11 @@ enum Format {
     }
 
     static func kind(_ kind: EventKind) -> String {
-        (kind.protoName ?? "OTHER").replacingOccurrences(of: "EVENT_KIND_", with: "").lowercased()
+        kind.name
     }
 
     static func position(_ position: Position?) -> String {
         guard let position else { return "-" }
         return "\(position.epoch):\(position.seq)"
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Substring(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

@@ -30,16 +30,6 @@ struct Publish: AsyncParsableCommand {
 
     @OptionGroup var addresses: Addresses
 
-    static let kinds: [String: EventKind] = [
-        "basket": .basket, "free_throw": .freeThrow, "miss": .miss, "rebound": .rebound, "turnover": .turnover, "foul": .foul,
-        "violation": .violation, "timeout": .timeout, "substitution": .substitution, "jump_ball": .jumpBall,
-        "period_start": .periodStart, "period_end": .periodEnd, "status_change": .statusChange, "correction": .correction,
-        "clock": .clock, "other": .other,
-    ]
-
-    static let statuses: [String: GameStatus] = [
-        "scheduled": .scheduled, "live": .live, "halftime": .halftime, "final": .final, "postponed": .postponed, "cancelled": .cancelled,
-    ]
 
     func clockMilliseconds() throws -> UInt32 {
         let parts = clock.split(separator: ":")
@@ -50,8 +40,12 @@ struct Publish: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard Self.kinds[kind] != nil else { throw ValidationError("--kind '\(kind)' is not one of \(Self.kinds.keys.sorted().joined(separator: ", "))") }
-        guard Self.statuses[status] != nil else { throw ValidationError("--status '\(status)' is not one of \(Self.statuses.keys.sorted().joined(separator: ", "))") }
+        guard EventKind(name: kind) != nil else {
+            throw ValidationError("--kind '\(kind)' is not one of \(EventKind.specified.map(\.name).joined(separator: ", "))")
+        }
+        guard GameStatus(name: status) != nil else {
+            throw ValidationError("--status '\(status)' is not one of \(GameStatus.specified.map(\.name).joined(separator: ", "))")
+        }
         guard points <= 3 else { throw ValidationError("--points must be 0–3") }
         _ = try clockMilliseconds()
     }
@@ -60,10 +54,10 @@ struct Publish: AsyncParsableCommand {
         let client = try addresses.client(addresses.scoreAddr, "--score-addr")
         defer { client.close() }
         let event = Event(
-            gameId: game, sourceId: sourceId, kind: Self.kinds[kind] ?? .other, teamId: team.uppercased(), points: points, player: player,
+            gameId: game, sourceId: sourceId, kind: EventKind(name: kind) ?? .other, teamId: team.uppercased(), points: points, player: player,
             description: description,
             state: GameState(homeScore: home, awayScore: away, period: period, clockMs: try clockMilliseconds(), clockRunning: clockRunning,
-                status: Self.statuses[status] ?? .live),
+                status: GameStatus(name: status) ?? .live),
             occurredAtMs: Int64(Date().timeIntervalSince1970 * 1000)
         )
         do {

@@ -1,4 +1,5 @@
 public import CourtsideProto
+public import GRPC
 
 /// What a subscriber that has `cursor` for a game needs before live items, given the game's head
 /// at registration.
@@ -39,5 +40,24 @@ public struct DeliveredPositions: Sendable {
 
     public var cursors: [GameCursor] {
         positions.sorted { $0.key < $1.key }.map { GameCursor(gameId: $0.key, after: $0.value) }
+    }
+}
+
+/// The end of a stream whose subscriber fell too far behind.
+public enum SlowSubscriber {
+    /// The trailer that carries a `ResumeCursors` with the positions the subscriber has.
+    public static let resumeTrailer = "courtside-resume-bin"
+
+    /// RESOURCE_EXHAUSTED with the positions to resume from in `courtside-resume-bin`.
+    public static func error(capacity: Int, cursors: [GameCursor]) -> RPCError {
+        var trailer = Metadata()
+        if let bytes = try? ResumeCursors(cursors: cursors).serializedBytes() {
+            trailer.addBinary(bytes, forKey: resumeTrailer)
+        }
+        return RPCError(
+            .resourceExhausted,
+            "the subscriber fell more than \(capacity) events behind; resume from the positions in the \(resumeTrailer) trailer",
+            metadata: trailer
+        )
     }
 }

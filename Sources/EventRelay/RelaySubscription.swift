@@ -18,110 +18,42 @@ public final class RelayedItem<Payload: Sendable>: Sendable {
     }
 }
 
-/// A downstream subscriber's queue of live items, bounded: one that falls `capacity` items
-/// behind is marked overflowed (its stream ends and it resumes from its positions); it never
-/// slows the relay or the other subscribers.
+/// A downstream subscriber: what it follows and its bounded queue of live items (see
+/// `SubscriberQueue`).
 public final class RelaySubscription<Payload: Sendable>: Sendable {
-    public enum Next: Sendable {
-        case item(RelayedItem<Payload>)
-        case overflowed
-        case finished
-    }
-
-    private struct State {
-        var queue = CircularBuffer<RelayedItem<Payload>>()
-        var waiter: CheckedContinuation<Next, Never>?
-        var overflowed = false
-        var finished = false
-        var filter: RelayFilter
-    }
+    public typealias Next = SubscriberQueue<RelayedItem<Payload>>.Next
 
     public let id: UInt64
-    public let capacity: Int
-    private let state: Mutex<State>
+    private let queue: SubscriberQueue<RelayedItem<Payload>>
+    private let filterState: Mutex<RelayFilter>
 
     init(id: UInt64, filter: RelayFilter, capacity: Int) {
         self.id = id
-        self.capacity = capacity
-        self.state = Mutex(State(filter: filter))
+        self.queue = SubscriberQueue(capacity: capacity)
+        self.filterState = Mutex(filter)
     }
 
-    public var filter: RelayFilter { state.withLock { $0.filter } }
+    public var capacity: Int { queue.capacity }
+
+    public var filter: RelayFilter { filterState.withLock { $0 } }
 
     /// Changes what the subscriber follows (items already queued stay).
     public func setFilter(_ filter: RelayFilter) {
-        state.withLock { $0.filter = filter }
+        filterState.withLock { $0 = filter }
     }
 
-    public var depth: Int { state.withLock { $0.queue.count } }
+    public var depth: Int { queue.depth }
 
-    /// Queues an item; false if the subscriber overflowed.
+    public var isOverflowed: Bool { queue.isOverflowed }
+
     @discardableResult
-    func offer(_ item: RelayedItem<Payload>) -> Bool {
-        let (waiter, ok): (CheckedContinuation<Next, Never>?, Bool) = state.withLock { state in
-            guard !state.overflowed, !state.finished else { return (nil, !state.overflowed) }
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return (waiter, true)
-            }
-            if state.queue.count >= capacity {
-                state.overflowed = true
-                state.queue.removeAll()
-                let waiter = state.waiter
-                state.waiter = nil
-                return (waiter, false)
-            }
-            state.queue.append(item)
-            return (nil, true)
-        }
-        waiter?.resume(returning: ok ? .item(item) : .overflowed)
-        return ok
-    }
+    func offer(_ item: RelayedItem<Payload>) -> Bool { queue.offer(item) }
 
-    func finish() {
-        let waiter: CheckedContinuation<Next, Never>? = state.withLock { state in
-            state.finished = true
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(returning: .finished)
-    }
+    func finish() { queue.finish() }
 
     /// Takes everything queued now, without waiting (for batch writers such as the bridge).
-    public func drain() -> [RelayedItem<Payload>] {
-        state.withLock { state in
-            defer { state.queue.removeAll(keepingCapacity: true) }
-            return Array(state.queue)
-        }
-    }
-
-    public var isOverflowed: Bool { state.withLock { $0.overflowed } }
+    public func drain() -> [RelayedItem<Payload>] { queue.drain() }
 
     /// The next item, waiting if needed; `.finished` when the relay stops or the task is cancelled.
-    public func next() async -> Next {
-        if let ready = poll() { return ready }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Next, Never>) in
-                let immediate: Next? = state.withLock { state in
-                    if let item = state.queue.popFirst() { return .item(item) }
-                    if state.overflowed { return .overflowed }
-                    if state.finished || Task.isCancelled { return .finished }
-                    state.waiter = continuation
-                    return nil
-                }
-                if let immediate { continuation.resume(returning: immediate) }
-            }
-        } onCancel: {
-            finish()
-        }
-    }
-
-    private func poll() -> Next? {
-        state.withLock { state in
-            if let item = state.queue.popFirst() { return .item(item) }
-            if state.overflowed { return .overflowed }
-            if state.finished { return .finished }
-            return nil
-        }
-    }
+    public func next() async -> Next { await queue.next() }
 }

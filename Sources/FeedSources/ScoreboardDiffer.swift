@@ -129,16 +129,9 @@ private struct Transition {
         key = "\(state.homeScore)-\(state.awayScore)-p\(state.period)-\(Self.statusName(state.status))-\(state.clockMs)"
     }
 
+    /// The status's name in source ids and descriptions (stable: ids derive from it).
     static func statusName(_ status: GameStatus) -> String {
-        switch status {
-        case .scheduled: "scheduled"
-        case .live: "live"
-        case .halftime: "halftime"
-        case .final: "final"
-        case .postponed: "postponed"
-        case .cancelled: "cancelled"
-        default: "status\(status.rawValue)"
-        }
+        status.isSpecified ? status.name : "status\(status.rawValue)"
     }
 
     mutating func firstSighting() {

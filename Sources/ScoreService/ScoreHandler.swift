@@ -1,12 +1,13 @@
 public import CourtsideProto
 public import GRPC
+import EventRelay
 import Logging
 import Prometheus
 
 /// `courtside.v1.ScoreService` over the engine.
 public final class ScoreHandler: ScoreServiceHandler {
     /// Trailer carrying a `ResumeCursors` when a stream ends because its subscriber fell behind.
-    public static let resumeTrailer = "courtside-resume-bin"
+    public static let resumeTrailer = SlowSubscriber.resumeTrailer
 
     private let engine: ScoreEngine
     private let directory: any GameDirectory
@@ -111,7 +112,7 @@ public final class ScoreHandler: ScoreServiceHandler {
 
         while true {
             switch await subscription.next() {
-            case .event(let event):
+            case .item(let event):
                 guard let position = event.position else { continue }
                 if let known = delivered[event.gameId], known.epoch == position.epoch, position.seq <= known.seq {
                     continue  // already sent as history or snapshot
@@ -124,14 +125,8 @@ public final class ScoreHandler: ScoreServiceHandler {
                 }
             case .overflowed:
                 metrics?.slowSubscribers.increment()
-                var trailer = Metadata()
-                let resume = ResumeCursors(cursors: delivered.sorted { $0.key < $1.key }.map { GameCursor(gameId: $0.key, after: $0.value) })
-                trailer.addBinary(try resume.serializedBytes(), forKey: Self.resumeTrailer)
-                throw RPCError(
-                    .resourceExhausted,
-                    "the subscriber fell more than \(subscription.capacity) events behind; resume from the positions in the \(Self.resumeTrailer) trailer",
-                    metadata: trailer
-                )
+                let cursors = delivered.sorted { $0.key < $1.key }.map { GameCursor(gameId: $0.key, after: $0.value) }
+                throw SlowSubscriber.error(capacity: subscription.capacity, cursors: cursors)
             case .finished:
                 if Task.isCancelled { return }
                 throw RPCError(.unavailable, "the score service is shutting down; resume from your last positions")

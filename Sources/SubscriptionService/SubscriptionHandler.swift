@@ -9,7 +9,7 @@ import Prometheus
 /// and durable named subscriptions.
 public final class SubscriptionHandler: SubscriptionServiceHandler {
     /// Trailer with a `ResumeCursors` when a subscriber is cut off for falling behind.
-    public static let resumeTrailer = "courtside-resume-bin"
+    public static let resumeTrailer = SlowSubscriber.resumeTrailer
 
     private let relay: GameRelay<Void>
     private let history: any HistorySource
@@ -111,13 +111,7 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
                 }
             case .overflowed:
                 metrics?.slowSubscribers.increment()
-                var trailer = Metadata()
-                trailer.addBinary(try ResumeCursors(cursors: delivered.cursors).serializedBytes(), forKey: Self.resumeTrailer)
-                throw RPCError(
-                    .resourceExhausted,
-                    "the subscriber fell more than \(subscription.capacity) events behind; resume from the positions in the \(Self.resumeTrailer) trailer",
-                    metadata: trailer
-                )
+                throw SlowSubscriber.error(capacity: subscription.capacity, cursors: delivered.cursors)
             case .finished:
                 if Task.isCancelled { return }
                 throw RPCError(.unavailable, "the subscription service is shutting down; resume from your last positions")

@@ -1,6 +1,7 @@
 import CourtsideProto
 import FeedService
 import FeedSources
+import TestSupport
 import Testing
 
 /// When the score service is unavailable the feed buffers (bounded: the source pauses when the

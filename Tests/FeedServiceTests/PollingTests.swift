@@ -2,6 +2,7 @@ import CourtsideProto
 import FeedService
 import Foundation
 import NIOHTTP1
+import TestSupport
 import Testing
 
 /// Polling a scoreboard served by a local HTTP server as successive snapshots (edited copies of

@@ -2,6 +2,7 @@ import CourtsideProto
 import FeedService
 import FeedSources
 import Foundation
+import TestSupport
 import Testing
 
 /// Each shared full-game fixture, replayed at high speed through real schedule and score

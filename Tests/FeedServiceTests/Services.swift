@@ -8,54 +8,8 @@ import ScoreService
 import ServiceKit
 import ServiceLifecycle
 import Storage
+import TestSupport
 import Testing
-
-struct SetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// A set of lifecycle services running until stopped (gracefully).
-final class Running: Sendable {
-    let group: ServiceGroup
-    let task: Task<Void, any Error>
-
-    init(_ services: [any Service]) {
-        group = ServiceGroup(configuration: .init(services: services, logger: Logger(label: "test")))
-        let group = self.group
-        task = Task { try await group.run() }
-    }
-
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-    }
-}
-
-/// Waits until `condition` holds, checking every 20 ms.
-func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else { throw SetupError("timed out waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-}
-
-/// A free loopback port (bound once and released), for a service that must keep its port
-/// across a restart.
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw SetupError("cannot find a free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
 
 /// Schedule and score services on loopback, wired as in production, plus feeds built against
 /// them. The score service keeps its port across restarts and can start after the feed.

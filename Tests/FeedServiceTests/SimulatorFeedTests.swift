@@ -1,6 +1,7 @@
 import CourtsideProto
 import FeedService
 import FeedSources
+import TestSupport
 import Testing
 
 /// The simulator through real schedule and score services.

@@ -1,4 +1,5 @@
 import CourtsideProto
+import TestSupport
 import Testing
 
 @testable import FeedSources

@@ -1,5 +1,6 @@
 import CourtsideProto
 import Foundation
+import TestSupport
 import Testing
 
 @testable import FeedSources

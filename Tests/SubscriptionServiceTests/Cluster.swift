@@ -9,60 +9,8 @@ import ServiceLifecycle
 import Storage
 import EventRelay
 import SubscriptionService
+import TestSupport
 import Testing
-
-struct SetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Runs a set of lifecycle services until stopped.
-final class Running: Sendable {
-    let group: ServiceGroup
-    let task: Task<Void, any Error>
-
-    init(_ services: [any Service]) {
-        group = ServiceGroup(configuration: .init(services: services, logger: Logger(label: "test")))
-        let group = self.group
-        task = Task { try await group.run() }
-    }
-
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-    }
-}
-
-func waitFor(_ what: String, timeout: Duration = .seconds(15), _ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        guard ContinuousClock.now < deadline else { throw SetupError("timed out waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-}
-
-func freePort() throws -> Int {
-    let socket = try ServerSocketProbe()
-    return socket.port
-}
-
-/// Finds a free port by binding port 0 and closing.
-struct ServerSocketProbe {
-    let port: Int
-    init() throws {
-        let fd = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw SetupError("cannot find a free port") }
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-}
 
 /// Schedule, score and subscription services on loopback, wired together as in production.
 final class Cluster: @unchecked Sendable {

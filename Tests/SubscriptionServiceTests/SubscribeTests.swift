@@ -4,6 +4,7 @@ import GRPC
 import Storage
 import EventRelay
 import SubscriptionService
+import TestSupport
 import Testing
 
 @Suite(.serialized) struct SubscribeTests {

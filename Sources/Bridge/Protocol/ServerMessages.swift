@@ -173,38 +173,14 @@ public enum ServerMessages {
         json.endObject()
     }
 
-    /// The protocol's name of a status (unspecified reads as `scheduled`).
+    /// The protocol's name of a status (unspecified or unknown reads as `scheduled`).
     public static func statusName(_ status: GameStatus) -> String {
-        switch status {
-        case .live: "live"
-        case .halftime: "halftime"
-        case .final: "final"
-        case .postponed: "postponed"
-        case .cancelled: "cancelled"
-        default: "scheduled"
-        }
+        status.isSpecified ? status.name : "scheduled"
     }
 
     /// The protocol's name of an event kind (unknown kinds read as `other`).
     public static func kindName(_ kind: EventKind) -> String {
-        switch kind.rawValue {
-        case 1: "basket"
-        case 2: "free_throw"
-        case 3: "miss"
-        case 4: "rebound"
-        case 5: "turnover"
-        case 6: "foul"
-        case 7: "violation"
-        case 8: "timeout"
-        case 9: "substitution"
-        case 10: "jump_ball"
-        case 11: "period_start"
-        case 12: "period_end"
-        case 13: "status_change"
-        case 14: "correction"
-        case 15: "clock"
-        default: "other"
-        }
+        kind.name
     }
 
     /// A team id that satisfies the TeamId pattern: an unknown or malformed one reads as `TBD`.

@@ -1,0 +1,64 @@
+public import Foundation
+import Testing
+
+/// The shared provider fixtures, found relative to this file: `<repo>/../shared/fixtures`
+/// (CI keeps them at the same relative place).
+public enum Fixtures {
+    public static let directory: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // TestSupport
+        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent()  // repository
+        .deletingLastPathComponent()  // its parent
+        .appendingPathComponent("shared/fixtures")
+
+    public static let nbaPlayByPlay = "nba_cdn/dblackrun__pbpstats/pbp/live_0022000001.json"
+    public static let nbaBoxscore = "nba_cdn/dblackrun__pbpstats/game_details/live_0022000001.json"
+    public static let nbaScoreboardPlayoffs = "nba_cdn/dliu713__nba-scores-website/todaysScoreboard_00.json"
+    public static let nbaScoreboardPlayIn = "nba_cdn/mythiipanda__dime/nba_scoreboard.json"
+    public static let espnSummary = "espn/smythmyke__bragging_rights/espn_nba_summary.json"
+    public static let espnScoreboardFinal = "espn/aaronweldy__espn-openapi/nba_scoreboard.json"
+    public static let espnScoreboardDay = "espn/aaronweldy__espn-openapi/nba_scoreboard_20241215.json"
+    public static let espnScoreboardPreseason = "espn/smythmyke__bragging_rights/espn_nba_scoreboard.json"
+    public static let sportradarFullGame =
+        "sportradar/stattleship__sportradar/basketball_nba_games_0b33d607-fc51-4ef0-b06a-111064074ca9_pbp.json"
+    public static let sportradarScheduled =
+        "sportradar/stattleship__sportradar/basketball_nba_games_558105d3-f58a-47c0-8232-e2d3693b091f_pbp.json"
+
+    /// The absolute path of a fixture; records a clear failure (and throws) when it is missing.
+    public static func path(_ relativePath: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            Issue.record(
+                "Fixture directory \(directory.path) is missing: the tests need the shared provider fixtures at ../shared/fixtures next to the repository."
+            )
+            throw FixtureMissing(path: directory.path)
+        }
+        let url = directory.appendingPathComponent(relativePath)
+        guard FileManager.default.isReadableFile(atPath: url.path) else {
+            Issue.record("Fixture \(url.path) is missing or unreadable.")
+            throw FixtureMissing(path: url.path)
+        }
+        return url.path
+    }
+
+    /// The bytes of a fixture.
+    public static func bytes(_ relativePath: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: try path(relativePath))))
+    }
+
+    /// A fixture parsed with Foundation, for counting things in the raw JSON independently of the
+    /// adapters, or for editing it.
+    public static func json(_ relativePath: String) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(bytes(relativePath)))
+    }
+
+    /// Serialises an edited fixture back to bytes.
+    public static func encode(_ object: Any) throws -> [UInt8] {
+        [UInt8](try JSONSerialization.data(withJSONObject: object))
+    }
+}
+
+public struct FixtureMissing: Error, CustomStringConvertible {
+    public let path: String
+    public var description: String { "missing fixture: \(path)" }
+}
