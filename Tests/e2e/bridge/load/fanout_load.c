@@ -1,10 +1,16 @@
 // A cheap WebSocket fan-out load client for courtside-bridge: opens N connections to /ws,
 // subscribes each one (default: all live games), then reads every frame with epoll and
-// measures, for each delivered event: publish->receive latency (from the event's recordedAt,
-// in ms), gaps and duplicates per connection and game (snapshots reset the position), and
-// deliveries per second. Answers pings. Prints one JSON line of results at the end.
+// measures, for each delivered event: publish->receive latency (from the event's `at`, the
+// publisher's stamp, else its recordedAt; 0.1 ms buckets), gaps and duplicates per connection
+// and game (snapshots reset the position), and deliveries per second. Answers pings. Prints one
+// JSON line of results at the end.
 //
 //   fanout_load HOST PORT CONNECTIONS SECONDS [SUBSCRIBE_JSON]
+//
+// FANOUT_MODE=peer measures the reference broadcast servers of ../shared/bench/fanout with the
+// same client instead: connects to FANOUT_PATH (default "/"), subscribes with
+// {"type":"subscribe","games":"*"}, takes latency from the message's `ts_us` (CLOCK_REALTIME µs)
+// and gaps from its global `seq`.
 //
 // Build: cc -O2 -o fanout_load fanout_load.c
 #define _GNU_SOURCE
@@ -24,7 +30,7 @@
 
 #define MAX_GAMES 64
 #define BUF 65536
-#define HIST 60001
+#define HIST 600001  // 0.1 ms buckets up to 60 s
 
 typedef struct {
     int fd;
@@ -33,17 +39,33 @@ typedef struct {
     uint64_t epoch[MAX_GAMES];
     uint64_t seq[MAX_GAMES];
     unsigned char known[MAX_GAMES];
+    uint64_t peer_seq;
 } conn_t;
+
+static int peer_mode = 0;
 
 static char games[MAX_GAMES][72];
 static int game_count = 0;
 static uint64_t hist[HIST];
+static double first_delivery = 0, last_delivery = 0;
 static uint64_t deliveries = 0, gaps = 0, dups = 0, snapshots = 0, closes = 0, other = 0;
 
-static int64_t now_ms(void) {
+static int64_t now_us(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static double mono(void);
+
+static void record_latency_us(int64_t us) {
+    double t = mono();
+    if (first_delivery == 0) first_delivery = t;
+    last_delivery = t;
+    int64_t bucket = us / 100;
+    if (bucket < 0) bucket = 0;
+    if (bucket >= HIST) bucket = HIST - 1;
+    hist[bucket]++;
 }
 
 static double mono(void) {
@@ -99,8 +121,23 @@ static void send_frame(int fd, int opcode, const char *payload, size_t n) {
     free(masked);
 }
 
+static void on_peer_text(conn_t *c, const char *p, size_t n) {
+    int ok_ts, ok_seq;
+    uint64_t ts = number_after(p, n, "\"ts_us\":", &ok_ts);
+    uint64_t seq = number_after(p, n, "\"seq\":", &ok_seq);
+    if (!ok_ts || !ok_seq) { other++; return; }
+    deliveries++;
+    record_latency_us(now_us() - (int64_t)ts);
+    if (c->peer_seq) {
+        if (seq <= c->peer_seq) { dups++; return; }
+        if (seq != c->peer_seq + 1) gaps++;
+    }
+    c->peer_seq = seq;
+}
+
 static void on_text(conn_t *c, const char *p, size_t n) {
     int ok;
+    if (peer_mode) { on_peer_text(c, p, n); return; }
     int is_event = find(p, n, "\"type\":\"event\"") != NULL;
     int is_snapshot = !is_event && find(p, n, "\"type\":\"snapshot\"") != NULL;
     if (!is_event && !is_snapshot) { other++; return; }
@@ -119,13 +156,9 @@ static void on_text(conn_t *c, const char *p, size_t n) {
         return;
     }
     deliveries++;
-    uint64_t recorded = number_after(p, n, "\"recordedAt\":", &ok);
-    if (ok) {
-        int64_t lat = now_ms() - (int64_t)recorded;
-        if (lat < 0) lat = 0;
-        if (lat >= HIST) lat = HIST - 1;
-        hist[lat]++;
-    }
+    uint64_t stamped = number_after(p, n, "\"at\":", &ok);
+    if (!ok) stamped = number_after(p, n, "\"recordedAt\":", &ok);
+    if (ok) record_latency_us(now_us() - (int64_t)stamped * 1000);
     if (c->known[gi] && c->epoch[gi] == epoch) {
         if (seq <= c->seq[gi]) { dups++; return; }
         if (seq != c->seq[gi] + 1) gaps++;
@@ -153,7 +186,7 @@ static void drain(conn_t *c) {
     c->len -= at;
 }
 
-static int open_ws(const char *host, int port, const char *subscribe) {
+static int open_ws(const char *host, int port, const char *path, const char *subscribe) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
     inet_pton(AF_INET, host, &a.sin_addr);
@@ -162,8 +195,8 @@ static int open_ws(const char *host, int port, const char *subscribe) {
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     char req[512];
     int n = snprintf(req, sizeof req,
-        "GET /ws HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", host, port);
+        "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", path, host, port);
     send_all(fd, req, (size_t)n);
     char resp[1024];
     size_t got = 0;
@@ -180,10 +213,10 @@ static int open_ws(const char *host, int port, const char *subscribe) {
     return fd;
 }
 
-static uint64_t percentile(uint64_t total, double p) {
+static double percentile_ms(uint64_t total, double p) {
     uint64_t want = (uint64_t)(total * p), seen = 0;
-    for (int i = 0; i < HIST; i++) { seen += hist[i]; if (seen > want) return (uint64_t)i; }
-    return HIST - 1;
+    for (int i = 0; i < HIST; i++) { seen += hist[i]; if (seen > want) return i / 10.0; }
+    return (HIST - 1) / 10.0;
 }
 
 int main(int argc, char **argv) {
@@ -191,12 +224,16 @@ int main(int argc, char **argv) {
     const char *host = argv[1];
     int port = atoi(argv[2]), count = atoi(argv[3]);
     double seconds = atof(argv[4]);
-    const char *subscribe = argc > 5 ? argv[5] : "{\"type\":\"subscribe\",\"allLive\":true}";
+    const char *mode = getenv("FANOUT_MODE");
+    peer_mode = mode && strcmp(mode, "peer") == 0;
+    const char *path = getenv("FANOUT_PATH") ? getenv("FANOUT_PATH") : (peer_mode ? "/" : "/ws");
+    const char *subscribe = argc > 5 ? argv[5]
+        : peer_mode ? "{\"type\":\"subscribe\",\"games\":\"*\"}" : "{\"type\":\"subscribe\",\"allLive\":true}";
     conn_t *conns = calloc((size_t)count, sizeof(conn_t));
     int ep = epoll_create1(0);
     double t0 = mono();
     for (int i = 0; i < count; i++) {
-        int fd = open_ws(host, port, subscribe);
+        int fd = open_ws(host, port, path, subscribe);
         if (fd < 0) { fprintf(stderr, "connection %d failed\n", i); return 1; }
         conns[i].fd = fd;
         conns[i].buf = malloc(BUF);
@@ -228,12 +265,13 @@ int main(int argc, char **argv) {
         }
     }
     double elapsed = mono() - start;
+    double window = last_delivery - first_delivery;
     printf("{\"event\":\"done\",\"connections\":%d,\"seconds\":%.1f,\"deliveries\":%llu,\"per_second\":%.0f,"
-           "\"p50_ms\":%llu,\"p99_ms\":%llu,\"p999_ms\":%llu,\"max_ms\":%llu,\"gaps\":%llu,\"duplicates\":%llu,"
+           "\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"p999_ms\":%.1f,\"max_ms\":%.1f,\"gaps\":%llu,\"duplicates\":%llu,"
            "\"snapshots\":%llu,\"closes\":%llu}\n",
-        count, elapsed, (unsigned long long)deliveries, deliveries / elapsed,
-        (unsigned long long)percentile(deliveries, 0.5), (unsigned long long)percentile(deliveries, 0.99),
-        (unsigned long long)percentile(deliveries, 0.999), (unsigned long long)percentile(deliveries, 0.999999),
+        count, elapsed, (unsigned long long)deliveries, window > 0 ? deliveries / window : 0.0,
+        percentile_ms(deliveries, 0.5), percentile_ms(deliveries, 0.99),
+        percentile_ms(deliveries, 0.999), percentile_ms(deliveries, 0.999999),
         (unsigned long long)gaps, (unsigned long long)dups, (unsigned long long)snapshots, (unsigned long long)closes);
     return 0;
 }

@@ -1,5 +1,6 @@
 """Creates GAMES live games in the schedule service and publishes events to the score service at
-RATE events/s (round robin over the games) for SECONDS, for the fan-out load test."""
+RATE events/s (round robin over the games) for SECONDS, for the fan-out load test. Each event's
+occurred_at is the publisher's clock when it was made, so the client measures publisher→browser."""
 import argparse
 import os
 import sys
@@ -34,7 +35,7 @@ def main():
         k = counts.get(game, 0) + 1
         counts[game] = k
         return common_pb2.Event(game_id=game, source_id=f"{game}-{time.time_ns()}-{k}", kind=common_pb2.EVENT_KIND_OTHER,
-                                description=f"load event {k}",
+                                description=f"load event {k}", occurred_at_ms=time.time_ns() // 1_000_000,
                                 state=common_pb2.GameState(home_score=0, away_score=0, period=1, clock_ms=600_000,
                                                            clock_running=True, status=common_pb2.GAME_STATUS_LIVE))
 
