@@ -62,6 +62,24 @@ public struct BridgeConfiguration: Sendable {
         )
     }
 
+    /// What each connection consults.
+    public var sessionLimits: SessionLimits {
+        SessionLimits(
+            maxGames: maxGames, maxTeams: maxTeams, maxMessagesPerSecond: maxMessagesPerSecond, messageBurst: messageBurst,
+            maxCollapsedGames: maxCollapsedGames
+        )
+    }
+
     /// The defaults (the documented ones).
     public init() {}
+}
+
+/// The few settings a connection consults, apart from the whole configuration so that each of
+/// ten thousand connections carries 40 bytes of them rather than a ~280-byte copy of everything.
+public struct SessionLimits: Sendable {
+    public var maxGames: Int
+    public var maxTeams: Int
+    public var maxMessagesPerSecond: Int
+    public var messageBurst: Int
+    public var maxCollapsedGames: Int
 }

@@ -28,7 +28,7 @@ extension Session {
         case .success(let message):
             if case .refused(let retryAfterMs) = decision {
                 let error = ClientMessageError(
-                    code: .rateLimited, message: "more than \(configuration.maxMessagesPerSecond) messages per second", ref: message.id
+                    code: .rateLimited, message: "more than \(limits.maxMessagesPerSecond) messages per second", ref: message.id
                 )
                 enqueue(.error(error, retryAfterMs: retryAfterMs))
             } else {
@@ -45,7 +45,7 @@ extension Session {
 
     private func enqueue(_ work: Work) {
         if busy {
-            guard waiting.count < 4 * configuration.messageBurst else {
+            guard waiting.count < 4 * limits.messageBurst else {
                 close(code: WebSocketMessageAssembler.CloseCode.policyViolation, reason: "rate limit exceeded")
                 return
             }
@@ -69,12 +69,12 @@ extension Session {
             forgetUnfollowed()
             send(followedReply("unsubscribed", id: message.id))
         case .message(.subscribe(let message)):
-            guard followed.allows(adding: message.games, teams: message.teams, maxGames: configuration.maxGames, maxTeams: configuration.maxTeams),
-                message.resume.count <= configuration.maxGames
+            guard followed.allows(adding: message.games, teams: message.teams, maxGames: limits.maxGames, maxTeams: limits.maxTeams),
+                message.resume.count <= limits.maxGames
             else {
                 sendError(
                     .tooManySubscriptions,
-                    "a connection follows at most \(configuration.maxGames) games by id and \(configuration.maxTeams) teams",
+                    "a connection follows at most \(limits.maxGames) games by id and \(limits.maxTeams) teams",
                     ref: message.id
                 )
                 return

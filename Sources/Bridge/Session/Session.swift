@@ -20,7 +20,7 @@ final class Session {
     /// handler goes away), so no reference counting on the hot path.
     unowned(unsafe) let transport: any SessionTransport
     let isSSE: Bool
-    let configuration: BridgeConfiguration
+    let limits: SessionLimits
 
     var followed = FollowedSet()
     /// The position of every game delivered on this connection (the SSE cursor).
@@ -40,15 +40,15 @@ final class Session {
     var lastReceivedNanos: UInt64
     var unwritableSinceNanos: UInt64?
 
-    init(id: UInt64, hub: FanoutHub, transport: any SessionTransport, isSSE: Bool, configuration: BridgeConfiguration) {
+    init(id: UInt64, hub: FanoutHub, transport: any SessionTransport, isSSE: Bool, limits: SessionLimits) {
         let now = Clock.nanos()
         self.id = id
         self.hub = hub
         self.transport = transport
         self.isSSE = isSSE
-        self.configuration = configuration
-        self.collapse = CollapseSet(maximumGames: configuration.maxCollapsedGames)
-        self.rate = RateLimiter(perSecond: configuration.maxMessagesPerSecond, burst: configuration.messageBurst, nowNanos: now)
+        self.limits = limits
+        self.collapse = CollapseSet(maximumGames: limits.maxCollapsedGames)
+        self.rate = RateLimiter(perSecond: limits.maxMessagesPerSecond, burst: limits.messageBurst, nowNanos: now)
         self.lastSentNanos = now
         self.lastPingNanos = now
         self.lastReceivedNanos = now

@@ -25,7 +25,7 @@ final class WebSocketHandler: ChannelInboundHandler, SessionTransport {
     }
 
     private let mode: Mode
-    private let configuration: BridgeConfiguration
+    private let limits: SessionLimits
     private var assembler: WebSocketMessageAssembler
     /// Refuse the connection right after the handshake (origin, connections per IP).
     private let rejection: (code: UInt16, reason: String)?
@@ -44,7 +44,7 @@ final class WebSocketHandler: ChannelInboundHandler, SessionTransport {
     ) {
         self.mode = mode
         self.writer = writer
-        self.configuration = configuration
+        self.limits = configuration.sessionLimits
         let limit: Int
         if case .echo = mode { limit = configuration.echoMaxMessageBytes } else { limit = configuration.maxMessageBytes }
         self.assembler = WebSocketMessageAssembler(maximumMessageBytes: limit)
@@ -62,7 +62,7 @@ final class WebSocketHandler: ChannelInboundHandler, SessionTransport {
             return
         }
         if case .bridge(let hub) = mode {
-            let session = Session(id: hub.makeSessionID(), hub: hub, transport: self, isSSE: false, configuration: configuration)
+            let session = Session(id: hub.makeSessionID(), hub: hub, transport: self, isSSE: false, limits: limits)
             self.session = session
             hub.metrics.webSocketConnections.increment()
             session.start()
