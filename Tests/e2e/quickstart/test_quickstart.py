@@ -1,0 +1,145 @@
+"""`make run` as the README promises it: one command starts every service on the embedded
+defaults with the simulator feeding games and prints the page's URL; Ctrl-C stops everything
+with no process left behind; a second run finds the games where the first one left them."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+PORTS = {"bridge": 8080, "score": 50051, "schedule": 50052, "subscription": 50053,
+         **{f"admin {port}": port for port in range(9101, 9106)}}
+BANNER = "Courtside is running: open http://127.0.0.1:8080"
+
+
+def port_open(port):
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def get(path):
+    with urllib.request.urlopen(f"http://127.0.0.1:8080{path}", timeout=10) as response:
+        return response.status, response.headers.get("content-type", ""), response.read()
+
+
+class RunAll:
+    """scripts/run-all in its own process group, as a terminal would run it."""
+
+    def __init__(self, run_dir):
+        env = {**os.environ, "COURTSIDE_RUN_DIR": str(run_dir)}
+        self.process = subprocess.Popen([os.path.join(ROOT, "scripts", "run-all")], cwd=ROOT, env=env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        start_new_session=True)
+        self.pgid = self.process.pid
+        self.lines = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def output(self):
+        return "\n".join(self.lines[-60:])
+
+    def wait_for_banner(self, timeout=900):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(BANNER in line for line in self.lines):
+                return
+            if self.process.poll() is not None:
+                pytest.fail(f"run-all exited ({self.process.returncode}) before printing the URL:\n{self.output()}")
+            time.sleep(0.2)
+        pytest.fail(f"run-all did not print the URL within {timeout} s:\n{self.output()}")
+
+    def ctrl_c(self):
+        """What Ctrl-C does in a terminal: SIGINT to the foreground process group."""
+        os.killpg(self.pgid, signal.SIGINT)
+        try:
+            code = self.process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.pgid, signal.SIGKILL)
+            pytest.fail(f"run-all did not stop within 90 s of Ctrl-C:\n{self.output()}")
+        assert code == 0, f"run-all exited with {code} after Ctrl-C:\n{self.output()}"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.pgid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            left = subprocess.run(["ps", "-o", "pid,cmd", "-g", str(self.pgid)], capture_output=True, text=True).stdout
+            os.killpg(self.pgid, signal.SIGKILL)
+            pytest.fail(f"processes left behind after Ctrl-C:\n{left}")
+        still_open = [name for name, port in PORTS.items() if port_open(port)]
+        assert not still_open, f"ports still open after Ctrl-C: {still_open}"
+
+
+def played_games():
+    """The games of today's slate that have events: id → (epoch, seq)."""
+    status, content_type, body = get("/api/games")
+    assert status == 200 and content_type.startswith("application/json")
+    games = json.loads(body)["games"]
+    return {g["id"]: (g["snapshot"]["epoch"], g["snapshot"]["seq"]) for g in games
+            if g.get("snapshot") and g["snapshot"]["seq"] > 0}
+
+
+def wait_for_play(minimum_events, timeout=180):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        played = played_games()
+        if played and max(seq for _, seq in played.values()) >= minimum_events:
+            return played
+        time.sleep(1)
+    pytest.fail(f"no game reached {minimum_events} events within {timeout} s (games: {played_games()})")
+
+
+def test_make_run_starts_everything_stops_cleanly_and_continues(tmp_path):
+    busy = [f"{name} ({port})" for name, port in PORTS.items() if port_open(port)]
+    if busy:
+        pytest.fail(f"make run needs its default ports, but these are in use: {', '.join(busy)} "
+                    "(is another `make run` going?)")
+    run_dir = tmp_path / "run"
+
+    first = RunAll(run_dir)
+    try:
+        first.wait_for_banner()
+        status, content_type, page = get("/")
+        assert status == 200 and content_type.startswith("text/html") and b"<html" in page.lower()
+        for script in ("/app.js",):
+            status, _, _ = get(script)
+            assert status == 200, f"{script} is not served"
+        before = wait_for_play(minimum_events=5)
+    finally:
+        if first.process.poll() is None:
+            first.ctrl_c()
+    assert "stopped." in first.output()
+    for name in ("schedule", "score", "subscription"):
+        assert (run_dir / "data" / f"{name}.sqlite").exists(), f"no {name} database under {run_dir}/data"
+
+    second = RunAll(run_dir)
+    try:
+        second.wait_for_banner()
+        after = played_games()
+        for game, (epoch, seq) in before.items():
+            assert game in after, f"{game} is gone after the restart"
+            assert after[game][0] == epoch, f"{game} changed epoch across the restart: {epoch} → {after[game][0]}"
+            assert after[game][1] >= seq, f"{game} went back from seq {seq} to {after[game][1]}"
+        deadline = time.monotonic() + 60
+        while "continuing the slate" not in (run_dir / "logs" / "feed.log").read_text():
+            assert time.monotonic() < deadline, (
+                f"the second feed did not continue the slate it found:\n{(run_dir / 'logs' / 'feed.log').read_text()[-3000:]}")
+            time.sleep(0.5)
+        continued = wait_for_play(minimum_events=max(seq for _, seq in before.values()) + 1)
+        assert any(continued.get(game, (0, 0))[1] > seq for game, (_, seq) in before.items()), \
+            "no game of the first run moved on in the second"
+    finally:
+        if second.process.poll() is None:
+            second.ctrl_c()
