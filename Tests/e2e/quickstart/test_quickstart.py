@@ -87,7 +87,7 @@ def played_games():
     status, content_type, body = get("/api/games")
     assert status == 200 and content_type.startswith("application/json")
     games = json.loads(body)["games"]
-    return {g["id"]: (g["snapshot"]["epoch"], g["snapshot"]["seq"]) for g in games
+    return {g["id"]: (g["snapshot"]["epoch"], g["snapshot"]["seq"], g["snapshot"]["state"]["status"]) for g in games
             if g.get("snapshot") and g["snapshot"]["seq"] > 0}
 
 
@@ -95,7 +95,7 @@ def wait_for_play(minimum_events, timeout=180):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         played = played_games()
-        if played and max(seq for _, seq in played.values()) >= minimum_events:
+        if played and max(seq for _, seq, _ in played.values()) >= minimum_events:
             return played
         time.sleep(1)
     pytest.fail(f"no game reached {minimum_events} events within {timeout} s (games: {played_games()})")
@@ -128,7 +128,7 @@ def test_make_run_starts_everything_stops_cleanly_and_continues(tmp_path):
     try:
         second.wait_for_banner()
         after = played_games()
-        for game, (epoch, seq) in before.items():
+        for game, (epoch, seq, _) in before.items():
             assert game in after, f"{game} is gone after the restart"
             assert after[game][0] == epoch, f"{game} changed epoch across the restart: {epoch} → {after[game][0]}"
             assert after[game][1] >= seq, f"{game} went back from seq {seq} to {after[game][1]}"
@@ -137,9 +137,14 @@ def test_make_run_starts_everything_stops_cleanly_and_continues(tmp_path):
             assert time.monotonic() < deadline, (
                 f"the second feed did not continue the slate it found:\n{(run_dir / 'logs' / 'feed.log').read_text()[-3000:]}")
             time.sleep(0.5)
-        continued = wait_for_play(minimum_events=max(seq for _, seq in before.values()) + 1)
-        assert any(continued.get(game, (0, 0))[1] > seq for game, (_, seq) in before.items()), \
-            "no game of the first run moved on in the second"
+        unfinished = {game for game, (_, _, status) in before.items() if status != "final"}
+        deadline = time.monotonic() + 120
+        while unfinished:
+            now = played_games()
+            if any(now[game][1] > before[game][1] for game in unfinished if game in now):
+                break
+            assert time.monotonic() < deadline, f"no unfinished game of the first run moved on in the second: {now}"
+            time.sleep(1)
     finally:
         if second.process.poll() is None:
             second.ctrl_c()
