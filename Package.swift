@@ -240,7 +240,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScoreServiceTests",
-            dependencies: ["ScoreService", "CourtsideProto", "GRPC", "Storage", serviceLifecycle, logging, nioCore],
+            dependencies: ["ScoreService", "CourtsideProto", "EventRelay", "GRPC", "Storage", serviceLifecycle, logging, nioCore],
             swiftSettings: swiftSettings
         ),
         .testTarget(

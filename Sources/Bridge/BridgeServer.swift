@@ -35,15 +35,9 @@ public final class BridgeServer: Sendable {
 
     /// Prepares everything (nothing listens or connects yet).
     public init(configuration: BridgeConfiguration, logger: Logger) throws {
-        guard let subscriptionAddress = GRPCClient.Configuration(address: configuration.subscriptionAddress) else {
-            throw RPCError(.invalidArgument, "subscription address '\(configuration.subscriptionAddress)' is not host:port")
-        }
-        guard let scoreAddress = GRPCClient.Configuration(address: configuration.scoreAddress) else {
-            throw RPCError(.invalidArgument, "score address '\(configuration.scoreAddress)' is not host:port")
-        }
-        guard let scheduleAddress = GRPCClient.Configuration(address: configuration.scheduleAddress) else {
-            throw RPCError(.invalidArgument, "schedule address '\(configuration.scheduleAddress)' is not host:port")
-        }
+        let subscriptionAddress = try GRPCClient.Configuration(address: configuration.subscriptionAddress, of: "subscription")
+        let scoreAddress = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score")
+        let scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule")
         self.configuration = configuration
         self.logger = logger
         group = MultiThreadedEventLoopGroup.singleton

@@ -60,4 +60,11 @@ public enum SlowSubscriber {
             metadata: trailer
         )
     }
+
+    /// The positions a RESOURCE_EXHAUSTED from `error(capacity:cursors:)` carries (nil when the
+    /// error has no readable `courtside-resume-bin` trailer).
+    public static func resumeCursors(in error: RPCError) -> ResumeCursors? {
+        guard let bytes = error.metadata[binaryValues: resumeTrailer].first else { return nil }
+        return bytes.withUnsafeBytes { try? ResumeCursors(serializedBytes: $0) }
+    }
 }

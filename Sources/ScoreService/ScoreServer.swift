@@ -51,9 +51,7 @@ public final class ScoreServer: Sendable {
         if let directory {
             resolvedDirectory = directory
         } else {
-            guard let address = GRPCClient.Configuration(address: configuration.scheduleAddress) else {
-                throw RPCError(.invalidArgument, "schedule address '\(configuration.scheduleAddress)' is not host:port")
-            }
+            let address = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule")
             let client = GRPCClient(configuration: address, logger: logger)
             scheduleClient = client
             resolvedDirectory = ScheduleGameDirectory(client: client, logger: logger)

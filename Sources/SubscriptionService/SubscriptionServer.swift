@@ -44,12 +44,8 @@ public final class SubscriptionServer: Sendable {
     private let logger: Logger
 
     public init(configuration: Configuration, logger: Logger) async throws {
-        guard let score = GRPCClient.Configuration(address: configuration.scoreAddress) else {
-            throw RPCError(.invalidArgument, "score address '\(configuration.scoreAddress)' is not host:port")
-        }
-        guard let scheduleAddress = GRPCClient.Configuration(address: configuration.scheduleAddress) else {
-            throw RPCError(.invalidArgument, "schedule address '\(configuration.scheduleAddress)' is not host:port")
-        }
+        let score = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score")
+        let scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule")
         self.configuration = configuration
         self.logger = logger
         switch configuration.storage {

@@ -1,4 +1,5 @@
 import CourtsideProto
+import EventRelay
 import GRPC
 import ScoreService
 import Testing
@@ -125,8 +126,7 @@ import Testing
         }
         let error = try #require(outcome)
         #expect(error.code == .resourceExhausted)
-        let trailer = try #require(error.metadata[binaryValues: ScoreHandler.resumeTrailer].first)
-        let cursors = try trailer.withUnsafeBytes { try ResumeCursors(serializedBytes: $0) }
+        let cursors = try #require(SlowSubscriber.resumeCursors(in: error))
         #expect(cursors.cursors.first?.gameId == gameId)
         #expect((cursors.cursors.first?.after?.seq ?? 0) >= 1)
         // Other subscribers and publishers were not slowed: a fresh subscriber resumes fine.

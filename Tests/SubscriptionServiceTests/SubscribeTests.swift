@@ -104,8 +104,7 @@ import Testing
         }
         let error = try #require(outcome)
         #expect(error.code == .resourceExhausted)
-        let trailer = try #require(error.metadata[binaryValues: SubscriptionHandler.resumeTrailer].first)
-        let cursors = try trailer.withUnsafeBytes { try ResumeCursors(serializedBytes: $0) }
+        let cursors = try #require(SlowSubscriber.resumeCursors(in: error))
         let position = try #require(cursors.cursors.first { $0.gameId == "g1" }?.after)
         let rest = try await read(
             subscriptions, SubscribeRequest(filter: SubscriptionFilter(gameIds: ["g1"]), resume: [GameCursor(gameId: "g1", after: position)]), count: 5

@@ -46,6 +46,14 @@ public final class GRPCClient: Sendable {
             guard !host.isEmpty else { return nil }
             self.init(host: host, port: port)
         }
+
+        /// The address of the `service` a server calls, or INVALID_ARGUMENT that names it.
+        public init(address: String, of service: String) throws {
+            guard let configuration = Self(address: address) else {
+                throw RPCError(.invalidArgument, "\(service) address '\(address)' is not host:port")
+            }
+            self = configuration
+        }
     }
 
     private struct Connection: Sendable {
