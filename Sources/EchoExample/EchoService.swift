@@ -11,6 +11,9 @@ public final class EchoService: EchoServiceHandler, Sendable {
     public struct Observations: Sendable {
         /// Messages an `Expand` handler has handed to its writer (writes that returned).
         public var expandMessagesWritten = 0
+        /// Handlers that started (a request whose deadline passed before it reached the server
+        /// starts none).
+        public var startedHandlers = 0
         /// Handlers that ended because they were cancelled (client cancel, deadline, shutdown).
         public var cancelledHandlers = 0
         /// Handlers that completed normally.
@@ -94,6 +97,7 @@ public final class EchoService: EchoServiceHandler, Sendable {
     // MARK: Helpers
 
     private func tracked<Result>(_ body: () async throws -> Result) async throws -> Result {
+        observations.withLock { $0.startedHandlers += 1 }
         do {
             let result = try await body()
             observations.withLock { $0.completedHandlers += 1 }

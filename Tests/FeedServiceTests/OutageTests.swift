@@ -36,7 +36,7 @@ import Testing
             #expect(!feed.isSourceFinished, "the source is paused, not finished")
             #expect(!feed.isScoreAvailable)
             #expect(metric(feed, "courtside_feed_buffer_full_total") >= 1)
-            #expect(metric(feed, "courtside_feed_retries_total") >= 1)
+            try await waitFor("a retry against the missing score service") { metric(feed, "courtside_feed_retries_total") >= 1 }
 
             try await services.startScore()
             try await services.waitUntilDelivered(feed)
