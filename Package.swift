@@ -9,6 +9,14 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// The HTTP/2 and gRPC modules sit on every call's hot path: their release builds skip Swift's
+/// dynamic exclusivity checks, which cost about a tenth of a unary call's CPU (BENCHMARKS.md).
+/// Their state is bound to one event loop, and the debug builds the tests run keep the checks,
+/// so an overlapping access (a callback re-entering a mutation) is still caught there.
+let loopBoundHotPathSettings: [SwiftSetting] = swiftSettings + [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
 let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
@@ -68,16 +76,16 @@ let package = Package(
         ),
 
         // The gRPC wire: pure protocol logic, then HTTP/2 on nghttp2, then gRPC calls.
-        .target(name: "GRPCWire", dependencies: [nioCore], swiftSettings: swiftSettings),
+        .target(name: "GRPCWire", dependencies: [nioCore], swiftSettings: loopBoundHotPathSettings),
         .target(
             name: "HTTP2Transport",
             dependencies: ["CNGHTTP2", nioCore, nioPosix, logging],
-            swiftSettings: swiftSettings
+            swiftSettings: loopBoundHotPathSettings
         ),
         .target(
             name: "GRPC",
             dependencies: ["GRPCWire", "HTTP2Transport", nioCore, nioPosix, logging],
-            swiftSettings: swiftSettings
+            swiftSettings: loopBoundHotPathSettings
         ),
         .target(name: "ProtobufC", dependencies: ["CProtobufC", nioCore], swiftSettings: swiftSettings),
         .target(

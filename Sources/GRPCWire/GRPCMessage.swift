@@ -6,15 +6,22 @@ public import NIOCore
 public protocol GRPCMessage: Sendable {
     /// Decodes a message from its serialized bytes; throws if they are malformed.
     init(serializedBytes: UnsafeRawBufferPointer) throws
+    /// Decodes a message from the readable bytes of a buffer (by default through
+    /// `init(serializedBytes:)`; a type that can keep the buffer itself avoids a copy).
+    init(buffer: ByteBuffer) throws
     /// Appends the serialized message to `buffer`.
     func serialize(into buffer: inout ByteBuffer) throws
+    /// About how many bytes `serialize` appends, so that a framed message is allocated once
+    /// (by default a guess that fits small messages; larger ones grow the buffer once).
+    var serializedSizeHint: Int { get }
 }
 
 extension GRPCMessage {
-    /// Decodes a message from the readable bytes of a buffer.
     public init(buffer: ByteBuffer) throws {
         self = try buffer.withUnsafeReadableBytes { try Self(serializedBytes: $0) }
     }
+
+    public var serializedSizeHint: Int { 128 }
 
     /// The serialized bytes, as an array (for tests and tools).
     public func serializedBytes() throws -> [UInt8] {
@@ -40,6 +47,13 @@ public struct RawBytes: GRPCMessage, Hashable {
     public init(serializedBytes: UnsafeRawBufferPointer) {
         self.buffer = ByteBuffer(bytes: serializedBytes)
     }
+
+    /// Keeps the received bytes as they are (a slice of the receive buffer), without copying.
+    public init(buffer: ByteBuffer) {
+        self.buffer = buffer
+    }
+
+    public var serializedSizeHint: Int { buffer.readableBytes }
 
     public func serialize(into buffer: inout ByteBuffer) {
         var copy = self.buffer

@@ -7,6 +7,7 @@ public enum GRPCMessageFramer {
 
     /// Appends one framed message to `buffer`.
     public static func frame(_ message: some GRPCMessage, into buffer: inout ByteBuffer) throws {
+        buffer.reserveCapacity(minimumWritableBytes: prefixLength + message.serializedSizeHint)
         let start = buffer.writerIndex
         buffer.writeInteger(UInt8(0))
         buffer.writeInteger(UInt32(0))

@@ -30,18 +30,16 @@ public struct GRPCRequestHead: Sendable {
         var userAgent = ""
         var metadata = Metadata()
         for (name, value) in headers {
-            switch name {
-            case ":method": method = value
-            case ":path": path = value
-            case ":authority", "host": authority = value
-            case ":scheme": continue
-            case "content-type": contentType = value
-            case "grpc-timeout": timeoutValue = value
-            case "grpc-encoding": encoding = value
-            case "user-agent": userAgent = value
-            default:
-                if Metadata.isReserved(name) { continue }
-                metadata.addWireHeader(name: name, value: value)
+            switch RequestHeaderName(name) {
+            case .method: method = value
+            case .path: path = value
+            case .authority: authority = value
+            case .contentType: contentType = value
+            case .timeout: timeoutValue = value
+            case .encoding: encoding = value
+            case .userAgent: userAgent = value
+            case .otherReserved: continue
+            case .custom: metadata.addWireHeader(name: name, value: value)
             }
         }
         guard method == "POST" else {
@@ -84,6 +82,7 @@ public struct GRPCRequestHead: Sendable {
     /// `application/grpc`, optionally followed by `+format` or `;parameters`.
     public static func isGRPCContentType(_ value: String) -> Bool {
         let prefix = "application/grpc"
+        if value == prefix { return true }
         guard value.hasPrefix(prefix) else { return false }
         let rest = value.dropFirst(prefix.count)
         guard let next = rest.first else { return true }
@@ -93,5 +92,36 @@ public struct GRPCRequestHead: Sendable {
             return format == "proto"
         }
         return false
+    }
+}
+
+/// The request header names the server interprets. Every header of every call is classified, so
+/// names are told apart by length first and cost about one string comparison each.
+enum RequestHeaderName {
+    case method, path, authority, contentType, timeout, encoding, userAgent
+    /// Reserved by HTTP/2 or gRPC but not needed here (`:scheme`, `te`, …).
+    case otherReserved
+    case custom
+
+    init(_ name: String) {
+        let utf8 = name.utf8
+        if utf8.first == UInt8(ascii: ":") {
+            switch utf8.count {
+            case 5 where name == ":path": self = .path
+            case 7 where name == ":method": self = .method
+            case 10 where name == ":authority": self = .authority
+            default: self = .otherReserved
+            }
+            return
+        }
+        switch utf8.count {
+        case 2 where name == "te": self = .otherReserved
+        case 4 where name == "host": self = .authority
+        case 10 where name == "user-agent": self = .userAgent
+        case 12 where name == "content-type": self = .contentType
+        case 12 where name == "grpc-timeout": self = .timeout
+        case 13 where name == "grpc-encoding": self = .encoding
+        default: self = Metadata.isReserved(name) ? .otherReserved : .custom
+        }
     }
 }

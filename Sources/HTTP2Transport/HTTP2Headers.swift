@@ -1,4 +1,9 @@
 internal import CNGHTTP2
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
 
 /// Headers to send: a list, or a prebuilt block (laid out once, reused for every stream) with
 /// optional extra fields after it.
@@ -68,18 +73,32 @@ struct HeaderStorage {
     }
 }
 
-/// Strings for header values that occur on nearly every request, so that receiving them
-/// allocates nothing. (Strings of up to 15 UTF-8 bytes are stored inline anyway; only longer
-/// ones are worth sharing.)
-enum KnownHeaderStrings {
-    private static let known: [String] = ["application/grpc", "application/grpc+proto", "grpc-accept-encoding"]
+/// Decodes received header names and values into `String`s, reusing the strings of recent
+/// long values. Strings of up to 15 UTF-8 bytes are stored inline and cost no allocation; longer
+/// ones (`:path`, `user-agent`, `content-type: application/grpc`) repeat on nearly every request
+/// of a connection, so each session keeps the last few and hands out the same storage again.
+struct HeaderStringCache {
+    private static let capacity = 8
+    private var recent: [String] = []
+    private var nextSlot = 0
 
-    static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        if bytes.count > 15 {
-            for candidate in known where candidate.utf8.count == bytes.count && candidate.utf8.elementsEqual(bytes) {
-                return candidate
-            }
+    mutating func string(_ bytes: UnsafeRawBufferPointer) -> String {
+        guard bytes.count > 15, let base = bytes.baseAddress else {
+            return String(decoding: bytes, as: UTF8.self)
         }
-        return String(decoding: bytes, as: UTF8.self)
+        for candidate in recent where candidate.utf8.count == bytes.count {
+            let same = candidate.utf8.withContiguousStorageIfAvailable { stored in
+                memcmp(stored.baseAddress!, base, bytes.count) == 0
+            }
+            if same == true { return candidate }
+        }
+        let string = String(decoding: bytes, as: UTF8.self)
+        if recent.count < Self.capacity {
+            recent.append(string)
+        } else {
+            recent[nextSlot] = string
+            nextSlot = (nextSlot + 1) % Self.capacity
+        }
+        return string
     }
 }

@@ -38,7 +38,10 @@ final class NGHTTP2Session {
 
     /// Outbound DATA waiting for flow-control window, per stream.
     private final class OutboundQueue {
-        var chunks = CircularBuffer<ByteBuffer>()
+        /// Chunks from `head` on are unsent. (An array with a moving head rather than a ring
+        /// buffer: most streams carry a single message, and an empty array allocates nothing.)
+        var chunks: [ByteBuffer] = []
+        var head = 0
         var pendingBytes = 0
         var deferred = false
         var ending: Ending?
@@ -51,12 +54,16 @@ final class NGHTTP2Session {
     /// included), reused from block to block.
     private var headerBlock: HTTP2HeaderList = []
     private var headerBlockStream: Int32 = 0
+    private var headerStrings = HeaderStringCache()
     /// Streams whose queue fell under the low-water mark while nghttp2 read from it.
     private var drainedStreams: [Int32] = []
     /// Error text nghttp2 reported for the connection (for logs).
     private(set) var lastError: String?
 
-    weak var delegate: (any NGHTTP2SessionDelegate)?
+    /// The connection that owns this session. Not `weak`: a weakly referenced object gets a
+    /// side table that makes every retain and release of it slower, and the owner outlives the
+    /// session by construction (it holds the only reference to it).
+    unowned(unsafe) var delegate: (any NGHTTP2SessionDelegate)?
     let role: Role
     /// A stream whose queue falls to this many bytes after being above it is reported as drained.
     let outboundLowWaterMark: Int
@@ -183,6 +190,10 @@ final class NGHTTP2Session {
     func enqueue(streamID: Int32, _ buffer: ByteBuffer) -> Int {
         guard let queue = outbound[streamID], queue.ending == nil else { return 0 }
         queue.pendingBytes += buffer.readableBytes
+        if queue.head == queue.chunks.count {
+            queue.chunks.removeAll(keepingCapacity: true)
+            queue.head = 0
+        }
         queue.chunks.append(buffer)
         resumeIfDeferred(streamID, queue)
         return queue.pendingBytes
@@ -275,8 +286,8 @@ final class NGHTTP2Session {
             let session = NGHTTP2Session.from(userData)
             guard frame.pointee.hd.stream_id == session.headerBlockStream else { return 0 }
             session.headerBlock.append((
-                name: KnownHeaderStrings.string(UnsafeBufferPointer(start: name, count: nameLength)),
-                value: KnownHeaderStrings.string(UnsafeBufferPointer(start: value, count: valueLength))
+                name: session.headerStrings.string(UnsafeRawBufferPointer(start: name, count: nameLength)),
+                value: session.headerStrings.string(UnsafeRawBufferPointer(start: value, count: valueLength))
             ))
             return 0
         }
@@ -357,15 +368,21 @@ final class NGHTTP2Session {
         }
         let before = queue.pendingBytes
         var copied = 0
-        while copied < length, !queue.chunks.isEmpty {
-            let index = queue.chunks.startIndex
+        while copied < length, queue.head < queue.chunks.count {
+            let index = queue.head
             let take = min(length - copied, queue.chunks[index].readableBytes)
             queue.chunks[index].withUnsafeReadableBytes { source in
                 (destination + copied).update(from: source.baseAddress!.assumingMemoryBound(to: UInt8.self), count: take)
             }
             queue.chunks[index].moveReaderIndex(forwardBy: take)
             if queue.chunks[index].readableBytes == 0 {
-                queue.chunks.removeFirst()
+                // Release the sent chunk now; compact once the dead prefix dominates.
+                queue.chunks[index] = ByteBuffer()
+                queue.head += 1
+                if queue.head >= 32 && queue.head * 2 >= queue.chunks.count {
+                    queue.chunks.removeFirst(queue.head)
+                    queue.head = 0
+                }
             }
             copied += take
         }

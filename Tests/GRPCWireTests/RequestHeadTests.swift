@@ -18,6 +18,39 @@ import Testing
         #expect(head.metadata.count == 1)
     }
 
+    @Test func readsEveryHeaderItInterpretsAndKeepsLookAlikesAsMetadata() throws {
+        let headers: [(name: String, value: String)] = [
+            (":method", "POST"), (":scheme", "http"), (":path", "/pkg.Service/Method"), ("host", "example.org"),
+            ("content-type", "application/grpc"), ("te", "trailers"), ("grpc-timeout", "2S"),
+            ("user-agent", "grpc-python/1.0"), ("grpc-encoding", "identity"), ("grpc-accept-encoding", "identity"),
+            // Same lengths as names the server interprets, but custom metadata:
+            ("tf", "a"), ("hosx", "b"), ("user-agenz", "c"), ("content-typf", "d"), ("grpc-timeoux", "e"),
+            ("grpc-encodinh", "f"),
+        ]
+        guard case .accepted(let head) = GRPCRequestHead.validate(headers: headers) else {
+            Issue.record("not accepted")
+            return
+        }
+        #expect(head.path == "/pkg.Service/Method")
+        #expect(head.authority == "example.org")
+        #expect(head.userAgent == "grpc-python/1.0")
+        #expect(head.timeout?.duration == .seconds(2))
+        #expect(head.metadata.count == 6)
+        for (key, value) in [("tf", "a"), ("hosx", "b"), ("user-agenz", "c"), ("content-typf", "d"), ("grpc-timeoux", "e"), ("grpc-encodinh", "f")] {
+            #expect(head.metadata.firstString(forKey: key) == value)
+        }
+    }
+
+    @Test func anUnknownPseudoHeaderIsNeverMetadata() throws {
+        var headers = valid
+        headers.append((":protocol", "websocket"))
+        guard case .accepted(let head) = GRPCRequestHead.validate(headers: headers) else {
+            Issue.record("not accepted")
+            return
+        }
+        #expect(head.metadata.count == 1)
+    }
+
     @Test func answersANonGRPCContentTypeWith415() {
         var headers = valid
         headers[4] = ("content-type", "application/json")

@@ -11,6 +11,8 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
     let configuration: GRPCServer.Configuration
     let logger: Logger
     let executor: EventLoopTaskExecutor
+    let observer: (any GRPCServerObserver)?
+    let maximumReceiveMessageSize: Int
     let remoteAddress: String
     private var calls: [Int32: ServerCall] = [:]
     /// Calls whose handlers start once the current input has been processed.
@@ -31,6 +33,8 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
         self.remoteAddress = remoteAddress
         self.logger = logger
         self.executor = EventLoopTaskExecutor(http2.eventLoop)
+        self.observer = configuration.observer
+        self.maximumReceiveMessageSize = configuration.maximumReceiveMessageSize
         self.onClose = onClose
     }
 
@@ -55,9 +59,9 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
         case .rejectGRPC(let status, let extraHeaders):
             sendTrailersOnly(streamID: streamID, status: status, metadata: Metadata(), extraHeaders: extraHeaders)
         case .accepted(let head):
-            guard let method = router.method(forPath: head.path) else {
+            guard let method = route(head.path) else {
                 let status = GRPCStatus(code: .unimplemented, message: "unknown method \(head.path)")
-                configuration.observer?.callRejected(
+                observer?.callRejected(
                     method: head.method ?? MethodDescriptor(service: "unknown", method: "unknown"),
                     code: .unimplemented
                 )
@@ -114,6 +118,21 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
         onClose()
     }
 
+    /// Recently routed paths of this connection. A client calls few methods, and the header
+    /// decoder hands out the same `String` for a repeated path, so comparing against these is
+    /// cheaper than hashing the path into the router's table on every call.
+    private var recentRoutes: [(path: String, method: RegisteredMethod)] = []
+
+    private func route(_ path: String) -> RegisteredMethod? {
+        for route in recentRoutes where route.path == path {
+            return route.method
+        }
+        guard let method = router.method(forPath: path) else { return nil }
+        if recentRoutes.count == 8 { recentRoutes.removeFirst() }
+        recentRoutes.append((path, method))
+        return method
+    }
+
     // MARK: Helpers for calls
 
     func scheduleStart(_ call: ServerCall) {
@@ -162,14 +181,16 @@ final class ServerCall {
     private var drainWaiter: CheckedContinuation<Void, any Error>?
     private var streamIsClosed = false
     private var writerCancelled = false
-    private let startedAt = ContinuousClock.now
+    /// When the call started; read only to report durations to an observer.
+    private let startedAt: ContinuousClock.Instant?
 
     init(streamID: Int32, connection: GRPCServerConnection, method: RegisteredMethod, head: GRPCRequestHead) {
         self.streamID = streamID
         self.connection = connection
         self.method = method
         self.head = head
-        self.deframer = GRPCMessageDeframer(maximumMessageSize: connection.configuration.maximumReceiveMessageSize)
+        self.deframer = GRPCMessageDeframer(maximumMessageSize: connection.maximumReceiveMessageSize)
+        self.startedAt = connection.observer == nil ? nil : ContinuousClock.now
         let deadline = head.timeout.map { ContinuousClock.now + $0.duration }
         self.context = ServerContext(
             method: method.descriptor,
@@ -192,7 +213,7 @@ final class ServerCall {
     }
 
     func start() {
-        connection.configuration.observer?.callStarted(method: method.descriptor)
+        connection.observer?.callStarted(method: method.descriptor)
         if let timeout = head.timeout {
             let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
             deadlineTask = connection.eventLoop.scheduleTask(in: TimeAmount(timeout.duration)) {
@@ -286,7 +307,7 @@ final class ServerCall {
     func complete(status: GRPCStatus, trailers: Metadata) {
         let action = machine.sendingStatus()
         if action != .drop {
-            connection.configuration.observer?.callFinished(method: method.descriptor, code: status.code, duration: ContinuousClock.now - startedAt)
+            reportFinished(code: status.code)
         }
         switch action {
         case .sendTrailers:
@@ -304,23 +325,35 @@ final class ServerCall {
         }
         deadlineTask?.cancel()
         deadlineTask = nil
-        inbox?.finish(.failure(RPCError(.cancelled, "call already completed")))
-        resumeDrainWaiter(RPCError(.cancelled, "call already completed"))
+        if inbox != nil || drainWaiter != nil {
+            let error = RPCError(.cancelled, "call already completed")
+            inbox?.finish(.failure(error))
+            resumeDrainWaiter(error)
+        }
+    }
+
+    private func reportFinished(code: GRPCStatusCode) {
+        guard let observer = connection.observer, let startedAt else { return }
+        observer.callFinished(method: method.descriptor, code: code, duration: ContinuousClock.now - startedAt)
     }
 
     func streamClosed(errorCode: HTTP2ErrorCode) {
         streamIsClosed = true
         let wasOpen = !machine.isClosed
         if wasOpen {
-            connection.configuration.observer?.callFinished(method: method.descriptor, code: .cancelled, duration: ContinuousClock.now - startedAt)
+            reportFinished(code: .cancelled)
         }
         machine.reset()
         deadlineTask?.cancel()
         deadlineTask = nil
-        connection.http2.consumeConnection(count: inbox?.unacknowledgedBytes ?? 0)
-        let error = RPCError(.cancelled, "the client cancelled the call (\(errorCode))")
-        inbox?.finish(.failure(error))
-        resumeDrainWaiter(error)
+        if let inbox {
+            connection.http2.consumeConnection(count: inbox.unacknowledgedBytes)
+        }
+        if inbox != nil || drainWaiter != nil {
+            let error = RPCError(.cancelled, "the client cancelled the call (\(errorCode))")
+            inbox?.finish(.failure(error))
+            resumeDrainWaiter(error)
+        }
         if wasOpen {
             task?.cancel()
         }
