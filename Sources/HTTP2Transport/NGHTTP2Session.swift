@@ -49,7 +49,7 @@ final class NGHTTP2Session {
     }
 
     private var session: OpaquePointer?
-    private var outbound: [Int32: OutboundQueue] = [:]
+    private var outbound = StreamMap<OutboundQueue>()
     /// The header block being received (nghttp2 delivers one block at a time, CONTINUATIONs
     /// included), reused from block to block.
     private var headerBlock: HTTP2HeaderList = []
@@ -206,7 +206,7 @@ final class NGHTTP2Session {
 
     /// Asks to be told (through `takeDrainedStreams`) when the stream's queue drains.
     func notifyWhenDrained(streamID: Int32) {
-        outbound[streamID]?.drainWaiter = true
+        if let queue = outbound[streamID] { queue.drainWaiter = true }
     }
 
     /// Ends a stream's DATA: with trailers (gRPC status) or with END_STREAM on the last DATA.

@@ -11,7 +11,7 @@ final class GRPCClientConnection: HTTP2ConnectionDelegate {
     let authority: String
     let maximumReceiveMessageSize: Int
     let flags: ConnectionFlags
-    private var calls: [Int32: ClientCall] = [:]
+    private var calls = StreamMap<ClientCall>()
 
     init(http2: HTTP2Connection, authority: String, maximumReceiveMessageSize: Int, flags: ConnectionFlags) {
         self.http2 = http2
@@ -71,7 +71,7 @@ final class GRPCClientConnection: HTTP2ConnectionDelegate {
     func connection(_ connection: HTTP2Connection, didReceiveGoAway lastStreamID: Int32, errorCode: HTTP2ErrorCode) {
         // New calls go to a new connection; streams above lastStreamID were not processed.
         flags.markUnusable()
-        for (streamID, call) in calls where streamID > lastStreamID {
+        for (streamID, call) in calls.entries where streamID > lastStreamID {
             calls.removeValue(forKey: streamID)
             call.fail(RPCError(.unavailable, "the server is shutting down (GOAWAY \(errorCode)); the call was not processed"))
         }
@@ -80,9 +80,9 @@ final class GRPCClientConnection: HTTP2ConnectionDelegate {
     func connectionDidClose(_ connection: HTTP2Connection) {
         flags.markUnusable()
         flags.markClosed()
-        let open = calls
+        let open = calls.entries
         calls.removeAll()
-        for call in open.values {
+        for (_, call) in open {
             call.fail(RPCError(.unavailable, "connection to \(authority) closed"))
         }
     }

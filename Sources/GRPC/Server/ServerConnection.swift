@@ -14,7 +14,7 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
     let observer: (any GRPCServerObserver)?
     let maximumReceiveMessageSize: Int
     let remoteAddress: String
-    private var calls: [Int32: ServerCall] = [:]
+    private var calls = StreamMap<ServerCall>()
     /// Calls whose handlers start once the current input has been processed.
     private var readyToStart: [ServerCall] = []
     private let onClose: () -> Void
@@ -109,10 +109,10 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
     func connection(_ connection: HTTP2Connection, didReceiveGoAway lastStreamID: Int32, errorCode: HTTP2ErrorCode) {}
 
     func connectionDidClose(_ connection: HTTP2Connection) {
-        let open = calls
+        let open = calls.entries
         calls.removeAll()
         readyToStart.removeAll()
-        for call in open.values {
+        for (_, call) in open {
             call.streamClosed(errorCode: .cancel)
         }
         onClose()
@@ -272,8 +272,11 @@ final class ServerCall {
         let context = self.context
         let method = self.method
         // Started immediately, on this loop: a handler that does not suspend runs to its end
-        // now, and its response leaves with the flush that ends this read.
-        task = Task.immediate(executorPreference: connection.executor) {
+        // now, and its response leaves with the flush that ends this read. A streaming handler
+        // also resumes on this loop after it suspends, so that each message it sends or reads
+        // is a direct call; a unary handler sends once at most, and a task-executor preference
+        // would cost it more (about 0.35 µs) than the one hop back here after a suspension.
+        let body: @Sendable () async -> Void = {
             var status = GRPCStatus.ok
             var trailers = Metadata()
             do {
@@ -290,6 +293,11 @@ final class ServerCall {
             var allTrailers = context.trailingMetadata
             for (key, value) in trailers { allTrailers.append(key: key, value: value) }
             handle.complete(status: status, trailers: allTrailers)
+        }
+        if method.kind == .unary {
+            task = Task.immediate(operation: body)
+        } else {
+            task = Task.immediate(executorPreference: connection.executor, operation: body)
         }
     }
 
