@@ -74,11 +74,22 @@ public struct RPCRouter: Sendable {
     }
 }
 
-/// A registered handler with its types erased: it runs one call.
-struct RegisteredMethod: Sendable {
+/// A registered handler with its types erased: it runs one call. A class, so that every call
+/// and its context refer to it with one reference count instead of copying its strings.
+final class RegisteredMethod: Sendable {
     let descriptor: MethodDescriptor
     let kind: RPCKind
     let run: @Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void
+
+    init(
+        descriptor: MethodDescriptor,
+        kind: RPCKind,
+        run: @escaping @Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void
+    ) {
+        self.descriptor = descriptor
+        self.kind = kind
+        self.run = run
+    }
 }
 
 extension ServerCallHandle {

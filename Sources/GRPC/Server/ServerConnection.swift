@@ -14,6 +14,7 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
     let observer: (any GRPCServerObserver)?
     let maximumReceiveMessageSize: Int
     let remoteAddress: String
+    let peer: ServerPeer
     private var calls = StreamMap<ServerCall>()
     /// Calls whose handlers start once the current input has been processed.
     private var readyToStart: [ServerCall] = []
@@ -32,6 +33,7 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
         self.configuration = configuration
         self.remoteAddress = remoteAddress
         self.logger = logger
+        self.peer = ServerPeer(remoteAddress: remoteAddress, logger: logger)
         self.executor = EventLoopTaskExecutor(http2.eventLoop)
         self.observer = configuration.observer
         self.maximumReceiveMessageSize = configuration.maximumReceiveMessageSize
@@ -168,7 +170,7 @@ final class ServerCall {
     let streamID: Int32
     let connection: GRPCServerConnection
     let method: RegisteredMethod
-    let head: GRPCRequestHead
+    let timeout: GRPCTimeout?
     let context: ServerContext
     private var machine = ServerStreamStateMachine()
     private var deframer: GRPCMessageDeframer
@@ -188,17 +190,16 @@ final class ServerCall {
         self.streamID = streamID
         self.connection = connection
         self.method = method
-        self.head = head
+        self.timeout = head.timeout
         self.deframer = GRPCMessageDeframer(maximumMessageSize: connection.maximumReceiveMessageSize)
         self.startedAt = connection.observer == nil ? nil : ContinuousClock.now
         let deadline = head.timeout.map { ContinuousClock.now + $0.duration }
         self.context = ServerContext(
-            method: method.descriptor,
+            method: method,
             requestMetadata: head.metadata,
             deadline: deadline,
-            remoteAddress: connection.remoteAddress,
-            streamID: streamID,
-            logger: connection.logger
+            peer: connection.peer,
+            streamID: streamID
         )
         let http2 = connection.http2
         if method.kind.clientStreams {
@@ -214,7 +215,7 @@ final class ServerCall {
 
     func start() {
         connection.observer?.callStarted(method: method.descriptor)
-        if let timeout = head.timeout {
+        if let timeout {
             let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
             deadlineTask = connection.eventLoop.scheduleTask(in: TimeAmount(timeout.duration)) {
                 bound.value.deadlineExceeded(timeout)

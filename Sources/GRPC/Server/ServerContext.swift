@@ -5,14 +5,16 @@ import Synchronization
 /// What a handler knows about its call, and how it adds response metadata.
 public final class ServerContext: Sendable {
     /// The method being called.
-    public let method: MethodDescriptor
+    public var method: MethodDescriptor { registered.descriptor }
     /// The client's custom metadata (request headers without the reserved ones).
     public let requestMetadata: Metadata
     /// When the client's deadline (`grpc-timeout`) passes; the handler is cancelled then.
     public let deadline: ContinuousClock.Instant?
     /// The client's address.
-    public let remoteAddress: String
-    private let baseLogger: Logger
+    public var remoteAddress: String { peer.remoteAddress }
+    private var baseLogger: Logger { peer.logger }
+    private let registered: RegisteredMethod
+    private let peer: ServerPeer
     private let streamID: Int32
 
     /// A logger whose metadata names this call (`rpc`, `rpc_id`). Built when asked for: most
@@ -27,13 +29,12 @@ public final class ServerContext: Sendable {
     private let responseMetadataStorage = Mutex(Metadata())
     private let trailingMetadataStorage = Mutex(Metadata())
 
-    init(method: MethodDescriptor, requestMetadata: Metadata, deadline: ContinuousClock.Instant?, remoteAddress: String, streamID: Int32, logger: Logger) {
-        self.method = method
+    init(method: RegisteredMethod, requestMetadata: Metadata, deadline: ContinuousClock.Instant?, peer: ServerPeer, streamID: Int32) {
+        self.registered = method
         self.requestMetadata = requestMetadata
         self.deadline = deadline
-        self.remoteAddress = remoteAddress
+        self.peer = peer
         self.streamID = streamID
-        self.baseLogger = logger
     }
 
     /// Metadata for the response headers; only effective before the first response message.
@@ -52,4 +53,16 @@ public final class ServerContext: Sendable {
 
     var responseMetadata: Metadata { responseMetadataStorage.withLock { $0 } }
     var trailingMetadata: Metadata { trailingMetadataStorage.withLock { $0 } }
+}
+
+/// What every call of one connection shares: the client's address and the connection's logger
+/// (one reference per call instead of copies of both).
+final class ServerPeer: Sendable {
+    let remoteAddress: String
+    let logger: Logger
+
+    init(remoteAddress: String, logger: Logger) {
+        self.remoteAddress = remoteAddress
+        self.logger = logger
+    }
 }
