@@ -269,55 +269,58 @@ final class NGHTTP2Session {
 
     // MARK: Callbacks
 
-    private static func from(_ userData: UnsafeMutableRawPointer?) -> NGHTTP2Session {
-        Unmanaged<NGHTTP2Session>.fromOpaque(userData!).takeUnretainedValue()
+    /// Runs a callback's body with the session its user data points to. nghttp2 calls back only
+    /// from inside a call on the session, which holds it alive, so no reference count is taken.
+    private static func withSession<Result>(_ userData: UnsafeMutableRawPointer?, _ body: (NGHTTP2Session) -> Result) -> Result {
+        Unmanaged<NGHTTP2Session>.fromOpaque(userData!)._withUnsafeGuaranteedRef(body)
     }
 
     private static func registerCallbacks(_ callbacks: OpaquePointer?) {
         nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks) { _, frame, userData in
             guard let frame else { return 0 }
-            let session = NGHTTP2Session.from(userData)
-            session.headerBlock.removeAll(keepingCapacity: true)
-            session.headerBlockStream = frame.pointee.hd.stream_id
+            NGHTTP2Session.withSession(userData) { session in
+                session.headerBlock.removeAll(keepingCapacity: true)
+                session.headerBlockStream = frame.pointee.hd.stream_id
+            }
             return 0
         }
         nghttp2_session_callbacks_set_on_header_callback(callbacks) { _, frame, name, nameLength, value, valueLength, _, userData in
             guard let frame else { return 0 }
-            let session = NGHTTP2Session.from(userData)
-            guard frame.pointee.hd.stream_id == session.headerBlockStream else { return 0 }
-            session.headerBlock.append((
-                name: session.headerStrings.string(UnsafeRawBufferPointer(start: name, count: nameLength)),
-                value: session.headerStrings.string(UnsafeRawBufferPointer(start: value, count: valueLength))
-            ))
+            NGHTTP2Session.withSession(userData) { session in
+                guard frame.pointee.hd.stream_id == session.headerBlockStream else { return }
+                session.headerBlock.append((
+                    name: session.headerStrings.string(UnsafeRawBufferPointer(start: name, count: nameLength)),
+                    value: session.headerStrings.string(UnsafeRawBufferPointer(start: value, count: valueLength))
+                ))
+            }
             return 0
         }
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks) { _, frame, userData in
             guard let frame else { return 0 }
-            NGHTTP2Session.from(userData).didReceiveFrame(frame)
+            NGHTTP2Session.withSession(userData) { $0.didReceiveFrame(frame) }
             return 0
         }
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks) { _, _, streamID, data, length, userData in
-            let session = NGHTTP2Session.from(userData)
-            session.delegate?.sessionDidReceiveData(streamID: streamID, bytes: UnsafeRawBufferPointer(start: data, count: length))
+            NGHTTP2Session.withSession(userData) { session in
+                session.delegate?.sessionDidReceiveData(streamID: streamID, bytes: UnsafeRawBufferPointer(start: data, count: length))
+            }
             return 0
         }
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
-            let session = NGHTTP2Session.from(userData)
-            session.outbound.removeValue(forKey: streamID)
-            if session.headerBlockStream == streamID {
-                session.headerBlock.removeAll(keepingCapacity: true)
-                session.headerBlockStream = 0
+            NGHTTP2Session.withSession(userData) { session in
+                session.outbound.removeValue(forKey: streamID)
+                if session.headerBlockStream == streamID {
+                    session.headerBlock.removeAll(keepingCapacity: true)
+                    session.headerBlockStream = 0
+                }
+                session.delegate?.sessionDidCloseStream(streamID: streamID, errorCode: HTTP2ErrorCode(rawValue: errorCode))
             }
-            session.delegate?.sessionDidCloseStream(streamID: streamID, errorCode: HTTP2ErrorCode(rawValue: errorCode))
             return 0
         }
         nghttp2_session_callbacks_set_error_callback2(callbacks) { _, _, message, length, userData in
-            let session = NGHTTP2Session.from(userData)
-            if let message {
-                session.lastError = String(
-                    decoding: UnsafeRawBufferPointer(start: message, count: length),
-                    as: UTF8.self
-                )
+            guard let message else { return 0 }
+            NGHTTP2Session.withSession(userData) { session in
+                session.lastError = String(decoding: UnsafeRawBufferPointer(start: message, count: length), as: UTF8.self)
             }
             return 0
         }
@@ -354,7 +357,7 @@ final class NGHTTP2Session {
 
     private static let readCallback: nghttp2_data_source_read_callback = { _, streamID, buffer, length, flags, _, userData in
         guard let buffer, let flags else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
-        return NGHTTP2Session.from(userData).readOutbound(streamID: streamID, into: buffer, length: length, flags: flags)
+        return NGHTTP2Session.withSession(userData) { $0.readOutbound(streamID: streamID, into: buffer, length: length, flags: flags) }
     }
 
     private func readOutbound(
