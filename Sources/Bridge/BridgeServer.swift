@@ -118,8 +118,10 @@ public final class BridgeServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: configuration.writeBufferLowWaterMark, high: configuration.writeBufferHighWaterMark))
             .childChannelOption(.maxMessagesPerRead, value: 8)
-            // Browsers send little: small first read buffers keep idle connections cheap.
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
+            // Browsers send little, and NIO keeps each channel's last receive buffer for reuse:
+            // a small first buffer keeps every connection 384 bytes cheaper (a handshake of a
+            // few hundred bytes takes a read or two more; the buffer grows when reads fill it).
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
             .childChannelInitializer { channel in
                 Self.initialize(channel, app: app)
             }
@@ -173,19 +175,19 @@ public final class BridgeServer: Sendable {
             return
         }
         guard let hub = app.hubs.hub(for: channel.eventLoop) else { throw ChannelError.ioOnClosedChannel }
-        var rejection: (code: UInt16, reason: String)?
+        var rejection: WebSocketHandler.Rejection?
         var release: () -> Void = {}
         if app.isDraining {
-            rejection = (WebSocketMessageAssembler.CloseCode.goingAway, "going away")
+            rejection = .draining
         } else if !app.policy.isOriginAllowed(origin: head.headers["origin"].first, host: head.headers["host"].first) {
-            rejection = (WebSocketMessageAssembler.CloseCode.policyViolation, "origin not allowed")
+            rejection = .originNotAllowed
         } else {
             let client = app.policy.clientAddress(peer: channel.remoteAddress, forwardedFor: head.headers["x-forwarded-for"])
             if app.policy.acquire(client) {
                 let policy = app.policy
                 release = { policy.release(client) }
             } else {
-                rejection = (WebSocketMessageAssembler.CloseCode.policyViolation, "too many connections")
+                rejection = .tooManyConnections
             }
         }
         app.metrics.httpRequests.increment()

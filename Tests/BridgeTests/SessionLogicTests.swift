@@ -23,34 +23,37 @@ import Testing
 
 @Suite struct RateLimiterTests {
     @Test func burstThenRefusalsThenClose() {
-        var limiter = RateLimiter(perSecond: 10, burst: 20, maximumRefusals: 40, refusalWindowSeconds: 10, nowNanos: 0)
-        for _ in 0..<20 { #expect({ limiter.take(nowNanos: 0) == .allowed }()) }
-        guard case .refused(let retry) = limiter.take(nowNanos: 0) else {
+        let policy = RateLimiter.Policy(perSecond: 10, burst: 20, maximumRefusals: 40, refusalWindowSeconds: 10)
+        var limiter = RateLimiter(policy: policy, nowNanos: 0)
+        for _ in 0..<20 { #expect({ limiter.take(nowNanos: 0, policy: policy) == .allowed }()) }
+        guard case .refused(let retry) = limiter.take(nowNanos: 0, policy: policy) else {
             Issue.record("expected a refusal")
             return
         }
         #expect(retry == 100)
-        for _ in 0..<39 { #expect({ limiter.take(nowNanos: 0) != .exceeded }()) }
-        #expect({ limiter.take(nowNanos: 0) == .exceeded }())
+        for _ in 0..<39 { #expect({ limiter.take(nowNanos: 0, policy: policy) != .exceeded }()) }
+        #expect({ limiter.take(nowNanos: 0, policy: policy) == .exceeded }())
     }
 
     @Test func refillsAtTheSustainedRate() {
-        var limiter = RateLimiter(perSecond: 10, burst: 20, nowNanos: 0)
-        for _ in 0..<20 { _ = limiter.take(nowNanos: 0) }
-        #expect({ limiter.take(nowNanos: 50_000_000) != .allowed }())
-        #expect({ limiter.take(nowNanos: 100_000_000) == .allowed }())
+        let policy = RateLimiter.Policy(perSecond: 10, burst: 20)
+        var limiter = RateLimiter(policy: policy, nowNanos: 0)
+        for _ in 0..<20 { _ = limiter.take(nowNanos: 0, policy: policy) }
+        #expect({ limiter.take(nowNanos: 50_000_000, policy: policy) != .allowed }())
+        #expect({ limiter.take(nowNanos: 100_000_000, policy: policy) == .allowed }())
         // A long pause refills to the burst, not beyond.
-        for _ in 0..<20 { #expect({ limiter.take(nowNanos: 60_000_000_000) == .allowed }()) }
-        #expect({ limiter.take(nowNanos: 60_000_000_000) != .allowed }())
+        for _ in 0..<20 { #expect({ limiter.take(nowNanos: 60_000_000_000, policy: policy) == .allowed }()) }
+        #expect({ limiter.take(nowNanos: 60_000_000_000, policy: policy) != .allowed }())
     }
 
     @Test func oldRefusalsLeaveTheWindow() {
-        var limiter = RateLimiter(perSecond: 1, burst: 1, maximumRefusals: 3, refusalWindowSeconds: 10, nowNanos: 0)
-        _ = limiter.take(nowNanos: 0)
-        for _ in 0..<3 { #expect({ limiter.take(nowNanos: 1) != .exceeded }()) }
+        let policy = RateLimiter.Policy(perSecond: 1, burst: 1, maximumRefusals: 3, refusalWindowSeconds: 10)
+        var limiter = RateLimiter(policy: policy, nowNanos: 0)
+        _ = limiter.take(nowNanos: 0, policy: policy)
+        for _ in 0..<3 { #expect({ limiter.take(nowNanos: 1, policy: policy) != .exceeded }()) }
         // 11 s later the refusals are forgotten (and a token is back).
-        #expect({ limiter.take(nowNanos: 11_000_000_000) == .allowed }())
-        for _ in 0..<3 { #expect({ limiter.take(nowNanos: 11_000_000_001) != .exceeded }()) }
+        #expect({ limiter.take(nowNanos: 11_000_000_000, policy: policy) == .allowed }())
+        for _ in 0..<3 { #expect({ limiter.take(nowNanos: 11_000_000_001, policy: policy) != .exceeded }()) }
     }
 }
 

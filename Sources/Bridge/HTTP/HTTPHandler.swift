@@ -162,7 +162,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
         let transport = SSEStream(context: context)
         transport.writeRetry(milliseconds: Int.random(in: 1000...5000))
-        let session = Session(id: hub.makeSessionID(), hub: hub, transport: transport, isSSE: true, limits: configuration.sessionLimits)
+        let session = Session(id: hub.makeSessionID(), hub: hub, transport: transport, isSSE: true)
         stream = (transport, session, client)
         app.metrics.sseConnections.increment()
         session.seedPositions(subscribe.resume)

@@ -24,6 +24,9 @@ final class FanoutHub {
     let eventLoop: any EventLoop
     let directory: SubscriptionDirectory
     let configuration: BridgeConfiguration
+    /// Every connection's limits (one copy per loop, not per connection).
+    let sessionLimits: SessionLimits
+    let ratePolicy: RateLimiter.Policy
     let metrics: BridgeMetrics
     let logger: Logger
     /// The shared `hello` (one frame for every connection).
@@ -48,6 +51,8 @@ final class FanoutHub {
         self.eventLoop = eventLoop
         self.directory = directory
         self.configuration = configuration
+        self.sessionLimits = configuration.sessionLimits
+        self.ratePolicy = RateLimiter.Policy(perSecond: sessionLimits.maxMessagesPerSecond, burst: sessionLimits.messageBurst)
         self.metrics = metrics
         self.logger = logger
         let json = ServerMessages.hello(

@@ -45,6 +45,12 @@ public struct PositionTable: Sendable, Equatable {
         }
     }
 
+    /// Makes room for `count` games (in the array while under `linearLimit`).
+    public mutating func reserveCapacity(_ count: Int) {
+        guard large == nil, count <= Self.linearLimit, count > entries.capacity else { return }
+        entries.reserveCapacity(count)
+    }
+
     /// Every game and position.
     public var dictionary: [String: GamePosition] {
         large ?? Dictionary(entries.map { ($0.gameId, $0.position) }, uniquingKeysWith: { $1 })

@@ -11,41 +11,50 @@ public struct RateLimiter: Sendable {
         case exceeded
     }
 
-    public let perSecond: Double
-    public let burst: Double
-    public let maximumRefusals: Int
-    public let refusalWindowNanos: UInt64
+    /// The rates, the same for every connection (kept once, not in each connection's limiter).
+    public struct Policy: Sendable {
+        public let perSecond: Double
+        public let burst: Double
+        public let maximumRefusals: Int
+        public let refusalWindowNanos: UInt64
+
+        /// - Parameters:
+        ///   - perSecond: sustained messages per second.
+        ///   - burst: the bucket's size.
+        ///   - maximumRefusals: refusals tolerated within `refusalWindowSeconds`.
+        public init(perSecond: Int, burst: Int, maximumRefusals: Int = 40, refusalWindowSeconds: Int = 10) {
+            self.perSecond = Double(max(1, perSecond))
+            self.burst = Double(max(1, burst))
+            self.maximumRefusals = maximumRefusals
+            self.refusalWindowNanos = UInt64(refusalWindowSeconds) * 1_000_000_000
+        }
+    }
+
     private var tokens: Double
     private var updatedNanos: UInt64
     private var refusals: [UInt64] = []
 
-    /// - Parameters:
-    ///   - perSecond: sustained messages per second.
-    ///   - burst: the bucket's size.
-    ///   - maximumRefusals: refusals tolerated within `refusalWindowSeconds`.
-    public init(perSecond: Int, burst: Int, maximumRefusals: Int = 40, refusalWindowSeconds: Int = 10, nowNanos: UInt64) {
-        self.perSecond = Double(max(1, perSecond))
-        self.burst = Double(max(1, burst))
-        self.maximumRefusals = maximumRefusals
-        self.refusalWindowNanos = UInt64(refusalWindowSeconds) * 1_000_000_000
-        self.tokens = Double(max(1, burst))
+    /// A full bucket.
+    public init(policy: Policy, nowNanos: UInt64) {
+        self.tokens = policy.burst
         self.updatedNanos = nowNanos
     }
 
     /// Takes a token for one message.
-    public mutating func take(nowNanos: UInt64) -> Decision {
+    public mutating func take(nowNanos: UInt64, policy: Policy) -> Decision {
+        let perSecond = policy.perSecond
         if nowNanos > updatedNanos {
-            tokens = min(burst, tokens + Double(nowNanos - updatedNanos) / 1e9 * perSecond)
+            tokens = min(policy.burst, tokens + Double(nowNanos - updatedNanos) / 1e9 * perSecond)
             updatedNanos = nowNanos
         }
         if tokens >= 1 {
             tokens -= 1
             return .allowed
         }
-        let cutoff = nowNanos > refusalWindowNanos ? nowNanos - refusalWindowNanos : 0
+        let cutoff = nowNanos > policy.refusalWindowNanos ? nowNanos - policy.refusalWindowNanos : 0
         refusals.removeAll { $0 < cutoff }
         refusals.append(nowNanos)
-        if refusals.count > maximumRefusals { return .exceeded }
+        if refusals.count > policy.maximumRefusals { return .exceeded }
         let retryAfterMs = Int(((1 - tokens) / perSecond * 1000).rounded(.up))
         return .refused(retryAfterMs: max(1, retryAfterMs))
     }

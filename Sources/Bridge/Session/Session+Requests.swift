@@ -16,7 +16,7 @@ extension Session {
         guard !isClosed else { return }
         hub.counters.messagesIn += 1
         let decoded = ClientMessageDecoder.decode(Array(text.readableBytesView))
-        let decision = rate.take(nowNanos: Clock.nanos())
+        let decision = rate.take(nowNanos: Clock.nanos(), policy: hub.ratePolicy)
         if decision == .exceeded {
             hub.counters.rejected[.rateLimited, default: 0] += 1
             close(code: WebSocketMessageAssembler.CloseCode.policyViolation, reason: "rate limit exceeded")
@@ -137,7 +137,11 @@ extension Session {
         if added.allLive {
             for gameId in prepared.liveGames where !wasFollowed(gameId) { initial.insert(gameId) }
         }
-        for gameId in initial.union(message.resume.keys).sorted() {
+        let catchingUp = initial.union(message.resume.keys).sorted()
+        // Room for every game at once: the table then holds exactly what it needs instead of
+        // the spare half of a doubled array, for as long as the connection lives.
+        positions.reserveCapacity(positions.count + catchingUp.count)
+        for gameId in catchingUp {
             catchUp(gameId, from: message.resume[gameId], history: prepared.history[gameId])
         }
     }

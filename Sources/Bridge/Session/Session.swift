@@ -20,7 +20,8 @@ final class Session {
     /// handler goes away), so no reference counting on the hot path.
     unowned(unsafe) let transport: any SessionTransport
     let isSSE: Bool
-    let limits: SessionLimits
+    /// The same for every connection, so read from the hub rather than copied into each.
+    var limits: SessionLimits { hub.sessionLimits }
 
     var followed = FollowedSet()
     /// The position of every game delivered on this connection (the SSE cursor).
@@ -40,15 +41,15 @@ final class Session {
     var lastReceivedNanos: UInt64
     var unwritableSinceNanos: UInt64?
 
-    init(id: UInt64, hub: FanoutHub, transport: any SessionTransport, isSSE: Bool, limits: SessionLimits) {
+    init(id: UInt64, hub: FanoutHub, transport: any SessionTransport, isSSE: Bool) {
+        let limits = hub.sessionLimits
         let now = Clock.nanos()
         self.id = id
         self.hub = hub
         self.transport = transport
         self.isSSE = isSSE
-        self.limits = limits
         self.collapse = CollapseSet(maximumGames: limits.maxCollapsedGames)
-        self.rate = RateLimiter(perSecond: limits.maxMessagesPerSecond, burst: limits.messageBurst, nowNanos: now)
+        self.rate = RateLimiter(policy: hub.ratePolicy, nowNanos: now)
         self.lastSentNanos = now
         self.lastPingNanos = now
         self.lastReceivedNanos = now

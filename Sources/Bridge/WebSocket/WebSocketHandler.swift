@@ -25,10 +25,9 @@ final class WebSocketHandler: ChannelInboundHandler, SessionTransport {
     }
 
     private let mode: Mode
-    private let limits: SessionLimits
     private var assembler: WebSocketMessageAssembler
     /// Refuse the connection right after the handshake (origin, connections per IP).
-    private let rejection: (code: UInt16, reason: String)?
+    private let rejection: Rejection?
     private let onClosed: () -> Void
     private let writer: RawFrameWriter
     private var context: ChannelHandlerContext?
@@ -39,17 +38,39 @@ final class WebSocketHandler: ChannelInboundHandler, SessionTransport {
     private var finished = false
 
     init(
-        mode: Mode, writer: RawFrameWriter, configuration: BridgeConfiguration, rejection: (code: UInt16, reason: String)?,
+        mode: Mode, writer: RawFrameWriter, configuration: BridgeConfiguration, rejection: Rejection?,
         onClosed: @escaping () -> Void
     ) {
         self.mode = mode
         self.writer = writer
-        self.limits = configuration.sessionLimits
         let limit: Int
         if case .echo = mode { limit = configuration.echoMaxMessageBytes } else { limit = configuration.maxMessageBytes }
         self.assembler = WebSocketMessageAssembler(maximumMessageBytes: limit)
         self.rejection = rejection
         self.onClosed = onClosed
+    }
+
+    /// Why a connection is refused right after its handshake (one byte per connection rather
+    /// than a code and a string).
+    enum Rejection {
+        case draining
+        case originNotAllowed
+        case tooManyConnections
+
+        var closeCode: UInt16 {
+            switch self {
+            case .draining: WebSocketMessageAssembler.CloseCode.goingAway
+            case .originNotAllowed, .tooManyConnections: WebSocketMessageAssembler.CloseCode.policyViolation
+            }
+        }
+
+        var reason: String {
+            switch self {
+            case .draining: "going away"
+            case .originNotAllowed: "origin not allowed"
+            case .tooManyConnections: "too many connections"
+            }
+        }
     }
 
     // MARK: Channel events
@@ -58,11 +79,11 @@ final class WebSocketHandler: ChannelInboundHandler, SessionTransport {
         self.context = context
         writable = context.channel.isWritable
         if let rejection {
-            close(code: rejection.code, reason: rejection.reason)
+            close(code: rejection.closeCode, reason: rejection.reason)
             return
         }
         if case .bridge(let hub) = mode {
-            let session = Session(id: hub.makeSessionID(), hub: hub, transport: self, isSSE: false, limits: limits)
+            let session = Session(id: hub.makeSessionID(), hub: hub, transport: self, isSSE: false)
             self.session = session
             hub.metrics.webSocketConnections.increment()
             session.start()
