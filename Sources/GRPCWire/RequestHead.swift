@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
 /// A gRPC request's headers, validated.
 public struct GRPCRequestHead: Sendable {
     public var path: String
@@ -21,31 +27,43 @@ public struct GRPCRequestHead: Sendable {
 
     /// Checks the headers of a request as the server receives them.
     public static func validate(headers: [(name: String, value: String)]) -> Validation {
+        validate(StringHeaderFields(headers: headers))
+    }
+
+    /// Checks request headers given as bytes. Names are classified on the bytes; only the values
+    /// the head keeps (path, authority, user agent, timeout, custom metadata) become strings.
+    public static func validate(_ fields: some RequestHeaderFields) -> Validation {
         var method: String?
+        var methodIsPOST = false
         var path: String?
         var authority = ""
         var contentType: String?
+        var contentTypeIsGRPC = false
         var timeoutValue: String?
         var encoding: String?
         var userAgent = ""
         var metadata = Metadata()
-        for (name, value) in headers {
+        fields.forEachField { name, value in
             switch RequestHeaderName(name) {
-            case .method: method = value
-            case .path: path = value
-            case .authority: authority = value
-            case .contentType: contentType = value
-            case .timeout: timeoutValue = value
-            case .encoding: encoding = value
-            case .userAgent: userAgent = value
-            case .otherReserved: continue
-            case .custom: metadata.addWireHeader(name: name, value: value)
+            case .method:
+                methodIsPOST = value.equals("POST")
+                method = methodIsPOST ? nil : fields.string(value)
+            case .path: path = fields.string(value)
+            case .authority: authority = fields.string(value)
+            case .contentType:
+                contentTypeIsGRPC = isGRPCContentType(value)
+                contentType = contentTypeIsGRPC ? nil : fields.string(value)
+            case .timeout: timeoutValue = fields.string(value)
+            case .encoding: encoding = value.equals("identity") ? nil : fields.string(value)
+            case .userAgent: userAgent = fields.string(value)
+            case .otherReserved: break
+            case .custom: metadata.addWireHeader(name: fields.string(name), value: fields.string(value))
             }
         }
-        guard method == "POST" else {
+        guard methodIsPOST else {
             return .rejectHTTP(status: 405, message: "gRPC requires POST, got \(method ?? "no method")")
         }
-        guard let contentType, isGRPCContentType(contentType) else {
+        guard contentTypeIsGRPC else {
             return .rejectHTTP(
                 status: 415,
                 message: "unsupported content-type \(contentType.map { "'\($0)'" } ?? "(none)"); expected application/grpc"
@@ -61,16 +79,15 @@ public struct GRPCRequestHead: Sendable {
             }
             timeout = parsed
         }
-        if let encoding, encoding != "identity" {
+        if let encoding {
             return .rejectGRPC(
                 GRPCStatus(code: .unimplemented, message: "grpc-encoding '\(encoding)' is not supported"),
                 extraHeaders: [("grpc-accept-encoding", "identity")]
             )
         }
-        let requestPath = path ?? ""
         return .accepted(
             GRPCRequestHead(
-                path: requestPath,
+                path: path ?? "",
                 authority: authority,
                 metadata: metadata,
                 timeout: timeout,
@@ -81,47 +98,92 @@ public struct GRPCRequestHead: Sendable {
 
     /// `application/grpc`, optionally followed by `+format` or `;parameters`.
     public static func isGRPCContentType(_ value: String) -> Bool {
-        let prefix = "application/grpc"
-        if value == prefix { return true }
-        guard value.hasPrefix(prefix) else { return false }
-        let rest = value.dropFirst(prefix.count)
-        guard let next = rest.first else { return true }
-        if next == ";" { return true }
-        if next == "+" {
-            let format = rest.dropFirst().prefix { $0 != ";" }
-            return format == "proto"
+        var value = value
+        return value.withUTF8 { isGRPCContentType(UnsafeRawBufferPointer($0)) }
+    }
+
+    static func isGRPCContentType(_ value: UnsafeRawBufferPointer) -> Bool {
+        let prefix: StaticString = "application/grpc"
+        let prefixCount = prefix.utf8CodeUnitCount
+        guard value.count >= prefixCount, UnsafeRawBufferPointer(rebasing: value[0..<prefixCount]).equals(prefix) else {
+            return false
         }
-        return false
+        guard value.count > prefixCount else { return true }
+        let rest = UnsafeRawBufferPointer(rebasing: value[prefixCount...])
+        if rest[0] == UInt8(ascii: ";") { return true }
+        guard rest[0] == UInt8(ascii: "+") else { return false }
+        let format = rest.dropFirst().prefix { $0 != UInt8(ascii: ";") }
+        return format.elementsEqual("proto".utf8)
     }
 }
 
-/// The request header names the server interprets. Every header of every call is classified, so
-/// names are told apart by length first and cost about one string comparison each.
+/// Request header fields as the HTTP/2 layer received them: bytes, in order.
+public protocol RequestHeaderFields {
+    /// Calls `body` with each field's name and value bytes (valid only during the call).
+    func forEachField(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void)
+    /// The bytes of a field as a string (a source may hand out the same string for a value it
+    /// saw before).
+    func string(_ bytes: UnsafeRawBufferPointer) -> String
+}
+
+/// Header fields given as strings (tests, tools).
+struct StringHeaderFields: RequestHeaderFields {
+    let headers: [(name: String, value: String)]
+
+    func forEachField(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) {
+        for (name, value) in headers {
+            var name = name
+            var value = value
+            name.withUTF8 { nameBytes in
+                value.withUTF8 { valueBytes in
+                    body(UnsafeRawBufferPointer(nameBytes), UnsafeRawBufferPointer(valueBytes))
+                }
+            }
+        }
+    }
+
+    func string(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// The request header names the server interprets. Every field of every call is classified, so
+/// names are told apart by length first and compared as bytes.
 enum RequestHeaderName {
     case method, path, authority, contentType, timeout, encoding, userAgent
     /// Reserved by HTTP/2 or gRPC but not needed here (`:scheme`, `te`, …).
     case otherReserved
     case custom
 
-    init(_ name: String) {
-        let utf8 = name.utf8
-        if utf8.first == UInt8(ascii: ":") {
-            switch utf8.count {
-            case 5 where name == ":path": self = .path
-            case 7 where name == ":method": self = .method
-            case 10 where name == ":authority": self = .authority
+    init(_ name: UnsafeRawBufferPointer) {
+        if name.first == UInt8(ascii: ":") {
+            switch name.count {
+            case 5 where name.equals(":path"): self = .path
+            case 7 where name.equals(":method"): self = .method
+            case 10 where name.equals(":authority"): self = .authority
             default: self = .otherReserved
             }
             return
         }
-        switch utf8.count {
-        case 2 where name == "te": self = .otherReserved
-        case 4 where name == "host": self = .authority
-        case 10 where name == "user-agent": self = .userAgent
-        case 12 where name == "content-type": self = .contentType
-        case 12 where name == "grpc-timeout": self = .timeout
-        case 13 where name == "grpc-encoding": self = .encoding
-        default: self = Metadata.isReserved(name) ? .otherReserved : .custom
+        switch name.count {
+        case 2 where name.equals("te"): self = .otherReserved
+        case 4 where name.equals("host"): self = .authority
+        case 10 where name.equals("user-agent"): self = .userAgent
+        case 12 where name.equals("content-type"): self = .contentType
+        case 12 where name.equals("grpc-timeout"): self = .timeout
+        case 13 where name.equals("grpc-encoding"): self = .encoding
+        case 14 where name.equals("content-length"): self = .otherReserved
+        case 20 where name.equals("grpc-accept-encoding"): self = .otherReserved
+        default: self = Metadata.isReserved(String(decoding: name, as: UTF8.self)) ? .otherReserved : .custom
         }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Whether these bytes are exactly the literal's UTF-8.
+    func equals(_ literal: StaticString) -> Bool {
+        guard count == literal.utf8CodeUnitCount else { return false }
+        guard let baseAddress else { return true }
+        return memcmp(baseAddress, literal.utf8Start, count) == 0
     }
 }

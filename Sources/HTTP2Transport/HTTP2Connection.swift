@@ -6,7 +6,8 @@ public import NIOCore
 /// they may call `submit…`, `enqueue`, `finish`, `reset` and `consume`, and the bytes go out
 /// once the input is processed.
 public protocol HTTP2ConnectionDelegate: AnyObject {
-    func connection(_ connection: HTTP2Connection, didReceiveHeaders headers: HTTP2HeaderList, streamID: Int32, endStream: Bool)
+    /// `headers` is valid only during the call (see `HTTP2ReceivedHeaders`).
+    func connection(_ connection: HTTP2Connection, didReceiveHeaders headers: HTTP2ReceivedHeaders, streamID: Int32, endStream: Bool)
     func connection(_ connection: HTTP2Connection, didReceiveData bytes: UnsafeRawBufferPointer, streamID: Int32)
     func connection(_ connection: HTTP2Connection, didReceiveEndStream streamID: Int32)
     func connection(_ connection: HTTP2Connection, didCloseStream streamID: Int32, errorCode: HTTP2ErrorCode)
@@ -334,7 +335,7 @@ public final class HTTP2Connection: ChannelInboundHandler {
 }
 
 extension HTTP2Connection: NGHTTP2SessionDelegate {
-    func sessionDidReceiveHeaders(streamID: Int32, headers: HTTP2HeaderList, endStream: Bool) {
+    func sessionDidReceiveHeaders(streamID: Int32, headers: HTTP2ReceivedHeaders, endStream: Bool) {
         delegate?.connection(self, didReceiveHeaders: headers, streamID: streamID, endStream: endStream)
     }
 

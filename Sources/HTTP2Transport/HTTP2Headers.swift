@@ -102,3 +102,88 @@ struct HeaderStringCache {
         return string
     }
 }
+
+/// The fields of one received HEADERS block, as bytes.
+///
+/// The session fills one instance per connection and hands it to its delegate for the length of
+/// one call: a server reads the few fields it interprets straight from the bytes and turns only
+/// what it keeps into `String`s, instead of building a string pair for every field of every
+/// request. Contents are replaced by the next block, so never keep it past the call.
+public final class HTTP2ReceivedHeaders {
+    private struct Field {
+        var nameStart: Int
+        var nameCount: Int
+        var valueStart: Int
+        var valueCount: Int
+    }
+
+    /// The names and values, back to back (grown by doubling, never shrunk).
+    private var bytes: UnsafeMutableRawPointer
+    private var capacity: Int
+    private var used = 0
+    private var fields: [Field] = []
+    private var strings = HeaderStringCache()
+
+    init() {
+        capacity = 512
+        bytes = .allocate(byteCount: capacity, alignment: 1)
+        fields.reserveCapacity(16)
+    }
+
+    deinit {
+        bytes.deallocate()
+    }
+
+    public var count: Int { fields.count }
+
+    /// Calls `body` with each field's name and value bytes, in order.
+    public func forEach(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Void) rethrows {
+        for field in fields {
+            try body(
+                UnsafeRawBufferPointer(start: bytes + field.nameStart, count: field.nameCount),
+                UnsafeRawBufferPointer(start: bytes + field.valueStart, count: field.valueCount)
+            )
+        }
+    }
+
+    /// Decodes received bytes, reusing the strings of the connection's recent long values.
+    public func string(_ bytes: UnsafeRawBufferPointer) -> String {
+        strings.string(bytes)
+    }
+
+    /// Every field as strings.
+    public var list: HTTP2HeaderList {
+        var list: HTTP2HeaderList = []
+        list.reserveCapacity(fields.count)
+        forEach { name, value in list.append((string(name), string(value))) }
+        return list
+    }
+
+    func removeAll() {
+        used = 0
+        fields.removeAll(keepingCapacity: true)
+    }
+
+    func append(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        let needed = used + name.count + value.count
+        if needed > capacity {
+            var newCapacity = capacity * 2
+            while newCapacity < needed { newCapacity *= 2 }
+            let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 1)
+            grown.copyMemory(from: bytes, byteCount: used)
+            bytes.deallocate()
+            bytes = grown
+            capacity = newCapacity
+        }
+        let nameStart = used
+        if let base = name.baseAddress { (bytes + used).copyMemory(from: base, byteCount: name.count) }
+        used += name.count
+        let valueStart = used
+        if let base = value.baseAddress { (bytes + used).copyMemory(from: base, byteCount: value.count) }
+        used += value.count
+        fields.append(Field(nameStart: nameStart, nameCount: name.count, valueStart: valueStart, valueCount: value.count))
+    }
+}
+
+@available(*, unavailable)
+extension HTTP2ReceivedHeaders: Sendable {}

@@ -6,7 +6,7 @@ internal import NIOCore
 /// A delegate may submit frames (responses, data, trailers, resets) from these methods, but must
 /// never ask the session to receive or send: nghttp2 forbids re-entering `mem_recv`/`mem_send`.
 protocol NGHTTP2SessionDelegate: AnyObject {
-    func sessionDidReceiveHeaders(streamID: Int32, headers: HTTP2HeaderList, endStream: Bool)
+    func sessionDidReceiveHeaders(streamID: Int32, headers: HTTP2ReceivedHeaders, endStream: Bool)
     func sessionDidReceiveData(streamID: Int32, bytes: UnsafeRawBufferPointer)
     func sessionDidReceiveEndStream(streamID: Int32)
     func sessionDidCloseStream(streamID: Int32, errorCode: HTTP2ErrorCode)
@@ -52,9 +52,8 @@ final class NGHTTP2Session {
     private var outbound = StreamMap<OutboundQueue>()
     /// The header block being received (nghttp2 delivers one block at a time, CONTINUATIONs
     /// included), reused from block to block.
-    private var headerBlock: HTTP2HeaderList = []
+    private let headerBlock = HTTP2ReceivedHeaders()
     private var headerBlockStream: Int32 = 0
-    private var headerStrings = HeaderStringCache()
     /// Streams whose queue fell under the low-water mark while nghttp2 read from it.
     private var drainedStreams: [Int32] = []
     /// Error text nghttp2 reported for the connection (for logs).
@@ -279,7 +278,7 @@ final class NGHTTP2Session {
         nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks) { _, frame, userData in
             guard let frame else { return 0 }
             NGHTTP2Session.withSession(userData) { session in
-                session.headerBlock.removeAll(keepingCapacity: true)
+                session.headerBlock.removeAll()
                 session.headerBlockStream = frame.pointee.hd.stream_id
             }
             return 0
@@ -288,10 +287,10 @@ final class NGHTTP2Session {
             guard let frame else { return 0 }
             NGHTTP2Session.withSession(userData) { session in
                 guard frame.pointee.hd.stream_id == session.headerBlockStream else { return }
-                session.headerBlock.append((
-                    name: session.headerStrings.string(UnsafeRawBufferPointer(start: name, count: nameLength)),
-                    value: session.headerStrings.string(UnsafeRawBufferPointer(start: value, count: valueLength))
-                ))
+                session.headerBlock.append(
+                    name: UnsafeRawBufferPointer(start: name, count: nameLength),
+                    value: UnsafeRawBufferPointer(start: value, count: valueLength)
+                )
             }
             return 0
         }
@@ -310,7 +309,7 @@ final class NGHTTP2Session {
             NGHTTP2Session.withSession(userData) { session in
                 session.outbound.removeValue(forKey: streamID)
                 if session.headerBlockStream == streamID {
-                    session.headerBlock.removeAll(keepingCapacity: true)
+                    session.headerBlock.removeAll()
                     session.headerBlockStream = 0
                 }
                 session.delegate?.sessionDidCloseStream(streamID: streamID, errorCode: HTTP2ErrorCode(rawValue: errorCode))
@@ -333,9 +332,8 @@ final class NGHTTP2Session {
         case NGHTTP2_HEADERS.rawValue:
             guard header.stream_id == headerBlockStream else { return }
             delegate?.sessionDidReceiveHeaders(streamID: header.stream_id, headers: headerBlock, endStream: endStream)
-            // The delegate reads the block during the call; keeping the storage avoids an
-            // allocation per request (a delegate that kept the list keeps its own copy).
-            headerBlock.removeAll(keepingCapacity: true)
+            // The delegate reads the block during the call; the storage is reused.
+            headerBlock.removeAll()
             headerBlockStream = 0
         case NGHTTP2_DATA.rawValue:
             if endStream {

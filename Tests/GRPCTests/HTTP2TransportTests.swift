@@ -74,3 +74,20 @@ import Testing
         #expect(map.isEmpty && map[1] == nil)
     }
 }
+
+@Suite struct ReceivedHeadersTests {
+    @Test func keepsFieldsInOrderAndGrowsPastItsFirstBuffer() {
+        let headers = HTTP2ReceivedHeaders()
+        let fields = [(":path", "/pkg.Service/Method"), ("x-big", String(repeating: "v", count: 3_000)), ("te", "trailers"), ("empty", "")]
+        for round in 0..<3 {
+            headers.removeAll()
+            for (name, value) in fields {
+                Array(name.utf8).withUnsafeBytes { nameBytes in
+                    Array(value.utf8).withUnsafeBytes { valueBytes in headers.append(name: nameBytes, value: valueBytes) }
+                }
+            }
+            #expect(headers.count == fields.count, "round \(round)")
+            #expect(headers.list.map { "\($0.name)=\($0.value)" } == fields.map { "\($0.0)=\($0.1)" })
+        }
+    }
+}

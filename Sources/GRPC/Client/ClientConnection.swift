@@ -42,8 +42,8 @@ final class GRPCClientConnection: HTTP2ConnectionDelegate {
         return call
     }
 
-    func connection(_ connection: HTTP2Connection, didReceiveHeaders headers: HTTP2HeaderList, streamID: Int32, endStream: Bool) {
-        calls[streamID]?.receivedHeaders(headers, endStream: endStream)
+    func connection(_ connection: HTTP2Connection, didReceiveHeaders headers: HTTP2ReceivedHeaders, streamID: Int32, endStream: Bool) {
+        calls[streamID]?.receivedHeaders(headers.list, endStream: endStream)
     }
 
     func connection(_ connection: HTTP2Connection, didReceiveData bytes: UnsafeRawBufferPointer, streamID: Int32) {

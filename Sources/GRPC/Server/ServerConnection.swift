@@ -44,13 +44,13 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
 
     // MARK: HTTP2ConnectionDelegate
 
-    func connection(_ connection: HTTP2Connection, didReceiveHeaders headers: HTTP2HeaderList, streamID: Int32, endStream: Bool) {
+    func connection(_ connection: HTTP2Connection, didReceiveHeaders headers: HTTP2ReceivedHeaders, streamID: Int32, endStream: Bool) {
         if let call = calls[streamID] {
             // Trailers from a client are not part of gRPC; treat them as the end of its stream.
             if endStream { call.receivedEnd() }
             return
         }
-        switch GRPCRequestHead.validate(headers: headers) {
+        switch GRPCRequestHead.validate(ReceivedRequestHeaders(headers: headers)) {
         case .rejectHTTP(let status, let message):
             logger.debug("rejected non-gRPC request", metadata: ["status": "\(status)", "reason": "\(message)"])
             http2.submitResponse(
@@ -484,5 +484,18 @@ struct ServerCallHandle: MessageSink, MessageSource {
     func complete(status: GRPCStatus, trailers: Metadata) {
         let call = self.call
         eventLoop.executeOnLoop { call.value.complete(status: status, trailers: trailers) }
+    }
+}
+
+/// A received header block as the request validator reads it.
+struct ReceivedRequestHeaders: RequestHeaderFields {
+    let headers: HTTP2ReceivedHeaders
+
+    func forEachField(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) {
+        headers.forEach(body)
+    }
+
+    func string(_ bytes: UnsafeRawBufferPointer) -> String {
+        headers.string(bytes)
     }
 }
