@@ -277,29 +277,32 @@ final class ServerCall {
         // also resumes on this loop after it suspends, so that each message it sends or reads
         // is a direct call; a unary handler sends once at most, and a task-executor preference
         // would cost it more (about 0.35 µs) than the one hop back here after a suspension.
-        let body: @Sendable () async -> Void = {
-            var status = GRPCStatus.ok
-            var trailers = Metadata()
-            do {
-                try await method.run(handle, request, context)
-            } catch let error as RPCError {
-                status = error.status
-                trailers = error.metadata
-            } catch is CancellationError {
-                status = GRPCStatus(code: .cancelled, message: "call cancelled")
-            } catch {
-                context.logger.error("handler failed", metadata: ["error": "\(error)"])
-                status = GRPCStatus(code: .unknown, message: "handler failed: \(error)")
-            }
-            var allTrailers = context.trailingMetadata
-            for (key, value) in trailers { allTrailers.append(key: key, value: value) }
-            handle.complete(status: status, trailers: allTrailers)
-        }
         if method.kind == .unary {
-            task = Task.immediate(operation: body)
+            task = Task.immediate { @Sendable in await Self.run(method, handle, request, context) }
         } else {
-            task = Task.immediate(executorPreference: connection.executor, operation: body)
+            task = Task.immediate(executorPreference: connection.executor) { @Sendable in await Self.run(method, handle, request, context) }
         }
+    }
+
+    /// A handler from start to status. (Each `Task.immediate` above gets its own closure: one
+    /// closure passed to both would need extra allocations to convert it to theirs.)
+    private static func run(_ method: RegisteredMethod, _ handle: ServerCallHandle, _ request: ByteBuffer?, _ context: ServerContext) async {
+        var status = GRPCStatus.ok
+        var trailers = Metadata()
+        do {
+            try await method.run(handle, request, context)
+        } catch let error as RPCError {
+            status = error.status
+            trailers = error.metadata
+        } catch is CancellationError {
+            status = GRPCStatus(code: .cancelled, message: "call cancelled")
+        } catch {
+            context.logger.error("handler failed", metadata: ["error": "\(error)"])
+            status = GRPCStatus(code: .unknown, message: "handler failed: \(error)")
+        }
+        var allTrailers = context.trailingMetadata
+        for (key, value) in trailers { allTrailers.append(key: key, value: value) }
+        handle.complete(status: status, trailers: allTrailers)
     }
 
     /// Ends the call with a status before (or instead of) the handler's own.
