@@ -5,8 +5,11 @@
 // receive path (softirq) to the sender, so this is the cost a broadcast server cannot go below
 // with one write() per connection and message.
 //
-//   socket_floor CONNECTIONS MESSAGES_PER_CONNECTION [BYTES]
+//   socket_floor CONNECTIONS MESSAGES_PER_CONNECTION [BYTES] [write|send|uring]
 //
+// The last argument picks the system call: write(2) (what NIO uses, the default), send(2)
+// (skips the VFS layer), or io_uring (IORING_OP_SEND, one submission for a whole broadcast, so
+// no system call per message at all; needs liburing, built only with -DWITH_URING -luring).
 // Prints one JSON line: writer CPU (user, system) per write, and writes per second.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -22,6 +25,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef WITH_URING
+#include <liburing.h>
+#endif
 
 static double seconds(struct timeval t) { return t.tv_sec + t.tv_usec / 1e6; }
 
@@ -32,9 +38,17 @@ static double mono(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3) { fprintf(stderr, "usage: %s CONNECTIONS MESSAGES_PER_CONNECTION [BYTES]\n", argv[0]); return 2; }
+    if (argc < 3) { fprintf(stderr, "usage: %s CONNECTIONS MESSAGES_PER_CONNECTION [BYTES] [write|send|uring]\n", argv[0]); return 2; }
     int n = atoi(argv[1]), rounds = atoi(argv[2]);
     size_t bytes = argc > 3 ? (size_t)atoi(argv[3]) : 300;
+    const char *mode = argc > 4 ? argv[4] : "write";
+    if (strcmp(mode, "write") && strcmp(mode, "send") && strcmp(mode, "uring")) { fprintf(stderr, "unknown mode %s (write, send, uring)\n", mode); return 2; }
+#ifndef WITH_URING
+    if (!strcmp(mode, "uring")) { fprintf(stderr, "built without io_uring (cc -DWITH_URING ... -luring)\n"); return 2; }
+#else
+    struct io_uring ring;
+    if (!strcmp(mode, "uring") && io_uring_queue_init(4096, &ring, 0) < 0) { perror("io_uring_queue_init"); return 1; }
+#endif
     int listener = socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
     setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -87,9 +101,32 @@ int main(int argc, char **argv) {
     double start = mono();
     unsigned long long writes = 0;
     for (int round = 0; round < rounds; round++) {
-        for (int i = 0; i < n; i++) {
-            if (write(fds[i], message, bytes) == (ssize_t)bytes) writes++;
+        if (!strcmp(mode, "write")) {
+            for (int i = 0; i < n; i++)
+                if (write(fds[i], message, bytes) == (ssize_t)bytes) writes++;
+        } else if (!strcmp(mode, "send")) {
+            for (int i = 0; i < n; i++)
+                if (send(fds[i], message, bytes, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)bytes) writes++;
         }
+#ifdef WITH_URING
+        else {
+            int queued = 0;
+            for (int i = 0; i < n; i++) {
+                struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+                if (!sqe) {  // ring full: submit what is queued and collect it
+                    io_uring_submit_and_wait(&ring, (unsigned)queued);
+                    struct io_uring_cqe *cqe;
+                    while (queued > 0 && io_uring_peek_cqe(&ring, &cqe) == 0) { if (cqe->res == (int)bytes) writes++; io_uring_cqe_seen(&ring, cqe); queued--; }
+                    sqe = io_uring_get_sqe(&ring);
+                }
+                io_uring_prep_send(sqe, fds[i], message, bytes, MSG_DONTWAIT | MSG_NOSIGNAL);
+                queued++;
+            }
+            io_uring_submit_and_wait(&ring, (unsigned)queued);
+            struct io_uring_cqe *cqe;
+            while (queued > 0 && io_uring_wait_cqe(&ring, &cqe) == 0) { if (cqe->res == (int)bytes) writes++; io_uring_cqe_seen(&ring, cqe); queued--; }
+        }
+#endif
     }
     double elapsed = mono() - start;
     getrusage(RUSAGE_SELF, &after);
@@ -97,8 +134,8 @@ int main(int argc, char **argv) {
     waitpid(reader, NULL, 0);
     double user = seconds(after.ru_utime) - seconds(before.ru_utime);
     double system = seconds(after.ru_stime) - seconds(before.ru_stime);
-    printf("{\"connections\":%d,\"bytes\":%zu,\"writes\":%llu,\"writes_per_second\":%.0f,"
+    printf("{\"mode\":\"%s\",\"connections\":%d,\"bytes\":%zu,\"writes\":%llu,\"writes_per_second\":%.0f,"
            "\"user_us_per_write\":%.2f,\"system_us_per_write\":%.2f,\"cpu_us_per_write\":%.2f}\n",
-        n, bytes, writes, writes / elapsed, user * 1e6 / writes, system * 1e6 / writes, (user + system) * 1e6 / writes);
+        mode, n, bytes, writes, writes / elapsed, user * 1e6 / writes, system * 1e6 / writes, (user + system) * 1e6 / writes);
     return 0;
 }
