@@ -6,7 +6,7 @@ import GRPC
 struct Games: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the schedule (from the schedule service).")
 
-    @Option(help: "A local date, YYYY-MM-DD, or 'today' (default: today).")
+    @Option(help: "A game date (US Eastern, the date games are scheduled under), YYYY-MM-DD, 'today' or 'all' (default: today).")
     var date: String = "today"
 
     @Option(help: "Only games of this team (tricode).")
@@ -16,8 +16,7 @@ struct Games: AsyncParsableCommand {
 
     func validate() throws {
         if date != "today" && date != "all" {
-            let parts = date.split(separator: "-")
-            guard parts.count == 3, parts.allSatisfy({ Int($0) != nil }) else {
+            guard GameDate.isCalendarDate(date) else {
                 throw ValidationError("--date must be YYYY-MM-DD, 'today' or 'all' (got '\(date)')")
             }
         }
@@ -29,10 +28,7 @@ struct Games: AsyncParsableCommand {
         let schedule = ScheduleServiceClient(client)
         let day: String
         if date == "today" {
-            let formatter = DateFormatter()
-            formatter.dateFormat = "yyyy-MM-dd"
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            day = formatter.string(from: Date())
+            day = GameDate.today()
         } else {
             day = date == "all" ? "" : date
         }

@@ -109,7 +109,7 @@ struct ESPNCompetition {
             homeTeamId: home.tricode,
             awayTeamId: away.tricode,
             startTimeMs: startTimeMs,
-            date: startTimeMs > 0 ? Timestamps.easternDate(utcMillis: startTimeMs) : "",
+            date: startTimeMs > 0 ? GameDate.of(utcMillis: startTimeMs) : "",
             venue: venue,
             status: status
         )

@@ -32,7 +32,7 @@ public enum ESPNScoreboardAdapter {
             var entry = read.scoreboardGame(id: "espn-\(id)")
             if entry.game.startTimeMs == 0 {
                 entry.game.startTimeMs = event["date"].timestampMs
-                if entry.game.startTimeMs > 0 { entry.game.date = Timestamps.easternDate(utcMillis: entry.game.startTimeMs) }
+                if entry.game.startTimeMs > 0 { entry.game.date = GameDate.of(utcMillis: entry.game.startTimeMs) }
             }
             return entry
         }

@@ -64,12 +64,12 @@ enum NBALiveDataGame {
         if let code = try node["gameCode"].optionalString(), code.count >= 8 {
             let digits = code.prefix(8)
             let candidate = "\(digits.prefix(4))-\(digits.dropFirst(4).prefix(2))-\(digits.suffix(2))"
-            if Timestamps.isCalendarDate(candidate) { date = candidate }
+            if GameDate.isCalendarDate(candidate) { date = candidate }
         }
-        if date.isEmpty, let local = try node["gameEt"].optionalString(), Timestamps.isCalendarDate(String(local.prefix(10))) {
+        if date.isEmpty, let local = try node["gameEt"].optionalString(), GameDate.isCalendarDate(String(local.prefix(10))) {
             date = String(local.prefix(10))
         }
-        if date.isEmpty, startTimeMs > 0 { date = Timestamps.easternDate(utcMillis: startTimeMs) }
+        if date.isEmpty, startTimeMs > 0 { date = GameDate.of(utcMillis: startTimeMs) }
 
         var venue = node["arena"]["arenaName"].text
         if venue.isEmpty, try !node["isNeutral"].bool(default: false) { venue = home.arena }

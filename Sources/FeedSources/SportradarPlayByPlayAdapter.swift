@@ -69,7 +69,7 @@ public enum SportradarPlayByPlayAdapter {
             homeTeamId: home.team.tricode,
             awayTeamId: away.team.tricode,
             startTimeMs: startTimeMs,
-            date: startTimeMs > 0 ? Timestamps.easternDate(utcMillis: startTimeMs) : "",
+            date: startTimeMs > 0 ? GameDate.of(utcMillis: startTimeMs) : "",
             venue: venue,
             status: status
         )

@@ -3,9 +3,9 @@ public import GRPC
 
 /// Which games a `ListGames` call asks for, checked and normalised.
 public struct GameFilter: Sendable, Hashable {
-    /// First local date included ("YYYY-MM-DD"), nil for no lower bound.
+    /// First game date included ("YYYY-MM-DD"), nil for no lower bound.
     public var dateFrom: String?
-    /// Last local date included ("YYYY-MM-DD"), nil for no upper bound.
+    /// Last game date included ("YYYY-MM-DD"), nil for no upper bound.
     public var dateTo: String?
     /// Games in which any of these teams play (home or away), sorted; empty for all teams.
     public var teamIDs: [String]
@@ -28,7 +28,7 @@ public struct GameFilter: Sendable, Hashable {
     ///   starts, an unknown team id or an unspecified status, naming the field.
     public init(validating request: ListGamesRequest, teamIDs knownTeams: Set<String>) throws(RPCError) {
         for (field, date) in [("date_from", request.dateFrom), ("date_to", request.dateTo)] where !date.isEmpty {
-            guard CalendarDate.isValid(date) else {
+            guard GameDate.isCalendarDate(date) else {
                 throw RPCError(.invalidArgument, "\(field): \"\(date)\" is not a calendar date written YYYY-MM-DD")
             }
         }

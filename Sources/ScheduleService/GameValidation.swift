@@ -46,7 +46,7 @@ public enum GameValidation {
         guard game.startTimeMs > 0 else {
             throw invalid("start_time_ms", "must be a positive number of milliseconds since the Unix epoch (got \(game.startTimeMs))")
         }
-        guard CalendarDate.isValid(game.date) else {
+        guard GameDate.isCalendarDate(game.date) else {
             throw invalid("date", "\"\(game.date)\" is not a calendar date written YYYY-MM-DD")
         }
         guard game.venue.utf8.count <= maximumVenueLength else {

@@ -60,7 +60,7 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         // Catch up: every resumed game, and the initial state of what the filter names.
         var initial: [String] = Array(filter.gameIds)
         if resume.isEmpty || !filter.teamIds.isEmpty || filter.allLive {
-            let today = Self.today()
+            let today = GameDate.today()
             for head in heads.values where !filter.gameIds.contains(head.gameId) {
                 let game = schedule.game(head.gameId)
                 let teamMatch = !filter.teamIds.isEmpty && (filter.teamIds.contains(head.homeTeamId) || filter.teamIds.contains(head.awayTeamId))
@@ -138,13 +138,6 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         "ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW", "HOU", "IND", "LAC", "LAL", "MEM",
         "MIA", "MIL", "MIN", "NOP", "NYK", "OKC", "ORL", "PHI", "PHX", "POR", "SAC", "SAS", "TOR", "UTA", "WAS",
     ]
-
-    static func today() -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd"
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        return formatter.string(from: Date())
-    }
 
     // MARK: Durable subscriptions
 

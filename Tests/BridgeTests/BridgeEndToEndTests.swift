@@ -406,6 +406,12 @@ import Testing
         #expect((list.first?["snapshot"] as? [String: Any])?["seq"] as? Int == 3)
         let unplayed = list.last?["snapshot"] as? [String: Any]
         #expect(unplayed?["seq"] as? Int == 0 && (unplayed?["epoch"] as? Int ?? 0) > 0, "a game without events has a position: seq 0 in its epoch")
+        // Without a date: today's game date (US Eastern, as the schedule names games), not the
+        // server's own time zone's date.
+        let todays = try await TestHTTP.get(port: stack.port, "/api/games")
+        let todaysBody = try JSONSerialization.jsonObject(with: Data(todays.body.utf8)) as? [String: Any]
+        #expect(todaysBody?["date"] as? String == GameDate.today())
+        #expect((todaysBody?["games"] as? [[String: Any]])?.map { $0["id"] as? String } == ["G1", "G2"])
 
         let events = try await TestHTTP.get(port: stack.port, "/api/games/G1/events?limit=2")
         let page = try JSONSerialization.jsonObject(with: Data(events.body.utf8)) as? [String: Any]

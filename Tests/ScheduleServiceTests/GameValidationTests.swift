@@ -55,7 +55,7 @@ import Testing
 
     @Test(arguments: ["2025-10-21", "2024-02-29", "2000-02-29", "2025-12-31", "0001-01-01"])
     func calendarDatesAreAccepted(date: String) {
-        #expect(CalendarDate.isValid(date))
+        #expect(GameDate.isCalendarDate(date))
     }
 
     @Test func aBatchRefusesTheSameGameTwiceAndTooManyGames() {

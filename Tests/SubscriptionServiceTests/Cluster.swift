@@ -26,19 +26,9 @@ final class Cluster: @unchecked Sendable {
     let client: GRPCClient!
     let scoreClient: GRPCClient!
 
-    static let today: String = {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd"
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        return formatter.string(from: Date())
-    }()
+    static let today = GameDate.today()
 
-    static let tomorrow: String = {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd"
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        return formatter.string(from: Date().addingTimeInterval(86_400))
-    }()
+    static let tomorrow = GameDate.of(utcMillis: Int64(Date().timeIntervalSince1970 * 1000) + 86_400_000)
 
     static let games = [
         Game(id: "g1", homeTeamId: "BOS", awayTeamId: "LAL", startTimeMs: 1, date: today, venue: "TD Garden", status: .scheduled),

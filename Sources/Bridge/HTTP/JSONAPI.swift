@@ -54,7 +54,7 @@ public struct JSONAPI: Sendable {
 
     func games(date: String?) async throws -> HTTPAnswer {
         let day = date ?? Clock.today()
-        guard Self.isValidDate(day) else {
+        guard GameDate.isCalendarDate(day) else {
             return .error(.badRequest, code: "bad_request", message: "date must be a calendar date YYYY-MM-DD")
         }
         var games: [Game] = []
@@ -224,18 +224,6 @@ public struct JSONAPI: Sendable {
 
     static func unknownGame(_ id: String) -> HTTPAnswer {
         .error(.notFound, code: "unknown_game", message: "no such game: \(id.prefix(64))")
-    }
-
-    /// `YYYY-MM-DD` naming a real calendar day.
-    public static func isValidDate(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month), day >= 1
-        else { return false }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        return day <= days
     }
 }
 

@@ -380,7 +380,8 @@ public struct Game: Hashable, Sendable {
     public var awayTeamId: String = ""
     /// Scheduled tip-off, milliseconds since the Unix epoch (UTC).
     public var startTimeMs: Int64 = 0
-    /// The game's local calendar date, "YYYY-MM-DD"; what date filters match.
+    /// The game date, "YYYY-MM-DD": the US Eastern date the league schedules the game under,
+    /// whatever the time zone of the arena; what date filters match.
     public var date: String = ""
     public var venue: String = ""
     public var status: GameStatus = GameStatus(rawValue: 0)

@@ -78,7 +78,7 @@ public enum GameSimulator {
         let slot = index % teamsPerRound
         let home = order[2 * slot]
         let away = order[2 * slot + 1]
-        let date = Timestamps.easternDate(utcMillis: config.startTimeMs)
+        let date = GameDate.of(utcMillis: config.startTimeMs)
         let compactDate = date.filter { $0 != "-" }
         return Game(
             id: "sim-\(compactDate)-\(config.seed)-\(index + 1)",

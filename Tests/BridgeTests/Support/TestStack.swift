@@ -16,7 +16,7 @@ import Synchronization
 /// Schedule (seeded with `games`), score, subscription and the bridge, in-process on loopback
 /// ports.
 final class TestStack: Sendable {
-    static let today = TestStack.localDate()
+    static let today = GameDate.today()
     /// G1 (live once it has events) and G2 are today's, G3 is another day's.
     static let games = [
         Game(id: "G1", homeTeamId: "BOS", awayTeamId: "LAL", startTimeMs: 1_700_000_000_000, date: today, venue: "TD Garden", status: .scheduled),
@@ -192,11 +192,6 @@ final class TestStack: Sendable {
             guard ContinuousClock.now < deadline else { throw TestFailure("a server did not start") }
             try await Task.sleep(for: .milliseconds(10))
         }
-    }
-
-    private static func localDate() -> String {
-        let parts = Calendar.current.dateComponents([.year, .month, .day], from: Date())
-        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
     }
 }
 

@@ -32,7 +32,7 @@ import grpc  # noqa: E402
 
 BIN = os.environ.get("COURTSIDE_BIN_DIR", os.path.join(common.ROOT, ".build", "debug"))
 SCHEMA = json.load(open(os.path.join(common.ROOT, "docs", "protocol.schema.json")))
-TODAY = time.strftime("%Y-%m-%d")
+TODAY = common.game_date()
 
 
 def validator(name):

@@ -9,6 +9,24 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 
 
+def game_date(at=None):
+    """The game date of an instant (default: now), "YYYY-MM-DD": the US Eastern date games are
+    scheduled under, as the services compute it (GameDate), with the US daylight-saving rules
+    and no time-zone database."""
+    import datetime
+    now = datetime.datetime.fromtimestamp(time.time() if at is None else at, datetime.timezone.utc)
+    year = (now - datetime.timedelta(hours=5)).year
+
+    def nth_sunday(n, month):
+        first = datetime.date(year, month, 1)
+        return first + datetime.timedelta(days=(6 - first.weekday()) % 7 + 7 * (n - 1))
+
+    dst_start = datetime.datetime.combine(nth_sunday(2, 3), datetime.time(7), datetime.timezone.utc)
+    dst_end = datetime.datetime.combine(nth_sunday(1, 11), datetime.time(6), datetime.timezone.utc)
+    offset = -4 if dst_start <= now < dst_end else -5
+    return (now + datetime.timedelta(hours=offset)).strftime("%Y-%m-%d")
+
+
 def generate_stubs():
     """Generates Python modules for proto/courtside/** into a temp dir and puts it on sys.path."""
     from grpc_tools import protoc

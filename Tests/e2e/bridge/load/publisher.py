@@ -41,7 +41,7 @@ def main():
 
     if args.setup:
         schedule = schedule_pb2_grpc.ScheduleServiceStub(grpc.insecure_channel(args.schedule))
-        today = time.strftime("%Y-%m-%d")
+        today = common.game_date()
         now = int(time.time() * 1000)
         schedule.UpsertGames(schedule_pb2.UpsertGamesRequest(games=[
             common_pb2.Game(id=g, home_team_id=TEAMS[(2 * i) % 30], away_team_id=TEAMS[(2 * i + 1) % 30], start_time_ms=now, date=today,

@@ -175,7 +175,8 @@ struct  Courtside__V1__Game
    */
   int64_t start_time_ms;
   /*
-   * The game's local calendar date, "YYYY-MM-DD"; what date filters match.
+   * The game date, "YYYY-MM-DD": the US Eastern date the league schedules the game under,
+   * whatever the time zone of the arena; what date filters match.
    */
   char *date;
   char *venue;
