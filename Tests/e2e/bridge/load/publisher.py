@@ -14,10 +14,6 @@ common.generate_stubs()
 import grpc  # noqa: E402
 from courtside.v1 import common_pb2, schedule_pb2, schedule_pb2_grpc, score_pb2, score_pb2_grpc  # noqa: E402
 
-TEAMS = ["ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW", "HOU", "IND", "LAC", "LAL", "MEM",
-         "MIA", "MIL", "MIN", "NOP", "NYK", "OKC", "ORL", "PHI", "PHX", "POR", "SAC", "SAS", "TOR", "UTA", "WAS"]
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--schedule", required=True)
@@ -44,7 +40,7 @@ def main():
         today = common.game_date()
         now = int(time.time() * 1000)
         schedule.UpsertGames(schedule_pb2.UpsertGamesRequest(games=[
-            common_pb2.Game(id=g, home_team_id=TEAMS[(2 * i) % 30], away_team_id=TEAMS[(2 * i + 1) % 30], start_time_ms=now, date=today,
+            common_pb2.Game(id=g, home_team_id=common.NBA_TRICODES[(2 * i) % 30], away_team_id=common.NBA_TRICODES[(2 * i + 1) % 30], start_time_ms=now, date=today,
                             status=common_pb2.GAME_STATUS_SCHEDULED) for i, g in enumerate(ids)]), timeout=10)
         score.PublishEvents(score_pb2.PublishEventsRequest(events=[event(g) for g in ids]), timeout=10)
         return
