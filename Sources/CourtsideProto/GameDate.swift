@@ -48,7 +48,7 @@ public enum GameDate {
     }
 
     /// `YYYY-MM-DD` for a civil date.
-    public static func format(year: Int64, month: Int64, day: Int64) -> String {
+    private static func format(year: Int64, month: Int64, day: Int64) -> String {
         func pad(_ value: Int64, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
@@ -67,7 +67,7 @@ public enum GameDate {
     }
 
     /// The civil date of a day number (inverse of ``daysFromCivil(year:month:day:)``).
-    public static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    private static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097

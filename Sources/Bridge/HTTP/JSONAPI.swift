@@ -53,7 +53,7 @@ public struct JSONAPI: Sendable {
     // MARK: Endpoints
 
     func games(date: String?) async throws -> HTTPAnswer {
-        let day = date ?? Clock.today()
+        let day = date ?? GameDate.today()
         guard GameDate.isCalendarDate(day) else {
             return .error(.badRequest, code: "bad_request", message: "date must be a calendar date YYYY-MM-DD")
         }

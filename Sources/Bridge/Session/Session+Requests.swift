@@ -83,7 +83,7 @@ extension Session {
             let directory = hub.directory
             let bound = NIOLoopBound(self, eventLoop: hub.eventLoop)
             let eventLoop = hub.eventLoop
-            let today = Clock.today()
+            let today = GameDate.today()
             Task {
                 let prepared = await directory.prepare(message, today: today)
                 eventLoop.execute {
