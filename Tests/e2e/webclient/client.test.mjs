@@ -690,11 +690,45 @@ describe('SSE fallback', () => {
     t.ws().fail();
     assert.equal(t.client.state, ConnectionState.FALLBACK);
     assert.equal(t.es().closed, false);
-    t.clock.advance(30000);
-    t.es().deliver({ type: 'heartbeat', t: 1 });
-    t.clock.advance(29999);
+    // Each failed probe doubles the wait (3 s first), up to probeEveryMs (60 s).
+    let probes = n;
+    const advanceAlive = (ms) => {
+      // the SSE stream stays alive meanwhile (a heartbeat every 10 s)
+      for (; ms > 10000; ms -= 10000) {
+        t.es().deliver({ type: 'heartbeat', t: 1 });
+        t.clock.advance(10000);
+      }
+      t.es().deliver({ type: 'heartbeat', t: 1 });
+      t.clock.advance(ms);
+    };
+    for (const wait of [6000, 12000, 24000, 48000, 60000, 60000]) {
+      advanceAlive(wait - 1);
+      assert.equal(t.WS.instances.length, probes, `no probe before ${wait} ms`);
+      t.clock.advance(1);
+      assert.equal(t.WS.instances.length, probes + 1, `a probe after ${wait} ms`);
+      probes += 1;
+      t.ws().fail();
+      assert.equal(t.client.state, ConnectionState.FALLBACK);
+    }
+  });
+
+  test('a new fallback starts probing at probeFirstMs again', () => {
+    const t = setup({ random: () => 0.5 });
+    t.client.subscribe({ games: [G] });
+    failAttempts(t, 3);
+    t.es().deliver(hello());
+    t.clock.advance(3000);
+    t.ws().fail();
+    t.clock.advance(6000);
+    t.ws().fail(); // the next probe would come after 12 s
+    t.es().networkError(false); // SSE lost too: one WebSocket attempt, then SSE anew
+    failAttempts(t, 1);
+    assert.equal(t.ES.instances.length, 2, 'a new EventSource');
+    t.es().deliver(hello());
+    const n = t.WS.instances.length;
+    t.clock.advance(2999);
     assert.equal(t.WS.instances.length, n);
     t.clock.advance(1);
-    assert.equal(t.WS.instances.length, n + 1);
+    assert.equal(t.WS.instances.length, n + 1, 'the first probe of a new fallback comes after 3 s');
   });
 });

@@ -12,7 +12,7 @@ Control endpoints (for tests; not part of the protocol):
   POST /_mock/goaway?ms=N           send goaway(retryAfterMs=N) and close 1001 / end the stream
   POST /_mock/ws?enabled=0|1        refuse (0) or accept WebSocket upgrades
   POST /_mock/reset?game=ID         start a new epoch for the game (clients get a reset snapshot)
-  GET  /_mock/stats                 connection counts and every game's position
+  GET  /_mock/stats                 connection counts, WebSocket upgrades refused, every game's position
 
 Usage: mock_bridge.py [--port 8080] [--history N]
 """
@@ -127,6 +127,7 @@ class Hub:
         ]}
         self.conns = set()
         self.ws_enabled = True
+        self.ws_refused = 0
 
     def follows(self, conn, game):
         return game.id in conn.games or (conn.all_live and game.state["status"] in ("live", "halftime"))
@@ -244,6 +245,7 @@ class Handler(BaseHTTPRequestHandler):
             with HUB.lock:
                 return self.send_json(200, {
                     "connections": {k: sum(1 for c in HUB.conns if c.kind == k) for k in ("ws", "sse")},
+                    "wsRefused": HUB.ws_refused,
                     "games": {g.id: {"epoch": g.epoch, "seq": len(g.events), "state": g.state} for g in HUB.games.values()}})
         if path == "/api/games":
             with HUB.lock:
@@ -337,6 +339,9 @@ class Handler(BaseHTTPRequestHandler):
     def websocket(self):
         key = self.headers.get("Sec-WebSocket-Key")
         if not HUB.ws_enabled or not key or "websocket" not in (self.headers.get("Upgrade") or "").lower():
+            if not HUB.ws_enabled:
+                with HUB.lock:
+                    HUB.ws_refused += 1
             return self.error(403 if not HUB.ws_enabled else 400, "bad_request", "websocket refused")
         accept = base64.b64encode(hashlib.sha1((key + WS_GUID).encode()).digest()).decode()
         self.send_response(101)

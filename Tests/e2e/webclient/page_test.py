@@ -157,6 +157,10 @@ def main():
     mock = Mock()
     d = make_driver()
     try:
+        # Probe timings short enough to see a refused probe and the way back within the test;
+        # the client's unit tests hold the real ones (3 s, doubling up to 60 s).
+        d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {
+            "source": "window.courtsideClientOptions = {probeFirstMs: 1000, probeEveryMs: 2000};"})
         d.get(mock.base + "/")
         check(wait_for(lambda: conn_state(d) == "live", 10), "connects over WebSocket (data-state=live)")
         api = {g["id"]: g for g in mock.get("/api/games")["games"]}
@@ -207,11 +211,14 @@ def main():
         mock.post("/_mock/ws?enabled=0")
         mock.post("/_mock/drop")
         check(wait_for(lambda: conn_state(d) == "fallback", 15), "WebSocket refused: falls back to SSE")
+        refused_at_fallback = mock.get("/_mock/stats")["wsRefused"]
         publish_and_see(d, mock, G1, "live basket over SSE")
         mock.post("/_mock/drop")  # the EventSource reconnects by itself with Last-Event-ID
         last = mock.publish(G1, 2, "away")
         check(wait_for(lambda: card(d, G1).get_attribute("data-seq") == str(last["seq"]), 8),
               "SSE reconnect resumes with Last-Event-ID")
+        check(wait_for(lambda: mock.get("/_mock/stats")["wsRefused"] > refused_at_fallback, 5)
+              and conn_state(d) == "fallback", "a refused WebSocket probe leaves SSE in place")
         mock.post("/_mock/ws?enabled=1")
         check(wait_for(lambda: conn_state(d) == "live", 10), "back to WebSocket once it works again")
         publish_and_see(d, mock, G1, "after returning to WebSocket")

@@ -9,6 +9,8 @@
 // - window.courtsideRendered: {game, epoch, seq, type: 'snapshot'|'event', reason?} appended for
 //   every snapshot (reason 'api' for the JSON API's) and event the page renders, in order.
 // - window.courtsideClient: the CourtsideClient instance.
+// - window.courtsideClientOptions, if set before this module runs: extra CourtsideClient options
+//   (timings such as probeFirstMs; see courtside-client.js), for embedders and tests.
 
 import { CourtsideClient } from './courtside-client.js';
 import {
@@ -24,7 +26,7 @@ import {
 
 const rendered = (window.courtsideRendered = window.courtsideRendered || []);
 const base = new URL('.', window.location.href); // works when the page is served under a prefix
-const client = new CourtsideClient({ url: base.href.replace(/\/$/, '') });
+const client = new CourtsideClient({ ...(window.courtsideClientOptions || {}), url: base.href.replace(/\/$/, '') });
 window.courtsideClient = client;
 
 const dom = {

@@ -110,8 +110,9 @@ const ES_CONNECTING = 0;
  * @property {number} [connectTimeoutMs=10000] an attempt without `hello` by then has failed
  * @property {number} [heartbeatFactor=2.5]  silence of factor × heartbeatMs = dead connection
  * @property {number} [gapTimeoutMs=5000]    a gap not repaired by then forces a reconnect
- * @property {number} [probeFirstMs=3000]    first WebSocket probe while on SSE (±50 %)
- * @property {number} [probeEveryMs=60000]   later WebSocket probes while on SSE (±50 %)
+ * @property {number} [probeFirstMs=3000]    first WebSocket probe while on SSE (±50 %); each
+ *   failed probe doubles the wait for the next one, up to probeEveryMs
+ * @property {number} [probeEveryMs=60000]   longest wait between WebSocket probes on SSE (±50 %)
  * @property {() => number} [random=Math.random]
  * @property {(fn: Function, ms: number) => any} [setTimeout]
  * @property {(handle: any) => void} [clearTimeout]
@@ -212,6 +213,7 @@ export class CourtsideClient {
     this._heartbeatMs = 15000;
     this._reconnectTimer = null;
     this._probeTimer = null;
+    this._probeDelayMs = this._probeFirstMs; // the wait before the next probe, ±50 %
     this._sseResyncTimer = null;
     this._requestSeq = 0;
   }
@@ -389,7 +391,7 @@ export class CourtsideClient {
       ws = new this._WS(this.wsUrl());
     } catch (err) {
       // A constructor that throws (bad URL, blocked scheme) is a failed attempt like any other.
-      if (isProbe) this._scheduleProbe(this._probeEveryMs);
+      if (isProbe) this._scheduleNextProbe();
       else {
         this._conn = conn;
         this._setTimeout(() => this._onWsClose(conn, { code: CloseCode.ABNORMAL, reason: String(err) }), 0);
@@ -453,7 +455,7 @@ export class CourtsideClient {
   _onDead(conn) {
     if (conn === this._probe) {
       this._dropProbe();
-      this._scheduleProbe(this._probeEveryMs);
+      this._scheduleNextProbe();
       return;
     }
     if (conn !== this._conn) return;
@@ -502,7 +504,7 @@ export class CourtsideClient {
       // The probe failed: stay on SSE and try again later.
       this._probe = null;
       this._clearConnTimers(conn);
-      this._scheduleProbe(this._probeEveryMs);
+      this._scheduleNextProbe();
       return;
     }
     if (conn !== this._conn) return;
@@ -587,10 +589,16 @@ export class CourtsideClient {
     return delay;
   }
 
-  _scheduleProbe(baseMs) {
+  /** After a failed probe: wait twice as long as last time (up to probeEveryMs), ±50 %. */
+  _scheduleNextProbe() {
+    this._probeDelayMs = Math.min(this._probeEveryMs, this._probeDelayMs * 2);
+    this._scheduleProbe();
+  }
+
+  _scheduleProbe() {
     this._clearTimer('_probeTimer');
     if (!this._WS || this._state === ConnectionState.CLOSED) return;
-    const ms = Math.floor(baseMs * (0.5 + this._random()));
+    const ms = Math.floor(this._probeDelayMs * (0.5 + this._random()));
     this._probeTimer = this._setTimeout(() => {
       this._probeTimer = null;
       if (this._conn && this._conn.kind === 'sse' && !this._probe) this._openWebSocket(true);
@@ -700,7 +708,10 @@ export class CourtsideClient {
       this._setState(ConnectionState.LIVE);
     } else {
       this._setState(ConnectionState.FALLBACK);
-      if (this._WS && !this._probeTimer && !this._probe) this._scheduleProbe(this._probeFirstMs);
+      if (this._WS && !this._probeTimer && !this._probe) {
+        this._probeDelayMs = this._probeFirstMs;
+        this._scheduleProbe();
+      }
     }
     this._emit('hello', msg);
   }
