@@ -12,7 +12,7 @@ public struct Metadata: Hashable, Sendable, Sequence {
 
     private var storage: [Entry] = []
 
-    private struct Entry: Hashable, Sendable {
+    fileprivate struct Entry: Hashable, Sendable {
         var key: String
         var value: Value
     }
@@ -65,8 +65,26 @@ public struct Metadata: Hashable, Sendable, Sequence {
         storage.removeAll { $0.key == key }
     }
 
-    public func makeIterator() -> some IteratorProtocol<Element> {
-        storage.lazy.map { (key: $0.key, value: $0.value) }.makeIterator()
+    /// A concrete iterator: an opaque one made every call site look up generic metadata at run time.
+    public struct Iterator: IteratorProtocol {
+        private var entries: IndexingIterator<[Entry]>
+
+        fileprivate init(_ storage: [Entry]) {
+            entries = storage.makeIterator()
+        }
+
+        public mutating func next() -> Element? {
+            entries.next().map { (key: $0.key, value: $0.value) }
+        }
+    }
+
+    public func makeIterator() -> Iterator {
+        Iterator(storage)
+    }
+
+    /// Appends every pair of `other`, in order.
+    public mutating func append(contentsOf other: Metadata) {
+        storage.append(contentsOf: other.storage)
     }
 
     /// Adds a header as received on the wire: `-bin` values are base64-decoded. Returns false if a

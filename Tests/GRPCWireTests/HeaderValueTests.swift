@@ -83,6 +83,18 @@ import Testing
         #expect(Base64.decode("Zm=9") == nil)
     }
 
+    @Test func iteratesAndAppendsInOrder() {
+        var first = Metadata([("A", "1")])
+        var second = Metadata()
+        second.addBinary([7], forKey: "b-bin")
+        second.addString("3", forKey: "c")
+        first.append(contentsOf: second)
+        let pairs = first.map { "\($0.key)=\($0.value)" }
+        #expect(pairs == ["a=string(\"1\")", "b-bin=binary([7])", "c=string(\"3\")"])
+        var empty = Metadata().makeIterator()
+        #expect(empty.next() == nil)
+    }
+
     @Test func reservedHeadersAreNotMetadata() {
         #expect(Metadata.isReserved(":path"))
         #expect(Metadata.isReserved("grpc-timeout"))

@@ -301,7 +301,7 @@ final class ServerCall {
             status = GRPCStatus(code: .unknown, message: "handler failed: \(error)")
         }
         var allTrailers = context.trailingMetadata
-        for (key, value) in trailers { allTrailers.append(key: key, value: value) }
+        if !trailers.isEmpty { allTrailers.append(contentsOf: trailers) }
         handle.complete(status: status, trailers: allTrailers)
     }
 

@@ -40,14 +40,14 @@ public final class ServerContext: Sendable {
     /// Metadata for the response headers; only effective before the first response message.
     public func addResponseMetadata(_ metadata: Metadata) {
         responseMetadataStorage.withLock { current in
-            for (key, value) in metadata { current.append(key: key, value: value) }
+            current.append(contentsOf: metadata)
         }
     }
 
     /// Metadata for the trailers sent with the final status.
     public func addTrailingMetadata(_ metadata: Metadata) {
         trailingMetadataStorage.withLock { current in
-            for (key, value) in metadata { current.append(key: key, value: value) }
+            current.append(contentsOf: metadata)
         }
     }
 
