@@ -24,6 +24,9 @@ public struct BridgeConfiguration: Sendable {
     public var trustedProxies: [String] = []
     /// Sustained client messages per second per connection (the burst is twice this).
     public var maxMessagesPerSecond = 10
+    /// Sustained JSON API requests per second per client address (the burst is twice this;
+    /// 0: no limit). Past it: 429 `rate_limited` with `Retry-After`.
+    public var apiRequestsPerSecond = 20
     /// Largest reassembled client message (larger → close 1009).
     public var maxMessageBytes = 65_536
     public var maxGames = 200

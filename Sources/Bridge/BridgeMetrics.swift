@@ -25,6 +25,7 @@ public final class BridgeMetrics: Sendable {
     public let upstreamItems: Counter
     public let relayQueueDepth: Gauge
     public let httpRequests: Counter
+    public let apiRateLimited: Counter
     private let rejected: [ErrorCode: Counter]
     private let depths = Mutex<[ObjectIdentifier: Int]>([:])
 
@@ -51,6 +52,7 @@ public final class BridgeMetrics: Sendable {
         upstreamItems = service.counter("courtside_bridge_upstream_items_total", "Items received from the subscription service.")
         relayQueueDepth = service.gauge("courtside_bridge_relay_queue_depth", "Items waiting in the fullest event loop's relay queue.")
         httpRequests = service.counter("courtside_bridge_http_requests_total", "HTTP requests answered (page, JSON API, SSE, upgrades).")
+        apiRateLimited = service.counter("courtside_bridge_api_rate_limited_total", "JSON API requests refused with 429 rate_limited.")
         var rejected: [ErrorCode: Counter] = [:]
         for code in ErrorCode.allCases {
             rejected[code] = service.counter(

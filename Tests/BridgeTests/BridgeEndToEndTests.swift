@@ -432,4 +432,29 @@ import Testing
         let etag = module.head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("etag:") }?.dropFirst(5).trimmingCharacters(in: .whitespaces) ?? ""
         #expect(try await TestHTTP.get(port: stack.port, "/courtside-client.js", headers: [("If-None-Match", etag)]).status == 304)
     }
+
+    @Test func jsonAPIRateLimitPerClientAddress() async throws {
+        let stack = try await TestStack.start { configuration in
+            configuration.apiRequestsPerSecond = 1 // bursts of 2
+            configuration.trustedProxies = ["127.0.0.0/8"]
+        }
+        defer { Task { await stack.stop() } }
+        #expect(try await TestHTTP.get(port: stack.port, "/api/teams").status == 200)
+        #expect(try await TestHTTP.get(port: stack.port, "/api/teams").status == 200)
+        var refused: (status: Int, head: String, body: String)?
+        for _ in 0..<5 where refused == nil {
+            let answer = try await TestHTTP.get(port: stack.port, "/api/games/G1")
+            if answer.status != 200 { refused = answer }
+        }
+        let answer = try #require(refused, "past the burst the API answers 429")
+        #expect(answer.status == 429)
+        #expect(answer.head.lowercased().contains("retry-after: 1"))
+        let error = (try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any])?["error"] as? [String: Any]
+        #expect(error?["code"] as? String == "rate_limited")
+        #expect((error?["message"] as? String)?.contains("1 API requests per second") == true)
+        // The page and other clients (behind the trusted proxy) are not limited by it.
+        #expect(try await TestHTTP.get(port: stack.port, "/").status == 200)
+        let other = try await TestHTTP.get(port: stack.port, "/api/teams", headers: [("X-Forwarded-For", "203.0.113.9")])
+        #expect(other.status == 200)
+    }
 }

@@ -41,11 +41,14 @@ struct BridgeCommand: AsyncParsableCommand {
     @Option(help: "WebSocket + SSE connections per client address (env COURTSIDE_MAX_CONNECTIONS_PER_IP).")
     var maxConnectionsPerIp: Int = Environment.int("COURTSIDE_MAX_CONNECTIONS_PER_IP", default: 100)
 
-    @Option(help: "Comma-separated proxy addresses whose X-Forwarded-For names the client (env COURTSIDE_TRUSTED_PROXIES).")
+    @Option(help: "Comma-separated proxy addresses or CIDR ranges whose X-Forwarded-For names the client (env COURTSIDE_TRUSTED_PROXIES).")
     var trustedProxies: String = Environment.string("COURTSIDE_TRUSTED_PROXIES", default: "")
 
     @Option(help: "Client messages per second per connection; bursts of twice this (env COURTSIDE_MAX_MESSAGES_PER_SECOND).")
     var maxMessagesPerSecond: Int = Environment.int("COURTSIDE_MAX_MESSAGES_PER_SECOND", default: 10)
+
+    @Option(help: "JSON API requests per second per client address, bursts of twice this; 0 = no limit (env COURTSIDE_API_REQUESTS_PER_SECOND).")
+    var apiRequestsPerSecond: Int = Environment.int("COURTSIDE_API_REQUESTS_PER_SECOND", default: 20)
 
     @Option(help: "Largest client message in bytes; larger closes with 1009 (env COURTSIDE_MAX_MESSAGE_BYTES).")
     var maxMessageBytes: Int = Environment.int("COURTSIDE_MAX_MESSAGE_BYTES", default: 65_536)
@@ -90,8 +93,12 @@ struct BridgeCommand: AsyncParsableCommand {
         try CommonOptions.checkAddress(scheduleAddr, "--schedule-addr")
         guard heartbeatSeconds > 0 else { throw ValidationError("--heartbeat-seconds must be positive") }
         guard idleTimeoutSeconds > 0 else { throw ValidationError("--idle-timeout-seconds must be positive") }
+        for proxy in Self.list(trustedProxies) where AddressRange(proxy) == nil {
+            throw ValidationError("--trusted-proxies: '\(proxy)' is neither an IP address nor a CIDR range (like 10.0.0.0/8)")
+        }
         guard maxConnectionsPerIp > 0 else { throw ValidationError("--max-connections-per-ip must be positive") }
         guard maxMessagesPerSecond > 0 else { throw ValidationError("--max-messages-per-second must be positive") }
+        guard apiRequestsPerSecond >= 0 else { throw ValidationError("--api-requests-per-second must not be negative (0 = no limit)") }
         guard (128...(16 << 20)).contains(maxMessageBytes) else { throw ValidationError("--max-message-bytes must be between 128 and 16777216") }
         guard maxGames > 0, maxTeams > 0 else { throw ValidationError("--max-games and --max-teams must be positive") }
         guard (0...600_000).contains(reconnectSpreadMs) else { throw ValidationError("--reconnect-spread-ms must be between 0 and 600000") }
@@ -121,6 +128,7 @@ struct BridgeCommand: AsyncParsableCommand {
         configuration.maxConnectionsPerIP = maxConnectionsPerIp
         configuration.trustedProxies = Self.list(trustedProxies)
         configuration.maxMessagesPerSecond = maxMessagesPerSecond
+        configuration.apiRequestsPerSecond = apiRequestsPerSecond
         configuration.maxMessageBytes = maxMessageBytes
         configuration.maxGames = maxGames
         configuration.maxTeams = maxTeams

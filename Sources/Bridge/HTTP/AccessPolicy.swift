@@ -2,21 +2,22 @@ public import NIOCore
 import Synchronization
 
 /// Who may connect: the `Origin` allow-list (§1) and the number of WebSocket + SSE connections
-/// per client address (§8), where the client address of a request from a trusted proxy is the
-/// last untrusted address of its `X-Forwarded-For`.
+/// per client address (§8), where the client address of a request from a trusted proxy (an
+/// address or CIDR range) is the last untrusted address of its `X-Forwarded-For`.
 public final class AccessPolicy: Sendable {
     private let allowAnyOrigin: Bool
     private let allowedOrigins: Set<String>
-    private let trustedProxies: Set<String>
+    private let trustedProxies: [AddressRange]
     private let maxConnectionsPerIP: Int
     private let connections = Mutex<[String: Int]>([:])
 
-    /// A policy from the configured origins, proxies and per-client limit.
+    /// A policy from the configured origins, proxies and per-client limit. Proxies that are not
+    /// addresses or CIDR ranges are ignored (the bridge's options reject them at startup).
     public init(allowedOrigins: [String], trustedProxies: [String], maxConnectionsPerIP: Int) {
         let origins = allowedOrigins.map { Self.normalise($0) }.filter { !$0.isEmpty }
         self.allowAnyOrigin = origins.contains("*")
         self.allowedOrigins = Set(origins)
-        self.trustedProxies = Set(trustedProxies.map { $0.trimmingSpaces() }.filter { !$0.isEmpty })
+        self.trustedProxies = trustedProxies.compactMap { AddressRange($0.trimmingSpaces()) }
         self.maxConnectionsPerIP = maxConnectionsPerIP
     }
 
@@ -38,12 +39,16 @@ public final class AccessPolicy: Sendable {
     /// `X-Forwarded-For` that is not itself a trusted proxy.
     public func clientAddress(peer: SocketAddress?, forwardedFor: [String]) -> String {
         let peerIP = peer?.ipAddress ?? "unknown"
-        guard trustedProxies.contains(peerIP) else { return peerIP }
+        guard isTrustedProxy(peerIP) else { return peerIP }
         let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
-        for hop in hops.reversed() where !trustedProxies.contains(hop) {
+        for hop in hops.reversed() where !isTrustedProxy(hop) {
             return hop
         }
         return hops.first ?? peerIP
+    }
+
+    private func isTrustedProxy(_ address: String) -> Bool {
+        trustedProxies.contains { $0.contains(address) }
     }
 
     /// Takes a connection slot for `client`; false when it already has the maximum.

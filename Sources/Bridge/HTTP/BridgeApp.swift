@@ -9,6 +9,8 @@ final class BridgeApp: Sendable {
     let policy: AccessPolicy
     let statics: StaticFiles
     let api: JSONAPI
+    /// The JSON API's per-client request rate; nil when unlimited.
+    let apiRateLimit: APIRateLimit?
     let hubs: HubRegistry
     let metrics: BridgeMetrics
     let logger: Logger
@@ -19,6 +21,7 @@ final class BridgeApp: Sendable {
         self.policy = policy
         self.statics = statics
         self.api = api
+        self.apiRateLimit = configuration.apiRequestsPerSecond > 0 ? APIRateLimit(perSecond: configuration.apiRequestsPerSecond) : nil
         self.hubs = hubs
         self.metrics = metrics
         self.logger = logger

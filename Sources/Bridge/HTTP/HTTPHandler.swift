@@ -87,6 +87,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case "/events":
             startStream(head, query: query, context: context)
         default:
+            if path.hasPrefix("/api/"), let refusal = apiRateRefusal(head, context: context) {
+                respond(refusal, to: head, context: context)
+                return
+            }
             let app = self.app
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let eventLoop = context.eventLoop
@@ -96,6 +100,18 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 eventLoop.execute { bound.value.respondLater(answer, to: head) }
             }
         }
+    }
+
+    /// The 429 for a client past the JSON API's request rate, or nil to go on.
+    private func apiRateRefusal(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> HTTPAnswer? {
+        guard let limit = app.apiRateLimit else { return nil }
+        let client = app.policy.clientAddress(peer: context.channel.remoteAddress, forwardedFor: head.headers["x-forwarded-for"])
+        guard case .refused(let retryAfterSeconds) = limit.take(client, nowNanos: Clock.nanos()) else { return nil }
+        app.metrics.apiRateLimited.increment()
+        return .error(
+            .tooManyRequests, code: "rate_limited",
+            message: "more than \(limit.perSecond) API requests per second from this address", retryAfterSeconds: retryAfterSeconds
+        )
     }
 
     private static func answer(app: BridgeApp, path: String, query: String, ifNoneMatch: String?) async -> HTTPAnswer {
