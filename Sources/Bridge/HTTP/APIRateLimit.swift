@@ -35,13 +35,11 @@ public final class APIRateLimit: Sendable {
     /// Takes a token for one request from `client`.
     public func take(_ client: String, nowNanos: UInt64) -> Decision {
         state.withLock { state in
-            if state.buckets[client] == nil {
-                if state.buckets.count >= state.sweepAt {
-                    sweep(&state, nowNanos: nowNanos)
-                }
-                state.buckets[client] = TokenBucket(burst: burst, nowNanos: nowNanos)
+            if state.buckets.count >= state.sweepAt, state.buckets[client] == nil {
+                sweep(&state, nowNanos: nowNanos)
             }
-            guard let retryAfterMs = state.buckets[client]!.take(nowNanos: nowNanos, perSecond: rate, burst: burst) else {
+            let fresh = TokenBucket(burst: burst, nowNanos: nowNanos)
+            guard let retryAfterMs = state.buckets[client, default: fresh].take(nowNanos: nowNanos, perSecond: rate, burst: burst) else {
                 return .allowed
             }
             return .refused(retryAfterSeconds: (retryAfterMs + 999) / 1000)

@@ -39,13 +39,11 @@ public struct AddressRange: Sendable, Hashable, CustomStringConvertible {
 
     /// 4 bytes for IPv4 (also when written IPv4-mapped), 16 for IPv6; nil if not an address.
     static func bytes(of text: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 {
-            return withUnsafeBytes(of: &v4) { Array($0) }
+        var bytes = [UInt8](repeating: 0, count: 16) // room for an in6_addr (or an in_addr)
+        if inet_pton(AF_INET, text, &bytes) == 1 {
+            return Array(bytes[0..<4])
         }
-        var v6 = in6_addr()
-        guard inet_pton(AF_INET6, text, &v6) == 1 else { return nil }
-        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        guard inet_pton(AF_INET6, text, &bytes) == 1 else { return nil }
         if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
             return Array(bytes[12..<16])
         }
