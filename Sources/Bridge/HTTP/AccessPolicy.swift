@@ -47,8 +47,10 @@ public final class AccessPolicy: Sendable {
         return hops.first ?? peerIP
     }
 
+    /// Parses the address once, whatever the number of ranges.
     private func isTrustedProxy(_ address: String) -> Bool {
-        trustedProxies.contains { $0.contains(address) }
+        guard !trustedProxies.isEmpty, let bytes = AddressRange.bytes(of: address) else { return false }
+        return trustedProxies.contains { $0.contains(bytes: bytes) }
     }
 
     /// Takes a connection slot for `client`; false when it already has the maximum.

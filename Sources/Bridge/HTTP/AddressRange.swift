@@ -26,8 +26,17 @@ public struct AddressRange: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether `address` (a textual IPv4 or IPv6 address) lies in the range.
     public func contains(_ address: String) -> Bool {
-        guard let bytes = Self.bytes(of: address), bytes.count == network.count else { return false }
-        return Self.masked(bytes, prefixLength) == network
+        guard let bytes = Self.bytes(of: address) else { return false }
+        return contains(bytes: bytes)
+    }
+
+    /// Whether an address already parsed by `bytes(of:)` lies in the range.
+    func contains(bytes: [UInt8]) -> Bool {
+        guard bytes.count == network.count else { return false }
+        for index in bytes.indices where bytes[index] & Self.mask(prefixLength, byte: index) != network[index] {
+            return false
+        }
+        return true
     }
 
     public var description: String {
@@ -51,11 +60,12 @@ public struct AddressRange: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func masked(_ bytes: [UInt8], _ prefixLength: Int) -> [UInt8] {
-        var result = bytes
-        for index in result.indices {
-            let bitsKept = min(8, max(0, prefixLength - index * 8))
-            result[index] &= bitsKept == 0 ? 0 : UInt8(truncatingIfNeeded: 0xFF << (8 - bitsKept))
-        }
-        return result
+        bytes.indices.map { bytes[$0] & mask(prefixLength, byte: $0) }
+    }
+
+    /// The bits of byte `index` that a prefix of `prefixLength` bits keeps.
+    private static func mask(_ prefixLength: Int, byte index: Int) -> UInt8 {
+        let bitsKept = min(8, max(0, prefixLength - index * 8))
+        return bitsKept == 0 ? 0 : UInt8(truncatingIfNeeded: 0xFF << (8 - bitsKept))
     }
 }
