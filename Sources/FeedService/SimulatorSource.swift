@@ -30,6 +30,9 @@ struct SimulatorSource: FeedSource {
         if existing.isEmpty {
             for index in 0..<slate.gamesAtOnce {
                 session.plan(index: index, tipOffEpochMs: startEpochMs + slate.freshTipOffOffsetMs(index))
+                // Simulating a game is pure CPU: a large slate must not hold a thread of the
+                // shared pool (health, metrics, the publisher) for its whole length.
+                await Task.yield()
             }
             context.logger.notice(
                 "simulating a new slate",
@@ -42,6 +45,7 @@ struct SimulatorSource: FeedSource {
             try await resume(existing, into: &session)
             while session.unfinished < slate.gamesAtOnce {
                 session.planNext()
+                await Task.yield()
             }
         }
         while true {

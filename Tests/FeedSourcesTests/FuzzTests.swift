@@ -7,7 +7,10 @@ import Testing
 
 /// Truncated and mutated fixtures fed to every adapter: nothing crashes; every bad payload is
 /// rejected with reasons; whatever is still accepted obeys the score service's rules.
-@Suite struct FuzzTests {
+///
+/// Serialized: every case is seconds of CPU, and run side by side they would take every thread
+/// of the shared pool (two on a two-core machine) from the tests that time things.
+@Suite(.serialized) struct FuzzTests {
     /// What an adapter made of a payload.
     enum Outcome {
         case rejected([FeedError])
@@ -101,12 +104,13 @@ import Testing
     }
 
     @Test(arguments: subjects)
-    func truncatedPayloadsAreRejected(subject: Subject) throws {
+    func truncatedPayloadsAreRejected(subject: Subject) async throws {
         let bytes = try Fixtures.bytes(subject.fixture)
         let original = subject.parse(bytes)
         for fiftieth in 0..<50 {
             let prefix = Array(bytes.prefix(bytes.count * fiftieth / 50))
             let outcome = subject.parse(prefix)
+            await Self.shareTheThreads()
             guard case .rejected(let reasons) = outcome else {
                 Issue.record("\(subject.name): a \(fiftieth)/50 prefix was accepted")
                 continue
@@ -117,7 +121,7 @@ import Testing
     }
 
     @Test(arguments: subjects)
-    func flippedBytesNeverCrashOrSlipThrough(subject: Subject) throws {
+    func flippedBytesNeverCrashOrSlipThrough(subject: Subject) async throws {
         let bytes = try Fixtures.bytes(subject.fixture)
         let original = subject.parse(bytes)
         var random = TestRandom(seed: 0xF11B)
@@ -128,11 +132,12 @@ import Testing
             }
             let problems = Self.problems(with: subject.parse(mutated), original: original)
             #expect(problems.isEmpty, "\(subject.name) flip round \(round): \(problems.prefix(3))")
+            await Self.shareTheThreads()
         }
     }
 
     @Test(arguments: subjects)
-    func deletedKeysNeverSlipThrough(subject: Subject) throws {
+    func deletedKeysNeverSlipThrough(subject: Subject) async throws {
         let json = try Fixtures.json(subject.fixture)
         let original = subject.parse(try Fixtures.bytes(subject.fixture))
         let paths = Self.keyPaths(json)
@@ -145,10 +150,12 @@ import Testing
             let outcome = subject.parse(try Fixtures.encode(JSONEdit.setting(json, path, to: nil)))
             let problems = Self.problems(with: outcome, original: original)
             #expect(problems.isEmpty, "\(subject.name) round \(round) without \(path): \(problems.prefix(3))")
+            await Self.shareTheThreads()
         }
         // Deleting a structural key must be noticed.
         for key in Self.structuralKeys(of: subject.fixture) {
             let outcome = subject.parse(try Fixtures.encode(JSONEdit.setting(json, key, to: nil)))
+            await Self.shareTheThreads()
             guard case .rejected(let reasons) = outcome else {
                 Issue.record("\(subject.name): accepted without \(key)")
                 continue
@@ -158,7 +165,7 @@ import Testing
     }
 
     @Test(arguments: subjects)
-    func wrongTypesNeverSlipThrough(subject: Subject) throws {
+    func wrongTypesNeverSlipThrough(subject: Subject) async throws {
         let json = try Fixtures.json(subject.fixture)
         let original = subject.parse(try Fixtures.bytes(subject.fixture))
         let paths = Self.keyPaths(json)
@@ -180,6 +187,7 @@ import Testing
             let outcome = subject.parse(try Fixtures.encode(JSONEdit.setting(json, path, to: value)))
             let problems = Self.problems(with: outcome, original: original)
             #expect(problems.isEmpty, "\(subject.name) with \(path) = \(value): \(problems.prefix(3))")
+            await Self.shareTheThreads()
         }
     }
 
@@ -199,6 +207,13 @@ import Testing
 
     /// Fewer tree-edit rounds for the three full games (400–700 KB): re-encoding such a tree
     /// costs about 0.1 s in a debug build.
+    /// Each round is pure CPU (parse a whole feed document). The tests share the concurrency
+    /// pool's threads (two on a two-core machine) with every other test, including ones that time
+    /// a deadline: a fuzz test must let them run between rounds, not hold a thread for seconds.
+    static func shareTheThreads() async {
+        await Task.yield()
+    }
+
     static func rounds(for subject: Subject, _ rounds: Int) -> Int {
         [Fixtures.nbaPlayByPlay, Fixtures.espnSummary, Fixtures.sportradarFullGame].contains(subject.fixture) ? rounds / 2 : rounds
     }

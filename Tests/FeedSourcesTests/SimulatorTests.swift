@@ -7,7 +7,7 @@ import Testing
     /// 2025-03-01T00:30:00Z, a Friday evening game in the East.
     static let start: Int64 = 1_740_789_000_000
 
-    @Test func thousandSeededGamesAreValidAndPlausible() {
+    @Test func thousandSeededGamesAreValidAndPlausible() async {
         var totals: [Int] = []
         var teamScores: [Int] = []
         var overtimes = 0
@@ -34,6 +34,9 @@ import Testing
             teamScores.append(Int(final.homeScore))
             teamScores.append(Int(final.awayScore))
             if final.period > 4 { overtimes += 1 }
+            // Pure CPU: let the tests running beside this one have the shared threads too (two
+            // on a two-core machine).
+            await Task.yield()
         }
         let average = Double(totals.reduce(0, +)) / Double(totals.count)
         #expect((190...250).contains(average), "average total \(average)")
