@@ -42,6 +42,9 @@ public final class EchoService: EchoServiceHandler, Sendable {
     public func expand(request: EchoRequest, response: RPCWriter<EchoResponse>, context: ServerContext) async throws {
         try await tracked {
             Self.echoMetadata(context)
+            // The headers go out at once, so a client knows the call is accepted before the first
+            // (possibly delayed) message.
+            if request.count > 0 { try await response.sendHeaders() }
             let payload = Self.payload(request)
             for index in 0..<request.count {
                 try await Self.pause(request.delayMs)

@@ -58,6 +58,14 @@ public struct ServerStreamStateMachine: Sendable {
         case drop
     }
 
+    public enum HeadSendAction: Sendable, Hashable {
+        /// Send the response head now, before any message.
+        case sendHead
+        /// The head is already on its way: nothing to do.
+        case alreadySent
+        case drop
+    }
+
     public enum StatusAction: Sendable, Hashable {
         /// Send trailers after the response head already sent.
         case sendTrailers
@@ -126,6 +134,16 @@ public struct ServerStreamStateMachine: Sendable {
         open.responseHeadSent = true
         state = .open(open)
         return firstSend ? .sendHeadThenMessage : .sendMessage
+    }
+
+    /// The handler sends its response head ahead of the first message (so that the client knows
+    /// the call was accepted before anything is there to send).
+    public mutating func sendingHead() -> HeadSendAction {
+        guard case .open(var open) = state else { return .drop }
+        if open.responseHeadSent { return .alreadySent }
+        open.responseHeadSent = true
+        state = .open(open)
+        return .sendHead
     }
 
     public mutating func sendingStatus() -> StatusAction {

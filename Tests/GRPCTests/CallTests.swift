@@ -57,6 +57,27 @@ import Testing
         await fixture.stop()
     }
 
+    @Test func aHandlerCanSendItsHeadersBeforeItsFirstMessage() async throws {
+        let fixture = try await EchoFixture.start()
+        var metadata = Metadata()
+        metadata.addString("early", forKey: "echo-when")
+        let messagesWhenHeadersArrived = try await fixture.echo.expand(
+            EchoRequest(text: "h", count: 1, delayMs: 3_000), options: CallOptions(metadata: metadata)
+        ) { responses in
+            let headers = try await responses.metadata
+            #expect(headers.firstString(forKey: "echo-when") == "early")
+            // Had the headers come with the first message, the handler would have counted it by now.
+            try await Task.sleep(for: .milliseconds(200))
+            let written = fixture.echoService.observed.expandMessagesWritten
+            var received = 0
+            for try await _ in responses { received += 1 }
+            #expect(received == 1)
+            return written
+        }
+        #expect(messagesWhenHeadersArrived == 0, "the headers came before the handler wrote anything")
+        await fixture.stop()
+    }
+
     @Test func clientStreamingCollectsEveryMessage() async throws {
         let fixture = try await EchoFixture.start()
         let response = try await fixture.echo.collect { writer in

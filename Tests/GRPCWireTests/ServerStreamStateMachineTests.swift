@@ -57,6 +57,25 @@ import Testing
         #expect(machine.sendingStatus() == .sendTrailers)
     }
 
+    @Test func headSentAheadOfMessagesIsSentOnce() {
+        var machine = ServerStreamStateMachine()
+        _ = machine.receivedHead(kind: .serverStreaming)
+        _ = machine.receivedMessage()
+        _ = machine.receivedEnd()
+        #expect(machine.sendingHead() == .sendHead)
+        #expect(machine.sendingHead() == .alreadySent)
+        #expect(machine.sendingMessage() == .sendMessage)
+        #expect(machine.sendingStatus() == .sendTrailers)
+        #expect(machine.sendingHead() == .drop)
+    }
+
+    @Test func errorAfterAnEarlyHeadIsSentAsTrailers() {
+        var machine = ServerStreamStateMachine()
+        _ = machine.receivedHead(kind: .bidirectionalStreaming)
+        #expect(machine.sendingHead() == .sendHead)
+        #expect(machine.sendingStatus() == .sendTrailers)
+    }
+
     @Test func errorBeforeAnyResponseIsTrailersOnly() {
         var machine = ServerStreamStateMachine()
         _ = machine.receivedHead(kind: .serverStreaming)

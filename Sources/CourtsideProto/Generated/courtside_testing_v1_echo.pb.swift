@@ -245,7 +245,7 @@ public enum EchoServiceMethods {
 public protocol EchoServiceHandler: RPCService {
     /// Echoes the request (after `delay_ms`), with `fail_code` != 0 answered as that status.
     func get(request: EchoRequest, context: ServerContext) async throws -> EchoResponse
-    /// `count` responses, each after `delay_ms`.
+    /// `count` responses, each after `delay_ms`; the response headers are sent at once.
     func expand(request: EchoRequest, response: RPCWriter<EchoResponse>, context: ServerContext) async throws
     /// One response carrying every request's text, joined by spaces.
     func collect(requests: RPCRequestStream<EchoRequest>, context: ServerContext) async throws -> EchoResponse
@@ -290,7 +290,7 @@ public struct EchoServiceClient: Sendable {
         try await client.unary(EchoServiceMethods.get, request: request, options: options)
     }
 
-    /// `count` responses, each after `delay_ms`.
+    /// `count` responses, each after `delay_ms`; the response headers are sent at once.
     public func expand<Result: Sendable>(
         _ request: EchoRequest,
         options: CallOptions = CallOptions(),

@@ -399,6 +399,9 @@ struct ClientCallHandle: MessageSink, MessageSource {
         }
     }
 
+    /// A client's request headers went out when the call opened.
+    func sendHead() async throws {}
+
     func finishRequests() {
         let call = self.call
         eventLoop.executeOnLoop { call.value.finishRequests() }
@@ -422,17 +425,26 @@ struct ClientCallHandle: MessageSink, MessageSource {
         }
     }
 
+    /// Waits for the response headers; a cancelled task cancels the call (which ends the wait).
     func responseMetadata() async throws -> Metadata {
         let call = self.call
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Metadata, any Error>) in
-            eventLoop.executeOnLoop { call.value.waitForHead(continuation) }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Metadata, any Error>) in
+                eventLoop.executeOnLoop { call.value.waitForHead(continuation) }
+            }
+        } onCancel: {
+            cancel()
         }
     }
 
     func trailingMetadata() async throws -> Metadata {
         let call = self.call
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Metadata, any Error>) in
-            eventLoop.executeOnLoop { call.value.waitForTrailers(continuation) }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Metadata, any Error>) in
+                eventLoop.executeOnLoop { call.value.waitForTrailers(continuation) }
+            }
+        } onCancel: {
+            cancel()
         }
     }
 

@@ -393,6 +393,22 @@ final class ServerCall {
         return pending > connection.http2.outboundHighWaterMark
     }
 
+    /// Sends the response head ahead of the first message.
+    func sendHead() throws {
+        switch machine.sendingHead() {
+        case .sendHead:
+            connection.http2.submitResponse(
+                streamID: streamID,
+                headers: .prebuilt(GRPCServerConnection.responseHead, extra: context.responseMetadata.wireHeaders),
+                hasBody: true
+            )
+        case .alreadySent:
+            break
+        case .drop:
+            throw RPCError(.cancelled, "call already completed")
+        }
+    }
+
     func waitForDrain(_ continuation: CheckedContinuation<Void, any Error>) {
         if writerCancelled {
             continuation.resume(throwing: CancellationError())
@@ -463,6 +479,15 @@ struct ServerCallHandle: MessageSink, MessageSource {
             }
         } onCancel: {
             eventLoop.executeOnLoop { call.value.cancelWaiters() }
+        }
+    }
+
+    func sendHead() async throws {
+        let call = self.call
+        if eventLoop.inEventLoop {
+            try call.value.sendHead()
+        } else {
+            try await eventLoop.submit { try call.value.sendHead() }.get()
         }
     }
 

@@ -18,6 +18,14 @@ public struct RPCWriter<Message: GRPCMessage>: Sendable {
         try await sink.write(framed: buffer)
     }
 
+    /// Sends the response headers now, ahead of the first message, so that the client learns
+    /// the call was accepted (for instance a subscription that is registered but has nothing to
+    /// deliver yet). Response metadata added after this is not sent. A client's writer has
+    /// already sent its headers: there this does nothing.
+    public func sendHeaders() async throws {
+        try await sink.sendHead()
+    }
+
     public func write(contentsOf messages: some Sequence<Message>) async throws {
         for message in messages {
             try await write(message)
