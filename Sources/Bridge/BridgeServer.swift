@@ -203,6 +203,8 @@ public final class BridgeServer: Sendable {
         upstream.start { markConnected in
             let request = SubscribeRequest(filter: SubscriptionFilter(allGames: true), resume: relay.cursors)
             try await subscription.subscribe(request) { stream in
+                // Connected once the server has registered the stream (it sends its headers then).
+                _ = try await stream.metadata
                 markConnected()
                 metrics.upstreamConnected.set(to: 1)
                 defer { metrics.upstreamConnected.set(to: 0) }

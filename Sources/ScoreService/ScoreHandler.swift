@@ -77,6 +77,8 @@ public final class ScoreHandler: ScoreServiceHandler {
 
         let (subscription, heads) = engine.subscribe(request.allGames ? .allGames : .games(Set(cursors.keys)))
         defer { engine.unsubscribe(subscription) }
+        // Registered: from here on nothing published is missed, so the client may rely on it.
+        try await response.sendHeaders()
         var delivered: [String: Position] = heads.mapValues { Position(epoch: $0.epoch, seq: $0.lastSeq) }
 
         for (gameId, after) in cursors.sorted(by: { $0.key < $1.key }) {

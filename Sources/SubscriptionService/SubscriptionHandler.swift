@@ -54,6 +54,8 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
             relay.unsubscribe(subscription)
             metrics?.subscribers.decrement()
         }
+        // Registered: from here on nothing relayed is missed, so the client may rely on it.
+        try await response.sendHeaders()
         var delivered = DeliveredPositions()
         for (gameId, head) in heads { delivered.record(gameId: gameId, position: head.position) }
 

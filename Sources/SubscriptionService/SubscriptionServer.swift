@@ -92,6 +92,8 @@ public final class SubscriptionServer: Sendable {
         let metrics = subscriptionMetrics
         upstream.start { markConnected in
             try await score.streamEvents(StreamEventsRequest(games: relay.cursors, allGames: true)) { stream in
+                // Connected once the server has registered the stream (it sends its headers then).
+                _ = try await stream.metadata
                 markConnected()
                 metrics.upstreamConnected.set(to: 1)
                 defer { metrics.upstreamConnected.set(to: 0) }

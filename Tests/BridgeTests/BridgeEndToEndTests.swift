@@ -118,8 +118,7 @@ import Testing
         try await stack.publish("G1", count: 10)
         let epoch = try await stack.epoch("G1")
         let socket = try await connect(stack)
-        // Wait until the bridge's relay has seen the tenth event.
-        while stack.bridge.relay.head("G1")?.lastSeq != 10 { try await Task.sleep(for: .milliseconds(10)) }
+        try await stack.waitForRelay("G1", seq: 10)
         try await socket.send(json: ["type": "subscribe", "games": ["G1"], "resume": ["G1": ["epoch": epoch, "seq": 3]]])
         #expect(type(try await socket.next()) == "subscribed")
         var seqs: [UInt64] = []
@@ -135,7 +134,7 @@ import Testing
         defer { Task { await stack.stop() } }
         try await stack.publish("G1", count: 20)
         let epoch = try await stack.epoch("G1")
-        while stack.bridge.relay.head("G1")?.lastSeq != 20 { try await Task.sleep(for: .milliseconds(10)) }
+        try await stack.waitForRelay("G1", seq: 20)
         let socket = try await connect(stack)
         try await socket.send(json: ["type": "subscribe", "games": ["G1"], "resume": ["G1": ["epoch": epoch, "seq": 2]]])
         #expect(type(try await socket.next()) == "subscribed")

@@ -134,8 +134,11 @@ extension StreamItem {
 }
 
 /// Reads `count` items from a subscription stream (with a deadline so a failure cannot hang).
+/// `whileReading` starts once the service has registered the subscription (its response
+/// headers say so), so everything it publishes is for this subscriber to see.
 func read(_ subscriptions: SubscriptionServiceClient, _ request: SubscribeRequest, count: Int, whileReading: @escaping @Sendable () async throws -> Void = {}) async throws -> [StreamItem] {
     try await subscriptions.subscribe(request, options: CallOptions(timeout: .seconds(20))) { stream in
+        _ = try await stream.metadata
         let side = Task { try await whileReading() }
         defer { side.cancel() }
         var items: [StreamItem] = []

@@ -15,7 +15,6 @@ import Testing
 
         // By game: the initial snapshot, then only g1's events.
         let byGame = try await read(subscriptions, SubscribeRequest(filter: SubscriptionFilter(gameIds: ["g1"])), count: 3) {
-            try await Task.sleep(for: .milliseconds(300))
             _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g2", 1, home: 2), event("g1", 1, home: 2)]))
             _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g2", 2, home: 4), event("g1", 2, home: 4)]))
         }
@@ -23,14 +22,12 @@ import Testing
 
         // By team: today's BOS game (g1) starts with a snapshot; tomorrow's (g3) is followed as it gets events.
         let byTeam = try await read(subscriptions, SubscribeRequest(filter: SubscriptionFilter(teamIds: ["BOS"])), count: 3) {
-            try await Task.sleep(for: .milliseconds(300))
             _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g2", 3, home: 6), event("g3", 1, home: 2), event("g1", 3, home: 6)]))
         }
         #expect(byTeam.map(\.label) == ["g1@2:SNAPSHOT_REASON_INITIAL", "g3#1", "g1#3"])
 
         // All live: g1, g2 and g3 are live now (their events said so); the event that ends g2 is delivered too.
         let allLive = try await read(subscriptions, SubscribeRequest(filter: SubscriptionFilter(allLive: true)), count: 5) {
-            try await Task.sleep(for: .milliseconds(300))
             _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g2", 4, home: 6, period: 4, status: .final, kind: .statusChange)]))
             _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g2", 5, home: 6, period: 4, status: .final, kind: .correction)]))
             _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g1", 4, home: 8)]))
@@ -45,6 +42,28 @@ import Testing
         }
         await #expect(throws: RPCError.self) {
             _ = try await read(subscriptions, SubscribeRequest(filter: SubscriptionFilter()), count: 1)
+        }
+        client.close()
+        publisherClient.close()
+        await cluster.stop()
+    }
+
+    /// A subscriber without resume positions starts at "now"; the response headers mark that
+    /// moment, so an event published after them always arrives.
+    @Test func theResponseHeadersMeanTheSubscriptionIsRegistered() async throws {
+        let cluster = try await Cluster()
+        let (publisher, publisherClient) = cluster.publisher()
+        let (subscriptions, client) = cluster.subscriptionClient()
+        for round in 1...20 {
+            let item = try await subscriptions.subscribe(
+                SubscribeRequest(filter: SubscriptionFilter(allGames: true)), options: CallOptions(timeout: .seconds(20))
+            ) { stream -> StreamItem? in
+                _ = try await stream.metadata
+                _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g1", round, home: UInt32(round))]))
+                var iterator = stream.makeAsyncIterator()
+                return try await iterator.next()
+            }
+            #expect(item?.label == "g1#\(round)")
         }
         client.close()
         publisherClient.close()
@@ -66,8 +85,7 @@ import Testing
                 SubscribeRequest(filter: SubscriptionFilter(gameIds: ["g1"]), resume: [GameCursor(gameId: "g1", after: Position(epoch: epoch, seq: UInt64(after)))]),
                 count: last - after
             ) {
-                try await Task.sleep(for: .milliseconds(300))
-                _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g1", 1000 + round, home: 100 + UInt32(round))]))
+                    _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g1", 1000 + round, home: 100 + UInt32(round))]))
             }
             #expect(items.compactMap { $0.event?.position?.seq } == Array(UInt64(after + 1)...UInt64(last)), "resume after \(after)")
         }
@@ -121,7 +139,6 @@ import Testing
         let (subscriptions, client) = cluster.subscriptionClient()
         _ = try await publisher.publishEvents(PublishEventsRequest(events: (1...5).map { event("g1", $0, home: UInt32($0)) }))
         let items = try await read(subscriptions, SubscribeRequest(filter: SubscriptionFilter(gameIds: ["g1"])), count: 11) {
-            try await Task.sleep(for: .milliseconds(300))
             _ = try await publisher.publishEvents(PublishEventsRequest(events: (6...7).map { event("g1", $0, home: UInt32($0)) }))
             await cluster.stopScore()
             try await cluster.startScore()
@@ -174,7 +191,6 @@ import Testing
         #expect(listed.subscriptions.map(\.name) == ["stats-svc"])
         #expect(listed.subscriptions.first?.cursors.first?.after?.seq == 6)
         let resumed = try await read(subscriptions, SubscribeRequest(subscriptionName: "stats-svc"), count: 5) {
-            try await Task.sleep(for: .milliseconds(300))
             _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g1", 11, home: 11)]))
         }
         #expect(resumed.compactMap { $0.event?.position?.seq } == [7, 8, 9, 10, 11], "at least once: everything after the acknowledged position")

@@ -553,7 +553,8 @@ public protocol ScoreServiceHandler: RPCService {
     /// The current state of the given games, or of all live games when none are given.
     func getSnapshots(request: GetSnapshotsRequest, context: ServerContext) async throws -> GetSnapshotsResponse
     /// History after each given position, then live events, in order per game, with no gap and
-    /// no duplicate.
+    /// no duplicate. The response headers are sent once the stream is registered: an event
+    /// published after the client has them is delivered on this stream.
     func streamEvents(request: StreamEventsRequest, response: RPCWriter<StreamItem>, context: ServerContext) async throws
     /// A game's history, a page at a time.
     func listEvents(request: ListEventsRequest, context: ServerContext) async throws -> ListEventsResponse
@@ -612,7 +613,8 @@ public struct ScoreServiceClient: Sendable {
     }
 
     /// History after each given position, then live events, in order per game, with no gap and
-    /// no duplicate.
+    /// no duplicate. The response headers are sent once the stream is registered: an event
+    /// published after the client has them is delivered on this stream.
     public func streamEvents<Result: Sendable>(
         _ request: StreamEventsRequest,
         options: CallOptions = CallOptions(),

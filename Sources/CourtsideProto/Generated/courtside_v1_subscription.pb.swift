@@ -647,6 +647,8 @@ public protocol SubscriptionServiceHandler: RPCService {
     /// subscription matches, from its stored cursor), per game in order, with no gap and no
     /// duplicate. A subscriber that falls too far behind gets RESOURCE_EXHAUSTED with the
     /// positions it can resume from in the `courtside-resume-bin` trailer (a ResumeCursors).
+    /// The response headers are sent once the subscription is registered: an event relayed after
+    /// the client has them is delivered on this stream.
     func subscribe(request: SubscribeRequest, response: RPCWriter<StreamItem>, context: ServerContext) async throws
     func createSubscription(request: CreateSubscriptionRequest, context: ServerContext) async throws -> Subscription
     func getSubscription(request: GetSubscriptionRequest, context: ServerContext) async throws -> Subscription
@@ -694,6 +696,8 @@ public struct SubscriptionServiceClient: Sendable {
     /// subscription matches, from its stored cursor), per game in order, with no gap and no
     /// duplicate. A subscriber that falls too far behind gets RESOURCE_EXHAUSTED with the
     /// positions it can resume from in the `courtside-resume-bin` trailer (a ResumeCursors).
+    /// The response headers are sent once the subscription is registered: an event relayed after
+    /// the client has them is delivered on this stream.
     public func subscribe<Result: Sendable>(
         _ request: SubscribeRequest,
         options: CallOptions = CallOptions(),
