@@ -377,11 +377,7 @@ final class ServerCall {
     func send(framed: ByteBuffer) throws -> Bool {
         switch machine.sendingMessage() {
         case .sendHeadThenMessage:
-            connection.http2.submitResponse(
-                streamID: streamID,
-                headers: .prebuilt(GRPCServerConnection.responseHead, extra: context.responseMetadata.wireHeaders),
-                hasBody: true
-            )
+            submitResponseHead()
         case .sendMessage:
             break
         case .fail(let status):
@@ -397,16 +393,20 @@ final class ServerCall {
     func sendHead() throws {
         switch machine.sendingHead() {
         case .sendHead:
-            connection.http2.submitResponse(
-                streamID: streamID,
-                headers: .prebuilt(GRPCServerConnection.responseHead, extra: context.responseMetadata.wireHeaders),
-                hasBody: true
-            )
+            submitResponseHead()
         case .alreadySent:
             break
         case .drop:
             throw RPCError(.cancelled, "call already completed")
         }
+    }
+
+    private func submitResponseHead() {
+        connection.http2.submitResponse(
+            streamID: streamID,
+            headers: .prebuilt(GRPCServerConnection.responseHead, extra: context.responseMetadata.wireHeaders),
+            hasBody: true
+        )
     }
 
     func waitForDrain(_ continuation: CheckedContinuation<Void, any Error>) {
