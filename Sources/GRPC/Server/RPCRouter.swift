@@ -38,6 +38,28 @@ public struct RPCRouter: Sendable {
         }
     }
 
+    /// Registers a unary method whose handler runs inline on the connection's event loop, with
+    /// no task: the response is framed and queued as soon as the request has been read, in the
+    /// same pass. For handlers that answer from memory and never wait (as a direct executor does
+    /// in grpc-java); a handler that blocks stalls every call of its connection, and one that
+    /// needs to await anything belongs in `registerUnary`. Errors map to statuses as there.
+    public mutating func registerInlineUnary<Request: GRPCMessage, Response: GRPCMessage>(
+        _ descriptor: MethodDescriptor,
+        request _: Request.Type,
+        response _: Response.Type,
+        handler: @escaping @Sendable (Request, ServerContext) throws -> Response
+    ) {
+        let inline: RegisteredMethod.Inline = { request, context in
+            let message = try decodeMessage(Request.self, from: request ?? ByteBuffer(), what: "request")
+            var framed = ByteBuffer()
+            try GRPCMessageFramer.frame(try handler(message, context), into: &framed)
+            return framed
+        }
+        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .unary, inline: inline) { call, request, context in
+            try await call.write(framed: try inline(request, context))
+        }
+    }
+
     public mutating func registerServerStreaming<Request: GRPCMessage, Response: GRPCMessage>(
         _ descriptor: MethodDescriptor,
         request _: Request.Type,
@@ -77,17 +99,24 @@ public struct RPCRouter: Sendable {
 /// A registered handler with its types erased: it runs one call. A class, so that every call
 /// and its context refer to it with one reference count instead of copying its strings.
 final class RegisteredMethod: Sendable {
+    /// A unary handler run without a task: request bytes in, the framed response out.
+    typealias Inline = @Sendable (ByteBuffer?, ServerContext) throws -> ByteBuffer
+
     let descriptor: MethodDescriptor
     let kind: RPCKind
     let run: @Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void
+    /// Set for `registerInlineUnary` methods; the server calls it instead of starting `run`.
+    let inline: Inline?
 
     init(
         descriptor: MethodDescriptor,
         kind: RPCKind,
+        inline: Inline? = nil,
         run: @escaping @Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void
     ) {
         self.descriptor = descriptor
         self.kind = kind
+        self.inline = inline
         self.run = run
     }
 }

@@ -269,9 +269,13 @@ final class ServerCall {
         guard !machine.isClosed, task == nil else { return }
         let request = heldRequest
         heldRequest = nil
-        let handle = self.handle
         let context = self.context
         let method = self.method
+        if let inline = method.inline {
+            runInline(inline, request)
+            return
+        }
+        let handle = self.handle
         // Started immediately, on this loop: a handler that does not suspend runs to its end
         // now, and its response leaves with the flush that ends this read. A streaming handler
         // also resumes on this loop after it suspends, so that each message it sends or reads
@@ -287,22 +291,41 @@ final class ServerCall {
     /// A handler from start to status. (Each `Task.immediate` above gets its own closure: one
     /// closure passed to both would need extra allocations to convert it to theirs.)
     private static func run(_ method: RegisteredMethod, _ handle: ServerCallHandle, _ request: ByteBuffer?, _ context: ServerContext) async {
-        var status = GRPCStatus.ok
-        var trailers = Metadata()
+        let outcome: (status: GRPCStatus, trailers: Metadata)
         do {
             try await method.run(handle, request, context)
-        } catch let error as RPCError {
-            status = error.status
-            trailers = error.metadata
-        } catch is CancellationError {
-            status = GRPCStatus(code: .cancelled, message: "call cancelled")
+            outcome = (.ok, context.trailingMetadata)
         } catch {
-            context.logger.error("handler failed", metadata: ["error": "\(error)"])
-            status = GRPCStatus(code: .unknown, message: "handler failed: \(error)")
+            outcome = Self.outcome(of: error, context: context)
         }
-        var allTrailers = context.trailingMetadata
-        if !trailers.isEmpty { allTrailers.append(contentsOf: trailers) }
-        handle.complete(status: status, trailers: allTrailers)
+        handle.complete(status: outcome.status, trailers: outcome.trailers)
+    }
+
+    /// An inline unary handler, on this loop: its response is queued before this returns.
+    private func runInline(_ inline: RegisteredMethod.Inline, _ request: ByteBuffer?) {
+        let outcome: (status: GRPCStatus, trailers: Metadata)
+        do {
+            _ = try send(framed: try inline(request, context))
+            outcome = (.ok, context.trailingMetadata)
+        } catch {
+            outcome = Self.outcome(of: error, context: context)
+        }
+        complete(status: outcome.status, trailers: outcome.trailers)
+    }
+
+    /// The status a handler's error ends its call with, and the trailers to send with it.
+    private static func outcome(of error: any Error, context: ServerContext) -> (status: GRPCStatus, trailers: Metadata) {
+        var trailers = context.trailingMetadata
+        switch error {
+        case let error as RPCError:
+            if !error.metadata.isEmpty { trailers.append(contentsOf: error.metadata) }
+            return (error.status, trailers)
+        case is CancellationError:
+            return (GRPCStatus(code: .cancelled, message: "call cancelled"), trailers)
+        default:
+            context.logger.error("handler failed", metadata: ["error": "\(error)"])
+            return (GRPCStatus(code: .unknown, message: "handler failed: \(error)"), trailers)
+        }
     }
 
     /// Ends the call with a status before (or instead of) the handler's own.

@@ -3,6 +3,9 @@
 //   /bench.v1.Bench/Stream  request = u32 BE count N, optional u32 BE size S (default 100);
 //                           replies with N messages of S bytes ('a' × S).
 // Usage: grpc-bench-server [port] [host]
+//   Unary runs inline on the event loop (`registerInlineUnary`: an echo answers from memory);
+//   COURTSIDE_BENCH_UNARY=task runs it as an async handler in a task, as most service methods.
+import Foundation
 import GRPC
 import GRPCWire
 import Logging
@@ -10,15 +13,18 @@ import NIOCore
 import NIOPosix
 
 struct BenchService: RPCService {
+    enum UnaryMode: String { case inline, task }
+
+    let unaryMode: UnaryMode
     var serviceNames: [String] { ["bench.v1.Bench"] }
 
     func registerMethods(with router: inout RPCRouter) {
-        router.registerUnary(
-            MethodDescriptor(service: "bench.v1.Bench", method: "Unary"),
-            request: RawBytes.self,
-            response: RawBytes.self
-        ) { request, _ in
-            request
+        let unary = MethodDescriptor(service: "bench.v1.Bench", method: "Unary")
+        switch unaryMode {
+        case .inline:
+            router.registerInlineUnary(unary, request: RawBytes.self, response: RawBytes.self) { request, _ in request }
+        case .task:
+            router.registerUnary(unary, request: RawBytes.self, response: RawBytes.self) { request, _ in request }
         }
         router.registerServerStreaming(
             MethodDescriptor(service: "bench.v1.Bench", method: "Stream"),
@@ -41,7 +47,12 @@ struct BenchService: RPCService {
 let arguments = CommandLine.arguments
 let port = arguments.count > 1 ? Int(arguments[1]) ?? 20070 : 20070
 let host = arguments.count > 2 ? arguments[2] : "127.0.0.1"
+let modeName = ProcessInfo.processInfo.environment["COURTSIDE_BENCH_UNARY"] ?? "inline"
+guard let unaryMode = BenchService.UnaryMode(rawValue: modeName) else {
+    FileHandle.standardError.write(Data("grpc-bench-server: COURTSIDE_BENCH_UNARY must be inline or task, not '\(modeName)'\n".utf8))
+    exit(2)
+}
 var logger = Logger(label: "grpc-bench-server")
 logger.logLevel = .warning
-let server = GRPCServer(configuration: .init(host: host, port: port), services: [BenchService()], logger: logger)
+let server = GRPCServer(configuration: .init(host: host, port: port), services: [BenchService(unaryMode: unaryMode)], logger: logger)
 try await server.run()
