@@ -5,7 +5,10 @@
 // Usage: grpc-bench-server [port] [host]
 //   Unary runs inline on the event loop (`registerInlineUnary`: an echo answers from memory);
 //   COURTSIDE_BENCH_UNARY=task runs it as an async handler in a task, as most service methods.
-import Foundation
+//   COURTSIDE_BENCH_THREADS=N sets the number of event loops (default: one per core).
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRPC
 import GRPCWire
 import Logging
@@ -44,15 +47,24 @@ struct BenchService: RPCService {
     }
 }
 
+/// An environment variable, without Foundation (which would add ~8 MiB to the server's RSS).
+func environment(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
+}
+
 let arguments = CommandLine.arguments
 let port = arguments.count > 1 ? Int(arguments[1]) ?? 20070 : 20070
 let host = arguments.count > 2 ? arguments[2] : "127.0.0.1"
-let modeName = ProcessInfo.processInfo.environment["COURTSIDE_BENCH_UNARY"] ?? "inline"
+let modeName = environment("COURTSIDE_BENCH_UNARY") ?? "inline"
 guard let unaryMode = BenchService.UnaryMode(rawValue: modeName) else {
-    FileHandle.standardError.write(Data("grpc-bench-server: COURTSIDE_BENCH_UNARY must be inline or task, not '\(modeName)'\n".utf8))
+    let complaint = "grpc-bench-server: COURTSIDE_BENCH_UNARY must be inline or task, not '\(modeName)'\n"
+    _ = complaint.withCString { write(2, $0, strlen($0)) }
     exit(2)
 }
 var logger = Logger(label: "grpc-bench-server")
 logger.logLevel = .warning
-let server = GRPCServer(configuration: .init(host: host, port: port), services: [BenchService(unaryMode: unaryMode)], logger: logger)
+let threads = environment("COURTSIDE_BENCH_THREADS").flatMap(Int.init) ?? System.coreCount
+let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+let server = GRPCServer(
+    configuration: .init(host: host, port: port), services: [BenchService(unaryMode: unaryMode)], logger: logger, eventLoopGroup: group)
 try await server.run()
