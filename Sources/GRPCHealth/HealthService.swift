@@ -53,10 +53,27 @@ public final class HealthService: HealthHandler, Sendable {
     }
 
     public func check(request: HealthCheckRequest, context: ServerContext) async throws -> HealthCheckResponse {
+        try answer(request)
+    }
+
+    /// `Check`'s answer, from memory: probes call it every few seconds on every replica, so the
+    /// server runs it inline on the event loop (no task per probe).
+    private func answer(_ request: HealthCheckRequest) throws -> HealthCheckResponse {
         guard let status = status(forService: request.service) else {
             throw RPCError(.notFound, "unknown service '\(request.service)'")
         }
         return HealthCheckResponse(status: status)
+    }
+
+    /// As the generated registration, except that `Check` runs inline.
+    public func registerMethods(with router: inout RPCRouter) {
+        router.registerInlineUnary(HealthMethods.check, request: HealthCheckRequest.self, response: HealthCheckResponse.self) { request, _ in
+            try self.answer(request)
+        }
+        router.registerServerStreaming(HealthMethods.watch, request: HealthCheckRequest.self, response: HealthCheckResponse.self) {
+            request, response, context in
+            try await self.watch(request: request, response: response, context: context)
+        }
     }
 
     public func watch(

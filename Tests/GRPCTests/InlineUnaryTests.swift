@@ -1,5 +1,6 @@
 import CourtsideProto
-import GRPC
+@testable import GRPC
+import GRPCHealth
 import Logging
 import NIOCore
 import NIOPosix
@@ -141,5 +142,27 @@ import Testing
         let typed: EchoResponse = try await fixture.client.unary(Self.typed, request: EchoRequest(text: "abc"))
         #expect(typed.text == "ABC")
         try await fixture.stop()
+    }
+
+    @Test func healthCheckRunsInlineAndWatchInATask() async throws {
+        var router = RPCRouter()
+        router.register(HealthService(services: ["test.v1.Inline"]))
+        #expect(router.method(forPath: "/grpc.health.v1.Health/Check")?.inline != nil)
+        #expect(router.method(forPath: "/grpc.health.v1.Health/Watch")?.kind == .serverStreaming)
+        #expect(router.method(forPath: "/grpc.health.v1.Health/Watch")?.inline == nil)
+
+        let fixture = try await EchoFixture.start()
+        let health = HealthClient(fixture.client)
+        #expect(try await health.check(HealthCheckRequest()).status == .serving)
+        fixture.healthService.setStatus(.notServing, forService: "")
+        #expect(try await health.check(HealthCheckRequest()).status == .notServing)
+        do {
+            _ = try await health.check(HealthCheckRequest(service: "nope"))
+            Issue.record("an unknown service must be NOT_FOUND")
+        } catch let error as RPCError {
+            #expect(error.code == .notFound)
+            #expect(error.message == "unknown service 'nope'")
+        }
+        await fixture.stop()
     }
 }
