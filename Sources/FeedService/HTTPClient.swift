@@ -128,8 +128,10 @@ final class HTTPClient: Sendable {
                     head.headers.add(name: "User-Agent", value: "courtside-feed/0.1")
                     head.headers.add(name: "Connection", value: "close")
                     for (name, value) in headers { head.headers.add(name: name, value: value) }
-                    try await outbound.write(.head(head))
-                    try await outbound.write(.end(nil))
+                    // One write for both parts: a server may answer (and close) as soon as it has
+                    // parsed the head of a GET, and a separate write of the (empty) end would then
+                    // fail on the closed channel and lose a response that had arrived.
+                    try await outbound.write(contentsOf: [.head(head), .end(nil)])
                     var response = Response(status: 0, headers: HTTPHeaders(), body: [])
                     for try await part in inbound {
                         switch part {
