@@ -284,7 +284,7 @@ let package = Package(
             name: "BridgeTests",
             dependencies: [
                 "Bridge", "CourtsideProto", "EventRelay", "GRPC", "ScheduleService", "ScoreService", "SubscriptionService", "ServiceKit", "Storage",
-                serviceLifecycle, logging, nioCore, nioPosix, nioHTTP1, nioWebSocket,
+                "TestSupport", serviceLifecycle, logging, nioCore, nioPosix, nioHTTP1, nioWebSocket,
             ],
             swiftSettings: swiftSettings
         ),

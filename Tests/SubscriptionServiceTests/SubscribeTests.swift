@@ -85,7 +85,7 @@ import Testing
                 SubscribeRequest(filter: SubscriptionFilter(gameIds: ["g1"]), resume: [GameCursor(gameId: "g1", after: Position(epoch: epoch, seq: UInt64(after)))]),
                 count: last - after
             ) {
-                    _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g1", 1000 + round, home: 100 + UInt32(round))]))
+                _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g1", 1000 + round, home: 100 + UInt32(round))]))
             }
             #expect(items.compactMap { $0.event?.position?.seq } == Array(UInt64(after + 1)...UInt64(last)), "resume after \(after)")
         }

@@ -425,23 +425,25 @@ struct ClientCallHandle: MessageSink, MessageSource {
         }
     }
 
-    /// Waits for the response headers; a cancelled task cancels the call (which ends the wait).
+    /// Waits for the response headers.
     func responseMetadata() async throws -> Metadata {
-        let call = self.call
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Metadata, any Error>) in
-                eventLoop.executeOnLoop { call.value.waitForHead(continuation) }
-            }
-        } onCancel: {
-            cancel()
-        }
+        try await metadata { $0.waitForHead($1) }
     }
 
+    /// Waits for the trailers.
     func trailingMetadata() async throws -> Metadata {
+        try await metadata { $0.waitForTrailers($1) }
+    }
+
+    /// Parks the task on the call until `wait` resumes it; a cancelled task cancels the call
+    /// (which ends the wait).
+    private func metadata(
+        _ wait: @escaping @Sendable (ClientCall, CheckedContinuation<Metadata, any Error>) -> Void
+    ) async throws -> Metadata {
         let call = self.call
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Metadata, any Error>) in
-                eventLoop.executeOnLoop { call.value.waitForTrailers(continuation) }
+                eventLoop.executeOnLoop { wait(call.value, continuation) }
             }
         } onCancel: {
             cancel()

@@ -31,11 +31,11 @@ public struct RPCRouter: Sendable {
         response _: Response.Type,
         handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) {
-        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .unary) { call, request, context in
+        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .unary, handler: .task { call, request, context in
             let message = try decodeMessage(Request.self, from: request ?? ByteBuffer(), what: "request")
             let response = try await handler(message, context)
             try await call.send(response)
-        }
+        })
     }
 
     /// Registers a unary method whose handler runs inline on the connection's event loop, with
@@ -49,15 +49,12 @@ public struct RPCRouter: Sendable {
         response _: Response.Type,
         handler: @escaping @Sendable (Request, ServerContext) throws -> Response
     ) {
-        let inline: RegisteredMethod.Inline = { request, context in
+        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .unary, handler: .inline { request, context in
             let message = try decodeMessage(Request.self, from: request ?? ByteBuffer(), what: "request")
             var framed = ByteBuffer()
             try GRPCMessageFramer.frame(try handler(message, context), into: &framed)
             return framed
-        }
-        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .unary, inline: inline) { call, request, context in
-            try await call.write(framed: try inline(request, context))
-        }
+        })
     }
 
     public mutating func registerServerStreaming<Request: GRPCMessage, Response: GRPCMessage>(
@@ -66,10 +63,10 @@ public struct RPCRouter: Sendable {
         response _: Response.Type,
         handler: @escaping @Sendable (Request, RPCWriter<Response>, ServerContext) async throws -> Void
     ) {
-        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .serverStreaming) { call, request, context in
+        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .serverStreaming, handler: .task { call, request, context in
             let message = try decodeMessage(Request.self, from: request ?? ByteBuffer(), what: "request")
             try await handler(message, RPCWriter(sink: call), context)
-        }
+        })
     }
 
     public mutating func registerClientStreaming<Request: GRPCMessage, Response: GRPCMessage>(
@@ -78,10 +75,10 @@ public struct RPCRouter: Sendable {
         response _: Response.Type,
         handler: @escaping @Sendable (RPCRequestStream<Request>, ServerContext) async throws -> Response
     ) {
-        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .clientStreaming) { call, _, context in
+        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .clientStreaming, handler: .task { call, _, context in
             let response = try await handler(RPCRequestStream(source: call), context)
             try await call.send(response)
-        }
+        })
     }
 
     public mutating func registerBidirectionalStreaming<Request: GRPCMessage, Response: GRPCMessage>(
@@ -90,34 +87,40 @@ public struct RPCRouter: Sendable {
         response _: Response.Type,
         handler: @escaping @Sendable (RPCRequestStream<Request>, RPCWriter<Response>, ServerContext) async throws -> Void
     ) {
-        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .bidirectionalStreaming) { call, _, context in
+        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .bidirectionalStreaming, handler: .task { call, _, context in
             try await handler(RPCRequestStream(source: call), RPCWriter(sink: call), context)
-        }
+        })
     }
 }
 
 /// A registered handler with its types erased: it runs one call. A class, so that every call
 /// and its context refer to it with one reference count instead of copying its strings.
 final class RegisteredMethod: Sendable {
-    /// A unary handler run without a task: request bytes in, the framed response out.
+    /// How a call's handler runs.
+    enum Handler: Sendable {
+        /// In a task started for the call (every async handler).
+        case task(@Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void)
+        /// On the event loop, without a task (`registerInlineUnary`): request bytes in, the
+        /// framed response out.
+        case inline(Inline)
+    }
+
     typealias Inline = @Sendable (ByteBuffer?, ServerContext) throws -> ByteBuffer
 
     let descriptor: MethodDescriptor
     let kind: RPCKind
-    let run: @Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void
-    /// Set for `registerInlineUnary` methods; the server calls it instead of starting `run`.
-    let inline: Inline?
+    let handler: Handler
 
-    init(
-        descriptor: MethodDescriptor,
-        kind: RPCKind,
-        inline: Inline? = nil,
-        run: @escaping @Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void
-    ) {
+    init(descriptor: MethodDescriptor, kind: RPCKind, handler: Handler) {
         self.descriptor = descriptor
         self.kind = kind
-        self.inline = inline
-        self.run = run
+        self.handler = handler
+    }
+
+    /// The inline handler, for `registerInlineUnary` methods.
+    var inline: Inline? {
+        if case .inline(let body) = handler { return body }
+        return nil
     }
 }
 

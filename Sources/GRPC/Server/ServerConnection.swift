@@ -269,12 +269,15 @@ final class ServerCall {
         guard !machine.isClosed, task == nil else { return }
         let request = heldRequest
         heldRequest = nil
-        let context = self.context
-        let method = self.method
-        if let inline = method.inline {
-            runInline(inline, request)
+        let run: @Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void
+        switch method.handler {
+        case .inline(let body):
+            runInline(body, request)
             return
+        case .task(let body):
+            run = body
         }
+        let context = self.context
         let handle = self.handle
         // Started immediately, on this loop: a handler that does not suspend runs to its end
         // now, and its response leaves with the flush that ends this read. A streaming handler
@@ -282,18 +285,21 @@ final class ServerCall {
         // is a direct call; a unary handler sends once at most, and a task-executor preference
         // would cost it more (about 0.35 µs) than the one hop back here after a suspension.
         if method.kind == .unary {
-            task = Task.immediate { @Sendable in await Self.run(method, handle, request, context) }
+            task = Task.immediate { @Sendable in await Self.run(run, handle, request, context) }
         } else {
-            task = Task.immediate(executorPreference: connection.executor) { @Sendable in await Self.run(method, handle, request, context) }
+            task = Task.immediate(executorPreference: connection.executor) { @Sendable in await Self.run(run, handle, request, context) }
         }
     }
 
     /// A handler from start to status. (Each `Task.immediate` above gets its own closure: one
     /// closure passed to both would need extra allocations to convert it to theirs.)
-    private static func run(_ method: RegisteredMethod, _ handle: ServerCallHandle, _ request: ByteBuffer?, _ context: ServerContext) async {
+    private static func run(
+        _ body: @Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void,
+        _ handle: ServerCallHandle, _ request: ByteBuffer?, _ context: ServerContext
+    ) async {
         let outcome: (status: GRPCStatus, trailers: Metadata)
         do {
-            try await method.run(handle, request, context)
+            try await body(handle, request, context)
             outcome = (.ok, context.trailingMetadata)
         } catch {
             outcome = Self.outcome(of: error, context: context)

@@ -10,6 +10,7 @@ import ScoreService
 import ServiceKit
 import ServiceLifecycle
 import Storage
+import TestSupport
 import SubscriptionService
 import Synchronization
 
@@ -75,7 +76,7 @@ final class TestStack: Sendable {
         subscriptionConfiguration.grpcPort = subscriptionPort
         // Events published before the relays registered upstream would reach nobody (a stream
         // with no resume position starts at "now"): wait for both hops.
-        try await waitUntil("the subscription service's stream from score to open") { subscription.upstream.isConnected }
+        try await waitFor("the subscription service's stream from score to open", timeout: .seconds(15)) { subscription.upstream.isConnected }
 
         var configuration = BridgeConfiguration()
         configuration.httpPort = 0
@@ -91,7 +92,7 @@ final class TestStack: Sendable {
         let bridgeGroup = ServiceGroup(configuration: .init(services: bridge.services, logger: logger))
         let bridgeTask = Task { try await bridgeGroup.run() }
         _ = try await waitForPort { bridge.localAddress?.port }
-        try await waitUntil("the bridge's stream from the subscription service to open") { bridge.upstream.isConnected }
+        try await waitFor("the bridge's stream from the subscription service to open", timeout: .seconds(15)) { bridge.upstream.isConnected }
         let scoreClient = GRPCClient(host: "127.0.0.1", port: scorePort)
         return TestStack(
             schedule: schedule, score: score, bridge: bridge, scoreClient: scoreClient,
@@ -182,14 +183,6 @@ final class TestStack: Sendable {
     /// The game's current epoch (from the score service).
     func epoch(_ gameId: String) async throws -> UInt64 {
         try await ScoreServiceClient(scoreClient).getSnapshots(GetSnapshotsRequest(gameIds: [gameId])).snapshots.first?.position?.epoch ?? 0
-    }
-
-    private static func waitUntil(_ what: String, _ condition: @Sendable () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(15)
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw TestFailure("timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
     }
 
     private static func waitForPort(_ port: @Sendable () -> Int?) async throws -> Int {
