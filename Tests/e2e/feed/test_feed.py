@@ -250,7 +250,10 @@ def test_polling_a_scoreboard_served_over_http(cluster):
     common.wait_for_port(http_port)
     feed = cluster.start_feed("--source", "espn-scoreboard", "--url", f"http://127.0.0.1:{http_port}/{ESPN_SCOREBOARD}",
                               "--poll-interval-seconds", "0.2")
-    final = wait_until("the scoreboard's game", lambda: cluster.snapshots(["espn-401772993"]).get("espn-401772993"))
+    # The feed creates the game in the schedule before it publishes the event; until then its
+    # snapshot exists with no events (seq 0), so wait for the event, not for the game.
+    final = wait_until("the scoreboard's event", lambda: (lambda s: s if s and s.position.seq > 0 else None)(
+        cluster.snapshots(["espn-401772993"]).get("espn-401772993")))
     assert (final.state.home_score, final.state.away_score, final.state.status) == (111, 94, cpb.GAME_STATUS_FINAL)
     wait_until("a 304", lambda: metric(feed, "courtside_feed_polls_total", result="not_modified") >= 2)
     assert len(cluster.events("espn-401772993")) == 1, "one status change carrying the final state, then nothing"
