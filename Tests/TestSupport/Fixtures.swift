@@ -1,15 +1,13 @@
 public import Foundation
 import Testing
 
-/// The shared provider fixtures, found relative to this file: `<repo>/../shared/fixtures`
-/// (CI keeps them at the same relative place).
+/// The provider fixtures committed with the tests, found relative to this file:
+/// `<repo>/Tests/Fixtures` (their provenance is in `Tests/Fixtures/SOURCES.md`).
 public enum Fixtures {
     public static let directory: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // TestSupport
         .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // repository
-        .deletingLastPathComponent()  // its parent
-        .appendingPathComponent("shared/fixtures")
+        .appendingPathComponent("Fixtures")
 
     public static let nbaPlayByPlay = "nba_cdn/dblackrun__pbpstats/pbp/live_0022000001.json"
     public static let nbaBoxscore = "nba_cdn/dblackrun__pbpstats/game_details/live_0022000001.json"
@@ -29,7 +27,7 @@ public enum Fixtures {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             Issue.record(
-                "Fixture directory \(directory.path) is missing: the tests need the shared provider fixtures at ../shared/fixtures next to the repository."
+                "Fixture directory \(directory.path) is missing: the provider fixtures are committed in Tests/Fixtures."
             )
             throw FixtureMissing(path: directory.path)
         }

@@ -25,7 +25,7 @@ from courtside.v1 import score_pb2 as spb  # noqa: E402
 from courtside.v1 import score_pb2_grpc as sgrpc  # noqa: E402
 
 BIN = os.environ["COURTSIDE_BIN"]
-FIXTURES = os.path.abspath(os.path.join(common.ROOT, "..", "shared", "fixtures"))
+FIXTURES = os.path.join(common.ROOT, "Tests", "Fixtures")
 NBA_PBP = os.path.join(FIXTURES, "nba_cdn/dblackrun__pbpstats/pbp/live_0022000001.json")
 NBA_BOX = os.path.join(FIXTURES, "nba_cdn/dblackrun__pbpstats/game_details/live_0022000001.json")
 ESPN_SCOREBOARD = "espn/aaronweldy__espn-openapi/nba_scoreboard.json"

@@ -7,8 +7,8 @@
 //
 //   fanout_load HOST PORT CONNECTIONS SECONDS [SUBSCRIBE_JSON]
 //
-// FANOUT_MODE=peer measures the reference broadcast servers of ../shared/bench/fanout with the
-// same client instead: connects to FANOUT_PATH (default "/"), subscribes with
+// FANOUT_MODE=peer measures the reference broadcast servers that benchmarks/fanout/run compares
+// against (Node `ws`, Python `websockets`; see BENCHMARKS.md) with the same client instead: connects to FANOUT_PATH (default "/"), subscribes with
 // {"type":"subscribe","games":"*"}, takes latency from the message's `ts_us` (CLOCK_REALTIME µs)
 // and gaps from its global `seq`.
 //
