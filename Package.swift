@@ -179,7 +179,9 @@ let package = Package(
             name: "BridgeServer",
             dependencies: ["Bridge", "ServiceKit", argumentParser, logging],
             path: "services/bridge",
-            exclude: ["Dockerfile", "README.md", "public"],
+            exclude: ["Dockerfile", "README.md"],
+            // The page ships with the executable: `courtside_BridgeServer.resources/public` beside it.
+            resources: [.copy("public")],
             swiftSettings: swiftSettings
         ),
         // The example service exercising every RPC kind (tests and interop peers use it).

@@ -1,4 +1,4 @@
-/// Every setting of the bridge. `services/bridge/main.swift` fills it from flags and
+/// Every setting of the bridge. `services/bridge/BridgeCommand.swift` fills it from flags and
 /// environment variables (documented in services/bridge/README.md); tests build it directly.
 public struct BridgeConfiguration: Sendable {
     public var host = "127.0.0.1"
@@ -6,8 +6,10 @@ public struct BridgeConfiguration: Sendable {
     public var httpPort = 8080
     /// Admin port: `/metrics`, `/healthz`, `/readyz` (0: any free port).
     public var adminPort = 9104
-    /// The folder of the page and its files.
-    public var staticDirectory = "services/bridge/public"
+    /// The folder of the page and its files. The executable passes the page it ships with
+    /// (`StaticFiles.bundledPageFolder()`) unless `--static-dir` names another; the server
+    /// refuses to start when the folder does not exist.
+    public var staticDirectory = ""
     public var subscriptionAddress = "127.0.0.1:50053"
     public var scoreAddress = "127.0.0.1:50051"
     public var scheduleAddress = "127.0.0.1:50052"

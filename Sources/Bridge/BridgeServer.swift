@@ -35,6 +35,7 @@ public final class BridgeServer: Sendable {
 
     /// Prepares everything (nothing listens or connects yet).
     public init(configuration: BridgeConfiguration, logger: Logger) throws {
+        try StaticFiles.checkFolder(configuration.staticDirectory)
         let subscriptionAddress = try GRPCClient.Configuration(address: configuration.subscriptionAddress, of: "subscription")
         let scoreAddress = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score")
         let scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule")

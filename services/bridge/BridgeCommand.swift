@@ -17,8 +17,8 @@ struct BridgeCommand: AsyncParsableCommand {
     @Option(help: "HTTP port: page, /ws, /events, /api (env COURTSIDE_HTTP_PORT).")
     var httpPort: Int = Environment.int("COURTSIDE_HTTP_PORT", default: 8080)
 
-    @Option(help: "Folder of the page and its files (env COURTSIDE_STATIC_DIR).")
-    var staticDir: String = Environment.string("COURTSIDE_STATIC_DIR", default: "services/bridge/public")
+    @Option(help: "Folder of the page and its files; default: the page shipped beside the executable (env COURTSIDE_STATIC_DIR).")
+    var staticDir: String = Environment.string("COURTSIDE_STATIC_DIR", default: "")
 
     @Option(help: "host:port of the subscription service (env COURTSIDE_SUBSCRIPTION_ADDR).")
     var subscriptionAddr: String = Environment.string("COURTSIDE_SUBSCRIPTION_ADDR", default: "127.0.0.1:50053")
@@ -118,7 +118,7 @@ struct BridgeCommand: AsyncParsableCommand {
         configuration.host = common.host
         configuration.httpPort = httpPort
         configuration.adminPort = common.adminPort(default: 9104)
-        configuration.staticDirectory = staticDir
+        configuration.staticDirectory = staticDir.isEmpty ? StaticFiles.bundledPageFolder() : staticDir
         configuration.subscriptionAddress = subscriptionAddr
         configuration.scoreAddress = scoreAddr
         configuration.scheduleAddress = scheduleAddr

@@ -28,6 +28,32 @@ public struct StaticFiles: Sendable {
         self.root = (root as NSString).standardizingPath
     }
 
+    /// Where the build puts the page the executable ships with: SwiftPM copies
+    /// `services/bridge/public` to `courtside_BridgeServer.resources/public` beside the binary,
+    /// and the Dockerfile copies that folder beside it in the image. Found from the running
+    /// executable, so the bridge serves its page whatever the working directory.
+    public static func bundledPageFolder() -> String {
+        bundledPageFolder(executablePath: Bundle.main.executablePath ?? CommandLine.arguments.first ?? ".")
+    }
+
+    static func bundledPageFolder(executablePath: String) -> String {
+        let folder = URL(fileURLWithPath: executablePath)
+            .resolvingSymlinksInPath()
+            .deletingLastPathComponent()
+        return folder.appendingPathComponent("courtside_BridgeServer.resources/public").path
+    }
+
+    /// Throws, naming the folder, unless `path` is a folder holding the page (`index.html`).
+    public static func checkFolder(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard !path.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StaticFolderError(path: path, reason: "no such folder")
+        }
+        guard FileManager.default.isReadableFile(atPath: (path as NSString).appendingPathComponent("index.html")) else {
+            throw StaticFolderError(path: path, reason: "it holds no readable index.html")
+        }
+    }
+
     /// The file's path inside the folder, or nil when the request may not name a file.
     public static func relativePath(forRequestPath path: String) -> String? {
         if path == "/" { return "index.html" }
@@ -76,5 +102,14 @@ public struct StaticFiles: Sendable {
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         return formatter.string(from: date)
+    }
+}
+
+/// The page's folder is missing: the bridge refuses to start rather than serve 404 at `/`.
+public struct StaticFolderError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String {
+        "the page's folder '\(path)' cannot be served: \(reason) (set --static-dir / COURTSIDE_STATIC_DIR to the folder holding index.html)"
     }
 }

@@ -50,10 +50,10 @@ def check(message, name="ServerMessage"):
 
 
 class Process:
-    def __init__(self, name, args, workdir, port):
+    def __init__(self, name, args, workdir, port, cwd=common.ROOT):
         self.name = name
         self.log = open(os.path.join(workdir, f"{name}.log"), "w+")
-        self.process = subprocess.Popen([os.path.join(BIN, name), *args], stdout=self.log, stderr=subprocess.STDOUT, cwd=common.ROOT)
+        self.process = subprocess.Popen([os.path.join(BIN, name), *args], stdout=self.log, stderr=subprocess.STDOUT, cwd=cwd)
         common.wait_for_port(port)
 
     def logs(self):
@@ -91,9 +91,9 @@ class Stack:
         self.bridge_args = ["--http-port", str(ports["http"]), "--admin-port", str(ports["a4"]),
                             "--score-addr", f"127.0.0.1:{ports['score']}", "--schedule-addr", f"127.0.0.1:{ports['schedule']}",
                             "--subscription-addr", f"127.0.0.1:{ports['subscription']}",
-                            "--reconnect-spread-ms", "2000", "--heartbeat-seconds", "1",
-                            "--static-dir", "services/bridge/public", *common_args]
-        self.bridge = Process("courtside-bridge", self.bridge_args, workdir, ports["http"])
+                            "--reconnect-spread-ms", "2000", "--heartbeat-seconds", "1", *common_args]
+        # Started outside the repository with no --static-dir: it serves the page it ships with.
+        self.bridge = Process("courtside-bridge", self.bridge_args, workdir, ports["http"], cwd=workdir)
         self.processes.append(self.bridge)
         self.score_channel = grpc.insecure_channel(f"127.0.0.1:{ports['score']}")
         self.score = score_pb2_grpc.ScoreServiceStub(self.score_channel)
@@ -119,7 +119,7 @@ class Stack:
         old = self.bridge
         old.process.send_signal(signal.SIGTERM)
         assert old.process.wait(timeout=15) == 0
-        self.bridge = Process("courtside-bridge", self.bridge_args, self.workdir, self.ports["http"])
+        self.bridge = Process("courtside-bridge", self.bridge_args, self.workdir, self.ports["http"], cwd=self.workdir)
         self.processes[self.processes.index(old)] = self.bridge
         self.wait_ready()
 
@@ -354,6 +354,15 @@ def test_static_files(stack):
     for path in ["/../Package.swift", "/%2e%2e/Package.swift", "/.hidden", "/nothing.js", "/public"]:
         status, _, body = http(stack, path)
         assert status == 404, path
+
+
+def test_a_missing_static_dir_is_refused_by_name(tmp_path):
+    missing = str(tmp_path / "no-such-page")
+    result = subprocess.run([os.path.join(BIN, "courtside-bridge"), "--http-port", str(common.free_port()),
+                             "--admin-port", str(common.free_port()), "--static-dir", missing],
+                            capture_output=True, text=True, timeout=30, cwd=str(tmp_path))
+    assert result.returncode != 0
+    assert missing in result.stderr + result.stdout and "no such folder" in result.stderr + result.stdout
 
 
 def test_sse_stream_and_last_event_id(stack):

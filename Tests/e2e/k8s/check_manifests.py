@@ -106,7 +106,7 @@ DEFAULT_GRACE_SECONDS = 20
 STORAGE_SERVICES = {"score", "schedule", "subscription"}
 INGRESS_TIMEOUT_MIN = 3600
 # Files a Dockerfile may copy before another engineer has added them: checked only when present.
-PENDING_COPY_SOURCES = {"services/bridge/public"}
+PENDING_COPY_SOURCES: set[str] = set()
 
 
 def allowed_env(service: str) -> frozenset[str]:
