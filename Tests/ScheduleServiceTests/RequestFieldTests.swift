@@ -111,7 +111,8 @@ import Testing
         #expect(await list(ListGamesRequest(statuses: Array(repeating: .live, count: RequestLimits.statusesPerRequest))) == .ok)
         #expect(await list(ListGamesRequest(statuses: Array(repeating: .live, count: RequestLimits.statusesPerRequest + 1))) == .invalidArgument)
         #expect(await list(ListGamesRequest(pageToken: String(repeating: "A", count: RequestLimits.pageTokenBytes))) == .invalidArgument)
-        #expect(await list(ListGamesRequest(pageToken: String(repeating: "A", count: RequestLimits.pageTokenBytes + 1))) == .invalidArgument)
+        let long = await rpcError { _ = try await schedule.listGames(ListGamesRequest(pageToken: String(repeating: "A", count: RequestLimits.pageTokenBytes + 1))) }
+        #expect(long?.message == "page_token: longer than 1024 bytes", "refused for its length before it is decoded")
         await schedule.close()
     }
 
