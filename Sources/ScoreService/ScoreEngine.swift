@@ -122,11 +122,13 @@ public final class ScoreEngine: Sendable {
             try ScoreRules.checkFields(event, index: index)
         }
         // Every game must exist before any of them gets a log: a refused batch changes nothing.
-        var checked: Set<String> = []
-        for (index, event) in events.enumerated() where checked.insert(event.gameId).inserted {
+        var seen: Set<String> = []
+        var gameIds: [String] = []
+        for (index, event) in events.enumerated() where seen.insert(event.gameId).inserted {
             try await requireKnown(event.gameId, prefix: "event \(index): ")
+            gameIds.append(event.gameId)
         }
-        for gameId in checked {
+        for gameId in gameIds {
             try await prepareGame(gameId)
         }
         return try await withCheckedThrowingContinuation { continuation in

@@ -93,7 +93,7 @@ public final class ScoreHandler: ScoreServiceHandler {
             for (index, cursor) in request.games.enumerated() {
                 try await engine.requireKnown(cursor.gameId, prefix: "games[\(index)]: ")
             }
-            for gameId in cursors.keys { try await engine.prepareGame(gameId) }
+            for cursor in request.games { try await engine.prepareGame(cursor.gameId) }
         }
 
         let (subscription, heads) = engine.subscribe(request.allGames ? .allGames : .games(Set(cursors.keys)))
