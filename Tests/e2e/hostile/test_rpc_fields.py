@@ -112,6 +112,15 @@ def event(game_id, source_id, home=0, away=0, **fields):
     return C.Event(game_id=game_id, source_id=source_id, kind=C.EVENT_KIND_BASKET, state=state, **fields)
 
 
+def game_with_events(cluster, count=3):
+    """A game of our own with `count` events: its id and epoch."""
+    score, _, _ = stubs(cluster)
+    game_id = new_game(cluster)
+    events = [event(game_id, f"e-{n}", home=n) for n in range(count)]
+    published = score.PublishEvents(SCORE.PublishEventsRequest(events=events), timeout=10)
+    return game_id, published.results[0].position.epoch
+
+
 def last_seq(score, game_id):
     page = score.ListEvents(SCORE.ListEventsRequest(game_id=game_id, page_size=1, newest_first=True), timeout=10)
     return page.events[0].position.seq if page.events else 0
@@ -208,9 +217,7 @@ def test_get_snapshots(cluster):
 def test_stream_events_positions(cluster):
     score, _, _ = stubs(cluster)
     with cluster.guard("score", max_growth_mb=GROWTH_MB):
-        game_id = new_game(cluster)
-        published = score.PublishEvents(SCORE.PublishEventsRequest(events=[event(game_id, f"p-{n}", home=n) for n in range(3)]), timeout=10)
-        epoch = published.results[0].position.epoch
+        game_id, epoch = game_with_events(cluster)
         for value in U64:
             for position in (C.Position(epoch=epoch, seq=value), C.Position(epoch=value, seq=1)):
                 request = SCORE.StreamEventsRequest(games=[C.GameCursor(game_id=game_id, after=position)])
@@ -234,9 +241,7 @@ def test_stream_events_positions(cluster):
 def test_list_events(cluster):
     score, _, _ = stubs(cluster)
     with cluster.guard("score", max_growth_mb=GROWTH_MB):
-        game_id = new_game(cluster)
-        published = score.PublishEvents(SCORE.PublishEventsRequest(events=[event(game_id, f"l-{n}", home=n) for n in range(3)]), timeout=10)
-        epoch = published.results[0].position.epoch
+        game_id, epoch = game_with_events(cluster)
         for value in U64:
             expected = OK if value <= MAX_POSITION else OUT_OF_RANGE
             assert status(score.ListEvents, SCORE.ListEventsRequest(game_id=game_id, after_seq=value)) == expected, value
@@ -436,11 +441,9 @@ def test_durable_names_and_filters(cluster):
 
 
 def test_subscribe_resume(cluster):
-    score, _, subscriptions = stubs(cluster)
+    _, _, subscriptions = stubs(cluster)
     with cluster.guard("subscription", max_growth_mb=GROWTH_MB):
-        game_id = new_game(cluster)
-        published = score.PublishEvents(SCORE.PublishEventsRequest(events=[event(game_id, f"r-{n}", home=n) for n in range(3)]), timeout=10)
-        epoch = published.results[0].position.epoch
+        game_id, epoch = game_with_events(cluster)
         game_filter = SUBSCRIPTION.SubscriptionFilter(game_ids=[game_id])
         for value in U64:
             for position in (C.Position(epoch=epoch, seq=value), C.Position(epoch=value, seq=1)):
