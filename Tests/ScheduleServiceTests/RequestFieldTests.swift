@@ -19,6 +19,15 @@ import Testing
         await schedule.close()
     }
 
+    /// Any instant has a game date, even ones the services refuse as start times.
+    @Test(arguments: Boundary.signed64 + [-1000, -1001, 1_704_758_400_000])
+    func gameDatesOfAnyInstant(milliseconds: Int64) {
+        let date = GameDate.of(utcMillis: milliseconds)
+        #expect(date.count >= 10)
+        if milliseconds == -1 || milliseconds == -1000 { #expect(date == "1969-12-31") }
+        if milliseconds == 1_704_758_400_000 { #expect(date == "2024-01-08") }
+    }
+
     @Test(arguments: Boundary.unsigned64)
     func upsertRevisionIsIgnored(value: UInt64) async throws {
         let fixture = try await StoreFixture.make(.sqliteMemory)
