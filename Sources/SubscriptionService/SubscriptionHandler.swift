@@ -38,9 +38,9 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         var filter: RelayFilter
         var resume: [String: Position] = [:]
         if !request.subscriptionName.isEmpty {
-            try Self.checkName(request.subscriptionName, field: "subscription_name")
+            try SubscriptionRequestRules.checkName(request.subscriptionName, field: "subscription_name")
             guard let subscription = try await store.get(name: request.subscriptionName) else {
-                throw Self.noSubscription(request.subscriptionName)
+                throw SubscriptionRequestRules.noSubscription(request.subscriptionName)
             }
             filter = RelayFilter(subscription.filter ?? SubscriptionFilter())
             for cursor in subscription.cursors { if let after = cursor.after { resume[cursor.gameId] = after } }
@@ -48,7 +48,7 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
             guard let requested = request.filter, !RelayFilter(requested).isEmpty else {
                 throw RPCError(.invalidArgument, "give a filter (game_ids, team_ids, all_live or all_games) or a subscription_name")
             }
-            try Self.checkFields(of: requested)
+            try SubscriptionRequestRules.checkFields(of: requested)
             filter = RelayFilter(requested)
         }
         try FieldCheck.count(request.resume.count, field: "resume", maximum: RequestLimits.cursorsPerRequest)
@@ -139,11 +139,11 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
     // MARK: Durable subscriptions
 
     public func createSubscription(request: CreateSubscriptionRequest, context: ServerContext) async throws -> Subscription {
-        try Self.checkName(request.name, field: "name")
+        try SubscriptionRequestRules.checkName(request.name, field: "name")
         guard let filter = request.filter, !RelayFilter(filter).isEmpty else {
             throw RPCError(.invalidArgument, "a subscription needs a filter (game_ids, team_ids, all_live or all_games)")
         }
-        try Self.checkFields(of: filter)
+        try SubscriptionRequestRules.checkFields(of: filter)
         try await checkExistence(of: RelayFilter(filter), context: context)
         return try await store.create(
             name: request.name, filter: filter, createdAtMs: Int64(Date().timeIntervalSince1970 * 1000), maximumCount: maximumSubscriptions
@@ -151,17 +151,17 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
     }
 
     public func getSubscription(request: GetSubscriptionRequest, context: ServerContext) async throws -> Subscription {
-        try Self.checkName(request.name, field: "name")
+        try SubscriptionRequestRules.checkName(request.name, field: "name")
         guard let subscription = try await store.get(name: request.name) else {
-            throw Self.noSubscription(request.name)
+            throw SubscriptionRequestRules.noSubscription(request.name)
         }
         return subscription
     }
 
     public func deleteSubscription(request: DeleteSubscriptionRequest, context: ServerContext) async throws -> DeleteSubscriptionResponse {
-        try Self.checkName(request.name, field: "name")
+        try SubscriptionRequestRules.checkName(request.name, field: "name")
         guard try await store.delete(name: request.name) else {
-            throw Self.noSubscription(request.name)
+            throw SubscriptionRequestRules.noSubscription(request.name)
         }
         return DeleteSubscriptionResponse()
     }
@@ -171,7 +171,7 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
     }
 
     public func acknowledge(request: AcknowledgeRequest, context: ServerContext) async throws -> Subscription {
-        try Self.checkName(request.name, field: "name")
+        try SubscriptionRequestRules.checkName(request.name, field: "name")
         try FieldCheck.count(request.positions.count, field: "positions", maximum: RequestLimits.cursorsPerRequest)
         for (index, cursor) in request.positions.enumerated() {
             try FieldCheck.gameID(cursor.gameId, field: "positions[\(index)].game_id")
@@ -183,39 +183,27 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         // Everything is checked before the store is touched: a refused request changes nothing.
         for (index, cursor) in request.positions.enumerated() {
             guard try await isKnown(cursor.gameId, context: context) else {
-                throw Self.unknownGame(cursor.gameId, field: "positions[\(index)].game_id")
+                throw SubscriptionRequestRules.unknownGame(cursor.gameId, field: "positions[\(index)].game_id")
             }
         }
         guard let subscription = try await store.acknowledge(name: request.name, positions: request.positions) else {
-            throw Self.noSubscription(request.name)
+            throw SubscriptionRequestRules.noSubscription(request.name)
         }
         return subscription
     }
 
-    // MARK: Checks
-
-    /// The format and number of a filter's ids (their existence is ``checkExistence(of:context:)``).
-    static func checkFields(of filter: SubscriptionFilter) throws(RPCError) {
-        try FieldCheck.count(filter.gameIds.count, field: "filter.game_ids", maximum: RequestLimits.gameIDsPerRequest)
-        for (index, gameId) in filter.gameIds.enumerated() {
-            try FieldCheck.gameID(gameId, field: "filter.game_ids[\(index)]")
-        }
-        try FieldCheck.count(filter.teamIds.count, field: "filter.team_ids", maximum: RequestLimits.teamIDsPerRequest)
-        for (index, teamId) in filter.teamIds.enumerated() {
-            try FieldCheck.teamID(teamId, field: "filter.team_ids[\(index)]")
-        }
-    }
+    // MARK: Checks against what exists
 
     /// Games and teams a filter names must exist (NOT_FOUND).
     private func checkExistence(of filter: RelayFilter, context: ServerContext) async throws {
         for gameId in filter.gameIds.sorted() {
             guard try await isKnown(gameId, context: context) else {
-                throw Self.unknownGame(gameId, field: "filter.game_ids")
+                throw SubscriptionRequestRules.unknownGame(gameId, field: "filter.game_ids")
             }
         }
         if !filter.teamIds.isEmpty, schedule.isReady {
             let known = Set(schedule.allGames.flatMap { [$0.homeTeamId, $0.awayTeamId] })
-            for team in filter.teamIds.sorted() where !known.contains(team) && !Self.nbaTricodes.contains(team) {
+            for team in filter.teamIds.sorted() where !known.contains(team) && !SubscriptionRequestRules.nbaTricodes.contains(team) {
                 throw RPCError(.notFound, "filter.team_ids: unknown team '\(FieldCheck.shown(team))'")
             }
         }
@@ -226,6 +214,8 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         if relay.head(gameId) != nil { return true }
         do {
             return try await schedule.fetch(gameId) != nil
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             context.logger.warning("cannot check a game with the schedule service", metadata: ["game": "\(gameId)", "error": "\(error)"])
             throw RPCError(.unavailable, "cannot check game '\(gameId)' with the schedule service; try again")
@@ -237,37 +227,11 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
     private func fromScore<T>(_ context: ServerContext, _ call: () async throws -> T) async throws -> T {
         do {
             return try await call()
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             context.logger.warning("cannot read history from the score service", metadata: ["error": "\(error)"])
             throw RPCError(.unavailable, "cannot read the game's history from the score service; resume again")
         }
-    }
-
-    static let nbaTricodes: Set<String> = [
-        "ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW", "HOU", "IND", "LAC", "LAL", "MEM",
-        "MIA", "MIL", "MIN", "NOP", "NYK", "OKC", "ORL", "PHI", "PHX", "POR", "SAC", "SAS", "TOR", "UTA", "WAS",
-    ]
-
-    /// Subscription names: 1–64 bytes of ASCII letters, digits, '.', '_' and '-'.
-    static func checkName(_ name: String, field: String) throws(RPCError) {
-        let allowed = name.utf8.allSatisfy { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
-                || byte == UInt8(ascii: "-")
-        }
-        guard !name.isEmpty, name.utf8.count <= RequestLimits.subscriptionNameBytes, allowed else {
-            throw RPCError(
-                .invalidArgument,
-                "\(field): subscription names are 1–\(RequestLimits.subscriptionNameBytes) characters of letters, digits, '.', '_' and '-' (got '\(FieldCheck.shown(name))')"
-            )
-        }
-    }
-
-    static func noSubscription(_ name: String) -> RPCError {
-        RPCError(.notFound, "no subscription named '\(name)'")
-    }
-
-    static func unknownGame(_ gameId: String, field: String) -> RPCError {
-        RPCError(.notFound, "\(field): unknown game '\(gameId)'")
     }
 }
