@@ -91,12 +91,15 @@ public final class BridgeServer: Sendable {
             }.wait()
             hubs.append(hub)
         }
-        let api = JSONAPI(schedule: scheduleClient, score: scoreClient, teams: teams, relay: relay, relayIsCurrent: { upstream.isConnected })
+        let api = JSONAPI(
+            schedule: scheduleClient, score: scoreClient, teams: teams, relay: relay, relayIsCurrent: { upstream.isConnected }, logger: logger
+        )
         app = BridgeApp(
             configuration: configuration,
             policy: AccessPolicy(
                 allowedOrigins: configuration.allowedOrigins, trustedProxies: configuration.trustedProxies,
-                maxConnectionsPerIP: configuration.maxConnectionsPerIP
+                maxConnectionsPerIP: configuration.maxConnectionsPerIP, maxHTTPConnections: configuration.maxHTTPConnections,
+                maxHTTPConnectionsPerIP: configuration.maxHTTPConnectionsPerIP
             ),
             statics: StaticFiles(root: configuration.staticDirectory), api: api, hubs: HubRegistry(hubs), metrics: metrics, logger: logger
         )
@@ -140,13 +143,48 @@ public final class BridgeServer: Sendable {
     }
 
     private static func initialize(_ channel: any Channel, app: BridgeApp) -> EventLoopFuture<Void> {
+        channel.eventLoop.makeCompletedFuture {
+            try configure(channel, app: app)
+        }
+    }
+
+    /// The pipeline of a new connection on the HTTP port: refused outright past the connection
+    /// limits, else the request deadline, NIO's HTTP/1 server (head size limited, WebSocket
+    /// upgrade of `/ws`) and the bridge's HTTP handler.
+    static func configure(_ channel: any Channel, app: BridgeApp) throws {
+        let pipeline = channel.pipeline.syncOperations
         let configuration = app.configuration
+        switch app.policy.admitConnection(peer: channel.remoteAddress) {
+        case .processFull:
+            app.metrics.refused(.processConnections)
+            let answer = HTTPAnswer.error(
+                .serviceUnavailable, code: "unavailable", message: "the bridge has too many connections; try again", retryAfterSeconds: 5
+            )
+            try pipeline.addHandler(ConnectionRefusalHandler(answer))
+            return
+        case .addressFull:
+            app.metrics.refused(.addressConnections)
+            let answer = HTTPAnswer.error(
+                .tooManyRequests, code: "too_many_connections", message: "too many connections from this address", retryAfterSeconds: 15
+            )
+            try pipeline.addHandler(ConnectionRefusalHandler(answer))
+            return
+        case .admitted(let peer):
+            let policy = app.policy
+            let metrics = app.metrics
+            metrics.httpConnections.increment()
+            channel.closeFuture.whenComplete { _ in
+                policy.connectionClosed(peer: peer)
+                metrics.httpConnections.decrement()
+            }
+        }
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: configuration.websocketEcho ? configuration.echoMaxMessageBytes : configuration.maxMessageBytes,
             automaticErrorHandling: false,
             shouldUpgrade: { channel, head in
                 let path = HTTPHandler.split(head.uri).path
-                return channel.eventLoop.makeSucceededFuture(path == "/ws" && head.method == .GET ? HTTPHeaders() : nil)
+                let upgrade = path == "/ws" && HTTPHandler.refusal(of: head) == nil
+                return channel.eventLoop.makeSucceededFuture(upgrade ? HTTPHeaders() : nil)
             },
             upgradePipelineHandler: { channel, head in
                 channel.eventLoop.makeCompletedFuture {
@@ -154,13 +192,22 @@ public final class BridgeServer: Sendable {
                 }
             }
         )
-        return channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }),
-                withErrorHandling: true
-            )
-            try channel.pipeline.syncOperations.addHandler(HTTPHandler(app: app), name: HTTPHandler.name)
-        }
+        let deadline = RequestDeadlineHandler(
+            headTimeout: HTTPHandler.timeAmount(configuration.requestHeadTimeout), idleTimeout: HTTPHandler.timeAmount(configuration.keepAliveTimeout),
+            now: channel.eventLoop.now, metrics: app.metrics
+        )
+        try pipeline.addHandler(deadline, name: RequestDeadlineHandler.name)
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderListSize = configuration.maxRequestHeadBytes
+        limits.maxHeaderFieldSize = configuration.maxRequestHeadBytes
+        limits.maxHeaderFieldCount = HTTPHandler.maximumHeaderFields
+        try pipeline.configureHTTPServerPipeline(
+            withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }),
+            withErrorHandling: false,
+            withEncoderConfiguration: HTTPResponseEncoder.Configuration(),
+            withDecoderLimitConfiguration: limits
+        )
+        try pipeline.addHandler(HTTPHandler(app: app, deadline: deadline), name: HTTPHandler.name)
     }
 
     /// After the handshake: our frame writer goes before NIO's encoder (we write prebuilt
@@ -170,9 +217,10 @@ public final class BridgeServer: Sendable {
         let writer = RawFrameWriter()
         try pipeline.addHandler(writer, position: .before(try pipeline.context(handlerType: WebSocketFrameEncoder.self).handler))
         pipeline.removeHandler(context: try pipeline.context(name: HTTPHandler.name), promise: nil)
+        pipeline.removeHandler(context: try pipeline.context(name: RequestDeadlineHandler.name), promise: nil)
         let configuration = app.configuration
         if configuration.websocketEcho {
-            try pipeline.addHandler(WebSocketHandler(mode: .echo, writer: writer, configuration: configuration, rejection: nil, onClosed: {}))
+            try pipeline.addHandler(WebSocketHandler(mode: .echo, writer: writer, configuration: configuration, metrics: app.metrics, rejection: nil, onClosed: {}))
             return
         }
         guard let hub = app.hubs.hub(for: channel.eventLoop) else { throw ChannelError.ioOnClosedChannel }
@@ -192,7 +240,9 @@ public final class BridgeServer: Sendable {
             }
         }
         app.metrics.httpRequests.increment()
-        try pipeline.addHandler(WebSocketHandler(mode: .bridge(hub), writer: writer, configuration: configuration, rejection: rejection, onClosed: release))
+        try pipeline.addHandler(WebSocketHandler(
+                mode: .bridge(hub), writer: writer, configuration: configuration, metrics: app.metrics, rejection: rejection, onClosed: release
+            ))
     }
 
     /// Follows the subscription service's stream of every game into the relay.
