@@ -78,7 +78,7 @@ public struct JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
             let name = try string()
-            guard names.insert(name).inserted else { throw failure("duplicate member \"\(name)\"") }
+            guard names.insert(name).inserted else { throw failure("duplicate member \"\(name.excerpt)\"") }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1

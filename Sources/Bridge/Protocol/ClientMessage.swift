@@ -139,3 +139,10 @@ public enum ProtocolIds {
         }
     }
 }
+
+extension String {
+    /// At most 64 characters of a client's text, as an error message quotes it.
+    var excerpt: String {
+        unicodeScalars.count <= 64 ? self : String(String.UnicodeScalarView(unicodeScalars.prefix(64))) + "…"
+    }
+}
