@@ -127,4 +127,6 @@ enum HTTPRefusal: String, CaseIterable, Sendable {
     case unexpectedRequest = "unexpected_request"
     /// A client that does not read its answers for `slowConsumerTimeout`: closed.
     case slowReader = "slow_reader"
+    /// More requests sent ahead of their answers than `PipelineLimitHandler.maximumPending`: closed.
+    case pipelined
 }

@@ -31,6 +31,7 @@ public final class BridgeServer: Sendable {
     private let app: BridgeApp
     private let group: any EventLoopGroup
     private let channel = Mutex<(any Channel)?>(nil)
+    private let heapTrimTask = Mutex<RepeatedTask?>(nil)
     private let logger: Logger
 
     /// Prepares everything (nothing listens or connects yet).
@@ -132,6 +133,7 @@ public final class BridgeServer: Sendable {
             .bind(host: configuration.host, port: configuration.httpPort)
             .get()
         channel.withLock { $0 = bound }
+        startHeapTrim()
         readiness.markStarted()
         logger.info(
             "bridge listening",
@@ -183,7 +185,7 @@ public final class BridgeServer: Sendable {
             automaticErrorHandling: false,
             shouldUpgrade: { channel, head in
                 let path = HTTPHandler.split(head.uri).path
-                let upgrade = path == "/ws" && HTTPHandler.refusal(of: head) == nil
+                let upgrade = path == "/ws" && HTTPHandler.refusal(of: head) == nil && HTTPHandler.hasValidWebSocketKey(head)
                 return channel.eventLoop.makeSucceededFuture(upgrade ? HTTPHeaders() : nil)
             },
             upgradePipelineHandler: { channel, head in
@@ -207,6 +209,8 @@ public final class BridgeServer: Sendable {
             withEncoderConfiguration: HTTPResponseEncoder.Configuration(),
             withDecoderLimitConfiguration: limits
         )
+        let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+        try pipeline.addHandler(PipelineLimitHandler(metrics: app.metrics), name: PipelineLimitHandler.name, position: .after(decoder))
         try pipeline.addHandler(HTTPHandler(app: app, deadline: deadline), name: HTTPHandler.name)
     }
 
@@ -218,6 +222,7 @@ public final class BridgeServer: Sendable {
         try pipeline.addHandler(writer, position: .before(try pipeline.context(handlerType: WebSocketFrameEncoder.self).handler))
         pipeline.removeHandler(context: try pipeline.context(name: HTTPHandler.name), promise: nil)
         pipeline.removeHandler(context: try pipeline.context(name: RequestDeadlineHandler.name), promise: nil)
+        if let limit = try? pipeline.context(name: PipelineLimitHandler.name) { pipeline.removeHandler(context: limit, promise: nil) }
         let configuration = app.configuration
         if configuration.websocketEcho {
             try pipeline.addHandler(WebSocketHandler(mode: .echo, writer: writer, configuration: configuration, metrics: app.metrics, rejection: nil, onClosed: {}))
@@ -243,6 +248,17 @@ public final class BridgeServer: Sendable {
         try pipeline.addHandler(WebSocketHandler(
                 mode: .bridge(hub), writer: writer, configuration: configuration, metrics: app.metrics, rejection: rejection, onClosed: release
             ))
+    }
+
+    /// Every 2 s: after many connections closed, trim the heap (off the event loops).
+    private func startHeapTrim() {
+        let trim = HeapTrim()
+        let policy = app.policy
+        let task = group.next().scheduleRepeatedTask(initialDelay: .seconds(2), delay: .seconds(2)) { _ in
+            guard trim.shouldTrim(openConnections: policy.openHTTPConnections) else { return }
+            Task.detached(priority: .background) { HeapTrim.trim() }
+        }
+        heapTrimTask.withLock { $0 = task }
     }
 
     /// Follows the subscription service's stream of every game into the relay.
@@ -275,6 +291,7 @@ public final class BridgeServer: Sendable {
         app.isDraining = true
         let listening = channel.withLock { $0 }
         try? await listening?.close()
+        heapTrimTask.withLock { $0?.cancel() }
         let spread = configuration.reconnectSpreadMs
         await app.hubs.forEach { $0.goAway(spreadMs: spread) }
         let deadline = ContinuousClock.now + min(configuration.shutdownGrace, .seconds(5))

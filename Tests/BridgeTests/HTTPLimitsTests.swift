@@ -121,6 +121,27 @@ import Testing
         #expect(!connection.isOpen)
     }
 
+    @Test(arguments: ["", "short", String(repeating: "A", count: 20_000), "dGhlIHNhbXBsZSBub25jZQ", "dGhlIHNhbXBsZSBub25jZQ==,dGhlIHNhbXBsZSBub25jZQ=="])
+    func anUpgradeWithAnInvalidKeyIsRefused(_ key: String) throws {
+        let connection = try EmbeddedHTTP(app: app)
+        try? connection.send("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        #expect(EmbeddedHTTP.status(try connection.received()) == 400)
+    }
+
+    @Test func requestsPipelinedFarAheadOfTheirAnswersClose() throws {
+        let app = EmbeddedHTTP.app()
+        let within = try EmbeddedHTTP(app: app)
+        within.channel.isWritable = false
+        within.channel.pipeline.fireChannelWritabilityChanged()
+        try within.send(String(repeating: "GET /ws HTTP/1.1\r\nHost: x\r\n\r\n", count: PipelineLimitHandler.maximumPending))
+        #expect(within.isOpen)
+        let beyond = try EmbeddedHTTP(app: app)
+        beyond.channel.isWritable = false
+        beyond.channel.pipeline.fireChannelWritabilityChanged()
+        try beyond.send(String(repeating: "GET /ws HTTP/1.1\r\nHost: x\r\n\r\n", count: 3000))
+        #expect(!beyond.isOpen)
+    }
+
     // MARK: Connections
 
     @Test func connectionsPerAddressAndPerProcess() throws {
@@ -227,5 +248,19 @@ import Testing
         #expect(deadline.expiry(now: later(62)) == .idle)
         deadline.bytesArrived(now: later(5))
         #expect(deadline.deadline == later(15))
+    }
+}
+
+/// When the heap is given back.
+@Suite struct HeapTrimTests {
+    @Test func trimsOnceManyConnectionsClosedSinceThePeak() {
+        let trim = HeapTrim()
+        #expect(!trim.shouldTrim(openConnections: 10))
+        #expect(!trim.shouldTrim(openConnections: 500))
+        #expect(!trim.shouldTrim(openConnections: 500 - HeapTrim.closedConnections + 1))
+        #expect(trim.shouldTrim(openConnections: 500 - HeapTrim.closedConnections))
+        // The next trim waits for as many more closes below the new mark.
+        #expect(!trim.shouldTrim(openConnections: 400))
+        #expect(trim.shouldTrim(openConnections: 10))
     }
 }

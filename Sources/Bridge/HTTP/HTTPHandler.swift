@@ -136,6 +136,14 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         return nil
     }
 
+    /// RFC 6455 §4.2.1: one `Sec-WebSocket-Key`, the base64 of 16 bytes (else the request is
+    /// no upgrade, and `/ws` answers 400).
+    static func hasValidWebSocketKey(_ head: HTTPRequestHead) -> Bool {
+        let keys = head.headers["sec-websocket-key"]
+        guard keys.count == 1, let key = keys.first?.trimmingSpaces(), key.utf8.count == 24 else { return false }
+        return Data(base64Encoded: key)?.count == 16
+    }
+
     /// Holds a request until the socket drains; a client that reads nothing for the slow-consumer
     /// timeout is closed.
     private func park(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
