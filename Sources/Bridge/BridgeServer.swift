@@ -156,29 +156,19 @@ public final class BridgeServer: Sendable {
     static func configure(_ channel: any Channel, app: BridgeApp) throws {
         let pipeline = channel.pipeline.syncOperations
         let configuration = app.configuration
-        switch app.policy.admitConnection(peer: channel.remoteAddress) {
-        case .processFull:
-            app.metrics.refused(.processConnections)
-            let answer = HTTPAnswer.error(
-                .serviceUnavailable, code: "unavailable", message: "the bridge has too many connections; try again", retryAfterSeconds: 5
-            )
-            try pipeline.addHandler(ConnectionRefusalHandler(answer))
+        let admission = app.policy.admitConnection(peer: channel.remoteAddress)
+        guard case .admitted(let peer) = admission else {
+            let refusal = Self.refusal(admission)
+            app.metrics.refused(refusal.reason)
+            try pipeline.addHandler(ConnectionRefusalHandler(refusal.answer))
             return
-        case .addressFull:
-            app.metrics.refused(.addressConnections)
-            let answer = HTTPAnswer.error(
-                .tooManyRequests, code: "too_many_connections", message: "too many connections from this address", retryAfterSeconds: 15
-            )
-            try pipeline.addHandler(ConnectionRefusalHandler(answer))
-            return
-        case .admitted(let peer):
-            let policy = app.policy
-            let metrics = app.metrics
-            metrics.httpConnections.increment()
-            channel.closeFuture.whenComplete { _ in
-                policy.connectionClosed(peer: peer)
-                metrics.httpConnections.decrement()
-            }
+        }
+        let policy = app.policy
+        let metrics = app.metrics
+        metrics.httpConnections.increment()
+        channel.closeFuture.whenComplete { _ in
+            policy.connectionClosed(peer: peer)
+            metrics.httpConnections.decrement()
         }
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: configuration.websocketEcho ? configuration.echoMaxMessageBytes : configuration.maxMessageBytes,
@@ -212,6 +202,16 @@ public final class BridgeServer: Sendable {
         let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
         try pipeline.addHandler(PipelineLimitHandler(metrics: app.metrics), name: PipelineLimitHandler.name, position: .after(decoder))
         try pipeline.addHandler(HTTPHandler(app: app, deadline: deadline), name: HTTPHandler.name)
+    }
+
+    /// What a connection refused when it opened gets, and why it is counted.
+    private static func refusal(_ admission: AccessPolicy.ConnectionAdmission) -> (reason: HTTPRefusal, answer: HTTPAnswer) {
+        if admission == .processFull {
+            let message = "the bridge has too many connections; try again"
+            return (.processConnections, .error(.serviceUnavailable, code: "unavailable", message: message, retryAfterSeconds: 5))
+        }
+        let message = "too many connections from this address"
+        return (.addressConnections, .error(.tooManyRequests, code: "too_many_connections", message: message, retryAfterSeconds: 15))
     }
 
     /// After the handshake: our frame writer goes before NIO's encoder (we write prebuilt
