@@ -199,30 +199,31 @@ final class HTTPClient: Sendable {
     private static func read(
         _ inbound: NIOAsyncChannelInboundStream<HTTPClientResponsePart>, maximumBodyBytes: Int
     ) async throws -> Response {
-        var response: Response?
+        var started: Response?
+        var body: [UInt8] = []
         var framing = ResponseFraming.length(0)
         for try await part in inbound {
             switch part {
             case .head(let head):
                 let status = Int(head.status.code)
-                guard response == nil, status >= 200 else {
+                guard started == nil, status >= 200 else {
                     throw Failure.invalidResponse("an unexpected \(status) response head")
                 }
-                let started = Response(status: status, headers: head.headers, body: [])
-                guard (200..<300).contains(status), status != 204 else { return started }
-                response = started
+                let response = Response(status: status, headers: head.headers, body: [])
+                guard (200..<300).contains(status), status != 204 else { return response }
+                started = response
                 framing = try ResponseFraming.of(head.headers, maximumBodyBytes: maximumBodyBytes)
             case .body(var buffer):
-                guard var received = response else { throw Failure.invalidResponse("body before the head") }
-                guard received.body.count + buffer.readableBytes <= maximumBodyBytes else {
+                guard started != nil else { throw Failure.invalidResponse("body before the head") }
+                guard body.count + buffer.readableBytes <= maximumBodyBytes else {
                     throw Failure.tooLarge("a body larger than \(maximumBodyBytes) bytes")
                 }
-                received.body += buffer.readBytes(length: buffer.readableBytes) ?? []
-                response = received
+                body += buffer.readBytes(length: buffer.readableBytes) ?? []
             case .end:
-                guard let received = response else { throw Failure.invalidResponse("an end without a head") }
-                try framing.check(received: received.body.count)
-                return received
+                guard var response = started else { throw Failure.invalidResponse("an end without a head") }
+                try framing.check(received: body.count)
+                response.body = body
+                return response
             }
         }
         throw Failure.truncated("the connection closed before the response's end")
