@@ -244,19 +244,19 @@ let package = Package(
         // Helpers shared by the test targets: running services in-process, free ports, fixtures.
         .target(
             name: "TestSupport",
-            dependencies: [serviceLifecycle, logging],
+            dependencies: ["GRPC", serviceLifecycle, logging],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ScoreServiceTests",
-            dependencies: ["ScoreService", "CourtsideProto", "EventRelay", "GRPC", "Storage", serviceLifecycle, logging, nioCore],
+            dependencies: ["ScoreService", "CourtsideProto", "EventRelay", "GRPC", "Storage", "TestSupport", serviceLifecycle, logging, nioCore],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ScheduleServiceTests",
             dependencies: [
-                "ScheduleService", "CourtsideProto", "GRPC", "GRPCHealth", "HTTP2Transport", "ServiceKit", "Storage", postgresNIO,
+                "ScheduleService", "CourtsideProto", "GRPC", "GRPCHealth", "HTTP2Transport", "ServiceKit", "Storage", "TestSupport", postgresNIO,
                 serviceLifecycle, logging,
             ],
             swiftSettings: swiftSettings

@@ -94,7 +94,9 @@ public enum GameDate {
         return first + (7 - weekday) % 7 + (n - 1) * 7
     }
 
+    /// Rounds towards negative infinity; written without negating `a`, which traps for Int64.min.
     private static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
-        a >= 0 ? a / b : -((-a + b - 1) / b)
+        let quotient = a / b
+        return a % b < 0 ? quotient - 1 : quotient
     }
 }

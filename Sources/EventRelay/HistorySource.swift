@@ -19,6 +19,9 @@ public struct ScoreHistorySource: HistorySource {
     }
 
     public func events(gameId: String, epoch: UInt64, afterSeq: UInt64, upTo: UInt64) async throws -> [Event]? {
+        guard afterSeq < upTo else { return [] }
+        // afterSeq < upTo: neither the count nor the next seq below can overflow.
+        let wanted = upTo - afterSeq
         var events: [Event] = []
         var request = ListEventsRequest(gameId: gameId, pageSize: 1000, afterSeq: afterSeq)
         while true {
@@ -30,8 +33,8 @@ public struct ScoreHistorySource: HistorySource {
                 guard seq == afterSeq + UInt64(events.count) + 1 else { return nil }  // not kept any more
                 events.append(event)
             }
-            if events.count == Int(upTo - afterSeq) || page.nextPageToken.isEmpty {
-                return events.count == Int(upTo - afterSeq) ? events : nil
+            if UInt64(events.count) == wanted || page.nextPageToken.isEmpty {
+                return UInt64(events.count) == wanted ? events : nil
             }
             request = ListEventsRequest(gameId: gameId, pageSize: 1000, pageToken: page.nextPageToken)
         }

@@ -1,9 +1,11 @@
 package import CProtobufC
 
 /// Walks protobuf bytes with the message's protobuf-c descriptor before protobuf-c unpacks them:
-/// every tag, varint and length is checked against the bytes available, groups are refused, and
-/// sub-messages may nest at most `ProtobufCLimits.maximumNestingDepth` deep. The walk itself
-/// recurses only as deep as that limit.
+/// every tag, varint and length is checked against the bytes available, groups are refused,
+/// sub-messages may nest at most `ProtobufCLimits.maximumNestingDepth` deep, and every `string`
+/// field must be valid UTF-8 without NUL bytes (proto3 requires UTF-8, which protobuf-c does not
+/// check, and it hands strings over NUL-terminated: "a\0b" would silently become "a"). The walk
+/// itself recurses only as deep as that limit.
 package enum ProtobufCWireValidator {
     package static func validate(
         _ bytes: UnsafeRawBufferPointer,
@@ -78,8 +80,15 @@ package enum ProtobufCWireValidator {
                     throw fail("length of field \(fieldNumber) runs past the end of the message")
                 }
                 let fieldEnd = reader.offset + Int(length)
-                if let sub = messageDescriptor(of: UInt32(fieldNumber), in: descriptor) {
-                    try walk(&reader, end: fieldEnd, descriptor: sub, depth: depth + 1, maximumDepth: maximumDepth, root: root)
+                if let field = fieldDescriptor(of: UInt32(fieldNumber), in: descriptor) {
+                    if field.pointee.type == PROTOBUF_C_TYPE_MESSAGE, let sub = field.pointee.descriptor {
+                        let subDescriptor = sub.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
+                        try walk(&reader, end: fieldEnd, descriptor: subDescriptor, depth: depth + 1, maximumDepth: maximumDepth, root: root)
+                    } else if field.pointee.type == PROTOBUF_C_TYPE_STRING,
+                        !isText(UnsafeRawBufferPointer(rebasing: reader.bytes[reader.offset..<fieldEnd]))
+                    {
+                        throw fail("field \(fieldNumber) is a string but holds invalid UTF-8 or a NUL byte")
+                    }
                 }
                 reader.offset = fieldEnd
             case 3, 4:
@@ -90,11 +99,34 @@ package enum ProtobufCWireValidator {
         }
     }
 
-    /// The descriptor of a message-typed field, or nil if the field is unknown or not a message.
-    private static func messageDescriptor(
+    /// Whether bytes are UTF-8 without a NUL byte.
+    private static func isText(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // Most strings are ASCII: checked byte by byte without decoding.
+        var asciiEnd = 0
+        while asciiEnd < bytes.count, bytes[asciiEnd] < 0x80 {
+            if bytes[asciiEnd] == 0 { return false }
+            asciiEnd += 1
+        }
+        if asciiEnd == bytes.count { return true }
+        var iterator = UnsafeRawBufferPointer(rebasing: bytes[asciiEnd...]).makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                if encoded.count == 1, encoded.first == 0 { return false }
+            case .emptyInput:
+                return true
+            case .error:
+                return false
+            }
+        }
+    }
+
+    /// The descriptor of a field, or nil if the message has no field with that number.
+    private static func fieldDescriptor(
         of fieldNumber: UInt32,
         in descriptor: UnsafePointer<ProtobufCMessageDescriptor>
-    ) -> UnsafePointer<ProtobufCMessageDescriptor>? {
+    ) -> UnsafePointer<ProtobufCFieldDescriptor>? {
         let count = Int(descriptor.pointee.n_fields)
         guard let fields = descriptor.pointee.fields, count > 0 else { return nil }
         // protoc-c emits fields sorted by number.
@@ -104,8 +136,7 @@ package enum ProtobufCWireValidator {
             let middle = (low + high) / 2
             let field = fields[middle]
             if field.id == fieldNumber {
-                guard field.type == PROTOBUF_C_TYPE_MESSAGE, let sub = field.descriptor else { return nil }
-                return sub.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
+                return fields + middle
             }
             if field.id < fieldNumber {
                 low = middle + 1

@@ -25,19 +25,22 @@ public struct GameFilter: Sendable, Hashable {
 
     /// The filter of a `ListGamesRequest`.
     /// - Throws: `RPCError(.invalidArgument)` for a malformed date, a range that ends before it
-    ///   starts, an unknown team id or an unspecified status, naming the field.
+    ///   starts, a malformed team id, an unspecified status or too many of them;
+    ///   `RPCError(.notFound)` for an unknown team; each naming the field.
     public init(validating request: ListGamesRequest, teamIDs knownTeams: Set<String>) throws(RPCError) {
         for (field, date) in [("date_from", request.dateFrom), ("date_to", request.dateTo)] where !date.isEmpty {
             guard GameDate.isCalendarDate(date) else {
-                throw RPCError(.invalidArgument, "\(field): \"\(date)\" is not a calendar date written YYYY-MM-DD")
+                throw RPCError(.invalidArgument, "\(field): \"\(FieldCheck.shown(date))\" is not a calendar date written YYYY-MM-DD")
             }
         }
         if !request.dateFrom.isEmpty, !request.dateTo.isEmpty, request.dateFrom > request.dateTo {
             throw RPCError(.invalidArgument, "date_to: \(request.dateTo) is before date_from \(request.dateFrom)")
         }
-        for (index, team) in request.teamIds.enumerated() where !knownTeams.contains(team) {
-            throw RPCError(.invalidArgument, "team_ids[\(index)]: \"\(team)\" is not a known team")
+        try FieldCheck.count(request.teamIds.count, field: "team_ids", maximum: RequestLimits.teamIDsPerRequest)
+        for (index, team) in request.teamIds.enumerated() {
+            try GameValidation.validate(teamID: team, field: "team_ids[\(index)]", teamIDs: knownTeams)
         }
+        try FieldCheck.count(request.statuses.count, field: "statuses", maximum: RequestLimits.statusesPerRequest)
         for (index, status) in request.statuses.enumerated() {
             try GameValidation.validate(status: status, field: "statuses[\(index)]")
         }

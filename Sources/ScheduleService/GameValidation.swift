@@ -1,14 +1,16 @@
 public import CourtsideProto
 public import GRPC
 
-/// Checks games and ids from requests before anything is stored. Every failure is
-/// `INVALID_ARGUMENT` with a message naming the game (its index in the request and its id) and
-/// the field: `games[2] (id "nba-1"): home_team_id "XYZ" is not a known team`.
+/// Checks games and ids from requests before anything is stored. A malformed value is
+/// `INVALID_ARGUMENT`, a team that does not exist `NOT_FOUND`, with a message naming the game
+/// (its index in the request and its id) and the field:
+/// `games[2] (id "nba-1"): home_team_id: "XYZ" is not a known team`. The limits are the shared
+/// ``RequestLimits``.
 public enum GameValidation {
     /// Longest game id accepted, in UTF-8 bytes.
-    public static let maximumIDLength = 128
+    public static let maximumIDLength = RequestLimits.gameIDBytes
     /// Longest venue accepted, in UTF-8 bytes.
-    public static let maximumVenueLength = 200
+    public static let maximumVenueLength = RequestLimits.venueBytes
 
     /// Checks a whole `UpsertGames` batch: each game, and no id twice.
     /// - Parameters:
@@ -16,9 +18,7 @@ public enum GameValidation {
     ///   - teamIDs: the ids of the known teams.
     ///   - maximumCount: most games one request may carry.
     public static func validate(batch games: [Game], teamIDs: Set<String>, maximumCount: Int) throws(RPCError) {
-        guard games.count <= maximumCount else {
-            throw RPCError(.invalidArgument, "games: \(games.count) games in one request, at most \(maximumCount) are accepted")
-        }
+        try FieldCheck.count(games.count, field: "games", maximum: maximumCount)
         var seen: [String: Int] = [:]
         for (index, game) in games.enumerated() {
             try validate(game, index: index, teamIDs: teamIDs)
@@ -31,30 +31,29 @@ public enum GameValidation {
 
     /// Checks one game. `index` is its position in the request (for the message).
     public static func validate(_ game: Game, index: Int, teamIDs: Set<String>) throws(RPCError) {
-        let prefix = game.id.isEmpty ? "games[\(index)]" : "games[\(index)] (id \"\(game.id)\")"
+        let prefix = game.id.isEmpty ? "games[\(index)]" : "games[\(index)] (id \"\(FieldCheck.shown(game.id))\")"
         func invalid(_ field: String, _ why: String) -> RPCError {
             RPCError(.invalidArgument, "\(prefix): \(field): \(why)")
         }
+        func unknownTeam(_ field: String, _ team: String) -> RPCError {
+            RPCError(.notFound, "\(prefix): \(field): \"\(team)\" is not a known team")
+        }
         if let problem = idProblem(game.id) { throw invalid("id", problem) }
-        guard !game.homeTeamId.isEmpty else { throw invalid("home_team_id", "must not be empty") }
-        guard teamIDs.contains(game.homeTeamId) else { throw invalid("home_team_id", "\"\(game.homeTeamId)\" is not a known team") }
-        guard !game.awayTeamId.isEmpty else { throw invalid("away_team_id", "must not be empty") }
-        guard teamIDs.contains(game.awayTeamId) else { throw invalid("away_team_id", "\"\(game.awayTeamId)\" is not a known team") }
+        if let problem = teamIDProblem(game.homeTeamId) { throw invalid("home_team_id", problem) }
+        guard teamIDs.contains(game.homeTeamId) else { throw unknownTeam("home_team_id", game.homeTeamId) }
+        if let problem = teamIDProblem(game.awayTeamId) { throw invalid("away_team_id", problem) }
+        guard teamIDs.contains(game.awayTeamId) else { throw unknownTeam("away_team_id", game.awayTeamId) }
         guard game.homeTeamId != game.awayTeamId else {
             throw invalid("away_team_id", "a team cannot play itself (home and away are both \"\(game.homeTeamId)\")")
         }
         guard game.startTimeMs > 0 else {
             throw invalid("start_time_ms", "must be a positive number of milliseconds since the Unix epoch (got \(game.startTimeMs))")
         }
+        if let problem = FieldCheck.timestampProblem(game.startTimeMs) { throw invalid("start_time_ms", problem) }
         guard GameDate.isCalendarDate(game.date) else {
-            throw invalid("date", "\"\(game.date)\" is not a calendar date written YYYY-MM-DD")
+            throw invalid("date", "\"\(FieldCheck.shown(game.date))\" is not a calendar date written YYYY-MM-DD")
         }
-        guard game.venue.utf8.count <= maximumVenueLength else {
-            throw invalid("venue", "longer than \(maximumVenueLength) bytes")
-        }
-        guard !game.venue.unicodeScalars.contains(where: isControl) else {
-            throw invalid("venue", "contains a control character")
-        }
+        if let problem = FieldCheck.textProblem(game.venue, maximumBytes: maximumVenueLength) { throw invalid("venue", problem) }
         guard game.status.isSpecified else {
             throw invalid(
                 "status",
@@ -85,18 +84,18 @@ public enum GameValidation {
         }
     }
 
-    /// What is wrong with a game id, or nil: non-empty, at most ``maximumIDLength`` bytes, no
-    /// spaces or control characters (ids appear in URLs, logs and messages).
-    static func idProblem(_ id: String) -> String? {
-        if id.isEmpty { return "must not be empty" }
-        if id.utf8.count > maximumIDLength { return "longer than \(maximumIDLength) bytes" }
-        if id.unicodeScalars.contains(where: { $0.properties.isWhitespace || isControl($0) }) {
-            return "\"\(id)\" contains a space or a control character"
-        }
-        return nil
+    /// Checks a team id given in a filter: malformed is INVALID_ARGUMENT, unknown NOT_FOUND.
+    public static func validate(teamID: String, field: String, teamIDs: Set<String>) throws(RPCError) {
+        if let problem = teamIDProblem(teamID) { throw RPCError(.invalidArgument, "\(field): \(problem)") }
+        guard teamIDs.contains(teamID) else { throw RPCError(.notFound, "\(field): \"\(teamID)\" is not a known team") }
     }
 
-    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    /// What is wrong with a game id, or nil (``FieldCheck/identifierProblem(_:maximumBytes:)``).
+    static func idProblem(_ id: String) -> String? {
+        FieldCheck.identifierProblem(id, maximumBytes: maximumIDLength)
+    }
+
+    static func teamIDProblem(_ id: String) -> String? {
+        FieldCheck.identifierProblem(id, maximumBytes: RequestLimits.teamIDBytes)
     }
 }

@@ -20,7 +20,7 @@ public final class Schedule: Sendable {
         /// Most games in one `UpsertGames` call.
         public var maximumGamesPerUpsert = 10_000
         /// Most game ids in one `WatchGames` call.
-        public var maximumWatchedGames = 10_000
+        public var maximumWatchedGames = RequestLimits.cursorsPerRequest
 
         /// The default limits.
         public init() {}
@@ -107,6 +107,7 @@ public final class Schedule: Sendable {
     public func listGames(_ request: ListGamesRequest) async throws -> ListGamesResponse {
         let filter = try GameFilter(validating: request, teamIDs: teamIDs)
         let pageSize = request.pageSize == 0 ? limits.defaultPageSize : min(Int(request.pageSize), limits.maximumPageSize)
+        try FieldCheck.text(request.pageToken, field: "page_token", maximumBytes: RequestLimits.pageTokenBytes)
         let after = request.pageToken.isEmpty ? nil : try PageToken.decode(request.pageToken, filter: filter)
         // One more than a page: whether it exists says whether there is a next page.
         let rows = try await store.games(matching: filter, after: after, limit: pageSize + 1)
@@ -212,9 +213,7 @@ public final class Schedule: Sendable {
     /// when the service shuts down, or the error of `send` (the client went away).
     /// - Throws: INVALID_ARGUMENT for malformed ids.
     public func watch(_ request: WatchGamesRequest, send: (GameChange) async throws -> Void) async throws {
-        guard request.gameIds.count <= limits.maximumWatchedGames else {
-            throw RPCError(.invalidArgument, "game_ids: \(request.gameIds.count) ids, at most \(limits.maximumWatchedGames) are accepted")
-        }
+        try FieldCheck.count(request.gameIds.count, field: "game_ids", maximum: limits.maximumWatchedGames)
         for (index, id) in request.gameIds.enumerated() {
             try GameValidation.validate(gameID: id, field: "game_ids[\(index)]")
         }

@@ -48,7 +48,12 @@ public final class ScheduleGameDirectory: GameDirectory {
         } catch let error as RPCError where error.code == .notFound {
             return nil
         } catch {
-            throw RPCError(.unavailable, "cannot check game '\(id)' with the schedule service at \(schedule.client.target): \(error)")
+            // The cause (an address, a connection error) is for the log, not for the client.
+            logger.warning(
+                "cannot check a game with the schedule service",
+                metadata: ["game": "\(FieldCheck.shown(id))", "schedule": "\(schedule.client.target)", "error": "\(error)"]
+            )
+            throw RPCError(.unavailable, "cannot check game '\(FieldCheck.shown(id))' with the schedule service; try again")
         }
     }
 

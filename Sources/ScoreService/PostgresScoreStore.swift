@@ -27,7 +27,8 @@ public final class PostgresScoreStore: ScoreStore {
         ) {
             games.append(
                 StoredGame(
-                    gameId: gameId, epoch: UInt64(epoch), lastSeq: UInt64(lastSeq), firstKeptSeq: UInt64(firstKept),
+                    gameId: gameId, epoch: try StoredInteger.unsigned(epoch, "epoch"), lastSeq: try StoredInteger.unsigned(lastSeq, "last_seq"),
+                    firstKeptSeq: try StoredInteger.unsigned(firstKept, "first_kept_seq"),
                     state: try GameState(buffer: state), homeTeamId: home, awayTeamId: away, updatedAtMs: updated
                 )
             )
@@ -42,7 +43,7 @@ public final class PostgresScoreStore: ScoreStore {
         )
         var result: [String: UInt64] = [:]
         for try await (sourceId, seq) in rows.decode((String, Int64).self) {
-            result[sourceId] = UInt64(seq)
+            result[sourceId] = try StoredInteger.unsigned(seq, "seq")
         }
         return result
     }
@@ -50,21 +51,25 @@ public final class PostgresScoreStore: ScoreStore {
     public func commit(_ commit: ScoreCommit) async throws {
         // Arrays bound as parameters: one round trip per table, however large the batch.
         let gameIds = commit.events.map(\.gameId)
-        let epochs = commit.events.map { Int64($0.position?.epoch ?? 0) }
-        let seqs = commit.events.map { Int64($0.position?.seq ?? 0) }
+        let epochs = try commit.events.map { try StoredInteger.column($0.position?.epoch ?? 0, "epoch") }
+        let seqs = try commit.events.map { try StoredInteger.column($0.position?.seq ?? 0, "seq") }
         let sourceIds = commit.events.map(\.sourceId)
         let payloads = commit.events.map { event -> ByteBuffer in
             var buffer = ByteBuffer()
             event.serialize(into: &buffer)
             return buffer
         }
-        let games = commit.games.map { game -> (StoredGame, ByteBuffer) in
+        let games = try commit.games.map { game -> (StoredGame, ByteBuffer, [Int64]) in
             var buffer = ByteBuffer()
             game.state.serialize(into: &buffer)
-            return (game, buffer)
+            let positions = [
+                try StoredInteger.column(game.epoch, "epoch"), try StoredInteger.column(game.lastSeq, "last_seq"),
+                try StoredInteger.column(game.firstKeptSeq, "first_kept_seq"),
+            ]
+            return (game, buffer, positions)
         }
         let logger = self.logger
-        let trims = commit.trims
+        let trims = try commit.trims.map { (gameId: $0.key, before: try StoredInteger.column($0.value, "seq")) }
         try await storage.client.withTransaction(logger: logger) { connection in
             if !gameIds.isEmpty {
                 try await connection.query(
@@ -82,11 +87,11 @@ public final class PostgresScoreStore: ScoreStore {
                     logger: logger
                 )
             }
-            for (game, state) in games {
+            for (game, state, positions) in games {
                 try await connection.query(
                     """
                     INSERT INTO score_games (game_id, epoch, last_seq, first_kept_seq, state, home_team_id, away_team_id, updated_at_ms)
-                    VALUES (\(game.gameId), \(Int64(game.epoch)), \(Int64(game.lastSeq)), \(Int64(game.firstKeptSeq)), \(state),
+                    VALUES (\(game.gameId), \(positions[0]), \(positions[1]), \(positions[2]), \(state),
                             \(game.homeTeamId), \(game.awayTeamId), \(game.updatedAtMs))
                     ON CONFLICT (game_id) DO UPDATE SET epoch = excluded.epoch, last_seq = excluded.last_seq,
                         first_kept_seq = excluded.first_kept_seq, state = excluded.state, home_team_id = excluded.home_team_id,
@@ -97,7 +102,7 @@ public final class PostgresScoreStore: ScoreStore {
             }
             for (gameId, before) in trims {
                 try await connection.query(
-                    "DELETE FROM score_events WHERE game_id = \(gameId) AND seq < \(Int64(before))",
+                    "DELETE FROM score_events WHERE game_id = \(gameId) AND seq < \(before)",
                     logger: logger
                 )
             }
@@ -105,10 +110,12 @@ public final class PostgresScoreStore: ScoreStore {
     }
 
     public func events(gameId: String, epoch: UInt64, afterSeq: UInt64, limit: Int) async throws -> [Event] {
-        try await decode(
+        let epoch = try StoredInteger.column(epoch, "epoch")
+        let afterSeq = StoredInteger.bound(afterSeq)
+        return try await decode(
             storage.client.query(
                 """
-                SELECT payload FROM score_events WHERE game_id = \(gameId) AND epoch = \(Int64(epoch)) AND seq > \(Int64(afterSeq))
+                SELECT payload FROM score_events WHERE game_id = \(gameId) AND epoch = \(epoch) AND seq > \(afterSeq)
                 ORDER BY seq LIMIT \(limit)
                 """,
                 logger: logger
@@ -117,11 +124,13 @@ public final class PostgresScoreStore: ScoreStore {
     }
 
     public func eventsDescending(gameId: String, epoch: UInt64, beforeSeq: UInt64, limit: Int) async throws -> [Event] {
-        try await decode(
+        let epoch = try StoredInteger.column(epoch, "epoch")
+        let beforeSeq = StoredInteger.bound(beforeSeq)
+        return try await decode(
             storage.client.query(
                 """
-                SELECT payload FROM score_events WHERE game_id = \(gameId) AND epoch = \(Int64(epoch))
-                AND seq < \(Int64(min(beforeSeq, UInt64(Int64.max)))) ORDER BY seq DESC LIMIT \(limit)
+                SELECT payload FROM score_events WHERE game_id = \(gameId) AND epoch = \(epoch)
+                AND seq < \(beforeSeq) ORDER BY seq DESC LIMIT \(limit)
                 """,
                 logger: logger
             )

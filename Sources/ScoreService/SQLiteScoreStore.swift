@@ -21,9 +21,9 @@ public final class SQLiteScoreStore: ScoreStore {
                 let stateBytes: Data = row[4]
                 return StoredGame(
                     gameId: row[0],
-                    epoch: UInt64(row[1] as Int64),
-                    lastSeq: UInt64(row[2] as Int64),
-                    firstKeptSeq: UInt64(row[3] as Int64),
+                    epoch: try StoredInteger.unsigned(row[1], "epoch"),
+                    lastSeq: try StoredInteger.unsigned(row[2], "last_seq"),
+                    firstKeptSeq: try StoredInteger.unsigned(row[3], "first_kept_seq"),
                     state: try stateBytes.withUnsafeBytes { try GameState(serializedBytes: $0) },
                     homeTeamId: row[5],
                     awayTeamId: row[6],
@@ -38,7 +38,7 @@ public final class SQLiteScoreStore: ScoreStore {
             var result: [String: UInt64] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT source_id, seq FROM event_sources WHERE game_id = ?", arguments: [gameId])
             while let row = try rows.next() {
-                result[row[0]] = UInt64(row[1] as Int64)
+                result[row[0]] = try StoredInteger.unsigned(row[1], "seq")
             }
             return result
         }
@@ -46,9 +46,21 @@ public final class SQLiteScoreStore: ScoreStore {
 
     public func commit(_ commit: ScoreCommit) async throws {
         let rows = try commit.events.map { event -> (String, Int64, Int64, String, Data) in
-            (event.gameId, Int64(event.position?.epoch ?? 0), Int64(event.position?.seq ?? 0), event.sourceId, Data(try event.serializedBytes()))
+            (
+                event.gameId, try StoredInteger.column(event.position?.epoch ?? 0, "epoch"),
+                try StoredInteger.column(event.position?.seq ?? 0, "seq"), event.sourceId, Data(try event.serializedBytes())
+            )
         }
-        let games = try commit.games.map { game in (game, Data(try game.state.serializedBytes())) }
+        let games = try commit.games.map { game in
+            (
+                game, Data(try game.state.serializedBytes()),
+                (
+                    try StoredInteger.column(game.epoch, "epoch"), try StoredInteger.column(game.lastSeq, "last_seq"),
+                    try StoredInteger.column(game.firstKeptSeq, "first_kept_seq")
+                )
+            )
+        }
+        let trims = try commit.trims.map { (gameId: $0.key, before: try StoredInteger.column($0.value, "seq")) }
         try await database.write { db in
             let insertEvent = try db.cachedStatement(sql: "INSERT INTO events (game_id, epoch, seq, payload) VALUES (?, ?, ?, ?)")
             let insertSource = try db.cachedStatement(sql: "INSERT INTO event_sources (game_id, source_id, seq) VALUES (?, ?, ?)")
@@ -65,37 +77,38 @@ public final class SQLiteScoreStore: ScoreStore {
                         away_team_id = excluded.away_team_id, updated_at_ms = excluded.updated_at_ms
                     """
             )
-            for (game, state) in games {
+            for (game, state, (epoch, lastSeq, firstKeptSeq)) in games {
                 try upsertGame.execute(arguments: [
-                    game.gameId, Int64(game.epoch), Int64(game.lastSeq), Int64(game.firstKeptSeq), state,
-                    game.homeTeamId, game.awayTeamId, game.updatedAtMs,
+                    game.gameId, epoch, lastSeq, firstKeptSeq, state, game.homeTeamId, game.awayTeamId, game.updatedAtMs,
                 ])
             }
-            for (gameId, before) in commit.trims {
-                try db.execute(sql: "DELETE FROM events WHERE game_id = ? AND seq < ?", arguments: [gameId, Int64(before)])
+            for (gameId, before) in trims {
+                try db.execute(sql: "DELETE FROM events WHERE game_id = ? AND seq < ?", arguments: [gameId, before])
             }
         }
     }
 
     public func events(gameId: String, epoch: UInt64, afterSeq: UInt64, limit: Int) async throws -> [Event] {
-        try await database.read { db in
+        let epoch = try StoredInteger.column(epoch, "epoch")
+        return try await database.read { db in
             try Self.decode(
                 Data.fetchAll(
                     db,
                     sql: "SELECT payload FROM events WHERE game_id = ? AND epoch = ? AND seq > ? ORDER BY seq LIMIT ?",
-                    arguments: [gameId, Int64(epoch), Int64(afterSeq), limit]
+                    arguments: [gameId, epoch, StoredInteger.bound(afterSeq), limit]
                 )
             )
         }
     }
 
     public func eventsDescending(gameId: String, epoch: UInt64, beforeSeq: UInt64, limit: Int) async throws -> [Event] {
-        try await database.read { db in
+        let epoch = try StoredInteger.column(epoch, "epoch")
+        return try await database.read { db in
             try Self.decode(
                 Data.fetchAll(
                     db,
                     sql: "SELECT payload FROM events WHERE game_id = ? AND epoch = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-                    arguments: [gameId, Int64(epoch), Int64(min(beforeSeq, UInt64(Int64.max))), limit]
+                    arguments: [gameId, epoch, StoredInteger.bound(beforeSeq), limit]
                 )
             )
         }

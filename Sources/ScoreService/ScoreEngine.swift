@@ -117,18 +117,36 @@ public final class ScoreEngine: Sendable {
     /// event when the batch is refused (nothing of it is stored then).
     public func publish(_ events: [Event]) async throws -> [PublishResult] {
         guard !events.isEmpty else { return [] }
-        guard events.count <= ScoreRules.maximumBatchSize else {
-            throw RPCError(.invalidArgument, "a batch holds at most \(ScoreRules.maximumBatchSize) events, got \(events.count)")
-        }
+        try FieldCheck.count(events.count, field: "events", maximum: ScoreRules.maximumBatchSize)
         for (index, event) in events.enumerated() {
             try ScoreRules.checkFields(event, index: index)
         }
-        for gameId in Set(events.map(\.gameId)) {
+        // Every game must exist before any of them gets a log: a refused batch changes nothing.
+        var seen: Set<String> = []
+        var gameIds: [String] = []
+        for (index, event) in events.enumerated() where seen.insert(event.gameId).inserted {
+            try await requireKnown(event.gameId, prefix: "event \(index): ")
+            gameIds.append(event.gameId)
+        }
+        for gameId in gameIds {
             try await prepareGame(gameId)
         }
         return try await withCheckedThrowingContinuation { continuation in
             enqueue(.publish(events, continuation))
         }
+    }
+
+    /// Throws NOT_FOUND unless the game has a log or the schedule knows it; creates nothing.
+    /// `prefix` starts the message (which event or field named the game).
+    public func requireKnown(_ gameId: String, prefix: String = "") async throws {
+        if head(gameId) != nil { return }
+        guard try await directory.game(id: gameId) != nil else {
+            throw Self.unknownGame(gameId, prefix: prefix)
+        }
+    }
+
+    static func unknownGame(_ gameId: String, prefix: String = "") -> RPCError {
+        RPCError(.notFound, "\(prefix)unknown game '\(FieldCheck.shown(gameId))': the schedule service does not know it")
     }
 
     /// Makes sure a game's log exists (created, with a new epoch, if the schedule knows the game)
@@ -148,12 +166,12 @@ public final class ScoreEngine: Sendable {
             return
         }
         guard let game = try await directory.game(id: gameId) else {
-            throw RPCError(.notFound, "unknown game '\(gameId)': the schedule service does not know it")
+            throw Self.unknownGame(gameId)
         }
         let now = Self.nowMs()
         let created = StoredGame(
             gameId: gameId,
-            epoch: UInt64(now),
+            epoch: UInt64(max(1, now)),
             lastSeq: 0,
             firstKeptSeq: 1,
             state: GameState(status: game.status == .unspecified ? .scheduled : game.status),
@@ -281,9 +299,10 @@ public final class ScoreEngine: Sendable {
         do {
             try await store.commit(commit)
         } catch {
-            logger.error("storage commit failed", metadata: ["error": "\(error)", "events": "\(commit.events.count)"])
+            logger.error("storage commit failed", metadata: ["error": "\(String(reflecting: error))", "events": "\(commit.events.count)"])
             metrics?.storageErrors.increment()
-            let failure = RPCError(.unavailable, "storage failed, nothing was stored: \(error)")
+            // What failed stays in the log: the client learns only that it may retry.
+            let failure = RPCError(.unavailable, "the score service's storage failed, nothing was stored; try again")
             for (continuation, _) in accepted { continuation.resume(throwing: failure) }
             for (_, continuation) in createdGames { continuation.resume(throwing: failure) }
             return
@@ -347,13 +366,16 @@ public final class ScoreEngine: Sendable {
         results.reserveCapacity(events.count)
         for (index, original) in events.enumerated() {
             guard var game = working[original.gameId] else {
-                throw RPCError(.notFound, "event \(index): unknown game '\(original.gameId)'")
+                throw Self.unknownGame(original.gameId, prefix: "event \(index): ")
             }
             if let seq = knownSources[original.gameId]?.sourceIds?[original.sourceId] ?? newSources[original.gameId]?[original.sourceId] {
                 results.append(PublishResult(gameId: original.gameId, sourceId: original.sourceId, position: Position(epoch: game.epoch, seq: seq), duplicate: true))
                 continue
             }
             try ScoreRules.checkTransition(from: game.lastSeq == 0 ? nil : game.state, to: original, index: index)
+            guard game.lastSeq < RequestLimits.maximumPositionValue else {
+                throw RPCError(.outOfRange, "event \(index): game '\(FieldCheck.shown(original.gameId))' has no positions left")
+            }
             var event = original
             game.lastSeq += 1
             event.position = Position(epoch: game.epoch, seq: game.lastSeq)
@@ -386,7 +408,7 @@ public final class ScoreEngine: Sendable {
     public func history(gameId: String, epoch: UInt64, afterSeq: UInt64, upTo: UInt64, limit: Int) async throws -> [Event] {
         let fromMemory: [Event]? = state.withLock { state in
             guard let head = state.games[gameId], head.stored.epoch == epoch,
-                let first = head.recent.first?.position?.seq, first <= afterSeq + 1
+                let first = head.recent.first?.position?.seq, first == 0 || first - 1 <= afterSeq
             else { return nil }
             return head.recent.filter { ($0.position?.seq ?? 0) > afterSeq && ($0.position?.seq ?? 0) <= upTo }.prefix(limit).map { $0 }
         }

@@ -30,6 +30,13 @@ public final class ScoreHandler: ScoreServiceHandler {
         var batch = 0
         for try await request in requests {
             do {
+                // The response holds a result for every event of the stream: its size is bounded too.
+                guard results.count + request.events.count <= RequestLimits.eventsPerStream else {
+                    throw RPCError(
+                        .invalidArgument,
+                        "events: a stream carries at most \(RequestLimits.eventsPerStream) events in all; publish the rest on a new stream"
+                    )
+                }
                 results += try await engine.publish(request.events)
             } catch let error as RPCError {
                 let stored = batch == 0 ? "nothing was stored" : "batches 0–\(batch - 1) were stored"
@@ -46,13 +53,20 @@ public final class ScoreHandler: ScoreServiceHandler {
             let live = engine.heads(nil).filter { $0.state.status == .live || $0.state.status == .halftime }
             return GetSnapshotsResponse(snapshots: live.sorted { $0.gameId < $1.gameId }.map(Self.snapshot))
         }
+        try FieldCheck.count(request.gameIds.count, field: "game_ids", maximum: RequestLimits.gameIDsPerRequest)
+        for (index, gameId) in request.gameIds.enumerated() {
+            try FieldCheck.gameID(gameId, field: "game_ids[\(index)]")
+        }
+        for (index, gameId) in request.gameIds.enumerated() {
+            try await engine.requireKnown(gameId, prefix: "game_ids[\(index)]: ")
+        }
         var snapshots: [Snapshot] = []
         for gameId in request.gameIds {
             // A game the schedule knows but without events gets its log now, so that its
             // snapshot carries the real epoch (seq 0) and its first event continues from it.
             try await engine.prepareGame(gameId)
             guard let head = engine.head(gameId) else {
-                throw RPCError(.notFound, "unknown game '\(gameId)'")
+                throw ScoreEngine.unknownGame(gameId)
             }
             snapshots.append(Self.snapshot(head))
         }
@@ -60,11 +74,13 @@ public final class ScoreHandler: ScoreServiceHandler {
     }
 
     public func streamEvents(request: StreamEventsRequest, response: RPCWriter<StreamItem>, context: ServerContext) async throws {
+        try FieldCheck.count(request.games.count, field: "games", maximum: RequestLimits.cursorsPerRequest)
         var cursors: [String: Position?] = [:]
-        for cursor in request.games {
-            guard !cursor.gameId.isEmpty else { throw RPCError(.invalidArgument, "a game cursor has no game_id") }
+        for (index, cursor) in request.games.enumerated() {
+            try FieldCheck.gameID(cursor.gameId, field: "games[\(index)].game_id")
+            if let after = cursor.after { try FieldCheck.position(after, field: "games[\(index)].after") }
             guard cursors[cursor.gameId] == nil else {
-                throw RPCError(.invalidArgument, "game '\(cursor.gameId)' is listed twice")
+                throw RPCError(.invalidArgument, "games[\(index)]: game '\(cursor.gameId)' is listed twice")
             }
             cursors[cursor.gameId] = .some(cursor.after)
         }
@@ -72,7 +88,12 @@ public final class ScoreHandler: ScoreServiceHandler {
             throw RPCError(.invalidArgument, "name at least one game, or set all_games")
         }
         if !request.allGames {
-            for gameId in cursors.keys { try await engine.prepareGame(gameId) }
+            // All games must exist before any of them gets a log. (With all_games, a cursor of a
+            // game without a log only supplies a position: the game starts with its next event.)
+            for (index, cursor) in request.games.enumerated() {
+                try await engine.requireKnown(cursor.gameId, prefix: "games[\(index)]: ")
+            }
+            for cursor in request.games { try await engine.prepareGame(cursor.gameId) }
         }
 
         let (subscription, heads) = engine.subscribe(request.allGames ? .allGames : .games(Set(cursors.keys)))
@@ -89,12 +110,17 @@ public final class ScoreHandler: ScoreServiceHandler {
                 }
                 continue
             }
-            let resumable = after.epoch == head.epoch && after.seq <= head.lastSeq && after.seq + 1 >= head.firstKeptSeq
-            if !resumable {
-                try await response.write(StreamItem(reason: .reset, item: .snapshot(Self.snapshot(head))))
+            var from: UInt64
+            switch CatchUpPlan.plan(cursor: after, head: Position(epoch: head.epoch, seq: head.lastSeq), firstKeptSeq: head.firstKeptSeq) {
+            case .nothing:
                 continue
+            case .snapshot(let reason):
+                try await response.write(StreamItem(reason: reason, item: .snapshot(Self.snapshot(head))))
+                continue
+            case .events(let afterSeq):
+                from = afterSeq
             }
-            var from = after.seq
+            // from < head.lastSeq here, so `from + 1` cannot overflow.
             while from < head.lastSeq {
                 let page = try await engine.history(gameId: gameId, epoch: head.epoch, afterSeq: from, upTo: head.lastSeq, limit: 1000)
                 guard let last = page.last?.position?.seq, page.first?.position?.seq == from + 1 else {
@@ -138,28 +164,37 @@ public final class ScoreHandler: ScoreServiceHandler {
 
     public func listEvents(request: ListEventsRequest, context: ServerContext) async throws -> ListEventsResponse {
         guard !request.gameId.isEmpty else { throw RPCError(.invalidArgument, "game_id is required") }
+        try FieldCheck.gameID(request.gameId, field: "game_id")
         let pageSize = request.pageSize == 0 ? 100 : Int(request.pageSize)
         guard pageSize <= 1000 else { throw RPCError(.invalidArgument, "page_size must be at most 1000, got \(request.pageSize)") }
+        try FieldCheck.positionValue(request.beforeSeq, field: "before_seq")
+        try FieldCheck.positionValue(request.afterSeq, field: "after_seq")
+        try FieldCheck.text(request.pageToken, field: "page_token", maximumBytes: RequestLimits.pageTokenBytes)
         guard let head = engine.head(request.gameId) else {
             guard try await directory.game(id: request.gameId) != nil else {
-                throw RPCError(.notFound, "unknown game '\(request.gameId)'")
+                throw ScoreEngine.unknownGame(request.gameId)
             }
             return ListEventsResponse()
         }
         var bound: UInt64?
         if !request.pageToken.isEmpty {
             guard let token = PageToken(request.pageToken), token.epoch == head.epoch else {
-                throw RPCError(.invalidArgument, "page_token is not valid for game '\(request.gameId)' (malformed, or the game's log was reset)")
+                throw RPCError(
+                    .invalidArgument,
+                    "page_token is not valid for game '\(request.gameId)' (malformed, or the game's log was reset)"
+                )
             }
             bound = token.seq
         }
+        // Bounds are filters: beyond the log they select everything (before) or nothing (after).
         let events: [Event]
         if request.newestFirst {
             let before = bound ?? (request.beforeSeq == 0 ? head.lastSeq + 1 : request.beforeSeq)
             events = try await engine.historyDescending(gameId: request.gameId, epoch: head.epoch, beforeSeq: before, limit: pageSize)
         } else {
             let after = bound ?? request.afterSeq
-            events = try await engine.history(gameId: request.gameId, epoch: head.epoch, afterSeq: after, upTo: head.lastSeq, limit: pageSize)
+            events = after >= head.lastSeq
+                ? [] : try await engine.history(gameId: request.gameId, epoch: head.epoch, afterSeq: after, upTo: head.lastSeq, limit: pageSize)
         }
         var next = ""
         if events.count == pageSize, let last = events.last?.position?.seq {
@@ -193,7 +228,9 @@ struct PageToken {
 
     init?(_ text: String) {
         let parts = text.split(separator: ".")
-        guard parts.count == 3, parts[0] == "p1", let epoch = UInt64(parts[1]), let seq = UInt64(parts[2]) else { return nil }
+        guard parts.count == 3, parts[0] == "p1", let epoch = UInt64(parts[1]), let seq = UInt64(parts[2]),
+            epoch <= RequestLimits.maximumPositionValue, seq <= RequestLimits.maximumPositionValue
+        else { return nil }
         self.epoch = epoch
         self.seq = seq
     }

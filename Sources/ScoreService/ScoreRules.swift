@@ -9,16 +9,34 @@ public import GRPC
 /// - Nothing follows "final" but a correction.
 public enum ScoreRules {
     /// Largest number of events accepted in one publish request.
-    public static let maximumBatchSize = 10_000
+    public static let maximumBatchSize = RequestLimits.eventsPerBatch
 
     /// Checks the fields of one event, on its own. `index` names it in the error.
     public static func checkFields(_ event: Event, index: Int) throws(RPCError) {
         func invalid(_ why: String) -> RPCError {
-            RPCError(.invalidArgument, "event \(index) (game '\(event.gameId)', source id '\(event.sourceId)'): \(why)")
+            RPCError(
+                .invalidArgument,
+                "event \(index) (game '\(FieldCheck.shown(event.gameId))', source id '\(FieldCheck.shown(event.sourceId))'): \(why)"
+            )
         }
         if event.gameId.isEmpty { throw invalid("game_id is required") }
+        if let problem = FieldCheck.identifierProblem(event.gameId, maximumBytes: RequestLimits.gameIDBytes) {
+            throw invalid("game_id: \(problem)")
+        }
         if event.sourceId.isEmpty { throw invalid("source_id is required (it makes publishing idempotent)") }
-        if event.sourceId.utf8.count > 256 { throw invalid("source_id is longer than 256 bytes") }
+        if let problem = FieldCheck.textProblem(event.sourceId, maximumBytes: RequestLimits.sourceIDBytes) {
+            throw invalid("source_id: \(problem)")
+        }
+        if !event.teamId.isEmpty, let problem = FieldCheck.identifierProblem(event.teamId, maximumBytes: RequestLimits.teamIDBytes) {
+            throw invalid("team_id: \(problem)")
+        }
+        if let problem = FieldCheck.textProblem(event.player, maximumBytes: RequestLimits.playerBytes) {
+            throw invalid("player: \(problem)")
+        }
+        if let problem = FieldCheck.textProblem(event.description, maximumBytes: RequestLimits.descriptionBytes, allowsControl: true) {
+            throw invalid("description: \(problem)")
+        }
+        if let problem = FieldCheck.timestampProblem(event.occurredAtMs) { throw invalid("occurred_at_ms: \(problem)") }
         guard let state = event.state else { throw invalid("state (the game's state after the event) is required") }
         if event.kind == .unspecified || EventKind.allDefined.firstIndex(of: event.kind) == nil {
             throw invalid("kind \(event.kind) is not a known event kind")
@@ -26,17 +44,19 @@ public enum ScoreRules {
         if state.status == .unspecified || GameStatus.allDefined.firstIndex(of: state.status) == nil {
             throw invalid("state.status \(state.status) is not a known game status")
         }
-        if event.points > 3 { throw invalid("points must be 0–3, got \(event.points)") }
-        if state.clockMs > 60 * 60 * 1000 { throw invalid("state.clock_ms \(state.clockMs) is more than an hour") }
-        if state.period > 20 { throw invalid("state.period \(state.period) is not plausible") }
-        if event.description.utf8.count > 4096 { throw invalid("description is longer than 4096 bytes") }
+        if event.points > RequestLimits.maximumPoints { throw invalid("points must be 0–\(RequestLimits.maximumPoints), got \(event.points)") }
+        if state.clockMs > RequestLimits.maximumClockMs { throw invalid("state.clock_ms \(state.clockMs) is more than an hour") }
+        if state.period > RequestLimits.maximumPeriod { throw invalid("state.period \(state.period) is not plausible (at most \(RequestLimits.maximumPeriod))") }
     }
 
     /// Checks an event against the state of its game before it (nil: the game has no events yet).
     public static func checkTransition(from previous: GameState?, to event: Event, index: Int) throws(RPCError) {
         guard let previous, let next = event.state else { return }
         func refused(_ why: String) -> RPCError {
-            RPCError(.failedPrecondition, "event \(index) (game '\(event.gameId)', source id '\(event.sourceId)'): \(why)")
+            RPCError(
+                .failedPrecondition,
+                "event \(index) (game '\(FieldCheck.shown(event.gameId))', source id '\(FieldCheck.shown(event.sourceId))'): \(why)"
+            )
         }
         let isCorrection = event.kind == .correction
         if previous.status == .final && !isCorrection {

@@ -10,6 +10,8 @@ public import Storage
 public final class PostgresSubscriptionStore: SubscriptionStore {
     private let storage: PostgresStorage
     private let logger: Logger
+    /// The advisory lock key of creating subscriptions (in the 727_1xx_xxx Courtside range).
+    static let createLockKey: Int64 = 727_100_003
 
     static let migrations: [(name: String, sql: String)] = [
         (
@@ -32,16 +34,31 @@ public final class PostgresSubscriptionStore: SubscriptionStore {
         storage = try await PostgresStorage(settings, migrations: Self.migrations, logger: logger)
     }
 
-    public func create(name: String, filter: SubscriptionFilter, createdAtMs: Int64) async throws -> Subscription {
+    public func create(name: String, filter: SubscriptionFilter, createdAtMs: Int64, maximumCount: Int) async throws -> Subscription {
         var encoded = ByteBuffer()
         filter.serialize(into: &encoded)
-        let rows = try await storage.client.query(
-            "INSERT INTO subscriptions (name, filter, created_at_ms) VALUES (\(name), \(encoded), \(createdAtMs)) ON CONFLICT (name) DO NOTHING RETURNING name",
-            logger: logger
-        )
-        var inserted = false
-        for try await _ in rows { inserted = true }
-        guard inserted else { throw RPCError(.alreadyExists, "subscription '\(name)' already exists") }
+        let limit = Int64(maximumCount)
+        let logger = self.logger
+        // The count and the insert under one lock, so that replicas creating at the same time
+        // cannot go past the limit together.
+        let inserted = try await storage.client.withTransaction(logger: logger) { connection -> Bool in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.createLockKey))", logger: logger)
+            let rows = try await connection.query(
+                """
+                INSERT INTO subscriptions (name, filter, created_at_ms)
+                SELECT \(name), \(encoded), \(createdAtMs) WHERE (SELECT COUNT(*) FROM subscriptions) < \(limit)
+                ON CONFLICT (name) DO NOTHING RETURNING name
+                """,
+                logger: logger
+            )
+            var inserted = false
+            for try await _ in rows { inserted = true }
+            return inserted
+        }
+        guard inserted else {
+            if try await get(name: name) != nil { throw RPCError(.alreadyExists, "subscription '\(name)' already exists") }
+            throw SubscriptionLimit.reached(maximumCount)
+        }
         return Subscription(name: name, filter: filter, createdAtMs: createdAtMs)
     }
 
@@ -69,6 +86,12 @@ public final class PostgresSubscriptionStore: SubscriptionStore {
     }
 
     public func acknowledge(name: String, positions: [GameCursor]) async throws -> Subscription? {
+        // Checked before the transaction, so that the error is not wrapped in its own.
+        for cursor in positions {
+            guard let after = cursor.after else { continue }
+            _ = try StoredInteger.column(after.epoch, "epoch")
+            _ = try StoredInteger.column(after.seq, "seq")
+        }
         let logger = self.logger
         let exists = try await storage.client.withTransaction(logger: logger) { connection -> Bool in
             var found = false
@@ -82,12 +105,14 @@ public final class PostgresSubscriptionStore: SubscriptionStore {
                 for try await (epoch, seq) in try await connection.query(
                     "SELECT epoch, seq FROM subscription_cursors WHERE name = \(name) AND game_id = \(cursor.gameId)", logger: logger
                 ).decode((Int64, Int64).self) {
-                    current = Position(epoch: UInt64(epoch), seq: UInt64(seq))
+                    current = Position(epoch: try StoredInteger.unsigned(epoch, "epoch"), seq: try StoredInteger.unsigned(seq, "seq"))
                 }
                 let merged = CursorMerge.merged(current, with: acknowledged)
+                let epoch = try StoredInteger.column(merged.epoch, "epoch")
+                let seq = try StoredInteger.column(merged.seq, "seq")
                 try await connection.query(
                     """
-                    INSERT INTO subscription_cursors (name, game_id, epoch, seq) VALUES (\(name), \(cursor.gameId), \(Int64(merged.epoch)), \(Int64(merged.seq)))
+                    INSERT INTO subscription_cursors (name, game_id, epoch, seq) VALUES (\(name), \(cursor.gameId), \(epoch), \(seq))
                     ON CONFLICT (name, game_id) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq
                     """,
                     logger: logger
@@ -114,7 +139,9 @@ public final class PostgresSubscriptionStore: SubscriptionStore {
         for try await (gameId, epoch, seq) in try await storage.client.query(
             "SELECT game_id, epoch, seq FROM subscription_cursors WHERE name = \(name) ORDER BY game_id", logger: logger
         ).decode((String, Int64, Int64).self) {
-            cursors.append(GameCursor(gameId: gameId, after: Position(epoch: UInt64(epoch), seq: UInt64(seq))))
+            cursors.append(
+                GameCursor(gameId: gameId, after: Position(epoch: try StoredInteger.unsigned(epoch, "epoch"), seq: try StoredInteger.unsigned(seq, "seq")))
+            )
         }
         return Subscription(name: name, filter: try SubscriptionFilter(buffer: filterBytes), cursors: cursors, createdAtMs: createdAt)
     }

@@ -28,11 +28,14 @@ public final class SQLiteSubscriptionStore: SubscriptionStore {
         database = try SQLiteStorage.open(location, migrations: Self.migrations)
     }
 
-    public func create(name: String, filter: SubscriptionFilter, createdAtMs: Int64) async throws -> Subscription {
+    public func create(name: String, filter: SubscriptionFilter, createdAtMs: Int64, maximumCount: Int) async throws -> Subscription {
         let encoded = Data(try filter.serializedBytes())
         try await database.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM subscriptions WHERE name = ?", arguments: [name]) == true {
                 throw RPCError(.alreadyExists, "subscription '\(name)' already exists")
+            }
+            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM subscriptions") ?? 0 >= maximumCount {
+                throw SubscriptionLimit.reached(maximumCount)
             }
             try db.execute(sql: "INSERT INTO subscriptions (name, filter, created_at_ms) VALUES (?, ?, ?)", arguments: [name, encoded, createdAtMs])
         }
@@ -65,14 +68,14 @@ public final class SQLiteSubscriptionStore: SubscriptionStore {
                 let row = try Row.fetchOne(
                     db, sql: "SELECT epoch, seq FROM subscription_cursors WHERE name = ? AND game_id = ?", arguments: [name, cursor.gameId]
                 )
-                let current = row.map { Position(epoch: UInt64($0[0] as Int64), seq: UInt64($0[1] as Int64)) }
+                let current = try row.map { Position(epoch: try StoredInteger.unsigned($0[0], "epoch"), seq: try StoredInteger.unsigned($0[1], "seq")) }
                 let merged = CursorMerge.merged(current, with: acknowledged)
                 try db.execute(
                     sql: """
                         INSERT INTO subscription_cursors (name, game_id, epoch, seq) VALUES (?, ?, ?, ?)
                         ON CONFLICT (name, game_id) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq
                         """,
-                    arguments: [name, cursor.gameId, Int64(merged.epoch), Int64(merged.seq)]
+                    arguments: [name, cursor.gameId, try StoredInteger.column(merged.epoch, "epoch"), try StoredInteger.column(merged.seq, "seq")]
                 )
             }
             return try Self.load(db, name: name)
@@ -91,7 +94,9 @@ public final class SQLiteSubscriptionStore: SubscriptionStore {
         let filter = try filterBytes.withUnsafeBytes { try SubscriptionFilter(serializedBytes: $0) }
         let cursors = try Row.fetchAll(
             db, sql: "SELECT game_id, epoch, seq FROM subscription_cursors WHERE name = ? ORDER BY game_id", arguments: [name]
-        ).map { GameCursor(gameId: $0[0], after: Position(epoch: UInt64($0[1] as Int64), seq: UInt64($0[2] as Int64))) }
+        ).map { row in
+            GameCursor(gameId: row[0], after: Position(epoch: try StoredInteger.unsigned(row[1], "epoch"), seq: try StoredInteger.unsigned(row[2], "seq")))
+        }
         return Subscription(name: name, filter: filter, cursors: cursors, createdAtMs: row[1])
     }
 }

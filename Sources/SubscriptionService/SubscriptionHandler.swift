@@ -16,13 +16,20 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
     private let schedule: ScheduleCache
     private let store: any SubscriptionStore
     private let metrics: SubscriptionMetrics?
+    private let maximumSubscriptions: Int
 
-    public init(relay: GameRelay<Void>, history: any HistorySource, schedule: ScheduleCache, store: any SubscriptionStore, metrics: SubscriptionMetrics?) {
+    /// - Parameter maximumSubscriptions: most durable subscriptions kept; creating one more is
+    ///   RESOURCE_EXHAUSTED.
+    public init(
+        relay: GameRelay<Void>, history: any HistorySource, schedule: ScheduleCache, store: any SubscriptionStore, metrics: SubscriptionMetrics?,
+        maximumSubscriptions: Int = 1000
+    ) {
         self.relay = relay
         self.history = history
         self.schedule = schedule
         self.store = store
         self.metrics = metrics
+        self.maximumSubscriptions = maximumSubscriptions
     }
 
     // MARK: Subscribe
@@ -31,8 +38,9 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         var filter: RelayFilter
         var resume: [String: Position] = [:]
         if !request.subscriptionName.isEmpty {
+            try SubscriptionRequestRules.checkName(request.subscriptionName, field: "subscription_name")
             guard let subscription = try await store.get(name: request.subscriptionName) else {
-                throw RPCError(.notFound, "no subscription named '\(request.subscriptionName)'")
+                throw SubscriptionRequestRules.noSubscription(request.subscriptionName)
             }
             filter = RelayFilter(subscription.filter ?? SubscriptionFilter())
             for cursor in subscription.cursors { if let after = cursor.after { resume[cursor.gameId] = after } }
@@ -40,13 +48,18 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
             guard let requested = request.filter, !RelayFilter(requested).isEmpty else {
                 throw RPCError(.invalidArgument, "give a filter (game_ids, team_ids, all_live or all_games) or a subscription_name")
             }
+            try SubscriptionRequestRules.checkFields(of: requested)
             filter = RelayFilter(requested)
         }
+        try FieldCheck.count(request.resume.count, field: "resume", maximum: RequestLimits.cursorsPerRequest)
+        for (index, cursor) in request.resume.enumerated() {
+            try FieldCheck.gameID(cursor.gameId, field: "resume[\(index)].game_id")
+            if let after = cursor.after { try FieldCheck.position(after, field: "resume[\(index)].after") }
+        }
         for cursor in request.resume {
-            guard !cursor.gameId.isEmpty else { throw RPCError(.invalidArgument, "a resume cursor has no game_id") }
             if let after = cursor.after { resume[cursor.gameId] = after } else { resume.removeValue(forKey: cursor.gameId) }
         }
-        try await validate(filter)
+        try await checkExistence(of: filter, context: context)
 
         let (subscription, heads) = relay.subscribe(filter)
         metrics?.subscribers.increment()
@@ -74,7 +87,7 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         }
         for gameId in Set(initial).union(resume.keys).sorted() {
             var head = heads[gameId]
-            if head == nil, let snapshot = try await history.snapshot(gameId: gameId), snapshot.position != nil {
+            if head == nil, let snapshot = try await fromScore(context, { try await history.snapshot(gameId: gameId) }), snapshot.position != nil {
                 relay.seed(snapshot)
                 head = GameRelay<Void>.Head(snapshot: snapshot)
             }
@@ -89,7 +102,9 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
                 if let recent = relay.recentEvents(gameId: gameId, epoch: head.epoch, afterSeq: afterSeq, upTo: head.lastSeq) {
                     events = recent
                 } else {
-                    events = try await history.events(gameId: gameId, epoch: head.epoch, afterSeq: afterSeq, upTo: head.lastSeq)
+                    events = try await fromScore(context) {
+                        try await history.events(gameId: gameId, epoch: head.epoch, afterSeq: afterSeq, upTo: head.lastSeq)
+                    }
                 }
                 if let events {
                     for event in events { try await response.write(StreamItem(item: .event(event))) }
@@ -121,47 +136,32 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         }
     }
 
-    /// Games and teams a filter names must exist.
-    private func validate(_ filter: RelayFilter) async throws {
-        for gameId in filter.gameIds.sorted() {
-            guard try await schedule.fetch(gameId) != nil || relay.head(gameId) != nil else {
-                throw RPCError(.notFound, "unknown game '\(gameId)'")
-            }
-        }
-        if !filter.teamIds.isEmpty, schedule.isReady {
-            let known = Set(schedule.allGames.flatMap { [$0.homeTeamId, $0.awayTeamId] })
-            for team in filter.teamIds.sorted() where !known.contains(team) && !Self.nbaTricodes.contains(team) {
-                throw RPCError(.notFound, "unknown team '\(team)'")
-            }
-        }
-    }
-
-    static let nbaTricodes: Set<String> = [
-        "ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW", "HOU", "IND", "LAC", "LAL", "MEM",
-        "MIA", "MIL", "MIN", "NOP", "NYK", "OKC", "ORL", "PHI", "PHX", "POR", "SAC", "SAS", "TOR", "UTA", "WAS",
-    ]
-
     // MARK: Durable subscriptions
 
     public func createSubscription(request: CreateSubscriptionRequest, context: ServerContext) async throws -> Subscription {
-        try Self.checkName(request.name)
+        try SubscriptionRequestRules.checkName(request.name, field: "name")
         guard let filter = request.filter, !RelayFilter(filter).isEmpty else {
             throw RPCError(.invalidArgument, "a subscription needs a filter (game_ids, team_ids, all_live or all_games)")
         }
-        try await validate(RelayFilter(filter))
-        return try await store.create(name: request.name, filter: filter, createdAtMs: Int64(Date().timeIntervalSince1970 * 1000))
+        try SubscriptionRequestRules.checkFields(of: filter)
+        try await checkExistence(of: RelayFilter(filter), context: context)
+        return try await store.create(
+            name: request.name, filter: filter, createdAtMs: Int64(Date().timeIntervalSince1970 * 1000), maximumCount: maximumSubscriptions
+        )
     }
 
     public func getSubscription(request: GetSubscriptionRequest, context: ServerContext) async throws -> Subscription {
+        try SubscriptionRequestRules.checkName(request.name, field: "name")
         guard let subscription = try await store.get(name: request.name) else {
-            throw RPCError(.notFound, "no subscription named '\(request.name)'")
+            throw SubscriptionRequestRules.noSubscription(request.name)
         }
         return subscription
     }
 
     public func deleteSubscription(request: DeleteSubscriptionRequest, context: ServerContext) async throws -> DeleteSubscriptionResponse {
+        try SubscriptionRequestRules.checkName(request.name, field: "name")
         guard try await store.delete(name: request.name) else {
-            throw RPCError(.notFound, "no subscription named '\(request.name)'")
+            throw SubscriptionRequestRules.noSubscription(request.name)
         }
         return DeleteSubscriptionResponse()
     }
@@ -171,19 +171,67 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
     }
 
     public func acknowledge(request: AcknowledgeRequest, context: ServerContext) async throws -> Subscription {
-        for cursor in request.positions where cursor.gameId.isEmpty || cursor.after == nil {
-            throw RPCError(.invalidArgument, "every acknowledged position needs a game_id and a position")
+        try SubscriptionRequestRules.checkName(request.name, field: "name")
+        try FieldCheck.count(request.positions.count, field: "positions", maximum: RequestLimits.cursorsPerRequest)
+        for (index, cursor) in request.positions.enumerated() {
+            try FieldCheck.gameID(cursor.gameId, field: "positions[\(index)].game_id")
+            guard let after = cursor.after else {
+                throw RPCError(.invalidArgument, "positions[\(index)].after: every acknowledged position needs a game_id and a position")
+            }
+            try FieldCheck.position(after, field: "positions[\(index)].after")
+        }
+        // Everything is checked before the store is touched: a refused request changes nothing.
+        for (index, cursor) in request.positions.enumerated() {
+            guard try await isKnown(cursor.gameId, context: context) else {
+                throw SubscriptionRequestRules.unknownGame(cursor.gameId, field: "positions[\(index)].game_id")
+            }
         }
         guard let subscription = try await store.acknowledge(name: request.name, positions: request.positions) else {
-            throw RPCError(.notFound, "no subscription named '\(request.name)'")
+            throw SubscriptionRequestRules.noSubscription(request.name)
         }
         return subscription
     }
 
-    static func checkName(_ name: String) throws {
-        let allowed = name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }
-        guard !name.isEmpty, name.count <= 64, allowed else {
-            throw RPCError(.invalidArgument, "subscription names are 1–64 characters of letters, digits, '.', '_' and '-' (got '\(name)')")
+    // MARK: Checks against what exists
+
+    /// Games and teams a filter names must exist (NOT_FOUND).
+    private func checkExistence(of filter: RelayFilter, context: ServerContext) async throws {
+        for gameId in filter.gameIds.sorted() {
+            guard try await isKnown(gameId, context: context) else {
+                throw SubscriptionRequestRules.unknownGame(gameId, field: "filter.game_ids")
+            }
+        }
+        if !filter.teamIds.isEmpty, schedule.isReady {
+            let known = Set(schedule.allGames.flatMap { [$0.homeTeamId, $0.awayTeamId] })
+            for team in filter.teamIds.sorted() where !known.contains(team) && !SubscriptionRequestRules.nbaTricodes.contains(team) {
+                throw RPCError(.notFound, "filter.team_ids: unknown team '\(FieldCheck.shown(team))'")
+            }
+        }
+    }
+
+    /// Whether the relay or the schedule service knows the game.
+    private func isKnown(_ gameId: String, context: ServerContext) async throws -> Bool {
+        if relay.head(gameId) != nil { return true }
+        do {
+            return try await schedule.fetch(gameId) != nil
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            context.logger.warning("cannot check a game with the schedule service", metadata: ["game": "\(gameId)", "error": "\(error)"])
+            throw RPCError(.unavailable, "cannot check game '\(gameId)' with the schedule service; try again")
+        }
+    }
+
+    /// A call to the score service for history; its failure reaches the client without its
+    /// details (an address, a connection error), which go to the log.
+    private func fromScore<T>(_ context: ServerContext, _ call: () async throws -> T) async throws -> T {
+        do {
+            return try await call()
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            context.logger.warning("cannot read history from the score service", metadata: ["error": "\(error)"])
+            throw RPCError(.unavailable, "cannot read the game's history from the score service; resume again")
         }
     }
 }

@@ -23,6 +23,8 @@ public final class SubscriptionServer: Sendable {
         public var subscriberQueueCapacity = 10_000
         /// Recent events kept per game for catching subscribers up without asking the score service.
         public var recentEventsPerGame = 1024
+        /// Most durable subscriptions kept; creating one more is RESOURCE_EXHAUSTED.
+        public var maximumSubscriptions = 1000
         public var shutdownGrace: Duration = .seconds(20)
 
         public init() {}
@@ -76,7 +78,10 @@ public final class SubscriptionServer: Sendable {
         grpcServer = GRPCServer(
             configuration: grpcConfiguration,
             services: [
-                SubscriptionHandler(relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, store: store, metrics: subscriptionMetrics),
+                SubscriptionHandler(
+                    relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, store: store, metrics: subscriptionMetrics,
+                    maximumSubscriptions: configuration.maximumSubscriptions
+                ),
                 health,
             ],
             logger: logger

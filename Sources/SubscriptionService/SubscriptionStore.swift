@@ -1,9 +1,11 @@
 public import CourtsideProto
+import GRPC
 
 /// Durable named subscriptions: a filter and the acknowledged position per game.
 public protocol SubscriptionStore: Sendable {
-    /// Creates a subscription; throws `ALREADY_EXISTS` if the name is taken.
-    func create(name: String, filter: SubscriptionFilter, createdAtMs: Int64) async throws -> Subscription
+    /// Creates a subscription; throws `ALREADY_EXISTS` if the name is taken, `RESOURCE_EXHAUSTED`
+    /// if `maximumCount` subscriptions exist already.
+    func create(name: String, filter: SubscriptionFilter, createdAtMs: Int64, maximumCount: Int) async throws -> Subscription
     func get(name: String) async throws -> Subscription?
     /// Returns whether it existed.
     func delete(name: String) async throws -> Bool
@@ -12,6 +14,13 @@ public protocol SubscriptionStore: Sendable {
     /// replaces it). Returns the subscription after the change, nil if it does not exist.
     func acknowledge(name: String, positions: [GameCursor]) async throws -> Subscription?
     func close() async
+}
+
+/// The refusal of a subscription beyond the maximum count, shared by both stores.
+enum SubscriptionLimit {
+    static func reached(_ maximumCount: Int) -> RPCError {
+        RPCError(.resourceExhausted, "the service already holds \(maximumCount) subscriptions, the most it keeps; delete one first")
+    }
 }
 
 /// The merge rule of `acknowledge`, shared by both stores.

@@ -11,7 +11,8 @@ import Testing
             try GameValidation.validate(game, index: index, teamIDs: Self.teams)
             return nil
         } catch {
-            #expect(error.code == .invalidArgument)
+            // A team that does not exist is NOT_FOUND; everything else is malformed.
+            #expect(error.code == (error.message.hasSuffix("is not a known team") ? .notFound : .invalidArgument))
             return error.message
         }
     }
@@ -72,7 +73,7 @@ import Testing
             Issue.record("an oversized batch was accepted")
         } catch {
             #expect(error.code == .invalidArgument)
-            #expect(error.message == "games: 11 games in one request, at most 10 are accepted")
+            #expect(error.message == "games: 11 entries, at most 10 are accepted")
         }
     }
 

@@ -54,7 +54,7 @@ import Testing
                 _ = try GameFilter(validating: request, teamIDs: NBATeams.ids)
                 return nil
             } catch {
-                #expect(error.code == .invalidArgument)
+                #expect(error.code == (error.message.hasSuffix("is not a known team") ? .notFound : .invalidArgument))
                 return error.message
             }
         }

@@ -54,7 +54,7 @@ import Testing
 
         // An invalid game: nothing is stored, the error names it.
         let invalid = await rpcError { _ = try await schedule.upsert([makeGame("new-1"), makeGame("new-2", away: "XXX")]) }
-        #expect(invalid?.code == .invalidArgument)
+        #expect(invalid?.code == .notFound)
         #expect(invalid?.message == "games[1] (id \"new-2\"): away_team_id: \"XXX\" is not a known team")
 
         #expect(await rpcError { _ = try await schedule.game(id: "new-1") }?.code == .notFound)
@@ -182,7 +182,7 @@ import Testing
         #expect(try await schedule.game(id: "g-00001").status == .live, "seeding never undoes a change")
         #expect(try await schedule.game(id: "g-00007").revision == 1)
         let invalid = await rpcError { try await schedule.seed([makeGame("x", home: "ZZZ")]) }
-        #expect(invalid?.code == .invalidArgument)
+        #expect(invalid?.code == .notFound)
         await schedule.close()
     }
 }

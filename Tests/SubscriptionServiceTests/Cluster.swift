@@ -23,6 +23,7 @@ final class Cluster: @unchecked Sendable {
     let scoreStorage: StorageLocation
     let subscriptionStorage: StorageLocation
     let subscriptionQueue: Int
+    let maximumSubscriptions: Int
     let client: GRPCClient!
     let scoreClient: GRPCClient!
 
@@ -36,11 +37,12 @@ final class Cluster: @unchecked Sendable {
         Game(id: "g3", homeTeamId: "BOS", awayTeamId: "NYK", startTimeMs: 3, date: tomorrow, venue: "TD Garden", status: .scheduled),
     ]
 
-    init(subscriptionStorage: StorageLocation = .sqliteMemory, subscriptionQueue: Int = 10_000) async throws {
+    init(subscriptionStorage: StorageLocation = .sqliteMemory, subscriptionQueue: Int = 10_000, maximumSubscriptions: Int = 1000) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("courtside-cluster-\(UUID().uuidString)")
         scoreStorage = .sqliteFile(path: directory.appendingPathComponent("score.sqlite").path)
         self.subscriptionStorage = subscriptionStorage
         self.subscriptionQueue = subscriptionQueue
+        self.maximumSubscriptions = maximumSubscriptions
         scorePort = try freePort()
 
         var scheduleConfiguration = ScheduleServerConfiguration()
@@ -88,6 +90,7 @@ final class Cluster: @unchecked Sendable {
         configuration.scoreAddress = "127.0.0.1:\(scorePort)"
         configuration.scheduleAddress = scheduleAddress
         configuration.subscriberQueueCapacity = subscriptionQueue
+        configuration.maximumSubscriptions = maximumSubscriptions
         configuration.shutdownGrace = .seconds(1)
         subscription = try await SubscriptionServer(configuration: configuration, logger: Logger(label: "subscription"))
         running["subscription"] = Running(subscription.services)

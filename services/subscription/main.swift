@@ -32,6 +32,9 @@ struct SubscriptionCommand: AsyncParsableCommand {
     @Option(help: "Recent events kept in memory per game for catching subscribers up (env COURTSIDE_RECENT_EVENTS).")
     var recentEvents: Int = Environment.int("COURTSIDE_RECENT_EVENTS", default: 1024)
 
+    @Option(help: "Most durable subscriptions kept; creating one more is RESOURCE_EXHAUSTED (env COURTSIDE_MAX_SUBSCRIPTIONS).")
+    var maxSubscriptions: Int = Environment.int("COURTSIDE_MAX_SUBSCRIPTIONS", default: 1000)
+
     func validate() throws {
         try CommonOptions.checkPort(grpcPort, "--grpc-port")
         try CommonOptions.checkAddress(scoreAddr, "--score-addr")
@@ -39,6 +42,7 @@ struct SubscriptionCommand: AsyncParsableCommand {
         do { _ = try StorageLocation(parsing: storage) } catch { throw ValidationError("--storage: \(error)") }
         guard subscriberQueue > 0 else { throw ValidationError("--subscriber-queue must be positive") }
         guard recentEvents >= 0 else { throw ValidationError("--recent-events must not be negative") }
+        guard maxSubscriptions > 0 else { throw ValidationError("--max-subscriptions must be positive (got \(maxSubscriptions))") }
     }
 
     func run() async throws {
@@ -53,6 +57,7 @@ struct SubscriptionCommand: AsyncParsableCommand {
         configuration.scheduleAddress = scheduleAddr
         configuration.subscriberQueueCapacity = subscriberQueue
         configuration.recentEventsPerGame = recentEvents
+        configuration.maximumSubscriptions = maxSubscriptions
         configuration.shutdownGrace = common.shutdownGrace
         logger.info("starting", metadata: ["storage": "\(configuration.storage)", "score": "\(scoreAddr)", "schedule": "\(scheduleAddr)"])
         try await SubscriptionServer(configuration: configuration, logger: logger).run()
