@@ -77,6 +77,9 @@ public struct GRPCMessageDeframer: Sendable {
         buffer.readableBytes + (largeMessage?.capacity ?? 0)
     }
 
+    /// The capacity of the buffer for prefixes and small messages (tests check it stays small).
+    var bufferCapacity: Int { buffer.capacity }
+
     /// Whether a message has started but not finished (a stream ending now is truncated).
     public var hasPartialMessage: Bool { buffer.readableBytes > 0 || largeMessage != nil }
 

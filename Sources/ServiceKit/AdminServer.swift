@@ -115,7 +115,19 @@ private final class AdminRefusal: ChannelInboundHandler {
 
     static let response = Array("HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 21\r\nconnection: close\r\n\r\ntoo many connections\n".utf8)
 
+    private var answered = false
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { answer(context: context) }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
+        answer(context: context)
+    }
+
+    private func answer(context: ChannelHandlerContext) {
+        guard !answered else { return }
+        answered = true
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(bytes: Self.response))).whenComplete { _ in
             channel.close(promise: nil)

@@ -169,6 +169,19 @@ public final class GRPCServer: Sendable {
         state.withLock { $0.connections.count }
     }
 
+    /// Request bytes the calls of every connection hold (what the request budgets bound).
+    func heldRequestBytes() async -> Int {
+        let handles = state.withLock { Array($0.connections.values) }
+        var total = 0
+        for handle in handles {
+            let connection = handle.connection
+            total += (try? await handle.eventLoop.submit {
+                (connection.value.delegate as? GRPCServerConnection)?.requestBudget.heldBytes ?? 0
+            }.get()) ?? 0
+        }
+        return total
+    }
+
     /// Stops accepting connections, sends GOAWAY on every connection and lets calls in flight
     /// finish; connections still open after `grace` are closed.
     public func beginGracefulShutdown(grace: Duration? = nil) {
@@ -215,20 +228,5 @@ public final class GRPCServer: Sendable {
         } onCancel: {
             beginGracefulShutdown(grace: grace)
         }
-    }
-}
-
-extension TimeAmount {
-    /// The duration in nanoseconds, saturated at ±292 years (what `TimeAmount` holds) instead of
-    /// trapping on overflow: durations may come from the wire.
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow {
-            self = .nanoseconds(seconds < 0 ? .min : .max)
-            return
-        }
-        let (total, sumOverflow) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
-        self = .nanoseconds(sumOverflow ? (seconds < 0 ? .min : .max) : total)
     }
 }
