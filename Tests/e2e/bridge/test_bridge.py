@@ -191,6 +191,7 @@ class WebSocket:
             self.buffer += self.sock.recv(4096)
         head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
         assert head.startswith(b"HTTP/1.1 101"), head
+        self.head = head.decode("latin-1")
 
     def send(self, message):
         payload = json.dumps(message).encode() if not isinstance(message, bytes) else message
@@ -363,6 +364,32 @@ def test_a_missing_static_dir_is_refused_by_name(tmp_path):
                             capture_output=True, text=True, timeout=30, cwd=str(tmp_path))
     assert result.returncode != 0
     assert missing in result.stderr + result.stdout and "no such folder" in result.stderr + result.stdout
+
+
+def test_one_upstream_stream_however_many_browsers_follow_whatever(stack):
+    # k8s/README.md: a bridge holds one upstream stream (all games), not one per followed game.
+    sockets = []
+    for games in (["E2E1"], ["E2E2"], ["E2E1", "E2E2"], "*"):
+        ws = WebSocket(stack.ports["http"])
+        ws.send({"type": "subscribe", "games": games})
+        sockets.append(ws)
+    time.sleep(0.5)
+    with urllib.request.urlopen(f"http://127.0.0.1:{stack.ports['a3']}/metrics", timeout=5) as response:
+        metrics = response.read().decode()
+    subscribers = [line for line in metrics.splitlines() if line.startswith("courtside_subscription_subscribers")]
+    assert subscribers and float(subscribers[0].split()[-1]) == 1, subscribers
+    for ws in sockets:
+        ws.sock.close()
+
+
+def test_an_offered_permessage_deflate_is_declined(stack):
+    # docs/protocol.md: no extension is negotiated, every frame goes uncompressed.
+    ws = WebSocket(stack.ports["http"], headers=[("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits")])
+    assert "sec-websocket-extensions" not in ws.head.lower()
+    ws.send({"type": "subscribe", "games": ["E2E1"]})
+    frame = ws.sock.recv(2)
+    assert frame and frame[0] & 0x40 == 0, "RSV1 set: a compressed frame"
+    ws.sock.close()
 
 
 def test_sse_stream_and_last_event_id(stack):
