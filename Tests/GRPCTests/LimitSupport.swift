@@ -120,5 +120,5 @@ func residentMegabytes() -> Int {
     guard count > 0 else { return 0 }
     let fields = String(decoding: buffer[0..<count], as: UTF8.self).split(separator: " ")
     guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
-    return pages * 4096 >> 20
+    return (pages * 4096) >> 20
 }
