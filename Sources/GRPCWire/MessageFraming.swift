@@ -71,10 +71,11 @@ public struct GRPCMessageDeframer: Sendable {
     /// Bytes received but not yet returned as a complete message.
     public var bufferedBytes: Int { buffer.readableBytes + (largeMessage?.readableBytes ?? 0) }
 
-    /// Memory held for messages not yet returned, as a budget counts it: the bytes received,
-    /// and the whole buffer of a large message from the moment its prefix announced it.
+    /// Memory held for messages not yet returned, as a budget counts it: the whole buffer while
+    /// it holds bytes, and the whole buffer of a large message from the moment its prefix
+    /// announced it. (An empty buffer keeps at most `largeMessageThreshold` of capacity.)
     public var heldBytes: Int {
-        buffer.readableBytes + (largeMessage?.capacity ?? 0)
+        (buffer.readableBytes > 0 ? buffer.capacity : 0) + (largeMessage?.capacity ?? 0)
     }
 
     /// The capacity of the buffer for prefixes and small messages (tests check it stays small).
@@ -93,7 +94,7 @@ public struct GRPCMessageDeframer: Sendable {
             if bytes.isEmpty { return }
         }
         if buffer.readableBytes == 0 {
-            if buffer.capacity > 2 * Self.largeMessageThreshold {
+            if buffer.capacity > Self.largeMessageThreshold {
                 // Give back what a burst of small messages made it grow to.
                 buffer = ByteBuffer()
             } else {
