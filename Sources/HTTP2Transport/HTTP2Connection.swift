@@ -372,9 +372,6 @@ public final class HTTP2Connection: ChannelInboundHandler {
         return pending
     }
 
-    /// DATA bytes queued on all streams and not yet sent.
-    public var pendingOutboundBytes: Int { session.pendingOutboundBytes }
-
     public func pendingOutboundBytes(streamID: Int32) -> Int {
         session.pendingOutboundBytes(streamID: streamID)
     }
