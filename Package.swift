@@ -287,6 +287,7 @@ let package = Package(
             dependencies: [
                 "Bridge", "CourtsideProto", "EventRelay", "GRPC", "ScheduleService", "ScoreService", "SubscriptionService", "ServiceKit", "Storage",
                 "TestSupport", serviceLifecycle, logging, nioCore, nioPosix, nioHTTP1, nioWebSocket,
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

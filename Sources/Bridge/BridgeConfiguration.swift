@@ -62,8 +62,31 @@ public struct BridgeConfiguration: Sendable {
     /// Largest SSE `Last-Event-ID` / request target.
     public var maxCursorBytes = 16_384
 
+    /// A request head (request line and headers) must be complete this long after its first
+    /// byte, or after the connection opened (408 when part of it came, else the connection just
+    /// closes). The WebSocket upgrade request is a head like any other.
+    public var requestHeadTimeout: Duration = .seconds(10)
+    /// A keep-alive connection with no request in progress is closed after this long.
+    public var keepAliveTimeout: Duration = .seconds(60)
+    /// Largest request head: the target and the header fields (larger → 431).
+    public var maxRequestHeadBytes = 65_536
+    /// Open TCP connections on the HTTP port, for the whole process (more → 503, then closed).
+    public var maxHTTPConnections = 50_000
+    /// Open TCP connections on the HTTP port per peer address; trusted proxies are exempt
+    /// (more → 429, then closed).
+    public var maxHTTPConnectionsPerIP = 200
+    /// WebSocket pings per second a client may send (the burst is twice this); more, or a ping
+    /// while its socket is not writable, closes with 1008.
+    public var maxPingsPerSecond = 10
+    /// Bytes a connection may have waiting for its socket before it is closed as too slow
+    /// (WebSocket 4000, SSE: the stream ends).
+    public var maxQueuedBytes = 1 << 20
+
     /// The burst of the message-rate token bucket.
     public var messageBurst: Int { maxMessagesPerSecond * 2 }
+
+    /// The burst of the ping-rate token bucket.
+    public var pingBurst: Int { maxPingsPerSecond * 2 }
 
     public var limits: ServerMessages.Limits {
         ServerMessages.Limits(
@@ -76,7 +99,7 @@ public struct BridgeConfiguration: Sendable {
     public var sessionLimits: SessionLimits {
         SessionLimits(
             maxGames: maxGames, maxTeams: maxTeams, maxMessagesPerSecond: maxMessagesPerSecond, messageBurst: messageBurst,
-            maxCollapsedGames: maxCollapsedGames
+            maxCollapsedGames: maxCollapsedGames, maxQueuedBytes: maxQueuedBytes
         )
     }
 
@@ -84,12 +107,13 @@ public struct BridgeConfiguration: Sendable {
     public init() {}
 }
 
-/// The few settings a connection consults, apart from the whole configuration so that each of
-/// ten thousand connections carries 40 bytes of them rather than a ~280-byte copy of everything.
+/// The few settings a connection consults, apart from the whole configuration (one copy per
+/// event loop's hub, read by every connection of the loop).
 public struct SessionLimits: Sendable {
     public var maxGames: Int
     public var maxTeams: Int
     public var maxMessagesPerSecond: Int
     public var messageBurst: Int
     public var maxCollapsedGames: Int
+    public var maxQueuedBytes: Int
 }

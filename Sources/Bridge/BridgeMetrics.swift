@@ -26,7 +26,10 @@ public final class BridgeMetrics: Sendable {
     public let relayQueueDepth: Gauge
     public let httpRequests: Counter
     public let apiRateLimited: Counter
+    public let httpConnections: Gauge
     private let rejected: [ErrorCode: Counter]
+    private let httpRefusals: [HTTPRefusal: Counter]
+    private let webSocketPolicyCloses: [WebSocketPolicyCloseReason: Counter]
     private let depths = Mutex<[ObjectIdentifier: Int]>([:])
 
     /// Registers the bridge's metrics in the process's registry.
@@ -60,6 +63,31 @@ public final class BridgeMetrics: Sendable {
             )
         }
         self.rejected = rejected
+        httpConnections = service.gauge("courtside_bridge_http_connections", "Open TCP connections on the HTTP port (page, API, WebSocket, SSE).")
+        httpRefusals = Dictionary(uniqueKeysWithValues: HTTPRefusal.allCases.map { reason in
+            let counter = service.counter(
+                "courtside_bridge_http_refused_total", "HTTP connections and requests refused or closed by a limit, by reason.",
+                labels: [("reason", reason.rawValue)]
+            )
+            return (reason, counter)
+        })
+        webSocketPolicyCloses = Dictionary(uniqueKeysWithValues: WebSocketPolicyCloseReason.allCases.map { reason in
+            let counter = service.counter(
+                "courtside_bridge_websocket_policy_closes_total", "WebSockets closed with 1008 for their control frames, by reason.",
+                labels: [("reason", reason.rawValue)]
+            )
+            return (reason, counter)
+        })
+    }
+
+    /// Counts an HTTP connection or request refused or closed by a limit.
+    func refused(_ reason: HTTPRefusal) {
+        httpRefusals[reason]?.increment()
+    }
+
+    /// Counts a WebSocket closed with 1008 for its control frames.
+    func policyClose(_ reason: WebSocketPolicyCloseReason) {
+        webSocketPolicyCloses[reason]?.increment()
     }
 
     func publish(_ counters: FanoutHub.Counters) {
@@ -79,4 +107,26 @@ public final class BridgeMetrics: Sendable {
         }
         relayQueueDepth.set(to: Double(deepest))
     }
+}
+
+/// Why the HTTP port refused or closed a connection or a request (the `reason` label).
+enum HTTPRefusal: String, CaseIterable, Sendable {
+    /// `maxHTTPConnections` reached: 503, closed.
+    case processConnections = "process_connections"
+    /// `maxHTTPConnectionsPerIP` reached for the peer's address: 429, closed.
+    case addressConnections = "address_connections"
+    /// A request head not complete within `requestHeadTimeout`: 408 (or closed if nothing came).
+    case headTimeout = "head_timeout"
+    /// A keep-alive connection idle for `keepAliveTimeout`: closed.
+    case idleTimeout = "idle_timeout"
+    /// A request head larger than `maxRequestHeadBytes`: 431, closed.
+    case headTooLarge = "head_too_large"
+    /// Not HTTP/1.1 the parser accepts: 400, closed.
+    case malformed
+    /// A request with a body or a method other than GET and HEAD: 400 / 405, closed.
+    case unexpectedRequest = "unexpected_request"
+    /// A client that does not read its answers for `slowConsumerTimeout`: closed.
+    case slowReader = "slow_reader"
+    /// More requests sent ahead of their answers than `PipelineLimitHandler.maximumPending`: closed.
+    case pipelined
 }

@@ -31,6 +31,7 @@ public final class BridgeServer: Sendable {
     private let app: BridgeApp
     private let group: any EventLoopGroup
     private let channel = Mutex<(any Channel)?>(nil)
+    private let heapTrimTask = Mutex<RepeatedTask?>(nil)
     private let logger: Logger
 
     /// Prepares everything (nothing listens or connects yet).
@@ -94,12 +95,15 @@ public final class BridgeServer: Sendable {
             }.wait()
             hubs.append(hub)
         }
-        let api = JSONAPI(schedule: scheduleClient, score: scoreClient, teams: teams, relay: relay, relayIsCurrent: { upstream.isConnected })
+        let api = JSONAPI(
+            schedule: scheduleClient, score: scoreClient, teams: teams, relay: relay, relayIsCurrent: { upstream.isConnected }, logger: logger
+        )
         app = BridgeApp(
             configuration: configuration,
             policy: AccessPolicy(
                 allowedOrigins: configuration.allowedOrigins, trustedProxies: configuration.trustedProxies,
-                maxConnectionsPerIP: configuration.maxConnectionsPerIP
+                maxConnectionsPerIP: configuration.maxConnectionsPerIP, maxHTTPConnections: configuration.maxHTTPConnections,
+                maxHTTPConnectionsPerIP: configuration.maxHTTPConnectionsPerIP
             ),
             statics: StaticFiles(root: configuration.staticDirectory), api: api, hubs: HubRegistry(hubs), metrics: metrics, logger: logger
         )
@@ -132,6 +136,7 @@ public final class BridgeServer: Sendable {
             .bind(host: configuration.host, port: configuration.httpPort)
             .get()
         channel.withLock { $0 = bound }
+        startHeapTrim()
         readiness.markStarted()
         logger.info(
             "bridge listening",
@@ -143,13 +148,38 @@ public final class BridgeServer: Sendable {
     }
 
     private static func initialize(_ channel: any Channel, app: BridgeApp) -> EventLoopFuture<Void> {
+        channel.eventLoop.makeCompletedFuture {
+            try configure(channel, app: app)
+        }
+    }
+
+    /// The pipeline of a new connection on the HTTP port: refused outright past the connection
+    /// limits, else the request deadline, NIO's HTTP/1 server (head size limited, WebSocket
+    /// upgrade of `/ws`) and the bridge's HTTP handler.
+    static func configure(_ channel: any Channel, app: BridgeApp) throws {
+        let pipeline = channel.pipeline.syncOperations
         let configuration = app.configuration
+        let admission = app.policy.admitConnection(peer: channel.remoteAddress)
+        guard case .admitted(let peer) = admission else {
+            let refusal = Self.refusal(admission)
+            app.metrics.refused(refusal.reason)
+            try pipeline.addHandler(ConnectionRefusalHandler(refusal.answer))
+            return
+        }
+        let policy = app.policy
+        let metrics = app.metrics
+        metrics.httpConnections.increment()
+        channel.closeFuture.whenComplete { _ in
+            policy.connectionClosed(peer: peer)
+            metrics.httpConnections.decrement()
+        }
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: configuration.websocketEcho ? configuration.echoMaxMessageBytes : configuration.maxMessageBytes,
             automaticErrorHandling: false,
             shouldUpgrade: { channel, head in
                 let path = HTTPHandler.split(head.uri).path
-                return channel.eventLoop.makeSucceededFuture(path == "/ws" && head.method == .GET ? HTTPHeaders() : nil)
+                let upgrade = path == "/ws" && HTTPHandler.refusal(of: head) == nil && HTTPHandler.hasValidWebSocketKey(head)
+                return channel.eventLoop.makeSucceededFuture(upgrade ? HTTPHeaders() : nil)
             },
             upgradePipelineHandler: { channel, head in
                 channel.eventLoop.makeCompletedFuture {
@@ -157,13 +187,34 @@ public final class BridgeServer: Sendable {
                 }
             }
         )
-        return channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }),
-                withErrorHandling: true
-            )
-            try channel.pipeline.syncOperations.addHandler(HTTPHandler(app: app), name: HTTPHandler.name)
+        let deadline = RequestDeadlineHandler(
+            headTimeout: HTTPHandler.timeAmount(configuration.requestHeadTimeout), idleTimeout: HTTPHandler.timeAmount(configuration.keepAliveTimeout),
+            now: channel.eventLoop.now, metrics: app.metrics
+        )
+        try pipeline.addHandler(deadline, name: RequestDeadlineHandler.name)
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderListSize = configuration.maxRequestHeadBytes
+        limits.maxHeaderFieldSize = configuration.maxRequestHeadBytes
+        limits.maxHeaderFieldCount = HTTPHandler.maximumHeaderFields
+        try pipeline.configureHTTPServerPipeline(
+            withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }),
+            withErrorHandling: false,
+            withEncoderConfiguration: HTTPResponseEncoder.Configuration(),
+            withDecoderLimitConfiguration: limits
+        )
+        let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+        try pipeline.addHandler(PipelineLimitHandler(metrics: app.metrics), name: PipelineLimitHandler.name, position: .after(decoder))
+        try pipeline.addHandler(HTTPHandler(app: app, deadline: deadline), name: HTTPHandler.name)
+    }
+
+    /// What a connection refused when it opened gets, and why it is counted.
+    private static func refusal(_ admission: AccessPolicy.ConnectionAdmission) -> (reason: HTTPRefusal, answer: HTTPAnswer) {
+        if admission == .processFull {
+            let message = "the bridge has too many connections; try again"
+            return (.processConnections, .error(.serviceUnavailable, code: "unavailable", message: message, retryAfterSeconds: 5))
         }
+        let message = "too many connections from this address"
+        return (.addressConnections, .error(.tooManyRequests, code: "too_many_connections", message: message, retryAfterSeconds: 15))
     }
 
     /// After the handshake: our frame writer goes before NIO's encoder (we write prebuilt
@@ -173,9 +224,11 @@ public final class BridgeServer: Sendable {
         let writer = RawFrameWriter()
         try pipeline.addHandler(writer, position: .before(try pipeline.context(handlerType: WebSocketFrameEncoder.self).handler))
         pipeline.removeHandler(context: try pipeline.context(name: HTTPHandler.name), promise: nil)
+        pipeline.removeHandler(context: try pipeline.context(name: RequestDeadlineHandler.name), promise: nil)
+        if let limit = try? pipeline.context(name: PipelineLimitHandler.name) { pipeline.removeHandler(context: limit, promise: nil) }
         let configuration = app.configuration
         if configuration.websocketEcho {
-            try pipeline.addHandler(WebSocketHandler(mode: .echo, writer: writer, configuration: configuration, rejection: nil, onClosed: {}))
+            try pipeline.addHandler(WebSocketHandler(mode: .echo, writer: writer, configuration: configuration, metrics: app.metrics, rejection: nil, onClosed: {}))
             return
         }
         guard let hub = app.hubs.hub(for: channel.eventLoop) else { throw ChannelError.ioOnClosedChannel }
@@ -195,7 +248,20 @@ public final class BridgeServer: Sendable {
             }
         }
         app.metrics.httpRequests.increment()
-        try pipeline.addHandler(WebSocketHandler(mode: .bridge(hub), writer: writer, configuration: configuration, rejection: rejection, onClosed: release))
+        try pipeline.addHandler(WebSocketHandler(
+                mode: .bridge(hub), writer: writer, configuration: configuration, metrics: app.metrics, rejection: rejection, onClosed: release
+            ))
+    }
+
+    /// Every 2 s: after many connections closed, trim the heap (off the event loops).
+    private func startHeapTrim() {
+        let trim = HeapTrim()
+        let policy = app.policy
+        let task = group.next().scheduleRepeatedTask(initialDelay: .seconds(2), delay: .seconds(2)) { _ in
+            guard trim.shouldTrim(openConnections: policy.openHTTPConnections) else { return }
+            Task.detached(priority: .background) { HeapTrim.trim() }
+        }
+        heapTrimTask.withLock { $0 = task }
     }
 
     /// Follows the subscription service's stream of every game into the relay.
@@ -228,6 +294,7 @@ public final class BridgeServer: Sendable {
         app.isDraining = true
         let listening = channel.withLock { $0 }
         try? await listening?.close()
+        heapTrimTask.withLock { $0?.cancel() }
         let spread = configuration.reconnectSpreadMs
         await app.hubs.forEach { $0.goAway(spreadMs: spread) }
         let deadline = ContinuousClock.now + min(configuration.shutdownGrace, .seconds(5))

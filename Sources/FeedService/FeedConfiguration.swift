@@ -88,8 +88,12 @@ public struct PollingSettings: Sendable {
     public var requestTimeout: Duration = .seconds(10)
     /// Attempts per poll (a failed attempt is retried with backoff; then the poll is skipped).
     public var attempts = 3
-    /// Largest response body accepted.
+    /// Largest response body accepted (a larger Content-Length is refused before the body is read).
     public var maximumBodyBytes = 16 << 20
+    /// Largest response head accepted: status line and headers (and a chunked body's trailers).
+    public var maximumHeadBytes = 32 << 10
+    /// Which redirects are followed: how many, and to which other hosts.
+    public var redirects = RedirectPolicy()
 
     /// An empty configuration (a URL must be set).
     public init() {}

@@ -55,7 +55,7 @@ public final class FeedMetrics: Sendable {
     }
 
     /// A provider payload (or one update of it) that was skipped as a whole.
-    /// - Parameter reason: `malformed`, `truncated`, `invalid`, `inconsistent`, `stale`, …
+    /// - Parameter reason: a ``FeedError/Category`` raw value, `inconsistent` or `stale`.
     public func rejectedPayload(reason: String) {
         counter(
             "courtside_feed_rejected_payloads_total", "Provider payloads skipped, by reason.",
@@ -96,7 +96,7 @@ public final class FeedMetrics: Sendable {
         ).increment()
     }
 
-    /// One failed HTTP attempt: `timeout`, `connect`, `status`, `too_large`, `io`.
+    /// One failed HTTP attempt: `status` or an ``HTTPClient/Failure/reason``.
     public func pollError(reason: String) {
         counter(
             "courtside_feed_poll_errors_total", "Failed scoreboard requests (each attempt), by reason.",

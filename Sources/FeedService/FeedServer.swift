@@ -146,7 +146,14 @@ public final class FeedServer: Sendable {
             guard HTTPURL(configuration.polling.url) != nil else {
                 throw FeedConfigurationError("--url must be an http:// or https:// URL (got '\(configuration.polling.url)')")
             }
-            guard configuration.polling.interval > .zero else { throw FeedConfigurationError("--poll-interval-seconds must be positive") }
+            let polling = configuration.polling
+            guard polling.interval > .zero else { throw FeedConfigurationError("--poll-interval-seconds must be positive") }
+            guard polling.requestTimeout > .zero else { throw FeedConfigurationError("--poll-timeout-seconds must be positive") }
+            guard polling.maximumHeadBytes > 0 else { throw FeedConfigurationError("--poll-max-head-bytes must be positive") }
+            guard polling.maximumBodyBytes > 0 else { throw FeedConfigurationError("--poll-max-body-bytes must be positive") }
+            guard polling.redirects.maximumRedirects >= 0 else {
+                throw FeedConfigurationError("--poll-max-redirects must not be negative")
+            }
         }
     }
 

@@ -9,18 +9,24 @@ import Synchronization
 /// Why not AsyncHTTPClient: the feed makes one GET every few seconds to one host, so it needs
 /// neither connection pooling nor HTTP/2 nor streaming uploads; NIO, NIOHTTP1 and NIOSSL are
 /// already in the package graph (NIOSSL through postgres-nio), whereas AsyncHTTPClient would add
-/// seven packages to every build. What it does: one connection per request (`Connection:
-/// close`), a deadline covering connect, TLS handshake and the whole response, a cap on the body
-/// size, up to five redirects, cancellation (closing the connection). Chunked and
-/// content-length bodies are decoded by NIOHTTP1; no compression is requested.
+/// seven packages to every build.
+///
+/// What it does: one connection per request (`Connection: close`); a deadline covering connect,
+/// TLS handshake and the whole response, after which the request has failed, whatever arrived;
+/// budgets for the response head and body; redirects as ``RedirectPolicy`` allows; cancellation
+/// (closing the connection). A 2xx body is returned only when it is whole: its length declared
+/// (Content-Length or chunked, decoded by NIOHTTP1) and every byte of it received. The body of
+/// any other status is not read. No compression is requested, and none is accepted.
 final class HTTPClient: Sendable {
     /// Why a request failed (the metric reason is `reason`).
     enum Failure: Error, Sendable, CustomStringConvertible {
         case timeout
         case connect(String)
-        case tooLarge(Int)
+        case tooLarge(String)
+        case truncated(String)
+        case invalidResponse(String)
         case io(String)
-        case redirects(String)
+        case redirect(String)
 
         /// A short, fixed label for metrics.
         var reason: String {
@@ -28,23 +34,64 @@ final class HTTPClient: Sendable {
             case .timeout: "timeout"
             case .connect: "connect"
             case .tooLarge: "too_large"
+            case .truncated: "truncated"
+            case .invalidResponse: "invalid_response"
             case .io: "io"
-            case .redirects: "redirect"
+            case .redirect: "redirect"
+            }
+        }
+
+        /// Whether trying again may help (the network's fault rather than the server's answer).
+        var isTransient: Bool {
+            switch self {
+            case .timeout, .connect, .truncated, .io: true
+            case .tooLarge, .invalidResponse, .redirect: false
             }
         }
 
         var description: String {
             switch self {
-            case .timeout: "timed out"
+            case .timeout: "timed out (the deadline covers the whole response)"
             case .connect(let why): "cannot connect: \(why)"
-            case .tooLarge(let limit): "response body larger than \(limit) bytes"
+            case .tooLarge(let what): "too large: \(what)"
+            case .truncated(let what): "response cut short: \(what)"
+            case .invalidResponse(let why): "unusable response: \(why)"
             case .io(let why): "connection failed: \(why)"
-            case .redirects(let why): "bad redirect: \(why)"
+            case .redirect(let why): "redirect refused: \(why)"
             }
         }
     }
 
-    /// A response: status, headers and the whole body.
+    /// What one GET may take and where it may lead.
+    struct Limits: Sendable {
+        /// Deadline of each request (each redirect gets a new one).
+        var timeout: Duration
+        /// Largest status line plus headers.
+        var maximumHeadBytes: Int
+        /// Largest body.
+        var maximumBodyBytes: Int
+        /// Which redirects are followed.
+        var redirects: RedirectPolicy
+
+        /// The response decoder's limits: the head budget for all headers, and for the trailers
+        /// of a chunked body (``ResponseHeadBudget`` measures the head itself).
+        var decoder: NIOHTTPDecoderLimitConfiguration {
+            var configuration = NIOHTTPDecoderLimitConfiguration()
+            configuration.maxHeaderFieldSize = maximumHeadBytes
+            configuration.maxHeaderListSize = maximumHeadBytes
+            return configuration
+        }
+
+        /// The limits of the polling settings.
+        init(_ settings: PollingSettings) {
+            timeout = settings.requestTimeout
+            maximumHeadBytes = settings.maximumHeadBytes
+            maximumBodyBytes = settings.maximumBodyBytes
+            redirects = settings.redirects
+        }
+    }
+
+    /// A response: status, headers and, for a 2xx, the whole body (empty otherwise).
     struct Response: Sendable {
         /// The status code (200, 304, …).
         var status: Int
@@ -63,29 +110,23 @@ final class HTTPClient: Sendable {
         tls = Result { try NIOSSLContext(configuration: .makeClientConfiguration()) }
     }
 
-    /// GETs `url`, following up to five redirects.
-    /// - Parameters:
-    ///   - headers: request headers besides Host, Connection and User-Agent.
-    ///   - timeout: deadline of each request (redirects get a new one).
-    ///   - maximumBodyBytes: a larger body fails the request with `Failure.tooLarge`.
-    func get(_ url: HTTPURL, headers: [(String, String)] = [], timeout: Duration, maximumBodyBytes: Int) async throws(Failure)
-        -> Response
-    {
-        var target = url
-        for _ in 0...5 {
-            let response = try await getOnce(target, headers: headers, timeout: timeout, maximumBodyBytes: maximumBodyBytes)
+    /// GETs `url`, following the redirects `limits` allow.
+    /// - Parameter headers: request headers besides Host, Connection and User-Agent.
+    func get(_ url: HTTPURL, headers: [(String, String)] = [], limits: Limits) async throws(Failure) -> Response {
+        var visited = [url]
+        while true {
+            let current = visited[visited.count - 1]
+            let response = try await getOnce(current, headers: headers, limits: limits)
             guard [301, 302, 303, 307, 308].contains(response.status) else { return response }
-            guard let location = response.headers.first(name: "location"), let next = target.resolving(location) else {
-                throw .redirects("\(response.status) without a usable Location")
+            do throws(RedirectPolicy.Refusal) {
+                visited.append(try limits.redirects.target(of: response.headers["location"], from: current, visited: visited))
+            } catch {
+                throw .redirect("\(response.status) from \(current): \(error)")
             }
-            target = next
         }
-        throw .redirects("more than five redirects")
     }
 
-    private func getOnce(_ url: HTTPURL, headers: [(String, String)], timeout: Duration, maximumBodyBytes: Int) async throws(Failure)
-        -> Response
-    {
+    private func getOnce(_ url: HTTPURL, headers: [(String, String)], limits: Limits) async throws(Failure) -> Response {
         var context: NIOSSLContext?
         if url.isTLS {
             switch tls {
@@ -93,10 +134,11 @@ final class HTTPClient: Sendable {
             case .failure(let error): throw .connect("TLS is not available: \(error)")
             }
         }
+        let decoderLimits = limits.decoder
         let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
         do {
             channel = try await ClientBootstrap(group: group)
-                .connectTimeout(TimeAmount(timeout))
+                .connectTimeout(TimeAmount(limits.timeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: url.host, port: url.port) { [context] channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -104,7 +146,14 @@ final class HTTPClient: Sendable {
                             let handler = try NIOSSLClientHandler(context: context, serverHostname: url.hostIsAddress ? nil : url.host)
                             try channel.pipeline.syncOperations.addHandler(handler)
                         }
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        let decoder = HTTPResponseDecoder(
+                            leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .forward, limitConfiguration: decoderLimits)
+                        try channel.pipeline.syncOperations.addHandlers([
+                            ResponseHeadBudgetHandler(maximumBytes: limits.maximumHeadBytes),
+                            HTTPRequestEncoder(),
+                            ByteToMessageHandler(decoder),
+                            NIOHTTPRequestHeadersValidator(),
+                        ])
                         return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
                     }
                 }
@@ -115,13 +164,14 @@ final class HTTPClient: Sendable {
         }
         let expired = ExpiryFlag()
         let raw = channel.channel
-        let timer = raw.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+        let timer = raw.eventLoop.scheduleTask(in: TimeAmount(limits.timeout)) {
             expired.set()
             raw.close(promise: nil)
         }
         defer { timer.cancel() }
+        let response: Response
         do {
-            return try await withTaskCancellationHandler {
+            response = try await withTaskCancellationHandler {
                 try await channel.executeThenClose { inbound, outbound in
                     var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: url.target)
                     head.headers.add(name: "Host", value: url.hostHeader)
@@ -132,30 +182,66 @@ final class HTTPClient: Sendable {
                     // parsed the head of a GET, and a separate write of the (empty) end would then
                     // fail on the closed channel and lose a response that had arrived.
                     try await outbound.write(contentsOf: [.head(head), .end(nil)])
-                    var response = Response(status: 0, headers: HTTPHeaders(), body: [])
-                    for try await part in inbound {
-                        switch part {
-                        case .head(let responseHead):
-                            response.status = Int(responseHead.status.code)
-                            response.headers = responseHead.headers
-                        case .body(var buffer):
-                            guard response.body.count + buffer.readableBytes <= maximumBodyBytes else {
-                                throw Failure.tooLarge(maximumBodyBytes)
-                            }
-                            response.body += buffer.readBytes(length: buffer.readableBytes) ?? []
-                        case .end:
-                            return response
-                        }
-                    }
-                    throw Failure.io("the connection closed before the response ended")
+                    return try await Self.read(inbound, maximumBodyBytes: limits.maximumBodyBytes)
                 }
             } onCancel: {
                 raw.close(promise: nil)
             }
-        } catch let failure as Failure {
-            throw expired.isSet ? .timeout : failure
         } catch {
-            throw expired.isSet ? .timeout : .io("\(error)")
+            throw expired.isSet ? .timeout : Self.failure(error, limits: limits)
+        }
+        // The deadline may have closed the connection just as the decoder saw an end.
+        if expired.isSet { throw .timeout }
+        return response
+    }
+
+    /// Reads one response: the head, and for a 2xx the whole body.
+    private static func read(
+        _ inbound: NIOAsyncChannelInboundStream<HTTPClientResponsePart>, maximumBodyBytes: Int
+    ) async throws -> Response {
+        var started: Response?
+        var body: [UInt8] = []
+        var framing = ResponseFraming.length(0)
+        for try await part in inbound {
+            switch part {
+            case .head(let head):
+                let status = Int(head.status.code)
+                guard started == nil, status >= 200 else {
+                    throw Failure.invalidResponse("an unexpected \(status) response head")
+                }
+                let response = Response(status: status, headers: head.headers, body: [])
+                guard (200..<300).contains(status), status != 204 else { return response }
+                started = response
+                framing = try ResponseFraming.of(head.headers, maximumBodyBytes: maximumBodyBytes)
+            case .body(var buffer):
+                guard started != nil else { throw Failure.invalidResponse("body before the head") }
+                guard body.count + buffer.readableBytes <= maximumBodyBytes else {
+                    throw Failure.tooLarge("a body larger than \(maximumBodyBytes) bytes")
+                }
+                body += buffer.readBytes(length: buffer.readableBytes) ?? []
+            case .end:
+                guard var response = started else { throw Failure.invalidResponse("an end without a head") }
+                try framing.check(received: body.count)
+                response.body = body
+                return response
+            }
+        }
+        throw Failure.truncated("the connection closed before the response's end")
+    }
+
+    /// The failure for an error of the connection or of the decoder.
+    private static func failure(_ error: any Error, limits: Limits) -> Failure {
+        switch error {
+        case let failure as Failure:
+            return failure
+        case HTTPParserError.invalidEOFState:
+            return .truncated("the connection closed before the response's end")
+        case HTTPParserError.headerOverflow:
+            return .tooLarge("response headers (or trailers) larger than \(limits.maximumHeadBytes) bytes")
+        case let parser as HTTPParserError:
+            return .invalidResponse("not HTTP/1.1 (\(parser))")
+        default:
+            return .io("\(error)")
         }
     }
 }

@@ -36,6 +36,11 @@ public struct HTTPURL: Sendable, Hashable, CustomStringConvertible {
         host.contains(":") || host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." }
     }
 
+    /// Whether `other` has the same scheme, host (ignoring case) and port.
+    public func isSameOrigin(as other: HTTPURL) -> Bool {
+        isTLS == other.isTLS && port == other.port && host.lowercased() == other.host.lowercased()
+    }
+
     /// A `Location` header resolved against this URL.
     public func resolving(_ location: String) -> HTTPURL? {
         if let absolute = HTTPURL(location) { return absolute }

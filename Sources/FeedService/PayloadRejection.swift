@@ -3,15 +3,13 @@ import Logging
 
 /// Logs and counts a provider payload (or one update of it) that was skipped.
 enum PayloadRejection {
-    /// The metric reason for a rejection: `empty`, `truncated`, `malformed` (not JSON),
-    /// `unknown_team`, or `invalid` (JSON of the wrong shape or with impossible values).
+    /// The metric reason for a rejection: the category of its reasons, the first of `empty`,
+    /// `truncated`, `malformed` (not JSON), `too_large`, `unknown_team` present, else `invalid`
+    /// (JSON of the wrong shape or with impossible values).
     static func reason(of reasons: [FeedError]) -> String {
-        let text = reasons.map(\.reason).joined(separator: " ").lowercased()
-        if text.contains("empty payload") { return "empty" }
-        if text.contains("truncated") || text.contains("ends early") { return "truncated" }
-        if text.contains("invalid json") { return "malformed" }
-        if text.contains("unknown team") { return "unknown_team" }
-        return "invalid"
+        let precedence: [FeedError.Category] = [.empty, .truncated, .malformed, .tooLarge, .unknownTeam]
+        let present = Set(reasons.map(\.category))
+        return (precedence.first(where: present.contains) ?? .invalid).rawValue
     }
 
     /// Logs the reasons (the first few) and counts the rejection.

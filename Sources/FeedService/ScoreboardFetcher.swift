@@ -16,6 +16,25 @@ public struct CacheValidators: Sendable, Hashable {
     }
 }
 
+extension CacheValidators {
+    /// The validators of a response, each kept only when it can be sent back as it is: one
+    /// header, visible ASCII (an ETag without spaces), and short. A hostile value is dropped (the
+    /// next poll is then unconditional) rather than echoed into the next request.
+    init(checking headers: HTTPHeaders) {
+        self.init(
+            etag: Self.single(headers["etag"], maximumBytes: 256, allowSpaces: false),
+            lastModified: Self.single(headers["last-modified"], maximumBytes: 64, allowSpaces: true)
+        )
+    }
+
+    private static func single(_ values: [String], maximumBytes: Int, allowSpaces: Bool) -> String? {
+        guard values.count == 1, let value = values.first, !value.isEmpty, value.utf8.count <= maximumBytes,
+            value.utf8.allSatisfy({ (0x21...0x7E).contains($0) || (allowSpaces && $0 == 0x20) })
+        else { return nil }
+        return value
+    }
+}
+
 /// What one poll got.
 public enum FetchOutcome: Sendable {
     /// 304: nothing changed since the validators' response.
@@ -31,7 +50,9 @@ public protocol ScoreboardFetching: Sendable {
 }
 
 /// Gets a scoreboard over HTTP(S): conditional GETs, a deadline per request, and retries with
-/// exponential backoff on failures worth retrying (network errors, timeouts, 5xx, 429).
+/// exponential backoff on failures worth retrying (network errors, timeouts, cut bodies, 5xx,
+/// 429; a `Retry-After` of up to a minute is honoured). A refused response (a redirect elsewhere,
+/// a body over budget, an unusable head) fails the poll at once.
 struct HTTPScoreboardFetcher: ScoreboardFetching {
     /// A response that is not a scoreboard (a 4xx other than 429, or too many failures).
     struct Failed: Error, CustomStringConvertible {
@@ -49,24 +70,22 @@ struct HTTPScoreboardFetcher: ScoreboardFetching {
         if let etag = validators.etag { headers.append(("If-None-Match", etag)) }
         if let lastModified = validators.lastModified { headers.append(("If-Modified-Since", lastModified)) }
         var backoff = Backoff(initial: .milliseconds(500), maximum: .seconds(8))
+        var serverAskedToWait: Duration?
         var lastProblem = ""
         for attempt in 1...max(1, settings.attempts) {
-            if attempt > 1 { try await Task.sleep(for: backoff.next()) }
+            if attempt > 1 { try await Task.sleep(for: max(backoff.next(), serverAskedToWait ?? .zero)) }
+            serverAskedToWait = nil
             do {
-                let response = try await client.get(
-                    url, headers: headers, timeout: settings.requestTimeout, maximumBodyBytes: settings.maximumBodyBytes)
+                let response = try await client.get(url, headers: headers, limits: HTTPClient.Limits(settings))
                 switch response.status {
                 case 304:
                     return .notModified
                 case 200..<300:
-                    let fresh = CacheValidators(
-                        etag: response.headers.first(name: "etag"),
-                        lastModified: response.headers.first(name: "last-modified")
-                    )
-                    return .body(response.body, fresh)
+                    return .body(response.body, CacheValidators(checking: response.headers))
                 case 429, 500...599:
                     metrics.pollError(reason: "status")
                     lastProblem = "HTTP \(response.status)"
+                    serverAskedToWait = RetryAfter.delay(response.headers["retry-after"])
                 default:
                     metrics.pollError(reason: "status")
                     throw Failed(description: "HTTP \(response.status) from \(url)")
@@ -74,9 +93,11 @@ struct HTTPScoreboardFetcher: ScoreboardFetching {
             } catch let failure as HTTPClient.Failure {
                 if Task.isCancelled { throw CancellationError() }
                 metrics.pollError(reason: failure.reason)
+                // Refused answers (a redirect elsewhere, a body too large) would be the same again.
+                guard failure.isTransient else { throw Failed(description: "\(url): \(failure)") }
                 lastProblem = failure.description
             }
-            logger.debug("scoreboard request failed", metadata: ["url": "\(url)", "attempt": "\(attempt)", "error": "\(lastProblem)"])
+            logger.info("scoreboard request failed", metadata: ["url": "\(url)", "attempt": "\(attempt)", "error": "\(lastProblem)"])
         }
         throw Failed(description: "\(url): \(lastProblem) (after \(max(1, settings.attempts)) attempts)")
     }

@@ -40,7 +40,7 @@ struct ESPNCompetition {
             switch side {
             case "home" where home == nil: home = (team, competitor)
             case "away" where away == nil: away = (team, competitor)
-            default: throw .invalid(competitor["homeAway"].failure("unexpected or repeated side \"\(side)\""))
+            default: throw .invalid(competitor["homeAway"].failure("unexpected or repeated side \(Excerpt.quoted(side))"))
             }
         }
         guard let home, let away else {
@@ -67,7 +67,7 @@ struct ESPNCompetition {
                 period: period,
                 clockMs: clock ?? 0,
                 startTimeMs: competition["date"].timestampMs,
-                venue: venueNode["fullName"].text
+                venue: venueNode["fullName"].text(maximumBytes: JSONNode.maximumVenueBytes)
             )
         }
     }
@@ -90,7 +90,7 @@ struct ESPNCompetition {
         case "pre": return (.scheduled, false)
         case "in": return (.live, false)
         case "post": return (.final, true)
-        case let state: throw type["state"].failure("unknown status \"\(name)\" with state \"\(state)\"")
+        case let state: throw type["state"].failure("unknown status \(Excerpt.quoted(name)) with state \(Excerpt.quoted(state))")
         }
     }
 

@@ -17,7 +17,7 @@ public enum ESPNScoreboardAdapter {
     {
         let nodes: [JSONNode]
         do throws(FeedError) {
-            nodes = try JSONNode.parse(Array(payload))["events"].array()
+            nodes = try JSONNode.parse(Array(payload))["events"].array(atMost: PayloadLimits.games)
         } catch {
             return .failure(FeedRejection(error))
         }

@@ -36,7 +36,7 @@ public enum ESPNSummaryAdapter {
         return try invalid { () throws(FeedError) in
             var problems: [FeedError] = []
             var actions: [PlayAction] = []
-            for node in try root["plays"].optionalArray() {
+            for node in try root["plays"].optionalArray(atMost: PayloadLimits.plays) {
                 do throws(FeedError) {
                     actions.append(try action(node, teams: summary.teamIdsByESPNId))
                 } catch {

@@ -1,14 +1,45 @@
 /// Why a provider payload (or one game in it) was not accepted.
 ///
 /// Reasons are written for a person reading the feed service's log: they name the place in the
-/// payload (`game.actions[12].scoreHome`) and what was wrong with it.
+/// payload (`game.actions[12].scoreHome`) and what was wrong with it. The category is for
+/// metrics: a small fixed set, never derived from the payload's text.
 public struct FeedError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of problem it is (a metric label).
+    public enum Category: String, Hashable, Sendable, CaseIterable {
+        /// No JSON value at all.
+        case empty
+        /// JSON that ends early.
+        case truncated
+        /// Not JSON.
+        case malformed
+        /// JSON beyond the parser's budgets (nesting, values) or an adapter's (games, plays).
+        case tooLarge = "too_large"
+        /// A team that is not one of the 30 NBA teams.
+        case unknownTeam = "unknown_team"
+        /// JSON of the wrong shape or with impossible values.
+        case invalid
+    }
+
+    /// The longest reason kept, in Unicode scalars: reasons quote excerpts of the payload, and a
+    /// reason is logged, so none may carry a payload's megabytes.
+    public static let maximumReasonScalars = 400
+
     /// A human-readable explanation, never empty.
     public var reason: String
+    /// The kind of problem.
+    public var category: Category
 
-    /// Creates an error with the given reason.
-    public init(_ reason: String) {
-        self.reason = reason.isEmpty ? "unspecified feed error" : reason
+    /// Creates an error with the given reason (cut to ``maximumReasonScalars``).
+    public init(_ reason: String, category: Category = .invalid) {
+        let scalars = reason.unicodeScalars
+        if reason.isEmpty {
+            self.reason = "unspecified feed error"
+        } else if scalars.prefix(Self.maximumReasonScalars + 1).count > Self.maximumReasonScalars {
+            self.reason = String(String.UnicodeScalarView(scalars.prefix(Self.maximumReasonScalars))) + "…"
+        } else {
+            self.reason = reason
+        }
+        self.category = category
     }
 
     /// The reason.

@@ -104,10 +104,10 @@ extension JSONNode {
         }
         if text.trimmingASCIIWhitespace().isEmpty { return nil }
         guard let clock = GameClock.parse(text) else {
-            throw failure("unreadable game clock \"\(text.prefix(30))\"")
+            throw failure("unreadable game clock \(Excerpt.quoted(text))")
         }
         guard clock <= GameClock.periodLengthMs(period) else {
-            throw failure("clock \(text) is longer than period \(period)")
+            throw failure("clock \(Excerpt.quoted(text.trimmingASCIIWhitespace())) is longer than period \(period)")
         }
         return clock
     }

@@ -39,8 +39,8 @@ struct JSONNode {
     }
 
     /// A reading failure at this node.
-    func failure(_ what: String) -> FeedError {
-        FeedError("\(path): \(what)")
+    func failure(_ what: String, category: FeedError.Category = .invalid) -> FeedError {
+        FeedError("\(path): \(what)", category: category)
     }
 
     // MARK: Containers
@@ -55,6 +55,21 @@ struct JSONNode {
     func optionalArray() throws(FeedError) -> [JSONNode] {
         if isNull { return [] }
         return try array()
+    }
+
+    /// The elements of an array of at most `limit` elements (a longer one is refused whole).
+    func array(atMost limit: Int) throws(FeedError) -> [JSONNode] {
+        let elements = try array()
+        guard elements.count <= limit else {
+            throw failure("\(elements.count) elements, more than the \(limit) accepted", category: .tooLarge)
+        }
+        return elements
+    }
+
+    /// ``array(atMost:)``, or an empty list when the key is absent or null.
+    func optionalArray(atMost limit: Int) throws(FeedError) -> [JSONNode] {
+        if isNull { return [] }
+        return try array(atMost: limit)
     }
 
     /// Requires an object (for early, clear rejection of a payload of the wrong shape).
@@ -78,10 +93,30 @@ struct JSONNode {
         return try string()
     }
 
+    /// The longest display text kept, in UTF-8 bytes (the score service takes descriptions of up
+    /// to 4096).
+    static let maximumTextBytes = 1024
+
     /// A string for display (description, player name): absent, null or of another type gives "".
-    var text: String {
-        if case .string(let text)? = value { return text }
-        return ""
+    /// Control characters become spaces and the text is cut to ``maximumTextBytes`` (display
+    /// text is not worth rejecting a payload for).
+    var text: String { text(maximumBytes: Self.maximumTextBytes) }
+
+    /// The longest venue kept, in UTF-8 bytes (the schedule service's limit).
+    static let maximumVenueBytes = 200
+
+    /// ``text`` cut to `maximumBytes` UTF-8 bytes (on a scalar boundary).
+    func text(maximumBytes: Int) -> String {
+        guard case .string(let text)? = value else { return "" }
+        if text.utf8.count <= maximumBytes && !text.unicodeScalars.contains(where: Self.isControl) { return text }
+        var kept = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in text.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            if bytes > maximumBytes { break }
+            kept.append(Self.isControl(scalar) ? " " : scalar)
+        }
+        return String(kept)
     }
 
     /// A boolean; absent or null gives `defaultValue`.
@@ -91,15 +126,16 @@ struct JSONNode {
         return flag
     }
 
-    /// A number, or a string holding a decimal number (providers send both).
+    /// A number, or a string holding a decimal number (providers send both). Only decimal
+    /// notation is read from a string: `Double(_:)` would also take "nan", "inf" and "0x1p4".
     func number() throws(FeedError) -> Double {
         switch value {
         case .number(let number)?:
             return number
         case .string(let text)?:
             let trimmed = text.trimmingASCIIWhitespace()
-            guard !trimmed.isEmpty, let number = Double(trimmed), number.isFinite else {
-                throw failure("expected a number, found the string \"\(text.prefix(40))\"")
+            guard Self.isDecimal(trimmed.utf8), let number = Double(trimmed), number.isFinite else {
+                throw failure("expected a number, found the string \(Excerpt.quoted(text))")
             }
             return number
         default:
@@ -107,14 +143,37 @@ struct JSONNode {
         }
     }
 
-    /// A whole number in `range`, given as a JSON number or a string of digits.
+    /// Whether `text` is `-?digits(.digits)?([eE][+-]?digits)?` (leading zeros allowed).
+    static func isDecimal(_ text: String.UTF8View) -> Bool {
+        var rest = text[...]
+        func digits() -> Bool {
+            let count = rest.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+            rest = rest.dropFirst(count)
+            return count > 0
+        }
+        if rest.first == UInt8(ascii: "-") { rest = rest.dropFirst() }
+        guard digits() else { return false }
+        if rest.first == UInt8(ascii: ".") {
+            rest = rest.dropFirst()
+            guard digits() else { return false }
+        }
+        if rest.first == UInt8(ascii: "e") || rest.first == UInt8(ascii: "E") {
+            rest = rest.dropFirst()
+            if rest.first == UInt8(ascii: "+") || rest.first == UInt8(ascii: "-") { rest = rest.dropFirst() }
+            guard digits() else { return false }
+        }
+        return rest.isEmpty
+    }
+
+    /// A whole number in `range`, given as a JSON number or a string of digits. Converted with
+    /// `Int64(exactly:)`: a double at or beyond 2^63 (which `Double(Int64.max)` rounds up to)
+    /// fails the check instead of trapping.
     func integer(in range: ClosedRange<Int64>) throws(FeedError) -> Int64 {
         let number = try number()
-        guard number.rounded() == number, number >= Double(range.lowerBound), number <= Double(range.upperBound)
-        else {
+        guard let whole = Int64(exactly: number), range.contains(whole) else {
             throw failure("expected a whole number in \(range.lowerBound)...\(range.upperBound), found \(number)")
         }
-        return Int64(number)
+        return whole
     }
 
     /// A score: a whole number 0...999 as a number or a string ("111").
@@ -127,18 +186,34 @@ struct JSONNode {
         UInt32(try integer(in: 0...GameClock.maximumPeriod))
     }
 
-    /// An identifier given as a string or a whole number ("401585135", 1610612751).
+    /// The longest provider id accepted, in UTF-8 bytes: with its prefix and suffixes it stays
+    /// within the schedule's game ids (128 bytes) and the score service's source ids (256).
+    static let maximumIdentifierBytes = 64
+
+    /// An identifier given as a string or a whole number ("401585135", 1610612751): at most
+    /// ``maximumIdentifierBytes`` of visible characters (ids end up in URLs, logs and other ids).
     func identifier() throws(FeedError) -> String {
         switch value {
         case .string(let text)?:
             let trimmed = text.trimmingASCIIWhitespace()
             guard !trimmed.isEmpty else { throw failure("expected an id, found an empty string") }
+            guard trimmed.utf8.count <= Self.maximumIdentifierBytes else {
+                throw failure("an id longer than \(Self.maximumIdentifierBytes) bytes: \(Excerpt.quoted(trimmed))")
+            }
+            guard !trimmed.unicodeScalars.contains(where: { $0.properties.isWhitespace || Self.isControl($0) }) else {
+                throw failure("an id with spaces or control characters: \(Excerpt.quoted(trimmed))")
+            }
             return trimmed
-        case .number(let number)? where number.rounded() == number && abs(number) < 1e15:
-            return String(Int64(number))
+        case .number(let number)? where abs(number) < 1e15:
+            guard let whole = Int64(exactly: number) else { throw failure("expected an id, found the fraction \(number)") }
+            return String(whole)
         default:
             throw failure("expected an id, found \(found)")
         }
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 }
 

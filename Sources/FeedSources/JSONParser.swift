@@ -1,5 +1,7 @@
 /// Parses RFC 8259 JSON from bytes, strictly: no trailing commas, no comments, nothing after the
-/// value. Nesting is limited to ``maximumDepth`` so a hostile payload cannot exhaust the stack.
+/// value. Nesting is limited to ``maximumDepth`` so a hostile payload cannot exhaust the stack,
+/// and the number of values to ``maximumValues`` so that it cannot turn a body within the HTTP
+/// budget into a tree many times its size (`[{},{},…]` costs an allocation per two bytes).
 ///
 /// It is a small hand-written parser rather than `JSONSerialization` because the adapters need
 /// exact types (a boolean is never a number), byte offsets in the reasons they log, and the
@@ -7,10 +9,14 @@
 struct JSONParser {
     /// The deepest nesting of arrays and objects accepted.
     static let maximumDepth = 128
+    /// The most values (scalars, arrays and objects) in one document. The largest recorded
+    /// payloads hold about 21,000 (a whole game's play-by-play or summary).
+    static let maximumValues = 500_000
 
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
+    private var values = 0
 
     private init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -22,7 +28,7 @@ struct JSONParser {
         // A UTF-8 byte order mark is tolerated, as most HTTP clients do.
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
         parser.skipWhitespace()
-        if parser.index >= bytes.count { throw FeedError("empty payload: no JSON value") }
+        if parser.index >= bytes.count { throw FeedError("empty payload: no JSON value", category: .empty) }
         let value = try parser.parseValue()
         parser.skipWhitespace()
         if parser.index < bytes.count {
@@ -31,11 +37,11 @@ struct JSONParser {
         return value
     }
 
-    private func error(_ what: String) -> FeedError {
+    private func error(_ what: String, category: FeedError.Category = .malformed) -> FeedError {
         if index >= bytes.count {
-            return FeedError("invalid JSON: the payload ends early after \(bytes.count) bytes (truncated?)")
+            return FeedError("invalid JSON: the payload ends early after \(bytes.count) bytes (truncated?)", category: .truncated)
         }
-        return FeedError("invalid JSON at byte \(index) of \(bytes.count): \(what)")
+        return FeedError("invalid JSON at byte \(index) of \(bytes.count): \(what)", category: category)
     }
 
     private mutating func skipWhitespace() {
@@ -49,6 +55,8 @@ struct JSONParser {
 
     private mutating func parseValue() throws(FeedError) -> JSONValue {
         guard index < bytes.count else { throw error("expected a value") }
+        values += 1
+        if values > Self.maximumValues { throw error("more than \(Self.maximumValues) values", category: .tooLarge) }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
@@ -77,7 +85,7 @@ struct JSONParser {
 
     private mutating func enter() throws(FeedError) {
         depth += 1
-        if depth > Self.maximumDepth { throw error("nesting deeper than \(Self.maximumDepth) levels") }
+        if depth > Self.maximumDepth { throw error("nesting deeper than \(Self.maximumDepth) levels", category: .tooLarge) }
     }
 
     private mutating func parseObject() throws(FeedError) -> JSONValue {

@@ -71,7 +71,7 @@ enum NBALiveDataGame {
         }
         if date.isEmpty, startTimeMs > 0 { date = GameDate.of(utcMillis: startTimeMs) }
 
-        var venue = node["arena"]["arenaName"].text
+        var venue = node["arena"]["arenaName"].text(maximumBytes: JSONNode.maximumVenueBytes)
         if venue.isEmpty, try !node["isNeutral"].bool(default: false) { venue = home.arena }
 
         let game = Game(

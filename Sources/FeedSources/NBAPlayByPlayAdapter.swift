@@ -16,7 +16,7 @@ public enum NBAPlayByPlayAdapter {
     public static func parse(_ payload: some Sequence<UInt8>, boxscore: some Sequence<UInt8>) -> FeedResult<GameFeed> {
         switch NBABoxscoreAdapter.parse(boxscore) {
         case .success(let game): parse(payload, game: game)
-        case .failure(let rejection): .failure(FeedRejection(rejection.reasons.map { FeedError("boxscore: \($0.reason)") }))
+        case .failure(let rejection): .failure(FeedRejection(rejection.reasons.map { FeedError("boxscore: \($0.reason)", category: $0.category) }))
         }
     }
 
@@ -38,7 +38,7 @@ public enum NBAPlayByPlayAdapter {
         }
         var problems: [FeedError] = []
         var ordered: [(order: Int64, action: PlayAction)] = []
-        for node in try root["game"]["actions"].array() {
+        for node in try root["game"]["actions"].array(atMost: PayloadLimits.plays) {
             do throws(FeedError) {
                 ordered.append(try action(node, gameId: gameId, header: header))
             } catch {
@@ -76,7 +76,7 @@ public enum NBAPlayByPlayAdapter {
                 team.tricode == header.game.homeTeamId || team.tricode == header.game.awayTeamId
             else {
                 throw node["teamTricode"].failure(
-                    "team \(tricode) is neither \(header.game.homeTeamId) nor \(header.game.awayTeamId)"
+                    "team \(Excerpt.quoted(tricode)) is neither \(header.game.homeTeamId) nor \(header.game.awayTeamId)"
                 )
             }
             teamId = team.tricode
@@ -87,7 +87,7 @@ public enum NBAPlayByPlayAdapter {
         case "2pt", "3pt", "freethrow":
             let result = try node["shotResult"].string().lowercased()
             guard result == "made" || result == "missed" else {
-                throw node["shotResult"].failure("unknown shot result \"\(result)\"")
+                throw node["shotResult"].failure("unknown shot result \(Excerpt.quoted(result))")
             }
             if type == "freethrow" {
                 kind = result == "made" ? .freeThrow : .miss(freeThrow: true)

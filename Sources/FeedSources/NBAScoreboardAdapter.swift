@@ -12,7 +12,7 @@ public enum NBAScoreboardAdapter {
     {
         let nodes: [JSONNode]
         do throws(FeedError) {
-            nodes = try JSONNode.parse(Array(payload))["scoreboard"]["games"].array()
+            nodes = try JSONNode.parse(Array(payload))["scoreboard"]["games"].array(atMost: PayloadLimits.games)
         } catch {
             return .failure(FeedRejection(error))
         }

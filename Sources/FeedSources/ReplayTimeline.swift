@@ -3,6 +3,10 @@ public import CourtsideProto
 /// Places a provider's play-by-play on a timeline, to replay a recorded game at real or
 /// accelerated speed.
 public enum ReplayTimeline {
+    /// The latest wall offset (about 35,000 years): a tiny speed or a provider's absurd
+    /// timestamps make a game that never ends, not an offset that overflows when added to a clock.
+    public static let maximumOffsetMs: Int64 = 1 << 50
+
     /// The events of a replay with their offsets from the first event.
     ///
     /// The wall offset follows the provider's timestamps (`occurredAtMs`) where it has them — made
@@ -23,7 +27,7 @@ public enum ReplayTimeline {
             realOffset = max(realOffset, useTimestamps ? event.occurredAtMs - firstTimestamp : elapsed)
             return TimedEvent(
                 gameElapsedMs: elapsed,
-                wallOffsetMs: Int64((Double(realOffset) / speed).rounded()),
+                wallOffsetMs: Int64(min(Double(realOffset) / speed, Double(maximumOffsetMs)).rounded()),
                 event: event
             )
         }

@@ -41,8 +41,8 @@ public enum SportradarPlayByPlayAdapter {
         {
             return Side(team: team, providerId: providerId)
         }
-        let shown = alias.isEmpty ? fullName : "\(alias) (\(fullName))"
-        throw .unknown(node.failure("unknown team \"\(shown)\": not one of the 30 NBA teams"))
+        let shown = alias.isEmpty ? Excerpt.quoted(fullName) : "\(Excerpt.quoted(alias)) (\(Excerpt.cut(fullName)))"
+        throw .unknown(node.failure("unknown team \(shown): not one of the 30 NBA teams", category: .unknownTeam))
     }
 
     private static func status(_ node: JSONNode) throws(FeedError) -> GameStatus {
@@ -53,7 +53,7 @@ public enum SportradarPlayByPlayAdapter {
         case "complete", "closed": .final
         case "postponed": .postponed
         case "cancelled", "canceled", "unnecessary": .cancelled
-        case let other: throw node.failure("unknown game status \"\(other)\"")
+        case let other: throw node.failure("unknown game status \(Excerpt.quoted(other))")
         }
     }
 
@@ -62,7 +62,7 @@ public enum SportradarPlayByPlayAdapter {
         let gameId = "sr-\(providerId)"
         let status = try status(root["status"])
         let startTimeMs = root["scheduled"].timestampMs
-        var venue = root["venue"]["name"].text
+        var venue = root["venue"]["name"].text(maximumBytes: JSONNode.maximumVenueBytes)
         if venue.isEmpty, try !root["neutral_site"].bool(default: false) { venue = home.team.arena }
         let game = Game(
             id: gameId,
@@ -89,7 +89,7 @@ public enum SportradarPlayByPlayAdapter {
 
         // Periods in number order; events in array order within each.
         var periods: [(period: UInt32, node: JSONNode)] = []
-        for node in try root["periods"].optionalArray() {
+        for node in try root["periods"].optionalArray(atMost: PayloadLimits.periods) {
             periods.append((try period(of: node), node))
         }
         periods.sort { $0.period < $1.period }
@@ -97,9 +97,15 @@ public enum SportradarPlayByPlayAdapter {
         var actions: [PlayAction] = []
         var problems: [FeedError] = []
         var score = (home: Int64(0), away: Int64(0))
+        var playCount = 0
         let sides = [home.providerId: home.team.tricode, away.providerId: away.team.tricode]
         outer: for (period, periodNode) in periods {
-            for node in try periodNode["events"].optionalArray() {
+            let events = try periodNode["events"].optionalArray(atMost: PayloadLimits.plays)
+            playCount += events.count
+            guard playCount <= PayloadLimits.plays else {
+                throw periodNode["events"].failure("more than \(PayloadLimits.plays) events in all", category: .tooLarge)
+            }
+            for node in events {
                 do throws(FeedError) {
                     actions.append(try action(node, period: period, sides: sides, home: home, score: &score))
                 } catch {
@@ -147,7 +153,7 @@ public enum SportradarPlayByPlayAdapter {
 
         var points: Int64 = 0
         var player = ""
-        for statistic in try node["statistics"].optionalArray() {
+        for statistic in try node["statistics"].optionalArray(atMost: PayloadLimits.statistics) {
             if player.isEmpty || !statistic["points"].isNull { player = statistic["player"]["full_name"].text }
             guard !statistic["points"].isNull else { continue }
             let value = try statistic["points"].integer(in: -3...3)
@@ -185,7 +191,7 @@ public enum SportradarPlayByPlayAdapter {
         default: nominal = 0
         }
         if nominal > 0 {
-            guard points == nominal else { throw node.failure("\(type) credited with \(points) points") }
+            guard points == nominal else { throw node.failure("\(Excerpt.quoted(type)) credited with \(points) points") }
             return nominal == 1 ? .freeThrow : .basket(points: UInt32(nominal))
         }
         switch type {

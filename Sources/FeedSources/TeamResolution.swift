@@ -25,8 +25,8 @@ extension JSONNode {
         if let team = NBATeams.lookup(abbreviation: text) ?? (display.isEmpty ? nil : NBATeams.lookup(name: display)) {
             return team
         }
-        let shown = display.isEmpty ? "\"\(text)\"" : "\"\(text)\" (\(display))"
-        throw .unknown(failure("unknown team \(shown): not one of the 30 NBA teams"))
+        let shown = display.isEmpty ? Excerpt.quoted(text) : "\(Excerpt.quoted(text)) (\(Excerpt.cut(display)))"
+        throw .unknown(failure("unknown team \(shown): not one of the 30 NBA teams", category: .unknownTeam))
     }
 }
 

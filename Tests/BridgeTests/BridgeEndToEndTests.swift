@@ -313,6 +313,43 @@ import Testing
         #expect(metrics.contains("courtside_bridge_collapsed_snapshots_total"))
     }
 
+    @Test func aCatchUpThatIsNotReadIsClosedAtTheQueueLimit() async throws {
+        let stack = try await TestStack.start {
+            $0.writeBufferLowWaterMark = 1024
+            $0.writeBufferHighWaterMark = 4096
+            $0.maxQueuedBytes = 16_384
+        }
+        defer { Task { await stack.stop() } }
+        let padding = String(repeating: "p", count: 2000)
+        var last: UInt64 = 0
+        for _ in 0..<40 { last = try await stack.publish("G1", count: 25, description: padding) }
+        try await stack.waitForRelay("G1", seq: last)
+        let epoch = try await stack.epoch("G1")
+
+        // Resume from the start and read nothing: 1000 events of 2 KB (more than the kernel's
+        // socket buffers take) would all wait in the bridge for this socket; past 16 KiB of them
+        // the connection is closed as too slow.
+        let slow = try await connect(stack, receiveBuffer: 2048)
+        try await slow.setReading(false)
+        try await slow.send(json: ["type": "subscribe", "games": ["G1"], "resume": ["G1": ["epoch": epoch, "seq": 0]]])
+        try await Task.sleep(for: .seconds(1))
+        try await slow.setReading(true)
+        var highest: UInt64 = 0
+        var closeCode: UInt16?
+        while closeCode == nil {
+            guard let frame = try? await slow.nextFrame(timeout: .seconds(5)) else { break }
+            if frame.opcode == 8 {
+                closeCode = frame.closeCode
+            } else if let message = try? JSONSerialization.jsonObject(with: Data(frame.payload)) as? [String: Any] {
+                highest = max(highest, seq(message))
+            }
+        }
+        #expect(closeCode == 4000)
+        #expect(highest < last, "the bridge stopped before writing the whole catch-up")
+        let metrics = String(decoding: stack.bridge.serviceMetrics.render(), as: UTF8.self)
+        #expect(metrics.contains("courtside_bridge_slow_consumer_closes_total 1"))
+    }
+
     @Test func loopThatFallsBehindTheRelayResynchronises() async throws {
         // A hub queue of 2 items: a burst overflows it; connections get collapsed snapshots and
         // continue without a gap.

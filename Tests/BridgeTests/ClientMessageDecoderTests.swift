@@ -78,6 +78,13 @@ import Testing
         #expect(error(#"{"type":"subscribe","id":"\#(String(repeating: "i", count: 65))"}"#)?.ref == nil)
     }
 
+    @Test func errorsQuoteAtMost64CharactersOfTheInput() {
+        let long = String(repeating: "k", count: 30_000)
+        for text in [#"{"\#(long)":1,"\#(long)":1}"#, #"{"type":"\#(long)"}"#, #"{"type":"subscribe","\#(long)":1}"#] {
+            #expect((error(text)?.message.count ?? .max) < 200)
+        }
+    }
+
     @Test func unknownFieldIsNamed() {
         #expect(error(#"{"type": "subscribe", "lastSeq": 4}"#)?.message == #"unknown field "lastSeq" in subscribe"#)
     }

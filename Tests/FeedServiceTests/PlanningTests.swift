@@ -71,11 +71,15 @@ import Testing
     }
 
     @Test func rejectionReasons() {
-        #expect(PayloadRejection.reason(of: [FeedError("invalid JSON: the payload ends early after 10 bytes (truncated?)")]) == "truncated")
-        #expect(PayloadRejection.reason(of: [FeedError("invalid JSON at byte 0 of 5: unexpected <")]) == "malformed")
-        #expect(PayloadRejection.reason(of: [FeedError("empty payload: no JSON value")]) == "empty")
-        #expect(PayloadRejection.reason(of: [FeedError("events[0]: unknown team \"MEL\"")]) == "unknown_team")
+        #expect(PayloadRejection.reason(of: [FeedError("x", category: .truncated)]) == "truncated")
+        #expect(PayloadRejection.reason(of: [FeedError("x", category: .malformed)]) == "malformed")
+        #expect(PayloadRejection.reason(of: [FeedError("x", category: .empty)]) == "empty")
+        #expect(PayloadRejection.reason(of: [FeedError("x", category: .tooLarge)]) == "too_large")
+        #expect(PayloadRejection.reason(of: [FeedError("x", category: .unknownTeam)]) == "unknown_team")
         #expect(PayloadRejection.reason(of: [FeedError("events[0].status.period: expected a number")]) == "invalid")
+        // The label never comes from the payload's text.
+        #expect(PayloadRejection.reason(of: [FeedError("unknown status \"truncated\" (invalid JSON)")]) == "invalid")
+        #expect(PayloadRejection.reason(of: [FeedError("a"), FeedError("b", category: .unknownTeam)]) == "unknown_team")
     }
 
     @Test func backoffDoublesUpToItsMaximum() {

@@ -239,4 +239,14 @@ import Testing
             #expect(abs(Double(end.wallOffsetMs) / 24 - Double(fast.last?.wallOffsetMs ?? 0)) <= 1)
         }
     }
+
+    @Test func aTinySpeedMakesAGameThatNeverEndsNotAnOverflow() throws {
+        let feed = try Self.nbaFeed()
+        // Hours of a provider's timestamps divided by 1e-300 are far beyond Int64.
+        let crawl = ReplayTimeline.timeline(for: feed.events, speed: 1e-300)
+        #expect(crawl.last?.wallOffsetMs == ReplayTimeline.maximumOffsetMs)
+        #expect(crawl.allSatisfy { $0.wallOffsetMs <= ReplayTimeline.maximumOffsetMs })
+        // Added to a clock's anchor (milliseconds since 1970), the offset still fits.
+        #expect(Int64(1_800_000_000_000).addingReportingOverflow(ReplayTimeline.maximumOffsetMs).overflow == false)
+    }
 }

@@ -191,6 +191,58 @@ import Testing
         }
     }
 
+    /// The numbers an attacker tries: edges of every integer width, beyond what a double holds
+    /// exactly, fractions, and the strings `Double(_:)` would read as NaN, infinity or hex.
+    static var hostileNumbers: [Any] {
+        [
+            0, -1, 1 << 31, 1 << 32, 1 << 53, Int64.max, UInt64(1) << 63, UInt64.max, 1e308, -1e308, 1.5, -0.5, Double.leastNonzeroMagnitude,
+            "NaN", "nan", "Infinity", "-inf", "1e999", "0x10", "9223372036854775808", "-0", "12 ", "١٢", true, [0], ["n": 0],
+        ]
+    }
+
+    /// Every numeric field the adapters read (a number, or a string holding one), once per place
+    /// in the payload's structure (`game.actions[*].scoreHome`), set to each hostile number: no
+    /// crash, and whatever is accepted still obeys the score service's rules. Each field gets a
+    /// third of the values, in turn, shifted by the subject's place in ``subjects``: the three
+    /// ESPN scoreboards (the same fields) together try every value on every field, and the suite
+    /// stays within a minute of a debug build's CPU.
+    @Test(arguments: subjects)
+    func hostileNumbersNeverCrashOrSlipThrough(subject: Subject) async throws {
+        let json = try Fixtures.json(subject.fixture)
+        let original = subject.parse(try Fixtures.bytes(subject.fixture))
+        let fields = Self.numericFields(json).filter { ($0.last as? String).map(Self.keysTheAdaptersRead.contains) ?? false }
+        let template = try FieldTemplate(json, fields: fields)
+        let values = try Self.hostileNumbers.map(FieldTemplate.jsonText)
+        let shift = Self.subjects.firstIndex { $0.name == subject.name } ?? 0
+        for (index, path) in fields.enumerated() {
+            for (offset, value) in values.enumerated() where offset % 3 == (index + shift) % 3 {
+                let problems = Self.problems(with: subject.parse(template.bytes(setting: index, to: value)), original: original)
+                #expect(problems.isEmpty, "\(subject.name) with \(path) = \(String(decoding: value, as: UTF8.self)): \(problems.prefix(3))")
+                await Self.shareTheThreads()
+            }
+        }
+    }
+
+    /// One path per numeric leaf's place in the structure: array indices are taken as one
+    /// (the first element's path stands for `[*]`).
+    static func numericFields(_ json: Any) -> [[Any]] {
+        var seen: Set<String> = []
+        var fields: [[Any]] = []
+        for path in keyPaths(json) {
+            guard let leaf = JSONEdit.value(json, path), isNumeric(leaf) else { continue }
+            let shape = path.map { $0 is Int ? "*" : "\($0)" }.joined(separator: ".")
+            if seen.insert(shape).inserted { fields.append(path) }
+        }
+        return fields
+    }
+
+    static func isNumeric(_ value: Any) -> Bool {
+        // JSONSerialization's booleans are NSNumbers too, of Objective-C type "c".
+        if let number = value as? NSNumber { return String(cString: number.objCType) != "c" }
+        if let text = value as? String { return Double(text) != nil }
+        return false
+    }
+
     @Test func scoresOfTheWrongTypeAreRejectedWithTheirPlace() throws {
         let raw = try Fixtures.json(Fixtures.nbaScoreboardPlayoffs)
         for value in ["abc", true, NSNull(), [1], -3, 12.5] as [Any] {
@@ -257,5 +309,50 @@ import Testing
             [["events"], ["events", 0, "id"], ["events", 0, "competitions"]]
         default: [["id"], ["home"], ["status"]]
         }
+    }
+}
+
+/// A fixture encoded once with a placeholder in each of some fields, so that a payload with one
+/// field changed is a concatenation rather than a re-encoding of the whole tree (half a second
+/// for a full game in a debug build).
+struct FieldTemplate {
+    /// The bytes between placeholders, in order; one more than the placeholders.
+    private var segments: [[UInt8]] = []
+    /// Which field each placeholder (in the order they appear) stands for.
+    private var order: [Int] = []
+    /// Each field's original value, as JSON text.
+    private var originals: [[UInt8]]
+
+    init(_ json: Any, fields: [[Any]]) throws {
+        originals = try fields.map { try Self.jsonText(JSONEdit.value(json, $0) ?? NSNull()) }
+        let marked = JSONEdit.applying(json, fields.enumerated().map { ($0.element, "field-placeholder-\($0.offset)") })
+        let bytes = try Fixtures.encode(marked)
+        var found: [(range: Range<Int>, field: Int)] = []
+        for field in fields.indices {
+            found.append((try #require(bytes.firstRange(of: Array("\"field-placeholder-\(field)\"".utf8))), field))
+        }
+        found.sort { $0.range.lowerBound < $1.range.lowerBound }
+        var position = 0
+        for (range, field) in found {
+            segments.append(Array(bytes[position..<range.lowerBound]))
+            order.append(field)
+            position = range.upperBound
+        }
+        segments.append(Array(bytes[position...]))
+    }
+
+    /// The payload with `field` set to `value` (JSON text) and every other field as it was.
+    func bytes(setting field: Int, to value: [UInt8]) -> [UInt8] {
+        var bytes = segments[0]
+        for (index, placeholder) in order.enumerated() {
+            bytes += placeholder == field ? value : originals[placeholder]
+            bytes += segments[index + 1]
+        }
+        return bytes
+    }
+
+    /// The JSON text of one value (a fragment: `1e+308`, `"NaN"`, `[0]`).
+    static func jsonText(_ value: Any) throws -> [UInt8] {
+        [UInt8](try JSONSerialization.data(withJSONObject: value, options: .fragmentsAllowed))
     }
 }

@@ -102,6 +102,78 @@ import Testing
         }
     }
 
+    @Test func parserBudgets() throws {
+        func zeros(_ count: Int) -> [UInt8] { Array(("[" + Array(repeating: "0", count: count).joined(separator: ",") + "]").utf8) }
+        // The array itself is a value: the maximum is the array and maximumValues - 1 zeros.
+        #expect(throws: Never.self) { try JSONParser.parse(zeros(JSONParser.maximumValues - 1)) }
+        #expect(Self.category { try JSONParser.parse(zeros(JSONParser.maximumValues)) } == .tooLarge)
+        #expect(Self.category { try JSONParser.parse(Array("[{},{},{}]".utf8)) } == nil)
+
+        func nested(_ depth: Int) -> [UInt8] { Array((String(repeating: "[", count: depth) + String(repeating: "]", count: depth)).utf8) }
+        #expect(throws: Never.self) { try JSONParser.parse(nested(JSONParser.maximumDepth)) }
+        #expect(Self.category { try JSONParser.parse(nested(JSONParser.maximumDepth + 1)) } == .tooLarge)
+        #expect(Self.category { try JSONParser.parse(Array("[1,".utf8)) } == .truncated)
+        #expect(Self.category { try JSONParser.parse(Array("<html>".utf8)) } == .malformed)
+        #expect(Self.category { try JSONParser.parse([]) } == .empty)
+    }
+
+    /// The category of the error `body` throws, or nil when it throws none.
+    static func category(_ body: () throws -> JSONValue) -> FeedError.Category? {
+        do {
+            _ = try body()
+            return nil
+        } catch {
+            return (error as? FeedError)?.category
+        }
+    }
+
+    @Test func hostileNumbersAreRefusedNotTrapped() throws {
+        let root = try JSONNode.parse(Array(#"""
+            {"2^63": 9223372036854775808, "big": 9.3e18, "huge": 1e308, "low": -9.3e18, "tiny": 5e-324, "half": 1.5,
+             "nan": "NaN", "inf": "-Infinity", "hex": "0x10", "arabic": "١٢", "halfText": "1.5", "spaced": "1 2",
+             "exp": "1e2", "lead": "007", "padded": " 12 ", "negZero": "-0"}
+            """#.utf8))
+        for key in ["2^63", "big", "huge", "low", "tiny", "half", "nan", "inf", "hex", "arabic", "halfText", "spaced"] {
+            // 2^63 passes `<= Double(Int64.max)` (which rounds up to 2^63): only Int64(exactly:) refuses it.
+            #expect(throws: FeedError.self, "\(key)") { try root[key].integer(in: 0...Int64.max) }
+            #expect(throws: FeedError.self, "\(key)") { try root[key].integer(in: Int64.min...Int64.max) }
+        }
+        #expect(try root["exp"].integer(in: 0...999) == 100)
+        #expect(try root["lead"].score() == 7 && root["padded"].score() == 12 && root["negZero"].score() == 0)
+        for text in ["NaN", "nan", "inf", "Infinity", "0x1p4", "+1", "1.", ".5", "1e", "--1", "", "١"] {
+            #expect(!JSONNode.isDecimal(text.utf8), "\(text)")
+        }
+        for text in ["0", "-1", "1.5", "1e3", "1E+3", "2.5e-1", "007"] {
+            #expect(JSONNode.isDecimal(text.utf8), "\(text)")
+        }
+    }
+
+    @Test func identifiersAreShortAndVisible() throws {
+        let longest = String(repeating: "9", count: JSONNode.maximumIdentifierBytes)
+        let root = try JSONNode.parse(Array(#"""
+            {"ok": "\#(longest)", "long": "\#(longest)1", "space": "40158 5135", "control": "4015\u00075135",
+             "number": 100000000000000, "fraction": 12.5, "negative": -3, "huge": 1e300, "tab": "\t401\t"}
+            """#.utf8))
+        #expect(try root["ok"].identifier() == longest)
+        #expect(try root["number"].identifier() == "100000000000000")
+        #expect(try root["negative"].identifier() == "-3")
+        #expect(try root["tab"].identifier() == "401")
+        for key in ["long", "space", "control", "fraction", "huge"] {
+            #expect(throws: FeedError.self, "\(key)") { try root[key].identifier() }
+        }
+    }
+
+    @Test func displayTextIsCutAndCleaned() throws {
+        let accents = String(repeating: "é", count: 600)  // 1,200 bytes
+        let root = try JSONNode.parse(Array(#"{"long": "\#(accents)", "control": "a\u0000b\u001bc\u0085d", "venue": "\#(accents)"}"#.utf8))
+        #expect(root["long"].text == String(repeating: "é", count: JSONNode.maximumTextBytes / 2))
+        #expect(root["control"].text == "a b c d")
+        #expect(root["venue"].text(maximumBytes: JSONNode.maximumVenueBytes).utf8.count == JSONNode.maximumVenueBytes)
+        #expect(Excerpt.quoted(String(repeating: "x", count: 1_000)).count == Excerpt.maximumScalars + 3)
+        #expect(Excerpt.cut("e" + String(repeating: "\u{301}", count: 1_000)).unicodeScalars.count == Excerpt.maximumScalars + 1)
+        #expect(FeedError(String(repeating: "r", count: 100_000)).reason.unicodeScalars.count == FeedError.maximumReasonScalars + 1)
+    }
+
     @Test func nodeReaders() throws {
         let root = try JSONNode.parse(Array(#"{"s":"12","n":12,"f":12.5,"b":true,"neg":-1,"id":1610612751,"pad":" 3:37 "}"#.utf8))
         #expect(try root["s"].score() == 12 && root["n"].score() == 12)

@@ -119,7 +119,7 @@ import Testing
         var stranger = actions
         stranger[3]["teamTricode"] = "LAL"
         #expect(TestSupport.rejected(try Self.parseNBA(root, actions: stranger, boxscore: boxscore), "wrong team")
-            .contains { $0.contains("LAL is neither BKN nor GSW") })
+            .contains { $0.contains("\"LAL\" is neither BKN nor GSW") })
 
         let unknown = JSONEdit.setting(boxscore, ["game", "homeTeam", "teamTricode"], to: "XYZ") as? Object ?? [:]
         #expect(TestSupport.rejected(try Self.parseNBA(root, actions: actions, boxscore: unknown), "unknown team")
@@ -228,7 +228,7 @@ import Testing
         let made = try #require(firstEvents.firstIndex { $0["event_type"] as? String == "twopointmade" })
         let missingPoints = JSONEdit.setting(root, ["periods", 0, "events", made, "statistics"], to: nil)
         let reasons = TestSupport.rejected(SportradarPlayByPlayAdapter.parse(try Fixtures.encode(missingPoints)), "made shot without points")
-        #expect(reasons.contains { $0.contains("periods[0].events[\(made)]") && $0.contains("twopointmade credited with 0 points") })
+        #expect(reasons.contains { $0.contains("periods[0].events[\(made)]") && $0.contains("\"twopointmade\" credited with 0 points") })
         let status = JSONEdit.setting(root, ["status"], to: "exploded")
         #expect(TestSupport.rejected(SportradarPlayByPlayAdapter.parse(try Fixtures.encode(status)), "status")
             .contains { $0.contains("unknown game status \"exploded\"") })

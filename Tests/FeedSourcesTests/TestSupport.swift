@@ -94,6 +94,21 @@ enum JSONEdit {
         return root
     }
 
+    /// The value at `path`, or nil when there is none.
+    static func value(_ root: Any, _ path: [Any]) -> Any? {
+        var current: Any = root
+        for step in path {
+            if let key = step as? String, let object = current as? [String: Any], let next = object[key] {
+                current = next
+            } else if let index = step as? Int, let array = current as? [Any], array.indices.contains(index) {
+                current = array[index]
+            } else {
+                return nil
+            }
+        }
+        return current
+    }
+
     /// Applies several edits in turn.
     static func applying(_ root: Any, _ edits: [([Any], Any?)]) -> Any {
         edits.reduce(root) { setting($0, $1.0, to: $1.1) }

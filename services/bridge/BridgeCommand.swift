@@ -80,6 +80,27 @@ struct BridgeCommand: AsyncParsableCommand {
     @Option(help: "Items an event loop may fall behind the relay before it resynchronises (env COURTSIDE_HUB_QUEUE).")
     var hubQueue: Int = Environment.int("COURTSIDE_HUB_QUEUE", default: 100_000)
 
+    @Option(help: "Seconds a client has to complete a request head, the WebSocket upgrade's included; 408 then (env COURTSIDE_REQUEST_HEAD_TIMEOUT_SECONDS).")
+    var requestHeadTimeoutSeconds: Double = Environment.double("COURTSIDE_REQUEST_HEAD_TIMEOUT_SECONDS", default: 10)
+
+    @Option(help: "Close a keep-alive HTTP connection idle this many seconds between requests (env COURTSIDE_KEEP_ALIVE_TIMEOUT_SECONDS).")
+    var keepAliveTimeoutSeconds: Double = Environment.double("COURTSIDE_KEEP_ALIVE_TIMEOUT_SECONDS", default: 60)
+
+    @Option(help: "Largest request head (target and header fields) in bytes; larger gets 431 (env COURTSIDE_MAX_REQUEST_HEAD_BYTES).")
+    var maxRequestHeadBytes: Int = Environment.int("COURTSIDE_MAX_REQUEST_HEAD_BYTES", default: 65_536)
+
+    @Option(help: "Open TCP connections on the HTTP port; past it new ones get 503 (env COURTSIDE_MAX_HTTP_CONNECTIONS).")
+    var maxHttpConnections: Int = Environment.int("COURTSIDE_MAX_HTTP_CONNECTIONS", default: 50_000)
+
+    @Option(help: "Open TCP connections on the HTTP port per peer address, trusted proxies exempt; past it 429 (env COURTSIDE_MAX_HTTP_CONNECTIONS_PER_IP).")
+    var maxHttpConnectionsPerIp: Int = Environment.int("COURTSIDE_MAX_HTTP_CONNECTIONS_PER_IP", default: 200)
+
+    @Option(help: "WebSocket pings per second a client may send, bursts of twice this; more close with 1008 (env COURTSIDE_MAX_PINGS_PER_SECOND).")
+    var maxPingsPerSecond: Int = Environment.int("COURTSIDE_MAX_PINGS_PER_SECOND", default: 10)
+
+    @Option(help: "Bytes a connection may have waiting for its socket; past it, it is closed as too slow (env COURTSIDE_MAX_QUEUED_BYTES).")
+    var maxQueuedBytes: Int = Environment.int("COURTSIDE_MAX_QUEUED_BYTES", default: 1 << 20)
+
     @Flag(
         inversion: .prefixedNo,
         help: "Conformance testing only: /ws echoes messages instead of speaking the Courtside protocol (env COURTSIDE_WEBSOCKET_ECHO)."
@@ -91,21 +112,39 @@ struct BridgeCommand: AsyncParsableCommand {
         try CommonOptions.checkAddress(subscriptionAddr, "--subscription-addr")
         try CommonOptions.checkAddress(scoreAddr, "--score-addr")
         try CommonOptions.checkAddress(scheduleAddr, "--schedule-addr")
-        guard heartbeatSeconds > 0 else { throw ValidationError("--heartbeat-seconds must be positive") }
-        guard idleTimeoutSeconds > 0 else { throw ValidationError("--idle-timeout-seconds must be positive") }
+        try Self.checkSeconds(heartbeatSeconds, "--heartbeat-seconds")
+        try Self.checkSeconds(idleTimeoutSeconds, "--idle-timeout-seconds")
+        try Self.checkSeconds(slowConsumerSeconds, "--slow-consumer-seconds")
+        try Self.checkSeconds(requestHeadTimeoutSeconds, "--request-head-timeout-seconds")
+        try Self.checkSeconds(keepAliveTimeoutSeconds, "--keep-alive-timeout-seconds")
         for proxy in Self.list(trustedProxies) where AddressRange(proxy) == nil {
             throw ValidationError("--trusted-proxies: '\(proxy)' is neither an IP address nor a CIDR range (like 10.0.0.0/8)")
         }
         guard maxConnectionsPerIp > 0 else { throw ValidationError("--max-connections-per-ip must be positive") }
-        guard maxMessagesPerSecond > 0 else { throw ValidationError("--max-messages-per-second must be positive") }
-        guard apiRequestsPerSecond >= 0 else { throw ValidationError("--api-requests-per-second must not be negative (0 = no limit)") }
+        guard (1...Self.maximumRate).contains(maxMessagesPerSecond) else {
+            throw ValidationError("--max-messages-per-second must be between 1 and \(Self.maximumRate)")
+        }
+        guard (0...Self.maximumRate).contains(apiRequestsPerSecond) else {
+            throw ValidationError("--api-requests-per-second must be between 0 (no limit) and \(Self.maximumRate)")
+        }
+        guard (1...Self.maximumRate).contains(maxPingsPerSecond) else {
+            throw ValidationError("--max-pings-per-second must be between 1 and \(Self.maximumRate)")
+        }
+        guard (1024...(16 << 20)).contains(maxRequestHeadBytes) else {
+            throw ValidationError("--max-request-head-bytes must be between 1024 and 16777216")
+        }
+        guard maxHttpConnections > 0, maxHttpConnectionsPerIp > 0 else {
+            throw ValidationError("--max-http-connections and --max-http-connections-per-ip must be positive")
+        }
         guard (128...(16 << 20)).contains(maxMessageBytes) else { throw ValidationError("--max-message-bytes must be between 128 and 16777216") }
         guard maxGames > 0, maxTeams > 0 else { throw ValidationError("--max-games and --max-teams must be positive") }
         guard (0...600_000).contains(reconnectSpreadMs) else { throw ValidationError("--reconnect-spread-ms must be between 0 and 600000") }
-        guard slowConsumerSeconds > 0 else { throw ValidationError("--slow-consumer-seconds must be positive") }
         guard maxCollapsedGames > 0 else { throw ValidationError("--max-collapsed-games must be positive") }
         guard writeBufferLow > 0, writeBufferHigh > writeBufferLow else {
             throw ValidationError("--write-buffer-high must be greater than --write-buffer-low (both positive)")
+        }
+        guard maxQueuedBytes >= writeBufferHigh else {
+            throw ValidationError("--max-queued-bytes must be at least --write-buffer-high (\(writeBufferHigh))")
         }
         guard recentEvents >= 0 else { throw ValidationError("--recent-events must not be negative") }
         guard hubQueue > 0 else { throw ValidationError("--hub-queue must be positive") }
@@ -124,8 +163,8 @@ struct BridgeCommand: AsyncParsableCommand {
         configuration.subscriptionAddress = subscriptionAddr
         configuration.scoreAddress = scoreAddr
         configuration.scheduleAddress = scheduleAddr
-        configuration.heartbeat = .milliseconds(Int64(heartbeatSeconds * 1000))
-        configuration.idleTimeout = .milliseconds(Int64(idleTimeoutSeconds * 1000))
+        configuration.heartbeat = Self.duration(heartbeatSeconds)
+        configuration.idleTimeout = Self.duration(idleTimeoutSeconds)
         configuration.allowedOrigins = Self.list(allowedOrigins)
         configuration.maxConnectionsPerIP = maxConnectionsPerIp
         configuration.trustedProxies = Self.list(trustedProxies)
@@ -137,7 +176,14 @@ struct BridgeCommand: AsyncParsableCommand {
         configuration.reconnectSpreadMs = reconnectSpreadMs
         configuration.shutdownGrace = common.shutdownGrace
         configuration.websocketEcho = websocketEcho
-        configuration.slowConsumerTimeout = .milliseconds(Int64(slowConsumerSeconds * 1000))
+        configuration.slowConsumerTimeout = Self.duration(slowConsumerSeconds)
+        configuration.requestHeadTimeout = Self.duration(requestHeadTimeoutSeconds)
+        configuration.keepAliveTimeout = Self.duration(keepAliveTimeoutSeconds)
+        configuration.maxRequestHeadBytes = maxRequestHeadBytes
+        configuration.maxHTTPConnections = maxHttpConnections
+        configuration.maxHTTPConnectionsPerIP = maxHttpConnectionsPerIp
+        configuration.maxPingsPerSecond = maxPingsPerSecond
+        configuration.maxQueuedBytes = maxQueuedBytes
         configuration.maxCollapsedGames = maxCollapsedGames
         configuration.writeBufferLowWaterMark = writeBufferLow
         configuration.writeBufferHighWaterMark = writeBufferHigh
@@ -146,6 +192,20 @@ struct BridgeCommand: AsyncParsableCommand {
         if websocketEcho { logger.warning("--websocket-echo: /ws echoes messages (conformance testing only)") }
         logger.info("starting", metadata: ["subscription": "\(subscriptionAddr)", "score": "\(scoreAddr)", "schedule": "\(scheduleAddr)"])
         try await BridgeServer(configuration: configuration, logger: logger).run()
+    }
+
+    /// Rates (per second) above this are refused: they would mean no limit, and doubling them
+    /// for a burst must not overflow.
+    static let maximumRate = 1_000_000
+
+    /// A number of seconds between a millisecond and a day.
+    static func checkSeconds(_ seconds: Double, _ flag: String) throws {
+        guard seconds >= 0.001, seconds <= 86_400 else { throw ValidationError("\(flag) must be between 0.001 and 86400") }
+    }
+
+    /// Seconds checked by `checkSeconds` as a duration.
+    static func duration(_ seconds: Double) -> Duration {
+        .milliseconds(Int64(exactly: (seconds * 1000).rounded()) ?? 1)
     }
 
     static func list(_ text: String) -> [String] {

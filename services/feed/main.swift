@@ -64,6 +64,22 @@ struct FeedCommand: AsyncParsableCommand {
     @Option(help: "Polling: attempts per poll, with exponential backoff between them (env COURTSIDE_POLL_ATTEMPTS).")
     var pollAttempts: Int = Environment.int("COURTSIDE_POLL_ATTEMPTS", default: 3)
 
+    @Option(help: "Polling: most redirects followed per request, 0 for none (env COURTSIDE_POLL_MAX_REDIRECTS).")
+    var pollMaxRedirects: Int = Environment.int("COURTSIDE_POLL_MAX_REDIRECTS", default: 5)
+
+    @Option(
+        help: """
+            Polling: hosts a redirect may lead to from another origin, comma-separated; others are refused, \
+            and https to http always (env COURTSIDE_REDIRECT_ALLOW_HOSTS).
+            """)
+    var redirectAllowHosts: String = Environment.string("COURTSIDE_REDIRECT_ALLOW_HOSTS", default: "")
+
+    @Option(help: "Polling: largest response head (status line and headers) in bytes (env COURTSIDE_POLL_MAX_HEAD_BYTES).")
+    var pollMaxHeadBytes: Int = Environment.int("COURTSIDE_POLL_MAX_HEAD_BYTES", default: 32 << 10)
+
+    @Option(help: "Polling: largest response body in bytes (env COURTSIDE_POLL_MAX_BODY_BYTES).")
+    var pollMaxBodyBytes: Int = Environment.int("COURTSIDE_POLL_MAX_BODY_BYTES", default: 16 << 20)
+
     /// `--sim-seed`, else `COURTSIDE_SIM_SEED`, else nil (today's date).
     var seed: UInt64? {
         get throws {
@@ -95,13 +111,37 @@ struct FeedCommand: AsyncParsableCommand {
         guard simGames > 0 else { throw ValidationError("--sim-games must be positive") }
         guard simSpeed > 0, simSpeed.isFinite else { throw ValidationError("--sim-speed must be positive") }
         _ = try seed
-        if let stagger = try staggerSeconds, !(stagger >= 0 && stagger.isFinite) {
-            throw ValidationError("--sim-stagger-seconds must not be negative")
+        if let stagger = try staggerSeconds, !(0...86_400).contains(stagger) {
+            throw ValidationError("--sim-stagger-seconds must be between 0 and 86400")
         }
         guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be positive") }
-        guard pollIntervalSeconds > 0 else { throw ValidationError("--poll-interval-seconds must be positive") }
-        guard pollTimeoutSeconds > 0 else { throw ValidationError("--poll-timeout-seconds must be positive") }
-        guard pollAttempts > 0 else { throw ValidationError("--poll-attempts must be positive") }
+        // Bounded so that the conversions to milliseconds cannot overflow.
+        guard pollIntervalSeconds > 0, pollIntervalSeconds <= 86_400 else {
+            throw ValidationError("--poll-interval-seconds must be positive and at most 86400")
+        }
+        guard pollTimeoutSeconds > 0, pollTimeoutSeconds <= 3_600 else {
+            throw ValidationError("--poll-timeout-seconds must be positive and at most 3600")
+        }
+        guard pollAttempts > 0, pollAttempts <= 100 else { throw ValidationError("--poll-attempts must be between 1 and 100") }
+        guard (0...20).contains(pollMaxRedirects) else { throw ValidationError("--poll-max-redirects must be between 0 and 20") }
+        _ = try allowedRedirectHosts
+        guard (1 << 10...1 << 20).contains(pollMaxHeadBytes) else {
+            throw ValidationError("--poll-max-head-bytes must be between 1024 and 1048576")
+        }
+        guard (1 << 10...1 << 30).contains(pollMaxBodyBytes) else {
+            throw ValidationError("--poll-max-body-bytes must be between 1024 and 1073741824")
+        }
+    }
+
+    /// `--redirect-allow-hosts` as a set of host names.
+    var allowedRedirectHosts: Set<String> {
+        get throws {
+            do throws(RedirectPolicy.Refusal) {
+                return try RedirectPolicy.hosts(redirectAllowHosts)
+            } catch {
+                throw ValidationError("--redirect-allow-hosts: \(error)")
+            }
+        }
     }
 
     func run() async throws {
@@ -131,6 +171,9 @@ struct FeedCommand: AsyncParsableCommand {
         configuration.polling.interval = .milliseconds(Int64(pollIntervalSeconds * 1000))
         configuration.polling.requestTimeout = .milliseconds(Int64(pollTimeoutSeconds * 1000))
         configuration.polling.attempts = pollAttempts
+        configuration.polling.maximumHeadBytes = pollMaxHeadBytes
+        configuration.polling.maximumBodyBytes = pollMaxBodyBytes
+        configuration.polling.redirects = RedirectPolicy(maximumRedirects: pollMaxRedirects, allowedHosts: try allowedRedirectHosts)
         let server: FeedServer
         do {
             server = try FeedServer(configuration: configuration, logger: logger)

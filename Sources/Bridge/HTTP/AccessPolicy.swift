@@ -1,25 +1,63 @@
 public import NIOCore
-import Synchronization
 
-/// Who may connect: the `Origin` allow-list (§1) and the number of WebSocket + SSE connections
-/// per client address (§8), where the client address of a request from a trusted proxy (an
-/// address or CIDR range) is the last untrusted address of its `X-Forwarded-For`.
+/// Who may connect: TCP connections on the HTTP port (for the process and per peer address, the
+/// trusted proxies exempt from the latter), the `Origin` allow-list (§1) and the number of
+/// WebSocket + SSE connections per client address (§8), where the client address of a request
+/// from a trusted proxy (an address or CIDR range) is the last untrusted address of its
+/// `X-Forwarded-For`.
 public final class AccessPolicy: Sendable {
     private let allowAnyOrigin: Bool
     private let allowedOrigins: Set<String>
     private let trustedProxies: [AddressRange]
-    private let maxConnectionsPerIP: Int
-    private let connections = Mutex<[String: Int]>([:])
+    /// WebSocket + SSE connections per client address.
+    private let streams: ConnectionCounter
+    /// TCP connections on the HTTP port, per peer address.
+    private let sockets: ConnectionCounter
 
-    /// A policy from the configured origins, proxies and per-client limit. Proxies that are not
-    /// addresses or CIDR ranges are ignored (the bridge's options reject them at startup).
-    public init(allowedOrigins: [String], trustedProxies: [String], maxConnectionsPerIP: Int) {
+    /// A policy from the configured origins, proxies and limits. Proxies that are not addresses
+    /// or CIDR ranges are ignored (the bridge's options reject them at startup).
+    public init(
+        allowedOrigins: [String], trustedProxies: [String], maxConnectionsPerIP: Int, maxHTTPConnections: Int = .max,
+        maxHTTPConnectionsPerIP: Int = .max
+    ) {
         let origins = allowedOrigins.map { Self.normalise($0) }.filter { !$0.isEmpty }
         self.allowAnyOrigin = origins.contains("*")
         self.allowedOrigins = Set(origins)
         self.trustedProxies = trustedProxies.compactMap { AddressRange($0.trimmingSpaces()) }
-        self.maxConnectionsPerIP = maxConnectionsPerIP
+        self.streams = ConnectionCounter(maxPerKey: maxConnectionsPerIP)
+        self.sockets = ConnectionCounter(maxTotal: maxHTTPConnections, maxPerKey: maxHTTPConnectionsPerIP)
     }
+
+    /// A TCP connection on the HTTP port, counted until `connectionClosed` gives it back.
+    public enum ConnectionAdmission: Sendable, Equatable {
+        /// Counted under this peer address (nil: a trusted proxy, counted in the total only).
+        case admitted(peer: String?)
+        /// The process has `maxHTTPConnections` open.
+        case processFull
+        /// The peer address has `maxHTTPConnectionsPerIP` open.
+        case addressFull
+    }
+
+    /// Counts a new TCP connection from `peer` in, or says why it is refused. Behind a proxy
+    /// every browser shares the proxy's address, so trusted proxies count in the total only
+    /// (their clients are limited per address by `acquire`, from `X-Forwarded-For`).
+    public func admitConnection(peer: SocketAddress?) -> ConnectionAdmission {
+        let address = peer?.ipAddress ?? "unknown"
+        let key: String? = isTrustedProxy(address) ? nil : address
+        switch sockets.acquire(key) {
+        case nil: return .admitted(peer: key)
+        case .total: return .processFull
+        case .perKey: return .addressFull
+        }
+    }
+
+    /// Gives back a connection that `admitConnection` admitted.
+    public func connectionClosed(peer: String?) {
+        sockets.release(peer)
+    }
+
+    /// TCP connections open on the HTTP port.
+    public var openHTTPConnections: Int { sockets.total }
 
     /// Whether a request may open a WebSocket or an SSE stream: no `Origin` (not a browser),
     /// the request's own origin (`http://` or `https://` + `Host`), or a configured one.
@@ -53,27 +91,19 @@ public final class AccessPolicy: Sendable {
         return trustedProxies.contains { $0.contains(bytes: bytes) }
     }
 
-    /// Takes a connection slot for `client`; false when it already has the maximum.
+    /// Takes a WebSocket or SSE slot for `client`; false when it already has the maximum.
     public func acquire(_ client: String) -> Bool {
-        connections.withLock { connections in
-            let open = connections[client, default: 0]
-            guard open < maxConnectionsPerIP else { return false }
-            connections[client] = open + 1
-            return true
-        }
+        streams.acquire(client) == nil
     }
 
     /// Gives back a slot taken by `acquire`.
     public func release(_ client: String) {
-        connections.withLock { connections in
-            let open = connections[client, default: 0] - 1
-            connections[client] = open > 0 ? open : nil
-        }
+        streams.release(client)
     }
 
-    /// Connections `client` has open now.
+    /// WebSocket + SSE connections `client` has open now.
     public func openConnections(_ client: String) -> Int {
-        connections.withLock { $0[client, default: 0] }
+        streams.open(client)
     }
 
     private static func normalise(_ origin: String) -> String {

@@ -22,14 +22,18 @@ public struct HTTPAnswer: Sendable {
         return HTTPAnswer(status: status, headers: headers, body: body)
     }
 
-    /// An error body of §11.5.
-    public static func error(_ status: HTTPResponseStatus, code: String, message: String, retryAfterSeconds: Int? = nil) -> HTTPAnswer {
-        var writer = JSONWriter(capacity: 128)
+    /// An error body of §11.5. `message` is for the client: it never carries internal detail
+    /// (log that with `requestId`, which the client gets to quote; a fresh one when nil).
+    public static func error(
+        _ status: HTTPResponseStatus, code: String, message: String, retryAfterSeconds: Int? = nil, requestId: String? = nil
+    ) -> HTTPAnswer {
+        var writer = JSONWriter(capacity: 160)
         writer.beginObject()
         writer.key("error")
         writer.beginObject()
         writer.field("code", code)
         writer.field("message", message)
+        writer.field("requestId", requestId ?? RequestID.make())
         writer.endObject()
         writer.endObject()
         var answer = HTTPAnswer.json(writer.buffer, status: status)
@@ -47,6 +51,30 @@ public struct HTTPAnswer: Sendable {
         var answer = error(.methodNotAllowed, code: "method_not_allowed", message: "only GET and HEAD are allowed")
         answer.headers.add(name: "allow", value: "GET, HEAD")
         return answer
+    }
+}
+
+extension HTTPAnswer {
+    /// The whole response as bytes, for a handler that writes before (or instead of) the HTTP
+    /// pipeline: the security headers, `Content-Length` and `Connection: close`.
+    func encoded() -> ByteBuffer {
+        var headers = self.headers
+        SecurityHeaders.apply(to: &headers)
+        headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
+        headers.replaceOrAdd(name: "connection", value: "close")
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(128 + body.readableBytes)
+        buffer.writeString("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n")
+        for (name, value) in headers {
+            buffer.writeString(name)
+            buffer.writeStaticString(": ")
+            buffer.writeString(value)
+            buffer.writeStaticString("\r\n")
+        }
+        buffer.writeStaticString("\r\n")
+        var body = self.body
+        buffer.writeBuffer(&body)
+        return buffer
     }
 }
 

@@ -6,20 +6,35 @@ import Prometheus
 /// Routes HTTP requests (§1): the page and its files, the JSON API, the SSE stream. WebSocket
 /// upgrades of `/ws` are taken by the upgrader before they reach this handler; a `/ws` request
 /// that is not a valid upgrade gets 400.
+///
+/// Only bodiless GET and HEAD requests are served: anything else is refused as soon as its head
+/// arrives, and the connection closes without reading the rest. A client that does not read its
+/// answers gets no further answer until its socket drains, and is closed after
+/// `slowConsumerTimeout`, so unread answers never pile up.
 final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     static let name = "courtside-http"
+    /// Header fields a request may have (more → 431): with the head's byte limit alone, a head
+    /// of tiny fields would cost far more memory decoded than its bytes.
+    static let maximumHeaderFields = 256
 
     private let app: BridgeApp
+    private let deadline: RequestDeadlineHandler?
     private var request: HTTPRequestHead?
     private var context: ChannelHandlerContext?
     /// Set once the connection became an SSE stream.
     private var stream: (transport: SSEStream, session: Session, client: String)?
+    /// A complete request waiting for the socket to drain before it is answered.
+    private var parked: HTTPRequestHead?
+    private var parkedTimer: Scheduled<Void>?
+    /// A refusal was sent: the connection is closing, the rest of what it sends is ignored.
+    private var closing = false
 
-    init(app: BridgeApp) {
+    init(app: BridgeApp, deadline: RequestDeadlineHandler?) {
         self.app = app
+        self.deadline = deadline
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -28,11 +43,13 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         endStream()
+        parkedTimer?.cancel()
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         endStream()
+        parkedTimer?.cancel()
         context.fireChannelInactive()
     }
 
@@ -49,21 +66,98 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             stream.transport.writabilityChanged(context.channel.isWritable)
             stream.session.writabilityChanged(isWritable: context.channel.isWritable)
         }
+        if context.channel.isWritable, let head = parked {
+            parked = nil
+            parkedTimer?.cancel()
+            parkedTimer = nil
+            route(head, context: context)
+        }
         context.fireChannelWritabilityChanged()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard stream == nil else { return }
+        guard stream == nil, !closing else { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
+            deadline?.headReceived()
+            if let refusal = Self.refusal(of: head) {
+                app.metrics.refused(.unexpectedRequest)
+                closing = true
+                respond(refusal, to: head, context: context)
+                return
+            }
             request = head
         case .body:
             break
         case .end:
             guard let head = request else { return }
             request = nil
-            route(head, context: context)
+            if context.channel.isWritable {
+                route(head, context: context)
+            } else {
+                park(head, context: context)
+            }
         }
+    }
+
+    /// What the parser could not read: 431 for a head over the limit, else 400; then closed.
+    /// (NIO's pipeline handler delivers parser errors when an answer may be written.)
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let parserError = error as? HTTPParserError else {
+            context.fireErrorCaught(error)
+            return
+        }
+        guard stream == nil, !closing, context.channel.isActive else {
+            context.close(promise: nil)
+            return
+        }
+        closing = true
+        let answer: HTTPAnswer
+        if parserError == .headerOverflow {
+            app.metrics.refused(.headTooLarge)
+            answer = .error(
+                .requestHeaderFieldsTooLarge, code: "bad_request", message: "the request head is larger than \(app.configuration.maxRequestHeadBytes) bytes"
+            )
+        } else {
+            app.metrics.refused(.malformed)
+            answer = .error(.badRequest, code: "bad_request", message: "malformed HTTP request")
+        }
+        respond(answer, to: HTTPRequestHead(version: .http1_1, method: .GET, uri: "/"), context: context)
+    }
+
+    /// The refusal of a request the bridge never serves, decided from its head: a method other
+    /// than GET and HEAD (405), or a body (400).
+    static func refusal(of head: HTTPRequestHead) -> HTTPAnswer? {
+        guard head.method == .GET || head.method == .HEAD else { return .methodNotAllowed() }
+        let length = head.headers["content-length"]
+        if !head.headers["transfer-encoding"].isEmpty || length.contains(where: { $0.trimmingSpaces() != "0" }) {
+            return .error(.badRequest, code: "bad_request", message: "GET and HEAD requests carry no body")
+        }
+        return nil
+    }
+
+    /// RFC 6455 §4.2.1: one `Sec-WebSocket-Key`, the base64 of 16 bytes (else the request is
+    /// no upgrade, and `/ws` answers 400).
+    static func hasValidWebSocketKey(_ head: HTTPRequestHead) -> Bool {
+        let keys = head.headers["sec-websocket-key"]
+        guard keys.count == 1, let key = keys.first?.trimmingSpaces(), key.utf8.count == 24 else { return false }
+        return Data(base64Encoded: key)?.count == 16
+    }
+
+    /// Holds a request until the socket drains; a client that reads nothing for the slow-consumer
+    /// timeout is closed.
+    private func park(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        parked = head
+        let metrics = app.metrics
+        let channel = context.channel
+        parkedTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.timeAmount(app.configuration.slowConsumerTimeout)) {
+            metrics.refused(.slowReader)
+            channel.close(promise: nil)
+        }
+    }
+
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        .nanoseconds(duration.nanoseconds)
     }
 
     // MARK: Routing
@@ -77,10 +171,6 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let target = Self.split(head.uri)
         let path = target.path
         let query = target.query
-        guard head.method == .GET || head.method == .HEAD else {
-            respond(.methodNotAllowed(), to: head, context: context)
-            return
-        }
         switch path {
         case "/ws":
             respond(.error(.badRequest, code: "bad_request", message: "expected a WebSocket upgrade (RFC 6455)"), to: head, context: context)
@@ -127,8 +217,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func respond(_ answer: HTTPAnswer, to head: HTTPRequestHead, context: ChannelHandlerContext) {
         var headers = answer.headers
+        SecurityHeaders.apply(to: &headers)
         headers.replaceOrAdd(name: "content-length", value: String(answer.body.readableBytes))
-        let keepAlive = head.isKeepAlive && !app.isDraining
+        let keepAlive = head.isKeepAlive && !app.isDraining && !closing
         headers.replaceOrAdd(name: "connection", value: keepAlive ? "keep-alive" : "close")
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: answer.status, headers: headers))), promise: nil)
         if head.method != .HEAD, answer.status != .notModified, answer.body.readableBytes > 0 {
@@ -139,6 +230,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }
         }
+        deadline?.answerCompleted()
     }
 
     // MARK: SSE (§10)
@@ -175,6 +267,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "cache-control", value: "no-store")
         headers.add(name: "x-accel-buffering", value: "no")
         headers.add(name: "connection", value: head.version.major == 1 && head.version.minor == 0 ? "close" : "keep-alive")
+        SecurityHeaders.apply(to: &headers)
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
         let transport = SSEStream(context: context)
         transport.writeRetry(milliseconds: Int.random(in: 1000...5000))

@@ -2,6 +2,7 @@ import CourtsideProto
 public import EventRelay
 import Foundation
 public import GRPC
+public import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -15,19 +16,23 @@ public struct JSONAPI: Sendable {
     let relay: GameRelay<BridgeItem>
     /// Whether the relay is current (its upstream is connected).
     let relayIsCurrent: @Sendable () -> Bool
+    let logger: Logger
 
     /// The API over the schedule and score services and the relay.
     public init(
-        schedule: GRPCClient, score: GRPCClient, teams: TeamDirectory, relay: GameRelay<BridgeItem>, relayIsCurrent: @escaping @Sendable () -> Bool
+        schedule: GRPCClient, score: GRPCClient, teams: TeamDirectory, relay: GameRelay<BridgeItem>, relayIsCurrent: @escaping @Sendable () -> Bool,
+        logger: Logger
     ) {
         self.schedule = ScheduleServiceClient(schedule)
         self.score = ScoreServiceClient(score)
         self.teams = teams
         self.relay = relay
         self.relayIsCurrent = relayIsCurrent
+        self.logger = logger
     }
 
-    /// Answers a request under `/api/` (nil: no such endpoint).
+    /// Answers a request under `/api/` (nil: no such endpoint). What went wrong upstream is
+    /// logged with a request id; the client gets the id and a fixed message.
     public func answer(path: String, query: [String: String]) async -> HTTPAnswer? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2).map { String($0).removingPercentEncodingSafe }
         do {
@@ -44,9 +49,16 @@ public struct JSONAPI: Sendable {
                 return nil
             }
         } catch let error as RPCError where error.code == .unavailable || error.code == .deadlineExceeded {
-            return .error(.serviceUnavailable, code: "unavailable", message: "a service the bridge needs is unreachable; try again", retryAfterSeconds: 2)
+            let requestId = RequestID.make()
+            logger.warning("JSON API: a service is unreachable", metadata: ["requestId": "\(requestId)", "path": "\(path.prefix(200))", "error": "\(error)"])
+            return .error(
+                .serviceUnavailable, code: "unavailable", message: "a service the bridge needs is unreachable; try again", retryAfterSeconds: 2,
+                requestId: requestId
+            )
         } catch {
-            return .error(.internalServerError, code: "internal", message: "internal error")
+            let requestId = RequestID.make()
+            logger.error("JSON API: request failed", metadata: ["requestId": "\(requestId)", "path": "\(path.prefix(200))", "error": "\(error)"])
+            return .error(.internalServerError, code: "internal", message: "internal error", requestId: requestId)
         }
     }
 
@@ -98,22 +110,22 @@ public struct JSONAPI: Sendable {
         guard ProtocolIds.isGameId(id) else { return Self.unknownGame(id) }
         var beforeSeq: UInt64 = 0
         if let before {
-            guard let value = UInt64(before), value >= 1, value <= ProtocolIds.maximumInteger, before.allSatisfy(\.isASCII) else {
-                return .error(.badRequest, code: "bad_request", message: "before must be an integer ≥ 1")
+            guard let value = ProtocolIds.decimal(Substring(before)), value >= 1 else {
+                return .error(.badRequest, code: "bad_request", message: "before must be an integer between 1 and 2^53 − 1")
             }
             beforeSeq = value
         }
-        var pageSize = 50
+        var pageSize: UInt32 = 50
         if let limit {
-            guard let value = Int(limit), (1...200).contains(value) else {
+            guard let value = ProtocolIds.decimal(Substring(limit), maximum: 200), value >= 1 else {
                 return .error(.badRequest, code: "bad_request", message: "limit must be between 1 and 200")
             }
-            pageSize = value
+            pageSize = UInt32(truncatingIfNeeded: value)
         }
         let page: ListEventsResponse
         do {
             page = try await score.listEvents(
-                ListEventsRequest(gameId: id, pageSize: UInt32(pageSize), newestFirst: true, beforeSeq: beforeSeq),
+                ListEventsRequest(gameId: id, pageSize: pageSize, newestFirst: true, beforeSeq: beforeSeq),
                 options: CallOptions(timeout: .seconds(5))
             )
         } catch let error as RPCError where error.code == .notFound {
@@ -129,7 +141,7 @@ public struct JSONAPI: Sendable {
         json.endArray()
         json.key("nextBefore")
         if !page.nextPageToken.isEmpty, let last = page.events.last?.position?.seq, last > 1 {
-            json.uint(last)
+            json.uint(ServerMessages.clamp(last))
         } else {
             json.null()
         }

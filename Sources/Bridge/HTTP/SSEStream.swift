@@ -20,6 +20,7 @@ final class SSEStream: SessionTransport {
 
     var isWritable: Bool { writable }
     var wantsCursor: Bool { true }
+    var queuedBytes: Int { context.channel.queuedBytes }
 
     /// The first bytes of the stream: the browser's reconnect delay.
     func writeRetry(milliseconds: Int) {

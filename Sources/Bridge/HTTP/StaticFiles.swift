@@ -78,16 +78,16 @@ public struct StaticFiles: Sendable {
         else { return nil }
         let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
         let modified = (attributes[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)
-        let etag = "\"\(String(size, radix: 16))-\(String(Int64(modified.timeIntervalSince1970 * 1000), radix: 16))\""
+        let modifiedMs = Int64(exactly: (modified.timeIntervalSince1970 * 1000).rounded(.down)) ?? 0
+        let etag = "\"\(String(size, radix: 16))-\(String(modifiedMs, radix: 16))\""
         var headers = HTTPHeaders()
         let ext = (relative as NSString).pathExtension.lowercased()
         headers.add(name: "content-type", value: Self.contentTypes[ext] ?? "application/octet-stream")
         headers.add(name: "cache-control", value: "no-cache")
         headers.add(name: "etag", value: etag)
         headers.add(name: "last-modified", value: Self.httpDate(modified))
-        headers.add(name: "x-content-type-options", value: "nosniff")
         if ext == "html" {
-            headers.add(name: "content-security-policy", value: "default-src 'self'; connect-src 'self'; img-src 'self' data:")
+            headers.add(name: "content-security-policy", value: SecurityHeaders.pagePolicy)
         }
         if let ifNoneMatch, ifNoneMatch.split(separator: ",").contains(where: { String($0).trimmingSpaces() == etag || String($0).trimmingSpaces() == "*" }) {
             return HTTPAnswer(status: .notModified, headers: headers)

@@ -9,7 +9,8 @@ public import Logging
 public struct SubscribePreparation: Sendable {
     public var unknownGames: [String] = []
     public var unknownTeams: [String] = []
-    /// Set when a service the check needs is unreachable (§6 `unavailable`).
+    /// Set when a service the check needs is unreachable (§6 `unavailable`): the request id
+    /// under which the cause was logged.
     public var unavailable: String?
     /// For each requested team: its games scheduled today or live now.
     public var teamGames: [String: [String]] = [:]
@@ -89,8 +90,9 @@ public struct SubscriptionDirectory: Sendable {
                 prepared.history[gameId] = (after, events)
             }
         } catch {
-            logger.info("subscribe: a service is unreachable", metadata: ["error": "\(error)"])
-            prepared.unavailable = "a service the bridge needs is unreachable; try again"
+            let requestId = RequestID.make()
+            logger.warning("subscribe: a service is unreachable", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
+            prepared.unavailable = requestId
         }
         return prepared
     }

@@ -78,7 +78,7 @@ public struct JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
             let name = try string()
-            guard names.insert(name).inserted else { throw failure("duplicate member \"\(name)\"") }
+            guard names.insert(name).inserted else { throw failure("duplicate member \"\(name.excerpt)\"") }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
@@ -243,7 +243,9 @@ public struct JSONParser {
         let double = Double(text) ?? .nan
         if hasExponent {
             // 1e2 is the integer 100 for JSON Schema; keep it exact when it is small enough.
-            if double.rounded() == double, double.magnitude < 9.007_199_254_740_992e15 {
+            // 1e-400 is no integer, though its double underflows to 0.
+            let underflowed = double == 0 && !(integer == 0 && isIntegral)
+            if !underflowed, double.rounded() == double, double.magnitude < 9.007_199_254_740_992e15 {
                 return JSONNumber(integer: UInt64(double.magnitude), isNegative: double < 0, double: double)
             }
             return JSONNumber(integer: nil, isNegative: double < 0, double: double)

@@ -10,6 +10,17 @@ public struct GamePosition: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(epoch):\(seq)" }
+
+    /// Whether `next` is the position of the event right after this one (same epoch, seq + 1;
+    /// no overflow whatever the values).
+    public func isFollowed(by next: GamePosition) -> Bool {
+        next.epoch == epoch && Self.isSuccessor(next.seq, of: seq)
+    }
+
+    /// Whether `seq` is `previous + 1` (false when `previous` is the largest seq).
+    public static func isSuccessor(_ seq: UInt64, of previous: UInt64) -> Bool {
+        seq > previous && seq - previous == 1
+    }
 }
 
 /// A validated client → server message (docs/protocol.md §3).
@@ -105,6 +116,15 @@ public enum ProtocolIds {
     /// The largest integer of the protocol (2^53 − 1).
     public static let maximumInteger: UInt64 = 9_007_199_254_740_991
 
+    /// A decimal integer written as digits only (no sign, no spaces, at most 16 digits) in
+    /// `0 … maximum`, as cursors and query parameters carry them; nil for anything else.
+    public static func decimal(_ text: Substring, maximum: UInt64 = maximumInteger) -> UInt64? {
+        guard !text.isEmpty, text.utf8.count <= 16, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let value = UInt64(text), value <= maximum
+        else { return nil }
+        return value
+    }
+
     private static func isId(_ text: String, maximum: Int) -> Bool {
         let utf8 = text.utf8
         guard !utf8.isEmpty, utf8.count <= maximum else { return false }
@@ -117,5 +137,12 @@ public enum ProtocolIds {
                 false
             }
         }
+    }
+}
+
+extension String {
+    /// At most 64 characters of a client's text, as an error message quotes it.
+    var excerpt: String {
+        unicodeScalars.count <= 64 ? self : String(String.UnicodeScalarView(unicodeScalars.prefix(64))) + "…"
     }
 }

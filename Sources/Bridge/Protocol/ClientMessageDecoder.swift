@@ -33,7 +33,7 @@ public enum ClientMessageDecoder {
                 return .success(.ping(id: try requestId(value["id"])))
             default:
                 return .failure(
-                    ClientMessageError(code: .unknownType, message: "unknown message type \"\(truncated(type))\": use subscribe, unsubscribe or ping", ref: ref)
+                    ClientMessageError(code: .unknownType, message: "unknown message type \"\(type.excerpt)\": use subscribe, unsubscribe or ping", ref: ref)
                 )
             }
         } catch {
@@ -79,7 +79,7 @@ public enum ClientMessageDecoder {
 
     private static func checkMembers(_ members: [(String, JSONValue)], allowed: Set<String>, type: String) throws(Invalid) {
         for (name, _) in members where !allowed.contains(name) {
-            throw Invalid(message: "unknown field \"\(truncated(name))\" in \(type)")
+            throw Invalid(message: "unknown field \"\(name.excerpt)\" in \(type)")
         }
     }
 
@@ -91,7 +91,7 @@ public enum ClientMessageDecoder {
         result.reserveCapacity(elements.count)
         for element in elements {
             guard case .string(let text) = element, check(text) else {
-                let shown = if case .string(let text) = element { "\"\(truncated(text))\"" } else { element.typeName }
+                let shown = if case .string(let text) = element { "\"\(text.excerpt)\"" } else { element.typeName }
                 throw Invalid(message: "\"\(field)\" holds \(shown), which is not \(what) (1–\(field == "teams" ? 32 : 64) of A–Z a–z 0–9 _ . -)")
             }
             result.append(text)
@@ -118,13 +118,13 @@ public enum ClientMessageDecoder {
         var result: [String: GamePosition] = [:]
         for (gameId, position) in entries {
             guard ProtocolIds.isGameId(gameId) else {
-                throw Invalid(message: "\"resume\" has the key \"\(truncated(gameId))\", which is not a game id")
+                throw Invalid(message: "\"resume\" has the key \"\(gameId.excerpt)\", which is not a game id")
             }
             guard case .object(let fields) = position else {
                 throw Invalid(message: "resume[\"\(gameId)\"] must be an object {\"epoch\", \"seq\"}, not \(position.typeName)")
             }
             for (name, _) in fields where name != "epoch" && name != "seq" {
-                throw Invalid(message: "unknown field \"\(truncated(name))\" in resume[\"\(gameId)\"]")
+                throw Invalid(message: "unknown field \"\(name.excerpt)\" in resume[\"\(gameId)\"]")
             }
             guard let epoch = position["epoch"] else { throw Invalid(message: "resume[\"\(gameId)\"] needs \"epoch\"") }
             guard let seq = position["seq"] else { throw Invalid(message: "resume[\"\(gameId)\"] needs \"seq\"") }
@@ -141,9 +141,5 @@ public enum ClientMessageDecoder {
             throw Invalid(message: "\(field) must be an integer between 0 and 2^53 − 1")
         }
         return integer
-    }
-
-    private static func truncated(_ text: String) -> String {
-        text.unicodeScalars.count <= 64 ? text : String(String.UnicodeScalarView(text.unicodeScalars.prefix(64))) + "…"
     }
 }

@@ -15,7 +15,7 @@ public enum SSECursor {
             guard parts.count == 3 else { throw Invalid(message: "cursor entry \"\(entry.prefix(80))\" is not gameId:epoch:seq") }
             let gameId = String(parts[0])
             guard ProtocolIds.isGameId(gameId) else { throw Invalid(message: "cursor entry \"\(entry.prefix(80))\" has an invalid game id") }
-            guard let epoch = decimal(parts[1]), let seq = decimal(parts[2]) else {
+            guard let epoch = ProtocolIds.decimal(parts[1]), let seq = ProtocolIds.decimal(parts[2]) else {
                 throw Invalid(message: "cursor entry \"\(entry.prefix(80))\" needs decimal epoch and seq (0 … 2^53 − 1)")
             }
             positions[gameId] = GamePosition(epoch: epoch, seq: seq)
@@ -35,12 +35,5 @@ public enum SSECursor {
             text += String(position.seq)
         }
         return text
-    }
-
-    private static func decimal(_ text: Substring) -> UInt64? {
-        guard !text.isEmpty, text.utf8.count <= 16, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-            let value = UInt64(text), value <= ProtocolIds.maximumInteger
-        else { return nil }
-        return value
     }
 }

@@ -132,8 +132,10 @@ public enum ServerMessages {
     }
 
     /// `error` (§6): a request refused in whole or in part; the connection stays open.
+    /// `requestId`: under which the bridge logged what went wrong on its side.
     public static func error(
-        _ code: ErrorCode, message: String, ref: String? = nil, games: [String]? = nil, teams: [String]? = nil, retryAfterMs: Int? = nil
+        _ code: ErrorCode, message: String, ref: String? = nil, games: [String]? = nil, teams: [String]? = nil, retryAfterMs: Int? = nil,
+        requestId: String? = nil
     ) -> ByteBuffer {
         var json = JSONWriter(capacity: 128)
         json.beginObject()
@@ -144,6 +146,7 @@ public enum ServerMessages {
         if let games { json.field("games", strings: games) }
         if let teams { json.field("teams", strings: teams) }
         if let retryAfterMs { json.field("retryAfterMs", max(0, retryAfterMs)) }
+        if let requestId { json.field("requestId", requestId) }
         json.endObject()
         return json.buffer
     }

@@ -18,7 +18,7 @@ extension Session {
             close(code: WebSocketMessageAssembler.CloseCode.tooSlow, reason: "too slow")
             return false
         }
-        if let known, !item.isSnapshot, known.epoch == item.position.epoch, item.position.seq == known.seq + 1, !isSSE {
+        if let known, !item.isSnapshot, known.isFollowed(by: item.position), !isSSE {
             // The hot path: the shared frame as it is.
             positions[gameId] = item.position
             hub.counters.bytesOut &+= transport.writeFrame(item.frame)
@@ -28,7 +28,7 @@ extension Session {
             return true
         }
         let message: OutboundMessage
-        if let known, !item.isSnapshot, known.epoch == item.position.epoch, item.position.seq == known.seq + 1 {
+        if let known, !item.isSnapshot, known.isFollowed(by: item.position) {
             message = OutboundMessage(type: "event", json: item.json, frame: item.frame, sseData: item.sseData, carriesCursor: true)
             hub.counters.deliveries += 1
         } else if item.isSnapshot, known != nil {

@@ -101,8 +101,8 @@ extension Session {
             flush()
             resumeWaiting()
         }
-        if let unavailable = prepared.unavailable {
-            sendError(.unavailable, unavailable, ref: message.id, retryAfterMs: 1000)
+        if let requestId = prepared.unavailable {
+            sendError(.unavailable, "a service the bridge needs is unreachable; try again", ref: message.id, retryAfterMs: 1000, requestId: requestId)
             return
         }
         let directory = hub.directory
@@ -185,12 +185,12 @@ extension Session {
     }
 
     static func isContiguous(_ events: [Event], after: UInt64, upTo: UInt64) -> Bool {
-        var expected = after + 1
+        var last = after
         for event in events {
-            guard event.position?.seq == expected else { return false }
-            expected += 1
+            guard let seq = event.position?.seq, GamePosition.isSuccessor(seq, of: last) else { return false }
+            last = seq
         }
-        return expected == upTo + 1
+        return last == upTo
     }
 
     private func sendSnapshot(_ head: GameRelay<BridgeItem>.Head, reason: ServerMessages.SnapshotReason) {
@@ -229,9 +229,14 @@ extension Session {
         }
     }
 
-    private func sendError(_ code: ErrorCode, _ message: String, ref: String?, games: [String]? = nil, teams: [String]? = nil, retryAfterMs: Int? = nil) {
+    private func sendError(
+        _ code: ErrorCode, _ message: String, ref: String?, games: [String]? = nil, teams: [String]? = nil, retryAfterMs: Int? = nil,
+        requestId: String? = nil
+    ) {
         hub.counters.rejected[code, default: 0] += 1
-        let json = ServerMessages.error(code, message: message, ref: isSSE ? nil : ref, games: games, teams: teams, retryAfterMs: retryAfterMs)
+        let json = ServerMessages.error(
+            code, message: message, ref: isSSE ? nil : ref, games: games, teams: teams, retryAfterMs: retryAfterMs, requestId: requestId
+        )
         send(OutboundMessage(type: "error", json: json))
     }
 }

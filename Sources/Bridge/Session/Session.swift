@@ -92,8 +92,15 @@ final class Session {
 
     // MARK: Writing
 
-    /// Writes a message (not flushed); snapshots and events move the game's position.
+    /// Writes a message (not flushed); snapshots and events move the game's position. Live
+    /// events wait for a writable socket (they collapse meanwhile), but replies and catch-up are
+    /// written at once: a connection whose unwritten bytes pass `maxQueuedBytes` is too slow.
     func send(_ message: OutboundMessage, game: String? = nil, position: GamePosition? = nil) {
+        guard !isClosed else { return }
+        if !transport.isWritable, transport.queuedBytes > limits.maxQueuedBytes {
+            close(code: WebSocketMessageAssembler.CloseCode.tooSlow, reason: "too slow")
+            return
+        }
         if let game, let position { positions[game] = position }
         let cursor = transport.wantsCursor && message.carriesCursor ? SSECursor.format(positions.dictionary) : nil
         hub.counters.bytesOut += transport.write(message, cursor: cursor)
@@ -125,6 +132,8 @@ final class Session {
             close(code: WebSocketMessageAssembler.CloseCode.idleTimeout, reason: "idle timeout")
             return
         }
+        // A socket that takes nothing gets nothing more: it is closed as too slow (above).
+        guard transport.isWritable else { return }
         if now &- lastSentNanos + slack >= heartbeatNanos {
             send(heartbeat)
         }

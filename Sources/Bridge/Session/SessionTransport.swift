@@ -26,6 +26,8 @@ public struct OutboundMessage {
 public protocol SessionTransport: AnyObject {
     /// Whether the socket accepts more data now (below the high water mark).
     var isWritable: Bool { get }
+    /// Bytes written but not yet taken by the socket.
+    var queuedBytes: Int { get }
     /// SSE: snapshots and events carry an `id:` cursor.
     var wantsCursor: Bool { get }
     /// Writes one message (not flushed); returns the bytes written.
@@ -40,4 +42,11 @@ public protocol SessionTransport: AnyObject {
     func close(code: UInt16, reason: String)
     /// Shutdown: `goaway` (SSE: preceded by `retry:`), then close 1001 / end of the response.
     func goAway(_ message: OutboundMessage, retryAfterMs: Int)
+}
+
+extension Channel {
+    /// Bytes written to the channel and not yet taken by its socket (call on its event loop).
+    var queuedBytes: Int {
+        (try? syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
+    }
 }

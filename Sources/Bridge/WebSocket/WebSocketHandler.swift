@@ -6,6 +6,8 @@ import Prometheus
 /// complete messages to the connection's `Session` (or echoed back, in conformance-test mode),
 /// frames out as prebuilt buffers. It is the session's transport: it tracks writability itself
 /// (so a session never writes past a collapse it has not flushed) and runs the close handshake.
+/// Pongs are bounded by a `PongSchedule`; in echo mode it stops reading while the socket does
+/// not drain.
 final class WebSocketHandler: ChannelInboundHandler, SessionTransport {
     typealias InboundIn = WebSocketFrame
 
@@ -36,13 +38,19 @@ final class WebSocketHandler: ChannelInboundHandler, SessionTransport {
     private var writable = true
     private var closeTimer: Scheduled<Void>?
     private var finished = false
+    private let metrics: BridgeMetrics
+    private let pingPolicy: PongSchedule.Policy
+    /// Made at the first ping (browsers never send any).
+    private var pongs: PongSchedule?
 
     init(
-        mode: Mode, writer: RawFrameWriter, configuration: BridgeConfiguration, rejection: Rejection?,
+        mode: Mode, writer: RawFrameWriter, configuration: BridgeConfiguration, metrics: BridgeMetrics, rejection: Rejection?,
         onClosed: @escaping () -> Void
     ) {
         self.mode = mode
         self.writer = writer
+        self.metrics = metrics
+        self.pingPolicy = PongSchedule.Policy(perSecond: configuration.maxPingsPerSecond, burst: configuration.pingBurst)
         let limit: Int
         if case .echo = mode { limit = configuration.echoMaxMessageBytes } else { limit = configuration.maxMessageBytes }
         self.assembler = WebSocketMessageAssembler(maximumMessageBytes: limit)
@@ -120,6 +128,10 @@ final class WebSocketHandler: ChannelInboundHandler, SessionTransport {
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         writable = context.channel.isWritable
         session?.writabilityChanged(isWritable: writable)
+        if case .echo = mode {
+            // Echoes are written as they come: read no more than the socket takes.
+            try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: writable)
+        }
         context.fireChannelWritabilityChanged()
     }
 
@@ -150,8 +162,7 @@ final class WebSocketHandler: ChannelInboundHandler, SessionTransport {
             case .bridge: close(code: WebSocketMessageAssembler.CloseCode.unsupportedData, reason: "binary messages are not accepted")
             }
         case .ping(let payload):
-            writer.write(WebSocketFrames.frame(opcode: WebSocketFrames.pong, payload: payload))
-            writer.flush()
+            answer(ping: payload, context: context)
         case .close(let code):
             // Answer the peer's close (echoing its code) and end the TCP connection.
             state = .closing
@@ -179,6 +190,33 @@ final class WebSocketHandler: ChannelInboundHandler, SessionTransport {
         context.close(promise: nil)
     }
 
+    private func answer(ping payload: ByteBuffer, context: ChannelHandlerContext) {
+        var schedule = pongs ?? PongSchedule(policy: pingPolicy, nowNanos: Clock.nanos())
+        let decision = schedule.ping(payload, isWritable: writable, nowNanos: Clock.nanos(), policy: pingPolicy)
+        pongs = schedule
+        switch decision {
+        case .send(let payload):
+            sendPong(payload, context: context)
+        case .owed:
+            break
+        case .close(let reason):
+            metrics.policyClose(reason)
+            close(code: WebSocketMessageAssembler.CloseCode.policyViolation, reason: reason.closeReason)
+        }
+    }
+
+    private func sendPong(_ payload: ByteBuffer, context: ChannelHandlerContext) {
+        let written = writer.writeAndFlush(WebSocketFrames.frame(opcode: WebSocketFrames.pong, payload: payload), on: context.eventLoop)
+        written.assumeIsolated().whenSuccess { [weak self] in
+            self?.pongWritten()
+        }
+    }
+
+    private func pongWritten() {
+        guard case .open = state, let context, let next = pongs?.pongWritten() else { return }
+        sendPong(next, context: context)
+    }
+
     private func echo(opcode: UInt8, _ payload: ByteBuffer) {
         writer.write(WebSocketFrames.frame(opcode: opcode, payload: payload))
         writer.flush()
@@ -188,6 +226,7 @@ final class WebSocketHandler: ChannelInboundHandler, SessionTransport {
 
     var isWritable: Bool { writable }
     var wantsCursor: Bool { false }
+    var queuedBytes: Int { context?.channel.queuedBytes ?? 0 }
 
     func write(_ message: OutboundMessage, cursor: String?) -> Int {
         guard case .open = state else { return 0 }

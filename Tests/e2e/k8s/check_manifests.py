@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import glob
+import ipaddress
 import os
 import posixpath
 import re
@@ -363,6 +364,10 @@ def check_env(render: Render, service: str, where: str, env: dict, mounts: set, 
     source = env.get("COURTSIDE_FEED_SOURCE")
     if source is not None and source not in FEED_SOURCES:
         report.fail(where, f"COURTSIDE_FEED_SOURCE {source!r} is not one of {sorted(FEED_SOURCES)}")
+    proxies = env.get("COURTSIDE_TRUSTED_PROXIES")
+    if isinstance(proxies, str):
+        for problem in trusted_proxy_problems(proxies):
+            report.fail(where, f"COURTSIDE_TRUSTED_PROXIES: {problem}")
 
     # Every dependency's address is set (the default, 127.0.0.1, is wrong in a pod) and names its
     # Service's gRPC port.
@@ -395,6 +400,30 @@ def check_env(render: Render, service: str, where: str, env: dict, mounts: set, 
                 report.fail(where, f"SQLite file {path!r} is not on a mounted volume (the root filesystem is read-only)")
         else:
             report.fail(where, f"COURTSIDE_STORAGE {storage!r} is not sqlite:PATH, sqlite::memory: or postgres://")
+
+
+# The widest range a trusted proxy entry may be: a cluster's pod network, never every private range.
+TRUSTED_PROXY_MIN_PREFIX = {4: 16, 6: 48}
+
+
+def trusted_proxy_problems(value: str) -> list[str]:
+    """What is wrong with a COURTSIDE_TRUSTED_PROXIES value (the Ingress controller's addresses)."""
+    problems = []
+    entries = [e.strip() for e in value.split(",") if e.strip()]
+    if not entries:
+        problems.append("empty: behind the Ingress every browser would count as the controller")
+    for entry in entries:
+        try:
+            network = ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            problems.append(f"{entry!r} is neither an address nor a CIDR range")
+            continue
+        widest = TRUSTED_PROXY_MIN_PREFIX[network.version]
+        if network.prefixlen < widest:
+            problems.append(
+                f"{entry!r} is wider than /{widest}: trust the Ingress controller's pod range, not whole private ranges"
+            )
+    return problems
 
 
 def storage_kind(render: Render, dep: dict) -> str | None:

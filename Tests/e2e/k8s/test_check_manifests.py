@@ -91,6 +91,14 @@ class CheckerFailsOnViolations(unittest.TestCase):
         find(self.renders["base"], "ConfigMap", "feed")["data"]["COURTSIDE_STORAGE"] = "sqlite:/data/feed.db"
         self.assertFlags("COURTSIDE_STORAGE is not a documented setting of feed")
 
+    def test_every_private_range_trusted(self) -> None:
+        find(self.renders["prod"], "ConfigMap", "bridge")["data"]["COURTSIDE_TRUSTED_PROXIES"] = "10.0.0.0/8,192.168.0.0/16"
+        self.assertFlags("COURTSIDE_TRUSTED_PROXIES: '10.0.0.0/8' is wider than /16")
+
+    def test_trusted_proxy_not_an_address(self) -> None:
+        find(self.renders["base"], "ConfigMap", "bridge")["data"]["COURTSIDE_TRUSTED_PROXIES"] = "ingress-nginx"
+        self.assertFlags("COURTSIDE_TRUSTED_PROXIES: 'ingress-nginx' is neither an address nor a CIDR range")
+
     def test_wrong_dependency_address(self) -> None:
         find(self.renders["base"], "ConfigMap", "bridge")["data"]["COURTSIDE_SCORE_ADDR"] = "score:50052"
         self.assertFlags("COURTSIDE_SCORE_ADDR must be 'score:50051'")

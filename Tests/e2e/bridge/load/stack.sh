@@ -21,6 +21,6 @@ start_stack() {
   "$bin/courtside-subscription" "${common[@]}" --grpc-port "$p_sub" --storage sqlite::memory: --score-addr "127.0.0.1:$p_score" \
     --schedule-addr "127.0.0.1:$p_sched" >"$work/subscription.log" 2>&1 & pids+=($!); wait_port "$p_sub"
   "$bin/courtside-bridge" "${common[@]}" --http-port "$p_http" --subscription-addr "127.0.0.1:$p_sub" --score-addr "127.0.0.1:$p_score" \
-    --schedule-addr "127.0.0.1:$p_sched" --max-connections-per-ip 1000000 --idle-timeout-seconds 3600 >"$work/bridge.log" 2>&1 &
+    --schedule-addr "127.0.0.1:$p_sched" --max-connections-per-ip 1000000 --max-http-connections-per-ip 1000000 --max-http-connections 1000000 --idle-timeout-seconds 3600 >"$work/bridge.log" 2>&1 &
   bridge=$!; pids+=($bridge); wait_port "$p_http"
 }

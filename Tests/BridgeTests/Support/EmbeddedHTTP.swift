@@ -1,0 +1,95 @@
+@testable import Bridge
+import CourtsideProto
+import EventRelay
+import Foundation
+import GRPC
+import Logging
+import NIOCore
+import NIOEmbedded
+import ServiceKit
+
+/// The bridge's HTTP pipeline (`BridgeServer.configure`) on an `EmbeddedChannel`, with nothing
+/// behind it: no services, no hubs. Only what is answered on the event loop itself can be
+/// tested this way (refusals, limits, deadlines), not the page or the API (answered off it).
+struct EmbeddedHTTP {
+    let channel: EmbeddedChannel
+
+    /// What every connection of a test shares.
+    static func app(_ configure: (inout BridgeConfiguration) -> Void = { _ in }) -> BridgeApp {
+        var configuration = BridgeConfiguration()
+        configuration.staticDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../services/bridge/public").path
+        configure(&configuration)
+        let logger = Logger(label: "embedded-http")
+        let unreachable = GRPCClient(host: "127.0.0.1", port: 9)
+        let relay = GameRelay<BridgeItem>(
+            recentCapacity: 4, subscriberCapacity: 4, teams: { _ in nil },
+            makePayload: { BridgeItem(item: $0, teams: nil, previousStatus: nil) }
+        )
+        let api = JSONAPI(
+            schedule: unreachable, score: unreachable, teams: TeamDirectory(client: nil), relay: relay, relayIsCurrent: { false }, logger: logger
+        )
+        let policy = AccessPolicy(
+            allowedOrigins: configuration.allowedOrigins, trustedProxies: configuration.trustedProxies,
+            maxConnectionsPerIP: configuration.maxConnectionsPerIP, maxHTTPConnections: configuration.maxHTTPConnections,
+            maxHTTPConnectionsPerIP: configuration.maxHTTPConnectionsPerIP
+        )
+        return BridgeApp(
+            configuration: configuration, policy: policy, statics: StaticFiles(root: configuration.staticDirectory), api: api,
+            hubs: HubRegistry([]), metrics: BridgeMetrics(ServiceMetrics(service: "bridge-test")), logger: logger
+        )
+    }
+
+    /// A connection from `peer`, through the bridge's pipeline.
+    init(app: BridgeApp, peer: String = "192.0.2.1") throws {
+        channel = EmbeddedChannel()
+        channel.remoteAddress = try SocketAddress(ipAddress: peer, port: 40_000)
+        try BridgeServer.configure(channel, app: app)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).wait()
+    }
+
+    /// Sends bytes as the client.
+    func send(_ text: String) throws {
+        try channel.writeInbound(ByteBuffer(string: text))
+    }
+
+    /// Everything written to the client so far.
+    func received() throws -> String {
+        var text = ""
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) {
+            text += String(buffer: buffer)
+        }
+        return text
+    }
+
+    /// Moves the loop's clock (timers due by then run).
+    func advance(_ amount: TimeAmount) {
+        channel.embeddedEventLoop.advanceTime(by: amount)
+    }
+
+    var isOpen: Bool { channel.isActive }
+
+    /// The status code of the first response in `text` (0 if none).
+    static func status(_ text: String) -> Int {
+        guard text.hasPrefix("HTTP/1.1 ") else { return 0 }
+        return Int(text.dropFirst(9).prefix(3)) ?? 0
+    }
+
+    /// The value of a header of the first response in `text`.
+    static func header(_ name: String, in text: String) -> String? {
+        let head = text.components(separatedBy: "\r\n\r\n").first ?? ""
+        for line in head.split(separator: "\r\n").dropFirst() {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == name.lowercased() { return parts[1].trimmingCharacters(in: .whitespaces) }
+        }
+        return nil
+    }
+
+    /// The `error` object of the first response's JSON body.
+    static func error(_ text: String) -> [String: Any]? {
+        guard let body = text.components(separatedBy: "\r\n\r\n").dropFirst().first,
+            let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+        else { return nil }
+        return object["error"] as? [String: Any]
+    }
+}
