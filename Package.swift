@@ -278,7 +278,7 @@ let package = Package(
         .testTarget(
             name: "GRPCTests",
             dependencies: [
-                "GRPC", "GRPCWire", "GRPCHealth", "HTTP2Transport", "CourtsideProto", "EchoExample", nioCore, nioPosix, logging,
+                "GRPC", "GRPCWire", "GRPCHealth", "HTTP2Transport", "CourtsideProto", "EchoExample", "ServiceKit", nioCore, nioPosix, logging,
             ],
             swiftSettings: swiftSettings
         ),

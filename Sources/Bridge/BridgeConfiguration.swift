@@ -1,3 +1,5 @@
+public import ServiceKit
+
 /// Every setting of the bridge. `services/bridge/BridgeCommand.swift` fills it from flags and
 /// environment variables (documented in services/bridge/README.md); tests build it directly.
 public struct BridgeConfiguration: Sendable {
@@ -6,6 +8,9 @@ public struct BridgeConfiguration: Sendable {
     public var httpPort = 8080
     /// Admin port: `/metrics`, `/healthz`, `/readyz` (0: any free port).
     public var adminPort = 9104
+    /// The admin port's own address (loopback unless deployed otherwise) and limits.
+    public var adminHost = "127.0.0.1"
+    public var adminLimits = AdminServerLimits()
     /// The folder of the page and its files. The executable passes the page it ships with
     /// (`StaticFiles.bundledPageFolder()`) unless `--static-dir` names another; the server
     /// refuses to start when the folder does not exist.

@@ -79,7 +79,10 @@ public final class BridgeServer: Sendable {
         readiness.addCheck("subscription stream") { upstream.isConnected }
         serviceMetrics = ServiceMetrics(service: "bridge")
         metrics = BridgeMetrics(serviceMetrics)
-        adminServer = AdminServer(host: configuration.host, port: configuration.adminPort, metrics: serviceMetrics, readiness: readiness, logger: logger)
+        adminServer = AdminServer(
+            host: configuration.adminHost, port: configuration.adminPort, metrics: serviceMetrics, readiness: readiness, logger: logger,
+            limits: configuration.adminLimits
+        )
 
         let directory = SubscriptionDirectory(
             relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, teams: teams, logger: logger

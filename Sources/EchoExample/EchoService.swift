@@ -119,8 +119,11 @@ public final class EchoService: EchoServiceHandler, Sendable {
         }
     }
 
+    /// Largest response payload a request may ask for (`response_size` is a client's u32).
+    public static let maximumResponseSize: UInt32 = 16 << 20
+
     private static func payload(_ request: EchoRequest) -> [UInt8] {
-        request.responseSize > 0 ? [UInt8](repeating: 0x61, count: Int(request.responseSize)) : request.payload
+        request.responseSize > 0 ? [UInt8](repeating: 0x61, count: Int(min(request.responseSize, maximumResponseSize))) : request.payload
     }
 
     /// Custom request metadata as "key=value" (binary values base64), sorted.

@@ -1,10 +1,15 @@
+public import ServiceKit
+
 /// Everything a feed process is built from. `courtside-feed` fills it from flags and
 /// environment variables; tests fill it directly (port 0 for an ephemeral admin port).
 public struct FeedConfiguration: Sendable {
-    /// Address the admin server listens on.
+    /// The common listen address (the feed serves only its admin port, which binds `adminHost`).
     public var host = "127.0.0.1"
     /// Admin HTTP port for /metrics, /healthz, /readyz (0: any free port; nil: no admin server).
     public var adminPort: Int? = 9105
+    /// The admin port's own address (loopback unless deployed otherwise) and limits.
+    public var adminHost = "127.0.0.1"
+    public var adminLimits = AdminServerLimits()
     /// host:port of the score service, where events are published.
     public var scoreAddress = "127.0.0.1:50051"
     /// host:port of the schedule service, where games are upserted.

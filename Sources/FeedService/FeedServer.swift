@@ -86,7 +86,7 @@ public final class FeedServer: Sendable {
         readiness.addCheck("score service") { availability.isAvailable }
 
         let adminServer = configuration.adminPort.map { port in
-            AdminServer(host: configuration.host, port: port, metrics: metrics, readiness: readiness, logger: logger)
+            AdminServer(host: configuration.adminHost, port: port, metrics: metrics, readiness: readiness, logger: logger, limits: configuration.adminLimits)
         }
         self.adminServer = adminServer
         runner = FeedRunner(

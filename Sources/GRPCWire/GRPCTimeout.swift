@@ -7,6 +7,14 @@ public struct GRPCTimeout: Hashable, Sendable, CustomStringConvertible {
         self.duration = duration
     }
 
+    /// The longest timeout a server honours. The header allows up to 99,999,999 hours (about
+    /// 11,000 years), which overflows a nanosecond count; a deadline further away than a day is
+    /// no deadline at all, so a server treats a longer timeout as none.
+    public static let longestHonoured: Duration = .seconds(24 * 3600)
+
+    /// Whether a server should run a deadline for this timeout (see `longestHonoured`).
+    public var isHonoured: Bool { duration <= Self.longestHonoured }
+
     /// Parses a header value; nil if malformed (the caller answers INTERNAL or ignores it).
     public init?(headerValue: some StringProtocol) {
         let utf8 = Array(headerValue.utf8)

@@ -13,6 +13,7 @@ public struct GRPCRequestHead: Sendable {
     public var authority: String
     /// Custom metadata only: reserved headers (pseudo-headers, content-type, te, grpc-*) removed.
     public var metadata: Metadata
+    /// The client's timeout; nil when it sent none or one longer than a server honours.
     public var timeout: GRPCTimeout?
     public var userAgent: String
 
@@ -77,7 +78,8 @@ public struct GRPCRequestHead: Sendable {
                     extraHeaders: []
                 )
             }
-            timeout = parsed
+            // A valid but huge timeout (up to 99999999H) means "no deadline", never an overflow.
+            timeout = parsed.isHonoured ? parsed : nil
         }
         if let encoding {
             return .rejectGRPC(

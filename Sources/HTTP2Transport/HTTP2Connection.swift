@@ -16,7 +16,38 @@ public protocol HTTP2ConnectionDelegate: AnyObject {
     /// A batch of input was processed: a good moment to start work it made ready.
     func connectionDidProcessInput(_ connection: HTTP2Connection)
     func connection(_ connection: HTTP2Connection, didReceiveGoAway lastStreamID: Int32, errorCode: HTTP2ErrorCode)
+    /// The connection is being closed because the peer broke `limit` (for metrics).
+    func connection(_ connection: HTTP2Connection, didEnforce limit: HTTP2Limit)
     func connectionDidClose(_ connection: HTTP2Connection)
+}
+
+extension HTTP2ConnectionDelegate {
+    public func connection(_ connection: HTTP2Connection, didEnforce limit: HTTP2Limit) {}
+}
+
+/// Why a connection was closed on the peer's account. The raw values are metric labels.
+public enum HTTP2Limit: String, Sendable, CaseIterable {
+    /// No HTTP/2 preface and SETTINGS within `HTTP2Settings.prefaceTimeout`.
+    case prefaceTimeout = "preface_timeout"
+    /// A keepalive PING was not acknowledged in time.
+    case keepaliveTimeout = "keepalive_timeout"
+    /// No open stream for `HTTP2Settings.idleTimeout` (closed with GOAWAY NO_ERROR).
+    case idleTimeout = "idle_timeout"
+    /// More response bytes queued than `HTTP2Settings.maxQueuedOutboundBytes`.
+    case queuedOutboundBytes = "write_queue"
+    /// More PING/SETTINGS acknowledgements queued than `HTTP2Settings.maxQueuedControlFrames`.
+    case controlFrameFlood = "control_frame_flood"
+    /// Refused on arrival: the process or the client's address has too many connections.
+    case tooManyConnections = "too_many_connections"
+
+    /// The GOAWAY error code the peer gets.
+    public var errorCode: HTTP2ErrorCode {
+        switch self {
+        case .idleTimeout, .keepaliveTimeout: .noError
+        case .prefaceTimeout: .protocolError
+        case .queuedOutboundBytes, .controlFrameFlood, .tooManyConnections: .enhanceYourCalm
+        }
+    }
 }
 
 /// One HTTP/2 connection (h2c with prior knowledge) driven by nghttp2 over a SwiftNIO channel.
@@ -39,7 +70,7 @@ public final class HTTP2Connection: ChannelInboundHandler {
         case client
     }
 
-    /// Client keepalive: a PING every `interval`; no ACK within `timeout` closes the connection.
+    /// Keepalive: a PING every `interval`; no ACK within `timeout` closes the connection.
     public struct Keepalive: Sendable, Hashable {
         public var interval: TimeAmount
         public var timeout: TimeAmount
@@ -73,8 +104,17 @@ public final class HTTP2Connection: ChannelInboundHandler {
     private var flushScheduled = false
     private var keepaliveTask: Scheduled<Void>?
     private var pingTimeoutTask: Scheduled<Void>?
+    private var prefaceTask: Scheduled<Void>?
+    private var idleTask: RepeatedTask?
+    /// What the idle check saw last time: streams ever opened, and whether any was open.
+    private var idleCheckStreamsOpened = 0
+    private var idleCheckHadOpenStreams = false
+    /// Set before the connection started: it is refused (GOAWAY, close) as soon as it starts.
+    private var refusal: HTTP2Limit?
     private var shutdownTasks: [Scheduled<Void>] = []
     private var awaitingShutdownPingAck = false
+    /// A limit broken while nghttp2 was parsing input: enforced once it returns.
+    private var pendingTermination: HTTP2Limit?
 
     public init(
         role: Role,
@@ -119,22 +159,99 @@ public final class HTTP2Connection: ChannelInboundHandler {
         guard !started else { return }
         started = true
         session.submitSettings(settings)
+        if let refusal {
+            terminate(refusal)
+            return
+        }
         flushNow()
         scheduleKeepalive()
+        scheduleDeadlines()
+    }
+
+    /// Refuses the connection (a connection cap): GOAWAY with the limit's error code as soon
+    /// as it is active, then close.
+    public func refuse(_ limit: HTTP2Limit) {
+        if started {
+            terminate(limit)
+        } else {
+            refusal = limit
+        }
+    }
+
+    /// The preface deadline and the idle check (servers: clients leave both unset).
+    private func scheduleDeadlines() {
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        if let timeout = settings.prefaceTimeout {
+            prefaceTask = eventLoop.scheduleTask(in: timeout) {
+                let connection = bound.value
+                guard connection.state != .closed, !connection.session.receivedPeerSettings else { return }
+                connection.logger.debug("no HTTP/2 preface and SETTINGS in time; closing connection")
+                connection.terminate(.prefaceTimeout)
+            }
+        }
+        if let timeout = settings.idleTimeout {
+            idleTask = eventLoop.scheduleRepeatedTask(initialDelay: timeout, delay: timeout) { _ in
+                bound.value.checkIdle()
+            }
+        }
+    }
+
+    /// Closes the connection if no stream was open at the previous check, none opened since
+    /// and none is open now: it was idle for at least one whole period. (Counters instead of a
+    /// timer per stream keep every call free of timer work.)
+    private func checkIdle() {
+        let opened = session.streamsOpened
+        let hasOpenStreams = session.openStreamCount > 0
+        defer {
+            idleCheckStreamsOpened = opened
+            idleCheckHadOpenStreams = hasOpenStreams
+        }
+        guard state == .open, !hasOpenStreams, !idleCheckHadOpenStreams, opened == idleCheckStreamsOpened else { return }
+        logger.debug("connection idle; closing it with GOAWAY")
+        delegate?.connection(self, didEnforce: .idleTimeout)
+        // Gracefully: a stream the peer opens before it sees the GOAWAY is still served, to
+        // its end; the connection closes once no stream is left.
+        beginGracefulShutdown(grace: nil)
+    }
+
+    /// Ends the connection because the peer broke `limit`: GOAWAY with the limit's error code
+    /// (no more DATA is sent), then the socket closes.
+    public func terminate(_ limit: HTTP2Limit) {
+        guard state != .closed else { return }
+        if processingInput {
+            // nghttp2 is parsing: it may not be asked to send until it returns.
+            if pendingTermination == nil { pendingTermination = limit }
+            return
+        }
+        delegate?.connection(self, didEnforce: limit)
+        session.terminate(errorCode: limit.errorCode)
+        state = .draining
+        flushNow(closeWhenDone: true)
+        context?.close(promise: nil)
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         guard state != .closed else { return }
         processingInput = true
-        defer { processingInput = false }
         do {
             try buffer.withUnsafeReadableBytes { try session.receive($0) }
+        } catch let error as HTTP2SessionError where error.isFlood {
+            processingInput = false
+            logger.debug("PING/SETTINGS flood; closing connection", metadata: ["error": "\(error)"])
+            terminate(.controlFrameFlood)
+            return
         } catch {
+            processingInput = false
             logger.debug("HTTP/2 connection error", metadata: ["error": "\(error)", "detail": "\(session.lastError ?? "")"])
             // nghttp2 queued a GOAWAY; send it, then close.
             flushNow(closeWhenDone: true)
             context.close(promise: nil)
+            return
+        }
+        processingInput = false
+        if let limit = pendingTermination {
+            terminate(limit)
             return
         }
         delegate?.connectionDidProcessInput(self)
@@ -167,6 +284,8 @@ public final class HTTP2Connection: ChannelInboundHandler {
         state = .closed
         keepaliveTask?.cancel()
         pingTimeoutTask?.cancel()
+        prefaceTask?.cancel()
+        idleTask?.cancel()
         for task in shutdownTasks { task.cancel() }
         shutdownTasks.removeAll()
         let delegate = self.delegate
@@ -244,6 +363,11 @@ public final class HTTP2Connection: ChannelInboundHandler {
     @discardableResult
     public func enqueue(streamID: Int32, _ buffer: ByteBuffer) -> Int {
         let pending = session.enqueue(streamID: streamID, buffer)
+        if session.pendingOutboundBytes > settings.maxQueuedOutboundBytes {
+            logger.debug("response bytes queued beyond the budget; closing connection", metadata: ["queued": "\(session.pendingOutboundBytes)"])
+            terminate(.queuedOutboundBytes)
+            return pending
+        }
         flush()
         return pending
     }
@@ -327,7 +451,7 @@ public final class HTTP2Connection: ChannelInboundHandler {
             connection.session.submitPing()
             connection.pingTimeoutTask = connection.eventLoop.scheduleTask(in: keepalive.timeout) {
                 bound.value.logger.info("keepalive PING not answered; closing connection")
-                bound.value.close()
+                bound.value.terminate(.keepaliveTimeout)
             }
             connection.flush()
         }

@@ -109,6 +109,10 @@ struct HeaderStringCache {
 /// one call: a server reads the few fields it interprets straight from the bytes and turns only
 /// what it keeps into `String`s, instead of building a string pair for every field of every
 /// request. Contents are replaced by the next block, so never keep it past the call.
+///
+/// A block is held only up to `sizeLimit` (RFC 9113 §6.5.2 counting: name + value + 32 bytes
+/// per field); the fields past it are dropped and `exceedsSizeLimit` tells the receiver to
+/// refuse the stream. The storage a large block grew is given back when the next block starts.
 public final class HTTP2ReceivedHeaders {
     private struct Field {
         var nameStart: Int
@@ -117,17 +121,26 @@ public final class HTTP2ReceivedHeaders {
         var valueCount: Int
     }
 
-    /// The names and values, back to back (grown by doubling, never shrunk).
+    /// What the storage starts with and shrinks back to: enough for any ordinary request.
+    static let baseCapacity = 512
+    static let baseFieldCapacity = 16
+
+    /// The names and values, back to back (grown by doubling, shrunk after a large block).
     private var bytes: UnsafeMutableRawPointer
-    private var capacity: Int
+    private(set) var capacity: Int
     private var used = 0
     private var fields: [Field] = []
     private var strings = HeaderStringCache()
+    /// The block's size as RFC 9113 counts it, including fields that were dropped.
+    private(set) var listSize = 0
+    /// Largest header list held (SETTINGS_MAX_HEADER_LIST_SIZE as we advertise it).
+    let sizeLimit: Int
 
-    init() {
-        capacity = 512
+    init(sizeLimit: Int = Int(UInt32.max)) {
+        self.sizeLimit = sizeLimit
+        capacity = Self.baseCapacity
         bytes = .allocate(byteCount: capacity, alignment: 1)
-        fields.reserveCapacity(16)
+        fields.reserveCapacity(Self.baseFieldCapacity)
     }
 
     deinit {
@@ -135,6 +148,9 @@ public final class HTTP2ReceivedHeaders {
     }
 
     public var count: Int { fields.count }
+
+    /// The peer sent more than `sizeLimit`: the fields held are incomplete, refuse the stream.
+    public var exceedsSizeLimit: Bool { listSize > sizeLimit }
 
     /// Calls `body` with each field's name and value bytes, in order.
     public func forEach(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Void) rethrows {
@@ -159,12 +175,29 @@ public final class HTTP2ReceivedHeaders {
         return list
     }
 
+    /// Empties the block for the next one, giving back the memory a large block took.
     func removeAll() {
         used = 0
-        fields.removeAll(keepingCapacity: true)
+        listSize = 0
+        if capacity > Self.baseCapacity * 8 {
+            bytes.deallocate()
+            capacity = Self.baseCapacity
+            bytes = .allocate(byteCount: capacity, alignment: 1)
+        }
+        if fields.capacity > Self.baseFieldCapacity * 8 {
+            fields = []
+            fields.reserveCapacity(Self.baseFieldCapacity)
+        } else {
+            fields.removeAll(keepingCapacity: true)
+        }
     }
 
     func append(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        // Counted with saturation: the sizes come from the peer (each under 64 KiB in nghttp2,
+        // but a block may repeat fields without end).
+        let fieldSize = name.count + value.count + 32
+        listSize = listSize > sizeLimit ? listSize : listSize + fieldSize
+        guard listSize <= sizeLimit else { return }
         let needed = used + name.count + value.count
         if needed > capacity {
             var newCapacity = capacity * 2

@@ -1,3 +1,5 @@
+public import NIOCore
+
 /// Header fields of one HEADERS block, in order, names lower-case.
 public typealias HTTP2HeaderList = [(name: String, value: String)]
 
@@ -39,21 +41,42 @@ public struct HTTP2ErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     }
 }
 
-/// What one side of a connection announces and how much it buffers.
+/// What one side of a connection announces, how much it buffers, and how long it waits.
+///
+/// Every number here is a budget against a hostile peer: together they bound what one connection
+/// can make this process hold (see `GRPCServer.Configuration` for the request side).
 public struct HTTP2Settings: Sendable, Hashable {
-    /// SETTINGS_MAX_CONCURRENT_STREAMS we allow the peer to open.
-    public var maxConcurrentStreams: UInt32 = 1024
+    /// SETTINGS_MAX_CONCURRENT_STREAMS we allow the peer to open (nghttp2 refuses streams beyond
+    /// it with RST_STREAM REFUSED_STREAM).
+    public var maxConcurrentStreams: UInt32 = 100
     /// SETTINGS_INITIAL_WINDOW_SIZE: how much a peer may send on one stream before we consume it.
     public var initialStreamWindowSize: Int32 = 1 << 20
     /// The connection-level receive window: bounds what all streams together may have in flight
     /// towards us and unread.
     public var connectionWindowSize: Int32 = 16 << 20
     public var maxFrameSize: UInt32 = 1 << 14
-    public var maxHeaderListSize: UInt32 = 64 << 10
+    /// SETTINGS_MAX_HEADER_LIST_SIZE, and enforced: a header block whose fields add up to more
+    /// (RFC 9113 §6.5.2: name + value + 32 bytes per field) is not stored, and its stream is
+    /// refused. The decoder keeps decoding it, so the HPACK state stays in sync.
+    public var maxHeaderListSize: UInt32 = 16 << 10
     /// A writer waits once its stream has this many bytes queued and unsent (flow control or a
     /// slow socket), and resumes when the queue falls to `outboundBufferLowWaterMark`.
     public var outboundBufferHighWaterMark: Int = 256 << 10
     public var outboundBufferLowWaterMark: Int = 64 << 10
+    /// Bytes of DATA all streams of the connection may have queued for a peer that does not read
+    /// (or does not open its flow-control windows). Streaming writers wait at the per-stream
+    /// high-water mark, so only responses that cannot wait go past it; beyond it the connection
+    /// ends with GOAWAY ENHANCE_YOUR_CALM.
+    public var maxQueuedOutboundBytes: Int = 32 << 20
+    /// SETTINGS and PING acknowledgements nghttp2 may hold for a peer that does not read them
+    /// (a PING or SETTINGS flood); beyond it the connection ends with GOAWAY ENHANCE_YOUR_CALM.
+    public var maxQueuedControlFrames: Int = 256
+    /// A server connection must send the HTTP/2 preface and its first SETTINGS within this
+    /// time, or it is closed. nil: no deadline (clients).
+    public var prefaceTimeout: TimeAmount? = nil
+    /// A connection with no open stream for this long is closed with GOAWAY NO_ERROR (it may
+    /// close up to twice as late: the check runs once per period). nil: never.
+    public var idleTimeout: TimeAmount? = nil
 
     public init() {}
 }

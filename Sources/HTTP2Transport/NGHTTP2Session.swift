@@ -51,13 +51,24 @@ final class NGHTTP2Session {
     private var session: OpaquePointer?
     private var outbound = StreamMap<OutboundQueue>()
     /// The header block being received (nghttp2 delivers one block at a time, CONTINUATIONs
-    /// included), reused from block to block.
-    private let headerBlock = HTTP2ReceivedHeaders()
+    /// included), reused from block to block, held up to SETTINGS_MAX_HEADER_LIST_SIZE.
+    private let headerBlock: HTTP2ReceivedHeaders
     private var headerBlockStream: Int32 = 0
     /// Streams whose queue fell under the low-water mark while nghttp2 read from it.
     private var drainedStreams: [Int32] = []
     /// Error text nghttp2 reported for the connection (for logs).
     private(set) var lastError: String?
+    /// DATA bytes queued on all streams and not yet taken by nghttp2.
+    private(set) var pendingOutboundBytes = 0
+    /// Streams the peer opened that are open now, and how many it ever opened (the idle check
+    /// compares the latter). Counted for a server only.
+    private(set) var openStreamCount = 0
+    private(set) var streamsOpened = 0
+    /// Whether the peer's first SETTINGS frame arrived (after its preface, for a server).
+    private(set) var receivedPeerSettings = false
+    /// The payload of our PINGs: random, so that a peer that does not read cannot acknowledge
+    /// them blindly.
+    private let pingPayload = UInt64.random(in: 1...UInt64.max)
 
     /// The connection that owns this session. Not `weak`: a weakly referenced object gets a
     /// side table that makes every retain and release of it slower, and the owner outlives the
@@ -70,6 +81,7 @@ final class NGHTTP2Session {
     init(role: Role, settings: HTTP2Settings) {
         self.role = role
         self.outboundLowWaterMark = settings.outboundBufferLowWaterMark
+        self.headerBlock = HTTP2ReceivedHeaders(sizeLimit: Int(settings.maxHeaderListSize))
 
         var callbacks: OpaquePointer?
         nghttp2_session_callbacks_new(&callbacks)
@@ -85,8 +97,13 @@ final class NGHTTP2Session {
         if role == .client {
             nghttp2_option_set_peer_max_concurrent_streams(option, 100)
         }
-        // Debian's nghttp2 1.52 carries the rapid-reset (CVE-2023-44487) rate limit, on by
-        // default; it is deliberately left as it is.
+        // PING and SETTINGS acknowledgements held for a peer that does not read: past this
+        // nghttp2 fails with NGHTTP2_ERR_FLOODED, and the connection answers ENHANCE_YOUR_CALM.
+        nghttp2_option_set_max_outbound_ack(option, max(1, settings.maxQueuedControlFrames))
+        // Debian's nghttp2 1.52 carries the rapid-reset (CVE-2023-44487) rate limit and the
+        // CONTINUATION limit (CVE-2024-28182, 8 frames), both on by default; they are
+        // deliberately left as they are. nghttp2 does not enforce the header list size it
+        // advertises: `HTTP2ReceivedHeaders` does.
 
         let userData = Unmanaged.passUnretained(self).toOpaque()
         let result: Int32
@@ -189,6 +206,7 @@ final class NGHTTP2Session {
     func enqueue(streamID: Int32, _ buffer: ByteBuffer) -> Int {
         guard let queue = outbound[streamID], queue.ending == nil else { return 0 }
         queue.pendingBytes += buffer.readableBytes
+        pendingOutboundBytes += buffer.readableBytes
         if queue.head == queue.chunks.count {
             queue.chunks.removeAll(keepingCapacity: true)
             queue.head = 0
@@ -237,7 +255,7 @@ final class NGHTTP2Session {
     }
 
     func submitPing() {
-        var opaque: UInt64 = 0x636f_7572_7473_6964  // "courtsid"
+        var opaque = pingPayload
         withUnsafeBytes(of: &opaque) { bytes in
             _ = nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
         }
@@ -249,6 +267,12 @@ final class NGHTTP2Session {
         nghttp2_submit_shutdown_notice(session)
     }
 
+    /// Ends the session because the peer broke a limit: GOAWAY with `errorCode`, after which
+    /// nghttp2 sends no more DATA (the peer may not be reading it) and wants to close.
+    func terminate(errorCode: HTTP2ErrorCode) {
+        nghttp2_session_terminate_session(session, errorCode.rawValue)
+    }
+
     /// Final GOAWAY: streams above the last one processed will not be handled.
     func submitGoAway(errorCode: HTTP2ErrorCode) {
         let last = nghttp2_session_get_last_proc_stream_id(session)
@@ -257,6 +281,11 @@ final class NGHTTP2Session {
 
     var hasActiveStreams: Bool {
         !outbound.isEmpty
+    }
+
+    private func streamOpened() {
+        openStreamCount += 1
+        streamsOpened &+= 1
     }
 
     private func resumeIfDeferred(_ streamID: Int32, _ queue: OutboundQueue) {
@@ -280,6 +309,10 @@ final class NGHTTP2Session {
             NGHTTP2Session.withSession(userData) { session in
                 session.headerBlock.removeAll()
                 session.headerBlockStream = frame.pointee.hd.stream_id
+                if session.role == .server && frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
+                    // nghttp2 has opened the stream: its close callback will follow.
+                    session.streamOpened()
+                }
             }
             return 0
         }
@@ -307,7 +340,10 @@ final class NGHTTP2Session {
         }
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
             NGHTTP2Session.withSession(userData) { session in
-                session.outbound.removeValue(forKey: streamID)
+                if session.role == .server { session.openStreamCount -= 1 }
+                if let queue = session.outbound.removeValue(forKey: streamID) {
+                    session.pendingOutboundBytes -= queue.pendingBytes
+                }
                 if session.headerBlockStream == streamID {
                     session.headerBlock.removeAll()
                     session.headerBlockStream = 0
@@ -346,7 +382,14 @@ final class NGHTTP2Session {
             )
         case NGHTTP2_PING.rawValue:
             if header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0 {
-                delegate?.sessionDidReceivePingAck()
+                let payload = withUnsafeBytes(of: frame.pointee.ping.opaque_data) { $0.loadUnaligned(as: UInt64.self) }
+                if payload == pingPayload {
+                    delegate?.sessionDidReceivePingAck()
+                }
+            }
+        case NGHTTP2_SETTINGS.rawValue:
+            if header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0 {
+                receivedPeerSettings = true
             }
         default:
             break
@@ -388,6 +431,7 @@ final class NGHTTP2Session {
             copied += take
         }
         queue.pendingBytes -= copied
+        pendingOutboundBytes -= copied
         if queue.drainWaiter && before > outboundLowWaterMark && queue.pendingBytes <= outboundLowWaterMark {
             queue.drainWaiter = false
             drainedStreams.append(streamID)
@@ -450,6 +494,9 @@ final class NGHTTP2Session {
 struct HTTP2SessionError: Error, CustomStringConvertible {
     let code: Int
     let message: String
+
+    /// The peer made nghttp2 queue more acknowledgements than allowed (a PING/SETTINGS flood).
+    var isFlood: Bool { code == Int(NGHTTP2_ERR_FLOODED.rawValue) }
 
     var description: String { "nghttp2 error \(code): \(message)" }
 }

@@ -66,10 +66,13 @@ public final class ScheduleServer: Sendable {
         let health = HealthService(services: [ScheduleServiceMethods.serviceName])
         var grpcConfiguration = GRPCServer.Configuration(host: configuration.host, port: configuration.grpcPort)
         grpcConfiguration.maximumReceiveMessageSize = configuration.maximumReceiveMessageSize
+        grpcConfiguration.limits = configuration.grpcLimits
         grpcConfiguration.observer = metrics.grpcServerObserver()
         let grpcServer = GRPCServer(configuration: grpcConfiguration, services: [schedule, health], logger: logger)
         let adminServer = configuration.adminPort.map { port in
-            AdminServer(host: configuration.host, port: port, metrics: metrics, readiness: readiness, logger: logger)
+            AdminServer(
+                host: configuration.adminHost, port: port, metrics: metrics, readiness: readiness, logger: logger, limits: configuration.adminLimits
+            )
         }
 
         var services: [any Service] = []

@@ -1,4 +1,6 @@
 public import CourtsideProto
+public import GRPC
+public import ServiceKit
 public import Storage
 
 /// Everything a schedule server process is built from (`courtside-schedule` fills it from flags
@@ -27,6 +29,11 @@ public struct ScheduleServerConfiguration: Sendable {
     public var limits = Schedule.Limits()
     /// Largest request message accepted (bytes).
     public var maximumReceiveMessageSize = 4 << 20
+    /// What each gRPC client may make the server hold, and its deadlines.
+    public var grpcLimits = GRPCServerLimits()
+    /// The admin port's own address (loopback unless deployed otherwise) and limits.
+    public var adminHost = "127.0.0.1"
+    public var adminLimits = AdminServerLimits()
 
     /// The defaults: ports 50052 and 9102 on 127.0.0.1, `sqlite:data/schedule.sqlite`.
     public init() {}

@@ -19,6 +19,11 @@ public final class ScoreServer: Sendable {
         public var engine = ScoreEngine.Configuration()
         public var shutdownGrace: Duration = .seconds(20)
         public var maximumMessageSize = 4 << 20
+        /// What each gRPC client may make the server hold, and its deadlines.
+        public var grpcLimits = GRPCServerLimits()
+        /// The admin port's own address (loopback unless deployed otherwise) and limits.
+        public var adminHost = "127.0.0.1"
+        public var adminLimits = AdminServerLimits()
 
         public init() {}
     }
@@ -73,13 +78,17 @@ public final class ScoreServer: Sendable {
         readiness = Readiness()
         var grpcConfiguration = GRPCServer.Configuration(host: configuration.host, port: configuration.grpcPort)
         grpcConfiguration.maximumReceiveMessageSize = configuration.maximumMessageSize
+        grpcConfiguration.limits = configuration.grpcLimits
         grpcConfiguration.observer = metrics.grpcServerObserver()
         grpcServer = GRPCServer(
             configuration: grpcConfiguration,
             services: [ScoreHandler(engine: engine, directory: directory, metrics: scoreMetrics), health],
             logger: logger
         )
-        adminServer = AdminServer(host: configuration.host, port: configuration.adminPort, metrics: metrics, readiness: readiness, logger: logger)
+        adminServer = AdminServer(
+            host: configuration.adminHost, port: configuration.adminPort, metrics: metrics, readiness: readiness, logger: logger,
+            limits: configuration.adminLimits
+        )
     }
 
     /// The lifecycle services, in start order (stopped in reverse on SIGTERM).

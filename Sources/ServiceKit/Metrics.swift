@@ -61,16 +61,32 @@ public enum CourtsideVersion {
     public static let current = "0.1.0"
 }
 
+/// Counts a gRPC server's connections, calls and enforced limits. Every label value comes from a
+/// closed set: registered methods (a call to any other path counts under `unknown`), the 17
+/// status codes (anything else counts as UNKNOWN), the `GRPCServerLimit` cases.
 final class PrometheusGRPCServerObserver: GRPCServerObserver {
+    /// The `method` label of requests for methods that are not registered.
+    static let unknownMethod = "unknown"
+
     let connections: Gauge
     let activeCalls: Gauge
     let metrics: ServiceMetrics
+    private let limitHits: [GRPCServerLimit: Counter]
     private let cache = Mutex<[String: (calls: Counter, duration: DurationHistogram)]>([:])
 
     init(metrics: ServiceMetrics) {
         self.metrics = metrics
         connections = metrics.gauge("courtside_grpc_server_connections", "Open HTTP/2 connections.")
         activeCalls = metrics.gauge("courtside_grpc_server_active_calls", "gRPC calls in progress (streams).")
+        var limitHits: [GRPCServerLimit: Counter] = [:]
+        for limit in GRPCServerLimit.allCases {
+            limitHits[limit] = metrics.counter(
+                "courtside_grpc_server_limit_hits_total",
+                "Calls and connections a gRPC server ended because the client broke a limit (see SECURITY.md).",
+                labels: [("limit", limit.rawValue)]
+            )
+        }
+        self.limitHits = limitHits
     }
 
     func connectionOpened() { connections.increment() }
@@ -79,28 +95,35 @@ final class PrometheusGRPCServerObserver: GRPCServerObserver {
 
     func callFinished(method: MethodDescriptor, code: GRPCStatusCode, duration: Duration) {
         activeCalls.decrement()
-        counters(method: method, code: code).duration.record(duration)
-        counters(method: method, code: code).calls.increment()
+        let counters = counters(method: method.path, code: code)
+        counters.duration.record(duration)
+        counters.calls.increment()
     }
 
-    func callRejected(method: MethodDescriptor, code: GRPCStatusCode) {
-        counters(method: method, code: code).calls.increment()
+    func callRejected(method: MethodDescriptor?, code: GRPCStatusCode) {
+        counters(method: method?.path ?? Self.unknownMethod, code: code).calls.increment()
     }
 
-    private func counters(method: MethodDescriptor, code: GRPCStatusCode) -> (calls: Counter, duration: DurationHistogram) {
-        let key = "\(method.path)|\(code.rawValue)"
+    func limitReached(_ limit: GRPCServerLimit) {
+        limitHits[limit]?.increment()
+    }
+
+    private func counters(method: String, code: GRPCStatusCode) -> (calls: Counter, duration: DurationHistogram) {
+        // A handler may throw any integer as a code; the label keeps to the 17 defined ones.
+        let code = (0...16).contains(code.rawValue) ? code : .unknown
+        let key = "\(method)|\(code.rawValue)"
         return cache.withLock { cache in
             if let existing = cache[key] { return existing }
             let created = (
                 calls: metrics.counter(
                     "courtside_grpc_server_calls_total",
                     "Finished gRPC calls by method and status code.",
-                    labels: [("method", method.path), ("code", code.description)]
+                    labels: [("method", method), ("code", code.description)]
                 ),
                 duration: metrics.durationHistogram(
                     "courtside_grpc_server_call_duration_seconds",
                     "Duration of gRPC calls, from request headers to status.",
-                    labels: [("method", method.path)]
+                    labels: [("method", method)]
                 )
             )
             cache[key] = created

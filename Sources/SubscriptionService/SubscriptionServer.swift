@@ -26,6 +26,11 @@ public final class SubscriptionServer: Sendable {
         /// Most durable subscriptions kept; creating one more is RESOURCE_EXHAUSTED.
         public var maximumSubscriptions = 1000
         public var shutdownGrace: Duration = .seconds(20)
+        /// What each gRPC client may make the server hold, and its deadlines.
+        public var grpcLimits = GRPCServerLimits()
+        /// The admin port's own address (loopback unless deployed otherwise) and limits.
+        public var adminHost = "127.0.0.1"
+        public var adminLimits = AdminServerLimits()
 
         public init() {}
     }
@@ -74,6 +79,7 @@ public final class SubscriptionServer: Sendable {
         let upstream = self.upstream
         readiness.addCheck("score stream") { upstream.isConnected }
         var grpcConfiguration = GRPCServer.Configuration(host: configuration.host, port: configuration.grpcPort)
+        grpcConfiguration.limits = configuration.grpcLimits
         grpcConfiguration.observer = metrics.grpcServerObserver()
         grpcServer = GRPCServer(
             configuration: grpcConfiguration,
@@ -86,7 +92,10 @@ public final class SubscriptionServer: Sendable {
             ],
             logger: logger
         )
-        adminServer = AdminServer(host: configuration.host, port: configuration.adminPort, metrics: metrics, readiness: readiness, logger: logger)
+        adminServer = AdminServer(
+            host: configuration.adminHost, port: configuration.adminPort, metrics: metrics, readiness: readiness, logger: logger,
+            limits: configuration.adminLimits
+        )
     }
 
     /// Opens the upstream stream and starts following the schedule.

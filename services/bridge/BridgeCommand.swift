@@ -157,6 +157,8 @@ struct BridgeCommand: AsyncParsableCommand {
         configuration.host = common.host
         configuration.httpPort = httpPort
         configuration.adminPort = common.adminPort(default: 9104)
+        configuration.adminHost = common.adminHost
+        configuration.adminLimits = common.adminLimits
         configuration.staticDirectory = staticDir.isEmpty ? StaticFiles.bundledPageFolder() : staticDir
         configuration.subscriptionAddress = subscriptionAddr
         configuration.scoreAddress = scoreAddr

@@ -151,6 +151,8 @@ struct FeedCommand: AsyncParsableCommand {
         var configuration = FeedConfiguration()
         configuration.host = common.host
         configuration.adminPort = common.adminPort(default: 9105)
+        configuration.adminHost = common.adminHost
+        configuration.adminLimits = common.adminLimits
         configuration.scoreAddress = scoreAddr
         configuration.scheduleAddress = scheduleAddr
         configuration.source = FeedSourceKind(rawValue: source) ?? .simulator

@@ -13,6 +13,7 @@ struct ScheduleCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var grpc: GRPCServerOptions
 
     @Option(help: "gRPC port (env COURTSIDE_GRPC_PORT).")
     var grpcPort: Int = Environment.int("COURTSIDE_GRPC_PORT", default: 50052)
@@ -44,6 +45,9 @@ struct ScheduleCommand: AsyncParsableCommand {
         var configuration = ScheduleServerConfiguration()
         configuration.host = common.host
         configuration.grpcPort = grpcPort
+        configuration.adminHost = common.adminHost
+        configuration.adminLimits = common.adminLimits
+        configuration.grpcLimits = grpc.limits
         configuration.adminPort = common.adminPort(default: 9102)
         configuration.storage = try StorageLocation(parsing: storage)
         configuration.shutdownGrace = common.shutdownGrace

@@ -13,6 +13,7 @@ struct ScoreCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var grpc: GRPCServerOptions
 
     @Option(help: "gRPC port (env COURTSIDE_GRPC_PORT).")
     var grpcPort: Int = Environment.int("COURTSIDE_GRPC_PORT", default: 50051)
@@ -47,6 +48,9 @@ struct ScoreCommand: AsyncParsableCommand {
         var configuration = ScoreServer.Configuration()
         configuration.host = common.host
         configuration.grpcPort = grpcPort
+        configuration.adminHost = common.adminHost
+        configuration.adminLimits = common.adminLimits
+        configuration.grpcLimits = grpc.limits
         configuration.adminPort = common.adminPort(default: 9101)
         configuration.storage = try StorageLocation(parsing: storage)
         configuration.scheduleAddress = scheduleAddr

@@ -13,6 +13,7 @@ struct SubscriptionCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var grpc: GRPCServerOptions
 
     @Option(help: "gRPC port (env COURTSIDE_GRPC_PORT).")
     var grpcPort: Int = Environment.int("COURTSIDE_GRPC_PORT", default: 50053)
@@ -51,6 +52,9 @@ struct SubscriptionCommand: AsyncParsableCommand {
         var configuration = SubscriptionServer.Configuration()
         configuration.host = common.host
         configuration.grpcPort = grpcPort
+        configuration.adminHost = common.adminHost
+        configuration.adminLimits = common.adminLimits
+        configuration.grpcLimits = grpc.limits
         configuration.adminPort = common.adminPort(default: 9103)
         configuration.storage = try StorageLocation(parsing: storage)
         configuration.scoreAddress = scoreAddr

@@ -317,7 +317,7 @@ public final class GRPCClient: Sendable {
         guard let first = try await call.nextMessage() else {
             throw RPCError(.unimplemented, "server sent no response message")
         }
-        let response = try decodeMessage(Response.self, from: first, what: "response")
+        let response = try decodeResponse(Response.self, from: first)
         if try await call.nextMessage() != nil {
             throw RPCError(.unimplemented, "server sent more than one response message")
         }

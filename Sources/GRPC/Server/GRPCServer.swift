@@ -13,7 +13,13 @@ public final class GRPCServer: Sendable {
         public var port: Int
         /// Largest request message accepted; larger ones end the call with RESOURCE_EXHAUSTED.
         public var maximumReceiveMessageSize: Int = 4 << 20
-        public var http2 = HTTP2Settings()
+        /// What each client may make the server hold, and how long it may take.
+        public var limits = GRPCServerLimits()
+        /// The HTTP/2 part of `limits`.
+        public var http2: HTTP2Settings {
+            get { limits.http2 }
+            set { limits.http2 = newValue }
+        }
         /// Told about connections and calls (metrics).
         public var observer: (any GRPCServerObserver)?
 
@@ -26,6 +32,7 @@ public final class GRPCServer: Sendable {
     private struct State {
         var listener: (any Channel)?
         var connections: [ObjectIdentifier: ConnectionHandle] = [:]
+        var admission: ConnectionAdmission
         var shuttingDown = false
         var grace: TimeAmount?
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
@@ -45,7 +52,7 @@ public final class GRPCServer: Sendable {
     public let router: RPCRouter
     private let logger: Logger
     private let group: any EventLoopGroup
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     public init(
         configuration: Configuration,
@@ -61,6 +68,14 @@ public final class GRPCServer: Sendable {
         self.router = router
         self.logger = logger
         self.group = eventLoopGroup
+        self.state = Mutex(
+            State(
+                admission: ConnectionAdmission(
+                    maxConnections: configuration.limits.maxConnections,
+                    maxConnectionsPerAddress: configuration.limits.maxConnectionsPerAddress
+                )
+            )
+        )
     }
 
     /// The address the server listens on, once started.
@@ -80,11 +95,22 @@ public final class GRPCServer: Sendable {
             .childChannelInitializer { [weak self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let self else { throw ChannelError.ioOnClosedChannel }
-                    let remote = channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
+                    let address = channel.remoteAddress?.ipAddress ?? "unknown"
+                    let remote = "\(address):\(channel.remoteAddress?.port ?? 0)"
                     var connectionLogger = logger
                     connectionLogger[metadataKey: "peer"] = "\(remote)"
-                    let http2 = HTTP2Connection(role: .server, eventLoop: channel.eventLoop, settings: configuration.http2, logger: connectionLogger)
+                    let http2 = HTTP2Connection(
+                        role: .server, eventLoop: channel.eventLoop, settings: configuration.http2, keepalive: configuration.limits.keepalive, logger: connectionLogger
+                    )
                     let id = ObjectIdentifier(http2)
+                    if let refusal = self.admit(id, address: address) {
+                        // Answered with GOAWAY ENHANCE_YOUR_CALM, then closed; never served.
+                        connectionLogger.debug("connection refused", metadata: ["limit": "\(refusal.rawValue)"])
+                        configuration.observer?.limitReached(refusal)
+                        http2.refuse(.tooManyConnections)
+                        try channel.pipeline.syncOperations.addHandler(http2)
+                        return
+                    }
                     let grpc = GRPCServerConnection(
                         http2: http2,
                         router: router,
@@ -92,7 +118,7 @@ public final class GRPCServer: Sendable {
                         remoteAddress: remote,
                         logger: connectionLogger
                     ) { [weak self] in
-                        self?.connectionClosed(id)
+                        self?.connectionClosed(id, address: address)
                     }
                     http2.delegate = grpc
                     try channel.pipeline.syncOperations.addHandler(http2)
@@ -103,6 +129,16 @@ public final class GRPCServer: Sendable {
             .get()
         state.withLock { $0.listener = listener }
         logger.info("gRPC server listening", metadata: ["address": "\(listener.localAddress.map { "\($0)" } ?? "?")"])
+    }
+
+    /// Counts a new connection in, or says which cap refuses it.
+    private func admit(_ id: ObjectIdentifier, address: String) -> GRPCServerLimit? {
+        let refusal = state.withLock { $0.admission.admit(address: address) }
+        switch refusal {
+        case nil: return nil
+        case .process: return .maxConnections
+        case .address: return .maxConnectionsPerAddress
+        }
     }
 
     private func connectionOpened(_ id: ObjectIdentifier, _ handle: ConnectionHandle) {
@@ -116,10 +152,11 @@ public final class GRPCServer: Sendable {
         }
     }
 
-    private func connectionClosed(_ id: ObjectIdentifier) {
+    private func connectionClosed(_ id: ObjectIdentifier, address: String) {
         configuration.observer?.connectionClosed()
         let waiters: [CheckedContinuation<Void, Never>] = state.withLock { state in
             state.connections.removeValue(forKey: id)
+            state.admission.release(address: address)
             guard state.shuttingDown, state.connections.isEmpty else { return [] }
             defer { state.closeWaiters.removeAll() }
             return state.closeWaiters
@@ -130,6 +167,19 @@ public final class GRPCServer: Sendable {
     /// Number of open client connections.
     public var connectionCount: Int {
         state.withLock { $0.connections.count }
+    }
+
+    /// Request bytes the calls of every connection hold (what the request budgets bound).
+    func heldRequestBytes() async -> Int {
+        let handles = state.withLock { Array($0.connections.values) }
+        var total = 0
+        for handle in handles {
+            let connection = handle.connection
+            total += (try? await handle.eventLoop.submit {
+                (connection.value.delegate as? GRPCServerConnection)?.requestBudget.heldBytes ?? 0
+            }.get()) ?? 0
+        }
+        return total
     }
 
     /// Stops accepting connections, sends GOAWAY on every connection and lets calls in flight
@@ -178,12 +228,5 @@ public final class GRPCServer: Sendable {
         } onCancel: {
             beginGracefulShutdown(grace: grace)
         }
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

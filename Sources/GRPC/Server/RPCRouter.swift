@@ -32,7 +32,7 @@ public struct RPCRouter: Sendable {
         handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) {
         methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .unary, handler: .task { call, request, context in
-            let message = try decodeMessage(Request.self, from: request ?? ByteBuffer(), what: "request")
+            let message = try decodeRequest(Request.self, from: request ?? ByteBuffer())
             let response = try await handler(message, context)
             try await call.send(response)
         })
@@ -50,7 +50,7 @@ public struct RPCRouter: Sendable {
         handler: @escaping @Sendable (Request, ServerContext) throws -> Response
     ) {
         methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .unary, handler: .inline { request, context in
-            let message = try decodeMessage(Request.self, from: request ?? ByteBuffer(), what: "request")
+            let message = try decodeRequest(Request.self, from: request ?? ByteBuffer())
             var framed = ByteBuffer()
             try GRPCMessageFramer.frame(try handler(message, context), into: &framed)
             return framed
@@ -64,7 +64,7 @@ public struct RPCRouter: Sendable {
         handler: @escaping @Sendable (Request, RPCWriter<Response>, ServerContext) async throws -> Void
     ) {
         methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .serverStreaming, handler: .task { call, request, context in
-            let message = try decodeMessage(Request.self, from: request ?? ByteBuffer(), what: "request")
+            let message = try decodeRequest(Request.self, from: request ?? ByteBuffer())
             try await handler(message, RPCWriter(sink: call), context)
         })
     }

@@ -15,6 +15,8 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
     let maximumReceiveMessageSize: Int
     let remoteAddress: String
     let peer: ServerPeer
+    /// Request bytes the calls of this connection hold.
+    var requestBudget: RequestBufferBudget
     private var calls = StreamMap<ServerCall>()
     /// Calls whose handlers start once the current input has been processed.
     private var readyToStart: [ServerCall] = []
@@ -37,6 +39,11 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
         self.executor = EventLoopTaskExecutor(http2.eventLoop)
         self.observer = configuration.observer
         self.maximumReceiveMessageSize = configuration.maximumReceiveMessageSize
+        // A stream can always hold one message of the largest size accepted.
+        self.requestBudget = RequestBufferBudget(
+            perStream: max(configuration.limits.maxStreamRequestBytes, configuration.maximumReceiveMessageSize),
+            perConnection: max(configuration.limits.maxConnectionRequestBytes, configuration.maximumReceiveMessageSize)
+        )
         self.onClose = onClose
     }
 
@@ -46,27 +53,43 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
 
     func connection(_ connection: HTTP2Connection, didReceiveHeaders headers: HTTP2ReceivedHeaders, streamID: Int32, endStream: Bool) {
         if let call = calls[streamID] {
+            if headers.exceedsSizeLimit {
+                observer?.limitReached(.headerListSize)
+                call.failForLimit(.resourceExhausted, "request trailers exceed \(configuration.http2.maxHeaderListSize) bytes")
+                return
+            }
             // Trailers from a client are not part of gRPC; treat them as the end of its stream.
             if endStream { call.receivedEnd() }
+            return
+        }
+        if headers.exceedsSizeLimit {
+            // Refused without reading what was kept: the block is incomplete.
+            observer?.limitReached(.headerListSize)
+            observer?.callRejected(method: nil, code: .resourceExhausted)
+            let status = GRPCStatus(
+                code: .resourceExhausted,
+                message: "request headers exceed \(configuration.http2.maxHeaderListSize) bytes (SETTINGS_MAX_HEADER_LIST_SIZE)"
+            )
+            sendTrailersOnly(streamID: streamID, status: status, metadata: Metadata(), extraHeaders: [])
             return
         }
         switch GRPCRequestHead.validate(ReceivedRequestHeaders(headers: headers)) {
         case .rejectHTTP(let status, let message):
             logger.debug("rejected non-gRPC request", metadata: ["status": "\(status)", "reason": "\(message)"])
+            observer?.callRejected(method: nil, code: .internal)
             http2.submitResponse(
                 streamID: streamID,
                 headers: [(":status", String(status)), ("content-type", "text/plain; charset=utf-8"), ("grpc-status", String(GRPCStatusCode.internal.rawValue)), ("grpc-message", PercentEncoding.encode(message))],
                 hasBody: false
             )
         case .rejectGRPC(let status, let extraHeaders):
+            observer?.callRejected(method: nil, code: status.code)
             sendTrailersOnly(streamID: streamID, status: status, metadata: Metadata(), extraHeaders: extraHeaders)
         case .accepted(let head):
             guard let method = route(head.path) else {
                 let status = GRPCStatus(code: .unimplemented, message: "unknown method \(head.path)")
-                observer?.callRejected(
-                    method: head.method ?? MethodDescriptor(service: "unknown", method: "unknown"),
-                    code: .unimplemented
-                )
+                // Counted without the path: a client may send any number of distinct ones.
+                observer?.callRejected(method: nil, code: .unimplemented)
                 sendTrailersOnly(streamID: streamID, status: status, metadata: Metadata(), extraHeaders: [])
                 return
             }
@@ -109,6 +132,12 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
     }
 
     func connection(_ connection: HTTP2Connection, didReceiveGoAway lastStreamID: Int32, errorCode: HTTP2ErrorCode) {}
+
+    func connection(_ connection: HTTP2Connection, didEnforce limit: HTTP2Limit) {
+        if let limit = GRPCServerLimit(limit) {
+            observer?.limitReached(limit)
+        }
+    }
 
     func connectionDidClose(_ connection: HTTP2Connection) {
         let open = calls.entries
@@ -183,6 +212,8 @@ final class ServerCall {
     private var drainWaiter: CheckedContinuation<Void, any Error>?
     private var streamIsClosed = false
     private var writerCancelled = false
+    /// Request bytes this call holds, as last reported to the connection's budget.
+    private var heldBytes = 0
     /// When the call started; read only to report durations to an observer.
     private let startedAt: ContinuousClock.Instant?
 
@@ -216,6 +247,7 @@ final class ServerCall {
     func start() {
         connection.observer?.callStarted(method: method.descriptor)
         if let timeout {
+            // (The request head drops timeouts too long to honour, so this cannot overflow.)
             let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
             deadlineTask = connection.eventLoop.scheduleTask(in: TimeAmount(timeout.duration)) {
                 bound.value.deadlineExceeded(timeout)
@@ -248,7 +280,44 @@ final class ServerCall {
             }
         } catch {
             fail(GRPCStatus(code: error.status, message: error.description))
+            return
         }
+        updateHolding()
+    }
+
+    /// Reports the request bytes this call holds to the connection's budget; a call over its
+    /// own budget, or growing while the connection is over its, ends with RESOURCE_EXHAUSTED.
+    private func updateHolding() {
+        let holding = machine.isClosed ? 0 : deframer.heldBytes + (inbox?.queuedBytes ?? 0) + (heldRequest?.readableBytes ?? 0)
+        guard holding != heldBytes else { return }
+        let verdict = connection.requestBudget.streamHolding(changedFrom: heldBytes, to: holding)
+        heldBytes = holding
+        switch verdict {
+        case .withinBudget:
+            break
+        case .streamOverBudget:
+            connection.observer?.limitReached(.streamRequestBytes)
+            failForLimit(.resourceExhausted, "the request stream holds more than \(connection.requestBudget.perStream) unread bytes")
+        case .connectionOverBudget:
+            connection.observer?.limitReached(.connectionRequestBytes)
+            failForLimit(.resourceExhausted, "the connection holds more than \(connection.requestBudget.perConnection) bytes of unread requests")
+        }
+    }
+
+    /// Ends the call because the client broke a limit.
+    func failForLimit(_ code: GRPCStatusCode, _ message: String) {
+        guard !machine.isClosed else { return }
+        fail(GRPCStatus(code: code, message: message))
+    }
+
+    /// The call is over: what it still holds of the request is dropped.
+    private func releaseRequestBytes() {
+        guard heldBytes != 0 || deframer.hasPartialMessage || (inbox?.queuedBytes ?? 0) > 0 else { return }
+        deframer = GRPCMessageDeframer(maximumMessageSize: deframer.maximumMessageSize)
+        heldRequest = nil
+        inbox?.discardQueuedMessages()
+        _ = connection.requestBudget.streamHolding(changedFrom: heldBytes, to: 0)
+        heldBytes = 0
     }
 
     func receivedEnd() {
@@ -269,6 +338,7 @@ final class ServerCall {
         guard !machine.isClosed, task == nil else { return }
         let request = heldRequest
         heldRequest = nil
+        if heldBytes != 0 { updateHolding() }
         let run: @Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void
         switch method.handler {
         case .inline(let body):
@@ -319,7 +389,10 @@ final class ServerCall {
         complete(status: outcome.status, trailers: outcome.trailers)
     }
 
-    /// The status a handler's error ends its call with, and the trailers to send with it.
+    /// The status a handler's error ends its call with, and the trailers to send with it. An
+    /// RPCError is the handler's own answer and goes out as it is; any other error's text may
+    /// describe the server's insides, so the client gets a fixed message naming the request id
+    /// (also sent as a `courtside-request-id` trailer) and the log gets the error under that id.
     private static func outcome(of error: any Error, context: ServerContext) -> (status: GRPCStatus, trailers: Metadata) {
         var trailers = context.trailingMetadata
         switch error {
@@ -328,11 +401,21 @@ final class ServerCall {
             return (error.status, trailers)
         case is CancellationError:
             return (GRPCStatus(code: .cancelled, message: "call cancelled"), trailers)
+        case let error as RequestDecodingError:
+            let requestID = context.requestID
+            context.logger.info("request could not be decoded", metadata: ["error": "\(error.underlying)"])
+            trailers.addString(requestID, forKey: requestIDTrailer)
+            return (GRPCStatus(code: .invalidArgument, message: "\(error.description) (request id \(requestID))"), trailers)
         default:
+            let requestID = context.requestID
             context.logger.error("handler failed", metadata: ["error": "\(error)"])
-            return (GRPCStatus(code: .unknown, message: "handler failed: \(error)"), trailers)
+            trailers.addString(requestID, forKey: requestIDTrailer)
+            return (GRPCStatus(code: .unknown, message: "internal error (request id \(requestID))"), trailers)
         }
     }
+
+    /// The trailer that carries the request id of a call that failed inside the server.
+    static let requestIDTrailer = "courtside-request-id"
 
     /// Ends the call with a status before (or instead of) the handler's own.
     private func fail(_ status: GRPCStatus) {
@@ -366,6 +449,7 @@ final class ServerCall {
         }
         deadlineTask?.cancel()
         deadlineTask = nil
+        releaseRequestBytes()
         if inbox != nil || drainWaiter != nil {
             let error = RPCError(.cancelled, "call already completed")
             inbox?.finish(.failure(error))
@@ -387,6 +471,7 @@ final class ServerCall {
         machine.reset()
         deadlineTask?.cancel()
         deadlineTask = nil
+        releaseRequestBytes()
         if let inbox {
             connection.http2.consumeConnection(count: inbox.unacknowledgedBytes)
         }
@@ -466,7 +551,10 @@ final class ServerCall {
     }
 
     func pollMessage() -> (ready: Bool, message: ByteBuffer?, error: (any Error)?) {
-        inbox?.poll() ?? (true, nil, nil)
+        guard let inbox else { return (true, nil, nil) }
+        let result = inbox.poll()
+        if result.message != nil { updateHolding() }
+        return result
     }
 
     func waitForMessage(_ continuation: CheckedContinuation<ByteBuffer?, any Error>) {
@@ -475,6 +563,7 @@ final class ServerCall {
             return
         }
         inbox.wait(continuation)
+        updateHolding()
     }
 
     func cancelWaiters() {

@@ -17,12 +17,17 @@ public final class ServerContext: Sendable {
     private let peer: ServerPeer
     private let streamID: Int32
 
-    /// A logger whose metadata names this call (`rpc`, `rpc_id`). Built when asked for: most
+    /// Names this call in logs and in what the client is told about a failure ("5f2c9a1e-7": the
+    /// connection's random tag and the stream). Unique within the process with near certainty;
+    /// built when asked for, so calls that never fail or log pay nothing for it.
+    public var requestID: String { peer.requestID(streamID: streamID) }
+
+    /// A logger whose metadata names this call (`rpc`, `request_id`). Built when asked for: most
     /// calls never log, and setting logger metadata is not free.
     public var logger: Logger {
         var logger = baseLogger
         logger[metadataKey: "rpc"] = "\(method.path)"
-        logger[metadataKey: "rpc_id"] = "\(remoteAddress)#\(streamID)"
+        logger[metadataKey: "request_id"] = "\(requestID)"
         return logger
     }
 
@@ -60,9 +65,16 @@ public final class ServerContext: Sendable {
 final class ServerPeer: Sendable {
     let remoteAddress: String
     let logger: Logger
+    /// Random per connection: with the stream id it makes a request id.
+    let tag = UInt32.random(in: 0...UInt32.max)
 
     init(remoteAddress: String, logger: Logger) {
         self.remoteAddress = remoteAddress
         self.logger = logger
+    }
+
+    func requestID(streamID: Int32) -> String {
+        let hex = String(tag, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex + "-" + String(streamID)
     }
 }

@@ -47,7 +47,7 @@ public struct RPCRequestStream<Message: GRPCMessage>: AsyncSequence, Sendable {
 
         public mutating func next() async throws -> Message? {
             guard let buffer = try await source.nextMessage() else { return nil }
-            return try decodeMessage(Message.self, from: buffer, what: "request")
+            return try decodeRequest(Message.self, from: buffer)
         }
     }
 
@@ -81,7 +81,7 @@ public struct RPCResponseStream<Message: GRPCMessage>: AsyncSequence, Sendable {
 
         public mutating func next() async throws -> Message? {
             guard let buffer = try await call.nextMessage() else { return nil }
-            return try decodeMessage(Message.self, from: buffer, what: "response")
+            return try decodeResponse(Message.self, from: buffer)
         }
     }
 
@@ -90,14 +90,32 @@ public struct RPCResponseStream<Message: GRPCMessage>: AsyncSequence, Sendable {
     }
 }
 
-func decodeMessage<Message: GRPCMessage>(_: Message.Type, from buffer: ByteBuffer, what: String) throws -> Message {
+/// A request the server cannot parse: the client's fault (INVALID_ARGUMENT). The decoder's
+/// reason stays in the server's log: the client is told only the message type and a request id.
+struct RequestDecodingError: Error, CustomStringConvertible {
+    let messageType: String
+    let underlying: any Error
+
+    var description: String { "could not decode the request as \(messageType)" }
+}
+
+func decodeRequest<Message: GRPCMessage>(_: Message.Type, from buffer: ByteBuffer) throws -> Message {
     do {
         return try Message(buffer: buffer)
     } catch let error as RPCError {
         throw error
     } catch {
-        // A request the server cannot parse is the client's fault; a response the client cannot
-        // parse is an internal error of the call.
-        throw RPCError(what == "request" ? .invalidArgument : .internal, "could not decode \(what) as \(Message.self): \(error)")
+        throw RequestDecodingError(messageType: "\(Message.self)", underlying: error)
+    }
+}
+
+/// A response the client cannot parse is an internal error of the call.
+func decodeResponse<Message: GRPCMessage>(_: Message.Type, from buffer: ByteBuffer) throws -> Message {
+    do {
+        return try Message(buffer: buffer)
+    } catch let error as RPCError {
+        throw error
+    } catch {
+        throw RPCError(.internal, "could not decode response as \(Message.self): \(error)")
     }
 }

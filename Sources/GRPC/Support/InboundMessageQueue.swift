@@ -9,7 +9,8 @@ internal import NIOCore
 /// HTTP/2 flow control instead of letting this queue grow.
 final class InboundMessageQueue {
     private var messages = CircularBuffer<ByteBuffer>()
-    private var queuedBytes = 0
+    /// Bytes of the messages waiting here.
+    private(set) var queuedBytes = 0
     private var end: Result<Void, any Error>?
     private var waiter: CheckedContinuation<ByteBuffer?, any Error>?
     /// The reading task was cancelled (possibly before it started waiting).
@@ -83,6 +84,13 @@ final class InboundMessageQueue {
         }
         precondition(waiter == nil, "only one task may read a stream")
         waiter = continuation
+    }
+
+    /// Drops the messages nobody will read (the call is over), acknowledging their bytes.
+    func discardQueuedMessages() {
+        messages.removeAll()
+        queuedBytes = 0
+        acknowledgeIfBelowThreshold()
     }
 
     func cancelWaiter() {

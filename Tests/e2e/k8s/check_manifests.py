@@ -46,6 +46,7 @@ class ServiceSpec:
 COMMON_ENV = frozenset(
     {
         "COURTSIDE_HOST",
+        "COURTSIDE_ADMIN_HOST",
         "COURTSIDE_ADMIN_PORT",
         "COURTSIDE_LOG_LEVEL",
         "COURTSIDE_LOG_FORMAT",
@@ -346,6 +347,9 @@ def check_env(render: Render, service: str, where: str, env: dict, mounts: set, 
             report.fail(where, f"environment variable {key} is not a documented setting of {service}")
     if env.get("COURTSIDE_HOST") != "0.0.0.0":
         report.fail(where, f"COURTSIDE_HOST must be 0.0.0.0 in a container (is {env.get('COURTSIDE_HOST')!r})")
+    if env.get("COURTSIDE_ADMIN_HOST") != "0.0.0.0":
+        # The admin port binds loopback unless told otherwise: probes and Prometheus need it open.
+        report.fail(where, f"COURTSIDE_ADMIN_HOST must be 0.0.0.0 in a container (is {env.get('COURTSIDE_ADMIN_HOST')!r})")
     if env.get("COURTSIDE_LOG_FORMAT") != "json":
         report.fail(where, f"COURTSIDE_LOG_FORMAT must be json in Kubernetes (is {env.get('COURTSIDE_LOG_FORMAT')!r})")
     level = env.get("COURTSIDE_LOG_LEVEL")

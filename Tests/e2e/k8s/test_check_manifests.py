@@ -83,6 +83,10 @@ class CheckerFailsOnViolations(unittest.TestCase):
         find(self.renders["dev"], "ConfigMap", "bridge")["data"]["COURTSIDE_BRIDGE_PORT"] = "8080"
         self.assertFlags("COURTSIDE_BRIDGE_PORT is not a documented setting of bridge")
 
+    def test_admin_port_left_on_loopback(self) -> None:
+        del find(self.renders["prod"], "ConfigMap", "score")["data"]["COURTSIDE_ADMIN_HOST"]
+        self.assertFlags("COURTSIDE_ADMIN_HOST must be 0.0.0.0 in a container (is None)")
+
     def test_setting_of_another_service(self) -> None:
         find(self.renders["base"], "ConfigMap", "feed")["data"]["COURTSIDE_STORAGE"] = "sqlite:/data/feed.db"
         self.assertFlags("COURTSIDE_STORAGE is not a documented setting of feed")
