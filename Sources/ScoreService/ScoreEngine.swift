@@ -1,4 +1,5 @@
 public import CourtsideProto
+public import EventRelay
 import Foundation
 import GRPC
 public import Logging
@@ -50,8 +51,7 @@ public final class ScoreEngine: Sendable {
         var games: [String: GameHead] = [:]
         var pending: [Operation] = []
         var writerWaiting: CheckedContinuation<Void, Never>?
-        var subscriptions: [UInt64: EventSubscription] = [:]
-        var nextSubscriptionID: UInt64 = 1
+        var subscribers = SubscriberRegistry<Event>()
         var stopped = false
     }
 
@@ -88,10 +88,7 @@ public final class ScoreEngine: Sendable {
     /// Ends every subscription (their streams end with UNAVAILABLE so subscribers resume
     /// elsewhere); publishing goes on. The first step of draining.
     public func endSubscriptions() {
-        let subscriptions = state.withLock { state in
-            defer { state.subscriptions.removeAll() }
-            return Array(state.subscriptions.values)
-        }
+        let subscriptions = state.withLock { $0.subscribers.removeAll() }
         for subscription in subscriptions {
             subscription.finish()
         }
@@ -99,13 +96,16 @@ public final class ScoreEngine: Sendable {
 
     /// Stops the writer after the requests already queued, and ends every subscription.
     public func stop() async {
-        let (waiter, subscriptions) = state.withLock { state in
+        let waiter = state.withLock { state in
             state.stopped = true
+            state.subscribers.stop()
             defer { state.writerWaiting = nil }
-            return (state.writerWaiting, Array(state.subscriptions.values))
+            return state.writerWaiting
         }
         waiter?.resume()
         await writer.withLock({ $0 })?.value
+        // After the writer: subscribers get the events of the requests it still committed.
+        let subscriptions = state.withLock { $0.subscribers.removeAll() }
         for subscription in subscriptions {
             subscription.finish()
         }
@@ -332,14 +332,10 @@ public final class ScoreEngine: Sendable {
             }
             for event in commit.events {
                 state.games[event.gameId]?.appendRecent(event, capacity: configuration.recentEventsInMemory)
-                for subscription in state.subscriptions.values where subscription.matches(gameId: event.gameId) {
-                    if !subscription.offer(event) {
-                        metrics?.slowSubscribers.increment()
-                    }
-                }
+                state.subscribers.offer(event) { $0.names(event.gameId) }
             }
             metrics?.gamesKnown.set(to: Double(state.games.count))
-            metrics?.deepestSubscriberQueue.set(to: Double(state.subscriptions.values.map(\.depth).max() ?? 0))
+            metrics?.deepestSubscriberQueue.set(to: Double(state.subscribers.deepestQueue))
         }
         for (_, continuation) in createdGames { continuation.resume() }
         for (continuation, results) in accepted { continuation.resume(returning: results) }
@@ -428,38 +424,33 @@ public final class ScoreEngine: Sendable {
 
     /// Registers a subscriber and returns, atomically with the registration, the heads of the
     /// games it follows: every event after those heads will be offered to the subscription.
-    public func subscribe(_ filter: EventSubscription.Filter) -> (EventSubscription, [String: StoredGame]) {
-        state.withLock { state in
-            let subscription = EventSubscription(id: state.nextSubscriptionID, filter: filter, capacity: configuration.subscriberQueueCapacity)
-            state.nextSubscriptionID += 1
-            if state.stopped {
-                subscription.finish()
-            } else {
-                state.subscriptions[subscription.id] = subscription
-            }
+    /// - Parameter gameIds: the games followed; nil for all games, including games that start later.
+    public func subscribe(_ gameIds: Set<String>?) -> (LiveSubscription<Event>, [String: StoredGame]) {
+        let filter = gameIds.map { RelayFilter(gameIds: $0) } ?? RelayFilter(allGames: true)
+        return state.withLock { state in
+            let subscription = state.subscribers.register(filter, capacity: configuration.subscriberQueueCapacity)
             var heads: [String: StoredGame] = [:]
-            switch filter {
-            case .allGames:
+            if let gameIds {
+                for gameId in gameIds { heads[gameId] = state.games[gameId]?.stored }
+            } else {
                 for (gameId, head) in state.games { heads[gameId] = head.stored }
-            case .games(let games):
-                for gameId in games { heads[gameId] = state.games[gameId]?.stored }
             }
-            metrics?.subscribers.set(to: Double(state.subscriptions.count))
+            metrics?.subscribers.set(to: Double(state.subscribers.count))
             return (subscription, heads)
         }
     }
 
-    public func unsubscribe(_ subscription: EventSubscription) {
+    public func unsubscribe(_ subscription: LiveSubscription<Event>) {
         state.withLock { state in
-            state.subscriptions.removeValue(forKey: subscription.id)
-            metrics?.subscribers.set(to: Double(state.subscriptions.count))
+            state.subscribers.remove(subscription)
+            metrics?.subscribers.set(to: Double(state.subscribers.count))
         }
         subscription.finish()
     }
 
     /// The deepest subscriber queue (for metrics).
     public var deepestSubscriberQueue: Int {
-        state.withLock { state in state.subscriptions.values.map(\.depth).max() ?? 0 }
+        state.withLock { $0.subscribers.deepestQueue }
     }
 
     static func nowMs() -> Int64 {
