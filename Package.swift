@@ -269,6 +269,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "EventRelayTests", dependencies: ["EventRelay", "CourtsideProto", "GRPC"], swiftSettings: swiftSettings),
         .testTarget(name: "GRPCWireTests", dependencies: ["GRPCWire", nioCore], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProtobufCTests",

@@ -58,9 +58,7 @@ public final class GameRelay<Payload: Sendable>: Sendable {
 
     private struct State {
         var entries: [String: Entry] = [:]
-        var subscriptions: [UInt64: RelaySubscription<Payload>] = [:]
-        var nextID: UInt64 = 1
-        var stopped = false
+        var subscribers = SubscriberRegistry<RelayedItem<Payload>>()
     }
 
     private let state = Mutex(State())
@@ -122,7 +120,7 @@ public final class GameRelay<Payload: Sendable>: Sendable {
                 entry.recent.append(event)
                 if entry.recent.count > recentCapacity { _ = entry.recent.popFirst() }
                 state.entries[event.gameId] = entry
-                Self.offer(relayed, head: entry.head, previousStatus: previousStatus, to: state.subscriptions)
+                Self.offer(relayed, head: entry.head, previousStatus: previousStatus, to: state.subscribers)
             }
         case .snapshot(let snapshot):
             guard let position = snapshot.position, !snapshot.gameId.isEmpty else { return }
@@ -139,7 +137,7 @@ public final class GameRelay<Payload: Sendable>: Sendable {
                     updatedAtMs: snapshot.updatedAtMs
                 )
                 state.entries[snapshot.gameId] = Entry(head: head)
-                Self.offer(relayed, head: head, previousStatus: previous?.state.status, to: state.subscriptions)
+                Self.offer(relayed, head: head, previousStatus: previous?.state.status, to: state.subscribers)
             }
         case nil:
             return
@@ -161,12 +159,11 @@ public final class GameRelay<Payload: Sendable>: Sendable {
         }
     }
 
-    private static func offer(_ item: RelayedItem<Payload>, head: Head, previousStatus: GameStatus?, to subscriptions: [UInt64: RelaySubscription<Payload>]) {
-        for subscription in subscriptions.values
-        where subscription.filter.matches(
-            gameId: head.gameId, homeTeamId: head.homeTeamId, awayTeamId: head.awayTeamId, status: head.state.status, previousStatus: previousStatus
-        ) {
-            subscription.offer(item)
+    private static func offer(_ item: RelayedItem<Payload>, head: Head, previousStatus: GameStatus?, to subscribers: SubscriberRegistry<RelayedItem<Payload>>) {
+        subscribers.offer(item) { filter in
+            filter.matches(
+                gameId: head.gameId, homeTeamId: head.homeTeamId, awayTeamId: head.awayTeamId, status: head.state.status, previousStatus: previousStatus
+            )
         }
     }
 
@@ -205,32 +202,25 @@ public final class GameRelay<Payload: Sendable>: Sendable {
     /// knows (the subscriber then receives exactly the matching items after them).
     public func subscribe(_ filter: RelayFilter, capacity: Int? = nil) -> (RelaySubscription<Payload>, [String: Head]) {
         state.withLock { state in
-            let subscription = RelaySubscription<Payload>(id: state.nextID, filter: filter, capacity: capacity ?? subscriberCapacity)
-            state.nextID += 1
-            if state.stopped {
-                subscription.finish()
-            } else {
-                state.subscriptions[subscription.id] = subscription
-            }
+            let subscription = state.subscribers.register(filter, capacity: capacity ?? subscriberCapacity)
             return (subscription, state.entries.mapValues(\.head))
         }
     }
 
     public func unsubscribe(_ subscription: RelaySubscription<Payload>) {
-        _ = state.withLock { $0.subscriptions.removeValue(forKey: subscription.id) }
+        state.withLock { $0.subscribers.remove(subscription) }
         subscription.finish()
     }
 
-    public var subscriberCount: Int { state.withLock { $0.subscriptions.count } }
+    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
-    public var deepestQueue: Int { state.withLock { $0.subscriptions.values.map(\.depth).max() ?? 0 } }
+    public var deepestQueue: Int { state.withLock { $0.subscribers.deepestQueue } }
 
     /// Ends every subscription (draining at shutdown); later ones end at once.
     public func stop() {
         let subscriptions = state.withLock { state in
-            state.stopped = true
-            defer { state.subscriptions.removeAll() }
-            return Array(state.subscriptions.values)
+            state.subscribers.stop()
+            return state.subscribers.removeAll()
         }
         for subscription in subscriptions {
             subscription.finish()

@@ -1,11 +1,9 @@
 public import CourtsideProto
 public import GRPC
 
-/// Where a relay gets history older than its recent window: the score service.
-public protocol HistorySource: Sendable {
-    /// Kept events of a game after `afterSeq` up to `upTo`, oldest first, or nil when that
-    /// history is not kept any more (or the game's epoch is not `epoch`).
-    func events(gameId: String, epoch: UInt64, afterSeq: UInt64, upTo: UInt64) async throws -> [Event]?
+/// Where a relay gets history older than its recent window: the score service. Its `events`
+/// returns all the events asked for (never a first page only), or nil.
+public protocol HistorySource: CatchUpHistory {
     /// The game's current snapshot, nil for an unknown game.
     func snapshot(gameId: String) async throws -> Snapshot?
 }

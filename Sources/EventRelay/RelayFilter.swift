@@ -26,13 +26,18 @@ public struct RelayFilter: Sendable, Hashable {
     ///   - previousStatus: the game's status before the item (an all-live subscriber gets the
     ///     item that ends a game too).
     public func matches(gameId: String, homeTeamId: String, awayTeamId: String, status: GameStatus, previousStatus: GameStatus?) -> Bool {
-        if allGames || gameIds.contains(gameId) { return true }
+        if names(gameId) { return true }
         if !teamIds.isEmpty && (teamIds.contains(homeTeamId) || teamIds.contains(awayTeamId)) { return true }
         if allLive {
             if Self.isLive(status) { return true }
             if let previousStatus, Self.isLive(previousStatus) { return true }
         }
         return false
+    }
+
+    /// Whether the filter names the game itself: by its id, or as one of all games.
+    public func names(_ gameId: String) -> Bool {
+        allGames || gameIds.contains(gameId)
     }
 
     public static func isLive(_ status: GameStatus) -> Bool {

@@ -1,8 +1,8 @@
 public import CourtsideProto
+public import EventRelay
 import Foundation
 import GRPC
 public import Logging
-import NIOCore
 import Prometheus
 import Synchronization
 
@@ -27,20 +27,6 @@ public final class ScoreEngine: Sendable {
         public init() {}
     }
 
-    struct GameHead {
-        var stored: StoredGame
-        var sourceIds: [String: UInt64]?
-        var recent = CircularBuffer<Event>()
-
-        /// Keeps the newest events in memory, never older than the kept history.
-        mutating func appendRecent(_ event: Event, capacity: Int) {
-            recent.append(event)
-            while recent.count > capacity || (recent.first?.position?.seq ?? .max) < stored.firstKeptSeq {
-                _ = recent.popFirst()
-            }
-        }
-    }
-
     private enum Operation {
         case publish([Event], CheckedContinuation<[PublishResult], any Error>)
         case createGame(StoredGame, CheckedContinuation<Void, any Error>)
@@ -50,8 +36,7 @@ public final class ScoreEngine: Sendable {
         var games: [String: GameHead] = [:]
         var pending: [Operation] = []
         var writerWaiting: CheckedContinuation<Void, Never>?
-        var subscriptions: [UInt64: EventSubscription] = [:]
-        var nextSubscriptionID: UInt64 = 1
+        var subscribers = SubscriberRegistry<Event>()
         var stopped = false
     }
 
@@ -88,10 +73,7 @@ public final class ScoreEngine: Sendable {
     /// Ends every subscription (their streams end with UNAVAILABLE so subscribers resume
     /// elsewhere); publishing goes on. The first step of draining.
     public func endSubscriptions() {
-        let subscriptions = state.withLock { state in
-            defer { state.subscriptions.removeAll() }
-            return Array(state.subscriptions.values)
-        }
+        let subscriptions = state.withLock { $0.subscribers.removeAll() }
         for subscription in subscriptions {
             subscription.finish()
         }
@@ -99,13 +81,16 @@ public final class ScoreEngine: Sendable {
 
     /// Stops the writer after the requests already queued, and ends every subscription.
     public func stop() async {
-        let (waiter, subscriptions) = state.withLock { state in
+        let waiter = state.withLock { state in
             state.stopped = true
+            state.subscribers.stop()
             defer { state.writerWaiting = nil }
-            return (state.writerWaiting, Array(state.subscriptions.values))
+            return state.writerWaiting
         }
         waiter?.resume()
         await writer.withLock({ $0 })?.value
+        // After the writer: subscribers get the events of the requests it still committed.
+        let subscriptions = state.withLock { $0.subscribers.removeAll() }
         for subscription in subscriptions {
             subscription.finish()
         }
@@ -228,165 +213,115 @@ public final class ScoreEngine: Sendable {
         }
     }
 
-    /// Checks, writes and applies one group of operations.
+    /// Checks, writes and applies one group of operations (see `GroupCommit`).
     private func process(_ operations: [Operation]) async {
         let started = ContinuousClock.now
-        let now = Self.nowMs()
-        let snapshot: [String: GameHead] = state.withLock { state in
-            var touched: [String: GameHead] = [:]
+        var plan = GroupCommit(games: gamesNamed(by: operations), now: Self.nowMs())
+        var answers = decide(operations, in: &plan)
+        plan.closeHeads(historyLimit: configuration.historyLimit)
+        metrics?.refusedBatches.increment(by: Double(answers.refusals))
+        guard !plan.commit.isEmpty else {
+            answers.succeed()
+            return
+        }
+        do {
+            try await store.commit(plan.commit)
+        } catch {
+            logger.error("storage commit failed", metadata: ["error": "\(String(reflecting: error))", "events": "\(plan.commit.events.count)"])
+            metrics?.storageErrors.increment()
+            // What failed stays in the log: the client learns only that it may retry.
+            answers.fail(RPCError(.unavailable, "the score service's storage failed, nothing was stored; try again"))
+            return
+        }
+        metrics?.commitLatency.record(ContinuousClock.now - started)
+        applyDurable(plan)
+        answers.succeed()
+        metrics?.eventsPublished.increment(by: Double(plan.commit.events.count))
+        metrics?.batchSize.record(Double(plan.commit.events.count))
+        for change in plan.statusChanges {
+            directory.statusChanged(gameId: change.gameId, status: change.status)
+        }
+    }
+
+    /// The games the operations name, as they are in memory now.
+    private func gamesNamed(by operations: [Operation]) -> [String: GameHead] {
+        state.withLock { state in
+            var named: [String: GameHead] = [:]
             for operation in operations {
-                if case .publish(let events, _) = operation {
-                    for event in events where touched[event.gameId] == nil {
-                        touched[event.gameId] = state.games[event.gameId]
+                switch operation {
+                case .publish(let events, _):
+                    for event in events where named[event.gameId] == nil {
+                        named[event.gameId] = state.games[event.gameId]
                     }
+                case .createGame(let game, _):
+                    named[game.gameId] = state.games[game.gameId]
                 }
             }
-            return touched
+            return named
         }
-        var working = snapshot.mapValues { $0.stored }
-        var newSources: [String: [String: UInt64]] = [:]
-        var commit = ScoreCommit()
-        var accepted: [(CheckedContinuation<[PublishResult], any Error>, [PublishResult])] = []
-        var createdGames: [(StoredGame, CheckedContinuation<Void, any Error>)] = []
-        var refusals = 0
+    }
 
+    /// Puts every operation to the plan in arrival order: a refused request, or a game that
+    /// exists already, is answered now; the rest once the commit is written.
+    private func decide(_ operations: [Operation], in plan: inout GroupCommit) -> PendingAnswers {
+        var answers = PendingAnswers()
         for operation in operations {
             switch operation {
             case .createGame(let game, let continuation):
-                let exists = state.withLock { $0.games[game.gameId] != nil } || createdGames.contains { $0.0.gameId == game.gameId }
-                if exists {
-                    continuation.resume()
+                if plan.create(game) {
+                    answers.created.append(continuation)
                 } else {
-                    createdGames.append((game, continuation))
-                    commit.games.append(game)
+                    continuation.resume()
                 }
             case .publish(let events, let continuation):
                 do {
-                    let (results, newEvents, updatedGames, updatedSources) = try check(
-                        events, working: working, knownSources: snapshot, newSources: newSources, now: now
-                    )
-                    working = updatedGames
-                    newSources = updatedSources
-                    commit.events.append(contentsOf: newEvents)
-                    accepted.append((continuation, results))
+                    answers.accepted.append((continuation, try plan.publish(events)))
                 } catch {
-                    refusals += 1
+                    answers.refusals += 1
                     continuation.resume(throwing: error)
                 }
             }
         }
+        return answers
+    }
 
-        // Heads of every game whose log changed, and retention.
-        for (gameId, game) in working where game.lastSeq != snapshot[gameId]?.stored.lastSeq {
-            var head = game
-            head.updatedAtMs = now
-            if configuration.historyLimit > 0, head.lastSeq >= UInt64(configuration.historyLimit) {
-                let firstKept = head.lastSeq - UInt64(configuration.historyLimit) + 1
-                if firstKept > head.firstKeptSeq {
-                    head.firstKeptSeq = firstKept
-                    commit.trims[gameId] = firstKept
-                }
-            }
-            working[gameId] = head
-            commit.games.append(head)
-        }
-
-        metrics?.refusedBatches.increment(by: Double(refusals))
-        guard !commit.isEmpty else {
-            for (continuation, results) in accepted { continuation.resume(returning: results) }
-            return
-        }
-        do {
-            try await store.commit(commit)
-        } catch {
-            logger.error("storage commit failed", metadata: ["error": "\(String(reflecting: error))", "events": "\(commit.events.count)"])
-            metrics?.storageErrors.increment()
-            // What failed stays in the log: the client learns only that it may retry.
-            let failure = RPCError(.unavailable, "the score service's storage failed, nothing was stored; try again")
-            for (continuation, _) in accepted { continuation.resume(throwing: failure) }
-            for (_, continuation) in createdGames { continuation.resume(throwing: failure) }
-            return
-        }
-        metrics?.commitLatency.record(ContinuousClock.now - started)
-
-        // Durable: apply to memory and hand the events to subscribers, under one lock so that a
-        // subscriber registering now sees either the old head and these events, or the new head.
-        // Every status the events pass through, in order (a tip-off and a final in the same
-        // commit are two reports: the schedule's state machine needs both).
-        var statusChanges: [(String, GameStatus)] = []
-        var lastStatus = snapshot.mapValues { $0.stored.state.status }
-        for event in commit.events {
-            guard let status = event.state?.status, lastStatus[event.gameId] != status else { continue }
-            lastStatus[event.gameId] = status
-            statusChanges.append((event.gameId, status))
-        }
+    /// Applies a durable commit to memory and hands its events to subscribers, under one lock:
+    /// a subscriber registering now sees either the old heads and these events, or the new heads.
+    private func applyDurable(_ plan: GroupCommit) {
         state.withLock { state in
-            for (game, _) in createdGames {
+            for game in plan.createdGames {
                 state.games[game.gameId] = GameHead(stored: game, sourceIds: [:])
             }
-            for (gameId, head) in working where head.lastSeq != snapshot[gameId]?.stored.lastSeq {
-                state.games[gameId]?.stored = head
-                if let sources = newSources[gameId] {
-                    for (sourceId, seq) in sources { state.games[gameId]?.sourceIds?[sourceId] = seq }
+            for head in plan.changedHeads {
+                state.games[head.gameId]?.stored = head
+                for (sourceId, seq) in plan.newSources[head.gameId] ?? [:] {
+                    state.games[head.gameId]?.sourceIds?[sourceId] = seq
                 }
             }
-            for event in commit.events {
+            for event in plan.commit.events {
                 state.games[event.gameId]?.appendRecent(event, capacity: configuration.recentEventsInMemory)
-                for subscription in state.subscriptions.values where subscription.matches(gameId: event.gameId) {
-                    if !subscription.offer(event) {
-                        metrics?.slowSubscribers.increment()
-                    }
-                }
+                state.subscribers.offer(event) { $0.names(event.gameId) }
             }
             metrics?.gamesKnown.set(to: Double(state.games.count))
-            metrics?.deepestSubscriberQueue.set(to: Double(state.subscriptions.values.map(\.depth).max() ?? 0))
-        }
-        for (_, continuation) in createdGames { continuation.resume() }
-        for (continuation, results) in accepted { continuation.resume(returning: results) }
-        metrics?.eventsPublished.increment(by: Double(commit.events.count))
-        metrics?.batchSize.record(Double(commit.events.count))
-        for (gameId, status) in statusChanges {
-            directory.statusChanged(gameId: gameId, status: status)
+            metrics?.deepestSubscriberQueue.set(to: Double(state.subscribers.deepestQueue))
         }
     }
 
-    /// Checks one publish request against the working state; returns its results and effects,
-    /// or throws (and then none of its effects apply).
-    private func check(
-        _ events: [Event],
-        working: [String: StoredGame],
-        knownSources: [String: GameHead],
-        newSources: [String: [String: UInt64]],
-        now: Int64
-    ) throws -> ([PublishResult], [Event], [String: StoredGame], [String: [String: UInt64]]) {
-        var working = working
-        var newSources = newSources
-        var results: [PublishResult] = []
-        var stored: [Event] = []
-        results.reserveCapacity(events.count)
-        for (index, original) in events.enumerated() {
-            guard var game = working[original.gameId] else {
-                throw Self.unknownGame(original.gameId, prefix: "event \(index): ")
-            }
-            if let seq = knownSources[original.gameId]?.sourceIds?[original.sourceId] ?? newSources[original.gameId]?[original.sourceId] {
-                results.append(PublishResult(gameId: original.gameId, sourceId: original.sourceId, position: Position(epoch: game.epoch, seq: seq), duplicate: true))
-                continue
-            }
-            try ScoreRules.checkTransition(from: game.lastSeq == 0 ? nil : game.state, to: original, index: index)
-            guard game.lastSeq < RequestLimits.maximumPositionValue else {
-                throw RPCError(.outOfRange, "event \(index): game '\(FieldCheck.shown(original.gameId))' has no positions left")
-            }
-            var event = original
-            game.lastSeq += 1
-            event.position = Position(epoch: game.epoch, seq: game.lastSeq)
-            event.recordedAtMs = now
-            game.state = original.state ?? game.state
-            working[original.gameId] = game
-            newSources[original.gameId, default: [:]][original.sourceId] = game.lastSeq
-            stored.append(event)
-            results.append(PublishResult(gameId: event.gameId, sourceId: event.sourceId, position: event.position, duplicate: false))
+    /// The answers a group commit owes once it is written (or failed).
+    private struct PendingAnswers {
+        var accepted: [(CheckedContinuation<[PublishResult], any Error>, [PublishResult])] = []
+        var created: [CheckedContinuation<Void, any Error>] = []
+        var refusals = 0
+
+        mutating func succeed() {
+            for continuation in created { continuation.resume() }
+            for (continuation, results) in accepted { continuation.resume(returning: results) }
         }
-        return (results, stored, working, newSources)
+
+        mutating func fail(_ error: any Error) {
+            for (continuation, _) in accepted { continuation.resume(throwing: error) }
+            for continuation in created { continuation.resume(throwing: error) }
+        }
     }
 
     // MARK: Reading
@@ -428,38 +363,33 @@ public final class ScoreEngine: Sendable {
 
     /// Registers a subscriber and returns, atomically with the registration, the heads of the
     /// games it follows: every event after those heads will be offered to the subscription.
-    public func subscribe(_ filter: EventSubscription.Filter) -> (EventSubscription, [String: StoredGame]) {
-        state.withLock { state in
-            let subscription = EventSubscription(id: state.nextSubscriptionID, filter: filter, capacity: configuration.subscriberQueueCapacity)
-            state.nextSubscriptionID += 1
-            if state.stopped {
-                subscription.finish()
-            } else {
-                state.subscriptions[subscription.id] = subscription
-            }
+    /// - Parameter gameIds: the games followed; nil for all games, including games that start later.
+    public func subscribe(_ gameIds: Set<String>?) -> (LiveSubscription<Event>, [String: StoredGame]) {
+        let filter = gameIds.map { RelayFilter(gameIds: $0) } ?? RelayFilter(allGames: true)
+        return state.withLock { state in
+            let subscription = state.subscribers.register(filter, capacity: configuration.subscriberQueueCapacity)
             var heads: [String: StoredGame] = [:]
-            switch filter {
-            case .allGames:
+            if let gameIds {
+                for gameId in gameIds { heads[gameId] = state.games[gameId]?.stored }
+            } else {
                 for (gameId, head) in state.games { heads[gameId] = head.stored }
-            case .games(let games):
-                for gameId in games { heads[gameId] = state.games[gameId]?.stored }
             }
-            metrics?.subscribers.set(to: Double(state.subscriptions.count))
+            metrics?.subscribers.set(to: Double(state.subscribers.count))
             return (subscription, heads)
         }
     }
 
-    public func unsubscribe(_ subscription: EventSubscription) {
+    public func unsubscribe(_ subscription: LiveSubscription<Event>) {
         state.withLock { state in
-            state.subscriptions.removeValue(forKey: subscription.id)
-            metrics?.subscribers.set(to: Double(state.subscriptions.count))
+            state.subscribers.remove(subscription)
+            metrics?.subscribers.set(to: Double(state.subscribers.count))
         }
         subscription.finish()
     }
 
     /// The deepest subscriber queue (for metrics).
     public var deepestSubscriberQueue: Int {
-        state.withLock { state in state.subscriptions.values.map(\.depth).max() ?? 0 }
+        state.withLock { $0.subscribers.deepestQueue }
     }
 
     static func nowMs() -> Int64 {

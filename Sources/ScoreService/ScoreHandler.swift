@@ -96,70 +96,21 @@ public final class ScoreHandler: ScoreServiceHandler {
             for cursor in request.games { try await engine.prepareGame(cursor.gameId) }
         }
 
-        let (subscription, heads) = engine.subscribe(request.allGames ? .allGames : .games(Set(cursors.keys)))
+        let (subscription, heads) = engine.subscribe(request.allGames ? nil : Set(cursors.keys))
         defer { engine.unsubscribe(subscription) }
-        // Registered: from here on nothing published is missed, so the client may rely on it.
-        try await response.sendHeaders()
-        var delivered: [String: Position] = heads.mapValues { Position(epoch: $0.epoch, seq: $0.lastSeq) }
-
-        for (gameId, after) in cursors.sorted(by: { $0.key < $1.key }) {
-            guard let head = heads[gameId] else { continue }  // all_games: a game not yet started
-            guard let after else {
-                if !request.allGames {
-                    try await response.write(StreamItem(reason: .initial, item: .snapshot(Self.snapshot(head))))
-                }
-                continue
-            }
-            var from: UInt64
-            switch CatchUpPlan.plan(cursor: after, head: Position(epoch: head.epoch, seq: head.lastSeq), firstKeptSeq: head.firstKeptSeq) {
-            case .nothing:
-                continue
-            case .snapshot(let reason):
-                try await response.write(StreamItem(reason: reason, item: .snapshot(Self.snapshot(head))))
-                continue
-            case .events(let afterSeq):
-                from = afterSeq
-            }
-            // from < head.lastSeq here, so `from + 1` cannot overflow.
-            while from < head.lastSeq {
-                let page = try await engine.history(gameId: gameId, epoch: head.epoch, afterSeq: from, upTo: head.lastSeq, limit: 1000)
-                guard let last = page.last?.position?.seq, page.first?.position?.seq == from + 1 else {
-                    // The history went away while we read it (retention): start over from a snapshot.
-                    if let current = engine.head(gameId) {
-                        try await response.write(StreamItem(reason: .reset, item: .snapshot(Self.snapshot(current))))
-                        delivered[gameId] = Position(epoch: current.epoch, seq: current.lastSeq)
-                    }
-                    break
-                }
-                for event in page {
-                    try await response.write(StreamItem(item: .event(event)))
-                }
-                from = last
-            }
-        }
-
-        while true {
-            switch await subscription.next() {
-            case .item(let event):
-                guard let position = event.position else { continue }
-                if let known = delivered[event.gameId], known.epoch == position.epoch, position.seq <= known.seq {
-                    continue  // already sent as history or snapshot
-                }
-                try await response.write(StreamItem(item: .event(event)))
-                delivered[event.gameId] = position
-                metrics?.deliveries.increment()
-                if event.recordedAtMs > 0 {
-                    metrics?.publishToDelivery.record(.milliseconds(max(0, ScoreEngine.nowMs() - event.recordedAtMs)))
-                }
-            case .overflowed:
-                metrics?.slowSubscribers.increment()
-                let cursors = delivered.sorted { $0.key < $1.key }.map { GameCursor(gameId: $0.key, after: $0.value) }
-                throw SlowSubscriber.error(capacity: subscription.capacity, cursors: cursors)
-            case .finished:
-                if Task.isCancelled { return }
-                throw RPCError(.unavailable, "the score service is shutting down; resume from your last positions")
-            }
-        }
+        // With all_games, a game named without a position gets no initial snapshot: it is
+        // followed from its next event, as every game is.
+        let catchingUp = cursors.sorted { $0.key < $1.key }
+            .filter { !request.allGames || $0.value != nil }
+            .map { ResumableStream<Event>.CatchUp(gameId: $0.key, cursor: $0.value) }
+        let stream = ResumableStream(subscription: subscription, registeredHeads: heads.mapValues(\.position), service: "score")
+        try await stream.run(
+            catchingUp: catchingUp,
+            head: { gameId in heads[gameId].map { CatchUpHead(snapshot: Self.snapshot($0), firstKeptSeq: $0.firstKeptSeq) } },
+            history: engine,
+            writer: response,
+            observer: metrics
+        )
     }
 
     public func listEvents(request: ListEventsRequest, context: ServerContext) async throws -> ListEventsResponse {

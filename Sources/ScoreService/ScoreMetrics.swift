@@ -1,3 +1,4 @@
+public import EventRelay
 public import Prometheus
 public import ServiceKit
 
@@ -41,5 +42,19 @@ public struct ScoreMetrics: Sendable {
             buckets: [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
                 .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)]
         )
+    }
+}
+
+/// What `StreamEvents` streams report.
+extension ScoreMetrics: ResumableStreamObserver {
+    public func delivered(committedAtMs: Int64) {
+        deliveries.increment()
+        if committedAtMs > 0 {
+            publishToDelivery.record(.milliseconds(max(0, ScoreEngine.nowMs() - committedAtMs)))
+        }
+    }
+
+    public func cutOff() {
+        slowSubscribers.increment()
     }
 }

@@ -27,6 +27,9 @@ public struct StoredGame: Sendable, Hashable {
         self.awayTeamId = awayTeamId
         self.updatedAtMs = updatedAtMs
     }
+
+    /// The position of the last event (seq 0 when the log is empty).
+    public var position: Position { Position(epoch: epoch, seq: lastSeq) }
 }
 
 /// Everything one group commit writes, in one transaction.

@@ -67,73 +67,45 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
             relay.unsubscribe(subscription)
             metrics?.subscribers.decrement()
         }
-        // Registered: from here on nothing relayed is missed, so the client may rely on it.
-        try await response.sendHeaders()
-        var delivered = DeliveredPositions()
-        for (gameId, head) in heads { delivered.record(gameId: gameId, position: head.position) }
+        // Every resumed game, and the initial state of what the filter names.
+        let catchingUp = Set(initialGames(filter, heads: heads, resuming: !resume.isEmpty)).union(resume.keys).sorted()
+            .map { ResumableStream<RelayedItem<Void>>.CatchUp(gameId: $0, cursor: resume[$0]) }
+        let stream = ResumableStream(subscription: subscription, registeredHeads: heads.mapValues(\.position), service: "subscription")
+        try await stream.run(
+            catchingUp: catchingUp,
+            head: { gameId in try await head(of: gameId, registered: heads, context: context) },
+            history: RelayCatchUpHistory(relay: relay, score: history, logger: context.logger),
+            writer: response,
+            observer: metrics
+        )
+    }
 
-        // Catch up: every resumed game, and the initial state of what the filter names.
+    /// The games whose state a new subscriber starts with (beside those it resumes): every game
+    /// it names, and — unless it only resumes — today's and live games of its teams, and every
+    /// live game for all_live.
+    private func initialGames(_ filter: RelayFilter, heads: [String: GameRelay<Void>.Head], resuming: Bool) -> [String] {
         var initial: [String] = Array(filter.gameIds)
-        if resume.isEmpty || !filter.teamIds.isEmpty || filter.allLive {
-            let today = GameDate.today()
-            for head in heads.values where !filter.gameIds.contains(head.gameId) {
-                let game = schedule.game(head.gameId)
-                let teamMatch = !filter.teamIds.isEmpty && (filter.teamIds.contains(head.homeTeamId) || filter.teamIds.contains(head.awayTeamId))
-                let live = RelayFilter.isLive(head.state.status)
-                if (filter.allLive && live) || (teamMatch && (live || game?.date == today)) {
-                    initial.append(head.gameId)
-                }
+        guard !resuming || !filter.teamIds.isEmpty || filter.allLive else { return initial }
+        let today = GameDate.today()
+        for head in heads.values where !filter.gameIds.contains(head.gameId) {
+            let teamMatch = !filter.teamIds.isEmpty && (filter.teamIds.contains(head.homeTeamId) || filter.teamIds.contains(head.awayTeamId))
+            let live = RelayFilter.isLive(head.state.status)
+            if (filter.allLive && live) || (teamMatch && (live || schedule.game(head.gameId)?.date == today)) {
+                initial.append(head.gameId)
             }
         }
-        for gameId in Set(initial).union(resume.keys).sorted() {
-            var head = heads[gameId]
-            if head == nil, let snapshot = try await fromScore(context, { try await history.snapshot(gameId: gameId) }), snapshot.position != nil {
-                relay.seed(snapshot)
-                head = GameRelay<Void>.Head(snapshot: snapshot)
-            }
-            guard let head else { continue }
-            switch CatchUpPlan.plan(cursor: resume[gameId], head: head.position) {
-            case .nothing:
-                break
-            case .snapshot(let reason):
-                try await response.write(StreamItem(reason: reason, item: .snapshot(head.snapshot)))
-            case .events(let afterSeq):
-                let events: [Event]?
-                if let recent = relay.recentEvents(gameId: gameId, epoch: head.epoch, afterSeq: afterSeq, upTo: head.lastSeq) {
-                    events = recent
-                } else {
-                    events = try await fromScore(context) {
-                        try await history.events(gameId: gameId, epoch: head.epoch, afterSeq: afterSeq, upTo: head.lastSeq)
-                    }
-                }
-                if let events {
-                    for event in events { try await response.write(StreamItem(item: .event(event))) }
-                } else {
-                    try await response.write(StreamItem(reason: .reset, item: .snapshot(head.snapshot)))
-                }
-            }
-            delivered.record(gameId: gameId, position: head.position)
-        }
+        return initial
+    }
 
-        while true {
-            switch await subscription.next() {
-            case .item(let relayed):
-                let isSnapshot = relayed.item.item.map { if case .snapshot = $0 { true } else { false } } ?? false
-                guard delivered.admit(gameId: relayed.gameId, position: relayed.position, isSnapshot: isSnapshot) else { continue }
-                try await response.write(relayed.item)
-                metrics?.deliveries.increment()
-                if case .event(let event) = relayed.item.item, event.recordedAtMs > 0 {
-                    let now = Int64(Date().timeIntervalSince1970 * 1000)
-                    metrics?.publishToDelivery.record(.milliseconds(max(0, now - event.recordedAtMs)))
-                }
-            case .overflowed:
-                metrics?.slowSubscribers.increment()
-                throw SlowSubscriber.error(capacity: subscription.capacity, cursors: delivered.cursors)
-            case .finished:
-                if Task.isCancelled { return }
-                throw RPCError(.unavailable, "the subscription service is shutting down; resume from your last positions")
-            }
+    /// A game's head when the subscriber registered; a game the relay has not seen yet is
+    /// fetched from the score service (and seeded into the relay).
+    private func head(of gameId: String, registered heads: [String: GameRelay<Void>.Head], context: ServerContext) async throws -> CatchUpHead? {
+        if let head = heads[gameId] { return CatchUpHead(snapshot: head.snapshot) }
+        guard let snapshot = try await fromScore(context.logger, { try await history.snapshot(gameId: gameId) }), snapshot.position != nil else {
+            return nil
         }
+        relay.seed(snapshot)
+        return CatchUpHead(snapshot: GameRelay<Void>.Head(snapshot: snapshot).snapshot)
     }
 
     // MARK: Durable subscriptions
@@ -222,16 +194,4 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         }
     }
 
-    /// A call to the score service for history; its failure reaches the client without its
-    /// details (an address, a connection error), which go to the log.
-    private func fromScore<T>(_ context: ServerContext, _ call: () async throws -> T) async throws -> T {
-        do {
-            return try await call()
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            context.logger.warning("cannot read history from the score service", metadata: ["error": "\(error)"])
-            throw RPCError(.unavailable, "cannot read the game's history from the score service; resume again")
-        }
-    }
 }

@@ -1,3 +1,5 @@
+public import EventRelay
+import Foundation
 public import Prometheus
 public import ServiceKit
 
@@ -23,5 +25,20 @@ public struct SubscriptionMetrics: Sendable {
         upstreamConnected = metrics.gauge("courtside_subscription_upstream_connected", "1 while the StreamEvents stream from the score service is open.")
         upstreamItems = metrics.counter("courtside_subscription_upstream_items_total", "Items received from the score service.")
         deepestQueue = metrics.gauge("courtside_subscription_subscriber_queue_depth_max", "Items waiting in the fullest subscriber queue.")
+    }
+}
+
+/// What `Subscribe` streams report.
+extension SubscriptionMetrics: ResumableStreamObserver {
+    public func delivered(committedAtMs: Int64) {
+        deliveries.increment()
+        if committedAtMs > 0 {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            publishToDelivery.record(.milliseconds(max(0, now - committedAtMs)))
+        }
+    }
+
+    public func cutOff() {
+        slowSubscribers.increment()
     }
 }

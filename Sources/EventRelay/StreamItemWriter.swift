@@ -1,0 +1,11 @@
+public import CourtsideProto
+public import GRPC
+
+/// Where a resumable stream writes: a server-streaming call's response (or, in tests, memory).
+public protocol StreamItemWriter: Sendable {
+    /// Sends the response headers ahead of any item.
+    func sendHeaders() async throws
+    func write(_ item: StreamItem) async throws
+}
+
+extension RPCWriter: StreamItemWriter where Message == StreamItem {}
