@@ -88,7 +88,9 @@ extension Setting where Value: RawRepresentable & CaseIterable, Value.RawValue =
     /// One of the cases' raw values.
     public static func choice(_ name: String, environment: String? = nil, default defaultValue: Value, help: String) -> Setting {
         let names = Value.allCases.map(\.rawValue).joined(separator: ", ")
-        return Setting(name, environment: environment, default: defaultValue, defaultText: defaultValue.rawValue, help: help, placeholder: "name") {
+        return Setting(
+            name, environment: environment, default: defaultValue, defaultText: defaultValue.rawValue, help: "\(help) One of \(names).", placeholder: "name"
+        ) {
             text throws(SettingProblem) in
             guard let value = Value(rawValue: text) else { throw .outOfRange("must be one of \(names) (got '\(text)')") }
             return value

@@ -6,9 +6,10 @@
 /// has (``finish()``) and list the settings for `--help` and the README tests (``described``).
 public final class SettingsReader {
     /// `--config FILE` / `COURTSIDE_CONFIG`: where settings may also come from.
-    public static let configurationFile = Setting.text(
-        "config", default: "", help: "A JSON file of settings ({\"name\": value}); flags and environment variables win over it."
-    )
+    public static let configurationFile = Setting<String>(
+        "config", default: "", defaultText: "none",
+        help: "A JSON file of settings ({\"name\": value}); flags and environment variables win over it.", placeholder: "file"
+    ) { path throws(SettingProblem) in path }
 
     private let arguments: CommandLineArguments
     private let environment: [String: String]
