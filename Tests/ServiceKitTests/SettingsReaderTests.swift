@@ -90,6 +90,9 @@ private struct Example: ServiceConfiguration {
             try Example(reader: SettingsReader(arguments: [], environment: [:], file: file))
         }
         #expect(throws: SettingsError("--echo=maybe is not true or false")) { try Example.read(["--echo=maybe"]) }
+        #expect(throws: SettingsError("environment variable COURTSIDE_GRPC_PORT=fifty is not an integer"), "even under a flag") {
+            try Example.read(["--grpc-port", "1"], environment: ["COURTSIDE_GRPC_PORT": "fifty"])
+        }
     }
 
     @Test func aValueOutOfRangeNamesTheFlagAndItsSource() throws {

@@ -58,12 +58,18 @@ public final class SettingsReader {
             described.append(setting.description)
             if setting.isSwitch { switches.insert(setting.name) }
         }
-        guard let given = try source(of: setting) else { return setting.defaultValue }
-        do {
-            return try setting.parse(given.text)
-        } catch {
-            throw Self.error(error, setting: setting, text: given.text, origin: given.origin)
+        // Every source that gives the setting must give a value of it, even one that a source
+        // above it overrides: a broken variable or file entry is a mistake to report, not to hide.
+        var value: Value?
+        for given in try sources(of: setting) {
+            do {
+                let parsed = try setting.parse(given.text)
+                if value == nil { value = parsed }
+            } catch {
+                throw Self.error(error, setting: setting, text: given.text, origin: given.origin)
+            }
         }
+        return value ?? setting.defaultValue
     }
 
     /// A value read from `setting` that does not fit with another setting: a message naming
@@ -95,26 +101,28 @@ public final class SettingsReader {
     }
 
     private func origin<Value>(of setting: Setting<Value>) -> Origin? {
-        (try? source(of: setting))?.origin
+        (try? sources(of: setting))?.first?.origin
     }
 
-    /// The setting's text and where it came from, if it was given anywhere.
-    private func source<Value>(of setting: Setting<Value>) throws(SettingsError) -> (text: String, origin: Origin)? {
+    /// The setting's texts and where they came from, highest precedence first.
+    private func sources<Value>(of setting: Setting<Value>) throws(SettingsError) -> [(text: String, origin: Origin)] {
+        var found: [(text: String, origin: Origin)] = []
         if setting.isSwitch {
             let on = arguments.given[setting.name]
             let off = arguments.given["no-" + setting.name]
             if let off, (on?.position ?? 0) < off.position {
                 guard off.value == nil else { throw SettingsError("--no-\(setting.name) takes no value") }
-                return ("false", .flag)
+                found.append(("false", .flag))
+            } else if let on {
+                found.append((on.value ?? "true", .flag))
             }
-            if let on { return (on.value ?? "true", .flag) }
         } else if let given = arguments.given[setting.name] {
             guard let value = given.value else { throw SettingsError("\(setting.flag) needs a value") }
-            return (value, .flag)
+            found.append((value, .flag))
         }
-        if let value = environment[setting.environmentVariable] { return (value, .environment) }
-        if let file, let value = file.values[setting.name] { return (value, .file(file.path)) }
-        return nil
+        if let value = environment[setting.environmentVariable] { found.append((value, .environment)) }
+        if let file, let value = file.values[setting.name] { found.append((value, .file(file.path))) }
+        return found
     }
 
     private static func error<Value>(_ problem: SettingProblem, setting: Setting<Value>, text: String, origin: Origin) -> SettingsError {
