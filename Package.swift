@@ -99,11 +99,11 @@ let package = Package(
             dependencies: ["GRPC", "CourtsideProto"],
             swiftSettings: swiftSettings
         ),
-        // What every service shares: flags + environment, logs, metrics, admin HTTP, lifecycle.
+        // What every service shares: settings (flags, environment, file), logs, metrics, admin HTTP, lifecycle.
         .target(
             name: "ServiceKit",
             dependencies: [
-                "GRPC", "GRPCHealth", argumentParser, serviceLifecycle, unixSignals, prometheus, logging, nioCore, nioPosix, nioHTTP1,
+                "GRPC", "GRPCHealth", serviceLifecycle, unixSignals, prometheus, logging, nioCore, nioPosix, nioHTTP1,
             ],
             swiftSettings: swiftSettings
         ),
@@ -117,7 +117,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ScoreServer",
-            dependencies: ["ScoreService", "ServiceKit", "Storage", argumentParser, logging],
+            dependencies: ["ScoreService", "ServiceKit"],
             path: "services/score",
             exclude: ["Dockerfile", "README.md"],
             swiftSettings: swiftSettings
@@ -133,7 +133,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ScheduleServer",
-            dependencies: ["ScheduleService", "ServiceKit", "Storage", argumentParser, logging],
+            dependencies: ["ScheduleService", "ServiceKit"],
             path: "services/schedule",
             exclude: ["Dockerfile", "README.md"],
             swiftSettings: swiftSettings
@@ -155,7 +155,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "SubscriptionServer",
-            dependencies: ["SubscriptionService", "ServiceKit", "Storage", argumentParser, logging],
+            dependencies: ["SubscriptionService", "ServiceKit"],
             path: "services/subscription",
             exclude: ["Dockerfile", "README.md"],
             swiftSettings: swiftSettings
@@ -177,7 +177,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "BridgeServer",
-            dependencies: ["Bridge", "ServiceKit", argumentParser, logging],
+            dependencies: ["Bridge", "ServiceKit"],
             path: "services/bridge",
             exclude: ["Dockerfile", "README.md"],
             // The page ships with the executable: `courtside_BridgeServer.resources/public` beside it.
@@ -209,7 +209,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "FeedServer",
-            dependencies: ["FeedService", "ServiceKit", argumentParser, logging],
+            dependencies: ["FeedService", "ServiceKit"],
             path: "services/feed",
             exclude: ["Dockerfile", "README.md"],
             swiftSettings: swiftSettings
@@ -244,13 +244,15 @@ let package = Package(
         // Helpers shared by the test targets: running services in-process, free ports, fixtures.
         .target(
             name: "TestSupport",
-            dependencies: ["GRPC", serviceLifecycle, logging],
+            dependencies: ["GRPC", "ServiceKit", serviceLifecycle, logging],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ScoreServiceTests",
-            dependencies: ["ScoreService", "CourtsideProto", "EventRelay", "GRPC", "Storage", "TestSupport", serviceLifecycle, logging, nioCore],
+            dependencies: [
+                "ScoreService", "CourtsideProto", "EventRelay", "GRPC", "ServiceKit", "Storage", "TestSupport", serviceLifecycle, logging, nioCore,
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -264,12 +266,13 @@ let package = Package(
         .testTarget(
             name: "SubscriptionServiceTests",
             dependencies: [
-                "SubscriptionService", "EventRelay", "ScoreService", "ScheduleService", "CourtsideProto", "GRPC", "Storage", "TestSupport",
+                "SubscriptionService", "EventRelay", "ScoreService", "ScheduleService", "CourtsideProto", "GRPC", "ServiceKit", "Storage", "TestSupport",
                 serviceLifecycle, logging, nioCore,
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "EventRelayTests", dependencies: ["EventRelay", "CourtsideProto", "GRPC"], swiftSettings: swiftSettings),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", logging], swiftSettings: swiftSettings),
         .testTarget(name: "GRPCWireTests", dependencies: ["GRPCWire", nioCore], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProtobufCTests",

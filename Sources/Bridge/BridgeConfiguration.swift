@@ -1,86 +1,87 @@
 public import ServiceKit
 
-/// Every setting of the bridge. `services/bridge/BridgeCommand.swift` fills it from flags and
-/// environment variables (documented in services/bridge/README.md); tests build it directly.
-public struct BridgeConfiguration: Sendable {
-    public var host = "127.0.0.1"
+/// Every setting of the bridge: declared below, documented in services/bridge/README.md, read by
+/// `courtside-bridge` and set directly by tests.
+public struct BridgeConfiguration: ServiceConfiguration {
+    public var host: String
     /// HTTP port: the page, `/ws`, `/events`, `/api/...` (0: any free port).
-    public var httpPort = 8080
+    public var httpPort: Int
     /// Admin port: `/metrics`, `/healthz`, `/readyz` (0: any free port).
-    public var adminPort = 9104
+    public var adminPort: Int
     /// The admin port's own address (loopback unless deployed otherwise) and limits.
-    public var adminHost = "127.0.0.1"
-    public var adminLimits = AdminServerLimits()
-    /// The folder of the page and its files. The executable passes the page it ships with
-    /// (`StaticFiles.bundledPageFolder()`) unless `--static-dir` names another; the server
-    /// refuses to start when the folder does not exist.
-    public var staticDirectory = ""
-    public var subscriptionAddress = "127.0.0.1:50053"
-    public var scoreAddress = "127.0.0.1:50051"
-    public var scheduleAddress = "127.0.0.1:50052"
+    public var adminHost: String
+    public var adminLimits: AdminServerLimits
+    /// The folder of the page and its files; empty: the page the executable ships with
+    /// (`StaticFiles.bundledPageFolder()`). The server refuses to start when the folder does
+    /// not exist.
+    public var staticDirectory: String
+    public var subscriptionAddress: String
+    public var scoreAddress: String
+    public var scheduleAddress: String
 
     /// A `heartbeat` message and a WebSocket ping at least this often.
-    public var heartbeat: Duration = .seconds(15)
+    public var heartbeat: Duration
     /// A WebSocket from which nothing arrived for this long is closed with 4001.
-    public var idleTimeout: Duration = .seconds(45)
+    public var idleTimeout: Duration
     /// Origins allowed besides the request's own (`*`: any).
-    public var allowedOrigins: [String] = []
+    public var allowedOrigins: [String]
     /// WebSocket + SSE connections per client address.
-    public var maxConnectionsPerIP = 100
+    public var maxConnectionsPerIP: Int
     /// Proxies whose `X-Forwarded-For` names the client.
-    public var trustedProxies: [String] = []
+    public var trustedProxies: [String]
     /// Sustained client messages per second per connection (the burst is twice this).
-    public var maxMessagesPerSecond = 10
+    public var maxMessagesPerSecond: Int
     /// Sustained JSON API requests per second per client address (the burst is twice this;
     /// 0: no limit). Past it: 429 `rate_limited` with `Retry-After`.
-    public var apiRequestsPerSecond = 20
+    public var apiRequestsPerSecond: Int
     /// Largest reassembled client message (larger → close 1009).
-    public var maxMessageBytes = 65_536
-    public var maxGames = 200
-    public var maxTeams = 30
+    public var maxMessageBytes: Int
+    public var maxGames: Int
+    public var maxTeams: Int
     /// `goaway.retryAfterMs` is spread uniformly over `0 ..< reconnectSpreadMs`.
-    public var reconnectSpreadMs = 5_000
-    public var shutdownGrace: Duration = .seconds(20)
+    public var reconnectSpreadMs: Int
+    public var shutdownGrace: Duration
+    public var log: LogSettings
 
     /// Conformance testing only: `/ws` echoes messages instead of speaking the protocol.
-    public var websocketEcho = false
+    public var websocketEcho: Bool
     /// Largest message in echo mode (Autobahn section 9 sends 16 MiB).
     public var echoMaxMessageBytes = 32 << 20
 
     /// A connection whose socket stays unwritable this long is closed with 4000.
-    public var slowConsumerTimeout: Duration = .seconds(10)
+    public var slowConsumerTimeout: Duration
     /// A slow connection behind on more games than this is closed with 4000.
-    public var maxCollapsedGames = 256
+    public var maxCollapsedGames: Int
     /// Socket write buffer water marks: above `high` a connection counts as slow until it
     /// drains below `low`.
-    public var writeBufferLowWaterMark = 16 * 1024
-    public var writeBufferHighWaterMark = 32 * 1024
+    public var writeBufferLowWaterMark: Int
+    public var writeBufferHighWaterMark: Int
     /// Recent events kept per game to resume browsers without asking the score service.
-    public var recentEventsPerGame = 1024
+    public var recentEventsPerGame: Int
     /// Items an event loop's hub may fall behind the relay before it resynchronises.
-    public var hubQueueCapacity = 100_000
+    public var hubQueueCapacity: Int
     /// Largest SSE `Last-Event-ID` / request target.
     public var maxCursorBytes = 16_384
 
     /// A request head (request line and headers) must be complete this long after its first
     /// byte, or after the connection opened (408 when part of it came, else the connection just
     /// closes). The WebSocket upgrade request is a head like any other.
-    public var requestHeadTimeout: Duration = .seconds(10)
+    public var requestHeadTimeout: Duration
     /// A keep-alive connection with no request in progress is closed after this long.
-    public var keepAliveTimeout: Duration = .seconds(60)
+    public var keepAliveTimeout: Duration
     /// Largest request head: the target and the header fields (larger → 431).
-    public var maxRequestHeadBytes = 65_536
+    public var maxRequestHeadBytes: Int
     /// Open TCP connections on the HTTP port, for the whole process (more → 503, then closed).
-    public var maxHTTPConnections = 50_000
+    public var maxHTTPConnections: Int
     /// Open TCP connections on the HTTP port per peer address; trusted proxies are exempt
     /// (more → 429, then closed).
-    public var maxHTTPConnectionsPerIP = 200
+    public var maxHTTPConnectionsPerIP: Int
     /// WebSocket pings per second a client may send (the burst is twice this); more, or a ping
     /// while its socket is not writable, closes with 1008.
-    public var maxPingsPerSecond = 10
+    public var maxPingsPerSecond: Int
     /// Bytes a connection may have waiting for its socket before it is closed as too slow
     /// (WebSocket 4000, SSE: the stream ends).
-    public var maxQueuedBytes = 1 << 20
+    public var maxQueuedBytes: Int
 
     /// The burst of the message-rate token bucket.
     public var messageBurst: Int { maxMessagesPerSecond * 2 }
@@ -104,7 +105,10 @@ public struct BridgeConfiguration: Sendable {
     }
 
     /// The defaults (the documented ones).
-    public init() {}
+    public init() {
+        // The declared defaults are values of their settings (BridgeSettingsTests).
+        try! self.init(reader: .defaults())
+    }
 }
 
 /// The few settings a connection consults, apart from the whole configuration (one copy per

@@ -15,7 +15,7 @@ import Synchronization
 /// subscription service into a relay whose payload is each item's ready-to-send bytes, a hub
 /// per event loop fanning them out, the HTTP server (page, JSON API, `/ws`, `/events`) and the
 /// admin server. The executable's `main` and the tests both use it.
-public final class BridgeServer: Sendable {
+public final class BridgeServer: CourtsideServer {
     public let configuration: BridgeConfiguration
     public let relay: GameRelay<BridgeItem>
     public let upstream: UpstreamFollower
@@ -35,8 +35,23 @@ public final class BridgeServer: Sendable {
     private let logger: Logger
 
     /// Prepares everything (nothing listens or connects yet).
-    public init(configuration: BridgeConfiguration, logger: Logger) throws {
+    /// - Throws: when the page's folder or an address cannot be used.
+    public static func build(configuration: BridgeConfiguration, logger: Logger) async throws -> BridgeServer {
+        var configuration = configuration
+        if configuration.staticDirectory.isEmpty { configuration.staticDirectory = StaticFiles.bundledPageFolder() }
         try StaticFiles.checkFolder(configuration.staticDirectory)
+        if configuration.websocketEcho { logger.warning("--websocket-echo: /ws echoes messages (conformance testing only)") }
+        logger.info(
+            "starting",
+            metadata: [
+                "subscription": "\(configuration.subscriptionAddress)", "score": "\(configuration.scoreAddress)",
+                "schedule": "\(configuration.scheduleAddress)",
+            ]
+        )
+        return try await BridgeServer(configuration: configuration, logger: logger)
+    }
+
+    private init(configuration: BridgeConfiguration, logger: Logger) async throws {
         let subscriptionAddress = try GRPCClient.Configuration(address: configuration.subscriptionAddress, of: "subscription")
         let scoreAddress = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score")
         let scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule")
@@ -90,9 +105,9 @@ public final class BridgeServer: Sendable {
         var hubs: [NIOLoopBound<FanoutHub>] = []
         for loop in group.makeIterator() {
             let metrics = self.metrics
-            let hub = try loop.submit {
+            let hub = try await loop.submit {
                 NIOLoopBound(FanoutHub(eventLoop: loop, directory: directory, configuration: configuration, metrics: metrics, logger: logger), eventLoop: loop)
-            }.wait()
+            }.get()
             hubs.append(hub)
         }
         let api = JSONAPI(
@@ -312,11 +327,6 @@ public final class BridgeServer: Sendable {
     /// The lifecycle services, in start order (stopped in reverse on SIGTERM).
     public var services: [any Service] {
         [AdminServerService(server: adminServer), BridgeService(server: self)]
-    }
-
-    /// Runs until SIGTERM or SIGINT, then drains.
-    public func run() async throws {
-        try await ServiceRunner.run(services, grace: configuration.shutdownGrace, logger: logger)
     }
 }
 

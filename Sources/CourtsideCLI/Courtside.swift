@@ -16,13 +16,13 @@ struct Courtside: AsyncParsableCommand {
 /// Addresses of the services, with the same variables as the services themselves.
 struct Addresses: ParsableArguments {
     @Option(help: "The score service, host:port (env COURTSIDE_SCORE_ADDR).")
-    var scoreAddr: String = Environment.string("COURTSIDE_SCORE_ADDR", default: "127.0.0.1:50051")
+    var scoreAddr: String = ServiceAddresses.score.environmentValue()
 
     @Option(help: "The schedule service, host:port (env COURTSIDE_SCHEDULE_ADDR).")
-    var scheduleAddr: String = Environment.string("COURTSIDE_SCHEDULE_ADDR", default: "127.0.0.1:50052")
+    var scheduleAddr: String = ServiceAddresses.schedule.environmentValue()
 
     @Option(help: "The subscription service, host:port (env COURTSIDE_SUBSCRIPTION_ADDR).")
-    var subscriptionAddr: String = Environment.string("COURTSIDE_SUBSCRIPTION_ADDR", default: "127.0.0.1:50053")
+    var subscriptionAddr: String = ServiceAddresses.subscription.environmentValue()
 
     func client(_ address: String, _ flag: String) throws -> GRPCClient {
         guard let configuration = GRPCClient.Configuration(address: address) else {

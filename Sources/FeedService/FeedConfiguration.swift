@@ -1,21 +1,21 @@
 public import ServiceKit
 
-/// Everything a feed process is built from. `courtside-feed` fills it from flags and
-/// environment variables; tests fill it directly (port 0 for an ephemeral admin port).
-public struct FeedConfiguration: Sendable {
-    /// The common listen address (the feed serves only its admin port, which binds `adminHost`).
-    public var host = "127.0.0.1"
+/// Everything a feed process is built from: its settings (declared in FeedSettings.swift,
+/// documented in services/feed/README.md), read by `courtside-feed` and set directly by tests
+/// (port 0 for an ephemeral admin port). The feed listens only on its admin port, so it has no
+/// `--host`.
+public struct FeedConfiguration: ServiceConfiguration {
     /// Admin HTTP port for /metrics, /healthz, /readyz (0: any free port; nil: no admin server).
-    public var adminPort: Int? = 9105
+    public var adminPort: Int?
     /// The admin port's own address (loopback unless deployed otherwise) and limits.
-    public var adminHost = "127.0.0.1"
-    public var adminLimits = AdminServerLimits()
+    public var adminHost: String
+    public var adminLimits: AdminServerLimits
     /// host:port of the score service, where events are published.
-    public var scoreAddress = "127.0.0.1:50051"
+    public var scoreAddress: String
     /// host:port of the schedule service, where games are upserted.
-    public var scheduleAddress = "127.0.0.1:50052"
+    public var scheduleAddress: String
     /// The data source.
-    public var source: FeedSourceKind = .simulator
+    public var source: FeedSourceKind
     /// Settings of the simulator source.
     public var simulator = SimulatorSettings()
     /// Settings of the replay sources.
@@ -24,9 +24,9 @@ public struct FeedConfiguration: Sendable {
     public var polling = PollingSettings()
     /// Most events waiting to be published; when the buffer is full the source is paused (the
     /// simulator's clock stops, polling waits), nothing is dropped.
-    public var bufferCapacity = 10_000
+    public var bufferCapacity: Int
     /// Most events in one `PublishEvents` request.
-    public var publishBatchSize = 1_000
+    public var publishBatchSize: Int
     /// Deadline of each call to the score and schedule services.
     public var callTimeout: Duration = .seconds(10)
     /// Waits between retries of a failed call: doubled from `retryInitial` up to `retryMaximum`.
@@ -34,10 +34,14 @@ public struct FeedConfiguration: Sendable {
     /// The longest wait between retries.
     public var retryMaximum: Duration = .seconds(5)
     /// After SIGTERM: how long the buffer may take to flush before the process exits anyway.
-    public var shutdownGrace: Duration = .seconds(20)
+    public var shutdownGrace: Duration
+    public var log: LogSettings
 
     /// The defaults: the simulator, score at 127.0.0.1:50051, schedule at 127.0.0.1:50052, admin 9105.
-    public init() {}
+    public init() {
+        // The declared defaults are values of their settings (FeedSettingsTests).
+        try! self.init(reader: .defaults())
+    }
 }
 
 /// How the simulator plays (`--sim-*`, `COURTSIDE_SIM_*`).

@@ -9,7 +9,7 @@ public import ServiceLifecycle
 /// Everything the feed service is made of, built from its configuration: the source, the
 /// buffer, the publisher, the gRPC clients and the admin server. The executable's `main` and the
 /// tests both use it.
-public final class FeedServer: Sendable {
+public final class FeedServer: CourtsideServer {
     /// What it was built from.
     public let configuration: FeedConfiguration
     /// The process's metrics registry (`/metrics`).
@@ -25,13 +25,23 @@ public final class FeedServer: Sendable {
     /// The lifecycle services, in start order (stopped in reverse on SIGTERM).
     public let services: [any Service]
     let runner: FeedRunner
-    private let logger: Logger
 
     /// Builds the feed (nothing runs yet).
     /// - Throws: `FeedConfigurationError` for an address, URL or file that cannot work.
-    public init(configuration: FeedConfiguration, logger: Logger) throws {
+    public static func build(configuration: FeedConfiguration, logger: Logger) throws -> FeedServer {
+        let server = try FeedServer(configuration: configuration, logger: logger)
+        logger.info(
+            "starting",
+            metadata: [
+                "source": "\(configuration.source.rawValue)", "score": "\(configuration.scoreAddress)",
+                "schedule": "\(configuration.scheduleAddress)", "buffer_events": "\(configuration.bufferCapacity)",
+            ]
+        )
+        return server
+    }
+
+    private init(configuration: FeedConfiguration, logger: Logger) throws {
         self.configuration = configuration
-        self.logger = logger
         try Self.validate(configuration)
         guard let scoreAddress = GRPCClient.Configuration(address: configuration.scoreAddress) else {
             throw FeedConfigurationError("score address '\(configuration.scoreAddress)' is not host:port")
@@ -108,12 +118,6 @@ public final class FeedServer: Sendable {
         self.services = services
     }
 
-    /// Runs until SIGTERM or SIGINT, then stops the source and flushes the buffer within the
-    /// grace period.
-    public func run() async throws {
-        try await ServiceRunner.run(services, grace: configuration.shutdownGrace, logger: logger)
-    }
-
     /// The admin port, once listening.
     public var adminPort: Int? { adminServer?.localAddress?.port }
 
@@ -173,3 +177,6 @@ public final class FeedServer: Sendable {
         }
     }
 }
+
+/// A configuration the feed cannot work with stops the program as a usage error (exit 64).
+extension FeedConfigurationError: UsageError {}

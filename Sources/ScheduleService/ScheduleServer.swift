@@ -9,9 +9,11 @@ public import ServiceLifecycle
 /// A complete schedule service: storage, the ``Schedule``, the gRPC server (schedule + health),
 /// the admin HTTP server and metrics, as lifecycle services ready to run.
 ///
-/// `courtside-schedule` builds one and calls ``run()``; tests build one on port 0 and run
-/// ``services`` in a `ServiceGroup` of their own.
-public final class ScheduleServer: Sendable {
+/// `courtside-schedule` and the tests build one with ``build(configuration:logger:)`` and run
+/// its ``services`` in a `ServiceGroup` (tests on port 0).
+public final class ScheduleServer: CourtsideServer {
+    public typealias Configuration = ScheduleServerConfiguration
+
     /// What it was built from.
     public let configuration: ScheduleServerConfiguration
     /// The schedule itself.
@@ -30,13 +32,15 @@ public final class ScheduleServer: Sendable {
     /// watchers end and the gRPC server drains first, the store closes after it, the admin
     /// server (reporting "draining" on /readyz) last.
     public let services: [any Service]
-    private let logger: Logger
 
     /// Opens the store, loads the seed games and builds the servers (nothing listens yet).
     /// - Throws: when the store cannot be opened or a seed game is invalid.
-    public init(configuration: ScheduleServerConfiguration, logger: Logger) async throws {
+    public static func build(configuration: ScheduleServerConfiguration, logger: Logger) async throws -> ScheduleServer {
+        try await ScheduleServer(configuration: configuration, logger: logger)
+    }
+
+    private init(configuration: ScheduleServerConfiguration, logger: Logger) async throws {
         self.configuration = configuration
-        self.logger = logger
         let metrics = ServiceMetrics(service: "schedule")
         let scheduleMetrics = ScheduleMetrics(metrics: metrics)
         logger.info("opening storage", metadata: ["storage": "\(configuration.storage)"])
@@ -93,11 +97,6 @@ public final class ScheduleServer: Sendable {
         self.grpcServer = grpcServer
         self.adminServer = adminServer
         self.services = services
-    }
-
-    /// Runs until SIGTERM or SIGINT, then shuts down gracefully within the grace period.
-    public func run() async throws {
-        try await ServiceRunner.run(services, grace: configuration.shutdownGrace, logger: logger)
     }
 
     /// The gRPC port, once listening.

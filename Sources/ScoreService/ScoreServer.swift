@@ -4,30 +4,11 @@ public import GRPCHealth
 public import Logging
 public import ServiceKit
 public import ServiceLifecycle
-public import Storage
+import Storage
 
 /// Everything the score service is made of, built from its configuration: the store, the
 /// engine, the gRPC and admin servers. The executable's `main` and the tests both use it.
-public final class ScoreServer: Sendable {
-    public struct Configuration: Sendable {
-        public var host = "127.0.0.1"
-        public var grpcPort = 50051
-        public var adminPort = 9101
-        public var storage: StorageLocation = .sqliteMemory
-        /// host:port of the schedule service (ignored when a directory is injected).
-        public var scheduleAddress = "127.0.0.1:50052"
-        public var engine = ScoreEngine.Configuration()
-        public var shutdownGrace: Duration = .seconds(20)
-        public var maximumMessageSize = 4 << 20
-        /// What each gRPC client may make the server hold, and its deadlines.
-        public var grpcLimits = GRPCServerLimits()
-        /// The admin port's own address (loopback unless deployed otherwise) and limits.
-        public var adminHost = "127.0.0.1"
-        public var adminLimits = AdminServerLimits()
-
-        public init() {}
-    }
-
+public final class ScoreServer: CourtsideServer {
     public let configuration: Configuration
     public let engine: ScoreEngine
     public let grpcServer: GRPCServer
@@ -41,9 +22,14 @@ public final class ScoreServer: Sendable {
     private let logger: Logger
 
     /// Opens storage, loads the games and prepares the servers (nothing listens yet).
-    /// - Parameter directory: where games are checked; by default the schedule service at
-    ///   `configuration.scheduleAddress`.
-    public static func make(configuration: Configuration, directory: (any GameDirectory)? = nil, logger: Logger) async throws -> ScoreServer {
+    public static func build(configuration: Configuration, logger: Logger) async throws -> ScoreServer {
+        try await build(configuration: configuration, directory: nil, logger: logger)
+    }
+
+    /// As `build(configuration:logger:)`, with games checked in `directory` instead of the
+    /// schedule service at `configuration.scheduleAddress` (when it is not nil).
+    public static func build(configuration: Configuration, directory: (any GameDirectory)?, logger: Logger) async throws -> ScoreServer {
+        logger.info("starting", metadata: ["storage": "\(configuration.storage)", "schedule": "\(configuration.scheduleAddress)"])
         let store: any ScoreStore
         switch configuration.storage {
         case .sqliteFile, .sqliteMemory:
@@ -114,10 +100,5 @@ public final class ScoreServer: Sendable {
                 }
             ),
         ]
-    }
-
-    /// Runs until SIGTERM or SIGINT, then drains.
-    public func run() async throws {
-        try await ServiceRunner.run(services, grace: configuration.shutdownGrace, logger: logger)
     }
 }

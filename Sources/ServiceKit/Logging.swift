@@ -2,7 +2,7 @@ import Foundation
 public import Logging
 
 /// How log lines are written.
-public enum LogFormat: String, Sendable {
+public enum LogFormat: String, Sendable, CaseIterable {
     /// `2026-11-23T13:45:01.123Z info score: message key=value`
     case text
     /// One JSON object per line: `{"ts":…,"level":…,"logger":…,"msg":…,<metadata>…}`.
@@ -56,15 +56,14 @@ public struct StructuredLogHandler: LogHandler {
 
     /// UTC time with milliseconds, RFC 3339.
     static func timestamp() -> String {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        var seconds = spec.tv_sec
+        let now = Date().timeIntervalSince1970
+        var seconds = time_t(now.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
         return String(
             format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
             Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(spec.tv_nsec / 1_000_000)
+            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int((now - now.rounded(.down)) * 1000)
         )
     }
 

@@ -6,35 +6,12 @@ public import Logging
 import Prometheus
 public import ServiceKit
 public import ServiceLifecycle
-public import Storage
+import Storage
 
 /// The subscription service assembled from its configuration: one upstream `StreamEvents` (all
 /// games) from the score service relayed to every subscriber, the schedule for team filters, and
 /// the store of durable subscriptions.
-public final class SubscriptionServer: Sendable {
-    public struct Configuration: Sendable {
-        public var host = "127.0.0.1"
-        public var grpcPort = 50053
-        public var adminPort = 9103
-        public var storage: StorageLocation = .sqliteMemory
-        public var scoreAddress = "127.0.0.1:50051"
-        public var scheduleAddress = "127.0.0.1:50052"
-        /// How far a subscriber may fall behind before its stream ends with RESOURCE_EXHAUSTED.
-        public var subscriberQueueCapacity = 10_000
-        /// Recent events kept per game for catching subscribers up without asking the score service.
-        public var recentEventsPerGame = 1024
-        /// Most durable subscriptions kept; creating one more is RESOURCE_EXHAUSTED.
-        public var maximumSubscriptions = 1000
-        public var shutdownGrace: Duration = .seconds(20)
-        /// What each gRPC client may make the server hold, and its deadlines.
-        public var grpcLimits = GRPCServerLimits()
-        /// The admin port's own address (loopback unless deployed otherwise) and limits.
-        public var adminHost = "127.0.0.1"
-        public var adminLimits = AdminServerLimits()
-
-        public init() {}
-    }
-
+public final class SubscriptionServer: CourtsideServer {
     public let configuration: Configuration
     public let relay: GameRelay<Void>
     public let grpcServer: GRPCServer
@@ -50,7 +27,16 @@ public final class SubscriptionServer: Sendable {
     private let subscriptionMetrics: SubscriptionMetrics
     private let logger: Logger
 
-    public init(configuration: Configuration, logger: Logger) async throws {
+    /// Opens the store and prepares the clients and servers (nothing listens or connects yet).
+    public static func build(configuration: Configuration, logger: Logger) async throws -> SubscriptionServer {
+        logger.info(
+            "starting",
+            metadata: ["storage": "\(configuration.storage)", "score": "\(configuration.scoreAddress)", "schedule": "\(configuration.scheduleAddress)"]
+        )
+        return try await SubscriptionServer(configuration: configuration, logger: logger)
+    }
+
+    private init(configuration: Configuration, logger: Logger) async throws {
         let score = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score")
         let scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule")
         self.configuration = configuration
@@ -145,9 +131,5 @@ public final class SubscriptionServer: Sendable {
                 }
             ),
         ]
-    }
-
-    public func run() async throws {
-        try await ServiceRunner.run(services, grace: configuration.shutdownGrace, logger: logger)
     }
 }

@@ -40,7 +40,7 @@ final class Services: @unchecked Sendable {
         configuration.adminPort = nil
         configuration.storage = .sqliteMemory
         configuration.shutdownGrace = .seconds(1)
-        let schedule = try await ScheduleServer(configuration: configuration, logger: Logger(label: "schedule"))
+        let schedule = try await ScheduleServer.build(configuration: configuration, logger: Logger(label: "schedule"))
         self.schedule = schedule
         running["schedule"] = Running(schedule.services)
         try await waitFor("schedule") { schedule.grpcPort != nil }
@@ -71,7 +71,7 @@ final class Services: @unchecked Sendable {
         configuration.storage = scoreStorage
         configuration.scheduleAddress = scheduleAddress
         configuration.shutdownGrace = .seconds(1)
-        let score = try await ScoreServer.make(configuration: configuration, logger: Logger(label: "score"))
+        let score = try await ScoreServer.build(configuration: configuration, logger: Logger(label: "score"))
         running["score"] = Running(score.services)
         try await waitFor("score") { score.grpcServer.localAddress != nil }
     }
@@ -91,7 +91,7 @@ final class Services: @unchecked Sendable {
         configuration.retryMaximum = .milliseconds(200)
         configuration.shutdownGrace = .seconds(5)
         try configure(&configuration)
-        return try FeedServer(configuration: configuration, logger: Logger(label: "feed"))
+        return try FeedServer.build(configuration: configuration, logger: Logger(label: "feed"))
     }
 
     /// Starts a feed; `stop` it with `stopFeed`.

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Glibc
 import GRPC
 import HTTP2Transport
@@ -75,20 +74,24 @@ import Testing
     }
 
     @Test func theAdminHostIsLoopbackByDefault() throws {
-        let options = try CommonOptions.parse([])
-        #expect(options.adminHost == "127.0.0.1")
-        #expect(throws: (any Error).self) { try CommonOptions.parse(["--admin-request-timeout-seconds", "1e300"]) }
-        #expect(throws: (any Error).self) { try CommonOptions.parse(["--shutdown-grace-seconds", "1e300"]) }
+        #expect(try SettingsReader.defaults().read(AdminSettings.host) == "127.0.0.1")
+        #expect(throws: (any Error).self) {
+            try AdminSettings.limits(from: SettingsReader(arguments: ["--admin-request-timeout-seconds", "1e300"], environment: [:]))
+        }
+        #expect(throws: (any Error).self) {
+            try SettingsReader(arguments: ["--shutdown-grace-seconds", "1e300"], environment: [:]).read(CommonSettings.shutdownGrace)
+        }
     }
 
     @Test func grpcOptionsBecomeServerLimits() throws {
-        let options = try GRPCServerOptions.parse(["--grpc-max-concurrent-streams", "7", "--grpc-idle-timeout-seconds", "0", "--grpc-keepalive-seconds", "0"])
-        let limits = options.limits
+        let arguments = ["--grpc-max-concurrent-streams", "7", "--grpc-idle-timeout-seconds", "0", "--grpc-keepalive-seconds", "0"]
+        let limits = try GRPCServerSettings.limits(from: SettingsReader(arguments: arguments, environment: [:]))
         #expect(limits.http2.maxConcurrentStreams == 7)
         #expect(limits.http2.idleTimeout == nil && limits.keepalive == nil)
         #expect(limits.http2.prefaceTimeout == .seconds(5))
         #expect(throws: (any Error).self) {
-            try GRPCServerOptions.parse(["--grpc-max-connection-buffer-bytes", "65536", "--grpc-max-stream-buffer-bytes", "131072"])
+            let arguments = ["--grpc-max-connection-buffer-bytes", "65536", "--grpc-max-stream-buffer-bytes", "131072"]
+            _ = try GRPCServerSettings.limits(from: SettingsReader(arguments: arguments, environment: [:]))
         }
     }
 }

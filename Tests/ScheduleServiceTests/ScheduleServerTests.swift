@@ -25,7 +25,7 @@ struct RunningScheduleServer {
         configuration.storage = .sqliteMemory
         configuration.shutdownGrace = .seconds(5)
         configure(&configuration)
-        let server = try await ScheduleServer(configuration: configuration, logger: testLogger)
+        let server = try await ScheduleServer.build(configuration: configuration, logger: testLogger)
         let group = ServiceGroup(services: server.services, logger: testLogger)
         let task = Task { try await group.run() }
         guard await eventually({ server.grpcPort != nil && server.adminPort != nil }), let port = server.grpcPort else {
@@ -227,6 +227,6 @@ struct RunningScheduleServer {
         var configuration = ScheduleServerConfiguration()
         configuration.storage = .sqliteMemory
         configuration.seedGames = [makeGame("x", home: "QQQ")]
-        await #expect(throws: RPCError.self) { _ = try await ScheduleServer(configuration: configuration, logger: testLogger) }
+        await #expect(throws: RPCError.self) { _ = try await ScheduleServer.build(configuration: configuration, logger: testLogger) }
     }
 }

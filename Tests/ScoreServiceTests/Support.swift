@@ -91,7 +91,7 @@ final class RunningScoreServer: Sendable {
         configure(&configuration)
         let directory = directory ?? StaticGameDirectory(games: games)
         let logger = Logger(label: "test-score")
-        let server = try await ScoreServer.make(configuration: configuration, directory: directory, logger: logger)
+        let server = try await ScoreServer.build(configuration: configuration, directory: directory, logger: logger)
         let group = ServiceGroup(configuration: .init(services: server.services, logger: logger))
         let task = Task { try await group.run() }
         let deadline = ContinuousClock.now + .seconds(10)

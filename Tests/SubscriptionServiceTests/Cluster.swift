@@ -51,7 +51,7 @@ final class Cluster: @unchecked Sendable {
         scheduleConfiguration.storage = .sqliteMemory
         scheduleConfiguration.seedGames = Self.games
         scheduleConfiguration.shutdownGrace = .seconds(1)
-        schedule = try await ScheduleServer(configuration: scheduleConfiguration, logger: Logger(label: "schedule"))
+        schedule = try await ScheduleServer.build(configuration: scheduleConfiguration, logger: Logger(label: "schedule"))
         running["schedule"] = Running(schedule.services)
         let schedule = self.schedule!
         try await waitFor("schedule") { schedule.grpcPort != nil }
@@ -72,7 +72,7 @@ final class Cluster: @unchecked Sendable {
         configuration.storage = scoreStorage
         configuration.scheduleAddress = scheduleAddress
         configuration.shutdownGrace = .seconds(1)
-        score = try await ScoreServer.make(configuration: configuration, logger: Logger(label: "score"))
+        score = try await ScoreServer.build(configuration: configuration, logger: Logger(label: "score"))
         running["score"] = Running(score.services)
         let score = self.score!
         try await waitFor("score") { score.grpcServer.localAddress != nil }
@@ -92,7 +92,7 @@ final class Cluster: @unchecked Sendable {
         configuration.subscriberQueueCapacity = subscriptionQueue
         configuration.maximumSubscriptions = maximumSubscriptions
         configuration.shutdownGrace = .seconds(1)
-        subscription = try await SubscriptionServer(configuration: configuration, logger: Logger(label: "subscription"))
+        subscription = try await SubscriptionServer.build(configuration: configuration, logger: Logger(label: "subscription"))
         running["subscription"] = Running(subscription.services)
         let subscription = self.subscription!
         try await waitFor("subscription upstream") { subscription.upstream.isConnected && subscription.schedule.isReady }

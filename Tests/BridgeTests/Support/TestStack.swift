@@ -48,7 +48,7 @@ final class TestStack: Sendable {
         scheduleConfiguration.storage = .sqliteMemory
         scheduleConfiguration.seedGames = games
         scheduleConfiguration.shutdownGrace = .seconds(1)
-        let schedule = try await ScheduleServer(configuration: scheduleConfiguration, logger: logger)
+        let schedule = try await ScheduleServer.build(configuration: scheduleConfiguration, logger: logger)
         let scheduleGroup = ServiceGroup(configuration: .init(services: schedule.services, logger: logger))
         let scheduleTask = Task { try await scheduleGroup.run() }
         let schedulePort = try await waitForPort { schedule.grpcPort }
@@ -56,9 +56,10 @@ final class TestStack: Sendable {
         var scoreConfiguration = ScoreServer.Configuration()
         scoreConfiguration.grpcPort = 0
         scoreConfiguration.adminPort = 0
+        scoreConfiguration.storage = .sqliteMemory
         scoreConfiguration.shutdownGrace = .seconds(1)
         configureScore(&scoreConfiguration)
-        let score = try await ScoreServer.make(configuration: scoreConfiguration, directory: StaticGameDirectory(games: games), logger: logger)
+        let score = try await ScoreServer.build(configuration: scoreConfiguration, directory: StaticGameDirectory(games: games), logger: logger)
         let scoreGroup = ServiceGroup(configuration: .init(services: score.services, logger: logger))
         let scoreTask = Task { try await scoreGroup.run() }
         let scorePort = try await waitForPort { score.grpcServer.localAddress?.port }
@@ -66,10 +67,11 @@ final class TestStack: Sendable {
         var subscriptionConfiguration = SubscriptionServer.Configuration()
         subscriptionConfiguration.grpcPort = 0
         subscriptionConfiguration.adminPort = 0
+        subscriptionConfiguration.storage = .sqliteMemory
         subscriptionConfiguration.shutdownGrace = .seconds(1)
         subscriptionConfiguration.scoreAddress = "127.0.0.1:\(scorePort)"
         subscriptionConfiguration.scheduleAddress = "127.0.0.1:\(schedulePort)"
-        let subscription = try await SubscriptionServer(configuration: subscriptionConfiguration, logger: logger)
+        let subscription = try await SubscriptionServer.build(configuration: subscriptionConfiguration, logger: logger)
         let subscriptionGroup = ServiceGroup(configuration: .init(services: subscription.services, logger: logger))
         let subscriptionTask = Task { try await subscriptionGroup.run() }
         let subscriptionPort = try await waitForPort { subscription.grpcServer.localAddress?.port }
@@ -88,7 +90,7 @@ final class TestStack: Sendable {
         configuration.shutdownGrace = .seconds(2)
         configuration.reconnectSpreadMs = 1000
         configure(&configuration)
-        let bridge = try BridgeServer(configuration: configuration, logger: logger)
+        let bridge = try await BridgeServer.build(configuration: configuration, logger: logger)
         let bridgeGroup = ServiceGroup(configuration: .init(services: bridge.services, logger: logger))
         let bridgeTask = Task { try await bridgeGroup.run() }
         _ = try await waitForPort { bridge.localAddress?.port }
@@ -143,7 +145,7 @@ final class TestStack: Sendable {
         try await Task.sleep(for: pause)
         var logger = Logger(label: "bridge-test")
         logger.logLevel = .warning
-        let subscription = try await SubscriptionServer(configuration: subscriptionConfiguration, logger: logger)
+        let subscription = try await SubscriptionServer.build(configuration: subscriptionConfiguration, logger: logger)
         let group = ServiceGroup(configuration: .init(services: subscription.services, logger: logger))
         let task = Task { try await group.run() }
         groups.withLock { $0[1] = group }

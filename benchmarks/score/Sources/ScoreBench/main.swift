@@ -71,7 +71,7 @@ struct ScoreBench {
         configuration.adminPort = 0
         configuration.storage = try StorageLocation(parsing: options.storage)
         configuration.engine.subscriberQueueCapacity = 1_000_000
-        let server = try await ScoreServer.make(configuration: configuration, directory: StaticGameDirectory(games: games), logger: logger)
+        let server = try await ScoreServer.build(configuration: configuration, directory: StaticGameDirectory(games: games), logger: logger)
         let group = ServiceGroup(configuration: .init(services: server.services, logger: logger))
         let running = Task { try await group.run() }
         while server.grpcServer.localAddress == nil { try await Task.sleep(for: .milliseconds(10)) }

@@ -1,0 +1,96 @@
+public import GRPC
+internal import HTTP2Transport
+internal import NIOCore
+
+/// The gRPC port and the budgets and deadlines of a gRPC server: what one client may make the
+/// service hold, and how long a connection may take to prove itself. The score, schedule and
+/// subscription services share them (docs/grpc-server-limits.md); the defaults are
+/// `GRPCServerLimits`'s.
+public enum GRPCServerSettings {
+    /// Each service has its own default gRPC port.
+    public static func port(default defaultPort: Int) -> Setting<Int> {
+        .port("grpc-port", default: defaultPort, help: "gRPC (h2c) port; 0 picks a free one.")
+    }
+
+    private static let defaults = GRPCServerLimits()
+
+    public static let maxConcurrentStreams = Setting.integer(
+        "grpc-max-concurrent-streams", default: Int(defaults.http2.maxConcurrentStreams), in: 1...100_000,
+        help: "Streams a client may have open on one connection; more are refused with REFUSED_STREAM."
+    )
+    public static let maxHeaderListBytes = Setting.integer(
+        "grpc-max-header-list-bytes", default: Int(defaults.http2.maxHeaderListSize), in: 1024...(1 << 20),
+        help: "Largest request header list in bytes (name + value + 32 per field); more: RESOURCE_EXHAUSTED."
+    )
+    public static let maxStreamBufferBytes = Setting.integer(
+        "grpc-max-stream-buffer-bytes", default: defaults.maxStreamRequestBytes, in: (64 << 10)...(1 << 30),
+        help: "Request bytes one stream may hold before its handler reads them (never below the largest message); more: RESOURCE_EXHAUSTED."
+    )
+    public static let maxConnectionBufferBytes = Setting.integer(
+        "grpc-max-connection-buffer-bytes", default: defaults.maxConnectionRequestBytes, in: (64 << 10)...(4 << 30),
+        help: "Request bytes all streams of one connection may hold (at least --grpc-max-stream-buffer-bytes); the stream that goes over ends with RESOURCE_EXHAUSTED."
+    )
+    public static let maxWriteQueueBytes = Setting.integer(
+        "grpc-max-write-queue-bytes", default: defaults.http2.maxQueuedOutboundBytes, in: (1 << 20)...(4 << 30),
+        help: "Response bytes one connection may have queued for a client that does not read; more: GOAWAY ENHANCE_YOUR_CALM."
+    )
+    public static let maxQueuedControlFrames = Setting.integer(
+        "grpc-max-queued-control-frames", default: defaults.http2.maxQueuedControlFrames, in: 1...100_000,
+        help: "PING/SETTINGS acknowledgements queued for a client that does not read; more: GOAWAY ENHANCE_YOUR_CALM."
+    )
+    public static let maxConnections = Setting.integer(
+        "grpc-max-connections", default: defaults.maxConnections, in: 1...1_000_000,
+        help: "Open gRPC connections per process; more are refused with GOAWAY ENHANCE_YOUR_CALM."
+    )
+    public static let maxConnectionsPerAddress = Setting.integer(
+        "grpc-max-connections-per-address", default: defaults.maxConnectionsPerAddress, in: 1...1_000_000,
+        help: "Open gRPC connections per client address (at most --grpc-max-connections); more are refused with GOAWAY ENHANCE_YOUR_CALM."
+    )
+    public static let prefaceTimeout = Setting.seconds(
+        "grpc-preface-timeout-seconds", default: Duration(defaults.http2.prefaceTimeout ?? .zero), in: 0.001...3600,
+        help: "Seconds a new connection has to send the HTTP/2 preface and SETTINGS; then it is closed."
+    )
+    public static let idleTimeout = Setting.seconds(
+        "grpc-idle-timeout-seconds", default: Duration(defaults.http2.idleTimeout ?? .zero), in: 0...86_400,
+        help: "Seconds a connection may stay without streams before GOAWAY closes it; 0: never."
+    )
+    public static let keepalive = Setting.seconds(
+        "grpc-keepalive-seconds", default: Duration(defaults.keepalive?.interval ?? .zero), in: 0...86_400,
+        help: "Seconds between the server's keepalive PINGs on each connection; 0: none."
+    )
+    public static let keepaliveTimeout = Setting.seconds(
+        "grpc-keepalive-timeout-seconds", default: Duration(defaults.keepalive?.timeout ?? .seconds(20)), in: 0.001...3600,
+        help: "Seconds a client has to answer a keepalive PING; then the connection is closed."
+    )
+
+    /// The limits as a server takes them.
+    public static func limits(from reader: SettingsReader) throws(SettingsError) -> GRPCServerLimits {
+        var limits = GRPCServerLimits()
+        limits.http2.maxConcurrentStreams = UInt32(try reader.read(maxConcurrentStreams))
+        limits.http2.maxHeaderListSize = UInt32(try reader.read(maxHeaderListBytes))
+        limits.maxStreamRequestBytes = try reader.read(maxStreamBufferBytes)
+        limits.maxConnectionRequestBytes = try reader.read(maxConnectionBufferBytes)
+        guard limits.maxConnectionRequestBytes >= limits.maxStreamRequestBytes else {
+            throw reader.refuse(
+                maxConnectionBufferBytes,
+                "must be between \(limits.maxStreamRequestBytes) (--grpc-max-stream-buffer-bytes) and \(4 << 30) (got \(limits.maxConnectionRequestBytes))"
+            )
+        }
+        limits.http2.maxQueuedOutboundBytes = try reader.read(maxWriteQueueBytes)
+        limits.http2.maxQueuedControlFrames = try reader.read(maxQueuedControlFrames)
+        limits.maxConnections = try reader.read(maxConnections)
+        limits.maxConnectionsPerAddress = try reader.read(maxConnectionsPerAddress)
+        guard limits.maxConnectionsPerAddress <= limits.maxConnections else {
+            throw reader.refuse(
+                maxConnectionsPerAddress, "must be between 1 and \(limits.maxConnections) (--grpc-max-connections) (got \(limits.maxConnectionsPerAddress))"
+            )
+        }
+        limits.http2.prefaceTimeout = TimeAmount(try reader.read(prefaceTimeout))
+        let idle = try reader.read(idleTimeout)
+        limits.http2.idleTimeout = idle == .zero ? nil : TimeAmount(idle)
+        let interval = try reader.read(keepalive)
+        let timeout = try reader.read(keepaliveTimeout)
+        limits.keepalive = interval == .zero ? nil : HTTP2Connection.Keepalive(interval: TimeAmount(interval), timeout: TimeAmount(timeout))
+        return limits
+    }
+}

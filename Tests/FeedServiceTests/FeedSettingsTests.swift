@@ -1,0 +1,39 @@
+import FeedService
+import ServiceKit
+import TestSupport
+import Testing
+
+@Suite struct FeedSettingsTests {
+    @Test func theReadmeDocumentsEverySettingAsDeclared() throws {
+        let problems = try SettingsDocumentation.mismatches(
+            FeedConfiguration.settings, readme: "services/feed/README.md", shared: ["docs/grpc-server-limits.md"]
+        )
+        #expect(problems == [])
+    }
+
+    @Test func theFeedHasNoListenAddressOfItsOwn() {
+        #expect(!FeedConfiguration.settings.contains { $0.name == "host" || $0.name == "grpc-port" })
+    }
+
+    @Test func olderVariablesStillNameTheirSettings() throws {
+        let reader = try SettingsReader(
+            arguments: ["--sim-continuous", "false", "--sim-stagger-seconds", "0"],
+            environment: [
+                "COURTSIDE_FEED_SOURCE": "espn-summary", "COURTSIDE_FEED_FILE": "game.json", "COURTSIDE_FEED_SPEED": "60",
+                "COURTSIDE_FEED_BUFFER_EVENTS": "5", "COURTSIDE_SIM_SEED": "7", "COURTSIDE_REDIRECT_ALLOW_HOSTS": "cdn.example, other.example",
+            ]
+        )
+        let configuration = try FeedConfiguration(reader: reader)
+        try reader.finish()
+        #expect(configuration.source == .espnSummary && configuration.replay.file == "game.json" && configuration.replay.speed == 60)
+        #expect(configuration.bufferCapacity == 5 && configuration.simulator.seed == 7 && configuration.simulator.stagger == .zero)
+        #expect(!configuration.simulator.continuous)
+        #expect(configuration.polling.redirects.allowedHosts == ["cdn.example", "other.example"])
+        #expect(throws: SettingsError("environment variable COURTSIDE_SIM_GAMES=many is not an integer")) {
+            try FeedConfiguration(reader: SettingsReader(arguments: [], environment: ["COURTSIDE_SIM_GAMES": "many"]))
+        }
+        #expect(throws: SettingsError("--sim-speed must be positive (got 0)")) {
+            try FeedConfiguration(reader: SettingsReader(arguments: ["--sim-speed", "0"], environment: [:]))
+        }
+    }
+}
