@@ -45,7 +45,6 @@ class ServiceSpec:
 
 COMMON_ENV = frozenset(
     {
-        "COURTSIDE_HOST",
         "COURTSIDE_ADMIN_HOST",
         "COURTSIDE_ADMIN_PORT",
         "COURTSIDE_LOG_LEVEL",
@@ -53,7 +52,9 @@ COMMON_ENV = frozenset(
         "COURTSIDE_SHUTDOWN_GRACE_SECONDS",
     }
 )
-GRPC_ENV = frozenset({"COURTSIDE_GRPC_PORT", "COURTSIDE_STORAGE"})
+# Services with a port of their own besides admin (the feed has none: it offers no --host).
+LISTENING_ENV = frozenset({"COURTSIDE_HOST"})
+GRPC_ENV = frozenset({"COURTSIDE_GRPC_PORT", "COURTSIDE_STORAGE"}) | LISTENING_ENV
 BRIDGE_ENV = frozenset(
     {
         "COURTSIDE_HTTP_PORT",
@@ -66,7 +67,7 @@ BRIDGE_ENV = frozenset(
         "COURTSIDE_TRUSTED_PROXIES",
         "COURTSIDE_API_REQUESTS_PER_SECOND",
     }
-)
+) | LISTENING_ENV
 FEED_ENV = frozenset(
     {
         "COURTSIDE_FEED_SOURCE",
@@ -345,7 +346,7 @@ def check_env(render: Render, service: str, where: str, env: dict, mounts: set, 
     for key in env:
         if key not in allowed:
             report.fail(where, f"environment variable {key} is not a documented setting of {service}")
-    if env.get("COURTSIDE_HOST") != "0.0.0.0":
+    if (spec.grpc or spec.http) and env.get("COURTSIDE_HOST") != "0.0.0.0":
         report.fail(where, f"COURTSIDE_HOST must be 0.0.0.0 in a container (is {env.get('COURTSIDE_HOST')!r})")
     if env.get("COURTSIDE_ADMIN_HOST") != "0.0.0.0":
         # The admin port binds loopback unless told otherwise: probes and Prometheus need it open.
