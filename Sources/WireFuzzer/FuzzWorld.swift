@@ -31,6 +31,8 @@ struct FuzzWorld: Sendable {
     var states: [String: GameState] = [:]
     /// The games `UpsertGames` has created so far.
     var upserted: Set<String> = []
+    /// The durable subscriptions last seen to exist.
+    var subscriptions: Set<String> = []
 
     /// The games that exist.
     var gameIDs: [String] { Self.games.map(\.id) + upserted.sorted() }
@@ -84,6 +86,11 @@ struct FuzzWorld: Sendable {
     func position(of gameId: String, random: inout Generator) -> Position {
         guard let known = positions[gameId] else { return Position(epoch: 1, seq: 0) }
         return Position(epoch: known.epoch, seq: UInt64.random(in: 0...known.seq, using: &random))
+    }
+
+    /// The name of a subscription that exists, most of the time.
+    func subscriptionName(random: inout Generator) -> String {
+        subscriptions.isEmpty || random.chance(0.2) ? random.pick(Self.subscriptionNames) : random.pick(subscriptions.sorted())
     }
 
     func cursor(random: inout Generator) -> GameCursor {

@@ -135,7 +135,7 @@ enum RPCCatalogue {
 
     static let subscription: [RPCTarget] = [
         .make(.subscription, SubscriptionServiceMethods.subscribe, .serverStreaming, response: StreamItem.self) { random, world in
-            if random.chance(0.2) { return SubscribeRequest(subscriptionName: random.pick(FuzzWorld.subscriptionNames)) }
+            if random.chance(0.2) { return SubscribeRequest(subscriptionName: world.subscriptionName(random: &random)) }
             return SubscribeRequest(filter: world.filter(random: &random), resume: (0..<Int.random(in: 0...2, using: &random)).map { _ in world.cursor(random: &random) })
         } learn: { item, world in
             if let event = item.event { world.learn(event) }
@@ -143,17 +143,24 @@ enum RPCCatalogue {
         },
         .make(.subscription, SubscriptionServiceMethods.createSubscription, response: Subscription.self) { random, world in
             CreateSubscriptionRequest(name: random.pick(FuzzWorld.subscriptionNames), filter: world.filter(random: &random))
+        } learn: { subscription, world in
+            world.subscriptions.insert(subscription.name)
         },
-        .make(.subscription, SubscriptionServiceMethods.getSubscription, response: Subscription.self) { random, _ in
-            GetSubscriptionRequest(name: random.pick(FuzzWorld.subscriptionNames))
+        .make(.subscription, SubscriptionServiceMethods.getSubscription, response: Subscription.self) { random, world in
+            GetSubscriptionRequest(name: world.subscriptionName(random: &random))
         },
-        .make(.subscription, SubscriptionServiceMethods.deleteSubscription, response: DeleteSubscriptionResponse.self) { random, _ in
-            DeleteSubscriptionRequest(name: random.pick(FuzzWorld.subscriptionNames))
+        .make(.subscription, SubscriptionServiceMethods.deleteSubscription, response: DeleteSubscriptionResponse.self) { random, world in
+            // Rarely: deleting is what makes every other subscription request NOT_FOUND.
+            DeleteSubscriptionRequest(name: random.chance(0.3) ? world.subscriptionName(random: &random) : "fz-never-created")
         },
-        .make(.subscription, SubscriptionServiceMethods.listSubscriptions, response: ListSubscriptionsResponse.self) { _, _ in ListSubscriptionsRequest() },
+        .make(.subscription, SubscriptionServiceMethods.listSubscriptions, response: ListSubscriptionsResponse.self) { _, _ in
+            ListSubscriptionsRequest()
+        } learn: { response, world in
+            world.subscriptions = Set(response.subscriptions.map(\.name).filter { $0 != FuzzWorld.canarySubscription })
+        },
         .make(.subscription, SubscriptionServiceMethods.acknowledge, response: Subscription.self) { random, world in
             AcknowledgeRequest(
-                name: random.pick(FuzzWorld.subscriptionNames),
+                name: world.subscriptionName(random: &random),
                 positions: (0..<Int.random(in: 1...2, using: &random)).map { _ in
                     let gameId = random.pick(world.gameIDs)
                     return GameCursor(gameId: gameId, after: world.position(of: gameId, random: &random))

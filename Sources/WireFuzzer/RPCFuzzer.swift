@@ -50,6 +50,11 @@ struct RPCFuzzer {
             }
             var random = Generator(seed: seed, case: index)
             let fuzzCase = FuzzCase.plan(index: index, target: target, world: world, random: &random)
+            if verbose {
+                // Before the call: if it kills the process, the last line names the case.
+                print("case \(index) \(target.name):")
+                for mutation in fuzzCase.mutations { print("  \(mutation)") }
+            }
             let callStarted = ContinuousClock.now
             var (outcome, responses) = await caller.call(fuzzCase)
             for response in responses {
@@ -60,10 +65,7 @@ struct RPCFuzzer {
                 }
             }
             oracle.judge(fuzzCase, outcome: outcome, log: log)
-            if verbose {
-                print("case \(index) \(target.name): \(Oracle.label(outcome)) in \(ContinuousClock.now - callStarted)")
-                for mutation in fuzzCase.mutations { print("  \(mutation)") }
-            }
+            if verbose { print("  -> \(Oracle.label(outcome)) in \(ContinuousClock.now - callStarted)") }
             index += 1
             if index % checkEvery == 0 || index == cases {
                 let problems = await probe.check()
@@ -85,7 +87,7 @@ struct RPCFuzzer {
             print("rpc: no findings")
             return 0
         }
-        print("rpc: \(oracle.findings.count) finding(s); replay with --mode rpc --seed \(seed) --cases \(cases)")
+        print("rpc: \(oracle.findings.count) finding(s); replay with: \(CommandLine.arguments.joined(separator: " ")) [--verbose]")
         return 1
     }
 

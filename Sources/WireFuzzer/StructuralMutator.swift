@@ -13,41 +13,59 @@ struct StructuralMutator {
     /// Valid encodings of assorted messages, to put where a different message is expected.
     let foreignMessages: [[UInt8]]
 
-    /// Applies one mutation somewhere in `message` (at this level or inside a nested message).
-    func mutate(_ message: inout WireMessage, schema: MessageSchema, path: String = "", random: inout Generator) -> String {
-        // Half of the time, go into a nested message that is present.
-        let nested = message.fields.indices.filter { index in
-            guard let field = schema.field(number: message.fields[index].number), case .message = field.kind,
-                case .lengthDelimited = message.fields[index].value
-            else { return false }
-            return true
+    /// Applies one mutation to a field chosen evenly among all the fields of the message and
+    /// of the nested messages present (so a deep number is as likely a target as a top-level
+    /// string), or adds an unknown field, or reorders the fields of one message.
+    func mutate(_ message: inout WireMessage, schema: MessageSchema, random: inout Generator) -> String {
+        let sites = Self.sites(in: message, schema: schema, path: [], label: "")
+        let site = random.pick(sites)
+        return mutate(&message, at: site, along: site.path[...], random: &random)
+    }
+
+    /// A place to mutate: a field of the message reached through `path` (indices of fields
+    /// holding nested messages), or that message as a whole when `field` is nil.
+    struct Site {
+        let path: [Int]
+        let schema: MessageSchema
+        let field: FieldSchema?
+        let label: String
+    }
+
+    static func sites(in message: WireMessage, schema: MessageSchema, path: [Int], label: String) -> [Site] {
+        var sites = [Site(path: path, schema: schema, field: nil, label: label)]
+        sites += schema.fields.map { Site(path: path, schema: schema, field: $0, label: label + $0.name) }
+        for (index, field) in message.fields.enumerated() {
+            guard let fieldSchema = schema.field(number: field.number), case .message(let inner) = fieldSchema.kind,
+                case .lengthDelimited(let bytes) = field.value, let innerMessage = WireMessage(parsing: bytes)
+            else { continue }
+            let occurrence = message.indices(of: field.number).firstIndex(of: index) ?? 0
+            sites += Self.sites(in: innerMessage, schema: inner, path: path + [index], label: Self.label(fieldSchema, occurrence: occurrence, path: label) + ".")
         }
-        if !nested.isEmpty, random.chance(0.5) {
-            let index = random.pick(nested)
-            if let field = schema.field(number: message.fields[index].number), case .message(let inner) = field.kind,
-                case .lengthDelimited(let bytes) = message.fields[index].value, var innerMessage = WireMessage(parsing: bytes)
-            {
-                let label = Self.label(field, occurrence: message.indices(of: field.number).firstIndex(of: index) ?? 0, path: path)
-                let description = mutate(&innerMessage, schema: inner, path: label + ".", random: &random)
-                message.fields[index].value = .lengthDelimited(innerMessage.encoded)
-                return description
+        return sites
+    }
+
+    private func mutate(_ message: inout WireMessage, at site: Site, along path: ArraySlice<Int>, random: inout Generator) -> String {
+        if let index = path.first {
+            guard case .lengthDelimited(let bytes) = message.fields[index].value, var inner = WireMessage(parsing: bytes) else {
+                return "nothing (the nested message no longer parses)"
             }
+            let description = mutate(&inner, at: site, along: path.dropFirst(), random: &random)
+            message.fields[index].value = .lengthDelimited(inner.encoded)
+            return description
         }
-        let fields = schema.fields
-        if fields.isEmpty || random.chance(0.08) {
-            return addUnknownField(&message, schema: schema, path: path, random: &random)
+        guard let field = site.field else {
+            if random.chance(0.3), message.fields.count > 1 {
+                message.fields.shuffle(using: &random)
+                return "\(site.label.isEmpty ? "" : site.label)fields in another order"
+            }
+            return addUnknownField(&message, schema: site.schema, path: site.label, random: &random)
         }
-        if random.chance(0.04), message.fields.count > 1 {
-            message.fields.shuffle(using: &random)
-            return "\(path.isEmpty ? "" : path)fields in another order"
-        }
-        return mutate(&message, field: random.pick(fields), path: path, random: &random)
+        return mutate(&message, field: field, label: site.label, random: &random)
     }
 
     // MARK: One field
 
-    private func mutate(_ message: inout WireMessage, field: FieldSchema, path: String, random: inout Generator) -> String {
-        let label = Self.label(field, occurrence: nil, path: path)
+    private func mutate(_ message: inout WireMessage, field: FieldSchema, label: String, random: inout Generator) -> String {
         let present = message.indices(of: field.number)
         switch Int.random(in: 0..<10, using: &random) {
         case 0:
