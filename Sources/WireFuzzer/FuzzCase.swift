@@ -1,3 +1,7 @@
+import CourtsideProto
+import GRPC
+import GRPCWire
+
 /// What one case of the RPC mode sends, and when its client walks away.
 struct FuzzCase: Sendable {
     enum Walkaway: Sendable {
@@ -20,6 +24,15 @@ struct FuzzCase: Sendable {
     let walkaway: Walkaway
     /// How long a server stream is read before its deadline ends it.
     let streamBudget: Duration
+    /// A valid request made once a server stream is registered (a publish for event streams,
+    /// an upsert for game watches), so that the stream's live path runs with what was mutated.
+    let whileOpen: SideRequest?
+
+    struct SideRequest: Sendable {
+        let service: FuzzedService
+        let method: MethodDescriptor
+        let message: [UInt8]
+    }
 
     var isMutated: Bool { !mutations.isEmpty }
 
@@ -56,9 +69,26 @@ struct FuzzCase: Sendable {
         case .clientStreaming:
             walkaway = random.chance(0.2) ? .afterRequests(Int.random(in: 0...count, using: &random)) : .never
         }
+        var whileOpen: SideRequest?
+        if target.kind == .serverStreaming {
+            switch target.method.service {
+            case ScoreServiceMethods.serviceName, SubscriptionServiceMethods.serviceName:
+                whileOpen = SideRequest(
+                    service: .score, method: ScoreServiceMethods.publishEvents,
+                    message: (try? PublishEventsRequest(events: world.events(random: &random)).serializedBytes()) ?? []
+                )
+            case ScheduleServiceMethods.serviceName:
+                whileOpen = SideRequest(
+                    service: .schedule, method: ScheduleServiceMethods.updateGameStatus,
+                    message: (try? UpdateGameStatusRequest(gameId: random.pick(world.gameIDs), status: random.pick(GameStatus.specified)).serializedBytes()) ?? []
+                )
+            default:
+                whileOpen = nil
+            }
+        }
         return FuzzCase(
             index: index, target: target, messages: messages, mutations: mutations, walkaway: walkaway,
-            streamBudget: .milliseconds(Int.random(in: 100...300, using: &random))
+            streamBudget: .milliseconds(Int.random(in: 100...300, using: &random)), whileOpen: whileOpen
         )
     }
 }

@@ -50,13 +50,20 @@ struct RPCCaller {
 
         case .serverStreaming:
             var received: [ByteBuffer] = []
+            var sideRequest: Task<Void, Never>?
+            let outcome: CallOutcome
             do {
                 let walkedAway = try await client.serverStreaming(
                     method, request: messages.first ?? RawBytes([]), options: CallOptions(timeout: fuzzCase.streamBudget)
                 ) { (stream: RPCResponseStream<RawBytes>) -> Bool in
-                    if case .afterResponses(0) = walkaway {
-                        _ = try await stream.metadata
-                        return true
+                    // Registered once its headers came: what happens from now on is delivered.
+                    _ = try await stream.metadata
+                    if case .afterResponses(0) = walkaway { return true }
+                    if let side = fuzzCase.whileOpen {
+                        let sideClient = cluster.client(side.service)
+                        sideRequest = Task {
+                            let _: RawBytes? = try? await sideClient.unary(side.method, request: RawBytes(side.message), options: CallOptions(timeout: Self.deadline))
+                        }
                     }
                     for try await message in stream {
                         received.append(message.buffer)
@@ -64,12 +71,15 @@ struct RPCCaller {
                     }
                     return false
                 }
-                return (walkedAway ? .walkedAway : .status(.ok, message: "", requestID: nil), received)
+                outcome = walkedAway ? .walkedAway : .status(.ok, message: "", requestID: nil)
             } catch let error as RPCError where error.code == .deadlineExceeded {
-                return (.openUntilDeadline, received)
+                outcome = .openUntilDeadline
             } catch {
-                return (Self.outcome(of: error), received)
+                outcome = Self.outcome(of: error)
             }
+            // The side request ends before the next case starts.
+            await sideRequest?.value
+            return (outcome, received)
 
         case .clientStreaming:
             do {
