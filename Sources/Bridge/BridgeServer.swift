@@ -208,7 +208,7 @@ public final class BridgeServer: Sendable {
     }
 
     /// What a connection refused when it opened gets, and why it is counted.
-    private static func refusal(_ admission: AccessPolicy.ConnectionAdmission) -> (reason: HTTPRefusal, answer: HTTPAnswer) {
+    private static func refusal(_ admission: AccessPolicy.SocketAdmission) -> (reason: HTTPRefusal, answer: HTTPAnswer) {
         if admission == .processFull {
             let message = "the bridge has too many connections; try again"
             return (.processConnections, .error(.serviceUnavailable, code: "unavailable", message: message, retryAfterSeconds: 5))

@@ -1,4 +1,6 @@
 public import NIOCore
+import GRPC
+import Synchronization
 
 /// Who may connect: TCP connections on the HTTP port (for the process and per peer address, the
 /// trusted proxies exempt from the latter), the `Origin` allow-list (§1) and the number of
@@ -10,9 +12,9 @@ public final class AccessPolicy: Sendable {
     private let allowedOrigins: Set<String>
     private let trustedProxies: [AddressRange]
     /// WebSocket + SSE connections per client address.
-    private let streams: ConnectionCounter
-    /// TCP connections on the HTTP port, per peer address.
-    private let sockets: ConnectionCounter
+    private let streams: Mutex<ConnectionAdmission>
+    /// TCP connections on the HTTP port, in total and per peer address.
+    private let sockets: Mutex<ConnectionAdmission>
 
     /// A policy from the configured origins, proxies and limits. Proxies that are not addresses
     /// or CIDR ranges are ignored (the bridge's options reject them at startup).
@@ -24,12 +26,12 @@ public final class AccessPolicy: Sendable {
         self.allowAnyOrigin = origins.contains("*")
         self.allowedOrigins = Set(origins)
         self.trustedProxies = trustedProxies.compactMap { AddressRange($0.trimmingSpaces()) }
-        self.streams = ConnectionCounter(maxPerKey: maxConnectionsPerIP)
-        self.sockets = ConnectionCounter(maxTotal: maxHTTPConnections, maxPerKey: maxHTTPConnectionsPerIP)
+        self.streams = Mutex(ConnectionAdmission(maxConnections: .max, maxConnectionsPerAddress: maxConnectionsPerIP))
+        self.sockets = Mutex(ConnectionAdmission(maxConnections: maxHTTPConnections, maxConnectionsPerAddress: maxHTTPConnectionsPerIP))
     }
 
     /// A TCP connection on the HTTP port, counted until `connectionClosed` gives it back.
-    public enum ConnectionAdmission: Sendable, Equatable {
+    public enum SocketAdmission: Sendable, Equatable {
         /// Counted under this peer address (nil: a trusted proxy, counted in the total only).
         case admitted(peer: String?)
         /// The process has `maxHTTPConnections` open.
@@ -41,23 +43,23 @@ public final class AccessPolicy: Sendable {
     /// Counts a new TCP connection from `peer` in, or says why it is refused. Behind a proxy
     /// every browser shares the proxy's address, so trusted proxies count in the total only
     /// (their clients are limited per address by `acquire`, from `X-Forwarded-For`).
-    public func admitConnection(peer: SocketAddress?) -> ConnectionAdmission {
+    public func admitConnection(peer: SocketAddress?) -> SocketAdmission {
         let address = peer?.ipAddress ?? "unknown"
         let key: String? = isTrustedProxy(address) ? nil : address
-        switch sockets.acquire(key) {
+        switch sockets.withLock({ $0.admit(address: key) }) {
         case nil: return .admitted(peer: key)
-        case .total: return .processFull
-        case .perKey: return .addressFull
+        case .process: return .processFull
+        case .address: return .addressFull
         }
     }
 
     /// Gives back a connection that `admitConnection` admitted.
     public func connectionClosed(peer: String?) {
-        sockets.release(peer)
+        sockets.withLock { $0.release(address: peer) }
     }
 
     /// TCP connections open on the HTTP port.
-    public var openHTTPConnections: Int { sockets.total }
+    public var openHTTPConnections: Int { sockets.withLock { $0.openConnections } }
 
     /// Whether a request may open a WebSocket or an SSE stream: no `Origin` (not a browser),
     /// the request's own origin (`http://` or `https://` + `Host`), or a configured one.
@@ -93,17 +95,17 @@ public final class AccessPolicy: Sendable {
 
     /// Takes a WebSocket or SSE slot for `client`; false when it already has the maximum.
     public func acquire(_ client: String) -> Bool {
-        streams.acquire(client) == nil
+        streams.withLock { $0.admit(address: client) } == nil
     }
 
     /// Gives back a slot taken by `acquire`.
     public func release(_ client: String) {
-        streams.release(client)
+        streams.withLock { $0.release(address: client) }
     }
 
     /// WebSocket + SSE connections `client` has open now.
     public func openConnections(_ client: String) -> Int {
-        streams.open(client)
+        streams.withLock { $0.openConnections(from: client) }
     }
 
     private static func normalise(_ origin: String) -> String {

@@ -101,20 +101,25 @@ public struct ConnectionAdmission: Sendable {
     }
 
     /// Counts a connection from `address` in, or returns why it may not open (and counts
-    /// nothing).
-    public mutating func admit(address: String) -> Refusal? {
+    /// nothing). A nil address (a trusted proxy, whose clients are counted elsewhere) counts in
+    /// the process total only.
+    public mutating func admit(address: String?) -> Refusal? {
         guard openConnections < maxConnections else { return .process }
-        let fromAddress = perAddress[address] ?? 0
-        guard fromAddress < maxConnectionsPerAddress else { return .address }
-        perAddress[address] = fromAddress + 1
+        if let address {
+            let fromAddress = perAddress[address] ?? 0
+            guard fromAddress < maxConnectionsPerAddress else { return .address }
+            perAddress[address] = fromAddress + 1
+        }
         openConnections += 1
         return nil
     }
 
     /// An admitted connection from `address` closed.
-    public mutating func release(address: String) {
-        guard let fromAddress = perAddress[address] else { return }
-        perAddress[address] = fromAddress > 1 ? fromAddress - 1 : nil
-        openConnections -= 1
+    public mutating func release(address: String?) {
+        if let address {
+            guard let fromAddress = perAddress[address] else { return }
+            perAddress[address] = fromAddress > 1 ? fromAddress - 1 : nil
+        }
+        openConnections = max(0, openConnections - 1)
     }
 }
