@@ -32,6 +32,9 @@ struct FuzzCase: Sendable {
         let service: FuzzedService
         let method: MethodDescriptor
         let message: [UInt8]
+        /// Made once the stream's headers came (streams that send them when registered), or
+        /// at once (WatchGames sends its headers with its first change).
+        let afterHeaders: Bool
     }
 
     var isMutated: Bool { !mutations.isEmpty }
@@ -75,12 +78,13 @@ struct FuzzCase: Sendable {
             case ScoreServiceMethods.serviceName, SubscriptionServiceMethods.serviceName:
                 whileOpen = SideRequest(
                     service: .score, method: ScoreServiceMethods.publishEvents,
-                    message: (try? PublishEventsRequest(events: world.events(random: &random)).serializedBytes()) ?? []
+                    message: (try? PublishEventsRequest(events: world.events(random: &random)).serializedBytes()) ?? [], afterHeaders: true
                 )
             case ScheduleServiceMethods.serviceName:
                 whileOpen = SideRequest(
                     service: .schedule, method: ScheduleServiceMethods.updateGameStatus,
-                    message: (try? UpdateGameStatusRequest(gameId: random.pick(world.gameIDs), status: random.pick(GameStatus.specified)).serializedBytes()) ?? []
+                    message: (try? UpdateGameStatusRequest(gameId: random.pick(world.gameIDs), status: random.pick(GameStatus.specified)).serializedBytes()) ?? [],
+                    afterHeaders: false
                 )
             default:
                 whileOpen = nil

@@ -87,7 +87,7 @@ struct Oracle {
         switch outcome {
         case .status(let code, _, _): code.description
         case .walkedAway: "walked-away"
-        case .openUntilDeadline: "open-until-deadline"
+        case .openUntilDeadline(let registered): registered ? "open-until-deadline" : "no-headers-until-deadline"
         case .broken: "BROKEN"
         }
     }

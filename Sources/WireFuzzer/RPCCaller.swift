@@ -7,8 +7,9 @@ enum CallOutcome: Sendable {
     case status(GRPCStatusCode, message: String, requestID: String?)
     /// The client cancelled the call on purpose before it ended.
     case walkedAway
-    /// A server stream was still open when its read budget (its deadline) ran out.
-    case openUntilDeadline
+    /// A server stream was still open when its read budget (its deadline) ran out; `registered`:
+    /// its response headers had come (a stream without them that long is worth a look).
+    case openUntilDeadline(registered: Bool)
     /// What came back is no valid gRPC answer (an error that is no status, an undecodable message).
     case broken(String)
 }
@@ -50,21 +51,19 @@ struct RPCCaller {
 
         case .serverStreaming:
             var received: [ByteBuffer] = []
+            var registered = false
             var sideRequest: Task<Void, Never>?
             let outcome: CallOutcome
             do {
                 let walkedAway = try await client.serverStreaming(
                     method, request: messages.first ?? RawBytes([]), options: CallOptions(timeout: fuzzCase.streamBudget)
                 ) { (stream: RPCResponseStream<RawBytes>) -> Bool in
+                    if let side = fuzzCase.whileOpen, !side.afterHeaders { sideRequest = start(side) }
                     // Registered once its headers came: what happens from now on is delivered.
                     _ = try await stream.metadata
+                    registered = true
                     if case .afterResponses(0) = walkaway { return true }
-                    if let side = fuzzCase.whileOpen {
-                        let sideClient = cluster.client(side.service)
-                        sideRequest = Task {
-                            let _: RawBytes? = try? await sideClient.unary(side.method, request: RawBytes(side.message), options: CallOptions(timeout: Self.deadline))
-                        }
-                    }
+                    if let side = fuzzCase.whileOpen, side.afterHeaders { sideRequest = start(side) }
                     for try await message in stream {
                         received.append(message.buffer)
                         if case .afterResponses(let count) = walkaway, received.count >= count { return true }
@@ -73,7 +72,7 @@ struct RPCCaller {
                 }
                 outcome = walkedAway ? .walkedAway : .status(.ok, message: "", requestID: nil)
             } catch let error as RPCError where error.code == .deadlineExceeded {
-                outcome = .openUntilDeadline
+                outcome = .openUntilDeadline(registered: registered)
             } catch {
                 outcome = Self.outcome(of: error)
             }
@@ -96,6 +95,13 @@ struct RPCCaller {
             } catch {
                 return (Self.outcome(of: error), [])
             }
+        }
+    }
+
+    private func start(_ side: FuzzCase.SideRequest) -> Task<Void, Never> {
+        let client = cluster.client(side.service)
+        return Task {
+            let _: RawBytes? = try? await client.unary(side.method, request: RawBytes(side.message), options: CallOptions(timeout: Self.deadline))
         }
     }
 
