@@ -24,8 +24,8 @@ struct FuzzCase: Sendable {
     let walkaway: Walkaway
     /// How long a server stream is read before its deadline ends it.
     let streamBudget: Duration
-    /// A valid request made once a server stream is registered (a publish for event streams,
-    /// an upsert for game watches), so that the stream's live path runs with what was mutated.
+    /// A valid request made while a server stream is open (a publish for event streams, a status
+    /// change for game watches), so that the stream's live path runs with what was mutated.
     let whileOpen: SideRequest?
 
     struct SideRequest: Sendable {

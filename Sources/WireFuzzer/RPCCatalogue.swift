@@ -136,7 +136,8 @@ enum RPCCatalogue {
     static let subscription: [RPCTarget] = [
         .make(.subscription, SubscriptionServiceMethods.subscribe, .serverStreaming, response: StreamItem.self) { random, world in
             if random.chance(0.2) { return SubscribeRequest(subscriptionName: world.subscriptionName(random: &random)) }
-            return SubscribeRequest(filter: world.filter(random: &random), resume: (0..<Int.random(in: 0...2, using: &random)).map { _ in world.cursor(random: &random) })
+            let resume = (0..<Int.random(in: 0...2, using: &random)).map { _ in world.cursor(random: &random) }
+            return SubscribeRequest(filter: world.filter(random: &random), resume: resume)
         } learn: { item, world in
             if let event = item.event { world.learn(event) }
             if let snapshot = item.snapshot { world.learn(snapshot) }

@@ -39,7 +39,8 @@ struct StructuralMutator {
                 case .lengthDelimited(let bytes) = field.value, let innerMessage = WireMessage(parsing: bytes)
             else { continue }
             let occurrence = message.indices(of: field.number).firstIndex(of: index) ?? 0
-            sites += Self.sites(in: innerMessage, schema: inner, path: path + [index], label: Self.label(fieldSchema, occurrence: occurrence, path: label) + ".")
+            let innerLabel = Self.label(fieldSchema, occurrence: occurrence, path: label) + "."
+            sites += Self.sites(in: innerMessage, schema: inner, path: path + [index], label: innerLabel)
         }
         return sites
     }
@@ -144,7 +145,9 @@ struct StructuralMutator {
     // MARK: Values
 
     /// A value of the field's own type that is worth sending, and how to say it.
-    private func interestingValue(for field: FieldSchema, current: [WireMessage.Value], random: inout Generator) -> (value: WireMessage.Value, description: String) {
+    private func interestingValue(
+        for field: FieldSchema, current: [WireMessage.Value], random: inout Generator
+    ) -> (value: WireMessage.Value, description: String) {
         switch field.kind {
         case .unsigned64, .fixed64:
             let value = random.pick(Self.unsignedBoundaries)
@@ -210,7 +213,7 @@ struct StructuralMutator {
                 return ([UInt8](repeating: UInt8(ascii: "x"), count: length), "\(length) ASCII bytes")
             }
             // "é" is 2 bytes: a limit counted in characters instead of bytes lets this through.
-            let bytes = [UInt8](repeating: 0, count: length / 2).flatMap { _ in [0xC3, 0xA9] as [UInt8] } + (length % 2 == 1 ? [UInt8(ascii: "x")] : [])
+            let bytes = Array([[UInt8]](repeating: [0xC3, 0xA9], count: length / 2).joined()) + (length % 2 == 1 ? [UInt8(ascii: "x")] : [])
             return (bytes, "\(length) bytes of 2-byte characters")
         case 4:
             let length = random.chance(0.9) ? 65_536 : (4 << 20) + 1
@@ -221,10 +224,10 @@ struct StructuralMutator {
         case 6:
             return (spliced([0]), "NUL byte spliced in")
         case 7:
-            let text = random.pick(["\n", "\t", "\r\n", "\u{7F}", "\u{85}", " ", "\u{A0}", "\u{2028}", "\u{200B}", "\u{202E}", "🏀", "e\u{301}"])
+            let text = random.pick(Self.oddCharacters)
             return (spliced(Array(text.utf8)), "\(text.unicodeScalars.map { "U+" + String($0.value, radix: 16) }) spliced in")
         case 8:
-            let text = random.pick(["%s%n%x", "'; DROP TABLE games; --", "../../etc/passwd", "p1.18446744073709551615.1", "p1.-1.-1", "p1..", "0000-00-00", "2024-02-30", "9999-12-31", "-0001-01-01"])
+            let text = random.pick(Self.oddTexts)
             return (Array(text.utf8), "\"\(FieldCheck.shown(text))\"")
         default:
             let cut = Int.random(in: 0...current.count, using: &random)
@@ -238,6 +241,14 @@ struct StructuralMutator {
     static let negativeBoundaries: [Int64] = [-1, Int64(Int32.min), -(1 << 53), .min]
     static let elementCounts = [0, 1, 2, 16, 17, 100, 101, 1000, 1001, 10_000, 10_001]
     static let lengthLimits = [64, 128, 200, 256, 1024, 4096]
+    /// Control characters (C0, DEL, C1), spaces of several kinds, an invisible and a
+    /// right-to-left mark, a 4-byte character, a combining accent.
+    static let oddCharacters = ["\n", "\t", "\r\n", "\u{7F}", "\u{85}", " ", "\u{A0}", "\u{2028}", "\u{200B}", "\u{202E}", "🏀", "e\u{301}"]
+    /// Format strings, SQL, paths, page tokens and dates that parsers get wrong.
+    static let oddTexts = [
+        "%s%n%x", "'; DROP TABLE games; --", "../../etc/passwd", "p1.18446744073709551615.1", "p1.-1.-1", "p1..", "0000-00-00",
+        "2024-02-30", "9999-12-31", "-0001-01-01",
+    ]
     /// A lone continuation byte, an overlong NUL, a surrogate, a truncated sequence, beyond U+10FFFF, 0xFF.
     static let invalidUTF8: [[UInt8]] = [[0x80], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xE2, 0x82], [0xF4, 0x90, 0x80, 0x80], [0xFF]]
     /// A resized repeated field stays below the 4 MiB message limit (another mutation tests that).
