@@ -221,9 +221,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Hostile input under ASan: protobuf and HTTP/2 frames against an echo server, and
+        // mutated requests of every RPC against the real services in-process (Tests/e2e/fuzz).
         .executableTarget(
             name: "WireFuzzer",
-            dependencies: ["CourtsideProto", "EchoExample", "GRPC", logging, nioCore],
+            dependencies: [
+                "CCourtsideProtos", "CourtsideProto", "EchoExample", "EventRelay", "GRPC", "GRPCHealth", "GRPCWire", "ProtobufC", "ScheduleService", "ScoreService",
+                "Storage", "SubscriptionService", serviceLifecycle, logging, nioCore,
+            ],
             swiftSettings: swiftSettings
         ),
 

@@ -60,7 +60,7 @@ public final class HealthService: HealthHandler, Sendable {
     /// server runs it inline on the event loop (no task per probe).
     private func answer(_ request: HealthCheckRequest) throws -> HealthCheckResponse {
         guard let status = status(forService: request.service) else {
-            throw RPCError(.notFound, "unknown service '\(request.service)'")
+            throw RPCError(.notFound, "unknown service '\(FieldCheck.shown(request.service))'")
         }
         return HealthCheckResponse(status: status)
     }

@@ -85,3 +85,25 @@ public struct RPCError: Error, Hashable, Sendable, CustomStringConvertible {
         message.isEmpty ? "\(code)" : "\(code): \(message)"
     }
 }
+
+extension GRPCStatus {
+    /// Most UTF-8 bytes of a status message a server sends. The message travels percent-encoded
+    /// (up to 3 bytes per byte) in the trailers, which clients accept up to their
+    /// SETTINGS_MAX_HEADER_LIST_SIZE (16 KiB here, 8 KiB in gRPC's own clients) and HTTP/2 can
+    /// send up to 64 KiB: a handler quoting what a client sent must not make its answer
+    /// impossible to deliver.
+    public static let maximumMessageBytes = 1024
+
+    /// The message cut to ``maximumMessageBytes`` at a character boundary, "…" marking the cut.
+    public var messageForWire: String {
+        guard message.utf8.count > Self.maximumMessageBytes else { return message }
+        var bytes = 0
+        var kept = ""
+        for character in message {
+            bytes += character.utf8.count
+            if bytes > Self.maximumMessageBytes { break }
+            kept.append(character)
+        }
+        return kept + "…"
+    }
+}

@@ -190,7 +190,7 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
         if status.message.isEmpty {
             return [("grpc-status", String(status.code.rawValue))]
         }
-        return [("grpc-status", String(status.code.rawValue)), ("grpc-message", PercentEncoding.encode(status.message))]
+        return [("grpc-status", String(status.code.rawValue)), ("grpc-message", PercentEncoding.encode(status.messageForWire))]
     }
 }
 
