@@ -40,7 +40,7 @@ final class InProcessCluster: Sendable {
         scheduleConfiguration.storage = .sqliteMemory
         scheduleConfiguration.seedGames = FuzzWorld.games + [FuzzWorld.canaryGame]
         scheduleConfiguration.shutdownGrace = .seconds(1)
-        let schedule = try await ScheduleServer(configuration: scheduleConfiguration, logger: log.logger(for: "schedule"))
+        let schedule = try await ScheduleServer.build(configuration: scheduleConfiguration, logger: log.logger(for: "schedule"))
         run(schedule.services, logger: log.logger(for: "schedule"))
         let schedulePort = try await port("schedule") { schedule.grpcPort }
 
@@ -50,7 +50,7 @@ final class InProcessCluster: Sendable {
         scoreConfiguration.storage = .sqliteMemory
         scoreConfiguration.scheduleAddress = "127.0.0.1:\(schedulePort)"
         scoreConfiguration.shutdownGrace = .seconds(1)
-        let score = try await ScoreServer.make(configuration: scoreConfiguration, logger: log.logger(for: "score"))
+        let score = try await ScoreServer.build(configuration: scoreConfiguration, logger: log.logger(for: "score"))
         run(score.services, logger: log.logger(for: "score"))
         let scorePort = try await port("score") { score.grpcServer.localAddress?.port }
 
@@ -61,7 +61,7 @@ final class InProcessCluster: Sendable {
         subscriptionConfiguration.scoreAddress = "127.0.0.1:\(scorePort)"
         subscriptionConfiguration.scheduleAddress = "127.0.0.1:\(schedulePort)"
         subscriptionConfiguration.shutdownGrace = .seconds(1)
-        let subscription = try await SubscriptionServer(configuration: subscriptionConfiguration, logger: log.logger(for: "subscription"))
+        let subscription = try await SubscriptionServer.build(configuration: subscriptionConfiguration, logger: log.logger(for: "subscription"))
         run(subscription.services, logger: log.logger(for: "subscription"))
         let subscriptionPort = try await port("subscription") { subscription.grpcServer.localAddress?.port }
         try await waitFor("the subscription service to follow score and schedule") { subscription.upstream.isConnected && subscription.schedule.isReady }
