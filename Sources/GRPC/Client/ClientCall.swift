@@ -7,6 +7,7 @@ final class ClientCall {
     let streamID: Int32
     let connection: GRPCClientConnection
     let method: MethodDescriptor
+    private var machine = ClientStreamStateMachine()
     private var deframer: GRPCMessageDeframer
     private var inbox: InboundMessageQueue!
     private var responseHead: Metadata?
@@ -15,8 +16,6 @@ final class ClientCall {
     private var trailerWaiters: [CheckedContinuation<Metadata, any Error>] = []
     private var drainWaiter: CheckedContinuation<Void, any Error>?
     private var failure: (any Error)?
-    private var requestsFinished = false
-    private var done = false
     private var writerCancelled = false
     private var deadlineTask: Scheduled<Void>?
 
@@ -34,119 +33,102 @@ final class ClientCall {
     func setDeadline(_ timeout: Duration) {
         let bound = NIOLoopBound(self, eventLoop: connection.http2.eventLoop)
         deadlineTask = connection.http2.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-            let call = bound.value
-            guard !call.done else { return }
-            call.connection.http2.reset(streamID: call.streamID, errorCode: .cancel)
-            call.fail(RPCError(.deadlineExceeded, "deadline of \(timeout) exceeded"))
+            bound.value.failLocally(RPCError(.deadlineExceeded, "deadline of \(timeout) exceeded"))
         }
     }
 
     // MARK: Frames from the server
 
     func receivedHeaders(_ headers: HTTP2HeaderList, endStream: Bool) {
-        if responseHead == nil {
-            var metadata = Metadata()
-            var httpStatus = ""
-            var contentType = ""
-            for (name, value) in headers {
-                switch name {
-                case ":status": httpStatus = value
-                case "content-type": contentType = value
-                default:
-                    if !Metadata.isReserved(name) { metadata.addWireHeader(name: name, value: value) }
-                }
-            }
-            guard httpStatus == "200" else {
-                fail(RPCError(Self.code(forHTTPStatus: httpStatus), "server answered HTTP \(httpStatus) \(Self.firstValue("grpc-message", in: headers).map(PercentEncoding.decode) ?? "")"))
-                connection.http2.reset(streamID: streamID, errorCode: .cancel)
-                return
-            }
-            if endStream {
-                // Trailers-Only: the status is in these headers.
-                responseHead = metadata
-                resumeHeadWaiters()
-                receivedTrailers(headers)
-                return
-            }
-            guard GRPCRequestHead.isGRPCContentType(contentType) else {
-                fail(RPCError(.unknown, "server answered with content-type '\(contentType)', not application/grpc"))
-                connection.http2.reset(streamID: streamID, errorCode: .cancel)
-                return
-            }
+        switch machine.receivedHeaders(headers, endStream: endStream, endsMidMessage: deframer.hasPartialMessage) {
+        case .deliverHead(let metadata):
             responseHead = metadata
             resumeHeadWaiters()
-            return
-        }
-        receivedTrailers(headers)
-    }
-
-    private func receivedTrailers(_ headers: HTTP2HeaderList) {
-        var metadata = Metadata()
-        var statusValue: String?
-        var message = ""
-        for (name, value) in headers {
-            switch name {
-            case "grpc-status": statusValue = value
-            case "grpc-message": message = PercentEncoding.decode(value)
-            default:
-                if !Metadata.isReserved(name) { metadata.addWireHeader(name: name, value: value) }
+        case .finish(let status, let metadata, let trailersOnlyHead):
+            if let trailersOnlyHead {
+                responseHead = trailersOnlyHead
+                resumeHeadWaiters()
             }
-        }
-        trailers = metadata
-        done = true
-        deadlineTask?.cancel()
-        if deframer.hasPartialMessage {
-            fail(RPCError(.internal, "response stream ended in the middle of a message"))
-            return
-        }
-        guard let statusValue else {
-            fail(RPCError(.internal, "server ended the call without grpc-status", metadata: metadata))
-            return
-        }
-        let code = GRPCStatusCode(headerValue: statusValue)
-        if code == .ok {
-            inbox.finish(.success(()))
-            resumeTrailerWaiters()
-            resumeDrainWaiter(RPCError(.ok, "call completed"))
-        } else {
-            fail(RPCError(code, message, metadata: metadata))
+            trailers = metadata
+            deadlineTask?.cancel()
+            if status.code == .ok {
+                inbox.finish(.success(()))
+                resumeTrailerWaiters()
+                resumeDrainWaiter(nil)
+            } else {
+                fail(RPCError(status.code, status.message, metadata: metadata))
+            }
+        case .fail(let status, let metadata, let resetStream):
+            if resetStream { connection.http2.reset(streamID: streamID, errorCode: .cancel) }
+            fail(RPCError(status.code, status.message, metadata: metadata))
+        case .drop:
+            break
         }
     }
 
     func receivedData(_ bytes: UnsafeRawBufferPointer) {
         inbox.received(wireBytes: bytes.count)
-        guard failure == nil else { return }
+        switch machine.receivedData() {
+        case .deframe:
+            break
+        case .fail(let status):
+            connection.http2.reset(streamID: streamID, errorCode: .protocolError)
+            fail(RPCError(status.code, status.message))
+            return
+        case .drop:
+            return
+        }
         deframer.append(bytes)
         do {
             while let message = try deframer.next() {
                 inbox.append(message)
             }
         } catch {
-            fail(RPCError(error.status, "invalid response: \(error)"))
+            _ = machine.failingLocally()
             connection.http2.reset(streamID: streamID, errorCode: .cancel)
+            fail(RPCError(error.status, "invalid response: \(error)"))
         }
     }
 
     func receivedEndStream() {
-        if trailers == nil && failure == nil {
-            fail(RPCError(.internal, "server ended the stream without trailers"))
+        switch machine.receivedEndStream() {
+        case .fail(let status): fail(RPCError(status.code, status.message))
+        case .drop: break
         }
     }
 
     func streamClosed(errorCode: HTTP2ErrorCode) {
         connection.http2.consumeConnection(count: inbox.unacknowledgedBytes)
-        if !done && failure == nil {
-            let code: GRPCStatusCode = errorCode == .refusedStream ? .unavailable : (errorCode == .cancel ? .cancelled : .internal)
-            fail(RPCError(code, "stream reset by the server (\(errorCode))"))
+        switch machine.streamClosed(errorCode: errorCode.rawValue, reason: "\(errorCode)") {
+        case .fail(let status): fail(RPCError(status.code, status.message))
+        case .drop: break
         }
         deadlineTask?.cancel()
     }
 
-    /// Ends the call with an error (local or remote) and wakes everything waiting on it.
-    func fail(_ error: any Error) {
+    /// The connection ended the call (GOAWAY above its stream, or closed): fails it with `error`.
+    func connectionEnded(_ error: RPCError) {
+        if machine.connectionEnded() {
+            fail(error)
+        }
+    }
+
+    /// The client ends the call (deadline, cancellation, its own error): resets the stream if
+    /// the call is still open and fails it with `error`.
+    func failLocally(_ error: any Error) {
+        switch machine.failingLocally() {
+        case .resetStreamAndFail:
+            connection.http2.reset(streamID: streamID, errorCode: .cancel)
+            fail(error)
+        case .drop:
+            break
+        }
+    }
+
+    /// Wakes everything waiting on the call with `error` (local or remote); the first wins.
+    private func fail(_ error: any Error) {
         guard failure == nil else { return }
         failure = error
-        done = true
         deadlineTask?.cancel()
         inbox.finish(.failure(error))
         resumeHeadWaiters()
@@ -156,25 +138,30 @@ final class ClientCall {
 
     /// The caller gave up on the call: reset the stream if it is still open.
     func cancel() {
-        if !done {
-            connection.http2.reset(streamID: streamID, errorCode: .cancel)
-        }
-        fail(RPCError(.cancelled, "call cancelled by the client"))
+        failLocally(RPCError(.cancelled, "call cancelled by the client"))
     }
 
     // MARK: Operations for the calling task
 
     func send(framed: ByteBuffer) throws -> Bool {
-        if let failure { throw failure }
-        guard !requestsFinished else { throw RPCError(.internal, "requests already finished") }
+        switch machine.sendingMessage() {
+        case .send:
+            break
+        case .fail(let status):
+            throw RPCError(status.code, status.message)
+        case .drop:
+            if let failure { throw failure }
+            return false
+        }
         let pending = connection.http2.enqueue(streamID: streamID, framed)
         return pending > connection.http2.outboundHighWaterMark
     }
 
     func finishRequests() {
-        guard !requestsFinished else { return }
-        requestsFinished = true
-        connection.http2.finish(streamID: streamID, trailers: HTTP2Headers?.none)
+        switch machine.finishingRequests() {
+        case .sendEndStream: connection.http2.finish(streamID: streamID, trailers: HTTP2Headers?.none)
+        case .drop: break
+        }
     }
 
     func waitForDrain(_ continuation: CheckedContinuation<Void, any Error>) {
@@ -182,7 +169,7 @@ final class ClientCall {
             continuation.resume(throwing: CancellationError())
         } else if let failure {
             continuation.resume(throwing: failure)
-        } else if done || connection.http2.pendingOutboundBytes(streamID: streamID) * 4 <= connection.http2.outboundHighWaterMark {
+        } else if machine.isClosed || connection.http2.pendingOutboundBytes(streamID: streamID) * 4 <= connection.http2.outboundHighWaterMark {
             continuation.resume()
         } else {
             drainWaiter = continuation
@@ -193,7 +180,7 @@ final class ClientCall {
     func resumeDrainWaiter(_ error: (any Error)?) {
         guard let waiter = drainWaiter else { return }
         drainWaiter = nil
-        if let error, (error as? RPCError)?.code != .ok {
+        if let error {
             waiter.resume(throwing: error)
         } else {
             waiter.resume()
@@ -255,22 +242,6 @@ final class ClientCall {
         trailerWaiters.removeAll()
         for waiter in waiters {
             waitForTrailers(waiter)
-        }
-    }
-
-    private static func firstValue(_ name: String, in headers: HTTP2HeaderList) -> String? {
-        headers.first { $0.name == name }?.value
-    }
-
-    /// gRPC's mapping of HTTP statuses for responses that are not gRPC.
-    static func code(forHTTPStatus status: String) -> GRPCStatusCode {
-        switch status {
-        case "400": .internal
-        case "401": .unauthenticated
-        case "403": .permissionDenied
-        case "404": .unimplemented
-        case "429", "502", "503", "504": .unavailable
-        default: .unknown
         }
     }
 }

@@ -83,9 +83,6 @@ struct ClientCallHandle: MessageSink, MessageSource {
 
     func fail(_ error: any Error) {
         let call = self.call
-        eventLoop.executeOnLoop {
-            call.value.connection.http2.reset(streamID: call.value.streamID, errorCode: .cancel)
-            call.value.fail(error)
-        }
+        eventLoop.executeOnLoop { call.value.failLocally(error) }
     }
 }

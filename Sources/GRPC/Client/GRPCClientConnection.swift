@@ -71,7 +71,7 @@ final class GRPCClientConnection: HTTP2ConnectionDelegate {
         flags.markUnusable()
         for (streamID, call) in calls.entries where streamID > lastStreamID {
             calls.removeValue(forKey: streamID)
-            call.fail(RPCError(.unavailable, "the server is shutting down (GOAWAY \(errorCode)); the call was not processed"))
+            call.connectionEnded(RPCError(.unavailable, "the server is shutting down (GOAWAY \(errorCode)); the call was not processed"))
         }
     }
 
@@ -81,7 +81,7 @@ final class GRPCClientConnection: HTTP2ConnectionDelegate {
         let open = calls.entries
         calls.removeAll()
         for (_, call) in open {
-            call.fail(RPCError(.unavailable, "connection to \(authority) closed"))
+            call.connectionEnded(RPCError(.unavailable, "connection to \(authority) closed"))
         }
     }
 }
