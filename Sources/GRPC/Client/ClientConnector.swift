@@ -23,17 +23,20 @@ final class ClientConnector: Sendable {
     }
 
     let configuration: GRPCClient.Configuration
+    /// A server in this process to connect to through pipes instead of `host:port`.
+    private let inProcess: InProcessEndpoint?
     private let group: any EventLoopGroup
     private let logger: Logger
     private let state = Mutex(State.idle)
 
-    init(configuration: GRPCClient.Configuration, group: any EventLoopGroup, logger: Logger) {
+    init(configuration: GRPCClient.Configuration, inProcess: InProcessEndpoint? = nil, group: any EventLoopGroup, logger: Logger) {
         self.configuration = configuration
+        self.inProcess = inProcess
         self.group = group
         self.logger = logger
     }
 
-    var target: String { "\(configuration.host):\(configuration.port)" }
+    var target: String { inProcess == nil ? "\(configuration.host):\(configuration.port)" : InProcessEndpoint.authority }
 
     /// Closes the connection; calls in flight fail and new calls fail with UNAVAILABLE.
     func close() {
@@ -100,29 +103,36 @@ final class ClientConnector: Sendable {
         let authority = target
         let flags = ConnectionFlags()
         let eventLoop = group.next()
-        return ClientBootstrap(group: eventLoop)
-            .connectTimeout(TimeAmount(configuration.connectTimeout))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let http2 = HTTP2Connection(
-                        role: .client,
-                        eventLoop: channel.eventLoop,
-                        settings: configuration.http2,
-                        keepalive: configuration.keepalive,
-                        logger: logger
-                    )
-                    let grpc = GRPCClientConnection(
-                        http2: http2,
-                        authority: authority,
-                        maximumReceiveMessageSize: configuration.maximumReceiveMessageSize,
-                        flags: flags
-                    )
-                    http2.delegate = grpc
-                    try channel.pipeline.syncOperations.addHandler(http2)
-                }
+        let initialize: @Sendable (any Channel) -> EventLoopFuture<Void> = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let http2 = HTTP2Connection(
+                    role: .client,
+                    eventLoop: channel.eventLoop,
+                    settings: configuration.http2,
+                    keepalive: configuration.keepalive,
+                    logger: logger
+                )
+                let grpc = GRPCClientConnection(
+                    http2: http2,
+                    authority: authority,
+                    maximumReceiveMessageSize: configuration.maximumReceiveMessageSize,
+                    flags: flags
+                )
+                http2.delegate = grpc
+                try channel.pipeline.syncOperations.addHandler(http2)
             }
-            .connect(host: configuration.host, port: configuration.port)
+        }
+        let channel: EventLoopFuture<any Channel>
+        if let inProcess {
+            channel = inProcess.connect(on: eventLoop, initializeClient: initialize)
+        } else {
+            channel = ClientBootstrap(group: eventLoop)
+                .connectTimeout(TimeAmount(configuration.connectTimeout))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer(initialize)
+                .connect(host: configuration.host, port: configuration.port)
+        }
+        return channel
             .flatMapThrowing { channel in
                 let http2 = try channel.pipeline.syncOperations.handler(type: HTTP2Connection.self)
                 guard let grpc = http2.delegate as? GRPCClientConnection else {

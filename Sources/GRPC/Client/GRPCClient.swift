@@ -1,5 +1,4 @@
 public import GRPCWire
-public import HTTP2Transport
 public import Logging
 public import NIOCore
 public import NIOPosix
@@ -23,7 +22,19 @@ public final class GRPCClient: Sendable {
         self.init(configuration: Configuration(host: host, port: port), logger: logger)
     }
 
-    public var target: String { "\(configuration.host):\(configuration.port)" }
+    /// A client of a server in this process, connected without a socket (`InProcessEndpoint`);
+    /// `configuration`'s host and port are not used.
+    public init(
+        inProcess endpoint: InProcessEndpoint,
+        configuration: Configuration = Configuration(host: "in-process", port: 0),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "courtside.grpc.client")
+    ) {
+        self.configuration = configuration
+        self.connector = ClientConnector(configuration: configuration, inProcess: endpoint, group: eventLoopGroup, logger: logger)
+    }
+
+    public var target: String { connector.target }
 
     /// Closes the connection; calls in flight fail and new calls fail with UNAVAILABLE.
     public func close() {

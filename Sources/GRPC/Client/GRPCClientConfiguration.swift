@@ -1,4 +1,5 @@
 public import HTTP2Transport
+internal import NIOCore
 
 extension GRPCClient {
     /// Where a client connects, and the settings of its connection.
