@@ -288,6 +288,7 @@ let package = Package(
             name: "GRPCTests",
             dependencies: [
                 "GRPC", "GRPCWire", "GRPCHealth", "HTTP2Transport", "CourtsideProto", "EchoExample", "ServiceKit", nioCore, nioPosix, logging,
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

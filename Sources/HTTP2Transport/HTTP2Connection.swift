@@ -482,6 +482,10 @@ extension HTTP2Connection: NGHTTP2SessionDelegate {
         delegate?.connection(self, didReceiveGoAway: lastStreamID, errorCode: errorCode)
     }
 
+    func sessionDidFailToSendHeaders(streamID: Int32, reason: String) {
+        logger.debug("headers not sent; resetting the stream", metadata: ["stream": "\(streamID)", "reason": "\(reason)"])
+    }
+
     func sessionDidReceivePingAck() {
         if awaitingShutdownPingAck {
             sendFinalGoAway()

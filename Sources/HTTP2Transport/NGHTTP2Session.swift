@@ -12,6 +12,8 @@ protocol NGHTTP2SessionDelegate: AnyObject {
     func sessionDidCloseStream(streamID: Int32, errorCode: HTTP2ErrorCode)
     func sessionDidReceiveGoAway(lastStreamID: Int32, errorCode: HTTP2ErrorCode)
     func sessionDidReceivePingAck()
+    /// A response head or trailers could not be sent; the stream is being reset.
+    func sessionDidFailToSendHeaders(streamID: Int32, reason: String)
 }
 
 /// Owns one `nghttp2_session` and turns its C callbacks into Swift calls.
@@ -352,6 +354,11 @@ final class NGHTTP2Session {
             }
             return 0
         }
+        nghttp2_session_callbacks_set_on_frame_not_send_callback(callbacks) { _, frame, errorCode, userData in
+            guard let frame else { return 0 }
+            NGHTTP2Session.withSession(userData) { $0.didNotSendFrame(frame, errorCode: errorCode) }
+            return 0
+        }
         nghttp2_session_callbacks_set_error_callback2(callbacks) { _, _, message, length, userData in
             guard let message else { return 0 }
             NGHTTP2Session.withSession(userData) { session in
@@ -394,6 +401,22 @@ final class NGHTTP2Session {
         default:
             break
         }
+    }
+
+    /// nghttp2 could not send a frame (a header block over `max_send_header_block_length`, a
+    /// stream already closed). nghttp2 closes a stream whose request HEADERS failed itself; a
+    /// stream whose response head or trailers failed would stay open with both ends waiting,
+    /// so it is reset: the peer's call fails and ours learns through the close callback.
+    private func didNotSendFrame(_ frame: UnsafePointer<nghttp2_frame>, errorCode: Int32) {
+        let header = frame.pointee.hd
+        guard UInt32(header.type) == NGHTTP2_HEADERS.rawValue, frame.pointee.headers.cat != NGHTTP2_HCAT_REQUEST else { return }
+        failedToSendHeaders(streamID: header.stream_id, reason: Self.errorString(errorCode))
+    }
+
+    /// Resets a stream whose response head or trailers cannot go out.
+    private func failedToSendHeaders(streamID: Int32, reason: String) {
+        delegate?.sessionDidFailToSendHeaders(streamID: streamID, reason: reason)
+        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, HTTP2ErrorCode.internalError.rawValue)
     }
 
     private static let readCallback: nghttp2_data_source_read_callback = { _, streamID, buffer, length, flags, _, userData in
@@ -442,8 +465,11 @@ final class NGHTTP2Session {
                 flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
             case .trailers(let trailers):
                 flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
-                _ = Self.withNameValues(trailers) { nva, count in
+                let submitted = Self.withNameValues(trailers) { nva, count in
                     nghttp2_submit_trailer(session, streamID, nva, count)
+                }
+                if submitted != 0 {
+                    failedToSendHeaders(streamID: streamID, reason: Self.errorString(submitted))
                 }
             }
             outbound.removeValue(forKey: streamID)

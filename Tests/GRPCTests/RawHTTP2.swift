@@ -32,9 +32,8 @@ final class RawHTTP2Client {
     static let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
 
     let fd: Int32
-    private var received: [UInt8] = []
+    private let parser = HTTP2FrameParser()
     private(set) var isClosed = false
-    private var inflater: OpaquePointer?
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -50,12 +49,10 @@ final class RawHTTP2Client {
             close(fd)
             throw SocketError(what: "connect")
         }
-        nghttp2_hd_inflate_new(&inflater)
     }
 
     deinit {
         close(fd)
-        nghttp2_hd_inflate_del(inflater)
     }
 
     struct SocketError: Error {
@@ -214,54 +211,8 @@ final class RawHTTP2Client {
         return nil
     }
 
-    /// Decodes a HEADERS frame's block (the server sends no CONTINUATION for small blocks).
-    private func decodeHeaders(_ frame: Frame) -> [(String, String)] {
-        var block = frame.payload[...]
-        if frame.flags & 0x8 != 0, let padding = block.first { block = block.dropFirst().dropLast(Int(padding)) }
-        if frame.flags & 0x20 != 0 { block = block.dropFirst(5) }
-        var headers: [(String, String)] = []
-        var input = Array(block)
-        input.withUnsafeMutableBufferPointer { bytes in
-            var offset = 0
-            while true {
-                var field = nghttp2_nv()
-                var flags: Int32 = 0
-                let consumed = nghttp2_hd_inflate_hd2(inflater, &field, &flags, bytes.baseAddress! + offset, bytes.count - offset, 1)
-                if consumed < 0 { return }
-                offset += consumed
-                if flags & Int32(NGHTTP2_HD_INFLATE_EMIT.rawValue) != 0 {
-                    headers.append(
-                        (
-                            String(decoding: UnsafeBufferPointer(start: field.name, count: field.namelen), as: UTF8.self),
-                            String(decoding: UnsafeBufferPointer(start: field.value, count: field.valuelen), as: UTF8.self)
-                        )
-                    )
-                }
-                if flags & Int32(NGHTTP2_HD_INFLATE_FINAL.rawValue) != 0 {
-                    nghttp2_hd_inflate_end_headers(inflater)
-                    return
-                }
-                if consumed == 0 && flags & Int32(NGHTTP2_HD_INFLATE_EMIT.rawValue) == 0 { return }
-            }
-        }
-        return headers
-    }
-
     private func takeFrame() -> Frame? {
-        guard received.count >= 9 else { return nil }
-        let length = Int(received[0]) << 16 | Int(received[1]) << 8 | Int(received[2])
-        guard received.count >= 9 + length else { return nil }
-        var frame = Frame(
-            type: received[3],
-            flags: received[4],
-            stream: Self.uint32(received, at: 5) & 0x7FFF_FFFF,
-            payload: Array(received[9..<(9 + length)])
-        )
-        received.removeFirst(9 + length)
-        if frame.type == Frame.headers {
-            frame.headers = decodeHeaders(frame)
-        }
-        return frame
+        parser.next()
     }
 
     /// Reads what the socket has without blocking; false if nothing was there.
@@ -269,7 +220,7 @@ final class RawHTTP2Client {
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
         if count > 0 {
-            received += buffer[0..<count]
+            parser.append(buffer[0..<count])
             return true
         }
         if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) {

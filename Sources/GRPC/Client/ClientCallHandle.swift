@@ -1,0 +1,88 @@
+internal import GRPCWire
+internal import HTTP2Transport
+internal import NIOCore
+
+/// The calling task's reference to its call.
+struct ClientCallHandle: MessageSink, MessageSource {
+    let eventLoop: any EventLoop
+    let call: NIOLoopBound<ClientCall>
+
+    func write(framed: ByteBuffer) async throws {
+        let call = self.call
+        let mustWait: Bool
+        if eventLoop.inEventLoop {
+            mustWait = try call.value.send(framed: framed)
+        } else {
+            mustWait = try await eventLoop.submit { try call.value.send(framed: framed) }.get()
+        }
+        guard mustWait else { return }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                eventLoop.executeOnLoop { call.value.waitForDrain(continuation) }
+            }
+        } onCancel: {
+            eventLoop.executeOnLoop { call.value.cancelWaiters() }
+        }
+    }
+
+    /// A client's request headers went out when the call opened.
+    func sendHead() async throws {}
+
+    func finishRequests() {
+        let call = self.call
+        eventLoop.executeOnLoop { call.value.finishRequests() }
+    }
+
+    func nextMessage() async throws -> ByteBuffer? {
+        let call = self.call
+        if eventLoop.inEventLoop {
+            let result = call.value.pollMessage()
+            if result.ready {
+                if let error = result.error { throw error }
+                return result.message
+            }
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer?, any Error>) in
+                eventLoop.executeOnLoop { call.value.waitForMessage(continuation) }
+            }
+        } onCancel: {
+            eventLoop.executeOnLoop { call.value.cancelWaiters() }
+        }
+    }
+
+    /// Waits for the response headers.
+    func responseMetadata() async throws -> Metadata {
+        try await metadata { $0.waitForHead($1) }
+    }
+
+    /// Waits for the trailers.
+    func trailingMetadata() async throws -> Metadata {
+        try await metadata { $0.waitForTrailers($1) }
+    }
+
+    /// Parks the task on the call until `wait` resumes it; a cancelled task cancels the call
+    /// (which ends the wait).
+    private func metadata(
+        _ wait: @escaping @Sendable (ClientCall, CheckedContinuation<Metadata, any Error>) -> Void
+    ) async throws -> Metadata {
+        let call = self.call
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Metadata, any Error>) in
+                eventLoop.executeOnLoop { wait(call.value, continuation) }
+            }
+        } onCancel: {
+            cancel()
+        }
+    }
+
+    func cancel() {
+        let call = self.call
+        eventLoop.executeOnLoop { call.value.cancel() }
+    }
+
+    func fail(_ error: any Error) {
+        let call = self.call
+        eventLoop.executeOnLoop { call.value.failLocally(error) }
+    }
+}
