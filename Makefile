@@ -2,7 +2,7 @@
 #   make run    install what is missing, build, run every service with the simulator
 #   make test   install what is missing (apt + pip), then run the whole test suite
 
-.PHONY: run test build deps generate check-generated bench clean
+.PHONY: run test build deps generate check-generated check-layering bench clean
 
 run:
 	scripts/install-deps
@@ -23,6 +23,9 @@ generate:
 
 check-generated:
 	scripts/check-generated
+
+check-layering:
+	scripts/check-layering
 
 clean:
 	rm -rf .build .build-*

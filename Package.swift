@@ -88,15 +88,29 @@ let package = Package(
             swiftSettings: loopBoundHotPathSettings
         ),
         .target(name: "ProtobufC", dependencies: ["CProtobufC", nioCore], swiftSettings: swiftSettings),
+        // The messages of proto/: what models, parsers and storage use. No RPC stack.
         .target(
             name: "CourtsideProto",
-            dependencies: ["CCourtsideProtos", "CProtobufC", "ProtobufC", "GRPCWire", "GRPC", nioCore],
+            dependencies: ["CCourtsideProtos", "CProtobufC", "ProtobufC", nioCore],
             swiftSettings: swiftSettings
         ),
+        // The services of proto/ over gRPC: the messages as gRPC messages, handler protocols,
+        // typed clients, and the checks every handler applies to request fields.
+        .target(
+            name: "CourtsideRPC",
+            dependencies: ["CourtsideProto", "GRPCWire", "GRPC"],
+            swiftSettings: swiftSettings
+        ),
+        // The product's vocabulary over the messages: score rules, the teams, what "live" means,
+        // dates, page tokens, the clock. No RPC stack.
+        .target(name: "CourtsideDomain", dependencies: ["CourtsideProto"], swiftSettings: swiftSettings),
+        // The JSON parser the bridge (client messages) and the feed (provider payloads) share,
+        // each with its own limits.
+        .target(name: "CourtsideJSON", swiftSettings: swiftSettings),
 
         .target(
             name: "GRPCHealth",
-            dependencies: ["GRPC", "CourtsideProto"],
+            dependencies: ["GRPC", "CourtsideProto", "CourtsideRPC"],
             swiftSettings: swiftSettings
         ),
         // What every service shares: settings (flags, environment, file), logs, metrics, admin HTTP, lifecycle.
@@ -112,7 +126,7 @@ let package = Package(
         // The score service: the ordered, resumable log of every game.
         .target(
             name: "ScoreService",
-            dependencies: ["CourtsideProto", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle, prometheus, logging, nioCore],
+            dependencies: ["CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle, prometheus, logging, nioCore],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -126,7 +140,7 @@ let package = Package(
         .target(
             name: "ScheduleService",
             dependencies: [
-                "CourtsideProto", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle, prometheus, logging,
+                "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle, prometheus, logging,
                 nioCore,
             ],
             swiftSettings: swiftSettings
@@ -141,14 +155,14 @@ let package = Package(
         // Relaying one upstream event stream to many subscribers (subscription service, bridge).
         .target(
             name: "EventRelay",
-            dependencies: ["CourtsideProto", "GRPC", logging, nioCore],
+            dependencies: ["CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", logging, nioCore],
             swiftSettings: swiftSettings
         ),
         // The subscription service: filtered streams and durable subscriptions.
         .target(
             name: "SubscriptionService",
             dependencies: [
-                "CourtsideProto", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle,
+                "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle,
                 prometheus, logging, nioCore,
             ],
             swiftSettings: swiftSettings
@@ -163,14 +177,14 @@ let package = Package(
         // `courtside`: the command-line tool for internal users.
         .executableTarget(
             name: "CourtsideCLI",
-            dependencies: ["CourtsideProto", "GRPC", "ServiceKit", argumentParser],
+            dependencies: ["CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "ServiceKit", argumentParser],
             swiftSettings: swiftSettings
         ),
         // The browser bridge: WebSocket/SSE JSON fan-out, the JSON API and the page.
         .target(
             name: "Bridge",
             dependencies: [
-                "CourtsideProto", "EventRelay", "GRPC", "ServiceKit", serviceLifecycle, prometheus, logging, nioCore, nioPosix, nioHTTP1,
+                "CourtsideDomain", "CourtsideJSON", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "ServiceKit", serviceLifecycle, prometheus, logging, nioCore, nioPosix, nioHTTP1,
                 nioWebSocket,
             ],
             swiftSettings: swiftSettings
@@ -187,22 +201,22 @@ let package = Package(
         // The example service exercising every RPC kind (tests and interop peers use it).
         .target(
             name: "EchoExample",
-            dependencies: ["GRPC", "GRPCWire", "CourtsideProto"],
+            dependencies: ["GRPC", "GRPCWire", "CourtsideProto", "CourtsideRPC"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "EchoServer",
-            dependencies: ["EchoExample", "CourtsideProto", "GRPC", "GRPCHealth", "ServiceKit", logging],
+            dependencies: ["EchoExample", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "ServiceKit", logging],
             swiftSettings: swiftSettings
         ),
 
         // Feed sources: provider adapters (NBA live data, ESPN, Sportradar), scoreboard differ, simulator.
-        .target(name: "FeedSources", dependencies: ["CourtsideProto"], swiftSettings: swiftSettings),
+        .target(name: "FeedSources", dependencies: ["CourtsideDomain", "CourtsideJSON", "CourtsideProto"], swiftSettings: swiftSettings),
         // The feed service: a source (simulator, replay, scoreboard polling) published to score.
         .target(
             name: "FeedService",
             dependencies: [
-                "FeedSources", "CourtsideProto", "GRPC", "ServiceKit", serviceLifecycle, prometheus, logging, nioCore, nioPosix,
+                "FeedSources", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "ServiceKit", serviceLifecycle, prometheus, logging, nioCore, nioPosix,
                 nioHTTP1, nioSSL,
             ],
             swiftSettings: swiftSettings
@@ -217,7 +231,7 @@ let package = Package(
 
         .executableTarget(
             name: "InteropClient",
-            dependencies: ["CourtsideProto", "GRPC"],
+            dependencies: ["CourtsideProto", "CourtsideRPC", "GRPC"],
             swiftSettings: swiftSettings
         ),
 
@@ -226,7 +240,7 @@ let package = Package(
         .executableTarget(
             name: "WireFuzzer",
             dependencies: [
-                "CCourtsideProtos", "CourtsideProto", "EchoExample", "EventRelay", "GRPC", "GRPCHealth", "GRPCWire", "ProtobufC", "ScheduleService", "ScoreService",
+                "CCourtsideProtos", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EchoExample", "EventRelay", "GRPC", "GRPCHealth", "GRPCWire", "ProtobufC", "ScheduleService", "ScoreService",
                 "Storage", "SubscriptionService", serviceLifecycle, logging, nioCore,
             ],
             swiftSettings: swiftSettings
@@ -242,7 +256,7 @@ let package = Package(
 
         .executableTarget(
             name: "ScoreBench",
-            dependencies: ["ScoreService", "CourtsideProto", "GRPC", "Storage", serviceLifecycle, logging, nioCore],
+            dependencies: ["ScoreService", "CourtsideProto", "CourtsideRPC", "GRPC", "Storage", serviceLifecycle, logging, nioCore],
             path: "benchmarks/score/Sources/ScoreBench",
             swiftSettings: swiftSettings
         ),
@@ -256,14 +270,14 @@ let package = Package(
         .testTarget(
             name: "ScoreServiceTests",
             dependencies: [
-                "ScoreService", "CourtsideProto", "EventRelay", "GRPC", "ServiceKit", "Storage", "TestSupport", serviceLifecycle, logging, nioCore,
+                "ScoreService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "ServiceKit", "Storage", "TestSupport", serviceLifecycle, logging, nioCore,
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ScheduleServiceTests",
             dependencies: [
-                "ScheduleService", "CourtsideProto", "GRPC", "GRPCHealth", "HTTP2Transport", "ServiceKit", "Storage", "TestSupport", postgresNIO,
+                "ScheduleService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "HTTP2Transport", "ServiceKit", "Storage", "TestSupport", postgresNIO,
                 serviceLifecycle, logging,
             ],
             swiftSettings: swiftSettings
@@ -271,23 +285,23 @@ let package = Package(
         .testTarget(
             name: "SubscriptionServiceTests",
             dependencies: [
-                "SubscriptionService", "EventRelay", "ScoreService", "ScheduleService", "CourtsideProto", "GRPC", "ServiceKit", "Storage", "TestSupport",
+                "SubscriptionService", "EventRelay", "ScoreService", "ScheduleService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "ServiceKit", "Storage", "TestSupport",
                 serviceLifecycle, logging, nioCore,
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "EventRelayTests", dependencies: ["EventRelay", "CourtsideProto", "GRPC"], swiftSettings: swiftSettings),
+        .testTarget(name: "EventRelayTests", dependencies: ["EventRelay", "CourtsideProto", "CourtsideRPC", "GRPC"], swiftSettings: swiftSettings),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", logging], swiftSettings: swiftSettings),
         .testTarget(name: "GRPCWireTests", dependencies: ["GRPCWire", nioCore], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProtobufCTests",
-            dependencies: ["ProtobufC", "CourtsideProto", "GRPCWire", nioCore],
+            dependencies: ["ProtobufC", "CourtsideProto", "CourtsideRPC", "GRPCWire", nioCore],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GRPCTests",
             dependencies: [
-                "GRPC", "GRPCWire", "GRPCHealth", "HTTP2Transport", "CourtsideProto", "EchoExample", "ServiceKit", nioCore, nioPosix, logging,
+                "GRPC", "GRPCWire", "GRPCHealth", "HTTP2Transport", "CourtsideProto", "CourtsideRPC", "EchoExample", "ServiceKit", nioCore, nioPosix, logging,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -295,17 +309,19 @@ let package = Package(
         .testTarget(
             name: "BridgeTests",
             dependencies: [
-                "Bridge", "CourtsideProto", "EventRelay", "GRPC", "ScheduleService", "ScoreService", "SubscriptionService", "ServiceKit", "Storage",
+                "Bridge", "CourtsideDomain", "CourtsideJSON", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "ScheduleService", "ScoreService", "SubscriptionService", "ServiceKit", "Storage",
                 "TestSupport", serviceLifecycle, logging, nioCore, nioPosix, nioHTTP1, nioWebSocket,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "FeedSourcesTests", dependencies: ["FeedSources", "CourtsideProto", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CourtsideDomainTests", dependencies: ["CourtsideDomain", "CourtsideProto"], swiftSettings: swiftSettings),
+        .testTarget(name: "CourtsideJSONTests", dependencies: ["CourtsideJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "FeedSourcesTests", dependencies: ["FeedSources", "CourtsideDomain", "CourtsideJSON", "CourtsideProto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FeedServiceTests",
             dependencies: [
-                "FeedService", "FeedSources", "ScoreService", "ScheduleService", "CourtsideProto", "GRPC", "ServiceKit", "Storage",
+                "FeedService", "FeedSources", "ScoreService", "ScheduleService", "CourtsideProto", "CourtsideRPC", "GRPC", "ServiceKit", "Storage",
                 "TestSupport", serviceLifecycle, logging, nioCore, nioPosix, nioHTTP1,
             ],
             swiftSettings: swiftSettings

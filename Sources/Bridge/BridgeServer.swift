@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 public import EventRelay
 import GRPC
 public import Logging

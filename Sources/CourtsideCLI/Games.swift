@@ -1,5 +1,7 @@
 import ArgumentParser
+import CourtsideDomain
 import CourtsideProto
+import CourtsideRPC
 import Foundation
 import GRPC
 
@@ -53,7 +55,7 @@ struct Games: AsyncParsableCommand {
         let startFormatter = DateFormatter()
         startFormatter.dateFormat = "HH:mm"
         for game in games {
-            let start = startFormatter.string(from: Date(timeIntervalSince1970: Double(game.startTimeMs) / 1000))
+            let start = startFormatter.string(from: UnixTime.date(ms: game.startTimeMs))
             let line = "\(game.date) \(start)  \(game.id)  \(game.awayTeamId) @ \(game.homeTeamId)  \(Format.status(game.status))"
             print(game.venue.isEmpty ? line : "\(line)  (\(game.venue))")
         }

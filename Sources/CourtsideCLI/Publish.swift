@@ -1,5 +1,7 @@
 import ArgumentParser
+import CourtsideDomain
 import CourtsideProto
+import CourtsideRPC
 import Foundation
 import GRPC
 
@@ -58,7 +60,7 @@ struct Publish: AsyncParsableCommand {
             description: description,
             state: GameState(homeScore: home, awayScore: away, period: period, clockMs: try clockMilliseconds(), clockRunning: clockRunning,
                 status: GameStatus(name: status) ?? .live),
-            occurredAtMs: Int64(Date().timeIntervalSince1970 * 1000)
+            occurredAtMs: UnixTime.nowMs()
         )
         do {
             let response = try await ScoreServiceClient(client).publishEvents(PublishEventsRequest(events: [event]), options: CallOptions(timeout: .seconds(10)))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CourtsideProto
+import CourtsideRPC
 import Foundation
 import GRPC
 

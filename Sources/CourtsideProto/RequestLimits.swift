@@ -2,7 +2,7 @@
 // (the score, schedule and subscription services, and their READMEs' field tables).
 
 /// Limits on the fields of requests. A value beyond one is refused where the request enters
-/// the handler (``FieldCheck``), before anything is read or written.
+/// the handler (`FieldCheck`, in CourtsideRPC), before anything is read or written.
 public enum RequestLimits {
     /// Game ids: 1–128 UTF-8 bytes, no whitespace or control characters.
     public static let gameIDBytes = 128

@@ -2,6 +2,7 @@
 // client calls it). Usage: courtside-echo-server PORT [MAX_MESSAGE_BYTES]
 // Prints "listening on PORT" once it accepts connections; drains gracefully on SIGTERM/SIGINT.
 import CourtsideProto
+import CourtsideRPC
 import EchoExample
 import Foundation
 import GRPC

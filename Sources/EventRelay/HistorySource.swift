@@ -1,4 +1,5 @@
 public import CourtsideProto
+public import CourtsideRPC
 public import GRPC
 
 /// Where a relay gets history older than its recent window: the score service. Its `events`

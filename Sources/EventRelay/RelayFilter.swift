@@ -1,3 +1,4 @@
+import CourtsideDomain
 public import CourtsideProto
 
 /// What a downstream subscriber follows: games by id, every game of some teams (including
@@ -41,6 +42,6 @@ public struct RelayFilter: Sendable, Hashable {
     }
 
     public static func isLive(_ status: GameStatus) -> Bool {
-        status == .live || status == .halftime
+        status.isLive
     }
 }

@@ -1,4 +1,5 @@
 public import CourtsideProto
+import CourtsideRPC
 import GRPC
 
 /// One subscriber's stream of game logs that it can resume: the score service's `StreamEvents`

@@ -1,4 +1,5 @@
 public import CourtsideProto
+import CourtsideRPC
 public import GRPC
 
 /// The end of a stream whose subscriber fell too far behind.

@@ -1,4 +1,5 @@
 public import CourtsideProto
+public import CourtsideRPC
 public import GRPC
 
 /// Where a resumable stream writes: a server-streaming call's response (or, in tests, memory).

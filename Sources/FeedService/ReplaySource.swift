@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 import FeedSources
 import Foundation
@@ -36,7 +37,7 @@ struct ReplaySource: FeedSource {
         } else if !events.isEmpty {
             game.status = .scheduled
         }
-        let epochNow = Int64(Date().timeIntervalSince1970 * 1000)
+        let epochNow = UnixTime.nowMs()
         var player = TimelinePlayer(sink: sink, clock: PlaybackClock(originEpochMs: epochNow), maximumBatch: batchSize)
         let anchor = next > 0 ? -timeline[next - 1].wallOffsetMs : 0
         player.add(PlannedGame(game: game, timeline: timeline, next: next, anchorMs: anchor, restamp: false), upsert: true)

@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 import GRPC
 
 /// What the score service already has of each game, so that a restarted feed continues where

@@ -1,4 +1,6 @@
+import CourtsideDomain
 import CourtsideProto
+import CourtsideRPC
 import GRPC
 import Logging
 import Prometheus
@@ -82,7 +84,7 @@ final class ScorePublisher: Sendable {
         for (index, event) in events.enumerated() {
             let status = event.state?.status ?? .unspecified
             let before = statuses.updateValue(status, forKey: event.gameId)
-            let tipOff = status == .live && before != .live && before != .halftime
+            let tipOff = status == .live && !(before?.isLive ?? false)
             if index + 1 - start >= batchSize || tipOff {
                 try await publish(events[start...index])
                 start = index + 1

@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 import FeedSources
 import Logging

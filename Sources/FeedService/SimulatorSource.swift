@@ -1,4 +1,6 @@
+import CourtsideDomain
 import CourtsideProto
+import CourtsideRPC
 import FeedSources
 import Foundation
 import GRPC
@@ -20,7 +22,7 @@ struct SimulatorSource: FeedSource {
     let batchSize: Int
 
     func run(into sink: FeedSink) async throws {
-        let startEpochMs = Int64(Date().timeIntervalSince1970 * 1000)
+        let startEpochMs = UnixTime.nowMs()
         let slate = SimulatorSlate(settings: settings, nowMs: startEpochMs)
         var session = Session(
             slate: slate,

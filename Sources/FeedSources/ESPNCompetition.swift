@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 
 /// What the ESPN scoreboard and game summary share: a `competitions[0]` object with its

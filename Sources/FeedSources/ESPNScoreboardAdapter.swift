@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 
 /// Reads ESPN's scoreboard (`site.api.espn.com/apis/site/v2/sports/basketball/nba/scoreboard`):

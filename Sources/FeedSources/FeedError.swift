@@ -1,3 +1,5 @@
+import CourtsideJSON
+
 /// Why a provider payload (or one game in it) was not accepted.
 ///
 /// Reasons are written for a person reading the feed service's log: they name the place in the
@@ -93,5 +95,21 @@ extension Result where Failure == FeedRejection {
     public var reasons: [FeedError] {
         if case .failure(let rejection) = self { return rejection.reasons }
         return []
+    }
+}
+
+extension FeedError {
+    /// A payload that is not JSON, or beyond the parser's budgets, in the feed's categories.
+    init(invalidJSON error: JSONParseError, payloadBytes: Int) {
+        switch error.kind {
+        case .empty:
+            self.init("empty payload: no JSON value", category: .empty)
+        case .truncated:
+            self.init("invalid JSON: the payload ends early after \(payloadBytes) bytes (truncated?)", category: .truncated)
+        case .tooDeep, .tooManyValues:
+            self.init("invalid JSON at byte \(error.offset) of \(payloadBytes): \(error.message)", category: .tooLarge)
+        case .malformed:
+            self.init("invalid JSON at byte \(error.offset) of \(payloadBytes): \(error.message)", category: .malformed)
+        }
     }
 }

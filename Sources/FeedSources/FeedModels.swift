@@ -1,3 +1,4 @@
+import CourtsideDomain
 public import CourtsideProto
 
 /// A game's play-by-play as one provider payload describes it: the game record for the

@@ -1,3 +1,5 @@
+import CourtsideJSON
+
 /// Game-clock arithmetic and the clock formats providers send.
 ///
 /// Accepted clock texts (surrounding spaces are ignored):
@@ -96,11 +98,11 @@ extension JSONNode {
             return nil
         case .string(let string)?:
             text = string
-        case .number(let seconds)? where seconds.isFinite && seconds >= 0:
+        case .number(let seconds)? where seconds.double.isFinite && seconds.double >= 0:
             // ESPN scoreboards carry `status.clock` as seconds left.
-            text = String(seconds)
+            text = String(seconds.double)
         default:
-            throw failure("expected a game clock, found \(value.map(\.typeName) ?? "nothing")")
+            throw failure("expected a game clock, found \(found)")
         }
         if text.trimmingASCIIWhitespace().isEmpty { return nil }
         guard let clock = GameClock.parse(text) else {

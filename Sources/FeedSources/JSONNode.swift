@@ -1,3 +1,5 @@
+import CourtsideJSON
+
 /// A value in a parsed payload together with where it was found (`game.actions[3].clock`), so
 /// that every reading failure becomes a ``FeedError`` that names the place.
 ///
@@ -14,16 +16,20 @@ struct JSONNode {
         self.path = path
     }
 
-    /// Parses a payload into its root node.
+    /// Parses a payload into its root node (``JSONParserOptions/providerPayload``: the budgets
+    /// against hostile payloads, a tolerated byte order mark, the last of duplicate names).
     static func parse(_ bytes: [UInt8]) throws(FeedError) -> JSONNode {
-        JSONNode(try JSONParser.parse(bytes), path: "$")
+        do {
+            return JSONNode(try JSONParser.parse(bytes, options: .providerPayload), path: "$")
+        } catch {
+            throw FeedError(invalidJSON: error, payloadBytes: bytes.count)
+        }
     }
 
     /// The member `key` of this object (missing when this is not an object or has no such key).
     subscript(key: String) -> JSONNode {
         let childPath = path == "$" ? key : "\(path).\(key)"
-        if case .object(let members)? = value { return JSONNode(members[key], path: childPath) }
-        return JSONNode(nil, path: childPath)
+        return JSONNode(value?[key], path: childPath)
     }
 
     /// Whether the value is absent or `null`.
@@ -34,8 +40,17 @@ struct JSONNode {
         }
     }
 
-    private var found: String {
-        value.map(\.typeName) ?? "nothing"
+    /// What the value is, as a reading failure names it ("a string", "nothing").
+    var found: String {
+        switch value {
+        case nil: "nothing"
+        case .null?: "null"
+        case .bool?: "a boolean"
+        case .number?: "a number"
+        case .string?: "a string"
+        case .array?: "an array"
+        case .object?: "an object"
+        }
     }
 
     /// A reading failure at this node.
@@ -131,7 +146,7 @@ struct JSONNode {
     func number() throws(FeedError) -> Double {
         switch value {
         case .number(let number)?:
-            return number
+            return number.double
         case .string(let text)?:
             let trimmed = text.trimmingASCIIWhitespace()
             guard Self.isDecimal(trimmed.utf8), let number = Double(trimmed), number.isFinite else {
@@ -204,8 +219,8 @@ struct JSONNode {
                 throw failure("an id with spaces or control characters: \(Excerpt.quoted(trimmed))")
             }
             return trimmed
-        case .number(let number)? where abs(number) < 1e15:
-            guard let whole = Int64(exactly: number) else { throw failure("expected an id, found the fraction \(number)") }
+        case .number(let number)? where abs(number.double) < 1e15:
+            guard let whole = Int64(exactly: number.double) else { throw failure("expected an id, found the fraction \(number.double)") }
             return String(whole)
         default:
             throw failure("expected an id, found \(found)")

@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 
 /// Reads one game object of NBA live data: a `scoreboard.games[]` entry or a boxscore's `game`

@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 
 /// Reads NBA live data's play-by-play (`liveData/playbyplay/playbyplay_<gameId>.json`):

@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 
 /// One play of a provider's play-by-play, already read from its JSON: what the adapters hand

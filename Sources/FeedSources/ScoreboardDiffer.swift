@@ -1,3 +1,4 @@
+import CourtsideDomain
 public import CourtsideProto
 
 /// What changed between two snapshots of the same scoreboard.
@@ -107,7 +108,7 @@ public enum ScoreboardDiffer {
         if before == .cancelled, after != .cancelled {
             return FeedError("\(id): status changed after the game was cancelled")
         }
-        if (before == .live || before == .halftime), after == .scheduled || after == .postponed {
+        if before.isLive, after == .scheduled || after == .postponed {
             return FeedError("\(id): status went back from \(before) to \(after) (stale snapshot?)")
         }
         return nil
@@ -174,7 +175,7 @@ private struct Transition {
             scoresDone = true
         }
 
-        let startsPlay = target.status == .live || target.status == .halftime || target.status == .final
+        let startsPlay = target.status.isLive || target.status == .final
         if target.period > current.period {
             if current.period >= 1, !periodEnded {
                 endPeriod()

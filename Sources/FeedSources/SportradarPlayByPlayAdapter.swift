@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 
 /// Reads Sportradar's NBA play-by-play JSON (`games/<id>/pbp.json`, the t3/v3-era format):

@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 
 /// Why a game's teams could not be resolved: the team is not an NBA team (which a scoreboard

@@ -1,3 +1,5 @@
+import CourtsideDomain
+import CourtsideJSON
 import CourtsideProto
 
 /// Reading providers' timestamps without Foundation's formatters (whose ISO-8601 options differ

@@ -1,4 +1,5 @@
 public import CourtsideProto
+public import CourtsideRPC
 public import GRPC
 import Synchronization
 

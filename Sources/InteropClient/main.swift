@@ -2,6 +2,7 @@
 // Tests/e2e/interop/echo_server.py). Usage: courtside-interop-client HOST:PORT
 // Prints one line per scenario ("ok NAME" or "FAIL NAME: why") and exits 1 if any failed.
 import CourtsideProto
+import CourtsideRPC
 import Foundation
 import GRPC
 

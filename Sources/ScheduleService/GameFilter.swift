@@ -1,4 +1,6 @@
+import CourtsideDomain
 public import CourtsideProto
+import CourtsideRPC
 public import GRPC
 
 /// Which games a `ListGames` call asks for, checked and normalised.

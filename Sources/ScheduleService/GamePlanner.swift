@@ -1,4 +1,5 @@
 public import CourtsideProto
+import CourtsideRPC
 import GRPC
 
 /// One game written by a change: how it was (nil when it is new) and how it is now.

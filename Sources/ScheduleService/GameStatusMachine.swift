@@ -1,4 +1,5 @@
 public import CourtsideProto
+import CourtsideRPC
 public import GRPC
 
 /// The lifecycle of a game: which status changes are allowed, and why the others are not.

@@ -1,4 +1,6 @@
+import CourtsideDomain
 public import CourtsideProto
+import CourtsideRPC
 public import GRPC
 
 /// Checks games and ids from requests before anything is stored. A malformed value is

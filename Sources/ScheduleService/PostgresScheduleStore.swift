@@ -1,3 +1,4 @@
+import CourtsideDomain
 public import CourtsideProto
 public import Logging
 internal import PostgresNIO
@@ -33,7 +34,7 @@ public final class PostgresScheduleStore: ScheduleStore {
         do {
             let sql = ScheduleSchema.upsertTeamSQL { "$\($0)" }
             try await storage.client.withTransaction(logger: logger) { connection in
-                for team in NBATeams.all {
+                for team in NBATeams.messages {
                     var binds = PostgresBindings(capacity: 8)
                     for value in [
                         team.id, team.tricode, team.city, team.name, team.conference, team.division,

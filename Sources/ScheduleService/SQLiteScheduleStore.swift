@@ -1,3 +1,4 @@
+import CourtsideDomain
 public import CourtsideProto
 internal import GRDB
 public import Storage
@@ -22,7 +23,7 @@ public final class SQLiteScheduleStore: ScheduleStore {
         let sql = ScheduleSchema.upsertTeamSQL { _ in "?" }
         try writer.write { db in
             let statement = try db.cachedStatement(sql: sql)
-            for team in NBATeams.all {
+            for team in NBATeams.messages {
                 try statement.execute(arguments: [
                     team.id, team.tricode, team.city, team.name, team.conference, team.division,
                     team.primaryColor, team.secondaryColor,

@@ -1,4 +1,6 @@
+import CourtsideDomain
 public import CourtsideProto
+import CourtsideRPC
 import GRPC
 public import Logging
 

@@ -1,4 +1,5 @@
 public import CourtsideProto
+import CourtsideRPC
 import GRPC
 internal import Prometheus
 public import ServiceKit

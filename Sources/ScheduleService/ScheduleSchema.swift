@@ -1,3 +1,4 @@
+import CourtsideDomain
 import Foundation
 
 /// The schedule's tables, as migrations for each store: `schedule_teams`, `schedule_games`, and
@@ -153,6 +154,6 @@ enum ScheduleSchema {
 
     /// Milliseconds since the Unix epoch, for `updated_at_ms`.
     static func nowMilliseconds() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        UnixTime.nowMs()
     }
 }

@@ -1,3 +1,4 @@
+import CourtsideDomain
 public import CourtsideProto
 public import Foundation
 
@@ -95,7 +96,7 @@ public enum SeedGames {
             guard let date = parseTimestamp(text) else {
                 throw fail("start_time", "\"\(text)\" is not an RFC 3339 time such as 2025-10-21T23:30:00Z")
             }
-            game.startTimeMs = Int64((date.timeIntervalSince1970 * 1000).rounded())
+            game.startTimeMs = UnixTime.milliseconds(date)
         } else {
             throw fail("start_time", "missing (give start_time or start_time_ms)")
         }

@@ -1,4 +1,5 @@
 public import CourtsideProto
+import CourtsideRPC
 public import GRPC
 public import Logging
 import Synchronization

@@ -1,4 +1,6 @@
+import CourtsideDomain
 import CourtsideProto
+import CourtsideRPC
 import GRPC
 
 /// What one group commit writes, decided before anything is written: which requests are

@@ -1,4 +1,5 @@
 public import CourtsideProto
+import CourtsideRPC
 import GRPCWire
 public import Logging
 import NIOCore

@@ -1,4 +1,5 @@
 public import CourtsideProto
+import CourtsideRPC
 import Foundation
 import GRDB
 import GRPCWire

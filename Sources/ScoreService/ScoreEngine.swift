@@ -1,4 +1,6 @@
+import CourtsideDomain
 public import CourtsideProto
+import CourtsideRPC
 public import EventRelay
 import Foundation
 import GRPC
@@ -393,6 +395,6 @@ public final class ScoreEngine: Sendable {
     }
 
     static func nowMs() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        UnixTime.nowMs()
     }
 }

@@ -1,4 +1,6 @@
+import CourtsideDomain
 public import CourtsideProto
+public import CourtsideRPC
 public import GRPC
 import EventRelay
 import Logging
@@ -50,7 +52,7 @@ public final class ScoreHandler: ScoreServiceHandler {
 
     public func getSnapshots(request: GetSnapshotsRequest, context: ServerContext) async throws -> GetSnapshotsResponse {
         if request.gameIds.isEmpty {
-            let live = engine.heads(nil).filter { $0.state.status == .live || $0.state.status == .halftime }
+            let live = engine.heads(nil).filter { $0.state.status.isLive }
             return GetSnapshotsResponse(snapshots: live.sorted { $0.gameId < $1.gameId }.map(Self.snapshot))
         }
         try FieldCheck.count(request.gameIds.count, field: "game_ids", maximum: RequestLimits.gameIDsPerRequest)
@@ -129,13 +131,16 @@ public final class ScoreHandler: ScoreServiceHandler {
         }
         var bound: UInt64?
         if !request.pageToken.isEmpty {
-            guard let token = PageToken(request.pageToken), token.epoch == head.epoch else {
+            // The token's scope is the log's epoch, its number the last seq of the page before.
+            guard let token = PageToken(decoding: request.pageToken), token.scope == head.epoch, token.text.isEmpty,
+                token.number <= RequestLimits.maximumPositionValue
+            else {
                 throw RPCError(
                     .invalidArgument,
                     "page_token is not valid for game '\(request.gameId)' (malformed, or the game's log was reset)"
                 )
             }
-            bound = token.seq
+            bound = token.number
         }
         // Bounds are filters: beyond the log they select everything (before) or nothing (after).
         let events: [Event]
@@ -150,7 +155,7 @@ public final class ScoreHandler: ScoreServiceHandler {
         var next = ""
         if events.count == pageSize, let last = events.last?.position?.seq {
             let more = request.newestFirst ? last > head.firstKeptSeq : last < head.lastSeq
-            if more { next = PageToken(epoch: head.epoch, seq: last).text }
+            if more { next = PageToken(scope: head.epoch, number: last).encoded }
         }
         return ListEventsResponse(events: events, nextPageToken: next, epoch: head.epoch)
     }
@@ -165,26 +170,4 @@ public final class ScoreHandler: ScoreServiceHandler {
             updatedAtMs: head.updatedAtMs
         )
     }
-}
-
-/// `ListEvents` page tokens: the epoch and the last position of the previous page.
-struct PageToken {
-    let epoch: UInt64
-    let seq: UInt64
-
-    init(epoch: UInt64, seq: UInt64) {
-        self.epoch = epoch
-        self.seq = seq
-    }
-
-    init?(_ text: String) {
-        let parts = text.split(separator: ".")
-        guard parts.count == 3, parts[0] == "p1", let epoch = UInt64(parts[1]), let seq = UInt64(parts[2]),
-            epoch <= RequestLimits.maximumPositionValue, seq <= RequestLimits.maximumPositionValue
-        else { return nil }
-        self.epoch = epoch
-        self.seq = seq
-    }
-
-    var text: String { "p1.\(epoch).\(seq)" }
 }

@@ -1,4 +1,5 @@
 public import CourtsideProto
+import CourtsideRPC
 import GRPC
 public import Logging
 import NIOCore

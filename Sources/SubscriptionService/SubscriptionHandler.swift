@@ -1,4 +1,6 @@
+import CourtsideDomain
 public import CourtsideProto
+public import CourtsideRPC
 public import EventRelay
 import Foundation
 public import GRPC
@@ -118,7 +120,7 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         try SubscriptionRequestRules.checkFields(of: filter)
         try await checkExistence(of: RelayFilter(filter), context: context)
         return try await store.create(
-            name: request.name, filter: filter, createdAtMs: Int64(Date().timeIntervalSince1970 * 1000), maximumCount: maximumSubscriptions
+            name: request.name, filter: filter, createdAtMs: UnixTime.nowMs(), maximumCount: maximumSubscriptions
         )
     }
 
@@ -175,7 +177,7 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         }
         if !filter.teamIds.isEmpty, schedule.isReady {
             let known = Set(schedule.allGames.flatMap { [$0.homeTeamId, $0.awayTeamId] })
-            for team in filter.teamIds.sorted() where !known.contains(team) && !SubscriptionRequestRules.nbaTricodes.contains(team) {
+            for team in filter.teamIds.sorted() where !known.contains(team) && !NBATeams.ids.contains(team) {
                 throw RPCError(.notFound, "filter.team_ids: unknown team '\(FieldCheck.shown(team))'")
             }
         }

@@ -1,3 +1,4 @@
+import CourtsideDomain
 public import EventRelay
 import Foundation
 public import Prometheus
@@ -33,7 +34,7 @@ extension SubscriptionMetrics: ResumableStreamObserver {
     public func delivered(committedAtMs: Int64) {
         deliveries.increment()
         if committedAtMs > 0 {
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let now = UnixTime.nowMs()
             publishToDelivery.record(.milliseconds(max(0, now - committedAtMs)))
         }
     }

@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 import GRPC
 
 /// The subscription service's own request rules (beside the shared ``FieldCheck``): names,
@@ -15,12 +16,6 @@ enum SubscriptionRequestRules {
             try FieldCheck.teamID(teamId, field: "filter.team_ids[\(index)]")
         }
     }
-
-    /// Team ids a filter may name before the schedule's listing has arrived.
-    static let nbaTricodes: Set<String> = [
-        "ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW", "HOU", "IND", "LAC", "LAL", "MEM",
-        "MIA", "MIL", "MIN", "NOP", "NYK", "OKC", "ORL", "PHI", "PHX", "POR", "SAC", "SAS", "TOR", "UTA", "WAS",
-    ]
 
     /// Subscription names: 1–64 bytes of ASCII letters, digits, '.', '_' and '-'.
     static func checkName(_ name: String, field: String) throws(RPCError) {

@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 public import EventRelay
 public import GRPC
 public import GRPCHealth

@@ -1,4 +1,5 @@
 public import CourtsideProto
+import CourtsideRPC
 import GRPC
 
 /// Durable named subscriptions: a filter and the acknowledged position per game.

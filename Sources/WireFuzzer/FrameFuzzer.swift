@@ -6,6 +6,7 @@
 //    sockets, the connection preface followed by valid, truncated, mutated and random frames;
 //    after every case the server must still answer a real gRPC call.
 import CourtsideProto
+import CourtsideRPC
 import EchoExample
 import GRPC
 import Logging

@@ -1,4 +1,6 @@
+import CourtsideDomain
 import CourtsideProto
+import CourtsideRPC
 import Foundation
 import GRPCWire
 
@@ -42,13 +44,17 @@ struct FuzzWorld: Sendable {
         let games = Self.games.map(\.id) + Self.upsertedGameIDs
         let teams = Self.teams + ["ATL", "TOR"]
         let dates = [Self.today, "2099-01-01", "1970-01-01", "0001-01-01", "9999-12-31"]
-        let tokens = positions.values.flatMap { ["p1.\($0.epoch).\($0.seq)", "p1.\($0.epoch).\(UInt64.max)", "p1.\(UInt64.max).\($0.seq)"] }
+        let tokens = positions.values.flatMap { position in
+            [(position.epoch, position.seq), (position.epoch, UInt64.max), (UInt64.max, position.seq)].map {
+                PageToken(scope: $0.0, number: $0.1).encoded
+            }
+        }
         return [
             "id": games, "game_id": games, "game_ids": games,
             "home_team_id": teams, "away_team_id": teams, "team_id": teams, "team_ids": teams,
             "name": Self.subscriptionNames, "subscription_name": Self.subscriptionNames,
             "date": dates, "date_from": dates, "date_to": dates,
-            "page_token": tokens + ["p1.0.0"],
+            "page_token": tokens + [PageToken(scope: 0, number: 0).encoded],
             "service": Self.serviceNames,
             "source_id": ["fz-1", "fz-2"],
         ]
@@ -119,7 +125,7 @@ struct FuzzWorld: Sendable {
             return Event(
                 gameId: game.id, sourceId: "fz-src-\(Int.random(in: 0..<100_000, using: &random))", kind: kind,
                 teamId: home ? game.homeTeamId : game.awayTeamId, points: points, player: "Player \(Int.random(in: 0..<15, using: &random))",
-                description: "fuzz \(kind.name)", state: state, occurredAtMs: Int64(Date().timeIntervalSince1970 * 1000)
+                description: "fuzz \(kind.name)", state: state, occurredAtMs: UnixTime.nowMs()
             )
         }
     }

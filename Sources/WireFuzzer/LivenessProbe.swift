@@ -1,4 +1,6 @@
+import CourtsideDomain
 import CourtsideProto
+import CourtsideRPC
 import Foundation
 import GRPC
 
@@ -71,7 +73,7 @@ struct LivenessProbe {
         let event = Event(
             gameId: FuzzWorld.canaryGame.id, sourceId: "canary-\(next)", kind: .freeThrow, teamId: FuzzWorld.canaryGame.homeTeamId, points: 1,
             description: "canary", state: GameState(homeScore: UInt32(truncatingIfNeeded: next), period: 1, clockMs: 600_000, status: .live),
-            occurredAtMs: Int64(Date().timeIntervalSince1970 * 1000)
+            occurredAtMs: UnixTime.nowMs()
         )
         let results = try await score.publishEvents(PublishEventsRequest(events: [event]), options: Self.options).results
         guard results.count == 1, let position = results[0].position, position.seq == next, !results[0].duplicate, epoch == nil || position.epoch == epoch

@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 import GRPC
 
 /// A deliberately broken copy of `ListEvents`, served only with `--fail-on-purpose`: it fails

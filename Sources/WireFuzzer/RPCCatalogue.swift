@@ -1,4 +1,6 @@
+import CourtsideDomain
 import CourtsideProto
+import CourtsideRPC
 import Foundation
 import GRPC
 import NIOCore
@@ -90,7 +92,7 @@ enum RPCCatalogue {
             var request = ListEventsRequest(gameId: gameId, pageSize: UInt32.random(in: 0...20, using: &random), newestFirst: random.chance(0.5))
             if random.chance(0.3) { request.beforeSeq = UInt64.random(in: 0...last + 2, using: &random) }
             if random.chance(0.3) { request.afterSeq = UInt64.random(in: 0...last + 2, using: &random) }
-            if random.chance(0.2), let known = world.positions[gameId] { request.pageToken = "p1.\(known.epoch).\(last)" }
+            if random.chance(0.2), let known = world.positions[gameId] { request.pageToken = PageToken(scope: known.epoch, number: last).encoded }
             return request
         } learn: { response, world in
             for event in response.events { world.learn(event) }

@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 
 /// Mutates a valid request where a hostile client would: one field at a time, knowing its type
 /// from the schema. Numbers go to their boundaries, strings to their limits and to bytes no

@@ -1,4 +1,5 @@
 import Bridge
+import CourtsideDomain
 import CourtsideProto
 import EventRelay
 import Foundation

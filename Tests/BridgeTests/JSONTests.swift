@@ -2,29 +2,6 @@
 import NIOCore
 import Testing
 
-@Suite struct JSONParserTests {
-    @Test func parsesNestedValues() throws {
-        let value = try JSONParser.parse(Array(#"{"a":[1,-2,3.5,true,false,null,"x\n\u00e9\ud83c\udfc0"],"b":{}}"#.utf8))
-        guard case .array(let items)? = value["a"] else {
-            Issue.record("no array")
-            return
-        }
-        #expect(items.count == 7)
-        #expect(items[6] == .string("x\né🏀"))
-        #expect(value["b"] == .object([]))
-    }
-
-    @Test(arguments: ["", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "\"\u{01}\"", "\"\\x\"", "tru", "{\"a\" 1}", "{\"a\":1,\"a\":2}", "1 2"])
-    func rejects(_ text: String) {
-        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(text.utf8)) }
-    }
-
-    @Test func limitsDepth() {
-        let deep = String(repeating: "[", count: 40) + String(repeating: "]", count: 40)
-        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(deep.utf8)) }
-    }
-}
-
 @Suite struct JSONWriterTests {
     @Test func writesObjectsArraysAndEscapes() {
         var json = JSONWriter()

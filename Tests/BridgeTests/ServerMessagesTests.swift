@@ -1,4 +1,5 @@
 @testable import Bridge
+import CourtsideJSON
 import CourtsideProto
 import NIOCore
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// present, optional ones omitted rather than null, no unknown fields, integers in range.
 @Suite struct ServerMessagesTests {
     private func object(_ buffer: ByteBuffer) throws -> [String: JSONValue] {
-        guard case .object(let members) = try JSONParser.parse(Array(buffer.readableBytesView)) else {
+        guard case .object(let members) = try JSONParser.parse(Array(buffer.readableBytesView), options: .clientMessage) else {
             Issue.record("not an object")
             return [:]
         }

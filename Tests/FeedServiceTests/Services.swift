@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 import FeedService
 import Foundation
 import GRPC

@@ -1,9 +1,11 @@
+import CourtsideDomain
+import CourtsideJSON
 import CourtsideProto
 import Testing
 
 @testable import FeedSources
 
-/// The shared readers: clocks, timestamps, team names, JSON.
+/// The shared readers: clocks, timestamps, JSON (dates and team names: CourtsideDomainTests).
 @Suite struct ParsingHelpersTests {
     @Test(arguments: [
         ("PT11M58.00S", 718_000), ("PT05M41.00S", 341_000), ("PT00M35.00S", 35_000), ("PT00M04.50S", 4_500),
@@ -46,79 +48,43 @@ import Testing
         #expect(Timestamps.parseISO8601(text) == nil)
     }
 
-    @Test func easternDates() {
-        // 7 pm EST on January 8 is midnight UTC on the 9th.
-        #expect(GameDate.of(utcMillis: 1_704_758_400_000) == "2024-01-08")
-        // 10 pm EDT on April 16 (daylight time: UTC-4) is 02:00 UTC on the 17th.
-        #expect(GameDate.of(utcMillis: 1_744_855_200_000) == "2025-04-16")
-        // 03:59 UTC on 2025-03-09 is 22:59 EST on the 8th; 04:00 UTC on 2025-11-02 is midnight EDT.
-        #expect(GameDate.of(utcMillis: 1_741_492_740_000) == "2025-03-08")
-        #expect(GameDate.of(utcMillis: 1_762_056_000_000) == "2025-11-02")
-        #expect(GameDate.isCalendarDate("2024-02-29") && !GameDate.isCalendarDate("2023-02-29"))
-        // 01:13 UTC on 2026-11-24 is 20:13 EST on the 23rd: that evening's games are still "today's".
-        #expect(GameDate.of(utcMillis: 1_795_482_780_000) == "2026-11-23")
-        for text in ["2024-2-29", "2024-02-30", "2024-00-10", "20240229xx", "2024/02/29", "", "２０２４-02-29"] {
-            #expect(!GameDate.isCalendarDate(text), "\(text)")
-        }
-    }
-
-    @Test func allThirtyTeamsAndTheirAliases() {
-        #expect(NBATeams.all.count == 30)
-        #expect(Set(NBATeams.all.map(\.tricode)).count == 30)
-        for team in NBATeams.all {
-            #expect(NBATeams.lookup(abbreviation: team.tricode) == team)
-            #expect(NBATeams.lookup(name: "\(team.market) \(team.name)") == team)
-            #expect(NBATeams.lookup(name: team.name) == team)
-        }
-        let espn = ["GS": "GSW", "NY": "NYK", "SA": "SAS", "NO": "NOP", "UTAH": "UTA", "WSH": "WAS", "bos": "BOS", "PHX": "PHX"]
-        for (alias, tricode) in espn { #expect(NBATeams.lookup(abbreviation: alias)?.tricode == tricode, "\(alias)") }
-        #expect(NBATeams.lookup(name: "Los Angeles Clippers")?.tricode == "LAC")
-        #expect(NBATeams.lookup(name: "LA Clippers")?.tricode == "LAC")
-        #expect(NBATeams.lookup(name: "Los Angeles Lakers")?.tricode == "LAL")
-        #expect(NBATeams.lookup(name: "Portland Trail Blazers")?.tricode == "POR")
-        #expect(NBATeams.lookup(name: "Philadelphia 76ers")?.tricode == "PHI")
-        #expect(NBATeams.lookup(abbreviation: "MEL") == nil)
-        #expect(NBATeams.lookup(name: "Melbourne United") == nil)
-    }
-
-    @Test func jsonParser() throws {
-        let text = #"{"a":[1,-2.5e1,true,false,null],"b":"x\"\u00e9\ud83c\udfc0\n","c":{}}"#
-        let value = try JSONParser.parse(Array(text.utf8))
-        #expect(value == .object([
-            "a": .array([.number(1), .number(-25), .bool(true), .bool(false), .null]),
-            "b": .string("x\"é🏀\n"),
-            "c": .object([:]),
-        ]))
-        #expect(try JSONParser.parse(Array("  [ ]  ".utf8)) == .array([]))
-        for bad in ["", "{", "[1,]", "{\"a\" 1}", "01", "1.", "\"abc", "tru", "[1] x", "{\"a\":1,}", "\"\u{01}\"", "1e999"] {
-            #expect(throws: FeedError.self, "\(bad)") { try JSONParser.parse(Array(bad.utf8)) }
-        }
-        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
-        #expect(throws: FeedError.self) { try JSONParser.parse(Array(deep.utf8)) }
-        do {
-            _ = try JSONParser.parse(Array(#"{"a": [1, 2"#.utf8))
-        } catch {
-            #expect(error.reason.contains("truncated"))
-        }
-    }
-
-    @Test func parserBudgets() throws {
+    @Test func payloadsThatAreNotJSONAreRefusedInTheirCategory() throws {
+        // The parser itself is tested in CourtsideJSONTests; here, how the feed names failures.
         func zeros(_ count: Int) -> [UInt8] { Array(("[" + Array(repeating: "0", count: count).joined(separator: ",") + "]").utf8) }
-        // The array itself is a value: the maximum is the array and maximumValues - 1 zeros.
-        #expect(throws: Never.self) { try JSONParser.parse(zeros(JSONParser.maximumValues - 1)) }
-        #expect(Self.category { try JSONParser.parse(zeros(JSONParser.maximumValues)) } == .tooLarge)
-        #expect(Self.category { try JSONParser.parse(Array("[{},{},{}]".utf8)) } == nil)
-
+        let values = JSONParserOptions.providerPayload.maximumValues
+        #expect(Self.category { try JSONNode.parse(zeros(values - 1)) } == nil)
+        #expect(Self.category { try JSONNode.parse(zeros(values)) } == .tooLarge)
         func nested(_ depth: Int) -> [UInt8] { Array((String(repeating: "[", count: depth) + String(repeating: "]", count: depth)).utf8) }
-        #expect(throws: Never.self) { try JSONParser.parse(nested(JSONParser.maximumDepth)) }
-        #expect(Self.category { try JSONParser.parse(nested(JSONParser.maximumDepth + 1)) } == .tooLarge)
-        #expect(Self.category { try JSONParser.parse(Array("[1,".utf8)) } == .truncated)
-        #expect(Self.category { try JSONParser.parse(Array("<html>".utf8)) } == .malformed)
-        #expect(Self.category { try JSONParser.parse([]) } == .empty)
+        let depth = JSONParserOptions.providerPayload.maximumDepth
+        #expect(Self.category { try JSONNode.parse(nested(depth)) } == nil)
+        #expect(Self.category { try JSONNode.parse(nested(depth + 1)) } == .tooLarge)
+        #expect(Self.category { try JSONNode.parse(Array("[1,".utf8)) } == .truncated)
+        #expect(Self.category { try JSONNode.parse(Array("tru".utf8)) } == .truncated)
+        #expect(Self.category { try JSONNode.parse(Array("<html>".utf8)) } == .malformed)
+        #expect(Self.category { try JSONNode.parse(Array("1e999".utf8)) } == .malformed)
+        #expect(Self.category { try JSONNode.parse([]) } == .empty)
+        #expect(Self.category { try JSONNode.parse(Array(" \n ".utf8)) } == .empty)
+        do {
+            _ = try JSONNode.parse(Array(#"{"a": [1, 2"#.utf8))
+            Issue.record("a truncated payload was accepted")
+        } catch {
+            #expect(error.reason == "invalid JSON: the payload ends early after 11 bytes (truncated?)")
+        }
+        do {
+            _ = try JSONNode.parse(Array("[1] x".utf8))
+            Issue.record("trailing data was accepted")
+        } catch {
+            #expect(error.reason == "invalid JSON at byte 4 of 5: unexpected text after the JSON value")
+        }
+        // A byte order mark is tolerated, and the last of duplicate names counts.
+        let root = try JSONNode.parse([0xEF, 0xBB, 0xBF] + Array(#"{"a": 1, "b": 2, "a": 3}"#.utf8))
+        #expect(try root["a"].number() == 3)
+        #expect(root["b"].found == "a number")
+        #expect(root["c"].found == "nothing")
     }
 
     /// The category of the error `body` throws, or nil when it throws none.
-    static func category(_ body: () throws -> JSONValue) -> FeedError.Category? {
+    static func category(_ body: () throws -> JSONNode) -> FeedError.Category? {
         do {
             _ = try body()
             return nil

@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 
 /// The score service's rules, written again here independently of the library's `ScoreRules`,

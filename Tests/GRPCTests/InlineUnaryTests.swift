@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 @testable import GRPC
 import GRPCHealth
 import Logging

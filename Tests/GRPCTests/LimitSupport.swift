@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 import Glibc
 import EchoExample
 @testable import GRPC

@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 import EchoExample
 @testable import GRPC
 import GRPCHealth

@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 import EchoExample
 import GRPC
 import GRPCHealth

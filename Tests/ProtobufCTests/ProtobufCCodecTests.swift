@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 import ProtobufC
 import GRPCWire
 import NIOCore

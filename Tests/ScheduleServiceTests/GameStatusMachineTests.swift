@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 import GRPC
 import ScheduleService
 import Testing

@@ -1,4 +1,6 @@
+import CourtsideDomain
 import CourtsideProto
+import CourtsideRPC
 import GRPC
 import ScheduleService
 import Testing
@@ -81,7 +83,7 @@ import Testing
         #expect(NBATeams.all.count == 30)
         #expect(Set(NBATeams.all.map(\.id)).count == 30)
         #expect(NBATeams.all.map(\.id) == NBATeams.all.map(\.id).sorted())
-        for team in NBATeams.all {
+        for team in NBATeams.messages {
             #expect(team.id == team.tricode)
             #expect(team.id.count == 3 && team.id == team.id.uppercased())
             #expect(["East", "West"].contains(team.conference))
@@ -94,6 +96,6 @@ import Testing
         #expect(divisions.count == 6)
         #expect(divisions.values.allSatisfy { $0.count == 5 })
         #expect(NBATeams.all.filter { $0.conference == "East" }.count == 15)
-        #expect(NBATeams.team(id: "GSW")?.name == "Warriors")
+        #expect(NBATeams.team(tricode: "GSW")?.name == "Warriors")
     }
 }

@@ -1,4 +1,6 @@
+import CourtsideDomain
 import CourtsideProto
+import CourtsideRPC
 import GRPC
 import ScheduleService
 import TestSupport

@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 import GRPC
 @testable import ScoreService
 import Testing

@@ -1,4 +1,6 @@
+import CourtsideDomain
 import CourtsideProto
+import CourtsideRPC
 import GRPC
 import Logging
 import ScoreService
@@ -74,9 +76,10 @@ import Testing
         #expect(await list(ListEventsRequest(gameId: String(repeating: "g", count: 129))) == .invalidArgument)
         #expect(await list(ListEventsRequest(gameId: "a game")) == .invalidArgument)
         // Tokens: forged beyond any position, too long, or not one of ours.
-        #expect(await list(ListEventsRequest(gameId: gameId, pageToken: "p1.\(epoch).2")) == .ok)
-        #expect(await list(ListEventsRequest(gameId: gameId, pageToken: "p1.\(epoch).\(UInt64.max)")) == .invalidArgument)
-        #expect(await list(ListEventsRequest(gameId: gameId, pageToken: "p1.\(epoch).\(UInt64(Int64.max))", newestFirst: true)) == .ok)
+        #expect(await list(ListEventsRequest(gameId: gameId, pageToken: PageToken(scope: epoch, number: 2).encoded)) == .ok)
+        #expect(await list(ListEventsRequest(gameId: gameId, pageToken: PageToken(scope: epoch, number: .max).encoded)) == .invalidArgument)
+        #expect(await list(ListEventsRequest(gameId: gameId, pageToken: PageToken(scope: epoch + 1, number: 2).encoded)) == .invalidArgument)
+        #expect(await list(ListEventsRequest(gameId: gameId, pageToken: PageToken(scope: epoch, number: UInt64(Int64.max)).encoded, newestFirst: true)) == .ok)
         #expect(await list(ListEventsRequest(gameId: gameId, pageToken: String(repeating: "p", count: 1024))) == .invalidArgument)
         // Refused for its length before it is parsed.
         let long = await #expect(throws: RPCError.self) {

@@ -1,4 +1,6 @@
+import CourtsideDomain
 import CourtsideProto
+import CourtsideRPC
 import Foundation
 import GRPC
 import Logging
@@ -29,7 +31,7 @@ final class Cluster: @unchecked Sendable {
 
     static let today = GameDate.today()
 
-    static let tomorrow = GameDate.of(utcMillis: Int64(Date().timeIntervalSince1970 * 1000) + 86_400_000)
+    static let tomorrow = GameDate.of(utcMillis: UnixTime.nowMs() + 86_400_000)
 
     static let games = [
         Game(id: "g1", homeTeamId: "BOS", awayTeamId: "LAL", startTimeMs: 1, date: today, venue: "TD Garden", status: .scheduled),

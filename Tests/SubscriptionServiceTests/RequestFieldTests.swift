@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 import EventRelay
 import Foundation
 import GRPC

@@ -1,4 +1,5 @@
 import CourtsideProto
+import CourtsideRPC
 import Foundation
 import GRPC
 import Storage

@@ -1,4 +1,6 @@
+import CourtsideDomain
 import CourtsideProto
+import CourtsideRPC
 public import EventRelay
 import Foundation
 public import GRPC

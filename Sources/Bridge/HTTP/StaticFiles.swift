@@ -1,3 +1,4 @@
+import CourtsideDomain
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -78,7 +79,7 @@ public struct StaticFiles: Sendable {
         else { return nil }
         let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
         let modified = (attributes[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)
-        let modifiedMs = Int64(exactly: (modified.timeIntervalSince1970 * 1000).rounded(.down)) ?? 0
+        let modifiedMs = UnixTime.milliseconds(modified)
         let etag = "\"\(String(size, radix: 16))-\(String(modifiedMs, radix: 16))\""
         var headers = HTTPHeaders()
         let ext = (relative as NSString).pathExtension.lowercased()

@@ -1,4 +1,6 @@
+import CourtsideDomain
 import CourtsideProto
+import CourtsideRPC
 import EventRelay
 import GRPC
 import Logging

@@ -1,3 +1,4 @@
+import CourtsideDomain
 public import CourtsideProto
 public import EventRelay
 public import Logging

@@ -1,3 +1,5 @@
+import CourtsideJSON
+
 /// Turns the text of a client message into a `ClientMessage`, enforcing `ClientMessage` of
 /// docs/protocol.schema.json exactly, and classifying failures in the order of §6: not JSON or
 /// not an object → `bad_request`; no string `type` → `bad_request`; an unknown `type` →
@@ -7,7 +9,7 @@ public enum ClientMessageDecoder {
     public static func decode(_ bytes: [UInt8]) -> Result<ClientMessage, ClientMessageError> {
         let value: JSONValue
         do {
-            value = try JSONParser.parse(bytes)
+            value = try JSONParser.parse(bytes, options: .clientMessage)
         } catch {
             return .failure(ClientMessageError(code: .badRequest, message: "not valid JSON: \(error.message) at byte \(error.offset)"))
         }

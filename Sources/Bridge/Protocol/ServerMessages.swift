@@ -194,8 +194,3 @@ public enum ServerMessages {
     static func clamp(_ value: UInt64) -> UInt64 { min(value, ProtocolIds.maximumInteger) }
     static func clamp(_ value: Int64) -> UInt64 { value <= 0 ? 0 : min(UInt64(value), ProtocolIds.maximumInteger) }
 }
-
-extension GameStatus {
-    /// Live or halftime: what "all live games" follows.
-    var isLive: Bool { self == .live || self == .halftime }
-}

@@ -1,3 +1,4 @@
+import CourtsideDomain
 import Foundation
 import NIOCore
 
@@ -6,5 +7,5 @@ import NIOCore
 enum Clock {
     static func nanos() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
 
-    static func wallMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    static func wallMs() -> Int64 { UnixTime.nowMs() }
 }

@@ -1,3 +1,4 @@
+import CourtsideDomain
 public import CourtsideProto
 
 /// What one connection follows (§5.1): games by id, every game of some teams, every live game.

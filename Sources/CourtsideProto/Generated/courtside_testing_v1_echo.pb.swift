@@ -2,10 +2,8 @@
 // Regenerate with scripts/generate-proto.
 
 package import CCourtsideProtos
-public import GRPCWire
 public import NIOCore
 package import ProtobufC
-public import GRPC
 
 public struct EchoRequest: Hashable, Sendable {
     public var text: String = ""
@@ -78,11 +76,13 @@ extension EchoRequest: ProtobufCConvertible {
     }
 }
 
-extension EchoRequest: GRPCMessage {
+extension EchoRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -151,11 +151,13 @@ extension EchoResponse: ProtobufCConvertible {
     }
 }
 
-extension EchoResponse: GRPCMessage {
+extension EchoResponse {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -221,104 +223,15 @@ extension Nested: ProtobufCConvertible {
     }
 }
 
-extension Nested: GRPCMessage {
+extension Nested {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
-    }
-}
-
-/// Method descriptors of `courtside.testing.v1.EchoService`.
-public enum EchoServiceMethods {
-    public static let serviceName = "courtside.testing.v1.EchoService"
-    public static let get = MethodDescriptor(service: serviceName, method: "Get")
-    public static let expand = MethodDescriptor(service: serviceName, method: "Expand")
-    public static let collect = MethodDescriptor(service: serviceName, method: "Collect")
-    public static let update = MethodDescriptor(service: serviceName, method: "Update")
-    public static let depth = MethodDescriptor(service: serviceName, method: "Depth")
-    public static let all: [MethodDescriptor] = [get, expand, collect, update, depth]
-}
-
-public protocol EchoServiceHandler: RPCService {
-    /// Echoes the request (after `delay_ms`), with `fail_code` != 0 answered as that status.
-    func get(request: EchoRequest, context: ServerContext) async throws -> EchoResponse
-    /// `count` responses, each after `delay_ms`; the response headers are sent at once.
-    func expand(request: EchoRequest, response: RPCWriter<EchoResponse>, context: ServerContext) async throws
-    /// One response carrying every request's text, joined by spaces.
-    func collect(requests: RPCRequestStream<EchoRequest>, context: ServerContext) async throws -> EchoResponse
-    /// One response per request, as they arrive.
-    func update(requests: RPCRequestStream<EchoRequest>, response: RPCWriter<EchoResponse>, context: ServerContext) async throws
-    /// Reports how deeply the request nests (to test the decoder's nesting limit).
-    func depth(request: Nested, context: ServerContext) async throws -> EchoResponse
-}
-
-extension EchoServiceHandler {
-    public var serviceNames: [String] { ["courtside.testing.v1.EchoService"] }
-
-    public func registerMethods(with router: inout RPCRouter) {
-        router.registerUnary(EchoServiceMethods.get, request: EchoRequest.self, response: EchoResponse.self) { request, context in
-            try await self.get(request: request, context: context)
-        }
-        router.registerServerStreaming(EchoServiceMethods.expand, request: EchoRequest.self, response: EchoResponse.self) { request, response, context in
-            try await self.expand(request: request, response: response, context: context)
-        }
-        router.registerClientStreaming(EchoServiceMethods.collect, request: EchoRequest.self, response: EchoResponse.self) { requests, context in
-            try await self.collect(requests: requests, context: context)
-        }
-        router.registerBidirectionalStreaming(EchoServiceMethods.update, request: EchoRequest.self, response: EchoResponse.self) { requests, response, context in
-            try await self.update(requests: requests, response: response, context: context)
-        }
-        router.registerUnary(EchoServiceMethods.depth, request: Nested.self, response: EchoResponse.self) { request, context in
-            try await self.depth(request: request, context: context)
-        }
-    }
-}
-
-/// A typed client of `courtside.testing.v1.EchoService`.
-public struct EchoServiceClient: Sendable {
-    public let client: GRPCClient
-
-    public init(_ client: GRPCClient) {
-        self.client = client
-    }
-
-    /// Echoes the request (after `delay_ms`), with `fail_code` != 0 answered as that status.
-    public func get(_ request: EchoRequest, options: CallOptions = CallOptions()) async throws -> EchoResponse {
-        try await client.unary(EchoServiceMethods.get, request: request, options: options)
-    }
-
-    /// `count` responses, each after `delay_ms`; the response headers are sent at once.
-    public func expand<Result: Sendable>(
-        _ request: EchoRequest,
-        options: CallOptions = CallOptions(),
-        onResponse handleResponse: (RPCResponseStream<EchoResponse>) async throws -> Result
-    ) async throws -> Result {
-        try await client.serverStreaming(EchoServiceMethods.expand, request: request, options: options, onResponse: handleResponse)
-    }
-
-    /// One response carrying every request's text, joined by spaces.
-    public func collect(
-        options: CallOptions = CallOptions(),
-        requestProducer: @escaping @Sendable (RPCWriter<EchoRequest>) async throws -> Void
-    ) async throws -> EchoResponse {
-        try await client.clientStreaming(EchoServiceMethods.collect, options: options, requestProducer: requestProducer)
-    }
-
-    /// One response per request, as they arrive.
-    public func update<Result: Sendable>(
-        options: CallOptions = CallOptions(),
-        requestProducer: @escaping @Sendable (RPCWriter<EchoRequest>) async throws -> Void,
-        onResponse handleResponse: (RPCResponseStream<EchoResponse>) async throws -> Result
-    ) async throws -> Result {
-        try await client.bidirectionalStreaming(EchoServiceMethods.update, options: options, requestProducer: requestProducer, onResponse: handleResponse)
-    }
-
-    /// Reports how deeply the request nests (to test the decoder's nesting limit).
-    public func depth(_ request: Nested, options: CallOptions = CallOptions()) async throws -> EchoResponse {
-        try await client.unary(EchoServiceMethods.depth, request: request, options: options)
     }
 }
 

@@ -2,7 +2,6 @@
 // Regenerate with scripts/generate-proto.
 
 package import CCourtsideProtos
-public import GRPCWire
 public import NIOCore
 package import ProtobufC
 
@@ -190,11 +189,13 @@ extension Position: ProtobufCConvertible {
     }
 }
 
-extension Position: GRPCMessage {
+extension Position {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -273,11 +274,13 @@ extension GameState: ProtobufCConvertible {
     }
 }
 
-extension GameState: GRPCMessage {
+extension GameState {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -364,11 +367,13 @@ extension Team: ProtobufCConvertible {
     }
 }
 
-extension Team: GRPCMessage {
+extension Team {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -457,11 +462,13 @@ extension Game: ProtobufCConvertible {
     }
 }
 
-extension Game: GRPCMessage {
+extension Game {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -581,11 +588,13 @@ extension Event: ProtobufCConvertible {
     }
 }
 
-extension Event: GRPCMessage {
+extension Event {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -674,11 +683,13 @@ extension Snapshot: ProtobufCConvertible {
     }
 }
 
-extension Snapshot: GRPCMessage {
+extension Snapshot {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -741,11 +752,13 @@ extension GameCursor: ProtobufCConvertible {
     }
 }
 
-extension GameCursor: GRPCMessage {
+extension GameCursor {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -832,11 +845,13 @@ extension StreamItem: ProtobufCConvertible {
     }
 }
 
-extension StreamItem: GRPCMessage {
+extension StreamItem {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -891,11 +906,13 @@ extension ResumeCursors: ProtobufCConvertible {
     }
 }
 
-extension ResumeCursors: GRPCMessage {
+extension ResumeCursors {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }

@@ -2,10 +2,8 @@
 // Regenerate with scripts/generate-proto.
 
 package import CCourtsideProtos
-public import GRPCWire
 public import NIOCore
 package import ProtobufC
-public import GRPC
 
 public struct ListTeamsRequest: Hashable, Sendable {
 
@@ -46,11 +44,13 @@ extension ListTeamsRequest: ProtobufCConvertible {
     }
 }
 
-extension ListTeamsRequest: GRPCMessage {
+extension ListTeamsRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -103,11 +103,13 @@ extension ListTeamsResponse: ProtobufCConvertible {
     }
 }
 
-extension ListTeamsResponse: GRPCMessage {
+extension ListTeamsResponse {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -193,11 +195,13 @@ extension ListGamesRequest: ProtobufCConvertible {
     }
 }
 
-extension ListGamesRequest: GRPCMessage {
+extension ListGamesRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -256,11 +260,13 @@ extension ListGamesResponse: ProtobufCConvertible {
     }
 }
 
-extension ListGamesResponse: GRPCMessage {
+extension ListGamesResponse {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -310,11 +316,13 @@ extension GetGameRequest: ProtobufCConvertible {
     }
 }
 
-extension GetGameRequest: GRPCMessage {
+extension GetGameRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -367,11 +375,13 @@ extension UpsertGamesRequest: ProtobufCConvertible {
     }
 }
 
-extension UpsertGamesRequest: GRPCMessage {
+extension UpsertGamesRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -424,11 +434,13 @@ extension UpsertGamesResponse: ProtobufCConvertible {
     }
 }
 
-extension UpsertGamesResponse: GRPCMessage {
+extension UpsertGamesResponse {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -483,11 +495,13 @@ extension UpdateGameStatusRequest: ProtobufCConvertible {
     }
 }
 
-extension UpdateGameStatusRequest: GRPCMessage {
+extension UpdateGameStatusRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -547,11 +561,13 @@ extension WatchGamesRequest: ProtobufCConvertible {
     }
 }
 
-extension WatchGamesRequest: GRPCMessage {
+extension WatchGamesRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -613,110 +629,15 @@ extension GameChange: ProtobufCConvertible {
     }
 }
 
-extension GameChange: GRPCMessage {
+extension GameChange {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
-    }
-}
-
-/// Method descriptors of `courtside.v1.ScheduleService`.
-public enum ScheduleServiceMethods {
-    public static let serviceName = "courtside.v1.ScheduleService"
-    public static let listTeams = MethodDescriptor(service: serviceName, method: "ListTeams")
-    public static let listGames = MethodDescriptor(service: serviceName, method: "ListGames")
-    public static let getGame = MethodDescriptor(service: serviceName, method: "GetGame")
-    public static let upsertGames = MethodDescriptor(service: serviceName, method: "UpsertGames")
-    public static let updateGameStatus = MethodDescriptor(service: serviceName, method: "UpdateGameStatus")
-    public static let watchGames = MethodDescriptor(service: serviceName, method: "WatchGames")
-    public static let all: [MethodDescriptor] = [listTeams, listGames, getGame, upsertGames, updateGameStatus, watchGames]
-}
-
-public protocol ScheduleServiceHandler: RPCService {
-    /// All teams, ordered by tricode.
-    func listTeams(request: ListTeamsRequest, context: ServerContext) async throws -> ListTeamsResponse
-    /// Games matching a filter, ordered by start time then id, a page at a time.
-    func listGames(request: ListGamesRequest, context: ServerContext) async throws -> ListGamesResponse
-    /// One game; NOT_FOUND if it does not exist.
-    func getGame(request: GetGameRequest, context: ServerContext) async throws -> Game
-    /// Creates or updates games (for feeds and operators). Either all are applied or none.
-    func upsertGames(request: UpsertGamesRequest, context: ServerContext) async throws -> UpsertGamesResponse
-    /// Changes only the status of a game (what the score service reports).
-    func updateGameStatus(request: UpdateGameStatusRequest, context: ServerContext) async throws -> Game
-    /// Every change of a game's schedule or status from now on (optionally the current games
-    /// first).
-    func watchGames(request: WatchGamesRequest, response: RPCWriter<GameChange>, context: ServerContext) async throws
-}
-
-extension ScheduleServiceHandler {
-    public var serviceNames: [String] { ["courtside.v1.ScheduleService"] }
-
-    public func registerMethods(with router: inout RPCRouter) {
-        router.registerUnary(ScheduleServiceMethods.listTeams, request: ListTeamsRequest.self, response: ListTeamsResponse.self) { request, context in
-            try await self.listTeams(request: request, context: context)
-        }
-        router.registerUnary(ScheduleServiceMethods.listGames, request: ListGamesRequest.self, response: ListGamesResponse.self) { request, context in
-            try await self.listGames(request: request, context: context)
-        }
-        router.registerUnary(ScheduleServiceMethods.getGame, request: GetGameRequest.self, response: Game.self) { request, context in
-            try await self.getGame(request: request, context: context)
-        }
-        router.registerUnary(ScheduleServiceMethods.upsertGames, request: UpsertGamesRequest.self, response: UpsertGamesResponse.self) { request, context in
-            try await self.upsertGames(request: request, context: context)
-        }
-        router.registerUnary(ScheduleServiceMethods.updateGameStatus, request: UpdateGameStatusRequest.self, response: Game.self) { request, context in
-            try await self.updateGameStatus(request: request, context: context)
-        }
-        router.registerServerStreaming(ScheduleServiceMethods.watchGames, request: WatchGamesRequest.self, response: GameChange.self) { request, response, context in
-            try await self.watchGames(request: request, response: response, context: context)
-        }
-    }
-}
-
-/// A typed client of `courtside.v1.ScheduleService`.
-public struct ScheduleServiceClient: Sendable {
-    public let client: GRPCClient
-
-    public init(_ client: GRPCClient) {
-        self.client = client
-    }
-
-    /// All teams, ordered by tricode.
-    public func listTeams(_ request: ListTeamsRequest, options: CallOptions = CallOptions()) async throws -> ListTeamsResponse {
-        try await client.unary(ScheduleServiceMethods.listTeams, request: request, options: options)
-    }
-
-    /// Games matching a filter, ordered by start time then id, a page at a time.
-    public func listGames(_ request: ListGamesRequest, options: CallOptions = CallOptions()) async throws -> ListGamesResponse {
-        try await client.unary(ScheduleServiceMethods.listGames, request: request, options: options)
-    }
-
-    /// One game; NOT_FOUND if it does not exist.
-    public func getGame(_ request: GetGameRequest, options: CallOptions = CallOptions()) async throws -> Game {
-        try await client.unary(ScheduleServiceMethods.getGame, request: request, options: options)
-    }
-
-    /// Creates or updates games (for feeds and operators). Either all are applied or none.
-    public func upsertGames(_ request: UpsertGamesRequest, options: CallOptions = CallOptions()) async throws -> UpsertGamesResponse {
-        try await client.unary(ScheduleServiceMethods.upsertGames, request: request, options: options)
-    }
-
-    /// Changes only the status of a game (what the score service reports).
-    public func updateGameStatus(_ request: UpdateGameStatusRequest, options: CallOptions = CallOptions()) async throws -> Game {
-        try await client.unary(ScheduleServiceMethods.updateGameStatus, request: request, options: options)
-    }
-
-    /// Every change of a game's schedule or status from now on (optionally the current games
-    /// first).
-    public func watchGames<Result: Sendable>(
-        _ request: WatchGamesRequest,
-        options: CallOptions = CallOptions(),
-        onResponse handleResponse: (RPCResponseStream<GameChange>) async throws -> Result
-    ) async throws -> Result {
-        try await client.serverStreaming(ScheduleServiceMethods.watchGames, request: request, options: options, onResponse: handleResponse)
     }
 }
 

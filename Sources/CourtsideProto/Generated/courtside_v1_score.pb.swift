@@ -2,10 +2,8 @@
 // Regenerate with scripts/generate-proto.
 
 package import CCourtsideProtos
-public import GRPCWire
 public import NIOCore
 package import ProtobufC
-public import GRPC
 
 public struct PublishEventsRequest: Hashable, Sendable {
     public var events: [Event] = []
@@ -54,11 +52,13 @@ extension PublishEventsRequest: ProtobufCConvertible {
     }
 }
 
-extension PublishEventsRequest: GRPCMessage {
+extension PublishEventsRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -130,11 +130,13 @@ extension PublishResult: ProtobufCConvertible {
     }
 }
 
-extension PublishResult: GRPCMessage {
+extension PublishResult {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -188,11 +190,13 @@ extension PublishEventsResponse: ProtobufCConvertible {
     }
 }
 
-extension PublishEventsResponse: GRPCMessage {
+extension PublishEventsResponse {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -246,11 +250,13 @@ extension GetSnapshotsRequest: ProtobufCConvertible {
     }
 }
 
-extension GetSnapshotsRequest: GRPCMessage {
+extension GetSnapshotsRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -303,11 +309,13 @@ extension GetSnapshotsResponse: ProtobufCConvertible {
     }
 }
 
-extension GetSnapshotsResponse: GRPCMessage {
+extension GetSnapshotsResponse {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -368,11 +376,13 @@ extension StreamEventsRequest: ProtobufCConvertible {
     }
 }
 
-extension StreamEventsRequest: GRPCMessage {
+extension StreamEventsRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -452,11 +462,13 @@ extension ListEventsRequest: ProtobufCConvertible {
     }
 }
 
-extension ListEventsRequest: GRPCMessage {
+extension ListEventsRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -520,112 +532,15 @@ extension ListEventsResponse: ProtobufCConvertible {
     }
 }
 
-extension ListEventsResponse: GRPCMessage {
+extension ListEventsResponse {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
-    }
-}
-
-/// Method descriptors of `courtside.v1.ScoreService`.
-public enum ScoreServiceMethods {
-    public static let serviceName = "courtside.v1.ScoreService"
-    public static let publishEvents = MethodDescriptor(service: serviceName, method: "PublishEvents")
-    public static let publishEventStream = MethodDescriptor(service: serviceName, method: "PublishEventStream")
-    public static let getSnapshots = MethodDescriptor(service: serviceName, method: "GetSnapshots")
-    public static let streamEvents = MethodDescriptor(service: serviceName, method: "StreamEvents")
-    public static let listEvents = MethodDescriptor(service: serviceName, method: "ListEvents")
-    public static let all: [MethodDescriptor] = [publishEvents, publishEventStream, getSnapshots, streamEvents, listEvents]
-}
-
-public protocol ScoreServiceHandler: RPCService {
-    /// Appends a batch of events (for one or more games). Each new event gets the next position
-    /// of its game; an event whose (game_id, source_id) was published before gets its original
-    /// position back. A batch is applied atomically: one invalid event rejects the whole batch,
-    /// and the error names it.
-    func publishEvents(request: PublishEventsRequest, context: ServerContext) async throws -> PublishEventsResponse
-    /// The same for producers that push continuously: every message is one batch, applied as it
-    /// arrives; the response sums up all of them.
-    func publishEventStream(requests: RPCRequestStream<PublishEventsRequest>, context: ServerContext) async throws -> PublishEventsResponse
-    /// The current state of the given games, or of all live games when none are given.
-    func getSnapshots(request: GetSnapshotsRequest, context: ServerContext) async throws -> GetSnapshotsResponse
-    /// History after each given position, then live events, in order per game, with no gap and
-    /// no duplicate. The response headers are sent once the stream is registered: an event
-    /// published after the client has them is delivered on this stream.
-    func streamEvents(request: StreamEventsRequest, response: RPCWriter<StreamItem>, context: ServerContext) async throws
-    /// A game's history, a page at a time.
-    func listEvents(request: ListEventsRequest, context: ServerContext) async throws -> ListEventsResponse
-}
-
-extension ScoreServiceHandler {
-    public var serviceNames: [String] { ["courtside.v1.ScoreService"] }
-
-    public func registerMethods(with router: inout RPCRouter) {
-        router.registerUnary(ScoreServiceMethods.publishEvents, request: PublishEventsRequest.self, response: PublishEventsResponse.self) { request, context in
-            try await self.publishEvents(request: request, context: context)
-        }
-        router.registerClientStreaming(ScoreServiceMethods.publishEventStream, request: PublishEventsRequest.self, response: PublishEventsResponse.self) { requests, context in
-            try await self.publishEventStream(requests: requests, context: context)
-        }
-        router.registerUnary(ScoreServiceMethods.getSnapshots, request: GetSnapshotsRequest.self, response: GetSnapshotsResponse.self) { request, context in
-            try await self.getSnapshots(request: request, context: context)
-        }
-        router.registerServerStreaming(ScoreServiceMethods.streamEvents, request: StreamEventsRequest.self, response: StreamItem.self) { request, response, context in
-            try await self.streamEvents(request: request, response: response, context: context)
-        }
-        router.registerUnary(ScoreServiceMethods.listEvents, request: ListEventsRequest.self, response: ListEventsResponse.self) { request, context in
-            try await self.listEvents(request: request, context: context)
-        }
-    }
-}
-
-/// A typed client of `courtside.v1.ScoreService`.
-public struct ScoreServiceClient: Sendable {
-    public let client: GRPCClient
-
-    public init(_ client: GRPCClient) {
-        self.client = client
-    }
-
-    /// Appends a batch of events (for one or more games). Each new event gets the next position
-    /// of its game; an event whose (game_id, source_id) was published before gets its original
-    /// position back. A batch is applied atomically: one invalid event rejects the whole batch,
-    /// and the error names it.
-    public func publishEvents(_ request: PublishEventsRequest, options: CallOptions = CallOptions()) async throws -> PublishEventsResponse {
-        try await client.unary(ScoreServiceMethods.publishEvents, request: request, options: options)
-    }
-
-    /// The same for producers that push continuously: every message is one batch, applied as it
-    /// arrives; the response sums up all of them.
-    public func publishEventStream(
-        options: CallOptions = CallOptions(),
-        requestProducer: @escaping @Sendable (RPCWriter<PublishEventsRequest>) async throws -> Void
-    ) async throws -> PublishEventsResponse {
-        try await client.clientStreaming(ScoreServiceMethods.publishEventStream, options: options, requestProducer: requestProducer)
-    }
-
-    /// The current state of the given games, or of all live games when none are given.
-    public func getSnapshots(_ request: GetSnapshotsRequest, options: CallOptions = CallOptions()) async throws -> GetSnapshotsResponse {
-        try await client.unary(ScoreServiceMethods.getSnapshots, request: request, options: options)
-    }
-
-    /// History after each given position, then live events, in order per game, with no gap and
-    /// no duplicate. The response headers are sent once the stream is registered: an event
-    /// published after the client has them is delivered on this stream.
-    public func streamEvents<Result: Sendable>(
-        _ request: StreamEventsRequest,
-        options: CallOptions = CallOptions(),
-        onResponse handleResponse: (RPCResponseStream<StreamItem>) async throws -> Result
-    ) async throws -> Result {
-        try await client.serverStreaming(ScoreServiceMethods.streamEvents, request: request, options: options, onResponse: handleResponse)
-    }
-
-    /// A game's history, a page at a time.
-    public func listEvents(_ request: ListEventsRequest, options: CallOptions = CallOptions()) async throws -> ListEventsResponse {
-        try await client.unary(ScoreServiceMethods.listEvents, request: request, options: options)
     }
 }
 

@@ -2,10 +2,8 @@
 // Regenerate with scripts/generate-proto.
 
 package import CCourtsideProtos
-public import GRPCWire
 public import NIOCore
 package import ProtobufC
-public import GRPC
 
 public struct SubscriptionFilter: Hashable, Sendable {
     public var gameIds: [String] = []
@@ -76,11 +74,13 @@ extension SubscriptionFilter: ProtobufCConvertible {
     }
 }
 
-extension SubscriptionFilter: GRPCMessage {
+extension SubscriptionFilter {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -151,11 +151,13 @@ extension SubscribeRequest: ProtobufCConvertible {
     }
 }
 
-extension SubscribeRequest: GRPCMessage {
+extension SubscribeRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -230,11 +232,13 @@ extension Subscription: ProtobufCConvertible {
     }
 }
 
-extension Subscription: GRPCMessage {
+extension Subscription {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -295,11 +299,13 @@ extension CreateSubscriptionRequest: ProtobufCConvertible {
     }
 }
 
-extension CreateSubscriptionRequest: GRPCMessage {
+extension CreateSubscriptionRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -349,11 +355,13 @@ extension GetSubscriptionRequest: ProtobufCConvertible {
     }
 }
 
-extension GetSubscriptionRequest: GRPCMessage {
+extension GetSubscriptionRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -403,11 +411,13 @@ extension DeleteSubscriptionRequest: ProtobufCConvertible {
     }
 }
 
-extension DeleteSubscriptionRequest: GRPCMessage {
+extension DeleteSubscriptionRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -452,11 +462,13 @@ extension DeleteSubscriptionResponse: ProtobufCConvertible {
     }
 }
 
-extension DeleteSubscriptionResponse: GRPCMessage {
+extension DeleteSubscriptionResponse {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -501,11 +513,13 @@ extension ListSubscriptionsRequest: ProtobufCConvertible {
     }
 }
 
-extension ListSubscriptionsRequest: GRPCMessage {
+extension ListSubscriptionsRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -558,11 +572,13 @@ extension ListSubscriptionsResponse: ProtobufCConvertible {
     }
 }
 
-extension ListSubscriptionsResponse: GRPCMessage {
+extension ListSubscriptionsResponse {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -620,112 +636,15 @@ extension AcknowledgeRequest: ProtobufCConvertible {
     }
 }
 
-extension AcknowledgeRequest: GRPCMessage {
+extension AcknowledgeRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
-    }
-}
-
-/// Method descriptors of `courtside.v1.SubscriptionService`.
-public enum SubscriptionServiceMethods {
-    public static let serviceName = "courtside.v1.SubscriptionService"
-    public static let subscribe = MethodDescriptor(service: serviceName, method: "Subscribe")
-    public static let createSubscription = MethodDescriptor(service: serviceName, method: "CreateSubscription")
-    public static let getSubscription = MethodDescriptor(service: serviceName, method: "GetSubscription")
-    public static let deleteSubscription = MethodDescriptor(service: serviceName, method: "DeleteSubscription")
-    public static let listSubscriptions = MethodDescriptor(service: serviceName, method: "ListSubscriptions")
-    public static let acknowledge = MethodDescriptor(service: serviceName, method: "Acknowledge")
-    public static let all: [MethodDescriptor] = [subscribe, createSubscription, getSubscription, deleteSubscription, listSubscriptions, acknowledge]
-}
-
-public protocol SubscriptionServiceHandler: RPCService {
-    /// Streams what the filter matches (or, with `subscription_name`, what the named durable
-    /// subscription matches, from its stored cursor), per game in order, with no gap and no
-    /// duplicate. A subscriber that falls too far behind gets RESOURCE_EXHAUSTED with the
-    /// positions it can resume from in the `courtside-resume-bin` trailer (a ResumeCursors).
-    /// The response headers are sent once the subscription is registered: an event relayed after
-    /// the client has them is delivered on this stream.
-    func subscribe(request: SubscribeRequest, response: RPCWriter<StreamItem>, context: ServerContext) async throws
-    func createSubscription(request: CreateSubscriptionRequest, context: ServerContext) async throws -> Subscription
-    func getSubscription(request: GetSubscriptionRequest, context: ServerContext) async throws -> Subscription
-    func deleteSubscription(request: DeleteSubscriptionRequest, context: ServerContext) async throws -> DeleteSubscriptionResponse
-    func listSubscriptions(request: ListSubscriptionsRequest, context: ServerContext) async throws -> ListSubscriptionsResponse
-    /// Advances a durable subscription's cursor: everything up to these positions was handled.
-    /// A cursor never moves backwards.
-    func acknowledge(request: AcknowledgeRequest, context: ServerContext) async throws -> Subscription
-}
-
-extension SubscriptionServiceHandler {
-    public var serviceNames: [String] { ["courtside.v1.SubscriptionService"] }
-
-    public func registerMethods(with router: inout RPCRouter) {
-        router.registerServerStreaming(SubscriptionServiceMethods.subscribe, request: SubscribeRequest.self, response: StreamItem.self) { request, response, context in
-            try await self.subscribe(request: request, response: response, context: context)
-        }
-        router.registerUnary(SubscriptionServiceMethods.createSubscription, request: CreateSubscriptionRequest.self, response: Subscription.self) { request, context in
-            try await self.createSubscription(request: request, context: context)
-        }
-        router.registerUnary(SubscriptionServiceMethods.getSubscription, request: GetSubscriptionRequest.self, response: Subscription.self) { request, context in
-            try await self.getSubscription(request: request, context: context)
-        }
-        router.registerUnary(SubscriptionServiceMethods.deleteSubscription, request: DeleteSubscriptionRequest.self, response: DeleteSubscriptionResponse.self) { request, context in
-            try await self.deleteSubscription(request: request, context: context)
-        }
-        router.registerUnary(SubscriptionServiceMethods.listSubscriptions, request: ListSubscriptionsRequest.self, response: ListSubscriptionsResponse.self) { request, context in
-            try await self.listSubscriptions(request: request, context: context)
-        }
-        router.registerUnary(SubscriptionServiceMethods.acknowledge, request: AcknowledgeRequest.self, response: Subscription.self) { request, context in
-            try await self.acknowledge(request: request, context: context)
-        }
-    }
-}
-
-/// A typed client of `courtside.v1.SubscriptionService`.
-public struct SubscriptionServiceClient: Sendable {
-    public let client: GRPCClient
-
-    public init(_ client: GRPCClient) {
-        self.client = client
-    }
-
-    /// Streams what the filter matches (or, with `subscription_name`, what the named durable
-    /// subscription matches, from its stored cursor), per game in order, with no gap and no
-    /// duplicate. A subscriber that falls too far behind gets RESOURCE_EXHAUSTED with the
-    /// positions it can resume from in the `courtside-resume-bin` trailer (a ResumeCursors).
-    /// The response headers are sent once the subscription is registered: an event relayed after
-    /// the client has them is delivered on this stream.
-    public func subscribe<Result: Sendable>(
-        _ request: SubscribeRequest,
-        options: CallOptions = CallOptions(),
-        onResponse handleResponse: (RPCResponseStream<StreamItem>) async throws -> Result
-    ) async throws -> Result {
-        try await client.serverStreaming(SubscriptionServiceMethods.subscribe, request: request, options: options, onResponse: handleResponse)
-    }
-
-    public func createSubscription(_ request: CreateSubscriptionRequest, options: CallOptions = CallOptions()) async throws -> Subscription {
-        try await client.unary(SubscriptionServiceMethods.createSubscription, request: request, options: options)
-    }
-
-    public func getSubscription(_ request: GetSubscriptionRequest, options: CallOptions = CallOptions()) async throws -> Subscription {
-        try await client.unary(SubscriptionServiceMethods.getSubscription, request: request, options: options)
-    }
-
-    public func deleteSubscription(_ request: DeleteSubscriptionRequest, options: CallOptions = CallOptions()) async throws -> DeleteSubscriptionResponse {
-        try await client.unary(SubscriptionServiceMethods.deleteSubscription, request: request, options: options)
-    }
-
-    public func listSubscriptions(_ request: ListSubscriptionsRequest, options: CallOptions = CallOptions()) async throws -> ListSubscriptionsResponse {
-        try await client.unary(SubscriptionServiceMethods.listSubscriptions, request: request, options: options)
-    }
-
-    /// Advances a durable subscription's cursor: everything up to these positions was handled.
-    /// A cursor never moves backwards.
-    public func acknowledge(_ request: AcknowledgeRequest, options: CallOptions = CallOptions()) async throws -> Subscription {
-        try await client.unary(SubscriptionServiceMethods.acknowledge, request: request, options: options)
     }
 }
 

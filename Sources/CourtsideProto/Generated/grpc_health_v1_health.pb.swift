@@ -2,10 +2,8 @@
 // Regenerate with scripts/generate-proto.
 
 package import CCourtsideProtos
-public import GRPCWire
 public import NIOCore
 package import ProtobufC
-public import GRPC
 
 public struct HealthCheckRequest: Hashable, Sendable {
     public var service: String = ""
@@ -51,11 +49,13 @@ extension HealthCheckRequest: ProtobufCConvertible {
     }
 }
 
-extension HealthCheckRequest: GRPCMessage {
+extension HealthCheckRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
     }
@@ -135,60 +135,15 @@ extension HealthCheckResponse: ProtobufCConvertible {
     }
 }
 
-extension HealthCheckResponse: GRPCMessage {
+extension HealthCheckResponse {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCCodec.decode(Self.self, from: bytes)
     }
 
+    /// Appends the serialized message to `buffer`.
     public func serialize(into buffer: inout ByteBuffer) {
         ProtobufCCodec.encode(self, into: &buffer)
-    }
-}
-
-/// Method descriptors of `grpc.health.v1.Health`.
-public enum HealthMethods {
-    public static let serviceName = "grpc.health.v1.Health"
-    public static let check = MethodDescriptor(service: serviceName, method: "Check")
-    public static let watch = MethodDescriptor(service: serviceName, method: "Watch")
-    public static let all: [MethodDescriptor] = [check, watch]
-}
-
-public protocol HealthHandler: RPCService {
-    func check(request: HealthCheckRequest, context: ServerContext) async throws -> HealthCheckResponse
-    func watch(request: HealthCheckRequest, response: RPCWriter<HealthCheckResponse>, context: ServerContext) async throws
-}
-
-extension HealthHandler {
-    public var serviceNames: [String] { ["grpc.health.v1.Health"] }
-
-    public func registerMethods(with router: inout RPCRouter) {
-        router.registerUnary(HealthMethods.check, request: HealthCheckRequest.self, response: HealthCheckResponse.self) { request, context in
-            try await self.check(request: request, context: context)
-        }
-        router.registerServerStreaming(HealthMethods.watch, request: HealthCheckRequest.self, response: HealthCheckResponse.self) { request, response, context in
-            try await self.watch(request: request, response: response, context: context)
-        }
-    }
-}
-
-/// A typed client of `grpc.health.v1.Health`.
-public struct HealthClient: Sendable {
-    public let client: GRPCClient
-
-    public init(_ client: GRPCClient) {
-        self.client = client
-    }
-
-    public func check(_ request: HealthCheckRequest, options: CallOptions = CallOptions()) async throws -> HealthCheckResponse {
-        try await client.unary(HealthMethods.check, request: request, options: options)
-    }
-
-    public func watch<Result: Sendable>(
-        _ request: HealthCheckRequest,
-        options: CallOptions = CallOptions(),
-        onResponse handleResponse: (RPCResponseStream<HealthCheckResponse>) async throws -> Result
-    ) async throws -> Result {
-        try await client.serverStreaming(HealthMethods.watch, request: request, options: options, onResponse: handleResponse)
     }
 }
 

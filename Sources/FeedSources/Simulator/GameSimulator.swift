@@ -1,3 +1,4 @@
+import CourtsideDomain
 public import CourtsideProto
 
 /// How to simulate: which games, from which seed, at what speed.

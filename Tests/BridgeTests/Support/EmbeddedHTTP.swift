@@ -1,5 +1,6 @@
 @testable import Bridge
 import CourtsideProto
+import CourtsideRPC
 import EventRelay
 import Foundation
 import GRPC

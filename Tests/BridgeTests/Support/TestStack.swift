@@ -1,5 +1,7 @@
 import Bridge
+import CourtsideDomain
 import CourtsideProto
+import CourtsideRPC
 import EventRelay
 import Foundation
 import GRPC

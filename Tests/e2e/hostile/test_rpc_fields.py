@@ -6,6 +6,7 @@ Each answer must be OK or a clear INVALID_ARGUMENT / OUT_OF_RANGE / NOT_FOUND (t
 asserted: the limits are in the services' READMEs), a refused write must leave nothing behind,
 and after each case the service must be alive, healthy and within its RSS bound.
 """
+import base64
 import time
 
 import grpc
@@ -238,6 +239,13 @@ def test_stream_events_positions(cluster):
                        [SCORE.StreamEventsRequest(games=[C.GameCursor(game_id=MARKER.decode())])], streaming=True)
 
 
+def page_token(scope, number):
+    """A ListEvents page token as the score service writes one (CourtsideDomain/PageToken.swift):
+    version 1, the log's epoch and the last seq (8 bytes each, big endian), base64url unpadded."""
+    raw = bytes([1]) + scope.to_bytes(8, "big") + number.to_bytes(8, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
 def test_list_events(cluster):
     score, _, _ = stubs(cluster)
     with cluster.guard("score", max_growth_mb=GROWTH_MB):
@@ -252,8 +260,9 @@ def test_list_events(cluster):
         assert ask(game_id="") == INVALID
         assert ask(game_id="g" * 128) == NOT_FOUND
         assert ask(game_id="g" * 129) == INVALID
-        assert ask(game_id=game_id, page_token=f"p1.{epoch}.2") == OK
-        assert ask(game_id=game_id, page_token=f"p1.{epoch}.{2**64 - 1}") == INVALID
+        assert ask(game_id=game_id, page_token=page_token(epoch, 2)) == OK
+        assert ask(game_id=game_id, page_token=page_token(epoch, 2**64 - 1)) == INVALID
+        assert ask(game_id=game_id, page_token=page_token(epoch + 1, 2)) == INVALID
         assert ask(game_id=game_id, page_token="p" * 1024) == INVALID
         assert ask(game_id=game_id, page_token="p" * 1025) == INVALID
         check_not_text(cluster, "score", "/courtside.v1.ScoreService/ListEvents",

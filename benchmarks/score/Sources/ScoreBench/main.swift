@@ -7,6 +7,7 @@
 // The score service runs in this process behind its real gRPC server on loopback (games come
 // from a static directory instead of a schedule service); every call goes through the wire.
 import CourtsideProto
+import CourtsideRPC
 import Foundation
 import GRPC
 import Logging

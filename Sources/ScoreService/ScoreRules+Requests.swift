@@ -1,13 +1,11 @@
+public import CourtsideDomain
 public import CourtsideProto
+import CourtsideRPC
 public import GRPC
 
-/// The rules an event must satisfy against its game's state before it is stored.
-///
-/// - Every event names its game and carries the source's id and the game's state after it.
-/// - A score may go down only in a correction.
-/// - A period never goes backwards.
-/// - Nothing follows "final" but a correction.
-public enum ScoreRules {
+/// How the score service applies ``ScoreRules`` to publish requests: every event names its game
+/// and carries the source's id and the game's state after it, and follows the state before it.
+extension ScoreRules {
     /// Largest number of events accepted in one publish request.
     public static let maximumBatchSize = RequestLimits.eventsPerBatch
 
@@ -58,20 +56,18 @@ public enum ScoreRules {
                 "event \(index) (game '\(FieldCheck.shown(event.gameId))', source id '\(FieldCheck.shown(event.sourceId))'): \(why)"
             )
         }
-        let isCorrection = event.kind == .correction
-        if previous.status == .final && !isCorrection {
-            throw refused("the game is final: only a correction may follow, not \(event.kind)")
-        }
-        if !isCorrection {
-            if next.homeScore < previous.homeScore {
-                throw refused("home score goes down from \(previous.homeScore) to \(next.homeScore) outside a correction")
-            }
-            if next.awayScore < previous.awayScore {
-                throw refused("away score goes down from \(previous.awayScore) to \(next.awayScore) outside a correction")
-            }
-        }
-        if next.period < previous.period {
-            throw refused("period goes backwards from \(previous.period) to \(next.period)")
+        // The rules list what is broken in a fixed order; the first is the client's error.
+        switch violations(from: previous, to: next, kind: event.kind).first {
+        case nil:
+            return
+        case .afterFinal(let kind):
+            throw refused("the game is final: only a correction may follow, not \(kind)")
+        case .homeScoreDown(let from, let to):
+            throw refused("home score goes down from \(from) to \(to) outside a correction")
+        case .awayScoreDown(let from, let to):
+            throw refused("away score goes down from \(from) to \(to) outside a correction")
+        case .periodBackwards(let from, let to):
+            throw refused("period goes backwards from \(from) to \(to)")
         }
     }
 }

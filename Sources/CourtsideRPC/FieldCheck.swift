@@ -1,3 +1,4 @@
+public import CourtsideProto
 public import GRPC
 
 /// The checks every service applies to the fields of a request, with the limits of

@@ -1,34 +1,41 @@
-/// A strict RFC 8259 parser for client messages: no trailing commas, no comments, no leading
-/// zeros, valid escapes, a bounded nesting depth, and duplicate member names refused (JSON
-/// Schema validation would otherwise see only one of them).
+/// A strict RFC 8259 parser: no trailing commas, no comments, no leading zeros, valid escapes,
+/// nothing after the value. What it accepts beyond that, and its limits (nesting depth, number
+/// of values, duplicate member names), are the reader's ``JSONParserOptions``: the bridge reads
+/// client messages with ``JSONParserOptions/clientMessage``, the feed provider payloads with
+/// ``JSONParserOptions/providerPayload``.
+///
+/// It is hand-written rather than `JSONSerialization` because readers need exact types (a
+/// boolean is never a number), integers exact to 64 bits, byte offsets in their errors, hard
+/// limits against hostile input, and the same behaviour on Linux and macOS.
 public struct JSONParser {
-    /// Why the text is not JSON, and where.
-    public struct Failure: Error, Sendable, Equatable {
-        public var message: String
-        public var offset: Int
-    }
-
     private let bytes: [UInt8]
+    private let options: JSONParserOptions
     private var index = 0
-    private let maximumDepth: Int
+    private var values = 0
 
     /// Parses one JSON text (surrounding whitespace allowed).
-    public static func parse(_ bytes: [UInt8], maximumDepth: Int = 32) throws(Failure) -> JSONValue {
-        var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
+    public static func parse(_ bytes: [UInt8], options: JSONParserOptions) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, options: options)
+        if options.allowsByteOrderMark, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
         parser.skipWhitespace()
+        if parser.index == bytes.count {
+            throw JSONParseError(kind: .empty, message: "unexpected end of JSON", offset: parser.index)
+        }
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
         guard parser.index == bytes.count else { throw parser.failure("unexpected text after the JSON value") }
         return value
     }
 
-    private init(bytes: [UInt8], maximumDepth: Int) {
+    private init(bytes: [UInt8], options: JSONParserOptions) {
         self.bytes = bytes
-        self.maximumDepth = maximumDepth
+        self.options = options
     }
 
-    private func failure(_ message: String) -> Failure {
-        Failure(message: message, offset: index)
+    /// A failure at the current byte; one at the end of the text (or that needs more bytes than
+    /// are left) is a truncated text.
+    private func failure(_ message: String, truncated: Bool = false) -> JSONParseError {
+        JSONParseError(kind: truncated || index >= bytes.count ? .truncated : .malformed, message: message, offset: index)
     }
 
     private mutating func skipWhitespace() {
@@ -40,8 +47,12 @@ public struct JSONParser {
         }
     }
 
-    private mutating func value(depth: Int) throws(Failure) -> JSONValue {
+    private mutating func value(depth: Int) throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else { throw failure("unexpected end of JSON") }
+        values += 1
+        if values > options.maximumValues {
+            throw JSONParseError(kind: .tooManyValues, message: "more than \(options.maximumValues) values", offset: index)
+        }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try object(depth: depth + 1)
         case UInt8(ascii: "["): return try array(depth: depth + 1)
@@ -54,9 +65,9 @@ public struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: StaticString) throws(Failure) {
+    private mutating func literal(_ word: StaticString) throws(JSONParseError) {
         let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count else { throw failure("unexpected end of JSON") }
+        guard index + count <= bytes.count else { throw failure("unexpected end of JSON", truncated: true) }
         let matches = word.withUTF8Buffer { expected in
             (0..<count).allSatisfy { bytes[index + $0] == expected[$0] }
         }
@@ -64,11 +75,17 @@ public struct JSONParser {
         index += count
     }
 
-    private mutating func object(depth: Int) throws(Failure) -> JSONValue {
-        guard depth <= maximumDepth else { throw failure("nested too deeply") }
+    private func checkDepth(_ depth: Int) throws(JSONParseError) {
+        guard depth <= options.maximumDepth else {
+            throw JSONParseError(kind: .tooDeep, message: "nested too deeply (more than \(options.maximumDepth) levels)", offset: index)
+        }
+    }
+
+    private mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
+        try checkDepth(depth)
         index += 1
         var members: [(String, JSONValue)] = []
-        var names = Set<String>()
+        var positions: [String: Int] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -78,12 +95,21 @@ public struct JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
             let name = try string()
-            guard names.insert(name).inserted else { throw failure("duplicate member \"\(name.excerpt)\"") }
+            let earlier = positions[name]
+            if earlier != nil, options.duplicateMembers == .refused {
+                throw failure("duplicate member \"\(Self.excerpt(name))\"")
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
             skipWhitespace()
-            members.append((name, try value(depth: depth)))
+            let member = try value(depth: depth)
+            if let earlier {
+                members[earlier].1 = member
+            } else {
+                positions[name] = members.count
+                members.append((name, member))
+            }
             skipWhitespace()
             guard index < bytes.count else { throw failure("unexpected end of JSON") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -96,8 +122,8 @@ public struct JSONParser {
         }
     }
 
-    private mutating func array(depth: Int) throws(Failure) -> JSONValue {
-        guard depth <= maximumDepth else { throw failure("nested too deeply") }
+    private mutating func array(depth: Int) throws(JSONParseError) -> JSONValue {
+        try checkDepth(depth)
         index += 1
         var elements: [JSONValue] = []
         skipWhitespace()
@@ -120,7 +146,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func string() throws(Failure) -> String {
+    private mutating func string() throws(JSONParseError) -> String {
         index += 1  // opening quote
         var scalars: [UInt8] = []
         var start = index
@@ -142,11 +168,11 @@ public struct JSONParser {
             }
             index += 1
         }
-        // The input was validated as UTF-8 by the transport; escapes were encoded above.
+        // Invalid UTF-8 becomes U+FFFD; escapes were encoded above.
         return String(decoding: scalars, as: UTF8.self)
     }
 
-    private mutating func escape(into out: inout [UInt8]) throws(Failure) {
+    private mutating func escape(into out: inout [UInt8]) throws(JSONParseError) {
         guard index < bytes.count else { throw failure("unterminated escape") }
         let byte = bytes[index]
         index += 1
@@ -173,7 +199,8 @@ public struct JSONParser {
                     index = save
                 }
             }
-            // A lone surrogate cannot be represented in a Swift String: it becomes U+FFFD.
+            // A lone surrogate cannot be represented in a Swift String: it becomes U+FFFD, as
+            // browsers do.
             let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
             out.append(contentsOf: Array(String(Character(scalar)).utf8))
         default:
@@ -181,8 +208,8 @@ public struct JSONParser {
         }
     }
 
-    private mutating func hex4() throws(Failure) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw failure("unterminated \\u escape") }
+    private mutating func hex4() throws(JSONParseError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw failure("unterminated \\u escape", truncated: true) }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let byte = bytes[index]
@@ -199,7 +226,7 @@ public struct JSONParser {
         return value
     }
 
-    private mutating func number() throws(Failure) -> JSONNumber {
+    private mutating func number() throws(JSONParseError) -> JSONNumber {
         let start = index
         var negative = false
         if bytes[index] == UInt8(ascii: "-") {
@@ -241,6 +268,10 @@ public struct JSONParser {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         let double = Double(text) ?? .nan
+        if !double.isFinite, !options.allowsInfiniteNumbers {
+            index = start
+            throw failure("number out of range")
+        }
         if hasExponent {
             // 1e2 is the integer 100 for JSON Schema; keep it exact when it is small enough.
             // 1e-400 is no integer, though its double underflows to 0.
@@ -255,5 +286,10 @@ public struct JSONParser {
 
     private func isDigit(_ byte: UInt8) -> Bool {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    /// At most 64 characters of a text, as an error message quotes it.
+    private static func excerpt(_ text: String) -> String {
+        text.unicodeScalars.count <= 64 ? text : String(String.UnicodeScalarView(text.unicodeScalars.prefix(64))) + "…"
     }
 }

@@ -1,6 +1,5 @@
-/// A parsed JSON value, as the bridge reads client messages: objects keep their members in
-/// order (duplicate names are refused by the parser), numbers keep their text's integer value
-/// when they have one.
+/// A parsed JSON value: objects keep their members in order, numbers keep their text's integer
+/// value when they have one (``JSONNumber``).
 public enum JSONValue: Sendable, Equatable {
     case object([(String, JSONValue)])
     case array([JSONValue])
@@ -23,7 +22,7 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// The JSON type's name, for error messages.
+    /// The JSON type's name, for error messages ("object", "integer").
     public var typeName: String {
         switch self {
         case .object: "object"
@@ -35,31 +34,9 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// The member called `name` of an object.
+    /// The member called `name` of an object (the parser leaves at most one of each name).
     public subscript(name: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.0 == name }?.1
-    }
-}
-
-/// A JSON number: its integer value when it is an integer in −2^63 … 2^64−1 (JSON Schema's
-/// "integer" includes `1.0`), else only its floating-point value.
-public struct JSONNumber: Sendable, Equatable {
-    /// The exact value of an integral number that fits in 64 bits (negative ones as `negative`).
-    public var integer: UInt64?
-    public var isNegative: Bool
-    public var double: Double
-
-    /// A number with its exact integer magnitude when it has one.
-    public init(integer: UInt64?, isNegative: Bool, double: Double) {
-        self.integer = integer
-        self.isNegative = isNegative
-        self.double = double
-    }
-
-    /// The value if it is an integer in `0 … maximum`.
-    public func unsigned(maximum: UInt64) -> UInt64? {
-        guard !isNegative || integer == 0, let integer, integer <= maximum else { return nil }
-        return integer
     }
 }

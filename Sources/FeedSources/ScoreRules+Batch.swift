@@ -1,12 +1,12 @@
+public import CourtsideDomain
 public import CourtsideProto
 
-/// The score service's rules for a game's event log, checked before anything is published.
+/// The score service's rules for a batch of events, checked before anything is published.
 ///
-/// Every event needs a game id, a source id and the state after it; a score may go down only in
-/// an event of kind `correction`; the period never goes backwards; after status `final` only
-/// corrections may follow; and a batch must not repeat a source id (the score service would
-/// silently fold the second event into the first).
-public enum ScoreRules {
+/// Every event needs a game id, a source id and the state after it; each must follow the one
+/// before it in its game by ``ScoreRules/violations(from:to:kind:)``; and a batch must not
+/// repeat a source id (the score service would silently fold the second event into the first).
+extension ScoreRules {
     /// The rule violations in `events`, which follow the states in `previous` (by game id; a
     /// game not in it starts from nothing). An empty list means the score service accepts them.
     public static func violations(in events: [Event], after previous: [String: GameState] = [:]) -> [FeedError] {
@@ -25,8 +25,8 @@ public enum ScoreRules {
                 continue
             }
             if let before = states[event.gameId] {
-                let isCorrection = event.kind == .correction
-                if !isCorrection, state.homeScore < before.homeScore || state.awayScore < before.awayScore {
+                let broken = violations(from: before, to: state, kind: event.kind)
+                if broken.contains(where: \.isScoreDown) {
                     problems.append(
                         FeedError(
                             "\(label): score went down from \(before.homeScore)–\(before.awayScore) to "
@@ -34,15 +34,27 @@ public enum ScoreRules {
                         )
                     )
                 }
-                if state.period < before.period {
-                    problems.append(FeedError("\(label): period went back from \(before.period) to \(state.period)"))
+                for violation in broken {
+                    if case .periodBackwards(let from, let to) = violation {
+                        problems.append(FeedError("\(label): period went back from \(from) to \(to)"))
+                    }
                 }
-                if before.status == .final, !isCorrection {
+                if broken.contains(.afterFinal(kind: event.kind)) {
                     problems.append(FeedError("\(label): a \(event.kind) event after the game was final"))
                 }
             }
             states[event.gameId] = state
         }
         return problems
+    }
+}
+
+extension ScoreRuleViolation {
+    /// Whether the home or the away score went down (the feed reports both in one line).
+    fileprivate var isScoreDown: Bool {
+        switch self {
+        case .homeScoreDown, .awayScoreDown: true
+        case .afterFinal, .periodBackwards: false
+        }
     }
 }

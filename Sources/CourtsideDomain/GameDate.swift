@@ -22,7 +22,7 @@ public enum GameDate {
 
     /// Today's game date, `YYYY-MM-DD`.
     public static func today() -> String {
-        of(utcMillis: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+        of(utcMillis: UnixTime.nowMs())
     }
 
     /// Whether `text` is exactly `YYYY-MM-DD` and names a day that exists (no 2025-02-29),
