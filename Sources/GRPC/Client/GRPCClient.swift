@@ -30,6 +30,8 @@ public final class GRPCClient: Sendable {
         /// Largest response message accepted.
         public var maximumReceiveMessageSize: Int = 4 << 20
         public var http2 = HTTP2Settings()
+        /// TLS to the server; nil: cleartext h2c with prior knowledge.
+        public var tls: ClientTLSCredentials?
 
         public init(host: String, port: Int) {
             self.host = host
@@ -175,6 +177,7 @@ public final class GRPCClient: Sendable {
                         flags: flags
                     )
                     http2.delegate = grpc
+                    try configuration.tls?.addHandler(to: channel, host: configuration.host)
                     try channel.pipeline.syncOperations.addHandler(http2)
                 }
             }
