@@ -22,6 +22,8 @@ public final class GRPCServer: Sendable {
         }
         /// Told about connections and calls (metrics).
         public var observer: (any GRPCServerObserver)?
+        /// Around the handlers of the methods it intercepts (authentication).
+        public var interceptor: (any CallInterceptor)?
 
         public init(host: String = "127.0.0.1", port: Int) {
             self.host = host
@@ -63,6 +65,9 @@ public final class GRPCServer: Sendable {
         var router = RPCRouter()
         for service in services {
             service.registerMethods(with: &router)
+        }
+        if let interceptor = configuration.interceptor {
+            router.intercept(with: interceptor)
         }
         self.configuration = configuration
         self.router = router
