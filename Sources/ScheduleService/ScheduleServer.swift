@@ -1,3 +1,4 @@
+import Auth
 import CourtsideProto
 public import GRPC
 public import GRPCHealth
@@ -72,6 +73,7 @@ public final class ScheduleServer: CourtsideServer {
         grpcConfiguration.maximumReceiveMessageSize = configuration.maximumReceiveMessageSize
         grpcConfiguration.limits = configuration.grpcLimits
         grpcConfiguration.observer = metrics.grpcServerObserver()
+        grpcConfiguration.interceptor = try await configuration.auth.interceptor(host: configuration.host, metrics: metrics, logger: logger)
         let grpcServer = GRPCServer(configuration: grpcConfiguration, services: [schedule, health], logger: logger)
         let adminServer = configuration.adminPort.map { port in
             AdminServer(

@@ -1,3 +1,4 @@
+import Auth
 import CourtsideProto
 public import GRPC
 public import GRPCHealth
@@ -66,6 +67,7 @@ public final class ScoreServer: CourtsideServer {
         grpcConfiguration.maximumReceiveMessageSize = configuration.maximumMessageSize
         grpcConfiguration.limits = configuration.grpcLimits
         grpcConfiguration.observer = metrics.grpcServerObserver()
+        grpcConfiguration.interceptor = try await configuration.auth.interceptor(host: configuration.host, metrics: metrics, logger: logger)
         grpcServer = GRPCServer(
             configuration: grpcConfiguration,
             services: [ScoreHandler(engine: engine, directory: directory, metrics: scoreMetrics), health],

@@ -1,3 +1,4 @@
+import Auth
 import CourtsideProto
 public import EventRelay
 public import GRPC
@@ -67,6 +68,7 @@ public final class SubscriptionServer: CourtsideServer {
         var grpcConfiguration = GRPCServer.Configuration(host: configuration.host, port: configuration.grpcPort)
         grpcConfiguration.limits = configuration.grpcLimits
         grpcConfiguration.observer = metrics.grpcServerObserver()
+        grpcConfiguration.interceptor = try await configuration.auth.interceptor(host: configuration.host, metrics: metrics, logger: logger)
         grpcServer = GRPCServer(
             configuration: grpcConfiguration,
             services: [
