@@ -52,9 +52,13 @@ public final class BridgeServer: CourtsideServer {
     }
 
     private init(configuration: BridgeConfiguration, logger: Logger) async throws {
-        let subscriptionAddress = try GRPCClient.Configuration(address: configuration.subscriptionAddress, of: "subscription")
-        let scoreAddress = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score")
-        let scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule")
+        var subscriptionAddress = try GRPCClient.Configuration(address: configuration.subscriptionAddress, of: "subscription")
+        var scoreAddress = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score")
+        var scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule")
+        let credentials = try BearerTokenFile.open(configuration.tokenFile)
+        subscriptionAddress.credentials = credentials
+        scoreAddress.credentials = credentials
+        scheduleAddress.credentials = credentials
         self.configuration = configuration
         self.logger = logger
         group = MultiThreadedEventLoopGroup.singleton

@@ -24,11 +24,23 @@ struct Addresses: ParsableArguments {
     @Option(help: "The subscription service, host:port (env COURTSIDE_SUBSCRIPTION_ADDR).")
     var subscriptionAddr: String = ServiceAddresses.subscription.environmentValue()
 
+    @Option(help: "File holding the bearer token sent with every call (env COURTSIDE_TOKEN_FILE; default: run/tokens/cli.token when it exists).")
+    var tokenFile: String = ClientCredentialSettings.tokenFile.environmentValue()
+
+    /// The token file given, else the one `make run` writes, when it is there.
+    var resolvedTokenFile: String? {
+        if !tokenFile.isEmpty { return tokenFile }
+        return FileManager.default.isReadableFile(atPath: Self.runTokenFile) ? Self.runTokenFile : nil
+    }
+
+    static let runTokenFile = "run/tokens/cli.token"
+
     func client(_ address: String, _ flag: String) throws -> GRPCClient {
         guard let configuration = GRPCClient.Configuration(address: address) else {
             throw ValidationError("\(flag) must be host:port (got '\(address)')")
         }
         var withoutKeepalive = configuration
+        do { withoutKeepalive.credentials = try BearerTokenFile.open(resolvedTokenFile) } catch { throw ValidationError("--token-file: \(error)") }
         withoutKeepalive.connectTimeout = .seconds(3)
         return GRPCClient(configuration: withoutKeepalive)
     }

@@ -43,7 +43,8 @@ public final class ScoreServer: CourtsideServer {
         if let directory {
             resolvedDirectory = directory
         } else {
-            let address = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule")
+            var address = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule")
+            address.credentials = try BearerTokenFile.open(configuration.tokenFile)
             let client = GRPCClient(configuration: address, logger: logger)
             scheduleClient = client
             resolvedDirectory = ScheduleGameDirectory(client: client, logger: logger)

@@ -38,8 +38,11 @@ public final class SubscriptionServer: CourtsideServer {
     }
 
     private init(configuration: Configuration, logger: Logger) async throws {
-        let score = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score")
-        let scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule")
+        var score = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score")
+        var scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule")
+        let credentials = try BearerTokenFile.open(configuration.tokenFile)
+        score.credentials = credentials
+        scheduleAddress.credentials = credentials
         self.configuration = configuration
         self.logger = logger
         switch configuration.storage {

@@ -30,6 +30,8 @@ public final class GRPCClient: Sendable {
         /// Largest response message accepted.
         public var maximumReceiveMessageSize: Int = 4 << 20
         public var http2 = HTTP2Settings()
+        /// Added to every call (a bearer token); nil: calls carry only their own metadata.
+        public var credentials: (any CallCredentials)?
 
         public init(host: String, port: Int) {
             self.host = host
@@ -202,6 +204,11 @@ public final class GRPCClient: Sendable {
         options: CallOptions,
         _ body: (ClientCallHandle) async throws -> Result
     ) async throws -> Result {
+        let options = try configuration.credentials.map { credentials in
+            var withCredentials = options
+            withCredentials.metadata.append(contentsOf: try credentials.metadata())
+            return withCredentials
+        } ?? options
         var attempt = 0
         while true {
             attempt += 1
