@@ -168,7 +168,7 @@ let package = Package(
         // `courtside`: the command-line tool for internal users.
         .executableTarget(
             name: "CourtsideCLI",
-            dependencies: ["CourtsideProto", "GRPC", "ServiceKit", argumentParser],
+            dependencies: ["Auth", "CourtsideProto", "GRPC", "ServiceKit", argumentParser],
             swiftSettings: swiftSettings
         ),
         // The browser bridge: WebSocket/SSE JSON fan-out, the JSON API and the page.
