@@ -8,21 +8,7 @@ struct ServerCallHandle: MessageSink, MessageSource {
     let call: NIOLoopBound<ServerCall>
 
     func write(framed: ByteBuffer) async throws {
-        let call = self.call
-        let mustWait: Bool
-        if eventLoop.inEventLoop {
-            mustWait = try call.value.send(framed: framed)
-        } else {
-            mustWait = try await eventLoop.submit { try call.value.send(framed: framed) }.get()
-        }
-        guard mustWait else { return }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                eventLoop.executeOnLoop { call.value.waitForDrain(continuation) }
-            }
-        } onCancel: {
-            eventLoop.executeOnLoop { call.value.cancelWaiters() }
-        }
+        try await GRPC.write(framed: framed, to: call, on: eventLoop)
     }
 
     func sendHead() async throws {
@@ -35,21 +21,7 @@ struct ServerCallHandle: MessageSink, MessageSource {
     }
 
     func nextMessage() async throws -> ByteBuffer? {
-        let call = self.call
-        if eventLoop.inEventLoop {
-            let result = call.value.pollMessage()
-            if result.ready {
-                if let error = result.error { throw error }
-                return result.message
-            }
-        }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer?, any Error>) in
-                eventLoop.executeOnLoop { call.value.waitForMessage(continuation) }
-            }
-        } onCancel: {
-            eventLoop.executeOnLoop { call.value.cancelWaiters() }
-        }
+        try await GRPC.nextMessage(from: call, on: eventLoop)
     }
 
     func complete(status: GRPCStatus, trailers: Metadata) {
