@@ -54,7 +54,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
-        // TLS for the feed's scoreboard polling (already resolved through postgres-nio).
+        // TLS for the gRPC ports and clients and the feed's scoreboard polling (already resolved through postgres-nio).
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.25.0"),
     ],
     targets: [
@@ -84,7 +84,7 @@ let package = Package(
         ),
         .target(
             name: "GRPC",
-            dependencies: ["GRPCWire", "HTTP2Transport", nioCore, nioPosix, logging],
+            dependencies: ["GRPCWire", "HTTP2Transport", nioCore, nioPosix, nioSSL, .product(name: "NIOTLS", package: "swift-nio"), logging],
             swiftSettings: loopBoundHotPathSettings
         ),
         .target(name: "ProtobufC", dependencies: ["CProtobufC", nioCore], swiftSettings: swiftSettings),
@@ -291,7 +291,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "EventRelayTests", dependencies: ["EventRelay", "CourtsideProto", "CourtsideRPC", "GRPC"], swiftSettings: swiftSettings),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", logging], swiftSettings: swiftSettings),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "GRPC", "TestSupport", logging], swiftSettings: swiftSettings),
         .testTarget(name: "GRPCWireTests", dependencies: ["GRPCWire", nioCore], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProtobufCTests",

@@ -1,3 +1,4 @@
+public import GRPC
 public import ServiceKit
 
 /// Every setting of the bridge: declared below, documented in services/bridge/README.md, read by
@@ -18,6 +19,8 @@ public struct BridgeConfiguration: ServiceConfiguration {
     public var subscriptionAddress: String
     public var scoreAddress: String
     public var scheduleAddress: String
+    /// TLS to the subscription, score and schedule services; nil: cleartext h2c.
+    public var clientTLS: ClientTLSFiles?
 
     /// A `heartbeat` message and a WebSocket ping at least this often.
     public var heartbeat: Duration

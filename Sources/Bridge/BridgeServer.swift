@@ -53,9 +53,10 @@ public final class BridgeServer: CourtsideServer {
     }
 
     private init(configuration: BridgeConfiguration, logger: Logger) async throws {
-        let subscriptionAddress = try GRPCClient.Configuration(address: configuration.subscriptionAddress, of: "subscription")
-        let scoreAddress = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score")
-        let scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule")
+        let tls = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files) }
+        let subscriptionAddress = try GRPCClient.Configuration(address: configuration.subscriptionAddress, of: "subscription", tls: tls)
+        let scoreAddress = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score", tls: tls)
+        let scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: tls)
         self.configuration = configuration
         self.logger = logger
         group = MultiThreadedEventLoopGroup.singleton

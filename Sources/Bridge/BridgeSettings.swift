@@ -14,6 +14,7 @@ extension BridgeConfiguration {
         subscriptionAddress = try reader.read(ServiceAddresses.subscription)
         scoreAddress = try reader.read(ServiceAddresses.score)
         scheduleAddress = try reader.read(ServiceAddresses.schedule)
+        clientTLS = try GRPCClientSettings.tls(from: reader)
         heartbeat = try reader.read(S.heartbeat)
         idleTimeout = try reader.read(S.idleTimeout)
         allowedOrigins = try reader.read(S.allowedOrigins)

@@ -24,12 +24,15 @@ struct Addresses: ParsableArguments {
     @Option(help: "The subscription service, host:port (env COURTSIDE_SUBSCRIPTION_ADDR).")
     var subscriptionAddr: String = ServiceAddresses.subscription.environmentValue()
 
+    @OptionGroup var tls: ClientTLSOptions
+
     func client(_ address: String, _ flag: String) throws -> GRPCClient {
         guard let configuration = GRPCClient.Configuration(address: address) else {
             throw ValidationError("\(flag) must be host:port (got '\(address)')")
         }
         var withoutKeepalive = configuration
         withoutKeepalive.connectTimeout = .seconds(3)
+        withoutKeepalive.tls = try tls.credentials()
         return GRPCClient(configuration: withoutKeepalive)
     }
 }

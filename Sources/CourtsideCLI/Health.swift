@@ -12,11 +12,13 @@ struct Health: AsyncParsableCommand {
     @Argument(help: "The service's address, host:port.") var address: String
     @Option(help: "The service name to check ('' = the server as a whole).") var service: String = ""
     @Option(help: "Seconds to wait for an answer.") var timeout: Double = 5
+    @OptionGroup var tls: ClientTLSOptions
 
     func run() async throws {
-        guard let configuration = GRPCClient.Configuration(address: address) else {
+        guard var configuration = GRPCClient.Configuration(address: address) else {
             throw ValidationError("the address must be host:port (got '\(address)')")
         }
+        configuration.tls = try tls.credentials()
         let client = GRPCClient(configuration: configuration)
         defer { client.close() }
         let response: HealthCheckResponse

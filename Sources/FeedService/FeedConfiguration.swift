@@ -1,3 +1,4 @@
+public import GRPC
 public import ServiceKit
 
 /// Everything a feed process is built from: its settings (declared in FeedSettings.swift,
@@ -14,6 +15,8 @@ public struct FeedConfiguration: ServiceConfiguration {
     public var scoreAddress: String
     /// host:port of the schedule service, where games are upserted.
     public var scheduleAddress: String
+    /// TLS to the score and schedule services; nil: cleartext h2c.
+    public var clientTLS: ClientTLSFiles?
     /// The data source.
     public var source: FeedSourceKind
     /// Settings of the simulator source.

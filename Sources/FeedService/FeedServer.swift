@@ -44,12 +44,15 @@ public final class FeedServer: CourtsideServer {
     private init(configuration: FeedConfiguration, logger: Logger) throws {
         self.configuration = configuration
         try Self.validate(configuration)
-        guard let scoreAddress = GRPCClient.Configuration(address: configuration.scoreAddress) else {
+        guard var scoreAddress = GRPCClient.Configuration(address: configuration.scoreAddress) else {
             throw FeedConfigurationError("score address '\(configuration.scoreAddress)' is not host:port")
         }
-        guard let scheduleAddress = GRPCClient.Configuration(address: configuration.scheduleAddress) else {
+        guard var scheduleAddress = GRPCClient.Configuration(address: configuration.scheduleAddress) else {
             throw FeedConfigurationError("schedule address '\(configuration.scheduleAddress)' is not host:port")
         }
+        let tls = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files) }
+        scoreAddress.tls = tls
+        scheduleAddress.tls = tls
         let metrics = ServiceMetrics(service: "feed")
         self.metrics = metrics
         let feedMetrics = FeedMetrics(metrics, source: configuration.source)

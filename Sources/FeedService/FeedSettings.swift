@@ -6,6 +6,7 @@ extension FeedConfiguration {
         source = try reader.read(S.source)
         scoreAddress = try reader.read(ServiceAddresses.score)
         scheduleAddress = try reader.read(ServiceAddresses.schedule)
+        clientTLS = try GRPCClientSettings.tls(from: reader)
         bufferCapacity = try reader.read(S.bufferEvents)
         publishBatchSize = try reader.read(S.batchEvents)
         simulator.games = try reader.read(S.simGames)

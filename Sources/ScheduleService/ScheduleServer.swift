@@ -42,6 +42,8 @@ public final class ScheduleServer: CourtsideServer {
 
     private init(configuration: ScheduleServerConfiguration, logger: Logger) async throws {
         self.configuration = configuration
+        // Unusable TLS files stop the start before storage is opened.
+        let tls = try configuration.grpcTLS.map { files in try ServerTLSCredentials(files: files, logger: logger) }
         let metrics = ServiceMetrics(service: "schedule")
         let scheduleMetrics = ScheduleMetrics(metrics: metrics)
         logger.info("opening storage", metadata: ["storage": "\(configuration.storage)"])
@@ -73,6 +75,7 @@ public final class ScheduleServer: CourtsideServer {
         grpcConfiguration.maximumReceiveMessageSize = configuration.maximumReceiveMessageSize
         grpcConfiguration.limits = configuration.grpcLimits
         grpcConfiguration.observer = metrics.grpcServerObserver()
+        grpcConfiguration.tls = tls
         let grpcServer = GRPCServer(configuration: grpcConfiguration, services: [schedule, health], logger: logger)
         let adminServer = configuration.adminPort.map { port in
             AdminServer(

@@ -33,6 +33,8 @@ public struct ScheduleServerConfiguration: ServiceConfiguration {
     public var maximumReceiveMessageSize = 4 << 20
     /// What each gRPC client may make the server hold, and its deadlines.
     public var grpcLimits: GRPCServerLimits
+    /// TLS on the gRPC port; nil: cleartext h2c.
+    public var grpcTLS: ServerTLSFiles?
     /// The admin port's own address (loopback unless deployed otherwise) and limits.
     public var adminHost: String
     public var adminLimits: AdminServerLimits
@@ -51,6 +53,7 @@ public struct ScheduleServerConfiguration: ServiceConfiguration {
         adminHost = try reader.read(AdminSettings.host)
         adminLimits = try AdminSettings.limits(from: reader)
         grpcLimits = try GRPCServerSettings.limits(from: reader)
+        grpcTLS = try GRPCServerSettings.tls(from: reader)
         storage = try reader.read(ScheduleSettings.storage)
         seedGames = try reader.read(ScheduleSettings.seedGames)
         watchQueueCapacity = try reader.read(ScheduleSettings.watchQueue)

@@ -31,6 +31,9 @@ public final class ScoreServer: CourtsideServer {
     /// schedule service at `configuration.scheduleAddress` (when it is not nil).
     public static func build(configuration: Configuration, directory: (any GameDirectory)?, logger: Logger) async throws -> ScoreServer {
         logger.info("starting", metadata: ["storage": "\(configuration.storage)", "schedule": "\(configuration.scheduleAddress)"])
+        // Unusable TLS files stop the start before storage is opened.
+        let tls = try configuration.grpcTLS.map { files in try ServerTLSCredentials(files: files, logger: logger) }
+        let clientTLS = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files) }
         let store: any ScoreStore
         switch configuration.storage {
         case .sqliteFile, .sqliteMemory:
@@ -43,15 +46,20 @@ public final class ScoreServer: CourtsideServer {
         if let directory {
             resolvedDirectory = directory
         } else {
-            let address = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule")
+            let address = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
             let client = GRPCClient(configuration: address, logger: logger)
             scheduleClient = client
             resolvedDirectory = ScheduleGameDirectory(client: client, logger: logger)
         }
-        return try await ScoreServer(configuration: configuration, store: store, directory: resolvedDirectory, scheduleClient: scheduleClient, logger: logger)
+        return try await ScoreServer(
+            configuration: configuration, store: store, directory: resolvedDirectory, scheduleClient: scheduleClient, tls: tls, logger: logger
+        )
     }
 
-    private init(configuration: Configuration, store: any ScoreStore, directory: any GameDirectory, scheduleClient: GRPCClient?, logger: Logger) async throws {
+    private init(
+        configuration: Configuration, store: any ScoreStore, directory: any GameDirectory, scheduleClient: GRPCClient?, tls: ServerTLSCredentials?,
+        logger: Logger
+    ) async throws {
         self.configuration = configuration
         self.store = store
         self.directory = directory
@@ -67,6 +75,7 @@ public final class ScoreServer: CourtsideServer {
         grpcConfiguration.maximumReceiveMessageSize = configuration.maximumMessageSize
         grpcConfiguration.limits = configuration.grpcLimits
         grpcConfiguration.observer = metrics.grpcServerObserver()
+        grpcConfiguration.tls = tls
         grpcServer = GRPCServer(
             configuration: grpcConfiguration,
             services: [ScoreHandler(engine: engine, directory: directory, metrics: scoreMetrics), health],

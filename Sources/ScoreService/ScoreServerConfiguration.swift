@@ -17,6 +17,10 @@ extension ScoreServer {
         public var maximumMessageSize: Int
         /// What each gRPC client may make the server hold, and its deadlines.
         public var grpcLimits: GRPCServerLimits
+        /// TLS on the gRPC port; nil: cleartext h2c.
+        public var grpcTLS: ServerTLSFiles?
+        /// TLS to the services it calls; nil: cleartext h2c.
+        public var clientTLS: ClientTLSFiles?
         /// The admin port's own address (loopback unless deployed otherwise) and limits.
         public var adminHost: String
         public var adminLimits: AdminServerLimits
@@ -35,6 +39,8 @@ extension ScoreServer {
             adminHost = try reader.read(AdminSettings.host)
             adminLimits = try AdminSettings.limits(from: reader)
             grpcLimits = try GRPCServerSettings.limits(from: reader)
+            grpcTLS = try GRPCServerSettings.tls(from: reader)
+            clientTLS = try GRPCClientSettings.tls(from: reader)
             storage = try reader.read(ScoreSettings.storage)
             scheduleAddress = try reader.read(ServiceAddresses.schedule)
             engine.historyLimit = try reader.read(ScoreSettings.historyLimit)

@@ -9,7 +9,7 @@ internal import NIOCore
 public enum GRPCServerSettings {
     /// Each service has its own default gRPC port.
     public static func port(default defaultPort: Int) -> Setting<Int> {
-        .port("grpc-port", default: defaultPort, help: "gRPC (h2c) port; 0 picks a free one.")
+        .port("grpc-port", default: defaultPort, help: "gRPC port (cleartext h2c, or TLS with --tls-cert-file); 0 picks a free one.")
     }
 
     private static let defaults = GRPCServerLimits()
@@ -62,6 +62,41 @@ public enum GRPCServerSettings {
         "grpc-keepalive-timeout-seconds", default: Duration(defaults.keepalive?.timeout ?? .seconds(20)), in: 0.001...3600,
         help: "Seconds a client has to answer a keepalive PING; then the connection is closed."
     )
+
+    public static let tlsCertificateFile = Setting.text(
+        "tls-cert-file", default: "",
+        help: "PEM certificate chain for the gRPC port (with --tls-key-file): TLS 1.2+ with ALPN h2 instead of cleartext h2c. Re-read when it changes."
+    )
+    public static let tlsKeyFile = Setting.text(
+        "tls-key-file", default: "", help: "PEM private key of --tls-cert-file. Re-read when it changes."
+    )
+    public static let tlsClientCAFile = Setting.text(
+        "tls-client-ca-file", default: "",
+        help: "PEM CA bundle: when set, gRPC clients must present a certificate it verifies (mTLS). Needs --tls-cert-file."
+    )
+    public static let tlsReloadInterval = Setting.seconds(
+        "tls-reload-seconds", default: .seconds(5), in: 0.05...3600,
+        help: "Seconds between checks of the TLS files; changed files apply to new connections, a bad one is logged and the old kept."
+    )
+
+    /// The TLS files of the gRPC port, or nil for cleartext h2c when no certificate is given.
+    public static func tls(from reader: SettingsReader) throws(SettingsError) -> ServerTLSFiles? {
+        let certificate = try reader.read(tlsCertificateFile)
+        let key = try reader.read(tlsKeyFile)
+        let clientCA = try reader.read(tlsClientCAFile)
+        let interval = try reader.read(tlsReloadInterval)
+        switch (certificate.isEmpty, key.isEmpty) {
+        case (true, true):
+            guard clientCA.isEmpty else { throw reader.refuse(tlsClientCAFile, "needs --tls-cert-file and --tls-key-file (got '\(clientCA)')") }
+            return nil
+        case (false, true):
+            throw reader.refuse(tlsKeyFile, "must be set with --tls-cert-file (got none)")
+        case (true, false):
+            throw reader.refuse(tlsCertificateFile, "must be set with --tls-key-file (got none)")
+        case (false, false):
+            return ServerTLSFiles(certificateFile: certificate, keyFile: key, clientCAFile: clientCA.isEmpty ? nil : clientCA, reloadInterval: interval)
+        }
+    }
 
     /// The limits as a server takes them.
     public static func limits(from reader: SettingsReader) throws(SettingsError) -> GRPCServerLimits {

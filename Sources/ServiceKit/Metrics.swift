@@ -72,6 +72,7 @@ final class PrometheusGRPCServerObserver: GRPCServerObserver {
     let activeCalls: Gauge
     let metrics: ServiceMetrics
     private let limitHits: [GRPCServerLimit: Counter]
+    private let handshakeFailures: [TLSHandshakeFailure: Counter]
     private let cache = Mutex<[String: (calls: Counter, duration: DurationHistogram)]>([:])
 
     init(metrics: ServiceMetrics) {
@@ -87,6 +88,15 @@ final class PrometheusGRPCServerObserver: GRPCServerObserver {
             )
         }
         self.limitHits = limitHits
+        var handshakeFailures: [TLSHandshakeFailure: Counter] = [:]
+        for failure in TLSHandshakeFailure.allCases {
+            handshakeFailures[failure] = metrics.counter(
+                "courtside_grpc_server_tls_handshake_failures_total",
+                "TLS handshakes on the gRPC port that failed, by reason (docs/tls.md).",
+                labels: [("reason", failure.rawValue)]
+            )
+        }
+        self.handshakeFailures = handshakeFailures
     }
 
     func connectionOpened() { connections.increment() }
@@ -106,6 +116,10 @@ final class PrometheusGRPCServerObserver: GRPCServerObserver {
 
     func limitReached(_ limit: GRPCServerLimit) {
         limitHits[limit]?.increment()
+    }
+
+    func tlsHandshakeFailed(_ failure: TLSHandshakeFailure) {
+        handshakeFailures[failure]?.increment()
     }
 
     private func counters(method: String, code: GRPCStatusCode) -> (calls: Counter, duration: DurationHistogram) {

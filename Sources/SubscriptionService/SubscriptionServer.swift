@@ -38,8 +38,10 @@ public final class SubscriptionServer: CourtsideServer {
     }
 
     private init(configuration: Configuration, logger: Logger) async throws {
-        let score = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score")
-        let scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule")
+        let tls = try configuration.grpcTLS.map { files in try ServerTLSCredentials(files: files, logger: logger) }
+        let clientTLS = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files) }
+        let score = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score", tls: clientTLS)
+        let scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
         self.configuration = configuration
         self.logger = logger
         switch configuration.storage {
@@ -68,6 +70,7 @@ public final class SubscriptionServer: CourtsideServer {
         var grpcConfiguration = GRPCServer.Configuration(host: configuration.host, port: configuration.grpcPort)
         grpcConfiguration.limits = configuration.grpcLimits
         grpcConfiguration.observer = metrics.grpcServerObserver()
+        grpcConfiguration.tls = tls
         grpcServer = GRPCServer(
             configuration: grpcConfiguration,
             services: [

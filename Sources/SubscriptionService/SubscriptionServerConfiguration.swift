@@ -22,6 +22,10 @@ extension SubscriptionServer {
         public var shutdownGrace: Duration
         /// What each gRPC client may make the server hold, and its deadlines.
         public var grpcLimits: GRPCServerLimits
+        /// TLS on the gRPC port; nil: cleartext h2c.
+        public var grpcTLS: ServerTLSFiles?
+        /// TLS to the services it calls; nil: cleartext h2c.
+        public var clientTLS: ClientTLSFiles?
         /// The admin port's own address (loopback unless deployed otherwise) and limits.
         public var adminHost: String
         public var adminLimits: AdminServerLimits
@@ -40,6 +44,8 @@ extension SubscriptionServer {
             adminHost = try reader.read(AdminSettings.host)
             adminLimits = try AdminSettings.limits(from: reader)
             grpcLimits = try GRPCServerSettings.limits(from: reader)
+            grpcTLS = try GRPCServerSettings.tls(from: reader)
+            clientTLS = try GRPCClientSettings.tls(from: reader)
             storage = try reader.read(SubscriptionSettings.storage)
             scoreAddress = try reader.read(ServiceAddresses.score)
             scheduleAddress = try reader.read(ServiceAddresses.schedule)

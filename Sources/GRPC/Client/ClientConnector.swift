@@ -115,10 +115,12 @@ final class ClientConnector: Sendable {
                 let grpc = GRPCClientConnection(
                     http2: http2,
                     authority: authority,
+                    scheme: configuration.tls == nil ? "http" : "https",
                     maximumReceiveMessageSize: configuration.maximumReceiveMessageSize,
                     flags: flags
                 )
                 http2.delegate = grpc
+                try configuration.tls?.addHandler(to: channel, host: configuration.host)
                 try channel.pipeline.syncOperations.addHandler(http2)
             }
         }

@@ -12,6 +12,8 @@ extension GRPCClient {
         /// Largest response message accepted.
         public var maximumReceiveMessageSize: Int = 4 << 20
         public var http2 = HTTP2Settings()
+        /// TLS to the server; nil: cleartext h2c with prior knowledge.
+        public var tls: ClientTLSCredentials?
 
         public init(host: String, port: Int) {
             self.host = host

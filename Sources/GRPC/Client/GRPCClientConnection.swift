@@ -7,13 +7,16 @@ internal import NIOCore
 final class GRPCClientConnection: HTTP2ConnectionDelegate {
     let http2: HTTP2Connection
     let authority: String
+    /// "https" over TLS, "http" over cleartext h2c.
+    let scheme: String
     let maximumReceiveMessageSize: Int
     let flags: ConnectionFlags
     private var calls = StreamMap<ClientCall>()
 
-    init(http2: HTTP2Connection, authority: String, maximumReceiveMessageSize: Int, flags: ConnectionFlags) {
+    init(http2: HTTP2Connection, authority: String, scheme: String, maximumReceiveMessageSize: Int, flags: ConnectionFlags) {
         self.http2 = http2
         self.authority = authority
+        self.scheme = scheme
         self.maximumReceiveMessageSize = maximumReceiveMessageSize
         self.flags = flags
     }
@@ -23,7 +26,7 @@ final class GRPCClientConnection: HTTP2ConnectionDelegate {
         guard http2.isAcceptingStreams else { return nil }
         var headers: HTTP2HeaderList = [
             (":method", "POST"),
-            (":scheme", "http"),
+            (":scheme", scheme),
             (":path", method.path),
             (":authority", authority),
             ("content-type", "application/grpc"),

@@ -22,6 +22,8 @@ public final class GRPCServer: Sendable {
         }
         /// Told about connections and calls (metrics).
         public var observer: (any GRPCServerObserver)?
+        /// TLS (h2 through ALPN) on every connection; nil: cleartext h2c with prior knowledge.
+        public var tls: ServerTLSCredentials?
 
         public init(host: String = "127.0.0.1", port: Int) {
             self.host = host
@@ -31,6 +33,7 @@ public final class GRPCServer: Sendable {
 
     private struct State {
         var listener: (any Channel)?
+        var tlsWatch: Task<Void, Never>?
         var connections: [ObjectIdentifier: ConnectionHandle] = [:]
         var admission: ConnectionAdmission
         var shuttingDown = false
@@ -108,6 +111,9 @@ public final class GRPCServer: Sendable {
                         connectionLogger.debug("connection refused", metadata: ["limit": "\(refusal.rawValue)"])
                         configuration.observer?.limitReached(refusal)
                         http2.refuse(.tooManyConnections)
+                        try configuration.tls?.addHandlers(
+                            to: channel, peerNames: PeerCertificateNames(), observer: configuration.observer, logger: connectionLogger
+                        )
                         try channel.pipeline.syncOperations.addHandler(http2)
                         return
                     }
@@ -121,14 +127,24 @@ public final class GRPCServer: Sendable {
                         self?.connectionClosed(id, address: address)
                     }
                     http2.delegate = grpc
+                    try configuration.tls?.addHandlers(
+                        to: channel, peerNames: grpc.peer.certificateNames, observer: configuration.observer, logger: connectionLogger
+                    )
                     try channel.pipeline.syncOperations.addHandler(http2)
                     self.connectionOpened(id, ConnectionHandle(eventLoop: channel.eventLoop, connection: NIOLoopBound(http2, eventLoop: channel.eventLoop)))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)
             .get()
-        state.withLock { $0.listener = listener }
-        logger.info("gRPC server listening", metadata: ["address": "\(listener.localAddress.map { "\($0)" } ?? "?")"])
+        let tlsWatch = configuration.tls.map { tls in Task { await tls.watchFiles() } }
+        state.withLock { state in
+            state.listener = listener
+            state.tlsWatch = tlsWatch
+        }
+        logger.info(
+            "gRPC server listening",
+            metadata: ["address": "\(listener.localAddress.map { "\($0)" } ?? "?")", "tls": "\(configuration.tls == nil ? "off (h2c)" : "on")"]
+        )
     }
 
     /// Counts a new connection in, or says which cap refuses it.
@@ -190,6 +206,7 @@ public final class GRPCServer: Sendable {
             state.withLock { state in
                 guard !state.shuttingDown else { return (nil, [], []) }
                 state.shuttingDown = true
+                state.tlsWatch?.cancel()
                 state.grace = amount
                 var waiters: [CheckedContinuation<Void, Never>] = []
                 if state.connections.isEmpty {

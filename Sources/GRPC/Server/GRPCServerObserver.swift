@@ -15,8 +15,11 @@ public protocol GRPCServerObserver: Sendable {
     func callRejected(method: MethodDescriptor?, code: GRPCStatusCode)
     /// The server enforced a limit on a client (the call or connection was ended).
     func limitReached(_ limit: GRPCServerLimit)
+    /// A TLS handshake failed and its connection was closed.
+    func tlsHandshakeFailed(_ failure: TLSHandshakeFailure)
 }
 
 extension GRPCServerObserver {
     public func limitReached(_ limit: GRPCServerLimit) {}
+    public func tlsHandshakeFailed(_ failure: TLSHandshakeFailure) {}
 }

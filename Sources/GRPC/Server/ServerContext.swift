@@ -12,6 +12,9 @@ public final class ServerContext: Sendable {
     public let deadline: ContinuousClock.Instant?
     /// The client's address.
     public var remoteAddress: String { peer.remoteAddress }
+    /// The DNS and URI subject alternative names of the client's verified TLS certificate
+    /// (mTLS); empty on cleartext connections and for clients without a certificate.
+    public var peerCertificateNames: [String] { peer.certificateNames.names }
     private var baseLogger: Logger { peer.logger }
     private let registered: RegisteredMethod
     private let peer: ServerPeer
@@ -67,6 +70,8 @@ final class ServerPeer: Sendable {
     let logger: Logger
     /// Random per connection: with the stream id it makes a request id.
     let tag = UInt32.random(in: 0...UInt32.max)
+    /// Filled in by the TLS handshake, before any call of the connection starts.
+    let certificateNames = PeerCertificateNames()
 
     init(remoteAddress: String, logger: Logger) {
         self.remoteAddress = remoteAddress

@@ -1,0 +1,48 @@
+public import GRPC
+
+/// How a service (or the `courtside` CLI) reaches the other services over TLS: the CA bundle
+/// their certificates chain to, its own certificate for servers that require one (mTLS), and a
+/// server name when the addresses' hosts are not the names in the certificates. Without a CA
+/// file the calls are cleartext h2c.
+public enum GRPCClientSettings {
+    public static let caFile = Setting.text(
+        "client-tls-ca-file", default: "",
+        help: "PEM CA bundle that verifies the other services' gRPC certificates; when set, calls to them use TLS."
+    )
+    public static let certificateFile = Setting.text(
+        "client-tls-cert-file", default: "", help: "PEM certificate chain presented to gRPC servers that require one (with --client-tls-key-file)."
+    )
+    public static let keyFile = Setting.text("client-tls-key-file", default: "", help: "PEM private key of --client-tls-cert-file.")
+    public static let serverName = Setting.text(
+        "client-tls-server-name", default: "", help: "Name the servers' certificates must carry, instead of the host of each address."
+    )
+
+    /// The client TLS files, or nil for cleartext when no CA bundle is given.
+    public static func tls(from reader: SettingsReader) throws(SettingsError) -> ClientTLSFiles? {
+        let ca = try reader.read(caFile)
+        let certificate = try reader.read(certificateFile)
+        let key = try reader.read(keyFile)
+        let name = try reader.read(serverName)
+        guard certificate.isEmpty == key.isEmpty else {
+            throw certificate.isEmpty
+                ? reader.refuse(certificateFile, "must be set with --client-tls-key-file (got none)")
+                : reader.refuse(keyFile, "must be set with --client-tls-cert-file (got none)")
+        }
+        guard !ca.isEmpty else {
+            if !certificate.isEmpty { throw reader.refuse(caFile, "must be set with --client-tls-cert-file (got none)") }
+            if !name.isEmpty { throw reader.refuse(serverName, "needs --client-tls-ca-file (got '\(name)')") }
+            return nil
+        }
+        return ClientTLSFiles(
+            caFile: ca, certificateFile: certificate.isEmpty ? nil : certificate, keyFile: key.isEmpty ? nil : key, serverName: name.isEmpty ? nil : name
+        )
+    }
+}
+
+extension GRPCClient.Configuration {
+    /// The address of `service` with the process's client TLS, if any.
+    public init(address: String, of service: String, tls: ClientTLSCredentials?) throws {
+        try self.init(address: address, of: service)
+        self.tls = tls
+    }
+}
