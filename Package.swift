@@ -122,7 +122,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Storage locations (sqlite:PATH, sqlite::memory:, postgres://…): GRDB and postgres-nio.
-        .target(name: "Storage", dependencies: [grdb, postgresNIO, logging], swiftSettings: swiftSettings),
+        .target(name: "Storage", dependencies: [grdb, postgresNIO, nioSSL, logging], swiftSettings: swiftSettings),
         // The score service: the ordered, resumable log of every game.
         .target(
             name: "ScoreService",

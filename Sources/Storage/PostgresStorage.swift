@@ -20,7 +20,7 @@ public final class PostgresStorage: Sendable {
             username: settings.username,
             password: settings.password,
             database: settings.database,
-            tls: .disable
+            tls: try PostgresTLS.configuration(for: settings)
         )
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client

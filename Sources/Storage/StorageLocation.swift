@@ -15,13 +15,22 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
         public var username: String
         public var password: String?
         public var database: String
+        /// `?sslmode=`: TLS to the server, and how far it is verified.
+        public var sslMode: PostgresSSLMode
+        /// `?sslrootcert=`: PEM CA bundle for `verify-ca` and `verify-full` (else the system's).
+        public var sslRootCertificateFile: String?
 
-        public init(host: String, port: Int = 5432, username: String, password: String? = nil, database: String) {
+        public init(
+            host: String, port: Int = 5432, username: String, password: String? = nil, database: String, sslMode: PostgresSSLMode = .disable,
+            sslRootCertificateFile: String? = nil
+        ) {
             self.host = host
             self.port = port
             self.username = username
             self.password = password
             self.database = database
+            self.sslMode = sslMode
+            self.sslRootCertificateFile = sslRootCertificateFile
         }
     }
 
@@ -56,10 +65,27 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
             InvalidLocation(description: "storage '\(redacted(original))': \(why)")
         }
         var remainder = Substring(rest)
+        var sslMode = PostgresSSLMode.disable
+        var sslRootCertificateFile: String?
         if let query = remainder.firstIndex(of: "?") {
             let parameters = remainder[remainder.index(after: query)...]
-            for parameter in parameters.split(separator: "&") where parameter != "sslmode=disable" {
-                throw fail("unsupported parameter '\(parameter)' (only sslmode=disable: connections are plaintext)")
+            let modes = PostgresSSLMode.allCases.map(\.rawValue).joined(separator: ", ")
+            for parameter in parameters.split(separator: "&") {
+                let pair = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let value = pair.count == 2 ? percentDecoded(pair[1]) : ""
+                switch pair[0] {
+                case "sslmode":
+                    guard let mode = PostgresSSLMode(rawValue: value) else { throw fail("sslmode must be one of \(modes) (got '\(value)')") }
+                    sslMode = mode
+                case "sslrootcert":
+                    guard !value.isEmpty else { throw fail("sslrootcert needs a file") }
+                    sslRootCertificateFile = value
+                default:
+                    throw fail("unsupported parameter '\(parameter)' (only sslmode=\(PostgresSSLMode.allCases.map(\.rawValue).joined(separator: "|")) and sslrootcert=FILE)")
+                }
+            }
+            if sslRootCertificateFile != nil && (sslMode == .disable || sslMode == .require) {
+                throw fail("sslrootcert needs sslmode=verify-ca or verify-full (got sslmode=\(sslMode.rawValue))")
             }
             remainder = remainder[..<query]
         }
@@ -89,7 +115,10 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
             port = parsed
         }
         guard !host.isEmpty else { throw fail("no host") }
-        return PostgresSettings(host: host, port: port, username: username, password: password, database: database)
+        return PostgresSettings(
+            host: host, port: port, username: username, password: password, database: database, sslMode: sslMode,
+            sslRootCertificateFile: sslRootCertificateFile
+        )
     }
 
     private static func percentDecoded(_ text: Substring) -> String {
@@ -119,7 +148,9 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .sqliteFile(let path): "sqlite:\(path)"
         case .sqliteMemory: "sqlite::memory:"
-        case .postgres(let settings): "postgres://\(settings.username):***@\(settings.host):\(settings.port)/\(settings.database)"
+        case .postgres(let settings):
+            "postgres://\(settings.username):***@\(settings.host):\(settings.port)/\(settings.database)"
+                + (settings.sslMode == .disable ? "" : "?sslmode=\(settings.sslMode.rawValue)")
         }
     }
 
