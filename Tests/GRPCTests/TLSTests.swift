@@ -114,7 +114,8 @@ import Testing
             await #expect(throws: (any Error).self) { try await Self.whoAmI(client) }
             client.close()
         }
-        #expect(await eventually { server.failures.all == [.clientCertificate, .clientCertificate] })
+        // One failure per client at least (a client may try again).
+        #expect(await eventually { server.failures.all.filter { $0 == .clientCertificate }.count >= 2 }, "\(server.failures.all)")
         await server.stop()
     }
 
