@@ -19,6 +19,8 @@ public struct BridgeConfiguration: ServiceConfiguration {
     public var subscriptionAddress: String
     public var scoreAddress: String
     public var scheduleAddress: String
+    /// HTTPS and WSS on the HTTP port; nil: cleartext HTTP.
+    public var tls: ServerTLSFiles?
     /// TLS to the subscription, score and schedule services; nil: cleartext h2c.
     public var clientTLS: ClientTLSFiles?
 

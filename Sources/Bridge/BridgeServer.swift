@@ -33,6 +33,8 @@ public final class BridgeServer: CourtsideServer {
     private let group: any EventLoopGroup
     private let channel = Mutex<(any Channel)?>(nil)
     private let heapTrimTask = Mutex<RepeatedTask?>(nil)
+    private let tls: ServerTLSCredentials?
+    private let tlsWatch = Mutex<Task<Void, Never>?>(nil)
     private let logger: Logger
 
     /// Prepares everything (nothing listens or connects yet).
@@ -53,10 +55,11 @@ public final class BridgeServer: CourtsideServer {
     }
 
     private init(configuration: BridgeConfiguration, logger: Logger) async throws {
-        let tls = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files) }
-        let subscriptionAddress = try GRPCClient.Configuration(address: configuration.subscriptionAddress, of: "subscription", tls: tls)
-        let scoreAddress = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score", tls: tls)
-        let scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: tls)
+        tls = try configuration.tls.map { files in try ServerTLSCredentials(files: files, applicationProtocols: ["http/1.1"], logger: logger) }
+        let clientTLS = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files) }
+        let subscriptionAddress = try GRPCClient.Configuration(address: configuration.subscriptionAddress, of: "subscription", tls: clientTLS)
+        let scoreAddress = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score", tls: clientTLS)
+        let scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
         self.configuration = configuration
         self.logger = logger
         group = MultiThreadedEventLoopGroup.singleton
@@ -137,6 +140,7 @@ public final class BridgeServer: CourtsideServer {
         startUpstream()
         let app = self.app
         let configuration = self.configuration
+        let tls = self.tls
         let bound = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -148,18 +152,24 @@ public final class BridgeServer: CourtsideServer {
             // few hundred bytes takes a read or two more; the buffer grows when reads fill it).
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
             .childChannelInitializer { channel in
-                Self.initialize(channel, app: app)
+                do {
+                    try tls?.addTLSHandler(to: channel)
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+                return Self.initialize(channel, app: app)
             }
             .bind(host: configuration.host, port: configuration.httpPort)
             .get()
         channel.withLock { $0 = bound }
+        if let tls { tlsWatch.withLock { $0 = Task { await tls.watchFiles() } } }
         startHeapTrim()
         readiness.markStarted()
         logger.info(
             "bridge listening",
             metadata: [
                 "address": "\(bound.localAddress.map { "\($0)" } ?? "?")", "echo": "\(configuration.websocketEcho)",
-                "subscription": "\(configuration.subscriptionAddress)",
+                "subscription": "\(configuration.subscriptionAddress)", "tls": "\(tls == nil ? "off" : "on (https, wss)")",
             ]
         )
     }
@@ -312,6 +322,7 @@ public final class BridgeServer: CourtsideServer {
         let listening = channel.withLock { $0 }
         try? await listening?.close()
         heapTrimTask.withLock { $0?.cancel() }
+        tlsWatch.withLock { $0?.cancel() }
         let spread = configuration.reconnectSpreadMs
         await app.hubs.forEach { $0.goAway(spreadMs: spread) }
         let deadline = ContinuousClock.now + min(configuration.shutdownGrace, .seconds(5))

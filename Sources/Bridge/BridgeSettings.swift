@@ -15,6 +15,7 @@ extension BridgeConfiguration {
         scoreAddress = try reader.read(ServiceAddresses.score)
         scheduleAddress = try reader.read(ServiceAddresses.schedule)
         clientTLS = try GRPCClientSettings.tls(from: reader)
+        tls = try GRPCServerSettings.tls(from: reader, clientCertificates: false)
         heartbeat = try reader.read(S.heartbeat)
         idleTimeout = try reader.read(S.idleTimeout)
         allowedOrigins = try reader.read(S.allowedOrigins)

@@ -65,7 +65,7 @@ public enum GRPCServerSettings {
 
     public static let tlsCertificateFile = Setting.text(
         "tls-cert-file", default: "",
-        help: "PEM certificate chain for the gRPC port (with --tls-key-file): TLS 1.2+ with ALPN h2 instead of cleartext h2c. Re-read when it changes."
+        help: "PEM certificate chain for the service's port (with --tls-key-file): TLS 1.2+ instead of cleartext. Re-read when it changes."
     )
     public static let tlsKeyFile = Setting.text(
         "tls-key-file", default: "", help: "PEM private key of --tls-cert-file. Re-read when it changes."
@@ -80,10 +80,11 @@ public enum GRPCServerSettings {
     )
 
     /// The TLS files of the gRPC port, or nil for cleartext h2c when no certificate is given.
-    public static func tls(from reader: SettingsReader) throws(SettingsError) -> ServerTLSFiles? {
+    /// `clientCertificates: false` (the bridge's browsers): no `--tls-client-ca-file`.
+    public static func tls(from reader: SettingsReader, clientCertificates: Bool = true) throws(SettingsError) -> ServerTLSFiles? {
         let certificate = try reader.read(tlsCertificateFile)
         let key = try reader.read(tlsKeyFile)
-        let clientCA = try reader.read(tlsClientCAFile)
+        let clientCA = clientCertificates ? try reader.read(tlsClientCAFile) : ""
         let interval = try reader.read(tlsReloadInterval)
         switch (certificate.isEmpty, key.isEmpty) {
         case (true, true):

@@ -1,5 +1,5 @@
 public import Logging
-internal import NIOCore
+public import NIOCore
 internal import NIOSSL
 import Synchronization
 
@@ -24,15 +24,18 @@ public final class ServerTLSCredentials: Sendable {
     }
 
     public let files: ServerTLSFiles
+    /// What ALPN offers: `h2` for gRPC ports, `http/1.1` for the bridge's HTTPS port.
+    public let applicationProtocols: [String]
     private let logger: Logger
     private let loaded: Mutex<Loaded>
 
     /// Reads the files; throws, naming the file, when one is missing or unusable.
-    public init(files: ServerTLSFiles, logger: Logger) throws(TLSSetupError) {
+    public init(files: ServerTLSFiles, applicationProtocols: [String] = ["h2"], logger: Logger) throws(TLSSetupError) {
         self.files = files
+        self.applicationProtocols = applicationProtocols
         self.logger = logger
         let contents = try Self.read(files)
-        loaded = Mutex(Loaded(context: try Self.context(contents, files: files), contents: contents))
+        loaded = Mutex(Loaded(context: try Self.context(contents, files: files, applicationProtocols: applicationProtocols), contents: contents))
     }
 
     /// What new connections are served with.
@@ -50,7 +53,7 @@ public final class ServerTLSCredentials: Sendable {
         let known = loaded.withLock { $0.contents == contents || $0.rejected == contents }
         guard !known else { return .unchanged }
         do {
-            let context = try Self.context(contents, files: files)
+            let context = try Self.context(contents, files: files, applicationProtocols: applicationProtocols)
             loaded.withLock { $0 = Loaded(context: context, contents: contents) }
             logger.info("TLS certificate reloaded", metadata: ["certificate": "\(files.certificateFile)"])
             return .reloaded
@@ -82,6 +85,12 @@ public final class ServerTLSCredentials: Sendable {
         }
     }
 
+    /// Puts TLS first in a new connection's pipeline (an HTTP/1.1 server's; gRPC ports also
+    /// check ALPN and record the client's names, below).
+    public func addTLSHandler(to channel: any Channel) throws {
+        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+    }
+
     /// Puts TLS in front of a new connection's HTTP/2 handler.
     func addHandlers(to channel: any Channel, peerNames: PeerCertificateNames, observer: (any GRPCServerObserver)?, logger: Logger) throws {
         let operations = channel.pipeline.syncOperations
@@ -93,12 +102,12 @@ public final class ServerTLSCredentials: Sendable {
         try TLSFileContents.read(certificate: files.certificateFile, key: files.keyFile, authority: files.clientCAFile)
     }
 
-    private static func context(_ contents: TLSFileContents, files: ServerTLSFiles) throws(TLSSetupError) -> NIOSSLContext {
+    private static func context(_ contents: TLSFileContents, files: ServerTLSFiles, applicationProtocols: [String]) throws(TLSSetupError) -> NIOSSLContext {
         let chain = try TLSFileContents.certificates(contents.certificate, file: files.certificateFile)
         let key = try TLSFileContents.privateKey(contents.key, file: files.keyFile)
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
-        configuration.applicationProtocols = ["h2"]
+        configuration.applicationProtocols = applicationProtocols
         if let authority = contents.authority, let file = files.clientCAFile {
             configuration.trustRoots = .certificates(try TLSFileContents.certificates(authority, file: file))
             // Clients are not named by host: the certificate's chain is what is checked.

@@ -267,3 +267,40 @@ def test_a_missing_certificate_file_stops_the_start_with_a_clear_error(pki):
     )
     assert result.returncode != 0
     assert f"{missing}: cannot be read" in result.stdout + result.stderr
+
+
+def test_the_bridge_serves_https_and_wss(pki):
+    import asyncio
+    import ssl
+    import websockets
+
+    cert, key = pki["ca"].issue("bridge", SERVER_NAMES)
+    port, admin = common.free_port(), common.free_port()
+    log_path = os.path.join(pki["dir"], f"bridge-{port}.log")
+    with open(log_path, "w") as log:
+        # Its upstreams are not running: the page, the API and the WebSocket upgrade still answer.
+        process = subprocess.Popen(
+            [os.path.join(BIN, "courtside-bridge"), "--http-port", str(port), "--admin-port", str(admin),
+             "--tls-cert-file", cert, "--tls-key-file", key, "--subscription-addr", f"127.0.0.1:{common.free_port()}"],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        common.wait_for_port(port, timeout=60)
+        context = ssl.create_default_context(cafile=pki["ca"].cert)
+        with urllib.request.urlopen(f"https://127.0.0.1:{port}/", context=context, timeout=10) as response:
+            assert response.status == 200
+            assert b"<html" in response.read().lower()
+
+        async def upgrade():
+            async with websockets.connect(f"wss://127.0.0.1:{port}/ws", ssl=context, open_timeout=10) as ws:
+                return ws.protocol.state.name
+
+        assert asyncio.run(upgrade()) == "OPEN"
+        # Cleartext HTTP to the TLS port gets no page.
+        with pytest.raises((urllib.error.URLError, OSError, ConnectionError)):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
+        # A client that trusts another CA refuses the bridge.
+        with pytest.raises(urllib.error.URLError):
+            urllib.request.urlopen(f"https://127.0.0.1:{port}/", context=ssl.create_default_context(cafile=pki["other"].cert), timeout=5)
+    finally:
+        common.stop(process)
