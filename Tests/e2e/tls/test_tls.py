@@ -304,3 +304,21 @@ def test_the_bridge_serves_https_and_wss(pki):
             urllib.request.urlopen(f"https://127.0.0.1:{port}/", context=ssl.create_default_context(cafile=pki["other"].cert), timeout=5)
     finally:
         common.stop(process)
+
+
+def test_a_handshake_without_alpn_h2_is_refused(cluster, pki):
+    import socket
+    import ssl
+
+    context = ssl.create_default_context(cafile=pki["ca"].cert)
+    context.load_cert_chain(*pki["operator"])
+    context.set_alpn_protocols(["http/1.1"])
+    answer = b""
+    try:
+        with socket.create_connection(("127.0.0.1", cluster["schedule"].grpc_port), timeout=10) as raw:
+            with context.wrap_socket(raw, server_hostname="localhost") as tls:
+                tls.sendall(b"GET / HTTP/1.1\r\nHost: schedule\r\n\r\n")
+                answer = tls.recv(1024)
+    except (ssl.SSLError, ConnectionError):
+        pass
+    assert answer == b"", answer
