@@ -29,6 +29,7 @@ let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift
 let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
 let postgresNIO: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
 let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
+let jwtKit: Target.Dependency = .product(name: "JWTKit", package: "jwt-kit")
 
 let package = Package(
     name: "courtside",
@@ -56,6 +57,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // TLS for the gRPC ports and clients and the feed's scoreboard polling (already resolved through postgres-nio).
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.25.0"),
+        // JWT verification (ES256, EdDSA, RS256) for bearer tokens on gRPC calls.
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         // C libraries from Debian, wrapped once.
@@ -121,12 +124,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Who is calling and what they may do: JWT bearer tokens against a JWKS file, scopes per method.
+        .target(name: "Auth", dependencies: ["GRPC", "GRPCWire", "ServiceKit", jwtKit, logging, nioCore], swiftSettings: swiftSettings),
         // Storage locations (sqlite:PATH, sqlite::memory:, postgres://…): GRDB and postgres-nio.
         .target(name: "Storage", dependencies: [grdb, postgresNIO, nioSSL, logging], swiftSettings: swiftSettings),
         // The score service: the ordered, resumable log of every game.
         .target(
             name: "ScoreService",
-            dependencies: ["CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle, prometheus, logging, nioCore],
+            dependencies: ["Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle, prometheus, logging, nioCore],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -140,7 +145,7 @@ let package = Package(
         .target(
             name: "ScheduleService",
             dependencies: [
-                "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle, prometheus, logging,
+                "Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle, prometheus, logging,
                 nioCore,
             ],
             swiftSettings: swiftSettings
@@ -162,7 +167,7 @@ let package = Package(
         .target(
             name: "SubscriptionService",
             dependencies: [
-                "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle,
+                "Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle,
                 prometheus, logging, nioCore,
             ],
             swiftSettings: swiftSettings
@@ -292,6 +297,7 @@ let package = Package(
         ),
         .testTarget(name: "EventRelayTests", dependencies: ["EventRelay", "CourtsideProto", "CourtsideRPC", "GRPC"], swiftSettings: swiftSettings),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "GRPC", "TestSupport", logging], swiftSettings: swiftSettings),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "CourtsideProto", "EchoExample", "GRPC", "GRPCHealth", "GRPCWire", "ServiceKit", jwtKit, logging, nioCore], swiftSettings: swiftSettings),
         .testTarget(name: "GRPCWireTests", dependencies: ["GRPCWire", nioCore], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProtobufCTests",

@@ -24,6 +24,8 @@ public final class GRPCServer: Sendable {
         public var observer: (any GRPCServerObserver)?
         /// TLS (h2 through ALPN) on every connection; nil: cleartext h2c with prior knowledge.
         public var tls: ServerTLSCredentials?
+        /// Around the handlers of the methods it intercepts (authentication).
+        public var interceptor: (any CallInterceptor)?
 
         public init(host: String = "127.0.0.1", port: Int) {
             self.host = host
@@ -66,6 +68,9 @@ public final class GRPCServer: Sendable {
         var router = RPCRouter()
         for service in services {
             service.registerMethods(with: &router)
+        }
+        if let interceptor = configuration.interceptor {
+            router.intercept(with: interceptor)
         }
         self.configuration = configuration
         self.router = router

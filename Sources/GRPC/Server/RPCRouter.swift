@@ -25,6 +25,14 @@ public struct RPCRouter: Sendable {
         service.registerMethods(with: &self)
     }
 
+    /// Puts `interceptor` around every registered method it intercepts. An inline method it
+    /// intercepts runs in a task from then on, since the interceptor may need to wait.
+    public mutating func intercept(with interceptor: some CallInterceptor) {
+        for (path, method) in methods where interceptor.intercepts(method.descriptor) {
+            methods[path] = method.intercepted(by: interceptor)
+        }
+    }
+
     public mutating func registerUnary<Request: GRPCMessage, Response: GRPCMessage>(
         _ descriptor: MethodDescriptor,
         request _: Request.Type,
@@ -115,6 +123,20 @@ final class RegisteredMethod: Sendable {
         self.descriptor = descriptor
         self.kind = kind
         self.handler = handler
+    }
+
+    /// The same method with `interceptor` around its handler, always in a task.
+    func intercepted(by interceptor: some CallInterceptor) -> RegisteredMethod {
+        let body: @Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void
+        switch handler {
+        case .task(let run):
+            body = run
+        case .inline(let run):
+            body = { call, request, context in try await call.write(framed: try run(request, context)) }
+        }
+        return RegisteredMethod(descriptor: descriptor, kind: kind, handler: .task { call, request, context in
+            try await interceptor.intercept(context) { try await body(call, request, context) }
+        })
     }
 
     /// The inline handler, for `registerInlineUnary` methods.

@@ -1,0 +1,150 @@
+public import Foundation
+import JWTKit
+public import Logging
+import Synchronization
+
+/// Verifies bearer tokens against the public keys of a JWKS file: the header first (accepted
+/// algorithm, known `kid`, the key's own algorithm), then the signature (jwt-kit), then `exp`,
+/// `nbf`, `aud` and `iss` with a small clock skew. The file is read again when it changes
+/// (checked at most once per `reloadInterval`, on the next call), so that keys rotate by `kid`
+/// without a restart; a reload forgets every cached token, so a removed key's tokens stop
+/// working at once.
+public final class TokenVerifier: Sendable {
+    public struct Configuration: Sendable {
+        public var jwksPath: String
+        /// The `aud` a token must name.
+        public var audience: String
+        /// The `iss` a token must have.
+        public var issuer: String
+        public var clockSkew: Duration = .seconds(30)
+        public var reloadInterval: Duration = .seconds(1)
+        public var cacheCapacity = 10_000
+
+        public init(jwksPath: String, audience: String, issuer: String) {
+            self.jwksPath = jwksPath
+            self.audience = audience
+            self.issuer = issuer
+        }
+    }
+
+    /// Why the JWKS file could not be used.
+    public struct LoadError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    private struct State: Sendable {
+        var keySet: KeySet
+        var fileContents: Data
+        var nextCheck: Date
+        var cache: VerifiedTokenCache
+        /// Bumped by every reload: a verification that started under older keys is not cached.
+        var generation = 0
+    }
+
+    public let configuration: Configuration
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    private let state: Mutex<State>
+
+    /// Reads the JWKS file; throws if it is missing or not an acceptable key set.
+    public init(configuration: Configuration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) async throws(LoadError) {
+        self.configuration = configuration
+        self.logger = logger
+        self.now = now
+        let contents = try Self.read(configuration.jwksPath)
+        let keySet: KeySet
+        do { keySet = try await KeySet(jwks: contents) } catch {
+            throw LoadError(description: "the JWKS file \(configuration.jwksPath) \(error.description)")
+        }
+        state = Mutex(
+            State(
+                keySet: keySet, fileContents: contents, nextCheck: now() + configuration.reloadInterval.timeInterval,
+                cache: VerifiedTokenCache(capacity: configuration.cacheCapacity)
+            )
+        )
+        logger.info("token keys loaded", metadata: ["jwks": "\(configuration.jwksPath)", "kids": "\(keySet.algorithms.keys.sorted())"])
+    }
+
+    /// The `kid`s currently accepted.
+    public var keyIDs: Set<String> { state.withLock { Set($0.keySet.algorithms.keys) } }
+
+    /// The identity `token` carries, or why it carries none.
+    public func identity(forToken token: String) async throws(AuthFailure) -> Identity {
+        let now = self.now()
+        await reloadIfChanged(at: now)
+        let (cached, keySet, generation) = state.withLock { state in
+            (state.cache.identity(of: token, at: now), state.keySet, state.generation)
+        }
+        if let cached { return cached }
+        let header = try TokenHeader(token: token)
+        guard let keyAlgorithm = keySet.algorithms[header.keyID] else { throw .unknownKey }
+        guard keyAlgorithm == header.algorithm else { throw .unsupportedAlgorithm }
+        let claims: TokenClaims
+        do { claims = try await keySet.keys.verify(token, as: TokenClaims.self) } catch { throw .badSignature }
+        let (identity, expiry) = try check(claims, at: now)
+        state.withLock { state in
+            if state.generation == generation { state.cache.insert(token, identity: identity, expiry: expiry, now: now) }
+        }
+        return identity
+    }
+
+    /// The claims' identity and when it stops being accepted, if they hold at `now`.
+    private func check(_ claims: TokenClaims, at now: Date) throws(AuthFailure) -> (Identity, Date) {
+        let skew = configuration.clockSkew.timeInterval
+        guard let subject = claims.sub, !subject.isEmpty, let exp = claims.exp else { throw .malformedToken }
+        let expiry = Date(timeIntervalSince1970: exp).addingTimeInterval(skew)
+        guard now < expiry else { throw .expired }
+        if let nbf = claims.nbf, now < Date(timeIntervalSince1970: nbf).addingTimeInterval(-skew) { throw .notYetValid }
+        guard claims.aud?.contains(configuration.audience) == true else { throw .wrongAudience }
+        guard claims.iss == configuration.issuer else { throw .wrongIssuer }
+        let scopes = Set((claims.scope ?? "").split(separator: " ").map(String.init))
+        return (Identity(subject: subject, scopes: scopes), expiry)
+    }
+
+    /// Reads the file again when its check is due; a changed, acceptable key set replaces the
+    /// keys and empties the cache. A file that cannot be read or used keeps the keys in force.
+    private func reloadIfChanged(at now: Date) async {
+        let due = state.withLock { state in
+            guard now >= state.nextCheck else { return false }
+            state.nextCheck = now + configuration.reloadInterval.timeInterval
+            return true
+        }
+        guard due else { return }
+        let contents: Data
+        do { contents = try Self.read(configuration.jwksPath) } catch {
+            logger.error("token keys not reloaded; the previous keys stay in force", metadata: ["reason": "\(error.description)"])
+            return
+        }
+        guard state.withLock({ $0.fileContents != contents }) else { return }
+        do {
+            let keySet = try await KeySet(jwks: contents)
+            state.withLock { state in
+                state.keySet = keySet
+                state.fileContents = contents
+                state.cache.removeAll()
+                state.generation += 1
+            }
+            logger.info("token keys reloaded", metadata: ["jwks": "\(configuration.jwksPath)", "kids": "\(keySet.algorithms.keys.sorted())"])
+        } catch {
+            // Remembered, so that the same bad file is reported once, not every second.
+            state.withLock { $0.fileContents = contents }
+            logger.error(
+                "token keys not reloaded; the previous keys stay in force",
+                metadata: ["jwks": "\(configuration.jwksPath)", "reason": "\(error.description)"]
+            )
+        }
+    }
+
+    private static func read(_ path: String) throws(LoadError) -> Data {
+        do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw LoadError(description: "cannot read the JWKS file \(path): \(error.localizedDescription)")
+        }
+    }
+}
+
+extension Duration {
+    var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}

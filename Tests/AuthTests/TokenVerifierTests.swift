@@ -1,0 +1,183 @@
+@testable import Auth
+import Foundation
+import JWTKit
+import Testing
+
+@Suite struct TokenVerifierTests {
+    private func fixture() async throws -> TokenFixture {
+        var fixture = try TokenFixture()
+        try await fixture.addKey("k1")
+        try fixture.writeJWKS()
+        return fixture
+    }
+
+    private func refusal(_ token: String, by verifier: TokenVerifier) async -> AuthFailure? {
+        do {
+            _ = try await verifier.identity(forToken: token)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func aValidTokenGivesItsSubjectAndScopes() async throws {
+        let fixture = try await fixture()
+        let verifier = try await fixture.verifier()
+        let identity = try await verifier.identity(forToken: try await fixture.token(TokenFixture.claims(scope: "scores:publish admin")))
+        #expect(identity == Identity(subject: "feed", scopes: ["scores:publish", "admin"]))
+    }
+
+    @Test func everyBadClaimIsRefusedWithItsReason() async throws {
+        let fixture = try await fixture()
+        let verifier = try await fixture.verifier()
+        let now = TokenFixture.now
+        let cases: [(TokenClaims, AuthFailure)] = [
+            (TokenFixture.claims(exp: now - 120), .expired),
+            (TokenFixture.claims(nbf: now + 120), .notYetValid),
+            (TokenFixture.claims(aud: ["someone-else"]), .wrongAudience),
+            (TokenFixture.claims(aud: nil), .wrongAudience),
+            (TokenFixture.claims(iss: "mallory"), .wrongIssuer),
+            (TokenFixture.claims(iss: nil), .wrongIssuer),
+            (TokenFixture.claims(exp: nil), .malformedToken),
+            (TokenFixture.claims(sub: nil), .malformedToken),
+        ]
+        for (claims, reason) in cases {
+            #expect(await refusal(try await fixture.token(claims), by: verifier) == reason, "\(claims)")
+        }
+    }
+
+    @Test func theClockSkewIsSmallAndBothWays() async throws {
+        let fixture = try await fixture()
+        let verifier = try await fixture.verifier()
+        let now = TokenFixture.now
+        #expect(await refusal(try await fixture.token(TokenFixture.claims(exp: now - 10)), by: verifier) == nil)
+        #expect(await refusal(try await fixture.token(TokenFixture.claims(nbf: now + 10)), by: verifier) == nil)
+        #expect(await refusal(try await fixture.token(TokenFixture.claims(exp: now - 31)), by: verifier) == .expired)
+    }
+
+    @Test func aTokenSignedByAnotherKeyUnderAKnownKidIsABadSignature() async throws {
+        var fixture = try await fixture()
+        let verifier = try await fixture.verifier()
+        var other = try TokenFixture()
+        try await other.addKey("k1")
+        #expect(await refusal(try await other.token(), by: verifier) == .badSignature)
+        // A tampered payload under a genuine signature.
+        let genuine = try await fixture.token().split(separator: ".")
+        let forged = try TokenFixture.compact(header: ["alg": "ES256", "kid": "k1"], claims: TokenFixture.claims(scope: "admin"), signature: String(genuine[2]))
+        #expect(await refusal(forged, by: verifier) == .badSignature)
+        try await fixture.addKey("k2", publish: false)
+        #expect(await refusal(try await fixture.token(kid: "k2"), by: verifier) == .unknownKey)
+    }
+
+    @Test func algNoneIsRefused() async throws {
+        let fixture = try await fixture()
+        let verifier = try await fixture.verifier()
+        for algorithm in ["none", "None", "NONE"] {
+            let token = try TokenFixture.compact(header: ["alg": algorithm, "kid": "k1"], claims: TokenFixture.claims(), signature: "")
+            #expect(await refusal(token, by: verifier) == .unsupportedAlgorithm)
+        }
+    }
+
+    @Test func hmacSignedWithThePublicKeyIsRefused() async throws {
+        let fixture = try await fixture()
+        let verifier = try await fixture.verifier()
+        let secret = try fixture.publicKeyJSON("k1")
+        for (algorithm, digest) in [("HS256", DigestAlgorithm.sha256), ("HS384", .sha384), ("HS512", .sha512)] {
+            let hmac = JWTKeyCollection()
+            await hmac.add(hmac: HMACKey(from: secret), digestAlgorithm: digest, kid: "k1")
+            let token = try await hmac.sign(TokenFixture.claims(), kid: "k1")
+            #expect(await refusal(token, by: verifier) == .unsupportedAlgorithm, "\(algorithm)")
+        }
+        // A token claiming another accepted algorithm than its key's.
+        let mismatched = try TokenFixture.compact(header: ["alg": "RS256", "kid": "k1"], claims: TokenFixture.claims(), signature: "AAAA")
+        #expect(await refusal(mismatched, by: verifier) == .unsupportedAlgorithm)
+    }
+
+    @Test func malformedTokensAreRefused() async throws {
+        let fixture = try await fixture()
+        let verifier = try await fixture.verifier()
+        for token in ["", "abc", "a.b", "a.b.c.d", "!!.!!.!!", String(repeating: "a", count: 9000)] {
+            #expect(await refusal(token, by: verifier) == .malformedToken, "\(token.prefix(20))")
+        }
+        let noKid = try TokenFixture.compact(header: ["alg": "ES256"], claims: TokenFixture.claims(), signature: "AAAA")
+        #expect(await refusal(noKid, by: verifier) == .unknownKey)
+    }
+
+    @Test func keysRotateByKidWithoutARestart() async throws {
+        var fixture = try await fixture()
+        let verifier = try await fixture.verifier(reloadInterval: .zero)
+        let oldToken = try await fixture.token(kid: "k1")
+        #expect(await refusal(oldToken, by: verifier) == nil)
+        try await fixture.addKey("k2")
+        try fixture.writeJWKS()
+        #expect(await refusal(try await fixture.token(kid: "k2"), by: verifier) == nil)
+        fixture.unpublish("k1")
+        try fixture.writeJWKS()
+        // Cached from before, but the removed key's tokens stop at once.
+        #expect(await refusal(oldToken, by: verifier) == .unknownKey)
+        #expect(verifier.keyIDs == ["k2"])
+    }
+
+    @Test func aBrokenJWKSFileKeepsTheKeysInForce() async throws {
+        let fixture = try await fixture()
+        let verifier = try await fixture.verifier(reloadInterval: .zero)
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: fixture.jwksPath))
+        #expect(await refusal(try await fixture.token(), by: verifier) == nil)
+        #expect(verifier.keyIDs == ["k1"])
+    }
+
+    @Test func aCachedTokenStillExpires() async throws {
+        let fixture = try await fixture()
+        let clock = TestClock(TokenFixture.now)
+        let verifier = try await fixture.verifier(now: { clock.now })
+        let token = try await fixture.token(TokenFixture.claims(exp: TokenFixture.now + 60))
+        #expect(await refusal(token, by: verifier) == nil)
+        clock.now = TokenFixture.now + 95
+        #expect(await refusal(token, by: verifier) == .expired)
+    }
+}
+
+@Suite struct KeySetTests {
+    private func problem(_ json: String) async -> String? {
+        do {
+            _ = try await KeySet(jwks: Data(json.utf8))
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func hmacPrivateAndUnlabelledKeysRefuseTheFile() async throws {
+        var fixture = try TokenFixture()
+        try await fixture.addKey("k1")
+        let good = try fixture.publicKeyJSON("k1")
+        #expect(await problem("{\"keys\": [\(good)]}") == nil)
+        #expect(await problem("{\"keys\": []}") == "has no keys")
+        #expect(await problem("[]")?.contains("not a JWKS document") == true)
+        #expect(await problem(#"{"keys": [{"kty": "oct", "alg": "HS256", "kid": "h", "k": "c2VjcmV0"}]}"#)?.contains("HS256") == true)
+        #expect(await problem(#"{"keys": [{"kty": "EC", "crv": "P-256", "alg": "none", "kid": "n"}]}"#)?.contains("'none'") == true)
+        let withoutAlg = good.replacingOccurrences(of: "\"alg\":\"ES256\",", with: "")
+        #expect(await problem("{\"keys\": [\(withoutAlg)]}")?.contains("no alg") == true)
+        let withPrivate = good.replacingOccurrences(of: "\"alg\"", with: "\"d\":\"AAAA\",\"alg\"")
+        #expect(await problem("{\"keys\": [\(withPrivate)]}")?.contains("private key material") == true)
+        #expect(await problem("{\"keys\": [\(good), \(good)]}")?.contains("appears twice") == true)
+    }
+
+    @Test func eddsaAndRSAKeysAreAccepted() async throws {
+        let eddsa = try EdDSA.PrivateKey(curve: .ed25519)
+        let x = Base64URL.encode(eddsa.publicKey.rawRepresentation)
+        #expect(await problem(#"{"keys": [{"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "kid": "e", "x": "\#(x)"}]}"#) == nil)
+        #expect(await problem(#"{"keys": [{"kty": "EC", "crv": "Ed25519", "alg": "EdDSA", "kid": "e", "x": "\#(x)"}]}"#) != nil)
+    }
+}
+
+/// A settable clock for the verifier.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Date
+    init(_ value: Date) { self.value = value }
+    var now: Date {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
+    }
+}
