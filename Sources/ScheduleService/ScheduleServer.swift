@@ -1,3 +1,4 @@
+import Auth
 import CourtsideProto
 import CourtsideRPC
 public import GRPC
@@ -76,6 +77,7 @@ public final class ScheduleServer: CourtsideServer {
         grpcConfiguration.limits = configuration.grpcLimits
         grpcConfiguration.observer = metrics.grpcServerObserver()
         grpcConfiguration.tls = tls
+        grpcConfiguration.interceptor = try await configuration.auth.interceptor(host: configuration.host, metrics: metrics, logger: logger)
         let grpcServer = GRPCServer(configuration: grpcConfiguration, services: [schedule, health], logger: logger)
         let adminServer = configuration.adminPort.map { port in
             AdminServer(

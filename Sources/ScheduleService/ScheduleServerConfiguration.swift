@@ -1,3 +1,4 @@
+public import Auth
 public import CourtsideProto
 import CourtsideRPC
 public import GRPC
@@ -39,6 +40,8 @@ public struct ScheduleServerConfiguration: ServiceConfiguration {
     public var adminHost: String
     public var adminLimits: AdminServerLimits
     public var log: LogSettings
+    /// Who may call which method (docs/auth.md).
+    public var auth: AuthConfiguration
 
     /// The defaults: ports 50052 and 9102 on 127.0.0.1, `sqlite:data/schedule.sqlite`.
     public init() {
@@ -58,6 +61,7 @@ public struct ScheduleServerConfiguration: ServiceConfiguration {
         seedGames = try reader.read(ScheduleSettings.seedGames)
         watchQueueCapacity = try reader.read(ScheduleSettings.watchQueue)
         log = try LogSettings(reader: reader)
+        auth = try AuthConfiguration(reader: reader)
         shutdownGrace = try reader.read(CommonSettings.shutdownGrace)
     }
 }

@@ -1,3 +1,4 @@
+import Auth
 import CourtsideProto
 import CourtsideRPC
 public import GRPC
@@ -76,6 +77,7 @@ public final class ScoreServer: CourtsideServer {
         grpcConfiguration.limits = configuration.grpcLimits
         grpcConfiguration.observer = metrics.grpcServerObserver()
         grpcConfiguration.tls = tls
+        grpcConfiguration.interceptor = try await configuration.auth.interceptor(host: configuration.host, metrics: metrics, logger: logger)
         grpcServer = GRPCServer(
             configuration: grpcConfiguration,
             services: [ScoreHandler(engine: engine, directory: directory, metrics: scoreMetrics), health],

@@ -1,3 +1,4 @@
+public import Auth
 public import GRPC
 public import ServiceKit
 public import Storage
@@ -25,6 +26,8 @@ extension ScoreServer {
         public var adminHost: String
         public var adminLimits: AdminServerLimits
         public var log: LogSettings
+        /// Who may call which method (docs/auth.md).
+        public var auth: AuthConfiguration
 
         /// Every setting at its default.
         public init() {
@@ -47,6 +50,7 @@ extension ScoreServer {
             engine.subscriberQueueCapacity = try reader.read(ScoreSettings.subscriberQueue)
             maximumMessageSize = try reader.read(ScoreSettings.maxMessageBytes)
             log = try LogSettings(reader: reader)
+            auth = try AuthConfiguration(reader: reader)
             shutdownGrace = try reader.read(CommonSettings.shutdownGrace)
         }
     }

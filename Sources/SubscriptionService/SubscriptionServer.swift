@@ -1,3 +1,4 @@
+import Auth
 import CourtsideProto
 import CourtsideRPC
 public import EventRelay
@@ -71,6 +72,7 @@ public final class SubscriptionServer: CourtsideServer {
         grpcConfiguration.limits = configuration.grpcLimits
         grpcConfiguration.observer = metrics.grpcServerObserver()
         grpcConfiguration.tls = tls
+        grpcConfiguration.interceptor = try await configuration.auth.interceptor(host: configuration.host, metrics: metrics, logger: logger)
         grpcServer = GRPCServer(
             configuration: grpcConfiguration,
             services: [

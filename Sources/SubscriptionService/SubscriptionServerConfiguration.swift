@@ -1,3 +1,4 @@
+public import Auth
 public import GRPC
 public import ServiceKit
 public import Storage
@@ -30,6 +31,8 @@ extension SubscriptionServer {
         public var adminHost: String
         public var adminLimits: AdminServerLimits
         public var log: LogSettings
+        /// Who may call which method (docs/auth.md).
+        public var auth: AuthConfiguration
 
         /// Every setting at its default.
         public init() {
@@ -53,6 +56,7 @@ extension SubscriptionServer {
             recentEventsPerGame = try reader.read(SubscriptionSettings.recentEvents)
             maximumSubscriptions = try reader.read(SubscriptionSettings.maxSubscriptions)
             log = try LogSettings(reader: reader)
+            auth = try AuthConfiguration(reader: reader)
             shutdownGrace = try reader.read(CommonSettings.shutdownGrace)
         }
     }

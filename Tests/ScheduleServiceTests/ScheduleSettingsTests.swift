@@ -7,7 +7,7 @@ import Testing
 @Suite struct ScheduleSettingsTests {
     @Test func theReadmeDocumentsEverySettingAsDeclared() throws {
         let problems = try SettingsDocumentation.mismatches(
-            ScheduleServerConfiguration.settings, readme: "services/schedule/README.md", shared: ["docs/grpc-server-limits.md"]
+            ScheduleServerConfiguration.settings, readme: "services/schedule/README.md", shared: ["docs/grpc-server-limits.md", "docs/auth.md"]
         )
         #expect(problems == [])
     }

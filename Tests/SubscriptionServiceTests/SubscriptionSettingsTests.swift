@@ -7,7 +7,7 @@ import Testing
 @Suite struct SubscriptionSettingsTests {
     @Test func theReadmeDocumentsEverySettingAsDeclared() throws {
         let problems = try SettingsDocumentation.mismatches(
-            SubscriptionServer.Configuration.settings, readme: "services/subscription/README.md", shared: ["docs/grpc-server-limits.md"]
+            SubscriptionServer.Configuration.settings, readme: "services/subscription/README.md", shared: ["docs/grpc-server-limits.md", "docs/auth.md"]
         )
         #expect(problems == [])
     }

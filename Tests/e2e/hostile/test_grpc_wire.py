@@ -369,7 +369,8 @@ def test_the_admin_port_stays_on_loopback_when_the_service_listens_everywhere(cl
     log = open(tmp_path / "schedule.log", "w")
     process = subprocess.Popen(
         [os.path.join(hostile.BIN, "courtside-schedule"), "--host", "0.0.0.0", "--grpc-port", str(grpc_port),
-         "--admin-port", str(admin_port), "--storage", "sqlite::memory:", "--log-level", "notice"],
+         "--admin-port", str(admin_port), "--storage", "sqlite::memory:", "--log-level", "notice",
+         "--allow-anonymous-writes"],
         stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
     try:
         hostile.wait_for_port(grpc_port, timeout=60)
