@@ -54,7 +54,16 @@ COMMON_ENV = frozenset(
 )
 # Services with a port of their own besides admin (the feed has none: it offers no --host).
 LISTENING_ENV = frozenset({"COURTSIDE_HOST"})
-GRPC_ENV = frozenset({"COURTSIDE_GRPC_PORT", "COURTSIDE_STORAGE"}) | LISTENING_ENV
+AUTH_ENV = frozenset(
+    {
+        "COURTSIDE_JWKS_FILE",
+        "COURTSIDE_TOKEN_AUDIENCE",
+        "COURTSIDE_TOKEN_ISSUER",
+        "COURTSIDE_REQUIRE_READ_TOKEN",
+        "COURTSIDE_ALLOW_ANONYMOUS_WRITES",
+    }
+)
+GRPC_ENV = frozenset({"COURTSIDE_GRPC_PORT", "COURTSIDE_STORAGE"}) | LISTENING_ENV | AUTH_ENV
 BRIDGE_ENV = frozenset(
     {
         "COURTSIDE_HTTP_PORT",
@@ -348,6 +357,14 @@ def check_env(render: Render, service: str, where: str, env: dict, mounts: set, 
             report.fail(where, f"environment variable {key} is not a documented setting of {service}")
     if (spec.grpc or spec.http) and env.get("COURTSIDE_HOST") != "0.0.0.0":
         report.fail(where, f"COURTSIDE_HOST must be 0.0.0.0 in a container (is {env.get('COURTSIDE_HOST')!r})")
+    if spec.grpc:
+        # A gRPC port on 0.0.0.0 without token keys refuses to start unless anonymous writes are
+        # allowed, which only the dev overlay may do (docs/auth.md).
+        anonymous = env.get("COURTSIDE_ALLOW_ANONYMOUS_WRITES") == "true"
+        if not env.get("COURTSIDE_JWKS_FILE") and not anonymous:
+            report.fail(where, "neither COURTSIDE_JWKS_FILE nor COURTSIDE_ALLOW_ANONYMOUS_WRITES: the service refuses to start")
+        if anonymous and render.name == "prod":
+            report.fail(where, "COURTSIDE_ALLOW_ANONYMOUS_WRITES lets anyone write: never in prod")
     if env.get("COURTSIDE_ADMIN_HOST") != "0.0.0.0":
         # The admin port binds loopback unless told otherwise: probes and Prometheus need it open.
         report.fail(where, f"COURTSIDE_ADMIN_HOST must be 0.0.0.0 in a container (is {env.get('COURTSIDE_ADMIN_HOST')!r})")

@@ -87,6 +87,14 @@ class CheckerFailsOnViolations(unittest.TestCase):
         del find(self.renders["prod"], "ConfigMap", "score")["data"]["COURTSIDE_ADMIN_HOST"]
         self.assertFlags("COURTSIDE_ADMIN_HOST must be 0.0.0.0 in a container (is None)")
 
+    def test_grpc_service_without_keys_or_anonymous_writes(self) -> None:
+        del find(self.renders["prod"], "ConfigMap", "score")["data"]["COURTSIDE_JWKS_FILE"]
+        self.assertFlags("neither COURTSIDE_JWKS_FILE nor COURTSIDE_ALLOW_ANONYMOUS_WRITES: the service refuses to start")
+
+    def test_anonymous_writes_in_prod(self) -> None:
+        find(self.renders["prod"], "ConfigMap", "schedule")["data"]["COURTSIDE_ALLOW_ANONYMOUS_WRITES"] = "true"
+        self.assertFlags("COURTSIDE_ALLOW_ANONYMOUS_WRITES lets anyone write: never in prod")
+
     def test_setting_of_another_service(self) -> None:
         find(self.renders["base"], "ConfigMap", "feed")["data"]["COURTSIDE_STORAGE"] = "sqlite:/data/feed.db"
         self.assertFlags("COURTSIDE_STORAGE is not a documented setting of feed")
