@@ -47,6 +47,8 @@ public struct BridgeConfiguration: ServiceConfiguration {
     public var reconnectSpreadMs: Int
     public var shutdownGrace: Duration
     public var log: LogSettings
+    /// The bearer token presented to the services this one calls (`--token-file`; empty: none).
+    public var tokenFile = ""
 
     /// Conformance testing only: `/ws` echoes messages instead of speaking the protocol.
     public var websocketEcho: Bool

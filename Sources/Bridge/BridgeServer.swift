@@ -57,9 +57,13 @@ public final class BridgeServer: CourtsideServer {
     private init(configuration: BridgeConfiguration, logger: Logger) async throws {
         tls = try configuration.tls.map { files in try ServerTLSCredentials(files: files, applicationProtocols: ["http/1.1"], logger: logger) }
         let clientTLS = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files) }
-        let subscriptionAddress = try GRPCClient.Configuration(address: configuration.subscriptionAddress, of: "subscription", tls: clientTLS)
-        let scoreAddress = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score", tls: clientTLS)
-        let scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
+        var subscriptionAddress = try GRPCClient.Configuration(address: configuration.subscriptionAddress, of: "subscription", tls: clientTLS)
+        var scoreAddress = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score", tls: clientTLS)
+        var scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
+        let credentials = try BearerTokenFile.open(configuration.tokenFile)
+        subscriptionAddress.credentials = credentials
+        scoreAddress.credentials = credentials
+        scheduleAddress.credentials = credentials
         self.configuration = configuration
         self.logger = logger
         group = MultiThreadedEventLoopGroup.singleton

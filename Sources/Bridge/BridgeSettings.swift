@@ -9,6 +9,7 @@ extension BridgeConfiguration {
         adminHost = try reader.read(AdminSettings.host)
         adminLimits = try AdminSettings.limits(from: reader)
         log = try LogSettings(reader: reader)
+        tokenFile = try reader.read(ClientCredentialSettings.tokenFile)
         shutdownGrace = try reader.read(CommonSettings.shutdownGrace)
         staticDirectory = try reader.read(S.staticDir)
         subscriptionAddress = try reader.read(ServiceAddresses.subscription)

@@ -26,11 +26,23 @@ struct Addresses: ParsableArguments {
 
     @OptionGroup var tls: ClientTLSOptions
 
+    @Option(help: "File holding the bearer token sent with every call (env COURTSIDE_TOKEN_FILE; default: run/tokens/cli.token when it exists).")
+    var tokenFile: String = ClientCredentialSettings.tokenFile.environmentValue()
+
+    /// The token file given, else the one `make run` writes, when it is there.
+    var resolvedTokenFile: String? {
+        if !tokenFile.isEmpty { return tokenFile }
+        return FileManager.default.isReadableFile(atPath: Self.runTokenFile) ? Self.runTokenFile : nil
+    }
+
+    static let runTokenFile = "run/tokens/cli.token"
+
     func client(_ address: String, _ flag: String) throws -> GRPCClient {
         guard let configuration = GRPCClient.Configuration(address: address) else {
             throw ValidationError("\(flag) must be host:port (got '\(address)')")
         }
         var withoutKeepalive = configuration
+        do { withoutKeepalive.credentials = try BearerTokenFile.open(resolvedTokenFile) } catch { throw ValidationError("--token-file: \(error)") }
         withoutKeepalive.connectTimeout = .seconds(3)
         withoutKeepalive.tls = try tls.credentials()
         return GRPCClient(configuration: withoutKeepalive)

@@ -39,6 +39,8 @@ public struct FeedConfiguration: ServiceConfiguration {
     /// After SIGTERM: how long the buffer may take to flush before the process exits anyway.
     public var shutdownGrace: Duration
     public var log: LogSettings
+    /// The bearer token presented to the services this one calls (`--token-file`; empty: none).
+    public var tokenFile = ""
 
     /// The defaults: the simulator, score at 127.0.0.1:50051, schedule at 127.0.0.1:50052, admin 9105.
     public init() {

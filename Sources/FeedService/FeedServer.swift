@@ -44,6 +44,7 @@ public final class FeedServer: CourtsideServer {
     private init(configuration: FeedConfiguration, logger: Logger) throws {
         self.configuration = configuration
         try Self.validate(configuration)
+        let credentials = try BearerTokenFile.open(configuration.tokenFile)
         guard var scoreAddress = GRPCClient.Configuration(address: configuration.scoreAddress) else {
             throw FeedConfigurationError("score address '\(configuration.scoreAddress)' is not host:port")
         }
@@ -53,6 +54,8 @@ public final class FeedServer: CourtsideServer {
         let tls = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files) }
         scoreAddress.tls = tls
         scheduleAddress.tls = tls
+        scoreAddress.credentials = credentials
+        scheduleAddress.credentials = credentials
         let metrics = ServiceMetrics(service: "feed")
         self.metrics = metrics
         let feedMetrics = FeedMetrics(metrics, source: configuration.source)

@@ -28,6 +28,7 @@ extension FeedConfiguration {
         adminHost = try reader.read(AdminSettings.host)
         adminLimits = try AdminSettings.limits(from: reader)
         log = try LogSettings(reader: reader)
+        tokenFile = try reader.read(ClientCredentialSettings.tokenFile)
         shutdownGrace = try reader.read(CommonSettings.shutdownGrace)
     }
 }

@@ -47,7 +47,8 @@ public final class ScoreServer: CourtsideServer {
         if let directory {
             resolvedDirectory = directory
         } else {
-            let address = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
+            var address = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
+            address.credentials = try BearerTokenFile.open(configuration.tokenFile)
             let client = GRPCClient(configuration: address, logger: logger)
             scheduleClient = client
             resolvedDirectory = ScheduleGameDirectory(client: client, logger: logger)

@@ -26,6 +26,8 @@ extension ScoreServer {
         public var adminHost: String
         public var adminLimits: AdminServerLimits
         public var log: LogSettings
+        /// The bearer token presented to the services this one calls (`--token-file`; empty: none).
+        public var tokenFile = ""
         /// Who may call which method (docs/auth.md).
         public var auth: AuthConfiguration
 
@@ -50,6 +52,7 @@ extension ScoreServer {
             engine.subscriberQueueCapacity = try reader.read(ScoreSettings.subscriberQueue)
             maximumMessageSize = try reader.read(ScoreSettings.maxMessageBytes)
             log = try LogSettings(reader: reader)
+            tokenFile = try reader.read(ClientCredentialSettings.tokenFile)
             auth = try AuthConfiguration(reader: reader)
             shutdownGrace = try reader.read(CommonSettings.shutdownGrace)
         }

@@ -41,8 +41,11 @@ public final class SubscriptionServer: CourtsideServer {
     private init(configuration: Configuration, logger: Logger) async throws {
         let tls = try configuration.grpcTLS.map { files in try ServerTLSCredentials(files: files, logger: logger) }
         let clientTLS = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files) }
-        let score = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score", tls: clientTLS)
-        let scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
+        var score = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score", tls: clientTLS)
+        var scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
+        let credentials = try BearerTokenFile.open(configuration.tokenFile)
+        score.credentials = credentials
+        scheduleAddress.credentials = credentials
         self.configuration = configuration
         self.logger = logger
         switch configuration.storage {

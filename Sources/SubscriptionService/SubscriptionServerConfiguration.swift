@@ -31,6 +31,8 @@ extension SubscriptionServer {
         public var adminHost: String
         public var adminLimits: AdminServerLimits
         public var log: LogSettings
+        /// The bearer token presented to the services this one calls (`--token-file`; empty: none).
+        public var tokenFile = ""
         /// Who may call which method (docs/auth.md).
         public var auth: AuthConfiguration
 
@@ -56,6 +58,7 @@ extension SubscriptionServer {
             recentEventsPerGame = try reader.read(SubscriptionSettings.recentEvents)
             maximumSubscriptions = try reader.read(SubscriptionSettings.maxSubscriptions)
             log = try LogSettings(reader: reader)
+            tokenFile = try reader.read(ClientCredentialSettings.tokenFile)
             auth = try AuthConfiguration(reader: reader)
             shutdownGrace = try reader.read(CommonSettings.shutdownGrace)
         }

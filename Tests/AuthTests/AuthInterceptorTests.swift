@@ -79,6 +79,42 @@ import Testing
         await server.stop()
     }
 
+    @Test func aClientPresentsTheTokenOfItsFileAndFollowsItsChanges() async throws {
+        let server = try await Server.start()
+        let tokenPath = server.fixture.directory.appendingPathComponent("client.token")
+        try Data((try await server.token(scope: "admin") + "\n").utf8).write(to: tokenPath)
+        var configuration = GRPCClient.Configuration(host: "127.0.0.1", port: server.server.localAddress!.port!)
+        configuration.credentials = try BearerTokenFile(path: tokenPath.path)
+        let client = GRPCClient(configuration: configuration)
+        let call: @Sendable () async -> GRPCStatusCode = {
+            do {
+                let _: EchoResponse = try await client.unary(EchoServiceMethods.get, request: EchoRequest(text: "hi"))
+                return .ok
+            } catch {
+                return (error as? RPCError)?.code ?? .unknown
+            }
+        }
+        #expect(await call() == .ok)
+        try Data((try await server.token(scope: "scores:read")).utf8).write(to: tokenPath)
+        var code = GRPCStatusCode.ok
+        for _ in 0..<100 where code == .ok {
+            try await Task.sleep(for: .milliseconds(50))
+            code = await call()
+        }
+        #expect(code == .permissionDenied)
+        client.close()
+        await server.stop()
+    }
+
+    @Test func anEmptyTokenFileIsRefusedAtOnce() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("empty.token").path
+        try Data("\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: BearerTokenFile.Problem.self) { try BearerTokenFile(path: path) }
+        #expect(throws: BearerTokenFile.Problem.self) { try BearerTokenFile(path: directory.appendingPathComponent("missing").path) }
+    }
+
     @Test func healthStaysOpen() async throws {
         let server = try await Server.start()
         #expect(try await HealthClient(server.client).check(HealthCheckRequest()).status == .serving)

@@ -14,6 +14,8 @@ extension GRPCClient {
         public var http2 = HTTP2Settings()
         /// TLS to the server; nil: cleartext h2c with prior knowledge.
         public var tls: ClientTLSCredentials?
+        /// Added to every call (a bearer token); nil: calls carry only their own metadata.
+        public var credentials: (any CallCredentials)?
 
         public init(host: String, port: Int) {
             self.host = host
