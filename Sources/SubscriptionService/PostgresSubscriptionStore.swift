@@ -27,7 +27,9 @@ public final class PostgresSubscriptionStore: SubscriptionStore {
                 PRIMARY KEY (name, game_id)
             )
             """
-        )
+        ),
+        // Who created each subscription: only they (or an admin) consume, acknowledge or delete it.
+        ("002-subscription-owner", "ALTER TABLE subscriptions ADD COLUMN owner TEXT NOT NULL DEFAULT ''"),
     ]
 
     public init(settings: StorageLocation.PostgresSettings, logger: Logger) async throws {
@@ -35,7 +37,7 @@ public final class PostgresSubscriptionStore: SubscriptionStore {
         storage = try await PostgresStorage(settings, migrations: Self.migrations, logger: logger)
     }
 
-    public func create(name: String, filter: SubscriptionFilter, createdAtMs: Int64, maximumCount: Int) async throws -> Subscription {
+    public func create(name: String, filter: SubscriptionFilter, owner: String, createdAtMs: Int64, maximumCount: Int) async throws -> Subscription {
         var encoded = ByteBuffer()
         filter.serialize(into: &encoded)
         let limit = Int64(maximumCount)
@@ -46,8 +48,8 @@ public final class PostgresSubscriptionStore: SubscriptionStore {
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.createLockKey))", logger: logger)
             let rows = try await connection.query(
                 """
-                INSERT INTO subscriptions (name, filter, created_at_ms)
-                SELECT \(name), \(encoded), \(createdAtMs) WHERE (SELECT COUNT(*) FROM subscriptions) < \(limit)
+                INSERT INTO subscriptions (name, filter, created_at_ms, owner)
+                SELECT \(name), \(encoded), \(createdAtMs), \(owner) WHERE (SELECT COUNT(*) FROM subscriptions) < \(limit)
                 ON CONFLICT (name) DO NOTHING RETURNING name
                 """,
                 logger: logger
@@ -65,6 +67,13 @@ public final class PostgresSubscriptionStore: SubscriptionStore {
 
     public func get(name: String) async throws -> Subscription? {
         try await load(name: name, connection: nil)
+    }
+
+    public func owner(of name: String) async throws -> String? {
+        for try await owner in try await storage.client.query("SELECT owner FROM subscriptions WHERE name = \(name)", logger: logger).decode(String.self) {
+            return owner
+        }
+        return nil
     }
 
     public func delete(name: String) async throws -> Bool {

@@ -22,14 +22,16 @@ public final class SQLiteSubscriptionStore: SubscriptionStore {
                 PRIMARY KEY (name, game_id)
             ) WITHOUT ROWID;
             """
-        )
+        ),
+        // Who created each subscription: only they (or an admin) consume, acknowledge or delete it.
+        ("002-subscription-owner", "ALTER TABLE subscriptions ADD COLUMN owner TEXT NOT NULL DEFAULT '';"),
     ]
 
     public init(location: StorageLocation) throws {
         database = try SQLiteStorage.open(location, migrations: Self.migrations)
     }
 
-    public func create(name: String, filter: SubscriptionFilter, createdAtMs: Int64, maximumCount: Int) async throws -> Subscription {
+    public func create(name: String, filter: SubscriptionFilter, owner: String, createdAtMs: Int64, maximumCount: Int) async throws -> Subscription {
         let encoded = Data(try filter.serializedBytes())
         try await database.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM subscriptions WHERE name = ?", arguments: [name]) == true {
@@ -38,13 +40,19 @@ public final class SQLiteSubscriptionStore: SubscriptionStore {
             if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM subscriptions") ?? 0 >= maximumCount {
                 throw SubscriptionLimit.reached(maximumCount)
             }
-            try db.execute(sql: "INSERT INTO subscriptions (name, filter, created_at_ms) VALUES (?, ?, ?)", arguments: [name, encoded, createdAtMs])
+            try db.execute(
+                sql: "INSERT INTO subscriptions (name, filter, created_at_ms, owner) VALUES (?, ?, ?, ?)", arguments: [name, encoded, createdAtMs, owner]
+            )
         }
         return Subscription(name: name, filter: filter, createdAtMs: createdAtMs)
     }
 
     public func get(name: String) async throws -> Subscription? {
         try await database.read { db in try Self.load(db, name: name) }
+    }
+
+    public func owner(of name: String) async throws -> String? {
+        try await database.read { db in try String.fetchOne(db, sql: "SELECT owner FROM subscriptions WHERE name = ?", arguments: [name]) }
     }
 
     public func delete(name: String) async throws -> Bool {

@@ -2,6 +2,7 @@ import CourtsideDomain
 public import CourtsideProto
 public import CourtsideRPC
 public import EventRelay
+import Auth
 import Foundation
 public import GRPC
 import Logging
@@ -19,13 +20,15 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
     private let store: any SubscriptionStore
     private let metrics: SubscriptionMetrics?
     private let maximumSubscriptions: Int
+    private let ownership: SubscriptionOwnership
 
     /// - Parameter maximumSubscriptions: most durable subscriptions kept; creating one more is
     ///   RESOURCE_EXHAUSTED.
     public init(
         relay: GameRelay<Void>, history: any HistorySource, schedule: ScheduleCache, store: any SubscriptionStore, metrics: SubscriptionMetrics?,
-        maximumSubscriptions: Int = 1000
+        maximumSubscriptions: Int = 1000, ownership: SubscriptionOwnership = .unenforced
     ) {
+        self.ownership = ownership
         self.relay = relay
         self.history = history
         self.schedule = schedule
@@ -41,6 +44,10 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         var resume: [String: Position] = [:]
         if !request.subscriptionName.isEmpty {
             try SubscriptionRequestRules.checkName(request.subscriptionName, field: "subscription_name")
+            guard let owner = try await store.owner(of: request.subscriptionName) else {
+                throw SubscriptionRequestRules.noSubscription(request.subscriptionName)
+            }
+            try ownership.check(owner: owner, scope: Scope.consumeSubscriptions, context: context)
             guard let subscription = try await store.get(name: request.subscriptionName) else {
                 throw SubscriptionRequestRules.noSubscription(request.subscriptionName)
             }
@@ -120,7 +127,7 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         try SubscriptionRequestRules.checkFields(of: filter)
         try await checkExistence(of: RelayFilter(filter), context: context)
         return try await store.create(
-            name: request.name, filter: filter, createdAtMs: UnixTime.nowMs(), maximumCount: maximumSubscriptions
+            name: request.name, filter: filter, owner: ownership.creator, createdAtMs: UnixTime.nowMs(), maximumCount: maximumSubscriptions
         )
     }
 
@@ -134,6 +141,7 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
 
     public func deleteSubscription(request: DeleteSubscriptionRequest, context: ServerContext) async throws -> DeleteSubscriptionResponse {
         try SubscriptionRequestRules.checkName(request.name, field: "name")
+        try await checkOwner(of: request.name, scope: Scope.manageSubscriptions, context: context)
         guard try await store.delete(name: request.name) else {
             throw SubscriptionRequestRules.noSubscription(request.name)
         }
@@ -155,6 +163,7 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
             try FieldCheck.position(after, field: "positions[\(index)].after")
         }
         // Everything is checked before the store is touched: a refused request changes nothing.
+        try await checkOwner(of: request.name, scope: Scope.consumeSubscriptions, context: context)
         for (index, cursor) in request.positions.enumerated() {
             guard try await isKnown(cursor.gameId, context: context) else {
                 throw SubscriptionRequestRules.unknownGame(cursor.gameId, field: "positions[\(index)].game_id")
@@ -167,6 +176,12 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
     }
 
     // MARK: Checks against what exists
+
+    /// The subscription exists (NOT_FOUND) and the caller may act on it (PERMISSION_DENIED).
+    private func checkOwner(of name: String, scope: String, context: ServerContext) async throws {
+        guard let owner = try await store.owner(of: name) else { throw SubscriptionRequestRules.noSubscription(name) }
+        try ownership.check(owner: owner, scope: scope, context: context)
+    }
 
     /// Games and teams a filter names must exist (NOT_FOUND).
     private func checkExistence(of filter: RelayFilter, context: ServerContext) async throws {

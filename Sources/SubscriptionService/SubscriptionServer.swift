@@ -81,7 +81,8 @@ public final class SubscriptionServer: CourtsideServer {
             services: [
                 SubscriptionHandler(
                     relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, store: store, metrics: subscriptionMetrics,
-                    maximumSubscriptions: configuration.maximumSubscriptions
+                    maximumSubscriptions: configuration.maximumSubscriptions,
+                    ownership: SubscriptionOwnership(enforced: configuration.auth.jwksPath != nil, metrics: metrics)
                 ),
                 health,
             ],

@@ -6,8 +6,11 @@ import GRPC
 public protocol SubscriptionStore: Sendable {
     /// Creates a subscription; throws `ALREADY_EXISTS` if the name is taken, `RESOURCE_EXHAUSTED`
     /// if `maximumCount` subscriptions exist already.
-    func create(name: String, filter: SubscriptionFilter, createdAtMs: Int64, maximumCount: Int) async throws -> Subscription
+    /// `owner` is the subject of the identity that creates it ("" when created anonymously).
+    func create(name: String, filter: SubscriptionFilter, owner: String, createdAtMs: Int64, maximumCount: Int) async throws -> Subscription
     func get(name: String) async throws -> Subscription?
+    /// The subject that created the subscription ("" for anonymous), nil if it does not exist.
+    func owner(of name: String) async throws -> String?
     /// Returns whether it existed.
     func delete(name: String) async throws -> Bool
     func list() async throws -> [Subscription]
@@ -15,6 +18,13 @@ public protocol SubscriptionStore: Sendable {
     /// replaces it). Returns the subscription after the change, nil if it does not exist.
     func acknowledge(name: String, positions: [GameCursor]) async throws -> Subscription?
     func close() async
+}
+
+extension SubscriptionStore {
+    /// Creates a subscription owned by nobody (anonymous).
+    public func create(name: String, filter: SubscriptionFilter, createdAtMs: Int64, maximumCount: Int) async throws -> Subscription {
+        try await create(name: name, filter: filter, owner: "", createdAtMs: createdAtMs, maximumCount: maximumCount)
+    }
 }
 
 /// The refusal of a subscription beyond the maximum count, shared by both stores.

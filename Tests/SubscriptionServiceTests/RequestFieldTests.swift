@@ -197,4 +197,21 @@ import Testing
         _ = try await store.delete(name: name)
         await store.close()
     }
+    /// The creator is stored with the subscription (migration 002) and read back for the
+    /// ownership check; a subscription created anonymously has the empty owner.
+    @Test(arguments: Kind.allCases)
+    func theOwnerIsStoredWithTheSubscription(kind: Kind) async throws {
+        let store = try await store(kind)
+        let owned = "o-\(UUID().uuidString.prefix(8).lowercased())"
+        let anonymous = "a-\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try await store.create(name: owned, filter: SubscriptionFilter(allGames: true), owner: "alice", createdAtMs: 1, maximumCount: .max)
+        _ = try await store.create(name: anonymous, filter: SubscriptionFilter(allGames: true), createdAtMs: 1, maximumCount: .max)
+        #expect(try await store.owner(of: owned) == "alice")
+        #expect(try await store.owner(of: anonymous) == "")
+        #expect(try await store.owner(of: "missing-\(owned)") == nil)
+        _ = try await store.delete(name: owned)
+        _ = try await store.delete(name: anonymous)
+        #expect(try await store.owner(of: owned) == nil)
+        await store.close()
+    }
 }

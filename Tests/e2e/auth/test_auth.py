@@ -296,3 +296,37 @@ def test_a_public_address_without_keys_refuses_to_start(tmp_path):
         capture_output=True, text=True, timeout=60)
     assert process.returncode == 64
     assert "--allow-anonymous-writes" in process.stderr and "--jwks-file" in process.stderr
+
+
+def test_only_the_owner_or_an_admin_may_use_a_durable_subscription(cluster):
+    def as_(sub, scope="subscriptions:manage subscriptions:consume"):
+        return [("authorization", "Bearer " + cluster.keys.token(scope=scope, sub=sub))]
+
+    stub = cluster.subscription_stub
+    stub.CreateSubscription(subpb.CreateSubscriptionRequest(name="alices", filter=subpb.SubscriptionFilter(game_ids=[GAME])),
+                            metadata=as_("alice"))
+    cursor = [cpb.GameCursor(game_id=GAME, after=cpb.Position(epoch=1, seq=3))]
+
+    def subscribe(metadata):
+        stream = stub.Subscribe(subpb.SubscribeRequest(subscription_name="alices"), metadata=metadata, timeout=2)
+        try:
+            next(iter(stream))
+            return grpc.StatusCode.OK
+        except grpc.RpcError as error:
+            return grpc.StatusCode.OK if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED else error.code()
+
+    before = store_state(cluster)
+    bob = as_("bob")
+    assert code_of(lambda: stub.Acknowledge(subpb.AcknowledgeRequest(name="alices", positions=cursor), metadata=bob)) == grpc.StatusCode.PERMISSION_DENIED
+    assert code_of(lambda: stub.DeleteSubscription(subpb.DeleteSubscriptionRequest(name="alices"), metadata=bob)) == grpc.StatusCode.PERMISSION_DENIED
+    assert subscribe(bob) == grpc.StatusCode.PERMISSION_DENIED
+    assert subscribe([]) == grpc.StatusCode.UNAUTHENTICATED
+    assert store_state(cluster) == before
+
+    acknowledged = stub.Acknowledge(subpb.AcknowledgeRequest(name="alices", positions=cursor), metadata=as_("alice"))
+    assert [(c.game_id, c.after.seq) for c in acknowledged.cursors] == [(GAME, 3)]
+    assert subscribe(as_("alice")) == grpc.StatusCode.OK
+    stub.DeleteSubscription(subpb.DeleteSubscriptionRequest(name="alices"), metadata=as_("root", scope="admin"))
+    assert "alices" not in [s.name for s in stub.ListSubscriptions(subpb.ListSubscriptionsRequest()).subscriptions]
+    metrics = urllib.request.urlopen(f"http://127.0.0.1:{cluster.subscription.admin_port}/metrics", timeout=5).read().decode()
+    assert 'courtside_grpc_auth_refusals_total{method="Acknowledge",reason="not_owner"} 1' in metrics
