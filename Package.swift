@@ -182,7 +182,7 @@ let package = Package(
         // `courtside`: the command-line tool for internal users.
         .executableTarget(
             name: "CourtsideCLI",
-            dependencies: ["CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "ServiceKit", argumentParser],
+            dependencies: ["Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "ServiceKit", argumentParser],
             swiftSettings: swiftSettings
         ),
         // The browser bridge: WebSocket/SSE JSON fan-out, the JSON API and the page.

@@ -9,7 +9,7 @@ struct Courtside: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "courtside",
         abstract: "Watch live games, list the schedule, publish events and check services.",
-        subcommands: [Watch.self, Games.self, Publish.self, Health.self]
+        subcommands: [Watch.self, Games.self, Publish.self, Health.self, Token.self]
     )
 }
 

@@ -1,6 +1,7 @@
 @testable import Auth
 import Foundation
 import JWTKit
+import Logging
 import Testing
 
 @Suite struct TokenVerifierTests {
@@ -179,5 +180,26 @@ final class TestClock: @unchecked Sendable {
     var now: Date {
         get { lock.withLock { value } }
         set { lock.withLock { value = newValue } }
+    }
+}
+
+@Suite struct TokenIssuerTests {
+    @Test func anIssuedTokenVerifiesAgainstTheIssuersJWKS() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("issuer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let keyPath = directory.appendingPathComponent("key.pem").path
+        try TokenIssuer.createKeyFile(at: keyPath)
+        #expect(throws: TokenIssuer.Problem.self) { try TokenIssuer.createKeyFile(at: keyPath) }
+        let issuer = try TokenIssuer(keyFile: keyPath)
+        let jwksPath = directory.appendingPathComponent("jwks.json").path
+        try issuer.jwks.write(to: URL(fileURLWithPath: jwksPath))
+        let verifier = try await TokenVerifier(
+            configuration: .init(jwksPath: jwksPath, audience: "courtside", issuer: "courtside"), logger: .init(label: "test")
+        )
+        let token = try await issuer.token(subject: "ops", scopes: ["admin", "scores:read"], lifetime: .seconds(3600), audience: "courtside", issuer: "courtside")
+        #expect(try await verifier.identity(forToken: token) == Identity(subject: "ops", scopes: ["admin", "scores:read"]))
+        let elsewhere = try await issuer.token(subject: "ops", scopes: ["admin"], lifetime: .seconds(3600), audience: "other", issuer: "courtside")
+        await #expect(throws: AuthFailure.wrongAudience) { try await verifier.identity(forToken: elsewhere) }
+        #expect(verifier.keyIDs == [issuer.keyID])
     }
 }
