@@ -123,6 +123,10 @@ def test_make_run_starts_everything_stops_cleanly_and_continues(tmp_path):
     assert "stopped." in first.output()
     for name in ("schedule", "score", "subscription"):
         assert (run_dir / "data" / f"{name}.sqlite").exists(), f"no {name} database under {run_dir}/data"
+    # Writes need tokens: the first start made a key, its JWKS and a token per caller (docs/auth.md).
+    assert (run_dir / "auth" / "signing-key.pem").exists() and (run_dir / "auth" / "jwks.json").exists()
+    for name in ("feed", "score", "subscription", "bridge", "cli"):
+        assert (run_dir / "tokens" / f"{name}.token").read_text().count(".") == 2, f"no token for {name}"
 
     second = RunAll(run_dir)
     try:
