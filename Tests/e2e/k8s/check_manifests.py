@@ -123,7 +123,9 @@ PENDING_COPY_SOURCES: set[str] = set()
 
 def allowed_env(service: str) -> frozenset[str]:
     spec = SERVICES[service]
-    return COMMON_ENV | spec.extra_env | frozenset(ADDR_ENV[d] for d in spec.deps)
+    # A service that calls others presents a bearer token from a file (docs/auth.md).
+    caller_env = frozenset({"COURTSIDE_TOKEN_FILE"}) if spec.deps else frozenset()
+    return COMMON_ENV | spec.extra_env | caller_env | frozenset(ADDR_ENV[d] for d in spec.deps)
 
 
 # --- Small helpers ------------------------------------------------------------------------------
