@@ -10,7 +10,7 @@ public import ServiceKit
 /// permission. A refusal ends the call with UNAUTHENTICATED or PERMISSION_DENIED before the
 /// handler sees the request, is counted (`courtside_grpc_auth_refusals_total{method,reason}`)
 /// and logged (subject when known, method, reason; never the token). An accepted write is
-/// logged as an audit line with its outcome. The handler runs with ``Identity/current`` set.
+/// logged as an audit line with the games its handler noted (``AuditNote``) and its outcome. The handler runs with ``Identity/current`` set.
 public struct AuthInterceptor: CallInterceptor {
     let verifier: TokenVerifier
     let permissions: MethodPermissions
@@ -48,11 +48,12 @@ public struct AuthInterceptor: CallInterceptor {
             try await Identity.$current.withValue(identity) { try await handler() }
             return
         }
+        let note = AuditNote()
         do {
-            try await Identity.$current.withValue(identity) { try await handler() }
-            audit(context, identity: identity, outcome: "ok")
+            try await Identity.$current.withValue(identity) { try await AuditNote.$current.withValue(note) { try await handler() } }
+            audit(context, identity: identity, note: note, outcome: "ok")
         } catch {
-            audit(context, identity: identity, outcome: (error as? RPCError).map { "\($0.code)" } ?? "error")
+            audit(context, identity: identity, note: note, outcome: (error as? RPCError).map { "\($0.code)" } ?? "error")
             throw error
         }
     }
@@ -79,10 +80,15 @@ public struct AuthInterceptor: CallInterceptor {
         )
     }
 
-    private func audit(_ context: ServerContext, identity: Identity, outcome: String) {
+    private func audit(_ context: ServerContext, identity: Identity, note: AuditNote, outcome: String) {
         var logger = context.logger
         logger[metadataKey: "audit"] = "true"
-        logger.info("write", metadata: ["subject": "\(identity.subject)", "method": "\(context.method.method)", "outcome": "\(outcome)"])
+        logger.info(
+            "write",
+            metadata: [
+                "subject": "\(identity.subject)", "method": "\(context.method.method)", "games": "\(note.gamesText)", "outcome": "\(outcome)",
+            ]
+        )
     }
 
     /// The token of `authorization: Bearer <token>`, if the metadata has one.

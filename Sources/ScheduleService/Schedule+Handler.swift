@@ -1,4 +1,5 @@
 public import CourtsideProto
+import Auth
 public import CourtsideRPC
 public import GRPC
 import Logging
@@ -20,11 +21,13 @@ extension Schedule: ScheduleServiceHandler {
     }
 
     public func upsertGames(request: UpsertGamesRequest, context: ServerContext) async throws -> UpsertGamesResponse {
-        try await answering("UpsertGames", context) { UpsertGamesResponse(games: try await upsert(request.games)) }
+        AuditNote.games(request.games.lazy.map(\.id))
+        return try await answering("UpsertGames", context) { UpsertGamesResponse(games: try await upsert(request.games)) }
     }
 
     public func updateGameStatus(request: UpdateGameStatusRequest, context: ServerContext) async throws -> Game {
-        try await answering("UpdateGameStatus", context) { try await updateStatus(gameID: request.gameId, to: request.status) }
+        AuditNote.games([request.gameId])
+        return try await answering("UpdateGameStatus", context) { try await updateStatus(gameID: request.gameId, to: request.status) }
     }
 
     public func watchGames(request: WatchGamesRequest, response: RPCWriter<GameChange>, context: ServerContext) async throws {

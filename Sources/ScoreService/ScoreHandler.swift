@@ -2,6 +2,7 @@ import CourtsideDomain
 public import CourtsideProto
 public import CourtsideRPC
 public import GRPC
+import Auth
 import EventRelay
 import Logging
 import Prometheus
@@ -22,6 +23,7 @@ public final class ScoreHandler: ScoreServiceHandler {
     }
 
     public func publishEvents(request: PublishEventsRequest, context: ServerContext) async throws -> PublishEventsResponse {
+        AuditNote.games(request.events.lazy.map(\.gameId))
         let results = try await engine.publish(request.events)
         metrics?.duplicates.increment(by: Double(results.filter(\.duplicate).count))
         return PublishEventsResponse(results: results)
@@ -39,6 +41,7 @@ public final class ScoreHandler: ScoreServiceHandler {
                         "events: a stream carries at most \(RequestLimits.eventsPerStream) events in all; publish the rest on a new stream"
                     )
                 }
+                AuditNote.games(request.events.lazy.map(\.gameId))
                 results += try await engine.publish(request.events)
             } catch let error as RPCError {
                 let stored = batch == 0 ? "nothing was stored" : "batches 0–\(batch - 1) were stored"

@@ -125,6 +125,7 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
             throw RPCError(.invalidArgument, "a subscription needs a filter (game_ids, team_ids, all_live or all_games)")
         }
         try SubscriptionRequestRules.checkFields(of: filter)
+        AuditNote.games(filter.gameIds)
         try await checkExistence(of: RelayFilter(filter), context: context)
         return try await store.create(
             name: request.name, filter: filter, owner: ownership.creator, createdAtMs: UnixTime.nowMs(), maximumCount: maximumSubscriptions
@@ -162,6 +163,7 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
             }
             try FieldCheck.position(after, field: "positions[\(index)].after")
         }
+        AuditNote.games(request.positions.lazy.map(\.gameId))
         // Everything is checked before the store is touched: a refused request changes nothing.
         try await checkOwner(of: request.name, scope: Scope.consumeSubscriptions, context: context)
         for (index, cursor) in request.positions.enumerated() {

@@ -254,7 +254,8 @@ def test_a_write_with_its_scope_is_accepted_and_audited(cluster):
     response = cluster.score_stub.PublishEvents(score_pb2.PublishEventsRequest(events=[event(10)]), metadata=metadata)
     assert len(response.results) == 1
     assert "auth-10" in [source for source, _ in store_state(cluster)[1]]
-    assert "audit=true" in cluster.score.logs() and "subject=feed" in cluster.score.logs()
+    audit = [line for line in cluster.score.logs().splitlines() if "audit=true" in line and "subject=feed" in line]
+    assert audit and f"games={GAME}" in audit[-1] and "outcome=ok" in audit[-1]
 
 
 def test_keys_rotate_without_a_restart(cluster):
