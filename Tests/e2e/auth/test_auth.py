@@ -331,3 +331,18 @@ def test_only_the_owner_or_an_admin_may_use_a_durable_subscription(cluster):
     assert "alices" not in [s.name for s in stub.ListSubscriptions(subpb.ListSubscriptionsRequest()).subscriptions]
     metrics = urllib.request.urlopen(f"http://127.0.0.1:{cluster.subscription.admin_port}/metrics", timeout=5).read().decode()
     assert 'courtside_grpc_auth_refusals_total{method="Acknowledge",reason="not_owner"} 1' in metrics
+
+
+def test_reads_can_require_a_token(cluster, tmp_path):
+    schedule = Process(str(tmp_path), "schedule", ["--storage", "sqlite::memory:", "--jwks-file", cluster.keys.path,
+                                                   "--require-read-token"])
+    try:
+        stub = schedule_pb2_grpc.ScheduleServiceStub(schedule.channel)
+        read = lambda metadata: code_of(lambda: stub.ListTeams(spb.ListTeamsRequest(), metadata=metadata))  # noqa: E731
+        assert read([]) == grpc.StatusCode.UNAUTHENTICATED
+        assert read([("authorization", "Bearer " + cluster.keys.token(scope="schedule:write"))]) == grpc.StatusCode.PERMISSION_DENIED
+        assert read([("authorization", "Bearer " + cluster.keys.token(scope="scores:read"))]) == grpc.StatusCode.OK
+        health = health_pb2_grpc.HealthStub(schedule.channel)
+        assert health.Check(health_pb2.HealthCheckRequest()).status == health_pb2.HealthCheckResponse.SERVING
+    finally:
+        schedule.stop()
