@@ -297,7 +297,7 @@ let package = Package(
         ),
         .testTarget(name: "EventRelayTests", dependencies: ["EventRelay", "CourtsideProto", "CourtsideRPC", "GRPC"], swiftSettings: swiftSettings),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "GRPC", "TestSupport", logging], swiftSettings: swiftSettings),
-        .testTarget(name: "AuthTests", dependencies: ["Auth", "CourtsideProto", "EchoExample", "GRPC", "GRPCHealth", "GRPCWire", "ServiceKit", jwtKit, logging, nioCore], swiftSettings: swiftSettings),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "CourtsideProto", "CourtsideRPC", "EchoExample", "GRPC", "GRPCHealth", "GRPCWire", "ServiceKit", jwtKit, logging, nioCore], swiftSettings: swiftSettings),
         .testTarget(name: "GRPCWireTests", dependencies: ["GRPCWire", nioCore], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProtobufCTests",

@@ -1,5 +1,5 @@
-public import CourtsideProto
 import Auth
+public import CourtsideProto
 public import CourtsideRPC
 public import GRPC
 import Logging

@@ -1,5 +1,6 @@
 @testable import Auth
 import CourtsideProto
+import CourtsideRPC
 import EchoExample
 import Foundation
 import GRPC
