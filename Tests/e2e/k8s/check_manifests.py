@@ -135,6 +135,9 @@ ADDR_ENV = {
     "subscription": "COURTSIDE_SUBSCRIPTION_ADDR",
 }
 
+# The words a switch setting takes (Sources/ServiceKit/Settings: SwitchText).
+SWITCH_ON = {"1", "true", "yes", "on"}
+SWITCH_OFF = {"0", "false", "no", "off"}
 LOG_LEVELS = {"trace", "debug", "info", "notice", "warning", "error", "critical"}
 FEED_SOURCES = {"simulator", "nba-pbp", "espn-summary", "sportradar-pbp", "espn-scoreboard", "nba-scoreboard"}
 DEFAULT_GRACE_SECONDS = 20
@@ -324,6 +327,8 @@ def check_deployment(render: Render, dep: dict, report: Report) -> None:
             if ref and render.get("ConfigMap", ref["name"]) is None and not ref.get("optional"):
                 report.fail(cwhere, f"envFrom ConfigMap {ref['name']!r} is not in this render")
         check_env(render, name, cwhere, render.effective_env(c), mounts, report)
+        if render.is_prod and any(str(a).startswith("--allow-anonymous-writes") for a in (c.get("command") or []) + (c.get("args") or [])):
+            report.fail(cwhere, "--allow-anonymous-writes lets anyone write: never in prod")
         if c is main:
             grace_of_main = as_int(render.effective_env(c).get("COURTSIDE_SHUTDOWN_GRACE_SECONDS")) or DEFAULT_GRACE_SECONDS
 
@@ -400,10 +405,12 @@ def check_env(render: Render, service: str, where: str, env: dict, mounts: set, 
     if spec.grpc:
         # A gRPC port on 0.0.0.0 without token keys refuses to start unless anonymous writes are
         # allowed, which only the dev overlay may do (docs/auth.md).
-        anonymous = env.get("COURTSIDE_ALLOW_ANONYMOUS_WRITES") == "true"
+        raw = env.get("COURTSIDE_ALLOW_ANONYMOUS_WRITES")
+        anonymous = isinstance(raw, str) and raw.lower() in SWITCH_ON
         if not env.get("COURTSIDE_JWKS_FILE") and not anonymous:
             report.fail(where, "neither COURTSIDE_JWKS_FILE nor COURTSIDE_ALLOW_ANONYMOUS_WRITES: the service refuses to start")
-        if anonymous and render.is_prod:
+        # In prod any value but an explicit "off" word counts: one from a Secret could be "yes".
+        if render.is_prod and raw is not None and not (isinstance(raw, str) and raw.lower() in SWITCH_OFF):
             report.fail(where, "COURTSIDE_ALLOW_ANONYMOUS_WRITES lets anyone write: never in prod")
     if env.get("COURTSIDE_ADMIN_HOST") != "0.0.0.0":
         # The admin port binds loopback unless told otherwise: probes and Prometheus need it open.

@@ -234,6 +234,20 @@ class TrustChecksFail(ViolationCase):
         find(self.renders["prod+cert-manager"], "ConfigMap", "score")["data"]["COURTSIDE_ALLOW_ANONYMOUS_WRITES"] = "true"
         self.assertFlags("prod+cert-manager: Deployment/score container score: COURTSIDE_ALLOW_ANONYMOUS_WRITES lets anyone write")
 
+    def test_anonymous_writes_in_other_words(self) -> None:
+        find(self.renders["prod"], "ConfigMap", "subscription")["data"]["COURTSIDE_ALLOW_ANONYMOUS_WRITES"] = "Yes"
+        self.assertFlags("prod: Deployment/subscription container subscription: COURTSIDE_ALLOW_ANONYMOUS_WRITES lets anyone write")
+
+    def test_anonymous_writes_from_a_secret(self) -> None:
+        container(self.renders["prod"], "schedule")["env"].append(
+            {"name": "COURTSIDE_ALLOW_ANONYMOUS_WRITES", "valueFrom": {"secretKeyRef": {"name": "flags", "key": "anon"}}}
+        )
+        self.assertFlags("prod: Deployment/schedule container schedule: COURTSIDE_ALLOW_ANONYMOUS_WRITES lets anyone write")
+
+    def test_anonymous_writes_as_a_flag(self) -> None:
+        container(self.renders["prod"], "score")["args"] = ["--allow-anonymous-writes"]
+        self.assertFlags("prod: Deployment/score container score: --allow-anonymous-writes lets anyone write")
+
     def test_key_from_another_services_secret(self) -> None:
         volume(self.renders["prod"], "score", "tls")["secret"]["secretName"] = "courtside-tls-schedule"
         self.assertFlags("COURTSIDE_TLS_KEY_FILE reads key 'tls.key' of Secret 'courtside-tls-schedule'")
