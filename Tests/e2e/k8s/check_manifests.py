@@ -5,13 +5,15 @@ kubernetes-validate checks that the rendered objects are well-formed Kubernetes;
 they are right for Courtside: probes, resources, security context and drain timing on every
 Deployment; ports that agree with the services' defaults; only documented environment variables;
 PodDisruptionBudgets and HorizontalPodAutoscalers that point at real Deployments; SQLite services
-that cannot be scaled by accident; NetworkPolicies that allow exactly the dependency edges; and
-Dockerfiles that copy only files the repository has.
+that cannot be scaled by accident; NetworkPolicies that allow exactly the dependency edges, in and
+(where egress is restricted) out; in prod, TLS, tokens and keys from each service's own Secrets
+(check_trust.py); and Dockerfiles that copy only files the repository has.
 
     check_manifests.py --repo ROOT NAME=RENDERED.yaml ...
 
-NAME is the overlay a file was rendered from (base, dev, prod): `dev` must run one replica of
-everything, `prod` must enable the NetworkPolicies. Prints one line per violation and exits 1 if
+NAME is the overlay a file was rendered from (base, dev, prod, or prod+COMPONENT for prod with an
+optional component): `dev` must run one replica of everything, prod must enable the
+NetworkPolicies and TLS and tokens on every hop. Prints one line per violation and exits 1 if
 there is any.
 """
 
@@ -30,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+import check_trust
 
 # --- What the services are (the table of issue 5 and docs/DESIGN.md) ------------------------------
 
@@ -63,7 +67,26 @@ AUTH_ENV = frozenset(
         "COURTSIDE_ALLOW_ANONYMOUS_WRITES",
     }
 )
-GRPC_ENV = frozenset({"COURTSIDE_GRPC_PORT", "COURTSIDE_STORAGE"}) | LISTENING_ENV | AUTH_ENV
+# A TLS port: the gRPC ports, and the bridge's HTTP port when it terminates TLS (docs/tls.md).
+SERVER_TLS_ENV = frozenset(
+    {"COURTSIDE_TLS_CERT_FILE", "COURTSIDE_TLS_KEY_FILE", "COURTSIDE_TLS_RELOAD_SECONDS"}
+)
+# A service that calls others verifies them and presents its credentials (docs/tls.md, docs/auth.md).
+CALLER_ENV = frozenset(
+    {
+        "COURTSIDE_TOKEN_FILE",
+        "COURTSIDE_CLIENT_TLS_CA_FILE",
+        "COURTSIDE_CLIENT_TLS_CERT_FILE",
+        "COURTSIDE_CLIENT_TLS_KEY_FILE",
+        "COURTSIDE_CLIENT_TLS_SERVER_NAME",
+    }
+)
+GRPC_ENV = (
+    frozenset({"COURTSIDE_GRPC_PORT", "COURTSIDE_STORAGE", "COURTSIDE_TLS_CLIENT_CA_FILE"})
+    | LISTENING_ENV
+    | AUTH_ENV
+    | SERVER_TLS_ENV
+)
 BRIDGE_ENV = frozenset(
     {
         "COURTSIDE_HTTP_PORT",
@@ -76,7 +99,7 @@ BRIDGE_ENV = frozenset(
         "COURTSIDE_TRUSTED_PROXIES",
         "COURTSIDE_API_REQUESTS_PER_SECOND",
     }
-) | LISTENING_ENV
+) | LISTENING_ENV | SERVER_TLS_ENV
 FEED_ENV = frozenset(
     {
         "COURTSIDE_FEED_SOURCE",
@@ -112,6 +135,9 @@ ADDR_ENV = {
     "subscription": "COURTSIDE_SUBSCRIPTION_ADDR",
 }
 
+# The words a switch setting takes (Sources/ServiceKit/Settings: SwitchText).
+SWITCH_ON = {"1", "true", "yes", "on"}
+SWITCH_OFF = {"0", "false", "no", "off"}
 LOG_LEVELS = {"trace", "debug", "info", "notice", "warning", "error", "critical"}
 FEED_SOURCES = {"simulator", "nba-pbp", "espn-summary", "sportradar-pbp", "espn-scoreboard", "nba-scoreboard"}
 DEFAULT_GRACE_SECONDS = 20
@@ -123,8 +149,7 @@ PENDING_COPY_SOURCES: set[str] = set()
 
 def allowed_env(service: str) -> frozenset[str]:
     spec = SERVICES[service]
-    # A service that calls others presents a bearer token from a file (docs/auth.md).
-    caller_env = frozenset({"COURTSIDE_TOKEN_FILE"}) if spec.deps else frozenset()
+    caller_env = CALLER_ENV if spec.deps else frozenset()
     return COMMON_ENV | spec.extra_env | caller_env | frozenset(ADDR_ENV[d] for d in spec.deps)
 
 
@@ -213,6 +238,8 @@ class Render:
     def __init__(self, name: str, docs: list[dict]) -> None:
         self.name = name
         self.docs = [d for d in docs if isinstance(d, dict)]
+        # prod, and prod with optional components (prod+cert-manager): the same rules.
+        self.is_prod = name == "prod" or name.startswith("prod+")
 
     def of(self, kind: str) -> list[dict]:
         return [d for d in self.docs if d.get("kind") == kind]
@@ -300,6 +327,8 @@ def check_deployment(render: Render, dep: dict, report: Report) -> None:
             if ref and render.get("ConfigMap", ref["name"]) is None and not ref.get("optional"):
                 report.fail(cwhere, f"envFrom ConfigMap {ref['name']!r} is not in this render")
         check_env(render, name, cwhere, render.effective_env(c), mounts, report)
+        if render.is_prod and any(str(a).startswith("--allow-anonymous-writes") for a in (c.get("command") or []) + (c.get("args") or [])):
+            report.fail(cwhere, "--allow-anonymous-writes lets anyone write: never in prod")
         if c is main:
             grace_of_main = as_int(render.effective_env(c).get("COURTSIDE_SHUTDOWN_GRACE_SECONDS")) or DEFAULT_GRACE_SECONDS
 
@@ -314,20 +343,25 @@ def check_deployment(render: Render, dep: dict, report: Report) -> None:
         if cports.get(pname) != number:
             report.fail(where, f"container port {pname!r} must be {number} (the service's default), is {cports.get(pname)!r}")
 
-    # Probes: native gRPC health on the gRPC port, or HTTP on the admin port.
+    # Probes: native gRPC health on a cleartext gRPC port; HTTP on the admin port otherwise (the
+    # kubelet's grpc probe has no TLS, so on a TLS port it would fail every time).
+    tls = serves_grpc_tls(render, dep)
     for probe_name in ("readinessProbe", "livenessProbe", "startupProbe"):
         probe = main.get(probe_name)
         if probe is None:
             if probe_name != "startupProbe":
                 report.fail(where, f"{probe_name} is missing")
             continue
-        if spec.grpc:
+        if spec.grpc and not tls:
             grpc = probe.get("grpc")
             if grpc is None:
                 report.fail(where, f"{probe_name} must be a native grpc probe (grpc.health.v1)")
             elif grpc.get("port") != spec.grpc:
                 report.fail(where, f"{probe_name} probes grpc port {grpc.get('port')!r}, the gRPC port is {spec.grpc}")
         else:
+            if probe.get("grpc") is not None:
+                report.fail(where, f"{probe_name} is a grpc probe on a TLS port: the kubelet's grpc probe cannot do TLS; probe the admin port")
+                continue
             http = probe.get("httpGet")
             want_path = "/readyz" if probe_name == "readinessProbe" else "/healthz"
             if http is None:
@@ -351,6 +385,15 @@ def check_deployment(render: Render, dep: dict, report: Report) -> None:
         )
 
 
+def serves_grpc_tls(render: Render, dep: dict) -> bool:
+    """Whether the Deployment's gRPC port speaks TLS (COURTSIDE_TLS_CERT_FILE is set)."""
+    name = dep["metadata"]["name"]
+    if name not in SERVICES or not SERVICES[name].grpc:
+        return False
+    main = next((c for c in pod_spec(dep).get("containers") or [] if c.get("name") == name), {})
+    return render.effective_env(main).get("COURTSIDE_TLS_CERT_FILE") is not None
+
+
 def check_env(render: Render, service: str, where: str, env: dict, mounts: set, report: Report) -> None:
     spec = SERVICES[service]
     allowed = allowed_env(service)
@@ -362,10 +405,12 @@ def check_env(render: Render, service: str, where: str, env: dict, mounts: set, 
     if spec.grpc:
         # A gRPC port on 0.0.0.0 without token keys refuses to start unless anonymous writes are
         # allowed, which only the dev overlay may do (docs/auth.md).
-        anonymous = env.get("COURTSIDE_ALLOW_ANONYMOUS_WRITES") == "true"
+        raw = env.get("COURTSIDE_ALLOW_ANONYMOUS_WRITES")
+        anonymous = isinstance(raw, str) and raw.lower() in SWITCH_ON
         if not env.get("COURTSIDE_JWKS_FILE") and not anonymous:
             report.fail(where, "neither COURTSIDE_JWKS_FILE nor COURTSIDE_ALLOW_ANONYMOUS_WRITES: the service refuses to start")
-        if anonymous and render.name == "prod":
+        # In prod any value but an explicit "off" word counts: one from a Secret could be "yes".
+        if render.is_prod and raw is not None and not (isinstance(raw, str) and raw.lower() in SWITCH_OFF):
             report.fail(where, "COURTSIDE_ALLOW_ANONYMOUS_WRITES lets anyone write: never in prod")
     if env.get("COURTSIDE_ADMIN_HOST") != "0.0.0.0":
         # The admin port binds loopback unless told otherwise: probes and Prometheus need it open.
@@ -497,23 +542,28 @@ def check_scaling(render: Render, report: Report) -> None:
                 report.fail(f"dev: {ident(dep)}", "the dev overlay runs exactly 1 replica of each service")
         for hpa in render.of("HorizontalPodAutoscaler"):
             report.fail(f"dev: {ident(hpa)}", "the dev overlay has no autoscaling")
-    if render.name in ("base", "prod") and "bridge" not in hpa_targets:
+    if (render.name == "base" or render.is_prod) and "bridge" not in hpa_targets:
         report.fail(render.name, "the bridge must have an HorizontalPodAutoscaler")
-    if render.name == "prod":
+    if render.is_prod:
         if "subscription" not in hpa_targets:
-            report.fail("prod", "subscription must have an HorizontalPodAutoscaler")
+            report.fail(render.name, "subscription must have an HorizontalPodAutoscaler")
         for name in STORAGE_SERVICES:
             dep = render.get("Deployment", name)
             if dep is not None and storage_kind(render, dep) != "shared":
-                report.fail(f"prod: {ident(dep)}", "must take COURTSIDE_STORAGE (PostgreSQL) from a Secret")
+                report.fail(f"{render.name}: {ident(dep)}", "must take COURTSIDE_STORAGE (PostgreSQL) from a Secret")
 
 
 def check_services(render: Render, report: Report) -> None:
     for svc in render.of("Service"):
         where = f"{render.name}: {ident(svc)}"
+        dep = render.get("Deployment", svc["metadata"]["name"])
+        tls = dep is not None and serves_grpc_tls(render, dep)
+        # `https` (HTTP over TLS, which gRPC over TLS is) on a TLS port; `kubernetes.io/h2c` on a
+        # cleartext one. A mesh or gateway believing the wrong one breaks every call.
+        want = "https" if tls else "kubernetes.io/h2c"
         for p in (svc.get("spec") or {}).get("ports") or []:
-            if p.get("name") == "grpc" and p.get("appProtocol") != "kubernetes.io/h2c":
-                report.fail(where, "port grpc must have appProtocol: kubernetes.io/h2c")
+            if p.get("name") == "grpc" and p.get("appProtocol") != want:
+                report.fail(where, f"port grpc must have appProtocol: {want} (its port {'serves' if tls else 'does not serve'} TLS), has {p.get('appProtocol')!r}")
 
     for dep in render.of("Deployment"):
         name = dep["metadata"]["name"]
@@ -544,7 +594,7 @@ def check_services(render: Render, report: Report) -> None:
             target = container_port(main, p.get("targetPort", p.get("port")))
             if target != number:
                 report.fail(where, f"port {pname} targets container port {target}, the service listens on {number}")
-        if spec.grpc:
+        if spec.grpc and not serves_grpc_tls(render, dep):
             probe_port = ((main.get("readinessProbe") or {}).get("grpc") or {}).get("port")
             if "grpc" in ports and probe_port != container_port(main, ports["grpc"].get("targetPort")):
                 report.fail(where, "the grpc port's target is not the port the readiness probe checks")
@@ -593,7 +643,7 @@ def check_ingress(render: Render, report: Report) -> None:
                     report.fail(where, f"backend port {port} is not a port of Service/{svc['metadata']['name']}")
                 if backend.get("name") != "bridge":
                     report.fail(where, "only the bridge is exposed outside the cluster")
-    if render.name in ("base", "prod") and not render.of("Ingress"):
+    if (render.name == "base" or render.is_prod) and not render.of("Ingress"):
         report.fail(render.name, "the bridge needs an Ingress")
 
 
@@ -623,8 +673,6 @@ def peer_sources(peer: dict, deployments: list[dict]) -> set[str]:
     if ns is not None:
         if ns == {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}} and not pods:
             return {MONITORING}
-        if ns == {} and pods == {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}:
-            return {MONITORING}
         return {f"<namespaces {ns} pods {pods}>"}
     if not pods:
         return {"<every pod of the namespace>"}
@@ -634,8 +682,8 @@ def peer_sources(peer: dict, deployments: list[dict]) -> set[str]:
 def check_network_policies(render: Render, report: Report) -> None:
     policies = render.of("NetworkPolicy")
     if not policies:
-        if render.name == "prod":
-            report.fail("prod", "NetworkPolicies must be enabled (components/network-policies)")
+        if render.is_prod:
+            report.fail(render.name, "NetworkPolicies must be enabled (components/network-policies)")
         return
     deployments = render.of("Deployment")
     if not any(
@@ -672,6 +720,68 @@ def check_network_policies(render: Render, report: Report) -> None:
         report.fail(render.name, f"NetworkPolicies do not let {source} reach {target} on port {port}")
     for source, target, port in sorted(allowed - want, key=str):
         report.fail(render.name, f"NetworkPolicies let {source} reach {target} on port {port}, which is not a dependency edge")
+    check_egress(render, policies, report)
+
+
+# Services whose egress prod must restrict: the internet-facing bridge.
+EGRESS_RESTRICTED_IN_PROD = ("bridge",)
+
+
+def service_ports(dep: dict) -> set[int]:
+    spec = SERVICES.get(dep["metadata"]["name"])
+    return {p for p in (spec.grpc, spec.http, spec.admin) if p} if spec else set()
+
+
+def egress_destinations(peer: dict, deployments: list[dict], namespace: str | None) -> list[dict] | None:
+    """The Courtside Deployments an egress `to` entry reaches; None for "any address" (an
+    ipBlock may hold pod addresses too, so it counts as reaching every pod on its ports)."""
+    if peer == {} or "ipBlock" in peer:
+        return None
+    ns = peer.get("namespaceSelector")
+    if ns is not None and ns != {}:
+        names = (ns.get("matchLabels") or {}).get("kubernetes.io/metadata.name")
+        if names is None or names != namespace:
+            return [] if names is not None else None
+    pods = peer.get("podSelector") or {}
+    return [d for d in deployments if selector_matches(pods, pod_labels(d))]
+
+
+def check_egress(render: Render, policies: list[dict], report: Report) -> None:
+    """Where each egress-restricted service may open connections to other Courtside pods: its
+    dependencies' gRPC ports, and nothing else of Courtside."""
+    deployments = render.of("Deployment")
+    namespace = next((d["metadata"].get("namespace") for d in deployments), None)
+    restricted: set[str] = set()
+    allowed: set[tuple[str, str, int]] = set()
+    for pol in policies:
+        spec = pol.get("spec") or {}
+        if "Egress" not in (spec.get("policyTypes") or []):
+            continue
+        sources = [d for d in deployments if selector_matches(spec.get("podSelector"), pod_labels(d))]
+        restricted |= {d["metadata"]["name"] for d in sources}
+        for rule in spec.get("egress") or []:
+            for peer in rule.get("to") or [{}]:
+                targets = egress_destinations(peer, deployments, namespace)
+                for target in deployments if targets is None else targets:
+                    main = next((c for c in pod_spec(target).get("containers") or [] if c.get("name") == target["metadata"]["name"]), {})
+                    rule_ports = [container_port(main, p.get("port")) for p in rule.get("ports") or []]
+                    for port in service_ports(target):
+                        if rule.get("ports") and port not in rule_ports:
+                            continue
+                        for source in sources:
+                            allowed.add((source["metadata"]["name"], target["metadata"]["name"], port))
+    want = {(c, t, port) for (c, t, port) in expected_edges() if c in SERVICES}
+    for source in sorted(restricted):
+        for edge in sorted(e for e in want if e[0] == source):
+            if edge not in allowed:
+                report.fail(render.name, f"egress NetworkPolicies keep {source} from reaching {edge[1]} on port {edge[2]}, a dependency")
+    for source, target, port in sorted(allowed - want):
+        if source != target:
+            report.fail(render.name, f"egress NetworkPolicies let {source} open connections to {target} on port {port}, which is not a dependency edge")
+    if render.is_prod:
+        for name in EGRESS_RESTRICTED_IN_PROD:
+            if name not in restricted:
+                report.fail(render.name, f"{name}'s egress is not restricted: the internet-facing service could reach every port of the cluster")
 
 
 def check_render(render: Render, report: Report) -> None:
@@ -687,6 +797,11 @@ def check_render(render: Render, report: Report) -> None:
     check_budgets(render, report)
     check_ingress(render, report)
     check_network_policies(render, report)
+    trust_services = {name: (spec.grpc, spec.deps) for name, spec in SERVICES.items()}
+    if render.is_prod:
+        check_trust.check_prod_trust(render, trust_services, report)
+    check_trust.check_secret_owners(render, report)
+    check_trust.check_certificates(render, trust_services, report)
 
 
 # --- Dockerfiles --------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Proves that check_manifests.py fails when an invariant is broken.
 
-Each test takes the real rendered overlays (K8S_RENDERED_DIR/{base,dev,prod}.yaml, written by
+Each test takes the real rendered overlays (K8S_RENDERED_DIR/{base,dev,prod,prod+cert-manager}.yaml, written by
 ./run), breaks one thing the way a careless edit would, and expects the checker to name it. The
 untouched renders must pass, so a checker that fails on everything would be caught too.
 """
@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def renders() -> dict[str, list[dict]]:
-    return {name: cm.load(str(RENDERED / f"{name}.yaml")) for name in ("base", "dev", "prod")}
+    return {name: cm.load(str(RENDERED / f"{name}.yaml")) for name in ("base", "dev", "prod", "prod+cert-manager")}
 
 
 def find(docs: list[dict], kind: str, name: str) -> dict:
@@ -36,7 +36,9 @@ def container(docs: list[dict], name: str) -> dict:
     return find(docs, "Deployment", name)["spec"]["template"]["spec"]["containers"][0]
 
 
-class CheckerFailsOnViolations(unittest.TestCase):
+class ViolationCase(unittest.TestCase):
+    """Fresh renders for each test, and an assertion that the checker names a violation."""
+
     def setUp(self) -> None:
         self.renders = renders()
 
@@ -50,6 +52,8 @@ class CheckerFailsOnViolations(unittest.TestCase):
             f"expected a violation mentioning {fragment!r}, got {found or 'none'}",
         )
 
+
+class CheckerFailsOnViolations(ViolationCase):
     def test_untouched_manifests_pass(self) -> None:
         self.assertEqual(self.violations(repo=REPO), [])
 
@@ -58,7 +62,7 @@ class CheckerFailsOnViolations(unittest.TestCase):
         self.assertFlags("base: Deployment/score: readinessProbe is missing")
 
     def test_grpc_probe_on_wrong_port(self) -> None:
-        container(self.renders["prod"], "schedule")["livenessProbe"]["grpc"]["port"] = 50051
+        container(self.renders["dev"], "schedule")["livenessProbe"]["grpc"]["port"] = 50051
         self.assertFlags("livenessProbe probes grpc port 50051, the gRPC port is 50052")
 
     def test_http_probe_instead_of_grpc(self) -> None:
@@ -76,7 +80,7 @@ class CheckerFailsOnViolations(unittest.TestCase):
         self.assertFlags("Service/score: port grpc is 443")
 
     def test_missing_app_protocol(self) -> None:
-        del find(self.renders["prod"], "Service", "schedule")["spec"]["ports"][0]["appProtocol"]
+        del find(self.renders["base"], "Service", "schedule")["spec"]["ports"][0]["appProtocol"]
         self.assertFlags("port grpc must have appProtocol: kubernetes.io/h2c")
 
     def test_undocumented_environment_variable(self) -> None:
@@ -194,6 +198,170 @@ class CheckerFailsOnViolations(unittest.TestCase):
     def test_dev_with_two_bridges(self) -> None:
         find(self.renders["dev"], "Deployment", "bridge")["spec"]["replicas"] = 2
         self.assertFlags("dev: Deployment/bridge: the dev overlay runs exactly 1 replica")
+
+
+def volume(docs: list[dict], deployment: str, name: str) -> dict:
+    for v in find(docs, "Deployment", deployment)["spec"]["template"]["spec"]["volumes"]:
+        if v["name"] == name:
+            return v
+    raise KeyError(name)
+
+
+def policy_rules(docs: list[dict], name: str, direction: str) -> list[dict]:
+    return find(docs, "NetworkPolicy", name)["spec"][direction]
+
+
+class TrustChecksFail(ViolationCase):
+    """TLS, tokens, keys and their Secrets in prod; egress; cert-manager (k8s/README.md, "Trust")."""
+
+    def test_grpc_probe_on_tls_port(self) -> None:
+        container(self.renders["prod"], "score")["readinessProbe"] = {"grpc": {"port": 50051}}
+        self.assertFlags("prod: Deployment/score: readinessProbe is a grpc probe on a TLS port")
+
+    def test_tls_port_announced_as_cleartext(self) -> None:
+        find(self.renders["prod"], "Service", "subscription")["spec"]["ports"][0]["appProtocol"] = "kubernetes.io/h2c"
+        self.assertFlags("Service/subscription: port grpc must have appProtocol: https (its port serves TLS)")
+
+    def test_grpc_server_without_tls(self) -> None:
+        del find(self.renders["prod"], "ConfigMap", "schedule")["data"]["COURTSIDE_TLS_CERT_FILE"]
+        self.assertFlags("prod: Deployment/schedule: COURTSIDE_TLS_CERT_FILE is not set")
+
+    def test_grpc_server_without_keys_with_cert_manager(self) -> None:
+        del find(self.renders["prod+cert-manager"], "ConfigMap", "subscription")["data"]["COURTSIDE_JWKS_FILE"]
+        self.assertFlags("prod+cert-manager: Deployment/subscription: COURTSIDE_JWKS_FILE is not set")
+
+    def test_anonymous_writes_with_cert_manager(self) -> None:
+        find(self.renders["prod+cert-manager"], "ConfigMap", "score")["data"]["COURTSIDE_ALLOW_ANONYMOUS_WRITES"] = "true"
+        self.assertFlags("prod+cert-manager: Deployment/score container score: COURTSIDE_ALLOW_ANONYMOUS_WRITES lets anyone write")
+
+    def test_anonymous_writes_in_other_words(self) -> None:
+        find(self.renders["prod"], "ConfigMap", "subscription")["data"]["COURTSIDE_ALLOW_ANONYMOUS_WRITES"] = "Yes"
+        self.assertFlags("prod: Deployment/subscription container subscription: COURTSIDE_ALLOW_ANONYMOUS_WRITES lets anyone write")
+
+    def test_anonymous_writes_from_a_secret(self) -> None:
+        container(self.renders["prod"], "schedule")["env"].append(
+            {"name": "COURTSIDE_ALLOW_ANONYMOUS_WRITES", "valueFrom": {"secretKeyRef": {"name": "flags", "key": "anon"}}}
+        )
+        self.assertFlags("prod: Deployment/schedule container schedule: COURTSIDE_ALLOW_ANONYMOUS_WRITES lets anyone write")
+
+    def test_anonymous_writes_as_a_flag(self) -> None:
+        container(self.renders["prod"], "score")["args"] = ["--allow-anonymous-writes"]
+        self.assertFlags("prod: Deployment/score container score: --allow-anonymous-writes lets anyone write")
+
+    def test_key_from_another_services_secret(self) -> None:
+        volume(self.renders["prod"], "score", "tls")["secret"]["secretName"] = "courtside-tls-schedule"
+        self.assertFlags("COURTSIDE_TLS_KEY_FILE reads key 'tls.key' of Secret 'courtside-tls-schedule'")
+        self.assertFlags("Deployment/score: mounts Secret courtside-tls-schedule, which belongs to schedule")
+
+    def test_key_file_not_on_a_secret(self) -> None:
+        find(self.renders["prod"], "ConfigMap", "score")["data"]["COURTSIDE_TLS_KEY_FILE"] = "/tmp/tls.key"
+        self.assertFlags("COURTSIDE_TLS_KEY_FILE='/tmp/tls.key' is not on a mounted Secret volume")
+
+    def test_jwks_optional_in_prod(self) -> None:
+        volume(self.renders["prod"], "schedule", "jwks")["secret"]["optional"] = True
+        self.assertFlags("Deployment/schedule: Secret courtside-jwks is mounted optional")
+
+    def test_caller_without_ca(self) -> None:
+        del find(self.renders["prod"], "ConfigMap", "bridge")["data"]["COURTSIDE_CLIENT_TLS_CA_FILE"]
+        self.assertFlags("prod: Deployment/bridge: COURTSIDE_CLIENT_TLS_CA_FILE is not set")
+
+    def test_caller_without_token(self) -> None:
+        del find(self.renders["prod+cert-manager"], "ConfigMap", "feed")["data"]["COURTSIDE_TOKEN_FILE"]
+        self.assertFlags("prod+cert-manager: Deployment/feed: COURTSIDE_TOKEN_FILE is not set")
+
+    def test_token_secret_of_another_service(self) -> None:
+        pod = find(self.renders["prod"], "Deployment", "bridge")["spec"]["template"]["spec"]
+        pod["volumes"].append({"name": "feed-token", "secret": {"secretName": "courtside-token-feed"}})
+        self.assertFlags("Deployment/bridge: mounts Secret courtside-token-feed, which belongs to feed")
+
+    def test_token_mounted_with_sub_path(self) -> None:
+        c = container(self.renders["prod"], "subscription")
+        mount = next(m for m in c["volumeMounts"] if m["name"] == "token")
+        mount.update({"mountPath": "/etc/courtside/token/token", "subPath": "token"})
+        self.assertFlags("Deployment/subscription: COURTSIDE_TOKEN_FILE is mounted with subPath")
+
+    def test_admin_port_open_to_a_label_in_any_namespace(self) -> None:
+        rules = policy_rules(self.renders["prod"], "score", "ingress")
+        rules[1]["from"].append({"namespaceSelector": {}, "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}})
+        self.assertFlags("reach score on port 9101, which is not a dependency edge")
+
+    def test_bridge_egress_to_feed(self) -> None:
+        policy_rules(self.renders["prod"], "bridge", "egress").append(
+            {"to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "feed"}}}]}
+        )
+        self.assertFlags("egress NetworkPolicies let bridge open connections to feed on port 9105")
+
+    def test_bridge_egress_to_everything_on_a_port(self) -> None:
+        policy_rules(self.renders["prod+cert-manager"], "bridge", "egress").append({"ports": [{"port": 9102}]})
+        self.assertFlags("let bridge open connections to schedule on port 9102")
+
+    def test_bridge_egress_unrestricted(self) -> None:
+        spec = find(self.renders["prod"], "NetworkPolicy", "bridge")["spec"]
+        spec["policyTypes"] = ["Ingress"]
+        del spec["egress"]
+        self.assertFlags("prod: bridge's egress is not restricted")
+
+    def test_egress_without_dns(self) -> None:
+        rules = policy_rules(self.renders["prod"], "feed", "egress")
+        rules[:] = [r for r in rules if not any(p.get("port") == 53 for p in r.get("ports") or [])]
+        self.assertFlags("NetworkPolicy/feed: restricts egress without allowing DNS")
+
+    def test_bridge_egress_misses_a_dependency(self) -> None:
+        rules = policy_rules(self.renders["prod"], "bridge", "egress")
+        rules[:] = [r for r in rules if not any(p.get("port") == 50053 for p in r.get("ports") or [])]
+        self.assertFlags("keep bridge from reaching subscription on port 50053, a dependency")
+
+    def test_certificate_without_namespace_name(self) -> None:
+        cert = find(self.renders["prod+cert-manager"], "Certificate", "courtside-tls-score")
+        cert["spec"]["dnsNames"].remove("score.courtside.svc")
+        self.assertFlags("Certificate/courtside-tls-score: dnsNames lack 'score.courtside.svc'")
+
+    def test_certificate_without_the_dialled_name(self) -> None:
+        cert = find(self.renders["prod+cert-manager"], "Certificate", "courtside-tls-schedule")
+        cert["spec"]["dnsNames"].remove("schedule")
+        self.assertFlags("Certificate/courtside-tls-schedule: dnsNames lack 'schedule'")
+
+    def test_mounted_secret_no_certificate_writes(self) -> None:
+        docs = self.renders["prod+cert-manager"]
+        docs.remove(find(docs, "Certificate", "courtside-tls-bridge"))
+        self.assertFlags("Deployment/bridge: Secret courtside-tls-bridge is written by 0 Certificates")
+
+    def test_certificate_from_unknown_issuer(self) -> None:
+        find(self.renders["prod+cert-manager"], "Certificate", "courtside-tls-feed")["spec"]["issuerRef"]["name"] = "letsencrypt"
+        self.assertFlags("Certificate/courtside-tls-feed: issuerRef")
+
+    def test_server_certificate_without_server_auth(self) -> None:
+        find(self.renders["prod+cert-manager"], "Certificate", "courtside-tls-subscription")["spec"]["usages"] = ["client auth"]
+        self.assertFlags("Certificate/courtside-tls-subscription: usages lack 'server auth'")
+
+    def test_ca_issuer_without_ca_certificate(self) -> None:
+        find(self.renders["prod+cert-manager"], "Certificate", "courtside-ca")["spec"]["isCA"] = False
+        self.assertFlags("Issuer/courtside-ca: signs with Secret courtside-ca, which no CA Certificate")
+
+
+class CustomResourceValidation(unittest.TestCase):
+    """validate_custom_resources.py refuses what cert-manager's API would refuse or drop."""
+
+    def setUp(self) -> None:
+        import validate_custom_resources
+
+        self.check = validate_custom_resources.check
+        self.certificate = copy.deepcopy(find(renders()["prod+cert-manager"], "Certificate", "courtside-tls-score"))
+
+    def test_rendered_certificate_valid(self) -> None:
+        self.assertEqual(self.check(self.certificate), [])
+
+    def test_misspelt_field(self) -> None:
+        self.certificate["spec"]["dnsName"] = self.certificate["spec"].pop("dnsNames")
+        self.assertTrue(any("spec.dnsName: no such field" in p for p in self.check(self.certificate)), self.check(self.certificate))
+
+    def test_value_outside_the_enum(self) -> None:
+        self.certificate["spec"]["privateKey"]["rotationPolicy"] = "Sometimes"
+        self.assertTrue(any("rotationPolicy" in p for p in self.check(self.certificate)), self.check(self.certificate))
+
+    def test_missing_required_field(self) -> None:
+        del self.certificate["spec"]["secretName"]
+        self.assertTrue(any("secretName: Field required" in p for p in self.check(self.certificate)), self.check(self.certificate))
 
 
 class DockerfileChecks(unittest.TestCase):
