@@ -254,6 +254,8 @@ import Testing
         let later = try TestSupport.accepted(NBAScoreboardAdapter.parse(try Fixtures.encode(final)), "final scoreboard")
         let diff = ScoreboardDiffer.diff(from: live, to: later)
         #expect(diff.rejected.isEmpty)
+        #expect(diff.glitches.map(\.kind) == [.missingEnd])
+        #expect(diff.glitches.first?.detail.hasPrefix("nba-0042200163") == true)
         let game = diff.events.filter { $0.gameId == "nba-0042200163" }
         #expect(game.last?.state == GameState(homeScore: 114, awayScore: 104, period: 4, clockMs: 0, clockRunning: false, status: .final))
         let before = try #require(live["nba-0042200163"]?.state)
