@@ -51,7 +51,8 @@ public enum ESPNSummaryAdapter {
                 status: summary.status,
                 score: (summary.homeScore, summary.awayScore),
                 period: summary.period,
-                clockMs: summary.clockMs
+                clockMs: summary.clockMs,
+                periodEnded: summary.periodEnded
             )
             var builder = PlayByPlayBuilder(gameId: gameId, syntheticPrefix: gameId, header: header)
             builder.add(contentsOf: actions)

@@ -54,7 +54,8 @@ public enum NBAPlayByPlayAdapter {
             status: header.game.status,
             score: (header.state.homeScore, header.state.awayScore),
             period: header.state.period,
-            clockMs: header.state.clockMs
+            clockMs: header.state.clockMs,
+            periodEnded: header.periodEnded
         )
         var builder = PlayByPlayBuilder(gameId: gameId, syntheticPrefix: gameId, header: providerHeader)
         builder.add(contentsOf: actions.map(\.element.action))

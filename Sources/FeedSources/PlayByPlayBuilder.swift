@@ -77,6 +77,8 @@ struct PlayByPlayBuilder {
         var score: (home: UInt32, away: UInt32)?
         var period: UInt32 = 0
         var clockMs: UInt32 = 0
+        /// Whether the header's period is over (end of a period, halftime).
+        var periodEnded = false
     }
 
     let gameId: String
@@ -214,7 +216,7 @@ struct PlayByPlayBuilder {
                 action.homeScore = max(action.homeScore, state.homeScore)
                 action.awayScore = max(action.awayScore, state.awayScore)
             } else {
-                glitch(.scoreTakenBack, "\(action.label): \(shown) and the provider keeps it; published as a correction")
+                glitch(.scoreTakenBack, "\(action.label): \(shown) and the provider keeps it; a correction precedes the play")
                 takenBack = true
             }
         }
@@ -307,8 +309,8 @@ struct PlayByPlayBuilder {
     /// Closes the game as the provider's header says and returns the events, or every reason
     /// to reject the payload.
     ///
-    /// A live (or halftime) header ahead of the plays brings the game to its period and score (a
-    /// header behind the plays is older than them and changes nothing); a final header always
+    /// A live (or halftime) header ahead of the plays brings the game to its period, score and
+    /// period end (a header behind the plays is older than them and changes nothing); a final header always
     /// wins: its score by a correction, its end by the period's end and "final".
     mutating func finish() -> [FeedError] {
         if errors.isEmpty, state.period >= 1 {
@@ -336,6 +338,11 @@ struct PlayByPlayBuilder {
         if let score = header.score, score.home > state.homeScore || score.away > state.awayScore {
             ahead = true
             correctToHeader(home: max(score.home, state.homeScore), away: max(score.away, state.awayScore), clockMs: header.clockMs)
+        }
+        if header.periodEnded, header.period == state.period, !periodEnded {
+            ahead = true
+            synthesizePeriodEnd(occurredAtMs: lastOccurredAtMs)
+            if state.period == 2 { synthesizeHalftime(occurredAtMs: lastOccurredAtMs) }
         }
         if ahead {
             glitch(.headerAhead, "the header shows \(Self.describe(header)) ahead of the plays; brought to it")

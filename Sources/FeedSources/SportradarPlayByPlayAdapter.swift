@@ -119,7 +119,13 @@ public enum SportradarPlayByPlayAdapter {
         var builder = PlayByPlayBuilder(
             gameId: gameId,
             syntheticPrefix: gameId,
-            header: .init(status: status, score: headerScore, period: headerPeriod, clockMs: headerClock),
+            header: .init(
+                status: status,
+                score: headerScore,
+                period: headerPeriod,
+                clockMs: headerClock,
+                periodEnded: status == .halftime
+            ),
             closesWithAPlay: false
         )
         builder.add(contentsOf: actions)

@@ -220,6 +220,26 @@ import Testing
         #expect(feed.events.contains { $0.kind == .periodStart && $0.state?.period == UInt32(period) })
     }
 
+    @Test func halftimeHeaderWhileThePlaysAreStillInTheSecondQuarterEndsAtHalftime() throws {
+        let (_, actions, boxscore) = try PlayByPlayConsistencyTests.nbaPayload()
+        let sorted = actions.sorted { ($0["orderNumber"] as? Int ?? 0) < ($1["orderNumber"] as? Int ?? 0) }
+        // The plays stop at the 300th action (2nd quarter); the boxscore says halftime, at the
+        // score of the 2nd quarter's last action.
+        let end = try #require(sorted.firstIndex { $0["actionType"] as? String == "period" && $0["subType"] as? String == "end" && $0["period"] as? Int == 2 })
+        let half = JSONEdit.applying(boxscore, [
+            (["game", "gameStatus"], 2), (["game", "gameStatusText"], "Half"), (["game", "period"], 2),
+            (["game", "gameClock"], "PT00M00.00S"),
+            (["game", "homeTeam", "score"], Int(sorted[end]["scoreHome"] as? String ?? "") ?? 0),
+            (["game", "awayTeam", "score"], Int(sorted[end]["scoreAway"] as? String ?? "") ?? 0),
+        ]) as? Object ?? [:]
+        let feed = try Self.nba(Array(sorted.prefix(300)), boxscore: half)
+        Self.expectPublishable(feed)
+        #expect(Self.kinds(feed) == [.headerAhead])
+        #expect(feed.state.status == .halftime && feed.state.period == 2 && !feed.state.clockRunning)
+        #expect(Int(feed.state.homeScore) == Int(sorted[end]["scoreHome"] as? String ?? "") ?? -1)
+        #expect(feed.events.suffix(2).map(\.kind) == [.periodEnd, .statusChange])
+    }
+
     @Test func finalHeaderWithADifferentScoreWinsByACorrection() throws {
         let (_, actions, boxscore) = try PlayByPlayConsistencyTests.nbaPayload()
         let feed = try Self.nba(actions, boxscore: PlayByPlayConsistencyTests.withFinalScore(boxscore, home: 126, away: 99))
