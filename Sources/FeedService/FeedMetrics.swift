@@ -1,3 +1,4 @@
+import FeedSources
 public import Prometheus
 public import ServiceKit
 import Synchronization
@@ -60,6 +61,14 @@ public final class FeedMetrics: Sendable {
         counter(
             "courtside_feed_rejected_payloads_total", "Provider payloads skipped, by reason.",
             [("source", source), ("reason", reason)]
+        ).increment()
+    }
+
+    /// A provider glitch that was reconciled (the payload was published).
+    func glitch(_ kind: FeedGlitch.Kind) {
+        counter(
+            "courtside_feed_glitches_total", "Provider glitches reconciled, by kind.",
+            [("source", source), ("kind", kind.rawValue)]
         ).increment()
     }
 

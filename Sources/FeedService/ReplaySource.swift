@@ -6,9 +6,9 @@ import Logging
 
 /// Replays one recorded game from a provider's file at real or accelerated speed.
 ///
-/// The file is read and checked as a whole before anything is published: a malformed,
-/// truncated or inconsistent file is logged with its reasons, counted, and nothing of it is
-/// published. A restart continues after the newest event the score service has of the game.
+/// The file is read and checked as a whole before anything is published: a malformed or
+/// truncated file is logged with its reasons, counted, and nothing of it is published; the
+/// provider's glitches in a readable one are reconciled, logged and counted by kind. A restart continues after the newest event the score service has of the game.
 struct ReplaySource: FeedSource {
     let kind: FeedSourceKind
     let settings: ReplaySettings
@@ -68,6 +68,13 @@ struct ReplaySource: FeedSource {
             guard violations.isEmpty else {
                 PayloadRejection.record(violations, what: "replay file \(settings.file)", reason: "inconsistent", context: context)
                 return nil
+            }
+            for glitch in feed.glitches {
+                context.metrics.glitch(glitch.kind)
+                context.logger.warning(
+                    "provider glitch reconciled; the rest of the game is published",
+                    metadata: ["game": "\(feed.game.id)", "kind": "\(glitch.kind.rawValue)", "detail": "\(glitch.detail)"]
+                )
             }
             return feed
         }

@@ -100,6 +100,10 @@ struct ScoreboardPoller: FeedSource {
             PayloadRejection.record(violations, what: "scoreboard update", reason: "inconsistent", context: context)
             return nil
         }
+        for glitch in diff.glitches {
+            context.metrics.glitch(glitch.kind)
+            context.logger.warning("provider glitch reconciled", metadata: ["kind": "\(glitch.kind.rawValue)", "detail": "\(glitch.detail)"])
+        }
         let games = firstPoll ? snapshot.games.map(\.game) : diff.changedGames
         let batch = FeedBatch(games: games, events: diff.events)
         context.metrics.poll(result: batch.isEmpty ? "unchanged" : "changed")

@@ -4,9 +4,11 @@ import CourtsideProto
 /// teams and status from `header.competitions[0]`, plays from `plays[]`.
 ///
 /// Traps handled: plays are taken in ARRAY order (`sequenceNumber` is a string and not
-/// monotonic); `homeScore`/`awayScore` are running scores; plays name teams by ESPN id; there
-/// are no period-start plays (the builder adds them); "End Game" closes the game; the header
-/// score may be ahead of the plays while the game is live (it is checked only when final).
+/// monotonic), then placed by period and clock where a play is out of order; `homeScore` and
+/// `awayScore` are running scores, and a non-scoring play may carry a stale one; plays name
+/// teams by ESPN id; there are no period-start plays (the builder adds them); "End Game" closes
+/// the game; the header score may be ahead of the plays while the game is live (the builder
+/// brings the game to it).
 ///
 /// Source ids are `espn-<plays[].id>` (ESPN play ids are unique across games).
 public enum ESPNSummaryAdapter {
@@ -45,13 +47,27 @@ public enum ESPNSummaryAdapter {
                 }
             }
             if !problems.isEmpty { return .failure(FeedRejection(problems)) }
-            var builder = PlayByPlayBuilder(gameId: gameId, syntheticPrefix: gameId)
+            let header = PlayByPlayBuilder.Header(
+                status: summary.status,
+                score: (summary.homeScore, summary.awayScore),
+                period: summary.period,
+                clockMs: summary.clockMs,
+                periodEnded: summary.periodEnded
+            )
+            var builder = PlayByPlayBuilder(gameId: gameId, syntheticPrefix: gameId, header: header)
             builder.add(contentsOf: actions)
-            let errors = builder.finish(providerStatus: summary.status, providerScore: (summary.homeScore, summary.awayScore))
+            let errors = builder.finish()
             if !errors.isEmpty { return .failure(FeedRejection(errors)) }
             var game = entry.game
             if builder.state.status == .final { game.status = .final }
-            return .success(GameFeed(game: game, events: builder.events, state: builder.events.isEmpty ? entry.state : builder.state))
+            return .success(
+                GameFeed(
+                    game: game,
+                    events: builder.events,
+                    state: builder.events.isEmpty ? entry.state : builder.state,
+                    glitches: builder.glitches
+                )
+            )
         }
     }
 

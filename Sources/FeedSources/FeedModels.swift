@@ -11,12 +11,15 @@ public struct GameFeed: Hashable, Sendable {
     public var events: [Event]
     /// The game's state after the last event (or the provider's current state when there are none).
     public var state: GameState
+    /// The provider's glitches that were reconciled on the way, in play order.
+    public var glitches: [FeedGlitch]
 
     /// Creates a feed.
-    public init(game: Game, events: [Event], state: GameState) {
+    public init(game: Game, events: [Event], state: GameState, glitches: [FeedGlitch] = []) {
         self.game = game
         self.events = events
         self.state = state
+        self.glitches = glitches
     }
 }
 

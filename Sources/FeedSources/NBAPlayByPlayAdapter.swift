@@ -22,7 +22,7 @@ public enum NBAPlayByPlayAdapter {
     }
 
     /// Parses a play-by-play for a game known from its boxscore or scoreboard entry (which gives
-    /// the teams and the provider's status and score, checked against the plays when final).
+    /// the teams and the provider's status and score, which the builder reconciles the plays with).
     public static func parse(_ payload: some Sequence<UInt8>, game: ScoreboardGame) -> FeedResult<GameFeed> {
         do throws(FeedError) {
             return try read(JSONNode.parse(Array(payload)), game: game)
@@ -50,16 +50,27 @@ public enum NBAPlayByPlayAdapter {
         if !problems.isEmpty { return .failure(FeedRejection(problems)) }
         // Stable: equal order numbers (never seen) keep the payload's order.
         let actions = ordered.enumerated().sorted { ($0.element.order, $0.offset) < ($1.element.order, $1.offset) }
-        var builder = PlayByPlayBuilder(gameId: gameId, syntheticPrefix: gameId)
-        builder.add(contentsOf: actions.map(\.element.action))
-        let errors = builder.finish(
-            providerStatus: header.game.status,
-            providerScore: (header.state.homeScore, header.state.awayScore)
+        let providerHeader = PlayByPlayBuilder.Header(
+            status: header.game.status,
+            score: (header.state.homeScore, header.state.awayScore),
+            period: header.state.period,
+            clockMs: header.state.clockMs,
+            periodEnded: header.periodEnded
         )
+        var builder = PlayByPlayBuilder(gameId: gameId, syntheticPrefix: gameId, header: providerHeader)
+        builder.add(contentsOf: actions.map(\.element.action))
+        let errors = builder.finish()
         if !errors.isEmpty { return .failure(FeedRejection(errors)) }
         var game = header.game
         if builder.state.status == .final { game.status = .final }
-        return .success(GameFeed(game: game, events: builder.events, state: builder.events.isEmpty ? header.state : builder.state))
+        return .success(
+            GameFeed(
+                game: game,
+                events: builder.events,
+                state: builder.events.isEmpty ? header.state : builder.state,
+                glitches: builder.glitches
+            )
+        )
     }
 
     private static func action(_ node: JSONNode, gameId: String, header: ScoreboardGame) throws(FeedError) -> (Int64, PlayAction) {

@@ -45,7 +45,7 @@ struct PlayAction {
 }
 
 /// Turns a provider's plays into Courtside events, adding what providers leave implicit and
-/// checking what they must not break.
+/// reconciling the glitches real play-by-play has (each recorded in ``glitches``).
 ///
 /// Added (with source ids derived from the game, so they are as stable as the provider's):
 /// - a `statusChange` to live at tip-off and after halftime (`<prefix>-live-p<n>`);
@@ -55,56 +55,142 @@ struct PlayAction {
 /// - `periodEnd` where a period ends without one (`<prefix>-end-p<n>`);
 /// - a `statusChange` to halftime after the 2nd period's end (`<prefix>-halftime`);
 /// - a `statusChange` to final when the provider says the game is over but has no closing play
-///   (`<prefix>-final`); a provider's own closing play becomes that status change instead.
+///   (`<prefix>-final`); a provider's own closing play becomes that status change instead;
+/// - a `correction` to the header's score when the header is ahead of the plays (live) or
+///   differs from them (final): `<prefix>-header@<home>-<away>-p<period>`.
 ///
-/// Rejected (the whole payload): a score that drops anywhere but in a review play, a period
-/// going back, a play after the game's end that is not a review, a repeated play id, a final
-/// score that disagrees with the provider's own header.
+/// Reconciled (see ``FeedGlitch/Kind``): plays out of order are placed by period and clock; a
+/// lower score that the provider takes back is ignored (stale), one it keeps is preceded by a
+/// correction; a repeated play id or a play after the end is left out.
+///
+/// Rejected (the whole payload): only what cannot be placed at all (a play in period 0) and a
+/// synthesized event implied twice; the events are checked against the score service's rules
+/// before they are returned.
 ///
 /// Status changes happen only in `statusChange` events, so a feed service can forward every
 /// one of them to the schedule service.
 struct PlayByPlayBuilder {
+    /// What the provider's header (boxscore, summary header, game) says about the game now.
+    struct Header {
+        var status: GameStatus
+        /// The header's score (home, away), when it has one.
+        var score: (home: UInt32, away: UInt32)?
+        var period: UInt32 = 0
+        var clockMs: UInt32 = 0
+        /// Whether the header's period is over (end of a period, halftime).
+        var periodEnded = false
+    }
+
     let gameId: String
     /// Prefix of synthesized source ids, e.g. "nba-0022000001".
     let syntheticPrefix: String
+    let header: Header
+    /// Whether the provider closes a game with a play of its own (NBA, ESPN; not Sportradar), so
+    /// that a final game without one is a glitch worth counting.
+    let closesWithAPlay: Bool
 
     private(set) var state = GameState(status: .scheduled)
     private(set) var events: [Event] = []
     private(set) var errors: [FeedError] = []
+    private(set) var glitches: [FeedGlitch] = []
     private var periodEnded = false
     /// Periods that have a start play of their own (NBA), so none is synthesized for them.
     private var periodsWithStartPlay: Set<UInt32> = []
     private var seenSourceIds: Set<String> = []
     private var lastOccurredAtMs: Int64 = 0
+    /// The plays in game order (see ``inGameOrder(_:)``), for looking ahead.
+    private var ordered: [PlayAction] = []
 
-    init(gameId: String, syntheticPrefix: String) {
+    init(gameId: String, syntheticPrefix: String, header: Header, closesWithAPlay: Bool = true) {
         self.gameId = gameId
         self.syntheticPrefix = syntheticPrefix
+        self.header = header
+        self.closesWithAPlay = closesWithAPlay
     }
 
-    /// Adds every play of a payload, in the provider's order.
+    /// Adds every play of a payload, given in the provider's order.
     mutating func add(contentsOf actions: [PlayAction]) {
-        periodsWithStartPlay = Set(actions.filter { $0.kind == .periodStart }.map(\.period))
-        for action in actions { add(action) }
+        let (inOrder, misplaced) = Self.inGameOrder(actions)
+        for action in misplaced {
+            glitch(.outOfOrder, "\(action.label): listed after a later moment of the game; placed by period \(action.period) and clock")
+        }
+        ordered = inOrder
+        periodsWithStartPlay = Set(ordered.filter { $0.kind == .periodStart }.map(\.period))
+        for index in ordered.indices { add(at: index) }
     }
 
-    /// Adds one play (in the provider's order).
-    private mutating func add(_ action: PlayAction) {
+    /// The plays sorted by period, then by time played in the period (a play without a clock
+    /// stays after the play before it); equal moments keep the provider's order. Also returns
+    /// the misplaced plays: those outside a longest run of plays already in that order.
+    static func inGameOrder(_ actions: [PlayAction]) -> (ordered: [PlayAction], misplaced: [PlayAction]) {
+        var keys: [Moment] = []
+        for action in actions {
+            if let clockMs = action.clockMs {
+                keys.append(Moment(period: action.period, elapsedMs: GameClock.elapsedMs(period: action.period, clockMs: clockMs)))
+            } else if let previous = keys.last, previous.period == action.period {
+                keys.append(previous)
+            } else {
+                let start = GameClock.elapsedMs(period: action.period, clockMs: GameClock.periodLengthMs(action.period))
+                keys.append(Moment(period: action.period, elapsedMs: start))
+            }
+        }
+        let inOrder = longestOrderedRun(keys)
+        guard inOrder.count < actions.count else { return (actions, []) }
+        let misplaced = actions.indices.filter { !inOrder.contains($0) }.map { actions[$0] }
+        let sorted = actions.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }
+        return (sorted.map { actions[$0] }, misplaced)
+    }
+
+    /// A moment of the game: its period and the game time played until then.
+    struct Moment: Comparable {
+        var period: UInt32
+        var elapsedMs: Int64
+
+        static func < (lhs: Moment, rhs: Moment) -> Bool {
+            (lhs.period, lhs.elapsedMs) < (rhs.period, rhs.elapsedMs)
+        }
+    }
+
+    /// The indices of a longest non-decreasing subsequence of `keys` (patience sorting).
+    static func longestOrderedRun(_ keys: [Moment]) -> Set<Int> {
+        var tails: [Int] = []
+        var previous = [Int](repeating: -1, count: keys.count)
+        for index in keys.indices {
+            var low = 0
+            var high = tails.count
+            while low < high {
+                let middle = (low + high) / 2
+                if keys[tails[middle]] <= keys[index] { low = middle + 1 } else { high = middle }
+            }
+            if low > 0 { previous[index] = tails[low - 1] }
+            if low == tails.count { tails.append(index) } else { tails[low] = index }
+        }
+        var run: Set<Int> = []
+        var cursor = tails.last ?? -1
+        while cursor >= 0 {
+            run.insert(cursor)
+            cursor = previous[cursor]
+        }
+        return run
+    }
+
+    /// Adds the play at `index` of ``ordered``.
+    private mutating func add(at index: Int) {
         guard errors.count < FeedRejection.maximumReasons else { return }
+        var action = ordered[index]
         if action.occurredAtMs > 0 { lastOccurredAtMs = action.occurredAtMs }
         guard seenSourceIds.insert(action.sourceId).inserted else {
-            fail("\(action.label): play id \(action.sourceId) appears twice")
+            glitch(.duplicatePlay, "\(action.label): play id \(action.sourceId) appears again; the first copy stands")
             return
         }
-        let scoreDropped = action.homeScore < state.homeScore || action.awayScore < state.awayScore
         let isReview: Bool
         if case .review = action.kind { isReview = true } else { isReview = false }
 
         if state.status == .final {
             // Only a review may follow the end (a basket taken back, a score fixed): it becomes
-            // a correction. Anything else means the plays are out of order.
+            // a correction. Anything else is left out; the header settles the final score.
             guard isReview else {
-                fail("\(action.label): \(Self.name(of: action.kind)) after the end of the game")
+                glitch(.playAfterEnd, "\(action.label): \(Self.name(of: action.kind)) after the end of the game, left out")
                 return
             }
             emitCorrection(for: action, at: max(action.period, state.period))
@@ -115,15 +201,24 @@ struct PlayByPlayBuilder {
             return
         }
         guard action.period >= state.period else {
+            // Unreachable after ``inGameOrder(_:)``; kept as the last guard of the period rule.
             fail("\(action.label): period went back from \(state.period) to \(action.period)")
             return
         }
-        if scoreDropped, !isReview {
-            fail(
-                "\(action.label): score went down from \(state.homeScore)–\(state.awayScore) to "
-                    + "\(action.homeScore)–\(action.awayScore) without a correction"
-            )
-            return
+        if action.clockMs == nil, action.kind != .periodStart, action.kind != .periodEnd, action.kind != .gameEnd {
+            glitch(.unknownClock, "\(action.label): no game clock; the clock before it stands")
+        }
+        var takenBack = false
+        if action.homeScore < state.homeScore || action.awayScore < state.awayScore, !isReview {
+            let shown = "\(action.homeScore)–\(action.awayScore) after \(state.homeScore)–\(state.awayScore)"
+            if dropIsStale(at: index) {
+                glitch(.staleScore, "\(action.label): \(shown), shown again later; its score is ignored")
+                action.homeScore = max(action.homeScore, state.homeScore)
+                action.awayScore = max(action.awayScore, state.awayScore)
+            } else {
+                glitch(.scoreTakenBack, "\(action.label): \(shown) and the provider keeps it; a correction precedes the play")
+                takenBack = true
+            }
         }
 
         if action.period > state.period, action.kind != .periodStart, action.kind != .periodEnd,
@@ -139,21 +234,24 @@ struct PlayByPlayBuilder {
             var held = action
             held.period = state.period
             held.clockMs = state.clockMs
+            if takenBack { emitTakenBack(before: held) }
             emit(held, kind: Self.eventKind(of: action.kind))
             return
         }
         if action.period > state.period {
             enterPeriod(action.period, occurredAtMs: action.occurredAtMs)
             if action.kind == .periodStart {
+                if takenBack { emitTakenBack(before: action) }
                 emit(action, kind: .periodStart, clockMs: action.clockMs ?? GameClock.periodLengthMs(action.period))
                 return
             }
             synthesizePeriodStart(action.period, occurredAtMs: action.occurredAtMs)
         }
+        if takenBack { emitTakenBack(before: action) }
 
         switch action.kind {
         case .review(let overturned):
-            if scoreDropped || overturned {
+            if action.homeScore < state.homeScore || action.awayScore < state.awayScore || overturned {
                 emitCorrection(for: action, at: action.period)
             } else {
                 emit(action, kind: .other)
@@ -172,27 +270,54 @@ struct PlayByPlayBuilder {
         }
     }
 
+    /// Whether the lower score of the play at `index` is stale: the provider shows the game's
+    /// score again before its next scoring play (by a play that scores nothing, or by that scoring
+    /// play on top of the game's score), or, with no scoring play left, in its header. A play
+    /// that lowers one side while raising the other (a basket credited to the other team) is
+    /// never stale.
+    private func dropIsStale(at index: Int) -> Bool {
+        let drop = ordered[index]
+        if drop.homeScore > state.homeScore || drop.awayScore > state.awayScore { return false }
+        let homeDropped = drop.homeScore < state.homeScore
+        let awayDropped = drop.awayScore < state.awayScore
+        func restores(home: UInt32, away: UInt32) -> Bool {
+            (!homeDropped || home >= state.homeScore) && (!awayDropped || away >= state.awayScore)
+        }
+        for later in ordered[(index + 1)...] {
+            let points = Self.points(of: later.kind)
+            if points > 0 {
+                let total = UInt64(later.homeScore) + UInt64(later.awayScore)
+                let before = total - min(UInt64(points), total)
+                return restores(home: later.homeScore, away: later.awayScore)
+                    && before >= UInt64(state.homeScore) + UInt64(state.awayScore)
+            }
+            if restores(home: later.homeScore, away: later.awayScore) { return true }
+        }
+        guard let score = header.score else { return false }
+        return restores(home: score.home, away: score.away)
+    }
+
+    /// The points a play scores by its kind.
+    static func points(of kind: PlayAction.Kind) -> UInt32 {
+        switch kind {
+        case .basket(let value): value
+        case .freeThrow: 1
+        default: 0
+        }
+    }
+
     /// Closes the game as the provider's header says and returns the events, or every reason
     /// to reject the payload.
     ///
-    /// - Parameters:
-    ///   - providerStatus: the status in the provider's header (boxscore, summary header, game).
-    ///   - providerScore: the provider's header score (home, away); checked against the plays
-    ///     when the game is final (a live header may be ahead of its plays).
-    mutating func finish(providerStatus: GameStatus, providerScore: (home: UInt32, away: UInt32)?) -> [FeedError] {
-        if errors.isEmpty, providerStatus == .final {
-            if let score = providerScore, score.home != state.homeScore || score.away != state.awayScore {
-                fail(
-                    "the provider says the final score is \(score.home)–\(score.away) but its plays end at "
-                        + "\(state.homeScore)–\(state.awayScore)"
-                )
-            } else if state.status != .final {
-                if state.period == 0 {
-                    fail("the provider says the game is final but its play-by-play has no plays")
-                } else {
-                    if !periodEnded { synthesizePeriodEnd(occurredAtMs: lastOccurredAtMs) }
-                    synthesize(.statusChange, tag: "final", description: "Final", status: .final, clockMs: 0)
-                }
+    /// A live (or halftime) header ahead of the plays brings the game to its period, score and
+    /// period end (a header behind the plays is older than them and changes nothing); a final header always
+    /// wins: its score by a correction, its end by the period's end and "final".
+    mutating func finish() -> [FeedError] {
+        if errors.isEmpty, state.period >= 1 {
+            switch header.status {
+            case .final: reconcileWithFinalHeader()
+            case .live, .halftime: reconcileWithLiveHeader()
+            default: break
             }
         }
         if errors.isEmpty {
@@ -200,6 +325,70 @@ struct PlayByPlayBuilder {
             errors = ScoreRules.violations(in: events)
         }
         return errors
+    }
+
+    private mutating func reconcileWithLiveHeader() {
+        guard state.status != .final else { return }
+        var ahead = false
+        if header.period > state.period {
+            ahead = true
+            enterPeriod(header.period, occurredAtMs: lastOccurredAtMs)
+            synthesizePeriodStart(header.period, occurredAtMs: lastOccurredAtMs)
+        }
+        if let score = header.score, score.home > state.homeScore || score.away > state.awayScore {
+            ahead = true
+            correctToHeader(home: max(score.home, state.homeScore), away: max(score.away, state.awayScore), clockMs: header.clockMs)
+        }
+        if header.periodEnded, header.period == state.period, !periodEnded {
+            ahead = true
+            synthesizePeriodEnd(occurredAtMs: lastOccurredAtMs)
+            if state.period == 2 { synthesizeHalftime(occurredAtMs: lastOccurredAtMs) }
+        }
+        if ahead {
+            glitch(.headerAhead, "the header shows \(Self.describe(header)) ahead of the plays; brought to it")
+        }
+    }
+
+    private mutating func reconcileWithFinalHeader() {
+        if state.status != .final {
+            if closesWithAPlay {
+                glitch(.missingEnd, "the header says final but the plays stop in period \(state.period); the end is added")
+            }
+            if header.period > state.period {
+                enterPeriod(header.period, occurredAtMs: lastOccurredAtMs)
+                synthesizePeriodStart(header.period, occurredAtMs: lastOccurredAtMs)
+            }
+        }
+        if let score = header.score, score.home != state.homeScore || score.away != state.awayScore {
+            glitch(
+                .finalScoreDiffers,
+                "the header's final score is \(score.home)–\(score.away), the plays end at \(state.homeScore)–\(state.awayScore); the header wins"
+            )
+            correctToHeader(home: score.home, away: score.away, clockMs: state.status == .final ? 0 : state.clockMs)
+        }
+        if state.status != .final {
+            if !periodEnded { synthesizePeriodEnd(occurredAtMs: lastOccurredAtMs) }
+            synthesize(.statusChange, tag: "final", description: "Final", status: .final, clockMs: 0)
+        }
+    }
+
+    /// A correction bringing the score to the header's.
+    private mutating func correctToHeader(home: UInt32, away: UInt32, clockMs: UInt32) {
+        state.homeScore = home
+        state.awayScore = away
+        synthesize(
+            .correction,
+            tag: "header@\(home)-\(away)-p\(state.period)",
+            description: "Score brought to the provider's \(home)–\(away)",
+            status: state.status,
+            clockMs: clockMs,
+            clockRunning: state.status == .live && !periodEnded && clockMs > 0
+        )
+    }
+
+    static func describe(_ header: Header) -> String {
+        let score = header.score.map { "\($0.home)–\($0.away)" } ?? "no score"
+        return "\(score) in period \(header.period)"
     }
 
     // MARK: Synthesized structure
@@ -255,6 +444,7 @@ struct PlayByPlayBuilder {
         description: String,
         status: GameStatus? = nil,
         clockMs: UInt32,
+        clockRunning: Bool = false,
         occurredAtMs: Int64? = nil
     ) {
         let sourceId = "\(syntheticPrefix)-\(tag)"
@@ -264,7 +454,7 @@ struct PlayByPlayBuilder {
         }
         if let status { state.status = status }
         state.clockMs = clockMs
-        state.clockRunning = false
+        state.clockRunning = clockRunning
         events.append(
             Event(
                 gameId: gameId,
@@ -292,12 +482,7 @@ struct PlayByPlayBuilder {
         if let status { state.status = status }
         state.clockRunning = Self.clockRuns(after: action.kind, period: state.period, clockMs: state.clockMs)
         if state.status != .live { state.clockRunning = false }
-        var points: UInt32 = 0
-        switch action.kind {
-        case .basket(let value): points = value
-        case .freeThrow: points = 1
-        default: break
-        }
+        let points = kind == .correction ? 0 : Self.points(of: action.kind)
         events.append(
             Event(
                 gameId: gameId,
@@ -313,6 +498,18 @@ struct PlayByPlayBuilder {
         )
     }
 
+    /// The correction before a play whose lower score the provider keeps: the sides that went
+    /// down are lowered to the play's, then the play is published as what it is.
+    private mutating func emitTakenBack(before action: PlayAction) {
+        var correction = action
+        correction.sourceId = "\(action.sourceId)-correction"
+        correction.homeScore = min(state.homeScore, action.homeScore)
+        correction.awayScore = min(state.awayScore, action.awayScore)
+        correction.description = "Score corrected to \(correction.homeScore)–\(correction.awayScore)"
+        correction.kind = .other
+        emit(correction, kind: .correction)
+    }
+
     private mutating func emitCorrection(for action: PlayAction, at period: UInt32) {
         var corrected = action
         corrected.period = period
@@ -321,6 +518,10 @@ struct PlayByPlayBuilder {
 
     private mutating func fail(_ reason: String) {
         errors.append(FeedError(reason))
+    }
+
+    private mutating func glitch(_ kind: FeedGlitch.Kind, _ detail: String) {
+        glitches.append(FeedGlitch(kind, detail))
     }
 
     /// Whether the game clock runs after a play: it runs on after field goals (except in the last

@@ -14,13 +14,23 @@ public struct ScoreboardDiff: Hashable, Sendable {
     /// The snapshot to diff the next one against: the new states, except that rejected games keep
     /// their old state. Games missing from the new snapshot are dropped.
     public var baseline: ScoreboardSnapshot
+    /// Gaps the events bridge: a game seen live that is final periods later (it ended while
+    /// polling was down), as ``FeedGlitch/Kind/missingEnd``.
+    public var glitches: [FeedGlitch]
 
     /// Creates a diff.
-    public init(events: [Event], changedGames: [Game], rejected: [FeedError], baseline: ScoreboardSnapshot) {
+    public init(
+        events: [Event],
+        changedGames: [Game],
+        rejected: [FeedError],
+        baseline: ScoreboardSnapshot,
+        glitches: [FeedGlitch] = []
+    ) {
         self.events = events
         self.changedGames = changedGames
         self.rejected = rejected
         self.baseline = baseline
+        self.glitches = glitches
     }
 }
 
@@ -61,6 +71,7 @@ public enum ScoreboardDiffer {
         var changed: [Game] = []
         var rejected: [FeedError] = []
         var baseline: [ScoreboardGame] = []
+        var glitches: [FeedGlitch] = []
         for entry in new.games {
             let previous = old?[entry.game.id]
             if previous?.game != entry.game { changed.append(entry.game) }
@@ -68,6 +79,17 @@ public enum ScoreboardDiffer {
             case .success(let gameEvents):
                 events += gameEvents
                 baseline.append(entry)
+                if let previous, previous.state.status.isLive, entry.state.status == .final,
+                    entry.state.period > previous.state.period
+                {
+                    glitches.append(
+                        FeedGlitch(
+                            .missingEnd,
+                            "\(entry.game.id): last seen live in period \(previous.state.period), now final in period "
+                                + "\(entry.state.period); the periods between are closed"
+                        )
+                    )
+                }
             case .failure(let error):
                 rejected.append(error)
                 baseline.append(previous ?? entry)
@@ -77,7 +99,8 @@ public enum ScoreboardDiffer {
             events: events,
             changedGames: changed,
             rejected: rejected,
-            baseline: ScoreboardSnapshot(games: baseline)
+            baseline: ScoreboardSnapshot(games: baseline),
+            glitches: glitches
         )
     }
 

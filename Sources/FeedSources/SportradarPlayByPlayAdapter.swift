@@ -10,8 +10,8 @@ import CourtsideProto
 /// in some payloads and only a `market` and `name` in others ("New Orleans" + "Pelicans");
 /// `closed` and `complete` both mean final; a scheduled game has no `periods` at all; there
 /// are no period-start events (the builder adds them) and no game-end event (the builder closes
-/// the game when the status says final, after checking the summed score against `home.points`
-/// and `away.points`).
+/// the game when the status says final; `home.points` and `away.points` win over the summed
+/// score, by a correction, where they differ).
 ///
 /// Source ids are `sr-<events[].id>` (Sportradar event ids are UUIDs).
 public enum SportradarPlayByPlayAdapter {
@@ -116,13 +116,31 @@ public enum SportradarPlayByPlayAdapter {
             }
         }
         if !problems.isEmpty { return .failure(FeedRejection(problems)) }
-        var builder = PlayByPlayBuilder(gameId: gameId, syntheticPrefix: gameId)
+        var builder = PlayByPlayBuilder(
+            gameId: gameId,
+            syntheticPrefix: gameId,
+            header: .init(
+                status: status,
+                score: headerScore,
+                period: headerPeriod,
+                clockMs: headerClock,
+                periodEnded: status == .halftime
+            ),
+            closesWithAPlay: false
+        )
         builder.add(contentsOf: actions)
-        let errors = builder.finish(providerStatus: status, providerScore: headerScore)
+        let errors = builder.finish()
         if !errors.isEmpty { return .failure(FeedRejection(errors)) }
         var result = game
         if builder.state.status == .final { result.status = .final }
-        return .success(GameFeed(game: result, events: builder.events, state: builder.events.isEmpty ? headerState : builder.state))
+        return .success(
+            GameFeed(
+                game: result,
+                events: builder.events,
+                state: builder.events.isEmpty ? headerState : builder.state,
+                glitches: builder.glitches
+            )
+        )
     }
 
     /// Courtside's period number: `sequence` counts every period; `number` restarts at 1 for

@@ -14,6 +14,8 @@ public enum Fixtures {
     public static let nbaScoreboardPlayoffs = "nba_cdn/dliu713__nba-scores-website/todaysScoreboard_00.json"
     public static let nbaScoreboardPlayIn = "nba_cdn/mythiipanda__dime/nba_scoreboard.json"
     public static let espnSummary = "espn/smythmyke__bragging_rights/espn_nba_summary.json"
+    /// The same game captured live in the 4th quarter, with a stale score (a minimal edit: SOURCES.md).
+    public static let espnSummaryLive = "espn/smythmyke__bragging_rights/espn_nba_summary_live_q4.edited.json"
     public static let espnScoreboardFinal = "espn/aaronweldy__espn-openapi/nba_scoreboard.json"
     public static let espnScoreboardDay = "espn/aaronweldy__espn-openapi/nba_scoreboard_20241215.json"
     public static let espnScoreboardPreseason = "espn/smythmyke__bragging_rights/espn_nba_scoreboard.json"

@@ -29,6 +29,9 @@ FIXTURES = os.path.join(common.ROOT, "Tests", "Fixtures")
 NBA_PBP = os.path.join(FIXTURES, "nba_cdn/dblackrun__pbpstats/pbp/live_0022000001.json")
 NBA_BOX = os.path.join(FIXTURES, "nba_cdn/dblackrun__pbpstats/game_details/live_0022000001.json")
 ESPN_SCOREBOARD = "espn/aaronweldy__espn-openapi/nba_scoreboard.json"
+# A live 4th-quarter capture with a stale score on a non-scoring play (a stated minimal edit of a
+# real summary: Tests/Fixtures/SOURCES.md).
+ESPN_LIVE = os.path.join(FIXTURES, "espn/smythmyke__bragging_rights/espn_nba_summary_live_q4.edited.json")
 GRACE = 5
 
 
@@ -219,6 +222,39 @@ def test_replay_of_a_recorded_nba_game(cluster):
     assert (game.home_team_id, game.away_team_id, game.date) == ("BKN", "GSW", "2020-12-22")
     wait_until("the schedule to say final", lambda: cluster.schedule_stub.GetGame(
         schedpb.GetGameRequest(game_id="nba-0022000001"), timeout=5).status == cpb.GAME_STATUS_FINAL)
+    assert feed.terminate() == 0
+
+
+def test_replay_of_a_live_capture_with_a_stale_score_ends_live_where_the_provider_is(cluster):
+    """Issue 15: the stale score once dropped the whole game. Now every play is published once,
+    the glitches are counted, and the game ends live in the 4th at the header's 118–114."""
+    import json
+    with open(ESPN_LIVE) as fh:
+        plays = [play["id"] for play in json.load(fh)["plays"]]
+    cluster.start_score()
+    feed = cluster.start_feed("--source", "espn-summary", "--file", ESPN_LIVE, "--speed", "100000")
+    game_id = "espn-401585135"
+    header_id = f"{game_id}-header@118-114-p4"
+    wait_until("the header's correction", lambda: (lambda s: s if s and s.position.seq > 0 else None)(
+        cluster.snapshots([game_id]).get(game_id)) and any(e.source_id == header_id for e in cluster.events(game_id)))
+    snapshot = cluster.snapshots([game_id])[game_id]
+    state = snapshot.state
+    assert (state.status, state.period, state.home_score, state.away_score, state.clock_ms) == (
+        cpb.GAME_STATUS_LIVE, 4, 118, 114, 311000)
+    events = cluster.events(game_id)
+    ids = [e.source_id for e in events]
+    assert len(set(ids)) == len(ids), "no event twice"
+    assert all(ids.count(f"espn-{play}") == 1 for play in plays), "every play of the capture, once"
+    assert events[-1].source_id == header_id and events[-1].kind == cpb.EVENT_KIND_CORRECTION
+    assert not any(e.state.status == cpb.GAME_STATUS_FINAL for e in events), "a live capture never ends final"
+    stale = next(e for e in events if e.source_id == "espn-401585135594")
+    assert (stale.state.home_score, stale.state.away_score) == (115, 112), "the stale score is not published"
+    assert metric(feed, "courtside_feed_glitches_total", source="espn-summary", kind="stale_score") == 1
+    assert metric(feed, "courtside_feed_glitches_total", source="espn-summary", kind="header_ahead") == 1
+    assert metric(feed, "courtside_feed_rejected_payloads_total") == 0
+    assert "provider glitch reconciled" in feed.logs()
+    game = cluster.schedule_stub.GetGame(schedpb.GetGameRequest(game_id=game_id), timeout=5)
+    assert game.status == cpb.GAME_STATUS_LIVE
     assert feed.terminate() == 0
 
 
