@@ -39,10 +39,14 @@ class Keys:
         with open(self.jwks_path, "w") as out:
             json.dump({"keys": [{"kty": "EC", "crv": "P-256", "alg": "ES256", "kid": "web-1", "x": b64url(numbers.x), "y": b64url(numbers.y)}]}, out)
 
+        self.issued = []
+
     def token(self, games=(PRIVATE,), ttl=600, audience=AUDIENCE, subject="user-1"):
         claims = {"sub": subject, "aud": audience, "iss": "courtside", "exp": int(time.time()) + ttl, "games": list(games),
                   "leagues": ["premium"]}
-        return jwt.encode(claims, self.pem, algorithm="ES256", headers={"kid": "web-1"})
+        token = jwt.encode(claims, self.pem, algorithm="ES256", headers={"kid": "web-1"})
+        self.issued.append(token)
+        return token
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +54,7 @@ def setup():
     with tempfile.TemporaryDirectory(prefix="bridge-private-") as workdir:
         keys = Keys(workdir)
         stack = Stack(workdir, bridge_args=["--connection-jwks-file", keys.jwks_path, "--private-games", PRIVATE,
-                                            "--connection-token-grace-seconds", str(GRACE_SECONDS)])
+                                            "--connection-token-grace-seconds", str(GRACE_SECONDS), "--log-level", "info"])
         try:
             stack.publish(PUBLIC)
             stack.publish(PRIVATE)
@@ -103,9 +107,6 @@ def test_websocket_accepts_a_token_that_names_the_game_and_refuses_a_bad_one(set
     position = stack.publish(PRIVATE)
     event = ws.next()
     assert event["type"] == "event" and event["game"] == PRIVATE and event["seq"] == position.seq
-    # The bridge's log never carries a token.
-    token = keys.token()
-    assert token.split(".")[2] not in stack.bridge.logs()
 
 
 def test_sse_and_the_json_api_need_the_token_too(setup):
@@ -257,3 +258,14 @@ def test_browser_a_fresh_token_keeps_the_connection(setup, browser):
     log = wait_for_log(browser, lambda log: [m for m in messages(log, "event") if m["seq"] == position.seq], 10)
     assert not [e for e in log if e["on"] in ("close", "tokenExpired")]
     assert len(messages(log, "refresh")) == 1 and len(messages(log, "hello")) == 1
+
+
+def test_the_log_names_refusals_and_expiries_but_never_a_token(setup):
+    stack, keys = setup
+    logs = stack.bridge.logs()
+    assert "connection token refused" in logs and "reason=wrong_audience" in logs and "reason=missing_token" in logs
+    assert "its token expired" in logs and "subject=user-1" in logs
+    for token in keys.issued:
+        assert token.split(".")[2] not in logs and token.split(".")[1] not in logs
+    assert metric(stack, "courtside_bridge_connection_token_expiries_total") >= 2
+    assert metric(stack, "courtside_bridge_connection_token_refreshes_total") >= 3
