@@ -189,7 +189,7 @@ let package = Package(
         .target(
             name: "Bridge",
             dependencies: [
-                "CourtsideDomain", "CourtsideJSON", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "ServiceKit", serviceLifecycle, prometheus, logging, nioCore, nioPosix, nioHTTP1,
+                "Auth", "CourtsideDomain", "CourtsideJSON", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "ServiceKit", serviceLifecycle, prometheus, logging, nioCore, nioPosix, nioHTTP1,
                 nioWebSocket,
             ],
             swiftSettings: swiftSettings
@@ -315,7 +315,7 @@ let package = Package(
         .testTarget(
             name: "BridgeTests",
             dependencies: [
-                "Bridge", "CourtsideDomain", "CourtsideJSON", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "ScheduleService", "ScoreService", "SubscriptionService", "ServiceKit", "Storage",
+                "Auth", "Bridge", "CourtsideDomain", "CourtsideJSON", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "ScheduleService", "ScoreService", "SubscriptionService", "ServiceKit", "Storage",
                 "TestSupport", serviceLifecycle, logging, nioCore, nioPosix, nioHTTP1, nioWebSocket,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

@@ -10,18 +10,23 @@ struct TokenClaims: JWTPayload {
     var nbf: Double?
     /// Space-separated scopes (RFC 8693).
     var scope: String?
+    /// Connection tokens of the bridge: the games and leagues they may follow.
+    var games: [String]?
+    var leagues: [String]?
 
     private enum CodingKeys: String, CodingKey {
-        case sub, iss, aud, exp, nbf, scope
+        case sub, iss, aud, exp, nbf, scope, games, leagues
     }
 
-    init(sub: String?, iss: String?, aud: [String]?, exp: Double?, nbf: Double?, scope: String?) {
+    init(sub: String?, iss: String?, aud: [String]?, exp: Double?, nbf: Double?, scope: String?, games: [String]? = nil, leagues: [String]? = nil) {
         self.sub = sub
         self.iss = iss
         self.aud = aud
         self.exp = exp
         self.nbf = nbf
         self.scope = scope
+        self.games = games
+        self.leagues = leagues
     }
 
     init(from decoder: any Decoder) throws {
@@ -37,6 +42,8 @@ struct TokenClaims: JWTPayload {
         exp = try container.decodeIfPresent(Double.self, forKey: .exp)
         nbf = try container.decodeIfPresent(Double.self, forKey: .nbf)
         scope = try container.decodeIfPresent(String.self, forKey: .scope)
+        games = try container.decodeIfPresent([String].self, forKey: .games)
+        leagues = try container.decodeIfPresent([String].self, forKey: .leagues)
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -47,6 +54,8 @@ struct TokenClaims: JWTPayload {
         try container.encodeIfPresent(exp, forKey: .exp)
         try container.encodeIfPresent(nbf, forKey: .nbf)
         try container.encodeIfPresent(scope, forKey: .scope)
+        try container.encodeIfPresent(games, forKey: .games)
+        try container.encodeIfPresent(leagues, forKey: .leagues)
     }
 
     /// The signature is all jwt-kit checks; the claims are checked by the verifier.

@@ -70,10 +70,16 @@ public final class TokenVerifier: Sendable {
 
     /// The identity `token` carries, or why it carries none.
     public func identity(forToken token: String) async throws(AuthFailure) -> Identity {
+        try await verify(token).identity
+    }
+
+    /// Everything `token` says (identity, expiry, the games and leagues it names), or why it
+    /// is refused.
+    public func verify(_ token: String) async throws(AuthFailure) -> VerifiedToken {
         let now = self.now()
         await reloadIfChanged(at: now)
         let (cached, keySet, generation) = state.withLock { state in
-            (state.cache.identity(of: token, at: now), state.keySet, state.generation)
+            (state.cache.verified(token, at: now), state.keySet, state.generation)
         }
         if let cached { return cached }
         let header = try TokenHeader(token: token)
@@ -81,24 +87,30 @@ public final class TokenVerifier: Sendable {
         guard keyAlgorithm == header.algorithm else { throw .unsupportedAlgorithm }
         let claims: TokenClaims
         do { claims = try await keySet.keys.verify(token, as: TokenClaims.self) } catch { throw .badSignature }
-        let (identity, expiry) = try check(claims, at: now)
+        let (verified, acceptedUntil) = try check(claims, at: now)
         state.withLock { state in
-            if state.generation == generation { state.cache.insert(token, identity: identity, expiry: expiry, now: now) }
+            if state.generation == generation { state.cache.insert(token, verified: verified, expiry: acceptedUntil, now: now) }
         }
-        return identity
+        return verified
     }
 
-    /// The claims' identity and when it stops being accepted, if they hold at `now`.
-    private func check(_ claims: TokenClaims, at now: Date) throws(AuthFailure) -> (Identity, Date) {
+    /// What the claims say and until when they are accepted (`exp` plus the clock skew), if
+    /// they hold at `now`.
+    private func check(_ claims: TokenClaims, at now: Date) throws(AuthFailure) -> (VerifiedToken, Date) {
         let skew = configuration.clockSkew.timeInterval
-        guard let subject = claims.sub, !subject.isEmpty, let exp = claims.exp else { throw .malformedToken }
-        let expiry = Date(timeIntervalSince1970: exp).addingTimeInterval(skew)
-        guard now < expiry else { throw .expired }
+        guard let subject = claims.sub, !subject.isEmpty, let exp = claims.exp, exp.isFinite else { throw .malformedToken }
+        let expiresAt = Date(timeIntervalSince1970: exp)
+        let acceptedUntil = expiresAt.addingTimeInterval(skew)
+        guard now < acceptedUntil else { throw .expired }
         if let nbf = claims.nbf, now < Date(timeIntervalSince1970: nbf).addingTimeInterval(-skew) { throw .notYetValid }
         guard claims.aud?.contains(configuration.audience) == true else { throw .wrongAudience }
         guard claims.iss == configuration.issuer else { throw .wrongIssuer }
         let scopes = Set((claims.scope ?? "").split(separator: " ").map(String.init))
-        return (Identity(subject: subject, scopes: scopes), expiry)
+        let verified = VerifiedToken(
+            identity: Identity(subject: subject, scopes: scopes), expiresAt: expiresAt, games: Set(claims.games ?? []),
+            leagues: Set(claims.leagues ?? [])
+        )
+        return (verified, acceptedUntil)
     }
 
     /// Reads the file again when its check is due; a changed, acceptable key set replaces the

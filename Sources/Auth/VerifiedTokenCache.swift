@@ -4,7 +4,7 @@ import Foundation
 /// once per token, not once per call. Bounded: when full, expired entries go first, then all.
 struct VerifiedTokenCache {
     private struct Entry {
-        let identity: Identity
+        let token: VerifiedToken
         let expiry: Date
     }
 
@@ -17,23 +17,23 @@ struct VerifiedTokenCache {
 
     var count: Int { entries.count }
 
-    /// The identity of `token` if it was verified and has not expired at `now`.
-    mutating func identity(of token: String, at now: Date) -> Identity? {
+    /// What `token` says if it was verified and has not expired at `now`.
+    mutating func verified(_ token: String, at now: Date) -> VerifiedToken? {
         guard let entry = entries[token] else { return nil }
         guard now < entry.expiry else {
             entries[token] = nil
             return nil
         }
-        return entry.identity
+        return entry.token
     }
 
-    mutating func insert(_ token: String, identity: Identity, expiry: Date, now: Date) {
+    mutating func insert(_ token: String, verified: VerifiedToken, expiry: Date, now: Date) {
         guard capacity > 0 else { return }
         if entries.count >= capacity {
             entries = entries.filter { now < $0.value.expiry }
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
         }
-        entries[token] = Entry(identity: identity, expiry: expiry)
+        entries[token] = Entry(token: verified, expiry: expiry)
     }
 
     mutating func removeAll() {

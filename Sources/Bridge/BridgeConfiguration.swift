@@ -50,6 +50,17 @@ public struct BridgeConfiguration: ServiceConfiguration {
     /// The bearer token presented to the services this one calls (`--token-file`; empty: none).
     public var tokenFile = ""
 
+    /// JWKS file of the keys browsers' connection tokens are signed with; empty: none.
+    public var connectionJWKSFile: String
+    /// The `aud` and `iss` a connection token must have.
+    public var connectionTokenAudience: String
+    public var connectionTokenIssuer: String
+    /// After a connection token's `exp` (when `refresh` is sent), how long a new one may take
+    /// before the connection is closed with 4002.
+    public var connectionTokenGrace: Duration
+    /// Games only a connection token naming them may follow or read (needs the JWKS file).
+    public var privateGames: [String]
+
     /// Conformance testing only: `/ws` echoes messages instead of speaking the protocol.
     public var websocketEcho: Bool
     /// Largest message in echo mode (Autobahn section 9 sends 16 MiB).

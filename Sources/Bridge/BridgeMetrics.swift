@@ -27,6 +27,10 @@ public final class BridgeMetrics: Sendable {
     public let httpRequests: Counter
     public let apiRateLimited: Counter
     public let httpConnections: Gauge
+    public let connectionTokensAccepted: Counter
+    public let connectionTokenRefreshes: Counter
+    public let connectionTokenExpiries: Counter
+    private let connectionTokenRefusals: [String: Counter]
     private let rejected: [ErrorCode: Counter]
     private let httpRefusals: [HTTPRefusal: Counter]
     private let webSocketPolicyCloses: [WebSocketPolicyCloseReason: Counter]
@@ -71,6 +75,20 @@ public final class BridgeMetrics: Sendable {
             )
             return (reason, counter)
         })
+        connectionTokensAccepted = service.counter("courtside_bridge_connection_tokens_accepted_total", "Connection tokens verified and accepted.")
+        connectionTokenRefreshes = service.counter(
+            "courtside_bridge_connection_token_refreshes_total", "refresh messages sent to connections whose token reached its exp."
+        )
+        connectionTokenExpiries = service.counter(
+            "courtside_bridge_connection_token_expiries_total", "Connections closed (4002 / SSE expired) because no new token came in the grace."
+        )
+        connectionTokenRefusals = Dictionary(uniqueKeysWithValues: ConnectionTokenRefusal.reasons.map { reason in
+            let counter = service.counter(
+                "courtside_bridge_connection_token_refusals_total", "Connection tokens refused, and private games asked for without a token naming them, by reason.",
+                labels: [("reason", reason)]
+            )
+            return (reason, counter)
+        })
         webSocketPolicyCloses = Dictionary(uniqueKeysWithValues: WebSocketPolicyCloseReason.allCases.map { reason in
             let counter = service.counter(
                 "courtside_bridge_websocket_policy_closes_total", "WebSockets closed with 1008 for their control frames, by reason.",
@@ -83,6 +101,11 @@ public final class BridgeMetrics: Sendable {
     /// Counts an HTTP connection or request refused or closed by a limit.
     func refused(_ reason: HTTPRefusal) {
         httpRefusals[reason]?.increment()
+    }
+
+    /// Counts a refused connection token or private game.
+    func connectionTokenRefused(_ refusal: ConnectionTokenRefusal) {
+        connectionTokenRefusals[refusal.reason]?.increment()
     }
 
     /// Counts a WebSocket closed with 1008 for its control frames.

@@ -111,11 +111,15 @@ public final class BridgeServer: CourtsideServer {
         let directory = SubscriptionDirectory(
             relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, teams: teams, logger: logger
         )
+        let authority = try await ConnectionAuthority.make(configuration: configuration, metrics: metrics, logger: logger)
         var hubs: [NIOLoopBound<FanoutHub>] = []
         for loop in group.makeIterator() {
             let metrics = self.metrics
             let hub = try await loop.submit {
-                NIOLoopBound(FanoutHub(eventLoop: loop, directory: directory, configuration: configuration, metrics: metrics, logger: logger), eventLoop: loop)
+                NIOLoopBound(
+                    FanoutHub(eventLoop: loop, directory: directory, configuration: configuration, metrics: metrics, authority: authority, logger: logger),
+                    eventLoop: loop
+                )
             }.get()
             hubs.append(hub)
         }
@@ -129,7 +133,8 @@ public final class BridgeServer: CourtsideServer {
                 maxConnectionsPerIP: configuration.maxConnectionsPerIP, maxHTTPConnections: configuration.maxHTTPConnections,
                 maxHTTPConnectionsPerIP: configuration.maxHTTPConnectionsPerIP
             ),
-            statics: StaticFiles(root: configuration.staticDirectory), api: api, hubs: HubRegistry(hubs), metrics: metrics, logger: logger
+            statics: StaticFiles(root: configuration.staticDirectory), api: api, hubs: HubRegistry(hubs), metrics: metrics,
+            authority: authority, logger: logger
         )
     }
 

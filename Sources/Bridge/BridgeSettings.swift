@@ -48,6 +48,14 @@ extension BridgeConfiguration {
             throw reader.refuse(S.maxQueuedBytes, "must be at least --write-buffer-high (\(writeBufferHighWaterMark)) (got \(maxQueuedBytes))")
         }
         websocketEcho = try reader.read(S.websocketEcho)
+        connectionJWKSFile = try reader.read(S.connectionJWKSFile)
+        connectionTokenAudience = try reader.read(S.connectionTokenAudience)
+        connectionTokenIssuer = try reader.read(S.connectionTokenIssuer)
+        connectionTokenGrace = try reader.read(S.connectionTokenGrace)
+        privateGames = try reader.read(S.privateGames)
+        if !privateGames.isEmpty && connectionJWKSFile.isEmpty {
+            throw reader.refuse(S.privateGames, "needs --connection-jwks-file (without keys no browser could follow them)")
+        }
     }
 }
 
@@ -145,6 +153,26 @@ enum BridgeSettings {
         "max-queued-bytes", default: 1 << 20, in: 1...Int.max,
         help: "Bytes a connection may have waiting for its socket (at least --write-buffer-high); past it, it is closed as too slow."
     )
+    static let connectionJWKSFile = Setting.text(
+        "connection-jwks-file", default: "",
+        help: "JWKS file of the public keys browsers' connection tokens are signed with (ES256, EdDSA, RS256); reread when it changes. None: no connection tokens."
+    )
+    static let connectionTokenAudience = Setting.text(
+        "connection-token-audience", default: "courtside-bridge", help: "The aud a connection token must name."
+    )
+    static let connectionTokenIssuer = Setting.text("connection-token-issuer", default: "courtside", help: "The iss a connection token must have.")
+    static let connectionTokenGrace = Setting.seconds(
+        "connection-token-grace-seconds", default: .seconds(10), in: 0.001...3600,
+        help: "After a connection token's exp (when refresh is sent), seconds to wait for a new one before closing with 4002."
+    )
+    static let privateGames = Setting<[String]>.list(
+        "private-games", default: [], help: "Comma-separated game ids that only a connection token naming them may follow or read."
+    ) { entries throws(SettingProblem) in
+        for game in entries where !ProtocolIds.isGameId(game) {
+            throw .rejected("'\(game.prefix(64))' is not a game id (1–64 of A–Z a–z 0–9 _ . -)")
+        }
+        return entries
+    }
     static let websocketEcho = Setting.switch(
         "websocket-echo", default: false, help: "Conformance testing only: /ws echoes messages instead of speaking the Courtside protocol."
     )

@@ -28,6 +28,21 @@ import Testing
         #expect(identity == Identity(subject: "feed", scopes: ["scores:publish", "admin"]))
     }
 
+    @Test func theGamesAndLeaguesClaimsAndTheExpiryAreReadForConnectionTokens() async throws {
+        let fixture = try await fixture()
+        let verifier = try await fixture.verifier()
+        var claims = TokenFixture.claims(exp: TokenFixture.now + 600, scope: nil)
+        claims.games = ["G1", "G2"]
+        claims.leagues = ["premium"]
+        let verified = try await verifier.verify(try await fixture.token(claims))
+        #expect(verified.games == ["G1", "G2"] && verified.leagues == ["premium"])
+        #expect(verified.expiresAt == TokenFixture.now + 600)
+        // The cached answer is the same, claims included.
+        #expect(try await verifier.verify(try await fixture.token(claims)) == verified)
+        let plain = try await verifier.verify(try await fixture.token(TokenFixture.claims()))
+        #expect(plain.games.isEmpty && plain.leagues.isEmpty)
+    }
+
     @Test func everyBadClaimIsRefusedWithItsReason() async throws {
         let fixture = try await fixture()
         let verifier = try await fixture.verifier()

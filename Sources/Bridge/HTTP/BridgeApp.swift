@@ -13,10 +13,15 @@ final class BridgeApp: Sendable {
     let apiRateLimit: APIRateLimit?
     let hubs: HubRegistry
     let metrics: BridgeMetrics
+    /// Connection tokens and private games (the JSON API and SSE check them here).
+    let authority: ConnectionAuthority
     let logger: Logger
     private let draining = Atomic(false)
 
-    init(configuration: BridgeConfiguration, policy: AccessPolicy, statics: StaticFiles, api: JSONAPI, hubs: HubRegistry, metrics: BridgeMetrics, logger: Logger) {
+    init(
+        configuration: BridgeConfiguration, policy: AccessPolicy, statics: StaticFiles, api: JSONAPI, hubs: HubRegistry, metrics: BridgeMetrics,
+        authority: ConnectionAuthority? = nil, logger: Logger
+    ) {
         self.configuration = configuration
         self.policy = policy
         self.statics = statics
@@ -24,6 +29,7 @@ final class BridgeApp: Sendable {
         self.apiRateLimit = configuration.apiRequestsPerSecond > 0 ? APIRateLimit(perSecond: configuration.apiRequestsPerSecond) : nil
         self.hubs = hubs
         self.metrics = metrics
+        self.authority = authority ?? ConnectionAuthority(configuration: configuration, metrics: metrics, logger: logger)
         self.logger = logger
     }
 

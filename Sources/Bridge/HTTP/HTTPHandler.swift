@@ -185,8 +185,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let eventLoop = context.eventLoop
             let ifNoneMatch = head.headers["if-none-match"].first
+            let authorization = head.headers["authorization"].first
             Task {
-                let answer = await HTTPHandler.answer(app: app, path: path, query: query, ifNoneMatch: ifNoneMatch)
+                let answer = await HTTPHandler.answer(app: app, path: path, query: query, ifNoneMatch: ifNoneMatch, authorization: authorization)
                 eventLoop.execute { bound.value.respondLater(answer, to: head) }
             }
         }
@@ -204,9 +205,17 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         )
     }
 
-    private static func answer(app: BridgeApp, path: String, query: String, ifNoneMatch: String?) async -> HTTPAnswer {
+    private static func answer(app: BridgeApp, path: String, query: String, ifNoneMatch: String?, authorization: String?) async -> HTTPAnswer {
         if path.hasPrefix("/api/") {
-            return await app.api.answer(path: path, query: parameters(query)) ?? .notFound(path)
+            let parameters = parameters(query)
+            var grant: ConnectionGrant?
+            if !app.authority.access.isOpen, let token = connectionToken(parameters: parameters, authorization: authorization) {
+                switch await app.authority.grant(for: token, transport: "api") {
+                case .success(let granted): grant = granted
+                case .failure(let refusal): return .error(.unauthorized, code: ErrorCode.invalidToken.rawValue, message: refusal.message)
+                }
+            }
+            return await app.api.answer(path: path, query: parameters, authority: app.authority, grant: grant) ?? .notFound(path)
         }
         return app.statics.answer(path: path, ifNoneMatch: ifNoneMatch) ?? .notFound(path)
     }
@@ -252,6 +261,39 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             respond(answer, to: head, context: context)
             return
         }
+        if let token = Self.connectionToken(parameters: Self.parameters(query), authorization: head.headers["authorization"].first) {
+            let authority = app.authority
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
+            Task {
+                let result = await authority.grant(for: token, transport: "sse")
+                eventLoop.execute { bound.value.continueStream(head, subscribe: subscribe, token: result) }
+            }
+            return
+        }
+        openStream(head, subscribe: subscribe, grant: nil, context: context)
+    }
+
+    /// The stream's token was verified (or refused).
+    private func continueStream(_ head: HTTPRequestHead, subscribe: ClientMessage.Subscribe, token: Result<ConnectionGrant, ConnectionTokenRefusal>) {
+        guard let context, context.channel.isActive else { return }
+        switch token {
+        case .failure(let refusal):
+            respond(.error(.unauthorized, code: ErrorCode.invalidToken.rawValue, message: refusal.message), to: head, context: context)
+        case .success(let grant):
+            openStream(head, subscribe: subscribe, grant: grant, context: context)
+        }
+    }
+
+    /// Starts the stream, unless it asks for private games its token does not name (401).
+    private func openStream(_ head: HTTPRequestHead, subscribe: ClientMessage.Subscribe, grant: ConnectionGrant?, context: ChannelHandlerContext) {
+        let refused = app.authority.refusedGames(subscribe.games + subscribe.resume.keys, grant: grant, transport: "sse")
+        guard refused.isEmpty else {
+            let refusal: ConnectionTokenRefusal = grant == nil ? .missingToken : .gameNotAllowed
+            let message = "\(refusal.message): \(refused.prefix(20).joined(separator: ", "))"
+            respond(.error(.unauthorized, code: ErrorCode.tokenRequired.rawValue, message: message), to: head, context: context)
+            return
+        }
         let client = app.policy.clientAddress(peer: context.channel.remoteAddress, forwardedFor: head.headers["x-forwarded-for"])
         guard app.policy.acquire(client) else {
             respond(.error(.tooManyRequests, code: "too_many_connections", message: "too many connections", retryAfterSeconds: 15), to: head, context: context)
@@ -274,9 +316,21 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let session = Session(id: hub.makeSessionID(), hub: hub, transport: transport, isSSE: true)
         stream = (transport, session, client)
         app.metrics.sseConnections.increment()
+        if let grant { session.adopt(grant) }
         session.seedPositions(subscribe.resume)
         session.start()
         session.subscribeFromURL(subscribe)
+    }
+
+    /// The connection token of a request: the `token` parameter, else `Authorization: Bearer`
+    /// (EventSource cannot set headers; other clients may).
+    static func connectionToken(parameters: [String: String], authorization: String?) -> String? {
+        if let token = parameters["token"], !token.isEmpty { return token }
+        guard let authorization else { return nil }
+        let trimmed = authorization.trimmingSpaces()
+        guard trimmed.lowercased().hasPrefix("bearer ") else { return nil }
+        let token = String(trimmed.dropFirst("bearer ".count)).trimmingSpaces()
+        return token.isEmpty ? nil : token
     }
 
     /// The followed set and positions of an SSE request, or the error answer (400).

@@ -36,16 +36,25 @@ public struct JSONAPI: Sendable {
     /// Answers a request under `/api/` (nil: no such endpoint). What went wrong upstream is
     /// logged with a request id; the client gets the id and a fixed message.
     public func answer(path: String, query: [String: String]) async -> HTTPAnswer? {
+        await answer(path: path, query: query, authority: nil, grant: nil)
+    }
+
+    /// Answers a request; private games (`authority`) are answered only when `grant` names them
+    /// (else 401 `token_required`) and are left out of lists it does not name.
+    func answer(path: String, query: [String: String], authority: ConnectionAuthority?, grant: ConnectionGrant?) async -> HTTPAnswer? {
+        let access = authority?.access ?? GameAccess(privateGames: [])
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2).map { String($0).removingPercentEncodingSafe }
         do {
             switch segments.count {
             case 1 where segments[0] == "games":
-                return try await games(date: query["date"])
+                return try await games(date: query["date"], visible: { access.allows($0, grant: grant) })
             case 1 where segments[0] == "teams":
                 return try await teamList()
             case 2 where segments[0] == "games":
+                if let authority, let refusal = Self.privateRefusal(segments[1], authority: authority, grant: grant) { return refusal }
                 return try await game(segments[1])
             case 3 where segments[0] == "games" && segments[2] == "events":
+                if let authority, let refusal = Self.privateRefusal(segments[1], authority: authority, grant: grant) { return refusal }
                 return try await events(segments[1], before: query["before"], limit: query["limit"])
             default:
                 return nil
@@ -66,7 +75,14 @@ public struct JSONAPI: Sendable {
 
     // MARK: Endpoints
 
-    func games(date: String?) async throws -> HTTPAnswer {
+    /// 401 `token_required` for a private game that `grant` does not name; nil to go on.
+    static func privateRefusal(_ id: String, authority: ConnectionAuthority, grant: ConnectionGrant?) -> HTTPAnswer? {
+        guard !authority.refusedGames([id], grant: grant, transport: "api").isEmpty else { return nil }
+        let refusal: ConnectionTokenRefusal = grant == nil ? .missingToken : .gameNotAllowed
+        return .error(.unauthorized, code: ErrorCode.tokenRequired.rawValue, message: "\(refusal.message): \(id.prefix(64))")
+    }
+
+    func games(date: String?, visible: (String) -> Bool = { _ in true }) async throws -> HTTPAnswer {
         let day = date ?? GameDate.today()
         guard GameDate.isCalendarDate(day) else {
             return .error(.badRequest, code: "bad_request", message: "date must be a calendar date YYYY-MM-DD")
@@ -80,6 +96,7 @@ public struct JSONAPI: Sendable {
             games += page.games
             token = page.nextPageToken
         } while !token.isEmpty
+        games.removeAll { !visible($0.id) }
         games.sort { ($0.startTimeMs, $0.id) < ($1.startTimeMs, $1.id) }
         let snapshots = try await snapshots(of: games.map(\.id))
         let teams = try await teamMap()

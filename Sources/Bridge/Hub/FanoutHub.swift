@@ -30,6 +30,8 @@ final class FanoutHub {
     let sessionLimits: SessionLimits
     let ratePolicy: RateLimiter.Policy
     let metrics: BridgeMetrics
+    /// Connection tokens and private games.
+    let authority: ConnectionAuthority
     let logger: Logger
     /// The shared `hello` (one frame for every connection).
     let hello: OutboundMessage
@@ -49,13 +51,17 @@ final class FanoutHub {
     private var flushList: [Session] = []
     private var flushAtOnce = false
 
-    init(eventLoop: any EventLoop, directory: SubscriptionDirectory, configuration: BridgeConfiguration, metrics: BridgeMetrics, logger: Logger) {
+    init(
+        eventLoop: any EventLoop, directory: SubscriptionDirectory, configuration: BridgeConfiguration, metrics: BridgeMetrics,
+        authority: ConnectionAuthority, logger: Logger
+    ) {
         self.eventLoop = eventLoop
         self.directory = directory
         self.configuration = configuration
         self.sessionLimits = configuration.sessionLimits
         self.ratePolicy = RateLimiter.Policy(perSecond: sessionLimits.maxMessagesPerSecond, burst: sessionLimits.messageBurst)
         self.metrics = metrics
+        self.authority = authority
         self.logger = logger
         let json = ServerMessages.hello(
             server: "courtside-bridge/\(BridgeVersion.current)", heartbeatMs: Int(configuration.heartbeat.milliseconds),

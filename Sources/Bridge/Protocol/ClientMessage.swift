@@ -28,6 +28,9 @@ public enum ClientMessage: Sendable, Equatable {
     case subscribe(Subscribe)
     case unsubscribe(Unsubscribe)
     case ping(id: String?)
+    /// `token`: the connection token (the first message of a page that follows private games,
+    /// and the answer to `refresh`).
+    case token(String, id: String?)
 
     /// `subscribe`: adds games, teams, all live games; resumes games from positions.
     public struct Subscribe: Sendable, Equatable {
@@ -69,6 +72,7 @@ public enum ClientMessage: Sendable, Equatable {
         case .subscribe(let message): message.id
         case .unsubscribe(let message): message.id
         case .ping(let id): id
+        case .token(_, let id): id
         }
     }
 }
@@ -98,6 +102,10 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case rateLimited = "rate_limited"
     case unavailable
     case `internal`
+    /// A subscribe names private games the connection's token (if any) does not name.
+    case tokenRequired = "token_required"
+    /// A `token` message whose token was not accepted.
+    case invalidToken = "invalid_token"
 }
 
 /// Identifier rules shared by the WebSocket validator and the SSE parameters (§2).

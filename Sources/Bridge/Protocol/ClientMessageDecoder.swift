@@ -33,9 +33,14 @@ public enum ClientMessageDecoder {
             case "ping":
                 try checkMembers(members, allowed: ["type", "id"], type: type)
                 return .success(.ping(id: try requestId(value["id"])))
+            case "token":
+                try checkMembers(members, allowed: ["type", "token", "id"], type: type)
+                return .success(.token(try token(value["token"]), id: try requestId(value["id"])))
             default:
                 return .failure(
-                    ClientMessageError(code: .unknownType, message: "unknown message type \"\(type.excerpt)\": use subscribe, unsubscribe or ping", ref: ref)
+                    ClientMessageError(
+                        code: .unknownType, message: "unknown message type \"\(type.excerpt)\": use subscribe, unsubscribe, ping or token", ref: ref
+                    )
                 )
             }
         } catch {
@@ -104,6 +109,18 @@ public enum ClientMessageDecoder {
     private static func boolean(_ value: JSONValue, field: String) throws(Invalid) -> Bool {
         guard case .bool(let flag) = value else { throw Invalid(message: "\"\(field)\" must be a boolean, not \(value.typeName)") }
         return flag
+    }
+
+    /// The largest connection token accepted, in bytes.
+    static let maximumTokenBytes = 8192
+
+    private static func token(_ value: JSONValue?) throws(Invalid) -> String {
+        guard let value else { throw Invalid(message: "token needs \"token\"") }
+        guard case .string(let token) = value else { throw Invalid(message: "\"token\" must be a string, not \(value.typeName)") }
+        guard !token.isEmpty, token.utf8.count <= maximumTokenBytes else {
+            throw Invalid(message: "\"token\" must be 1–\(maximumTokenBytes) bytes")
+        }
+        return token
     }
 
     private static func requestId(_ value: JSONValue?) throws(Invalid) -> String? {

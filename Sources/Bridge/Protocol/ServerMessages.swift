@@ -151,6 +151,38 @@ public enum ServerMessages {
         return json.buffer
     }
 
+    /// `authorized` (§4.9): the connection token was accepted; it expires at `expiresAtMs`.
+    public static func authorized(expiresAtMs: Int64, id: String?) -> ByteBuffer {
+        var json = JSONWriter(capacity: 64)
+        json.beginObject()
+        json.field("type", "authorized")
+        json.field("expiresAt", clamp(expiresAtMs))
+        if let id { json.field("id", id) }
+        json.endObject()
+        return json.buffer
+    }
+
+    /// `refresh` (§4.10): the connection token has expired; send a new one within `closeInMs`.
+    public static func refresh(expiresAtMs: Int64, closeInMs: Int64) -> ByteBuffer {
+        var json = JSONWriter(capacity: 64)
+        json.beginObject()
+        json.field("type", "refresh")
+        json.field("expiresAt", clamp(expiresAtMs))
+        json.field("closeInMs", clamp(closeInMs))
+        json.endObject()
+        return json.buffer
+    }
+
+    /// `expired` (§4.11): no new token came; the connection closes (4002) or the stream ends.
+    public static func expired() -> ByteBuffer {
+        var json = JSONWriter(capacity: 64)
+        json.beginObject()
+        json.field("type", "expired")
+        json.field("message", "the connection token expired and no new one came")
+        json.endObject()
+        return json.buffer
+    }
+
     /// `goaway` (§4.8): reconnect after `retryAfterMs` (clamped to 0 … 600000).
     public static func goaway(retryAfterMs: Int, reason: String?) -> ByteBuffer {
         var json = JSONWriter(capacity: 64)

@@ -9,8 +9,9 @@ extension Session {
     @discardableResult
     func deliver(_ item: BridgeItem) -> Bool {
         guard !isClosed else { return false }
-        if !collapse.isEmpty, transport.isWritable { drainCollapsed() }
         let gameId = item.gameId
+        guard mayFollow(gameId) else { return false }
+        if !collapse.isEmpty, transport.isWritable { drainCollapsed() }
         let known = positions[gameId]
         if let known, known.epoch == item.position.epoch, item.position.seq <= known.seq { return false }
         if !transport.isWritable {
@@ -77,7 +78,7 @@ extension Session {
     func resynchronise(relay: GameRelay<BridgeItem>) {
         guard !isClosed else { return }
         for (gameId, known) in positions.dictionary.sorted(by: { $0.key < $1.key }) {
-            guard let head = relay.head(gameId), GamePosition(epoch: head.epoch, seq: head.lastSeq) != known else { continue }
+            guard mayFollow(gameId), let head = relay.head(gameId), GamePosition(epoch: head.epoch, seq: head.lastSeq) != known else { continue }
             let position = GamePosition(epoch: head.epoch, seq: head.lastSeq)
             let json = ServerMessages.snapshot(
                 game: gameId, position: position, reason: .collapsed, home: head.homeTeamId, away: head.awayTeamId, state: head.state,

@@ -69,7 +69,15 @@ extension Session {
             hub.followedChanged(self, from: before, to: followed)
             forgetUnfollowed()
             send(followedReply("unsubscribed", id: message.id))
+        case .message(.token(let token, let id)):
+            verifyToken(token, id: id)
         case .message(.subscribe(let message)):
+            let refused = hub.authority.refusedGames(message.games + message.resume.keys, grant: grant, transport: transportName)
+            guard refused.isEmpty else {
+                let reason: ConnectionTokenRefusal = grant == nil ? .missingToken : .gameNotAllowed
+                sendError(.tokenRequired, "\(reason.message): \(refused.joined(separator: ", "))", ref: message.id, games: refused)
+                return
+            }
             guard followed.allows(adding: message.games, teams: message.teams, maxGames: limits.maxGames, maxTeams: limits.maxTeams),
                 message.resume.count <= limits.maxGames
             else {
@@ -151,7 +159,7 @@ extension Session {
     /// the client's position. Later items of the game continue from that head.
     private func catchUp(_ gameId: String, from cursor: GamePosition?, history: (after: GamePosition, events: [Event]?)?) {
         let relay = hub.directory.relay
-        guard let head = relay.head(gameId) else { return }
+        guard mayFollow(gameId), let head = relay.head(gameId) else { return }
         let headPosition = GamePosition(epoch: head.epoch, seq: head.lastSeq)
         collapse.remove(gameId: gameId)
         switch CatchUpPlan.plan(cursor: cursor.map { Position(epoch: $0.epoch, seq: $0.seq) }, head: head.position) {
@@ -203,7 +211,7 @@ extension Session {
         send(OutboundMessage(type: "snapshot", json: json, carriesCursor: true), game: head.gameId, position: position)
     }
 
-    private func resumeWaiting() {
+    func resumeWaiting() {
         while !busy, !isClosed, !waiting.isEmpty {
             perform(waiting.removeFirst())
         }
@@ -230,7 +238,7 @@ extension Session {
         }
     }
 
-    private func sendError(
+    func sendError(
         _ code: ErrorCode, _ message: String, ref: String?, games: [String]? = nil, teams: [String]? = nil, retryAfterMs: Int? = nil,
         requestId: String? = nil
     ) {

@@ -30,6 +30,10 @@ final class Session {
     var rate: RateLimiter
     var busy = false
     var waiting: [Work] = []
+    /// What the connection token allows (nil: none given, only public games).
+    var grant: ConnectionGrant?
+    /// When the token expires; nil without a token.
+    var tokenLifetime: TokenLifetime?
     private(set) var isClosed = false
 
     /// Hub bookkeeping: the last item offered (dedupe across indexes) and a pending flush.
@@ -132,6 +136,7 @@ final class Session {
             close(code: WebSocketMessageAssembler.CloseCode.idleTimeout, reason: "idle timeout")
             return
         }
+        if tokenLifetime != nil, checkTokenLifetime() { return }
         // A socket that takes nothing gets nothing more: it is closed as too slow (above).
         guard transport.isWritable else { return }
         if now &- lastSentNanos + slack >= heartbeatNanos {

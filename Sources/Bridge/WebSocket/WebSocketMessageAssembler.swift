@@ -35,6 +35,7 @@ public struct WebSocketMessageAssembler {
         public static let internalError: UInt16 = 1011
         public static let tooSlow: UInt16 = 4000
         public static let idleTimeout: UInt16 = 4001
+        public static let tokenExpired: UInt16 = 4002
     }
 
     private enum Partial {

@@ -63,7 +63,7 @@ class Process:
 
 
 class Stack:
-    def __init__(self, workdir):
+    def __init__(self, workdir, bridge_args=()):
         ports = {name: common.free_port() for name in ["schedule", "score", "subscription", "http", "a1", "a2", "a3", "a4"]}
         self.ports = ports
         common_args = ["--log-level", "warning", "--shutdown-grace-seconds", "5"]
@@ -91,7 +91,7 @@ class Stack:
         self.bridge_args = ["--http-port", str(ports["http"]), "--admin-port", str(ports["a4"]),
                             "--score-addr", f"127.0.0.1:{ports['score']}", "--schedule-addr", f"127.0.0.1:{ports['schedule']}",
                             "--subscription-addr", f"127.0.0.1:{ports['subscription']}",
-                            "--reconnect-spread-ms", "2000", "--heartbeat-seconds", "1", *common_args]
+                            "--reconnect-spread-ms", "2000", "--heartbeat-seconds", "1", *common_args, *bridge_args]
         # Started outside the repository with no --static-dir: it serves the page it ships with.
         self.bridge = Process("courtside-bridge", self.bridge_args, workdir, ports["http"], cwd=workdir)
         self.processes.append(self.bridge)

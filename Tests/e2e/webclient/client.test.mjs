@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 
 import {
   CourtsideClient,
+  CloseCode,
   ConnectionState,
   backoffDelay,
   formatCursor,
@@ -730,5 +731,134 @@ describe('SSE fallback', () => {
     assert.equal(t.WS.instances.length, n);
     t.clock.advance(1);
     assert.equal(t.WS.instances.length, n + 1, 'the first probe of a new fallback comes after 3 s');
+  });
+});
+
+// ---------------------------------------------------------------- connection tokens (getToken)
+
+const P = 'PRIV1';
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+function setupWithToken({ noWebSocket = false } = {}) {
+  const clock = new FakeClock();
+  const WS = noWebSocket ? null : makeFakeWebSocket();
+  const ES = makeFakeEventSource();
+  const issued = [];
+  const client = new CourtsideClient({
+    url: 'http://bridge.test:8080',
+    WebSocket: WS,
+    EventSource: ES,
+    setTimeout: clock.setTimeout,
+    clearTimeout: clock.clearTimeout,
+    random: () => 0.5,
+    getToken: async () => {
+      const token = `token-${issued.length + 1}`;
+      issued.push(token);
+      return token;
+    },
+  });
+  const seen = { tokenExpired: [], refresh: [], authorized: [], close: [] };
+  for (const k of Object.keys(seen)) client.on(k, (x) => seen[k].push(x));
+  return { clock, WS, ES, client, seen, issued };
+}
+
+describe('connection tokens', () => {
+  test('the token is the first message, before the subscribe', async () => {
+    const t = setupWithToken();
+    t.client.subscribe({ games: [P] });
+    assert.equal(t.WS.instances.length, 0, 'no socket before getToken answered');
+    await settle();
+    const ws = t.WS.instances[0];
+    ws.open();
+    assert.deepEqual(ws.sent.map((m) => m.type), ['token', 'subscribe']);
+    assert.equal(ws.sent[0].token, 'token-1');
+    ws.deliver(hello());
+    ws.deliver({ type: 'authorized', expiresAt: 1700000900000, id: ws.sent[0].id });
+    ws.deliver(subscribed([P], [], false, ws.sent[1].id));
+    assert.equal(t.client.state, ConnectionState.LIVE);
+    assert.equal(t.seen.authorized.length, 1);
+  });
+
+  test('refresh is answered with a new token on the same socket', async () => {
+    const t = setupWithToken();
+    t.client.subscribe({ games: [P] });
+    await settle();
+    const ws = t.WS.instances[0];
+    ws.open();
+    ws.deliver(hello());
+    ws.deliver({ type: 'refresh', expiresAt: 1700000900000, closeInMs: 10000 });
+    await settle();
+    assert.equal(ws.last.type, 'token');
+    assert.equal(ws.last.token, 'token-2');
+    assert.equal(t.seen.refresh.length, 1);
+    assert.equal(t.WS.instances.length, 1, 'the connection is kept');
+  });
+
+  test('expired then close 4002 is reported once, and the reconnect gets a fresh token', async () => {
+    const t = setupWithToken();
+    t.client.subscribe({ games: [P] });
+    await settle();
+    const ws = t.WS.instances[0];
+    ws.open();
+    ws.deliver(hello());
+    ws.deliver({ type: 'expired', message: 'the connection token expired and no new one came' });
+    ws.serverClose(CloseCode.TOKEN_EXPIRED, 'token expired');
+    assert.equal(t.seen.tokenExpired.length, 1);
+    assert.equal(t.seen.tokenExpired[0].code, 4002);
+    assert.equal(t.seen.close.at(-1).code, 4002);
+    assert.equal(t.client.state, ConnectionState.RECONNECTING);
+    t.clock.advance(1000);
+    await settle();
+    const next = t.WS.instances[1];
+    assert.ok(next, 'reconnected');
+    next.open();
+    assert.equal(next.sent[0].type, 'token');
+    assert.equal(next.sent[0].token, 'token-2');
+  });
+
+  test('SSE carries the token in its URL, reopens on refresh and reconnects after expired', async () => {
+    const t = setupWithToken({ noWebSocket: true });
+    t.client.subscribe({ games: [P] });
+    await settle();
+    const es = t.ES.instances[0];
+    assert.equal(es.params.get('token'), 'token-1');
+    es.deliver(hello());
+    es.deliver({ type: 'refresh', expiresAt: 1700000900000, closeInMs: 10000 });
+    await settle();
+    t.clock.flush();
+    assert.ok(es.closed, 'the old stream is closed');
+    const reopened = t.ES.instances.at(-1);
+    assert.equal(reopened.params.get('token'), 'token-2');
+    reopened.deliver(hello());
+    reopened.deliver({ type: 'expired', message: 'the connection token expired and no new one came' });
+    assert.equal(t.seen.tokenExpired.length, 1);
+    assert.equal(t.seen.tokenExpired[0].transport, 'sse');
+    t.clock.advance(1000);
+    await settle();
+    assert.equal(t.ES.instances.at(-1).params.get('token'), 'token-3');
+  });
+
+  test('a getToken that fails is reported and retried with backoff', async () => {
+    const clock = new FakeClock();
+    const WS = makeFakeWebSocket();
+    let calls = 0;
+    const client = new CourtsideClient({
+      url: 'http://bridge.test:8080', WebSocket: WS, EventSource: null, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout,
+      random: () => 0.5,
+      getToken: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('signed out');
+        return 'token-ok';
+      },
+    });
+    const errors = [];
+    client.on('error', (e) => errors.push(e));
+    client.subscribe({ games: [P] });
+    await settle();
+    assert.equal(WS.instances.length, 0);
+    assert.match(errors[0].message, /getToken failed: signed out/);
+    clock.advance(1000);
+    await settle();
+    assert.equal(WS.instances.length, 1);
   });
 });

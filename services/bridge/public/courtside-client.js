@@ -21,6 +21,11 @@
  * client.on('event', (e) => render(e.game, e.state));
  * client.on('state', ({ state }) => showConnection(state)); // live | reconnecting | fallback ...
  * client.subscribe({ games: ['0022000001'], teams: ['BOS'] });
+ *
+ * Private games (the bridge's `--private-games`) need a connection token: pass `getToken`, an
+ * async function returning one (services/bridge/README.md "Private games and connection tokens").
+ * The client calls it before each connection, sends the token first, answers the server's
+ * `refresh` with a new one, and emits `tokenExpired` when the server closes for an expired token.
  */
 
 /** Protocol version this client speaks (`hello.protocol`). */
@@ -61,12 +66,16 @@ export const CloseCode = Object.freeze({
   TRY_AGAIN_LATER: 1013,
   TOO_SLOW: 4000,
   IDLE_TIMEOUT: 4001,
+  /** The connection token expired and no new one came (after `refresh` and `expired`). */
+  TOKEN_EXPIRED: 4002,
   /** Used by this client when it drops a connection itself (dead, gap not repaired, ...). */
   CLIENT_RECONNECT: 4100,
 });
 
 /** Message types the server may send over SSE (one `event:` name each). */
-const SERVER_TYPES = ['hello', 'subscribed', 'unsubscribed', 'snapshot', 'event', 'heartbeat', 'pong', 'error', 'goaway'];
+const SERVER_TYPES = [
+  'hello', 'subscribed', 'unsubscribed', 'snapshot', 'event', 'heartbeat', 'pong', 'error', 'goaway', 'authorized', 'refresh', 'expired',
+];
 
 const WS_OPEN = 1;
 const ES_CONNECTING = 0;
@@ -113,6 +122,8 @@ const ES_CONNECTING = 0;
  * @property {number} [probeFirstMs=3000]    first WebSocket probe while on SSE (±50 %); each
  *   failed probe doubles the wait for the next one, up to probeEveryMs
  * @property {number} [probeEveryMs=60000]   longest wait between WebSocket probes on SSE (±50 %)
+ * @property {() => Promise<?string>} [getToken] returns the connection token for private games
+ *   (or null for none); called before every connection and on each `refresh` from the server
  * @property {() => number} [random=Math.random]
  * @property {(fn: Function, ms: number) => any} [setTimeout]
  * @property {(handle: any) => void} [clearTimeout]
@@ -193,6 +204,9 @@ export class CourtsideClient {
     this._probeFirstMs = options.probeFirstMs ?? 3000;
     this._probeEveryMs = options.probeEveryMs ?? 60000;
     this._random = options.random ?? Math.random;
+    this._getToken = typeof options.getToken === 'function' ? options.getToken : null;
+    this._token = null; // the connection token in use
+    this._openSeq = 0; // bumped by every _open / close, so a late getToken answer is ignored
     this._setTimeout = options.setTimeout ?? ((fn, ms) => g.setTimeout(fn, ms));
     this._clearTimeout = options.clearTimeout ?? ((h) => g.clearTimeout(h));
 
@@ -286,6 +300,7 @@ export class CourtsideClient {
     this._gaps.clear();
     this._dropProbe();
     this._dropConn(CloseCode.NORMAL, 'client closed');
+    this._openSeq += 1;
     this._setState(ConnectionState.CLOSED);
   }
 
@@ -364,6 +379,7 @@ export class CourtsideClient {
     if (this._teams.size) params.push(`teams=${[...this._teams].map(encodeURIComponent).join(',')}`);
     if (this._allLive) params.push('allLive=1');
     if (this._positions.size) params.push(`resume=${formatCursor(this._positions)}`);
+    if (this._token) params.push(`token=${encodeURIComponent(this._token)}`);
     return `${this._base}${this._ssePath}${params.length ? `?${params.join('&')}` : ''}`;
   }
 
@@ -376,6 +392,32 @@ export class CourtsideClient {
 
   _open() {
     this._clearTimer('_reconnectTimer');
+    if (!this._getToken) {
+      this._openTransport();
+      return;
+    }
+    // A fresh token for every connection; a late answer (close() or another _open meanwhile) is dropped.
+    const seq = ++this._openSeq;
+    this._fetchToken().then((ok) => {
+      if (seq !== this._openSeq || this._state === ConnectionState.CLOSED) return;
+      if (ok) this._openTransport();
+      else this._reconnectAfter(this._nextBackoff());
+    });
+  }
+
+  /** Calls getToken; false (and an `error` event with code `client`) when it fails. */
+  async _fetchToken() {
+    try {
+      const token = await this._getToken();
+      this._token = typeof token === 'string' && token.length ? token : null;
+      return true;
+    } catch (err) {
+      this._emit('error', { type: 'error', code: 'client', message: `getToken failed: ${err && err.message ? err.message : err}` });
+      return false;
+    }
+  }
+
+  _openTransport() {
     if (this._mode === 'ws' && this._WS) this._openWebSocket(false);
     else if (this._ES) this._openEventSource();
     else if (this._WS) this._openWebSocket(false);
@@ -404,7 +446,7 @@ export class CourtsideClient {
     ws.onopen = () => {
       conn.opened = true;
       // A probe subscribes only once it is promoted (with the positions of that moment).
-      if (!isProbe) this._send(conn, this._fullSubscribe());
+      if (!isProbe) this._sendTokenAndSubscribe(conn);
     };
     ws.onmessage = (ev) => this._onText(conn, ev.data);
     ws.onerror = () => {}; // a close event always follows
@@ -514,6 +556,10 @@ export class CourtsideClient {
     if (this._state === ConnectionState.CLOSED) return;
 
     const code = ev.code ?? CloseCode.ABNORMAL;
+    if (code === CloseCode.TOKEN_EXPIRED && !conn.tokenExpired) {
+      this._emit('tokenExpired', { transport: 'websocket', code, message: ev.reason || 'token expired' });
+    }
+    this._emit('close', { code, reason: ev.reason || '' });
     let delay;
     if (conn.goawayMs != null) {
       delay = conn.goawayMs;
@@ -623,6 +669,33 @@ export class CourtsideClient {
     if (this._state !== ConnectionState.FALLBACK) this._setState(ConnectionState.RECONNECTING);
   }
 
+  /** The token first (the server carries messages out in order), then the whole followed set. */
+  _sendTokenAndSubscribe(conn) {
+    if (this._token) this._send(conn, { type: 'token', token: this._token, id: this._nextId() });
+    this._send(conn, this._fullSubscribe());
+  }
+
+  /** The server asked for a new token: WebSocket sends it; SSE reopens the stream with it. */
+  _onRefresh(conn, msg) {
+    this._emit('refresh', msg);
+    if (!this._getToken) return;
+    this._fetchToken().then((ok) => {
+      if (!ok || conn !== this._conn) return;
+      if (conn.kind === 'ws') {
+        if (this._token) this._send(conn, { type: 'token', token: this._token, id: this._nextId() });
+      } else {
+        this._restartSse();
+      }
+    });
+  }
+
+  /** `expired`: the server closes (4002) or ends the stream next; reconnect with a fresh token. */
+  _onExpired(conn, msg) {
+    conn.tokenExpired = true;
+    this._emit('tokenExpired', { transport: conn.kind === 'ws' ? 'websocket' : 'sse', code: CloseCode.TOKEN_EXPIRED, message: msg.message });
+    if (conn.kind === 'sse') this._onSseFailure(conn);
+  }
+
   _fullSubscribe() {
     const msg = { type: 'subscribe' };
     if (this._games.size) msg.games = [...this._games];
@@ -681,6 +754,13 @@ export class CourtsideClient {
       case 'goaway':
         this._onGoaway(conn, msg);
         break;
+      case 'refresh':
+        this._onRefresh(conn, msg);
+        break;
+      case 'expired':
+        this._onExpired(conn, msg);
+        break;
+      case 'authorized':
       case 'subscribed':
       case 'unsubscribed':
       case 'heartbeat':
@@ -725,7 +805,7 @@ export class CourtsideClient {
     this._clearTimer('_probeTimer');
     // Resume from the latest positions; whatever the EventSource delivered meanwhile is dropped
     // as a duplicate if the WebSocket sends it again.
-    this._send(probe, this._fullSubscribe());
+    this._sendTokenAndSubscribe(probe);
   }
 
   _onGoaway(conn, msg) {

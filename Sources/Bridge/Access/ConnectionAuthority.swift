@@ -1,0 +1,99 @@
+import Auth
+import Logging
+import Prometheus
+import ServiceKit
+
+/// The bridge's connection tokens (docs/auth.md, "Browsers"): verified by the Auth module's
+/// verifier against `--connection-jwks-file`; decides which games a connection may follow or
+/// read; counts and logs refusals, expiries and refreshes (with the subject, never the token).
+final class ConnectionAuthority: Sendable {
+    let access: GameAccess
+    /// After `exp`, how long a connection may wait for a new token.
+    let graceMs: Int64
+    private let verifier: TokenVerifier?
+    private let metrics: BridgeMetrics
+    private let logger: Logger
+
+    init(access: GameAccess, graceMs: Int64, verifier: TokenVerifier?, metrics: BridgeMetrics, logger: Logger) {
+        self.access = access
+        self.graceMs = graceMs
+        self.verifier = verifier
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// No keys and no private games: what a bridge without the settings has.
+    convenience init(configuration: BridgeConfiguration, metrics: BridgeMetrics, logger: Logger) {
+        self.init(
+            access: GameAccess(privateGames: configuration.privateGames), graceMs: configuration.connectionTokenGrace.milliseconds,
+            verifier: nil, metrics: metrics, logger: logger
+        )
+    }
+
+    /// Reads `--connection-jwks-file` (when set); throws when it cannot be used.
+    static func make(configuration: BridgeConfiguration, metrics: BridgeMetrics, logger: Logger) async throws -> ConnectionAuthority {
+        var verifier: TokenVerifier?
+        if !configuration.connectionJWKSFile.isEmpty {
+            do {
+                verifier = try await TokenVerifier(
+                    configuration: TokenVerifier.Configuration(
+                        jwksPath: configuration.connectionJWKSFile, audience: configuration.connectionTokenAudience,
+                        issuer: configuration.connectionTokenIssuer
+                    ),
+                    logger: logger
+                )
+            } catch {
+                throw SettingsError("--connection-jwks-file: \(error.description)")
+            }
+        }
+        if !configuration.privateGames.isEmpty {
+            logger.info("private games need a connection token", metadata: ["games": "\(configuration.privateGames.count)"])
+        }
+        return ConnectionAuthority(
+            access: GameAccess(privateGames: configuration.privateGames), graceMs: configuration.connectionTokenGrace.milliseconds,
+            verifier: verifier, metrics: metrics, logger: logger
+        )
+    }
+
+    /// The grant `token` carries, or why it carries none (counted and logged).
+    func grant(for token: String, transport: String) async -> Result<ConnectionGrant, ConnectionTokenRefusal> {
+        guard let verifier else { return .failure(refuse(.noKeys, subject: nil, transport: transport)) }
+        do {
+            let grant = ConnectionGrant(try await verifier.verify(token))
+            metrics.connectionTokensAccepted.increment()
+            return .success(grant)
+        } catch {
+            return .failure(refuse(.token(error), subject: nil, transport: transport))
+        }
+    }
+
+    /// The games of `requested` that a connection holding `grant` may not follow (a refusal is
+    /// counted and logged when there are any).
+    func refusedGames(_ requested: some Sequence<String>, grant: ConnectionGrant?, transport: String) -> [String] {
+        let refused = access.refused(requested, grant: grant)
+        if let first = refused.first {
+            _ = refuse(grant == nil ? .missingToken : .gameNotAllowed, subject: grant?.subject, transport: transport, game: first)
+        }
+        return refused
+    }
+
+    /// A `refresh` was sent.
+    func refreshSent() {
+        metrics.connectionTokenRefreshes.increment()
+    }
+
+    /// A connection was closed because no new token came within the grace.
+    func expired(subject: String, transport: String) {
+        metrics.connectionTokenExpiries.increment()
+        logger.info("connection closed: its token expired and no new one came", metadata: ["subject": "\(subject)", "transport": "\(transport)"])
+    }
+
+    private func refuse(_ refusal: ConnectionTokenRefusal, subject: String?, transport: String, game: String? = nil) -> ConnectionTokenRefusal {
+        metrics.connectionTokenRefused(refusal)
+        var metadata: Logger.Metadata = ["reason": "\(refusal.reason)", "transport": "\(transport)"]
+        if let subject { metadata["subject"] = "\(subject)" }
+        if let game { metadata["game"] = "\(game)" }
+        logger.notice("connection token refused", metadata: metadata)
+        return refusal
+    }
+}
