@@ -45,11 +45,16 @@ public struct TokenIssuer: Sendable {
         (try? JSONSerialization.data(withJSONObject: ["keys": [jwk]], options: [.sortedKeys, .prettyPrinted])) ?? Data()
     }
 
-    /// A token for `subject` with `scopes`, valid from now for `lifetime`.
-    public func token(subject: String, scopes: [String], lifetime: Duration, audience: String, issuer: String, now: Date = Date()) async throws -> String {
+    /// A token for `subject` with `scopes`, valid from now for `lifetime`. `games` and `leagues`
+    /// make it a bridge connection token for those private games (docs/auth.md).
+    public func token(
+        subject: String, scopes: [String], lifetime: Duration, audience: String, issuer: String,
+        games: [String]? = nil, leagues: [String]? = nil, now: Date = Date()
+    ) async throws -> String {
         let claims = TokenClaims(
             sub: subject, iss: issuer, aud: [audience], exp: (now + lifetime.timeInterval).timeIntervalSince1970.rounded(.down),
-            nbf: now.timeIntervalSince1970.rounded(.down), scope: scopes.joined(separator: " ")
+            nbf: now.timeIntervalSince1970.rounded(.down), scope: scopes.isEmpty ? nil : scopes.joined(separator: " "),
+            games: games, leagues: leagues
         )
         let keys = JWTKeyCollection()
         await keys.add(ecdsa: key, kid: JWKIdentifier(string: keyID))

@@ -10,6 +10,8 @@ struct Token: AsyncParsableCommand {
             Examples:
               courtside token --key run/auth/signing-key.pem --scopes scores:publish --subject feed --ttl 1h
               courtside token --new-key run/auth/signing-key.pem --jwks run/auth/jwks.json   # a key and its JWKS
+              courtside token --key bridge-key.pem --subject fan-42 --games G1,G2 --audience courtside-bridge --ttl 15m
+                                                    # a bridge connection token for private games
             """
     )
 
@@ -23,6 +25,9 @@ struct Token: AsyncParsableCommand {
     @Option(help: "How long the token is valid: 90s, 30m, 12h or 7d.") var ttl: String = "1h"
     @Option(help: "The `aud` claim (the services' --token-audience).") var audience: String = "courtside"
     @Option(help: "The `iss` claim (the services' --token-issuer).") var issuer: String = "courtside"
+    @Option(help: "Comma-separated private games a bridge connection token may follow (`*`: all); use with the bridge's --connection-token-audience.")
+    var games: String?
+    @Option(help: "Comma-separated leagues a bridge connection token may follow.") var leagues: String?
 
     func run() async throws {
         if let newKey {
@@ -45,7 +50,21 @@ struct Token: AsyncParsableCommand {
             throw ValidationError("unknown scope '\(scope)'; one of \(Scope.all.joined(separator: ", "))")
         }
         guard let lifetime = Self.duration(ttl) else { throw ValidationError("--ttl must be a number with s, m, h or d (got '\(ttl)')") }
-        print(try await issuer.token(subject: subject, scopes: scopeList, lifetime: lifetime, audience: audience, issuer: self.issuer))
+        let gameList = try games.map { try Self.list($0, of: "--games") }
+        let leagueList = try leagues.map { try Self.list($0, of: "--leagues") }
+        print(
+            try await issuer.token(
+                subject: subject, scopes: scopeList, lifetime: lifetime, audience: audience, issuer: self.issuer, games: gameList, leagues: leagueList
+            )
+        )
+    }
+
+    static func list(_ text: String, of flag: String) throws -> [String] {
+        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !items.isEmpty, items.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 64 }) else {
+            throw ValidationError("\(flag) must be a comma-separated list of ids (got '\(text)')")
+        }
+        return items
     }
 
     static func duration(_ text: String) -> Duration? {

@@ -216,5 +216,10 @@ final class TestClock: @unchecked Sendable {
         let elsewhere = try await issuer.token(subject: "ops", scopes: ["admin"], lifetime: .seconds(3600), audience: "other", issuer: "courtside")
         await #expect(throws: AuthFailure.wrongAudience) { try await verifier.identity(forToken: elsewhere) }
         #expect(verifier.keyIDs == [issuer.keyID])
+        let connection = try await issuer.token(
+            subject: "fan", scopes: [], lifetime: .seconds(600), audience: "courtside", issuer: "courtside", games: ["G1"], leagues: ["wnba"]
+        )
+        let verified = try await verifier.verify(connection)
+        #expect(verified.games == ["G1"] && verified.leagues == ["wnba"] && verified.identity.scopes.isEmpty)
     }
 }
