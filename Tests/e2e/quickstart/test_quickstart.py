@@ -1,6 +1,7 @@
 """`make run` as the README promises it: one command starts every service on the embedded
-defaults with the simulator feeding games and prints the page's URL; Ctrl-C stops everything
-with no process left behind; a second run finds the games where the first one left them."""
+defaults with the simulator feeding games and prints the page's URL; the gRPC ports speak TLS
+from a local CA that the `courtside` CLI finds by itself; Ctrl-C stops everything with no process
+left behind; a second run finds the games where the first one left them (and the same CA)."""
 import json
 import os
 import signal
@@ -82,6 +83,44 @@ class RunAll:
         assert not still_open, f"ports still open after Ctrl-C: {still_open}"
 
 
+def courtside(cwd, *args):
+    """The `courtside` CLI that run-all built, run in `cwd` (it looks for run/tls and run/tokens there)."""
+    bin_path = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    return subprocess.run([os.path.join(bin_path, "courtside"), *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+def check_tls_files(tls_dir):
+    """The local CA and a certificate per gRPC service for localhost and 127.0.0.1, private keys private."""
+    for name in ("ca", "schedule", "score", "subscription"):
+        assert (tls_dir / f"{name}.pem").exists() and (tls_dir / f"{name}.key").exists(), f"no {name} certificate and key in {tls_dir}"
+        assert (tls_dir / f"{name}.key").stat().st_mode & 0o077 == 0, f"{name}.key is readable by others"
+    for name in ("schedule", "score", "subscription"):
+        verified = subprocess.run(["openssl", "verify", "-CAfile", str(tls_dir / "ca.pem"), str(tls_dir / f"{name}.pem")],
+                                  capture_output=True, text=True)
+        assert verified.returncode == 0, f"{name}.pem does not chain to ca.pem: {verified.stdout}{verified.stderr}"
+        text = subprocess.run(["openssl", "x509", "-in", str(tls_dir / f"{name}.pem"), "-noout", "-ext", "subjectAltName"],
+                              capture_output=True, text=True, check=True).stdout
+        assert "DNS:localhost" in text and "IP Address:127.0.0.1" in text, f"{name}.pem names {text}"
+
+
+def check_cli_over_tls(run_dir):
+    """From the directory holding run/, the CLI verifies the services with run/tls/ca.pem and sends
+    run/tokens/cli.token; from anywhere else it speaks cleartext, which the TLS ports refuse."""
+    home = run_dir.parent
+    for port in (50051, 50052, 50053):
+        result = courtside(home, "health", f"127.0.0.1:{port}")
+        assert result.returncode == 0 and "SERVING" in result.stdout, f"health over TLS on {port}: {result.stdout}{result.stderr}"
+    games = courtside(home, "games")
+    assert games.returncode == 0, f"courtside games over TLS: {games.stdout}{games.stderr}"
+    elsewhere = home / "elsewhere"
+    elsewhere.mkdir(exist_ok=True)
+    cleartext = courtside(elsewhere, "health", "127.0.0.1:50051", "--timeout", "3")
+    assert cleartext.returncode != 0, f"a cleartext call to the TLS port succeeded: {cleartext.stdout}"
+    explicit = courtside(elsewhere, "health", "127.0.0.1:50051", "--client-tls-ca-file", str(run_dir / "tls" / "ca.pem"))
+    assert explicit.returncode == 0 and "SERVING" in explicit.stdout, f"--client-tls-ca-file: {explicit.stdout}{explicit.stderr}"
+
+
 def played_games():
     """The games of today's slate that have events: id → (epoch, seq)."""
     status, content_type, body = get("/api/games")
@@ -117,6 +156,8 @@ def test_make_run_starts_everything_stops_cleanly_and_continues(tmp_path):
             status, _, _ = get(script)
             assert status == 200, f"{script} is not served"
         before = wait_for_play(minimum_events=5)
+        check_tls_files(run_dir / "tls")
+        check_cli_over_tls(run_dir)
     finally:
         if first.process.poll() is None:
             first.ctrl_c()
@@ -127,10 +168,12 @@ def test_make_run_starts_everything_stops_cleanly_and_continues(tmp_path):
     assert (run_dir / "auth" / "signing-key.pem").exists() and (run_dir / "auth" / "jwks.json").exists()
     for name in ("feed", "score", "subscription", "bridge", "cli"):
         assert (run_dir / "tokens" / f"{name}.token").read_text().count(".") == 2, f"no token for {name}"
+    first_ca = (run_dir / "tls" / "ca.pem").read_bytes()
 
     second = RunAll(run_dir)
     try:
         second.wait_for_banner()
+        assert (run_dir / "tls" / "ca.pem").read_bytes() == first_ca, "the second start made a new CA"
         after = played_games()
         for game, (epoch, seq, _) in before.items():
             assert game in after, f"{game} is gone after the restart"

@@ -1,6 +1,9 @@
 """The gRPC services as real processes, as an operator runs them: the `courtside` CLI against
 them, their /metrics through promtool, a grpcio subscriber, and a rolling restart of every
-service under load with subscribers that resume and lose nothing."""
+service under load with subscribers that resume and lose nothing.
+
+Every test runs twice: on cleartext h2c, and with TLS and tokens on every hop (trust.py): every
+gRPC port serves TLS, every service and client verifies it and sends its own token."""
 import os
 import select
 import subprocess
@@ -11,10 +14,12 @@ import urllib.request
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "interop"))
 import common  # noqa: E402
 from cluster import BIN, Cluster  # noqa: E402
+from trust import Trust  # noqa: E402
 
 common.generate_stubs()
 from courtside.v1 import common_pb2 as cpb  # noqa: E402
@@ -29,11 +34,12 @@ GAMES = [f"sys-{i}" for i in range(4)]
 TEAMS = [("BOS", "LAL"), ("NYK", "MIA"), ("GSW", "DEN"), ("CHI", "MIL")]
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    directory = str(tmp_path_factory.mktemp("cluster"))
-    running = Cluster(directory).start()
-    with grpc.insecure_channel(running["schedule"].address) as channel:
+@pytest.fixture(scope="module", params=["cleartext", "tls-and-tokens"])
+def cluster(request, tmp_path_factory):
+    directory = str(tmp_path_factory.mktemp(request.param))
+    trust = Trust(directory, os.path.join(BIN, "courtside")) if request.param == "tls-and-tokens" else None
+    running = Cluster(directory, trust=trust).start()
+    with running.channel("schedule") as channel:
         schgrpc.ScheduleServiceStub(channel).UpsertGames(schpb.UpsertGamesRequest(games=[
             cpb.Game(id=game, home_team_id=home, away_team_id=away, date="2026-11-23", start_time_ms=1_800_000_000_000,
                      status=cpb.GAME_STATUS_SCHEDULED)
@@ -44,8 +50,16 @@ def cluster(tmp_path_factory):
     assert all(code == 0 for code in codes.values()), f"exit codes {codes}\n{running.logs()}"
 
 
-def cli(*args, check=True):
-    result = subprocess.run([os.path.join(BIN, "courtside"), *args], capture_output=True, text=True, timeout=30)
+def run_cli(cluster, args, **popen):
+    """The `courtside` CLI with the cluster's TLS and token settings, run in the cluster's directory
+    (so that no run/ of a local `make run` is picked up)."""
+    environment = {**os.environ, **(cluster.trust.cli_environment() if cluster.trust else {})}
+    return [os.path.join(BIN, "courtside"), *args], dict(env=environment, cwd=cluster.dir, text=True, **popen)
+
+
+def cli(cluster, *args, check=True):
+    command, options = run_cli(cluster, args, capture_output=True, timeout=30)
+    result = subprocess.run(command, **options)
     if check:
         assert result.returncode == 0, f"courtside {' '.join(args)}: {result.stdout}{result.stderr}"
     return result
@@ -53,21 +67,22 @@ def cli(*args, check=True):
 
 def test_cli_health_games_publish(cluster):
     for name in ("schedule", "score", "subscription"):
-        assert "SERVING" in cli("health", cluster[name].address).stdout
-    assert "sys-0" in cli("games", "--date", "2026-11-23", "--schedule-addr", cluster["schedule"].address).stdout
-    first = cli("publish", "--game", "sys-0", "--source-id", "cli-1", "--kind", "basket", "--team", "BOS", "--points", "2",
+        assert "SERVING" in cli(cluster, "health", cluster[name].address).stdout
+    assert "sys-0" in cli(cluster, "games", "--date", "2026-11-23", "--schedule-addr", cluster["schedule"].address).stdout
+    first = cli(cluster, "publish", "--game", "sys-0", "--source-id", "cli-1", "--kind", "basket", "--team", "BOS", "--points", "2",
                 "--home", "2", "--away", "0", "--period", "1", "--clock", "11:40", "--score-addr", cluster["score"].address)
     assert "sys-0 cli-1 → position" in first.stdout
-    again = cli("publish", "--game", "sys-0", "--source-id", "cli-1", "--kind", "basket", "--team", "BOS", "--points", "2",
+    again = cli(cluster, "publish", "--game", "sys-0", "--source-id", "cli-1", "--kind", "basket", "--team", "BOS", "--points", "2",
                 "--home", "2", "--away", "0", "--period", "1", "--clock", "11:40", "--score-addr", cluster["score"].address)
     assert "already published" in again.stdout
-    refused = cli("publish", "--game", "sys-0", "--source-id", "cli-2", "--kind", "basket", "--home", "1", "--away", "0",
+    refused = cli(cluster, "publish", "--game", "sys-0", "--source-id", "cli-2", "--kind", "basket", "--home", "1", "--away", "0",
                   "--period", "1", "--score-addr", cluster["score"].address, check=False)
     assert refused.returncode != 0 and "FAILED_PRECONDITION" in refused.stderr
-    down = cli("health", f"127.0.0.1:{common.free_port()}", check=False)
+    down = cli(cluster, "health", f"127.0.0.1:{common.free_port()}", check=False)
     assert down.returncode != 0 and "cannot reach" in down.stderr
-    watch = subprocess.Popen([os.path.join(BIN, "courtside"), "watch", "--game", "sys-0", "--subscription-addr",
-                              cluster["subscription"].address], stdout=subprocess.PIPE, text=True)
+    command, options = run_cli(cluster, ["watch", "--game", "sys-0", "--subscription-addr", cluster["subscription"].address],
+                               stdout=subprocess.PIPE)
+    watch = subprocess.Popen(command, **options)
     try:
         ready, _, _ = select.select([watch.stdout], [], [], 15)
         assert ready, "courtside watch printed nothing within 15 s"
@@ -90,8 +105,9 @@ def test_metrics_pass_promtool(cluster):
 
 
 def test_grpcio_subscriber_through_the_subscription_service(cluster):
-    with grpc.insecure_channel(cluster["subscription"].address) as channel, grpc.insecure_channel(cluster["score"].address) as publisher:
-        stream = subgrpc.SubscriptionServiceStub(channel).Subscribe(subpb.SubscribeRequest(filter=subpb.SubscriptionFilter(team_ids=["NYK"])))
+    with cluster.channel("subscription") as channel, cluster.channel("score") as publisher:
+        stream = subgrpc.SubscriptionServiceStub(channel).Subscribe(subpb.SubscribeRequest(filter=subpb.SubscriptionFilter(team_ids=["NYK"])),
+                                                                  timeout=60)
         publish = sgrpc.ScoreServiceStub(publisher).PublishEvents
 
         def later():
@@ -117,16 +133,46 @@ def test_grpcio_subscriber_through_the_subscription_service(cluster):
         assert seqs == list(range(1, 21))
 
 
+def test_tls_ports_refuse_cleartext_and_calls_without_a_token(cluster):
+    """What makes the other tests' secure run mean something: no port answers cleartext, and
+    no read or write gets through without a token (the services' own hops need theirs too)."""
+    if not cluster.trust:
+        pytest.skip("the cleartext cluster has no TLS to check")
+    with open(cluster.trust.ca, "rb") as fh:
+        verifying_only = grpc.ssl_channel_credentials(root_certificates=fh.read())
+    for name in ("schedule", "score", "subscription"):
+        with grpc.insecure_channel(cluster[name].address) as channel:
+            with pytest.raises(grpc.RpcError) as refused:
+                health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
+            assert refused.value.code() == grpc.StatusCode.UNAVAILABLE, f"{name} over cleartext: {refused.value}"
+        with cluster.channel(name) as channel:
+            status = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5).status
+            assert status == health_pb2.HealthCheckResponse.SERVING, name
+    with grpc.secure_channel(cluster["score"].address, verifying_only) as channel:
+        stub = sgrpc.ScoreServiceStub(channel)
+        for call, request in ((stub.GetSnapshots, spb.GetSnapshotsRequest(game_ids=["sys-3"])),
+                              (stub.PublishEvents, spb.PublishEventsRequest(events=[cpb.Event(
+                                  game_id="sys-3", source_id="anonymous", kind=cpb.EVENT_KIND_BASKET,
+                                  state=cpb.GameState(home_score=2, period=1, clock_ms=600000, status=cpb.GAME_STATUS_LIVE))]))):
+            with pytest.raises(grpc.RpcError) as refused:
+                call(request, timeout=5)
+            assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED, refused.value
+    with grpc.secure_channel(cluster["schedule"].address, verifying_only) as channel:
+        with pytest.raises(grpc.RpcError) as refused:
+            schgrpc.ScheduleServiceStub(channel).ListGames(schpb.ListGamesRequest(date_from="2026-11-23"), timeout=5)
+        assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED, refused.value
+
+
 class Publisher(threading.Thread):
     """Publishes continuously to every game, retrying (same source ids) while services restart."""
 
-    def __init__(self, address):
+    def __init__(self, connect):
         super().__init__(daemon=True)
-        self.address, self.stop_event, self.acknowledged, self.errors = address, threading.Event(), {}, 0
+        self.connect, self.stop_event, self.acknowledged, self.errors = connect, threading.Event(), {}, 0
 
     def run(self):
         n = 0
-        with grpc.insecure_channel(self.address) as channel:
+        with self.connect() as channel:
             stub = sgrpc.ScoreServiceStub(channel)
             while not self.stop_event.is_set():
                 n += 1
@@ -147,9 +193,9 @@ class Publisher(threading.Thread):
 class ResumingSubscriber(threading.Thread):
     """Follows all games; when its stream ends it resubscribes from the positions it has."""
 
-    def __init__(self, address, service):
+    def __init__(self, connect, service):
         super().__init__(daemon=True)
-        self.address, self.service = address, service
+        self.connect, self.service = connect, service
         self.stop_event, self.positions, self.seqs, self.reconnects = threading.Event(), {}, {}, 0
 
     def stream(self, channel):
@@ -162,7 +208,7 @@ class ResumingSubscriber(threading.Thread):
     def run(self):
         while not self.stop_event.is_set():
             try:
-                with grpc.insecure_channel(self.address) as channel:
+                with self.connect() as channel:
                     call = self.stream(channel)
                     for item in call:
                         if item.HasField("event"):
@@ -182,8 +228,9 @@ class ResumingSubscriber(threading.Thread):
 
 
 def test_rolling_restart_of_every_service_under_load_loses_nothing(cluster):
-    publisher = Publisher(cluster["score"].address)
-    subscribers = [ResumingSubscriber(cluster["subscription"].address, "subscription"), ResumingSubscriber(cluster["score"].address, "score")]
+    publisher = Publisher(lambda: cluster.channel("score"))
+    subscribers = [ResumingSubscriber(lambda: cluster.channel("subscription"), "subscription"),
+                   ResumingSubscriber(lambda: cluster.channel("score"), "score")]
     for thread in [publisher, *subscribers]:
         thread.start()
     time.sleep(2)
