@@ -258,3 +258,26 @@ import Testing
         }
     }
 }
+
+@Suite struct ConfiguredInterceptorTests {
+    /// The interceptor as a service builds it from its settings: tokens and certificates both.
+    @Test func theSettingsBuildAnInterceptorThatVerifiesTokensAndCertificates() async throws {
+        var fixture = try TokenFixture()
+        try await fixture.addKey("k1")
+        try fixture.writeJWKS()
+        let identities = try ClientIdentityFileTests.temporaryFile(ClientIdentityFileTests.entry("feed.example", "feed", ["scores:publish"]))
+        let configuration = try AuthConfiguration(
+            reader: SettingsReader(
+                arguments: ["--jwks-file", fixture.jwksPath, "--client-identities-file", identities, "--tls-client-ca-file", "/etc/ca.pem"],
+                environment: [:]
+            )
+        )
+        let built = try await configuration.interceptor(host: "127.0.0.1", metrics: ServiceMetrics(service: "test"), logger: Logger(label: "test"))
+        let interceptor = try #require(built)
+        let publisher = try await fixture.token(TokenFixture.claims(sub: "ops", exp: Date() + 600, scope: "scores:publish"))
+        typealias Call = CertificateIdentityInterceptorTests
+        #expect(await Call.call(interceptor, names: [], authorization: "Bearer " + publisher) == Call.Outcome(subject: "ops"))
+        #expect(await Call.call(interceptor, names: ["feed.example"]) == Call.Outcome(subject: "feed"))
+        #expect(await Call.call(interceptor, names: ["other.example"]) == Call.Outcome(code: .unauthenticated))
+    }
+}
