@@ -101,7 +101,8 @@ public struct AuthConfiguration: Sendable, Equatable {
             }
         }
         return AuthInterceptor(
-            verifier: verifier, clientIdentities: clientIdentities, permissions: MethodPermissions(requireReadToken: requireReadToken), metrics: metrics
+            verifier: verifier, clientIdentities: clientIdentities, permissions: MethodPermissions(requireReadToken: requireReadToken), metrics: metrics,
+            audits: logger.logLevel <= .info
         )
     }
 
