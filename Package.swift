@@ -254,7 +254,7 @@ let package = Package(
         // Benchmarks (not part of `make test`).
         .executableTarget(
             name: "GRPCBenchServer",
-            dependencies: ["GRPC", "GRPCWire", nioCore, nioPosix, logging],
+            dependencies: ["Auth", "GRPC", "GRPCWire", "ServiceKit", nioCore, nioPosix, logging],
             path: "benchmarks/grpc/Sources/GRPCBenchServer",
             swiftSettings: swiftSettings
         ),

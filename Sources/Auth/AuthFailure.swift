@@ -3,6 +3,8 @@ public import GRPCWire
 /// Why a call was refused: a closed set, so that it can label a metric.
 public enum AuthFailure: String, Error, Sendable, CaseIterable {
     case missingToken = "missing_token"
+    /// No token, and a verified client certificate whose names the client identities table does not list.
+    case unknownClientCertificate = "unknown_client_certificate"
     case malformedToken = "malformed_token"
     case unsupportedAlgorithm = "unsupported_algorithm"
     case unknownKey = "unknown_key"
@@ -27,6 +29,7 @@ public enum AuthFailure: String, Error, Sendable, CaseIterable {
     public var message: String {
         switch self {
         case .missingToken: "this method needs a bearer token in the authorization metadata"
+        case .unknownClientCertificate: "the client certificate is not one of the known identities; this method needs a bearer token"
         case .malformedToken: "the bearer token is not a well-formed JWT"
         case .unsupportedAlgorithm: "the token's algorithm is not accepted (ES256, EdDSA or RS256 only)"
         case .unknownKey: "the token's key id is not a known key"

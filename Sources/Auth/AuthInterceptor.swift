@@ -6,20 +6,33 @@ public import Logging
 public import ServiceKit
 
 /// The one place a gRPC server checks credentials: before a method's handler runs, it reads
-/// the `authorization: Bearer <token>` metadata, verifies the token and checks the method's
-/// permission. A refusal ends the call with UNAUTHENTICATED or PERMISSION_DENIED before the
+/// the `authorization: Bearer <token>` metadata and verifies the token or, without one, looks
+/// the verified client certificate's names up in the client identities table (mTLS); then it
+/// checks the method's permission. A token wins over a certificate: a call that sends one is
+/// judged by it alone. A refusal ends the call with UNAUTHENTICATED or PERMISSION_DENIED before the
 /// handler sees the request, is counted (`courtside_grpc_auth_refusals_total{method,reason}`)
 /// and logged (subject when known, method, reason; never the token). An accepted write is
 /// logged as an audit line with the games its handler noted (``AuditNote``) and its outcome. The handler runs with ``Identity/current`` set.
 public struct AuthInterceptor: CallInterceptor {
-    let verifier: TokenVerifier
+    /// nil: no `--jwks-file`, so every token is refused.
+    let verifier: TokenVerifier?
+    /// nil: no `--client-identities-file`, so a certificate identifies nobody.
+    let clientIdentities: ClientIdentityFile?
     let permissions: MethodPermissions
     let metrics: ServiceMetrics
+    /// Whether accepted writes are logged as audit lines: false when the service logs above
+    /// `info`, where the lines would be dropped anyway (building one costs more than the check).
+    let audits: Bool
 
-    public init(verifier: TokenVerifier, permissions: MethodPermissions, metrics: ServiceMetrics) {
+    public init(
+        verifier: TokenVerifier?, clientIdentities: ClientIdentityFile? = nil, permissions: MethodPermissions, metrics: ServiceMetrics,
+        audits: Bool = true
+    ) {
         self.verifier = verifier
+        self.clientIdentities = clientIdentities
         self.permissions = permissions
         self.metrics = metrics
+        self.audits = audits
     }
 
     public func intercepts(_ method: MethodDescriptor) -> Bool {
@@ -32,19 +45,16 @@ public struct AuthInterceptor: CallInterceptor {
 
     public func intercept(_ context: ServerContext, handler: () async throws -> Void) async throws {
         let permission = permissions.permission(for: context.method)
-        var identity: Identity?
-        if let token = Self.bearerToken(in: context.requestMetadata) {
-            do { identity = try await verifier.identity(forToken: token) } catch { throw refuse(error, context: context, subject: nil) }
-        }
+        let (identity, anonymousBecause) = try await caller(of: context)
         switch permission {
         case .open:
             break
         case .read:
-            if permissions.requireReadToken { try require(Scope.read, of: identity, context: context) }
+            if permissions.requireReadToken { try require(Scope.read, of: identity, anonymousBecause: anonymousBecause, context: context) }
         case .scope(let scope):
-            try require(scope, of: identity, context: context)
+            try require(scope, of: identity, anonymousBecause: anonymousBecause, context: context)
         }
-        guard case .scope = permission, let identity else {
+        guard case .scope = permission, audits, let identity else {
             try await Identity.$current.withValue(identity) { try await handler() }
             return
         }
@@ -58,26 +68,43 @@ public struct AuthInterceptor: CallInterceptor {
         }
     }
 
-    private func require(_ scope: String, of identity: Identity?, context: ServerContext) throws {
-        guard let identity else { throw refuse(.missingToken, context: context, subject: nil) }
+    /// Who calls: the token's identity when the call sends one (refused if it does not verify),
+    /// else the identity the client certificate's names map to; nil, and why, when anonymous.
+    private func caller(of context: ServerContext) async throws -> (Identity?, anonymousBecause: AuthFailure) {
+        if let token = Self.bearerToken(in: context.requestMetadata) {
+            guard let verifier else { throw refuse(.unknownKey, context: context, subject: nil) }
+            do { return (try await verifier.identity(forToken: token), .missingToken) } catch { throw refuse(error, context: context, subject: nil) }
+        }
+        guard let clientIdentities else { return (nil, .missingToken) }
+        let names = context.peerCertificateNames
+        guard !names.isEmpty else { return (nil, .missingToken) }
+        guard let identity = clientIdentities.identity(forCertificateNames: names) else { return (nil, .unknownClientCertificate) }
+        return (identity, .missingToken)
+    }
+
+    private func require(_ scope: String, of identity: Identity?, anonymousBecause: AuthFailure, context: ServerContext) throws {
+        guard let identity else { throw refuse(anonymousBecause, context: context, subject: nil) }
         guard identity.holds(scope) else { throw refuse(.missingScope, context: context, subject: identity.subject) }
     }
 
     private func refuse(_ failure: AuthFailure, context: ServerContext, subject: String?) -> RPCError {
-        Self.record(failure, method: context.method, subject: subject, metrics: metrics, logger: context.logger)
+        // An unknown certificate's names are what an operator would add to the table.
+        let names = failure == .unknownClientCertificate ? context.peerCertificateNames : []
+        Self.record(failure, method: context.method, subject: subject, metrics: metrics, logger: context.logger, certificateNames: names)
         return failure.rpcError
     }
 
     /// Counts and logs a refusal (also used by handlers refusing another owner's subscription).
-    public static func record(_ failure: AuthFailure, method: MethodDescriptor, subject: String?, metrics: ServiceMetrics, logger: Logger) {
+    public static func record(
+        _ failure: AuthFailure, method: MethodDescriptor, subject: String?, metrics: ServiceMetrics, logger: Logger, certificateNames: [String] = []
+    ) {
         metrics.counter(
             "courtside_grpc_auth_refusals_total", "Calls refused for missing or bad credentials or missing permission.",
             labels: [("method", MethodPermissions.label(for: method)), ("reason", failure.rawValue)]
         ).increment()
-        logger.notice(
-            "call refused",
-            metadata: ["subject": "\(subject ?? "anonymous")", "method": "\(method.method)", "reason": "\(failure.rawValue)"]
-        )
+        var metadata: Logger.Metadata = ["subject": "\(subject ?? "anonymous")", "method": "\(method.method)", "reason": "\(failure.rawValue)"]
+        if !certificateNames.isEmpty { metadata["certificate_names"] = "\(certificateNames.joined(separator: ","))" }
+        logger.notice("call refused", metadata: metadata)
     }
 
     private func audit(_ context: ServerContext, identity: Identity, note: AuditNote, outcome: String) {
@@ -91,11 +118,27 @@ public struct AuthInterceptor: CallInterceptor {
         )
     }
 
-    /// The token of `authorization: Bearer <token>`, if the metadata has one.
+    /// The token of `authorization: Bearer <token>`, if the metadata has one ("" when the
+    /// header is not `Bearer <something>`). Read as bytes: it runs on every call, and `String`'s
+    /// character-wise operations (and Foundation's trimming) cost more than the rest of the
+    /// check on a cached token.
     static func bearerToken(in metadata: Metadata) -> String? {
-        guard let value = metadata.firstString(forKey: "authorization") else { return nil }
-        let prefix = "bearer "
-        guard value.count > prefix.count, value.prefix(prefix.count).lowercased() == prefix else { return "" }
-        return String(value.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+        // Keys are stored lower-case; walking them skips the copy `firstString` makes.
+        guard let entry = metadata.first(where: { $0.key == "authorization" }), case .string(let value) = entry.value else { return nil }
+        let bytes = value.utf8
+        let scheme = "bearer ".utf8
+        guard bytes.count > scheme.count, zip(bytes, scheme).allSatisfy({ asciiLowercased($0) == $1 }) else { return "" }
+        var token = bytes.dropFirst(scheme.count)
+        while let first = token.first, isBlank(first) { token.removeFirst() }
+        while let last = token.last, isBlank(last) { token.removeLast() }
+        return String(Substring(token))
+    }
+
+    private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
+    }
+
+    private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
     }
 }

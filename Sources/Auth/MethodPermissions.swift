@@ -43,12 +43,17 @@ public struct MethodPermissions: Sendable {
         "/grpc.health.v1.Health/Watch": .open,
     ]
 
+    /// The table by descriptor: looked up on every call, where building the path would allocate.
+    static let byMethod: [MethodDescriptor: MethodPermission] = Dictionary(
+        uniqueKeysWithValues: table.map { path, permission in (MethodDescriptor(path: path)!, permission) }
+    )
+
     public func permission(for method: MethodDescriptor) -> MethodPermission {
-        Self.table[method.path] ?? .scope(Scope.admin)
+        Self.byMethod[method] ?? .scope(Scope.admin)
     }
 
     /// The method as a metric label: its name when it is one of the table's, else "other".
     public static func label(for method: MethodDescriptor) -> String {
-        table[method.path] == nil ? "other" : method.method
+        byMethod[method] == nil ? "other" : method.method
     }
 }

@@ -82,7 +82,7 @@ public final class SubscriptionServer: CourtsideServer {
                 SubscriptionHandler(
                     relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, store: store, metrics: subscriptionMetrics,
                     maximumSubscriptions: configuration.maximumSubscriptions,
-                    ownership: SubscriptionOwnership(enforced: configuration.auth.jwksPath != nil, metrics: metrics)
+                    ownership: SubscriptionOwnership(enforced: configuration.auth.identifiesCallers, metrics: metrics)
                 ),
                 health,
             ],

@@ -6,14 +6,22 @@
 //   Unary runs inline on the event loop (`registerInlineUnary`: an echo answers from memory);
 //   COURTSIDE_BENCH_UNARY=task runs it as an async handler in a task, as most service methods.
 //   COURTSIDE_BENCH_THREADS=N sets the number of event loops (default: one per core).
+//   COURTSIDE_BENCH_TLS_CERT=FILE and COURTSIDE_BENCH_TLS_KEY=FILE serve TLS (ALPN h2) instead
+//   of cleartext h2c, as a service with --tls-cert-file does.
+//   COURTSIDE_BENCH_JWKS=FILE checks every call's bearer token against that JWKS file, as a
+//   service with --jwks-file does (Unary and Stream are outside the permission table, so they
+//   need a token with `admin`; the interceptor runs Unary in a task, not inline). At the bench
+//   server's log level (warning) no audit line is built, as in a service logging at warning.
 #if canImport(Glibc)
 import Glibc
 #endif
+import Auth
 import GRPC
 import GRPCWire
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceKit
 
 struct BenchService: RPCService {
     enum UnaryMode: String { case inline, task }
@@ -65,6 +73,18 @@ var logger = Logger(label: "grpc-bench-server")
 logger.logLevel = .warning
 let threads = environment("COURTSIDE_BENCH_THREADS").flatMap(Int.init) ?? System.coreCount
 let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
-let server = GRPCServer(
-    configuration: .init(host: host, port: port), services: [BenchService(unaryMode: unaryMode)], logger: logger, eventLoopGroup: group)
+var configuration = GRPCServer.Configuration(host: host, port: port)
+if let certificate = environment("COURTSIDE_BENCH_TLS_CERT"), let key = environment("COURTSIDE_BENCH_TLS_KEY") {
+    configuration.tls = try ServerTLSCredentials(files: ServerTLSFiles(certificateFile: certificate, keyFile: key), logger: logger)
+}
+if let jwks = environment("COURTSIDE_BENCH_JWKS") {
+    let verifier = try await TokenVerifier(
+        configuration: TokenVerifier.Configuration(jwksPath: jwks, audience: "courtside", issuer: "courtside"), logger: logger
+    )
+    configuration.interceptor = AuthInterceptor(
+        verifier: verifier, permissions: MethodPermissions(requireReadToken: false), metrics: ServiceMetrics(service: "bench"),
+        audits: logger.logLevel <= .info
+    )
+}
+let server = GRPCServer(configuration: configuration, services: [BenchService(unaryMode: unaryMode)], logger: logger, eventLoopGroup: group)
 try await server.run()
