@@ -14,7 +14,14 @@ import Testing
         let live = try PlayByPlayFixture.liveEntry()
         var published = PublishedPlays(gameId: full.game.id)
         var events: [Event] = []
-        for count in stride(from: 1, to: actions.count, by: 23) {
+        // Every 23 actions, and cuts among the substitutions NBA lists before a period's start play.
+        let periodStarts = actions.indices.filter {
+            let action = actions[$0] as? [String: Any]
+            return action?["actionType"] as? String == "period" && action?["subType"] as? String == "start" && $0 > 0
+        }
+        #expect(periodStarts.count == 3)
+        let cuts = Set(stride(from: 1, to: actions.count, by: 23)).union(periodStarts.flatMap { [$0 - 2, $0, $0 + 1] })
+        for count in cuts.sorted() {
             let prefix = try PlayByPlayFixture.feed(try PlayByPlayFixture.payload(Array(actions.prefix(count))), entry: live)
             let update = published.update(with: prefix)
             #expect(update.revisedPlays.isEmpty && update.latePlays == 0 && update.behind == 0, "after \(count) actions")
