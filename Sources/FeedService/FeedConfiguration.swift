@@ -25,6 +25,8 @@ public struct FeedConfiguration: ServiceConfiguration {
     public var replay = ReplaySettings()
     /// Settings of the scoreboard-polling sources.
     public var polling = PollingSettings()
+    /// Play-by-play polling of the games a scoreboard shows live.
+    public var playByPlay = PlayByPlayPollingSettings()
     /// Most events waiting to be published; when the buffer is full the source is paused (the
     /// simulator's clock stops, polling waits), nothing is dropped.
     public var bufferCapacity: Int

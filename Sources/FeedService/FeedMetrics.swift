@@ -26,6 +26,8 @@ public final class FeedMetrics: Sendable {
     public let gamesUpserted: Counter
     /// Games in play in the simulator (live or about to tip off).
     public let gamesInPlay: Gauge
+    /// Games whose play-by-play is being polled.
+    public let playByPlayGames: Gauge
 
     private let metrics: ServiceMetrics
     private let source: String
@@ -53,6 +55,8 @@ public final class FeedMetrics: Sendable {
         gamesUpserted = metrics.counter(
             "courtside_feed_games_upserted_total", "Games written to the schedule service (created, changed or unchanged).", labels: label)
         gamesInPlay = metrics.gauge("courtside_feed_games_in_play", "Simulated games live or about to tip off.", labels: label)
+        playByPlayGames = metrics.gauge(
+            "courtside_feed_pbp_games", "Live games whose play-by-play is being polled.", labels: label)
     }
 
     /// A provider payload (or one update of it) that was skipped as a whole.
@@ -110,6 +114,23 @@ public final class FeedMetrics: Sendable {
         counter(
             "courtside_feed_poll_errors_total", "Failed scoreboard requests (each attempt), by reason.",
             [("source", source), ("reason", reason)]
+        ).increment()
+    }
+
+    /// One play-by-play poll of one game and its outcome: `changed`, `unchanged`,
+    /// `not_modified`, `rejected` or `error`.
+    public func playByPlayPoll(result: String) {
+        counter(
+            "courtside_feed_pbp_polls_total", "Play-by-play polls of live games, by result.",
+            [("source", source), ("result", result)]
+        ).increment()
+    }
+
+    /// A payload in which the provider had edited, deleted or inserted plays already published.
+    public func playByPlayRevision() {
+        counter(
+            "courtside_feed_pbp_revisions_total", "Play-by-play payloads revising published plays (a correction followed).",
+            [("source", source)]
         ).increment()
     }
 

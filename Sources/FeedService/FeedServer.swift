@@ -165,6 +165,13 @@ public final class FeedServer: CourtsideServer {
             guard polling.redirects.maximumRedirects >= 0 else {
                 throw FeedConfigurationError("--poll-max-redirects must not be negative")
             }
+            let playByPlay = configuration.playByPlay
+            if playByPlay.isEnabled, playByPlay.url(providerGameId: "0") == nil {
+                throw FeedConfigurationError(
+                    "--pbp-url must be an http:// or https:// URL with \(PlayByPlayPollingSettings.placeholder) for the game id (got '\(playByPlay.urlTemplate)')"
+                )
+            }
+            guard playByPlay.concurrency > 0 else { throw FeedConfigurationError("--pbp-concurrency must be positive") }
         }
     }
 
@@ -177,10 +184,27 @@ public final class FeedServer: CourtsideServer {
                 kind: configuration.source, settings: configuration.replay, context: context, batchSize: configuration.publishBatchSize)
         case .espnScoreboard, .nbaScoreboard:
             guard let url = HTTPURL(configuration.polling.url) else { throw FeedConfigurationError("bad --url") }
+            let client = HTTPClient()
             let fetcher = HTTPScoreboardFetcher(
-                client: HTTPClient(), url: url, settings: configuration.polling, metrics: context.metrics, logger: context.logger)
-            return ScoreboardPoller(
+                client: client, url: url, settings: configuration.polling, metrics: context.metrics, logger: context.logger)
+            var poller = ScoreboardPoller(
                 kind: configuration.source, fetcher: fetcher, interval: configuration.polling.interval, context: context)
+            if configuration.playByPlay.isEnabled {
+                let progress = context.progress
+                poller.playByPlay = PlayByPlayPoller(
+                    kind: configuration.source,
+                    fetcher: HTTPPlayByPlayFetcher(
+                        client: client, settings: configuration.playByPlay, polling: configuration.polling,
+                        metrics: context.metrics, logger: context.logger
+                    ),
+                    interval: configuration.polling.interval,
+                    concurrency: configuration.playByPlay.concurrency,
+                    metrics: context.metrics,
+                    logger: context.logger,
+                    storedEvents: { gameId in try await progress.events(of: gameId) }
+                )
+            }
+            return poller
         }
     }
 }

@@ -24,6 +24,8 @@ extension FeedConfiguration {
         polling.redirects = RedirectPolicy(maximumRedirects: try reader.read(S.pollMaxRedirects), allowedHosts: try reader.read(S.redirectAllowHosts))
         polling.maximumHeadBytes = try reader.read(S.pollMaxHeadBytes)
         polling.maximumBodyBytes = try reader.read(S.pollMaxBodyBytes)
+        playByPlay.urlTemplate = try reader.read(S.pbpURL)
+        playByPlay.concurrency = try reader.read(S.pbpConcurrency)
         adminPort = try reader.read(S.adminPort)
         adminHost = try reader.read(AdminSettings.host)
         adminLimits = try AdminSettings.limits(from: reader)
@@ -107,6 +109,14 @@ enum FeedSettings {
     )
     static let pollMaxBodyBytes = Setting.integer(
         "poll-max-body-bytes", default: PollingSettings().maximumBodyBytes, in: (1 << 10)...(1 << 30), help: "Polling: largest response body in bytes."
+    )
+    static let pbpURL = Setting.text(
+        "pbp-url", default: PlayByPlayPollingSettings().urlTemplate,
+        help: "Polling: play-by-play URL of a live game, {id} standing for the provider's game id; none: scoreboard changes only."
+    )
+    static let pbpConcurrency = Setting.integer(
+        "pbp-concurrency", default: PlayByPlayPollingSettings().concurrency, in: 1...64,
+        help: "Polling: most play-by-play requests in flight at once."
     )
     static let adminPort = AdminSettings.port(default: 9105)
 }

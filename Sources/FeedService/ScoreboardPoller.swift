@@ -12,14 +12,26 @@ import Logging
 /// sound, pushed as one batch (games first). A rejected payload or update is logged and counted
 /// and changes nothing: the next poll is diffed against the last good snapshot. The first poll
 /// is diffed against what the score service already has, so a restart does not repeat events.
-/// When the buffer is full, polling waits.
+/// When the buffer is full, polling waits. With `playByPlay`, the games it shows live are
+/// followed by their play-by-play, whose plays replace the scoreboard's events of those games.
 struct ScoreboardPoller: FeedSource {
     let kind: FeedSourceKind
     let fetcher: any ScoreboardFetching
     let interval: Duration
     let context: FeedContext
+    var playByPlay: PlayByPlayPoller?
 
     func run(into sink: FeedSink) async throws {
+        guard let playByPlay else { return try await pollScoreboard(into: sink) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await playByPlay.run(into: sink) }
+            group.addTask { try await pollScoreboard(into: sink) }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func pollScoreboard(into sink: FeedSink) async throws {
         var baseline: ScoreboardSnapshot?
         var validators = CacheValidators()
         var reportedSkips: Set<String> = []
@@ -105,12 +117,15 @@ struct ScoreboardPoller: FeedSource {
             context.logger.warning("provider glitch reconciled", metadata: ["kind": "\(glitch.kind.rawValue)", "detail": "\(glitch.detail)"])
         }
         let games = firstPoll ? snapshot.games.map(\.game) : diff.changedGames
-        let batch = FeedBatch(games: games, events: diff.events)
+        let followed = playByPlay?.followed(in: snapshot) ?? []
+        let events = followed.isEmpty ? diff.events : diff.events.filter { !followed.contains($0.gameId) }
+        let batch = FeedBatch(games: games, events: events)
         context.metrics.poll(result: batch.isEmpty ? "unchanged" : "changed")
         if !batch.isEmpty {
             try await sink.push(batch)
-            context.logger.debug("scoreboard changed", metadata: ["games": "\(games.count)", "events": "\(diff.events.count)"])
+            context.logger.debug("scoreboard changed", metadata: ["games": "\(games.count)", "events": "\(events.count)"])
         }
+        playByPlay?.follow(snapshot)
         return diff.baseline
     }
 }

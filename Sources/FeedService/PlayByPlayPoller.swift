@@ -1,0 +1,248 @@
+import CourtsideProto
+import FeedSources
+import Logging
+import Prometheus
+import Synchronization
+
+/// Polls the play-by-play of the games a scoreboard shows live and publishes each new play as
+/// it appears.
+///
+/// The scoreboard poller discovers games and their status: a game it shows live or at halftime
+/// is followed from then on (`follow`), and while it is, the scoreboard's own events of that game
+/// are left out (the plays carry them). Each due game is fetched conditionally (304: nothing
+/// new), at most `concurrency` requests at once; its payload is rebuilt into the whole game by
+/// the provider's adapter (with the glitch rules of the play-by-play builder) and what the score
+/// service does not have yet is pushed (``PublishedPlays``). A failed request or a refused
+/// payload delays that game only, longer each time in a row. Once the scoreboard shows the game
+/// final, it is polled unconditionally until its published state is final (or a few polls
+/// later), then let go.
+final class PlayByPlayPoller: Sendable {
+    let kind: FeedSourceKind
+    let fetcher: any PlayByPlayFetching
+    let interval: Duration
+    let concurrency: Int
+    let metrics: FeedMetrics
+    let logger: Logger
+    /// The events the score service has of a game, oldest first (to continue after a restart).
+    let storedEvents: @Sendable (String) async throws -> [Event]
+    /// The scoreboard's latest entry of each followed game.
+    private let wanted = Mutex<[String: ScoreboardGame]>([:])
+    /// Games followed to their end that the scoreboard still shows: their final came from their
+    /// plays, so the scoreboard's own events of them stay left out.
+    private let finished = Mutex<Set<String>>([])
+
+    init(
+        kind: FeedSourceKind,
+        fetcher: any PlayByPlayFetching,
+        interval: Duration,
+        concurrency: Int,
+        metrics: FeedMetrics,
+        logger: Logger,
+        storedEvents: @escaping @Sendable (String) async throws -> [Event]
+    ) {
+        self.kind = kind
+        self.fetcher = fetcher
+        self.interval = interval
+        self.concurrency = max(1, concurrency)
+        self.metrics = metrics
+        self.logger = logger
+        self.storedEvents = storedEvents
+    }
+
+    /// The games of `snapshot` whose events come from their play-by-play: those followed
+    /// already or to their end, and those it shows live or at halftime (with a usable provider id).
+    func followed(in snapshot: ScoreboardSnapshot) -> Set<String> {
+        let current = wanted.withLock { Set($0.keys) }.union(finished.withLock { $0 })
+        var ids: Set<String> = []
+        for entry in snapshot.games where current.contains(entry.game.id) || Self.startsFollowing(entry) {
+            ids.insert(entry.game.id)
+        }
+        return ids
+    }
+
+    /// Follows the games `snapshot` shows live, and tells those followed already their new state.
+    /// Call it after the scoreboard's batch of `snapshot` was pushed, so that a game's record is
+    /// published before its plays.
+    func follow(_ snapshot: ScoreboardSnapshot) {
+        let shown = Set(snapshot.games.map(\.game.id))
+        let done = finished.withLock { finished in
+            finished.formIntersection(shown)
+            return finished
+        }
+        wanted.withLock { wanted in
+            for entry in snapshot.games
+            where wanted[entry.game.id] != nil || (!done.contains(entry.game.id) && Self.startsFollowing(entry)) {
+                wanted[entry.game.id] = entry
+            }
+        }
+    }
+
+    /// The ids of the games followed now.
+    var followedGameIds: Set<String> { wanted.withLock { Set($0.keys) } }
+
+    private static func startsFollowing(_ entry: ScoreboardGame) -> Bool {
+        (entry.state.status == .live || entry.state.status == .halftime) && FollowedGame.providerGameId(of: entry.game.id) != nil
+    }
+
+    /// Polls until cancelled.
+    func run(into sink: FeedSink) async throws {
+        var games: [String: FollowedGame] = [:]
+        while true {
+            try Task.checkCancellation()
+            let now = ContinuousClock.now
+            for (gameId, entry) in wanted.withLock({ $0 }) {
+                if games[gameId] == nil, let providerId = FollowedGame.providerGameId(of: gameId) {
+                    games[gameId] = FollowedGame(entry: entry, providerGameId: providerId, interval: interval, now: now)
+                    logger.info("following a live game's play by play", metadata: ["game": "\(gameId)"])
+                }
+                games[gameId]?.entry = entry
+                if entry.state.status == .final { games[gameId]?.markFinal(now: now) }
+            }
+            metrics.playByPlayGames.set(Double(games.count))
+            let due = games.values.filter { $0.due <= now }.sorted { $0.due < $1.due }
+            let outcomes = await fetch(due)
+            for game in due {
+                guard var followed = games[game.gameId], let outcome = outcomes[game.gameId] else { continue }
+                try await handle(outcome, of: &followed, sink: sink)
+                if followed.isDone {
+                    games[game.gameId] = nil
+                    finished.withLock { _ = $0.insert(game.gameId) }
+                    wanted.withLock { _ = $0.removeValue(forKey: game.gameId) }
+                    logger.info(
+                        "stopped following a game's play by play",
+                        metadata: ["game": "\(game.gameId)", "status": "\(followed.published?.state?.status.name ?? "none")"]
+                    )
+                } else {
+                    games[game.gameId] = followed
+                }
+            }
+            metrics.playByPlayGames.set(Double(games.count))
+            let nextDue = games.values.map(\.due).min() ?? ContinuousClock.now + interval
+            try await Task.sleep(until: min(nextDue, ContinuousClock.now + interval))
+        }
+    }
+
+    /// Fetches the games, at most `concurrency` at once.
+    private func fetch(_ games: [FollowedGame]) async -> [String: Result<FetchOutcome, any Error>] {
+        let fetcher = self.fetcher
+        return await withTaskGroup(of: (String, Result<FetchOutcome, any Error>).self) { group in
+            var results: [String: Result<FetchOutcome, any Error>] = [:]
+            var inFlight = 0
+            for game in games {
+                if inFlight >= concurrency, let done = await group.next() {
+                    results[done.0] = done.1
+                    inFlight -= 1
+                }
+                let (gameId, providerId, validators) = (game.gameId, game.providerGameId, game.validators)
+                group.addTask {
+                    do {
+                        return (gameId, .success(try await fetcher.fetch(providerGameId: providerId, validators: validators)))
+                    } catch {
+                        return (gameId, .failure(error))
+                    }
+                }
+                inFlight += 1
+            }
+            for await (gameId, result) in group { results[gameId] = result }
+            return results
+        }
+    }
+
+    private func handle(_ outcome: Result<FetchOutcome, any Error>, of game: inout FollowedGame, sink: FeedSink) async throws {
+        let now = ContinuousClock.now
+        switch outcome {
+        case .failure(let error):
+            if error is CancellationError || Task.isCancelled { throw CancellationError() }
+            metrics.playByPlayPoll(result: "error")
+            logger.warning("play-by-play poll failed; this game is polled again after a backoff", metadata: ["game": "\(game.gameId)", "error": "\(error)"])
+            game.failed(now: now)
+        case .success(.notModified):
+            metrics.playByPlayPoll(result: "not_modified")
+            game.succeeded(now: now)
+        case .success(.body(let bytes, let validators)):
+            if try await apply(bytes, to: &game, sink: sink) {
+                game.validators = validators
+                game.succeeded(now: now)
+            } else {
+                game.validators = CacheValidators()
+                game.failed(now: now)
+            }
+        }
+    }
+
+    /// Reads one payload of a game and pushes what is new in it.
+    /// - Returns: false when the payload was refused (nothing of it was published).
+    private func apply(_ bytes: [UInt8], to game: inout FollowedGame, sink: FeedSink) async throws -> Bool {
+        let parsed: FeedResult<GameFeed> =
+            kind == .nbaScoreboard ? NBAPlayByPlayAdapter.parse(bytes, game: game.header) : ESPNSummaryAdapter.parse(bytes)
+        let feed: GameFeed
+        switch parsed {
+        case .failure(let rejection):
+            refuse(game, reason: PayloadRejection.reason(of: rejection.reasons), details: rejection.reasons.prefix(5).map(\.reason))
+            return false
+        case .success(let value):
+            feed = kind == .nbaScoreboard && game.header.state.status != .final ? Self.withoutUnstartedPeriod(value) : value
+        }
+        guard feed.game.id == game.gameId else {
+            refuse(game, reason: FeedError.Category.invalid.rawValue, details: ["the payload is the play-by-play of \(feed.game.id)"])
+            return false
+        }
+        if game.published == nil {
+            game.published = PublishedPlays(gameId: game.gameId, stored: try await storedEvents(game.gameId))
+        }
+        for glitch in feed.glitches where game.reportedGlitches.insert(glitch.detail).inserted {
+            metrics.glitch(glitch.kind)
+            logger.warning(
+                "provider glitch reconciled",
+                metadata: ["game": "\(game.gameId)", "kind": "\(glitch.kind.rawValue)", "detail": "\(glitch.detail)"]
+            )
+        }
+        guard let update = game.published?.update(with: feed) else { return false }
+        if !update.revisedPlays.isEmpty || update.latePlays > 0 {
+            metrics.playByPlayRevision()
+            logger.warning(
+                "the provider revised plays already published; the score is corrected to the provider's",
+                metadata: ["game": "\(game.gameId)", "revised": "\(update.revisedPlays.joined(separator: ","))", "late_plays": "\(update.latePlays)"]
+            )
+        }
+        if update.behind > 0 {
+            logger.warning(
+                "plays behind what the score service has were left out",
+                metadata: ["game": "\(game.gameId)", "plays": "\(update.behind)"]
+            )
+        }
+        metrics.playByPlayPoll(result: update.events.isEmpty ? "unchanged" : "changed")
+        if !update.events.isEmpty {
+            try await sink.push(FeedBatch(events: update.events))
+            logger.debug("new plays", metadata: ["game": "\(game.gameId)", "events": "\(update.events.count)"])
+        }
+        return true
+    }
+
+    /// A live NBA play-by-play without the plays of a period whose own start play is not listed
+    /// yet: NBA lists the substitutions made between periods, numbered with the next period,
+    /// before that period's "Period Start", and with the start play they belong to the break
+    /// before it. Without it the builder would open the period itself (a tip-off or period start
+    /// of its own); so those plays wait for the payload that has the start play, and a live game
+    /// is published as a replay of the whole file publishes it.
+    static func withoutUnstartedPeriod(_ feed: GameFeed) -> GameFeed {
+        let gameId = feed.game.id
+        guard let start = feed.events.firstIndex(where: { $0.sourceId.hasPrefix("\(gameId)-start-p") }) else { return feed }
+        var cut = start
+        let period = feed.events[start].state?.period ?? 0
+        if cut > 0, feed.events[cut - 1].sourceId == "\(gameId)-live-p\(period)" { cut -= 1 }
+        var held = feed
+        held.events = Array(feed.events[..<cut])
+        if let last = held.events.last?.state { held.state = last }
+        return held
+    }
+
+    private func refuse(_ game: FollowedGame, reason: String, details: [String]) {
+        metrics.playByPlayPoll(result: "rejected")
+        metrics.rejectedPayload(reason: reason)
+        logger.error(
+            "play-by-play payload rejected; nothing of it was published",
+            metadata: ["game": "\(game.gameId)", "reason": "\(reason)", "details": "\(details.joined(separator: "; "))"]
+        )
+    }
+}
