@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 import CourtsideRPC
 import GRPC
@@ -179,8 +180,10 @@ public final class FeedServer: CourtsideServer {
             guard let url = HTTPURL(configuration.polling.url) else { throw FeedConfigurationError("bad --url") }
             let fetcher = HTTPScoreboardFetcher(
                 client: HTTPClient(), url: url, settings: configuration.polling, metrics: context.metrics, logger: context.logger)
+            let path = String(url.target.prefix { $0 != "?" })
             return ScoreboardPoller(
-                kind: configuration.source, fetcher: fetcher, interval: configuration.polling.interval, context: context)
+                kind: configuration.source, fetcher: fetcher, interval: configuration.polling.interval, context: context,
+                league: Leagues.league(espnPath: path))
         }
     }
 }

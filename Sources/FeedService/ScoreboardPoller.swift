@@ -18,6 +18,9 @@ struct ScoreboardPoller: FeedSource {
     let fetcher: any ScoreboardFetching
     let interval: Duration
     let context: FeedContext
+    /// The league the scoreboard URL names (ESPN's `…/basketball/wnba/scoreboard`), for a
+    /// payload that does not say.
+    var league: League? = nil
 
     func run(into sink: FeedSink) async throws {
         var baseline: ScoreboardSnapshot?
@@ -63,7 +66,7 @@ struct ScoreboardPoller: FeedSource {
         let parsed: FeedResult<ScoreboardSnapshot> =
             kind == .nbaScoreboard
             ? NBAScoreboardAdapter.parse(bytes, unknownTeams: .skipGame)
-            : ESPNScoreboardAdapter.parse(bytes, unknownTeams: .skipGame)
+            : ESPNScoreboardAdapter.parse(bytes, league: league, unknownTeams: .skipGame)
         let snapshot: ScoreboardSnapshot
         switch parsed {
         case .failure(let rejection):
@@ -105,7 +108,7 @@ struct ScoreboardPoller: FeedSource {
             context.logger.warning("provider glitch reconciled", metadata: ["kind": "\(glitch.kind.rawValue)", "detail": "\(glitch.detail)"])
         }
         let games = firstPoll ? snapshot.games.map(\.game) : diff.changedGames
-        let batch = FeedBatch(games: games, events: diff.events)
+        let batch = FeedBatch(games: games, events: diff.events, teams: snapshot.teams(of: games.map(\.id)))
         context.metrics.poll(result: batch.isEmpty ? "unchanged" : "changed")
         if !batch.isEmpty {
             try await sink.push(batch)
