@@ -282,7 +282,7 @@ let package = Package(
         .testTarget(
             name: "ScheduleServiceTests",
             dependencies: [
-                "ScheduleService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "HTTP2Transport", "ServiceKit", "Storage", "TestSupport", postgresNIO,
+                "ScheduleService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "HTTP2Transport", "ServiceKit", "Storage", "TestSupport", grdb, postgresNIO,
                 serviceLifecycle, logging,
             ],
             swiftSettings: swiftSettings

@@ -27,6 +27,7 @@ public struct MethodPermissions: Sendable {
         "/courtside.v1.ScoreService/GetSnapshots": .read(identifying: false),
         "/courtside.v1.ScoreService/StreamEvents": .read(identifying: false),
         "/courtside.v1.ScoreService/ListEvents": .read(identifying: false),
+        "/courtside.v1.ScheduleService/ListLeagues": .read(identifying: false),
         "/courtside.v1.ScheduleService/ListTeams": .read(identifying: false),
         "/courtside.v1.ScheduleService/ListGames": .read(identifying: false),
         "/courtside.v1.ScheduleService/GetGame": .read(identifying: false),

@@ -7,11 +7,14 @@ public struct FeedBatch: Sendable, Hashable {
     public var games: [Game]
     /// Events to publish, in order.
     public var events: [Event]
+    /// Teams to create in the schedule with the games (teams of leagues without seed data).
+    public var teams: [Team]
 
     /// Creates a batch.
-    public init(games: [Game] = [], events: [Event] = []) {
+    public init(games: [Game] = [], events: [Event] = [], teams: [Team] = []) {
         self.games = games
         self.events = events
+        self.teams = teams
     }
 
     /// Whether the batch carries nothing.

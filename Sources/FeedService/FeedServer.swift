@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 import CourtsideRPC
 import GRPC
@@ -187,8 +188,10 @@ public final class FeedServer: CourtsideServer {
             let client = HTTPClient()
             let fetcher = HTTPScoreboardFetcher(
                 client: client, url: url, settings: configuration.polling, metrics: context.metrics, logger: context.logger)
+            let path = String(url.target.prefix { $0 != "?" })
             var poller = ScoreboardPoller(
-                kind: configuration.source, fetcher: fetcher, interval: configuration.polling.interval, context: context)
+                kind: configuration.source, fetcher: fetcher, interval: configuration.polling.interval, context: context,
+                league: Leagues.league(espnPath: path))
             if configuration.playByPlay.isEnabled {
                 let progress = context.progress
                 poller.playByPlay = PlayByPlayPoller(

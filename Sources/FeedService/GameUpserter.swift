@@ -21,11 +21,14 @@ struct GameUpserter: Sendable {
     /// Most games per `UpsertGames` call.
     static let chunkSize = 500
 
-    /// Upserts `games` (the last record of a game wins).
+    /// Upserts `games` (the last record of a game wins), creating `teams` with them (sent with
+    /// every call: creating a team twice changes nothing).
     /// - Returns: the ids of games the schedule refused (logged and counted); their events will
     ///   be refused by the score service too.
     /// - Throws: `FeedStopping` when the feed stops before the schedule answered.
-    func upsert(_ games: [Game]) async throws -> Set<String> {
+    func upsert(_ games: [Game], teams: [Team] = []) async throws -> Set<String> {
+        var seenTeams: Set<String> = []
+        let teams = teams.filter { seenTeams.insert($0.id).inserted }
         var latest: [String: Int] = [:]
         var unique: [Game] = []
         for var game in games {
@@ -43,11 +46,12 @@ struct GameUpserter: Sendable {
             let chunk = Array(unique[start..<min(start + Self.chunkSize, unique.count)])
             start += chunk.count
             do {
-                try await write(chunk)
+                try await write(chunk, teams: teams)
             } catch let refusal as RPCError {
                 logger.info("schedule refused a batch of games; writing them one by one", metadata: ["error": "\(refusal)"])
                 for game in chunk {
-                    if try await !upsertAlone(game) { refused.insert(game.id) }
+                    let own = teams.filter { $0.id == game.homeTeamId || $0.id == game.awayTeamId }
+                    if try await !upsertAlone(game, teams: own) { refused.insert(game.id) }
                 }
             }
         }
@@ -55,9 +59,9 @@ struct GameUpserter: Sendable {
     }
 
     /// Writes one game, keeping the stored status if the schedule refuses the new one.
-    private func upsertAlone(_ game: Game) async throws -> Bool {
+    private func upsertAlone(_ game: Game, teams: [Team]) async throws -> Bool {
         do {
-            try await write([game])
+            try await write([game], teams: teams)
             return true
         } catch let refusal as RPCError where refusal.code == .failedPrecondition {
             let stored: Game?
@@ -72,7 +76,7 @@ struct GameUpserter: Sendable {
             var kept = game
             kept.status = stored.status
             do {
-                try await write([kept])
+                try await write([kept], teams: teams)
                 return true
             } catch let again as RPCError {
                 return reject(game, again)
@@ -82,9 +86,9 @@ struct GameUpserter: Sendable {
         }
     }
 
-    private func write(_ games: [Game]) async throws {
+    private func write(_ games: [Game], teams: [Team]) async throws {
         let response = try await retrier.run("upsert \(games.count) games") {
-            try await schedule.upsertGames(UpsertGamesRequest(games: games), options: CallOptions(timeout: callTimeout))
+            try await schedule.upsertGames(UpsertGamesRequest(games: games, teams: teams), options: CallOptions(timeout: callTimeout))
         }
         metrics.gamesUpserted.increment(by: Double(response.games.count))
     }

@@ -73,7 +73,7 @@ final class ScorePublisher: Sendable {
         let games = batches.flatMap(\.games)
         var events = batches.flatMap(\.events)
         if !games.isEmpty {
-            let refused = try await upserter.upsert(games)
+            let refused = try await upserter.upsert(games, teams: batches.flatMap(\.teams))
             if !refused.isEmpty {
                 let before = events.count
                 events.removeAll { refused.contains($0.gameId) }

@@ -20,6 +20,9 @@ struct ScoreboardPoller: FeedSource {
     let interval: Duration
     let context: FeedContext
     var playByPlay: PlayByPlayPoller?
+    /// The league the scoreboard URL names (ESPN's `…/basketball/wnba/scoreboard`), for a
+    /// payload that does not say.
+    var league: League? = nil
 
     func run(into sink: FeedSink) async throws {
         guard let playByPlay else { return try await pollScoreboard(into: sink) }
@@ -75,7 +78,7 @@ struct ScoreboardPoller: FeedSource {
         let parsed: FeedResult<ScoreboardSnapshot> =
             kind == .nbaScoreboard
             ? NBAScoreboardAdapter.parse(bytes, unknownTeams: .skipGame)
-            : ESPNScoreboardAdapter.parse(bytes, unknownTeams: .skipGame)
+            : ESPNScoreboardAdapter.parse(bytes, league: league, unknownTeams: .skipGame)
         let snapshot: ScoreboardSnapshot
         switch parsed {
         case .failure(let rejection):
@@ -119,7 +122,7 @@ struct ScoreboardPoller: FeedSource {
         let games = firstPoll ? snapshot.games.map(\.game) : diff.changedGames
         let followed = playByPlay?.followed(in: snapshot) ?? []
         let events = followed.isEmpty ? diff.events : diff.events.filter { !followed.contains($0.gameId) }
-        let batch = FeedBatch(games: games, events: events)
+        let batch = FeedBatch(games: games, events: events, teams: snapshot.teams(of: games.map(\.id)))
         context.metrics.poll(result: batch.isEmpty ? "unchanged" : "changed")
         if !batch.isEmpty {
             try await sink.push(batch)

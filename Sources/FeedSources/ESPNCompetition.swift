@@ -5,13 +5,16 @@ import CourtsideProto
 /// competitors and status.
 ///
 /// Traps handled: scores are strings ("111"; absent before tip-off in summaries); teams use
-/// ESPN abbreviations ("GS", "NY", "SA", "NO", "UTAH", "WSH"); the status name decides (falling
+/// ESPN abbreviations ("GS", "NY", "SA", "NO", "UTAH", "WSH"), the same ones in the NBA and the
+/// WNBA ("NY" is the Knicks or the Liberty), so teams are resolved within the game's league
+/// only; the status name decides (falling
 /// back to `type.state` pre/in/post for names this code does not know); `displayClock` is "8:12"
 /// or seconds ("0.0", "42.1"); a summary's header status may carry only `type`.
 struct ESPNCompetition {
-    var home: NBATeam
-    var away: NBATeam
-    /// ESPN's team ids ("11") to tricodes, for plays that name a team by id.
+    var league: League
+    var home: ResolvedTeam
+    var away: ResolvedTeam
+    /// ESPN's team ids ("11") to Courtside team ids, for plays that name a team by id.
     var teamIdsByESPNId: [String: String]
     var homeScore: UInt32
     var awayScore: UInt32
@@ -22,22 +25,22 @@ struct ESPNCompetition {
     var startTimeMs: Int64
     var venue: String
 
-    /// Reads `competition`; `status` is the status object to use (the event's or the competition's).
-    static func read(_ competition: JSONNode, status statusNode: JSONNode, venue venueNode: JSONNode) throws(TeamProblem)
-        -> ESPNCompetition
-    {
+    /// Reads `competition` of a game of `league`; `status` is the status object to use (the
+    /// event's or the competition's).
+    static func read(
+        _ competition: JSONNode,
+        status statusNode: JSONNode,
+        venue venueNode: JSONNode,
+        league: League = Leagues.nba
+    ) throws(TeamProblem) -> ESPNCompetition {
         let competitors = try invalid { () throws(FeedError) in try competition["competitors"].array() }
-        var home: (team: NBATeam, node: JSONNode)?
-        var away: (team: NBATeam, node: JSONNode)?
+        var home: (team: ResolvedTeam, node: JSONNode)?
+        var away: (team: ResolvedTeam, node: JSONNode)?
         var ids: [String: String] = [:]
         for competitor in competitors {
             let side = try invalid { () throws(FeedError) in try competitor["homeAway"].string() }
-            let abbreviation = try invalid { () throws(FeedError) in try competitor["team"]["abbreviation"].string() }
-            let team = try competitor["team"]["abbreviation"].team(
-                abbreviation: abbreviation,
-                describedAs: competitor["team"]["displayName"].text
-            )
-            if let espnId = try? competitor["team"]["id"].identifier() { ids[espnId] = team.tricode }
+            let team = try competitor["team"]["abbreviation"].team(try Self.provided(competitor["team"]), in: league)
+            if let espnId = try? competitor["team"]["id"].identifier() { ids[espnId] = team.team.id }
             switch side {
             case "home" where home == nil: home = (team, competitor)
             case "away" where away == nil: away = (team, competitor)
@@ -58,6 +61,7 @@ struct ESPNCompetition {
             }
             if status != .live || periodEnded { clock = 0 }
             return ESPNCompetition(
+                league: league,
                 home: home.team,
                 away: away.team,
                 teamIdsByESPNId: ids,
@@ -69,6 +73,20 @@ struct ESPNCompetition {
                 clockMs: clock ?? 0,
                 startTimeMs: competition["date"].timestampMs,
                 venue: venueNode["fullName"].text(maximumBytes: JSONNode.maximumVenueBytes)
+            )
+        }
+    }
+
+    /// A competitor's `team` object as the provider describes it.
+    private static func provided(_ team: JSONNode) throws(TeamProblem) -> ProviderTeam {
+        try invalid { () throws(FeedError) in
+            ProviderTeam(
+                abbreviation: try team["abbreviation"].string(),
+                displayName: team["displayName"].text,
+                location: team["location"].text,
+                name: team["name"].text,
+                color: team["color"].text,
+                alternateColor: team["alternateColor"].text
             )
         }
     }
@@ -107,13 +125,15 @@ struct ESPNCompetition {
         )
         let game = Game(
             id: id,
-            homeTeamId: home.tricode,
-            awayTeamId: away.tricode,
+            homeTeamId: home.team.id,
+            awayTeamId: away.team.id,
             startTimeMs: startTimeMs,
             date: startTimeMs > 0 ? GameDate.of(utcMillis: startTimeMs) : "",
             venue: venue,
-            status: status
+            status: status,
+            leagueId: league.id
         )
-        return ScoreboardGame(game: game, state: state, periodEnded: periodEnded)
+        let created = [home, away].filter(\.created).map(\.team)
+        return ScoreboardGame(game: game, state: state, periodEnded: periodEnded, teams: created)
     }
 }

@@ -32,7 +32,8 @@ public enum ESPNSummaryAdapter {
             try header["id"].isNull ? competition["id"].identifier() : header["id"].identifier()
         }
         let gameId = "espn-\(providerId)"
-        let summary = try ESPNCompetition.read(competition, status: competition["status"], venue: root["gameInfo"]["venue"])
+        let league = try invalid { () throws(FeedError) in try ESPNScoreboardAdapter.league(slug: header["league"]["slug"], given: nil) }
+        let summary = try ESPNCompetition.read(competition, status: competition["status"], venue: root["gameInfo"]["venue"], league: league)
         let entry = summary.scoreboardGame(id: gameId)
 
         return try invalid { () throws(FeedError) in
@@ -83,10 +84,10 @@ public enum ESPNSummaryAdapter {
         var teamId = ""
         if !node["team"]["id"].isNull {
             let espnTeam = try node["team"]["id"].identifier()
-            guard let tricode = teams[espnTeam] else {
+            guard let team = teams[espnTeam] else {
                 throw node["team"]["id"].failure("team id \(espnTeam) is not one of the game's teams")
             }
-            teamId = tricode
+            teamId = team
         }
         let kind = try kind(of: typeText.lowercased(), scoring: scoring, value: UInt32(value), shooting: shooting, node: node)
         return PlayAction(

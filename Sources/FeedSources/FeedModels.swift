@@ -35,12 +35,16 @@ public struct ScoreboardGame: Hashable, Sendable {
     /// Whether the current period is over (ESPN's `STATUS_END_PERIOD`, NBA's "End of 1st Qtr",
     /// halftime, final): the differ emits `periodEnd` when this becomes true.
     public var periodEnded: Bool
+    /// The game's teams that the feed creates in the schedule before the game (teams of a
+    /// league without seed data, from the provider's own data); empty for seeded leagues.
+    public var teams: [Team]
 
     /// Creates a scoreboard entry.
-    public init(game: Game, state: GameState, periodEnded: Bool = false) {
+    public init(game: Game, state: GameState, periodEnded: Bool = false, teams: [Team] = []) {
         self.game = game
         self.state = state
         self.periodEnded = periodEnded
+        self.teams = teams
     }
 }
 
@@ -48,7 +52,7 @@ public struct ScoreboardGame: Hashable, Sendable {
 public struct ScoreboardSnapshot: Hashable, Sendable {
     /// The games, in the provider's order.
     public var games: [ScoreboardGame]
-    /// Games left out because their teams are not NBA teams (only with
+    /// Games left out because a team is not one of its seeded league's teams (only with
     /// ``UnknownTeamPolicy/skipGame``), with the reason for each.
     public var skipped: [FeedError]
 
@@ -59,13 +63,21 @@ public struct ScoreboardSnapshot: Hashable, Sendable {
         self.skipped = skipped
     }
 
+    /// The teams to create before these games are written (``ScoreboardGame/teams``), each once.
+    public func teams(of gameIDs: some Sequence<String>) -> [Team] {
+        let wanted = Set(gameIDs)
+        var seen: Set<String> = []
+        return games.filter { wanted.contains($0.game.id) }.flatMap(\.teams).filter { seen.insert($0.id).inserted }
+    }
+
     /// The entry for a game id, if the snapshot has it.
     public subscript(gameId: String) -> ScoreboardGame? {
         games.first { $0.game.id == gameId }
     }
 }
 
-/// What a scoreboard adapter does with a game whose team is not one of the 30 NBA teams.
+/// What a scoreboard adapter does with a game whose team is not one of its seeded league's
+/// teams (teams of leagues without seed data are created, never skipped).
 public enum UnknownTeamPolicy: Hashable, Sendable {
     /// Reject the whole payload (the default: an unknown team usually means a format change).
     case reject

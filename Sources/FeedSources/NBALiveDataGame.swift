@@ -17,7 +17,7 @@ enum NBALiveDataGame {
         return try invalid { () throws(FeedError) in try read(node, home: home, away: away) }
     }
 
-    private static func read(_ node: JSONNode, home: NBATeam, away: NBATeam) throws(FeedError) -> ScoreboardGame {
+    private static func read(_ node: JSONNode, home: SeedTeam, away: SeedTeam) throws(FeedError) -> ScoreboardGame {
         let providerId = try node["gameId"].identifier()
         let statusText = node["gameStatusText"].text.trimmingASCIIWhitespace()
         let period = try node["period"].period()

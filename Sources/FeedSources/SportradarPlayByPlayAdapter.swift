@@ -28,7 +28,7 @@ public enum SportradarPlayByPlayAdapter {
     }
 
     private struct Side {
-        var team: NBATeam
+        var team: SeedTeam
         var providerId: String
     }
 

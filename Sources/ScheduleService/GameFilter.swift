@@ -13,13 +13,22 @@ public struct GameFilter: Sendable, Hashable {
     public var teamIDs: [String]
     /// Games in any of these statuses, sorted; empty for all statuses.
     public var statuses: [GameStatus]
+    /// Games of any of these leagues, sorted; empty for all leagues.
+    public var leagueIDs: [String]
 
-    /// A filter; team ids and statuses are de-duplicated and sorted.
-    public init(dateFrom: String? = nil, dateTo: String? = nil, teamIDs: [String] = [], statuses: [GameStatus] = []) {
+    /// A filter; team ids, statuses and leagues are de-duplicated and sorted.
+    public init(
+        dateFrom: String? = nil,
+        dateTo: String? = nil,
+        teamIDs: [String] = [],
+        statuses: [GameStatus] = [],
+        leagueIDs: [String] = []
+    ) {
         self.dateFrom = dateFrom
         self.dateTo = dateTo
         self.teamIDs = Array(Set(teamIDs)).sorted()
         self.statuses = Array(Set(statuses)).sorted { $0.rawValue < $1.rawValue }
+        self.leagueIDs = Array(Set(leagueIDs)).sorted()
     }
 
     /// Every game.
@@ -27,8 +36,8 @@ public struct GameFilter: Sendable, Hashable {
 
     /// The filter of a `ListGamesRequest`.
     /// - Throws: `RPCError(.invalidArgument)` for a malformed date, a range that ends before it
-    ///   starts, a malformed team id, an unspecified status or too many of them;
-    ///   `RPCError(.notFound)` for an unknown team; each naming the field.
+    ///   starts, a malformed team or league id, an unspecified status or too many of them;
+    ///   `RPCError(.notFound)` for an unknown team or league; each naming the field.
     public init(validating request: ListGamesRequest, teamIDs knownTeams: Set<String>) throws(RPCError) {
         for (field, date) in [("date_from", request.dateFrom), ("date_to", request.dateTo)] where !date.isEmpty {
             guard GameDate.isCalendarDate(date) else {
@@ -46,11 +55,13 @@ public struct GameFilter: Sendable, Hashable {
         for (index, status) in request.statuses.enumerated() {
             try GameValidation.validate(status: status, field: "statuses[\(index)]")
         }
+        let leagues = try LeagueFilter.validate(request.leagueIds)
         self.init(
             dateFrom: request.dateFrom.isEmpty ? nil : request.dateFrom,
             dateTo: request.dateTo.isEmpty ? nil : request.dateTo,
             teamIDs: request.teamIds,
-            statuses: request.statuses
+            statuses: request.statuses,
+            leagueIDs: Array(leagues)
         )
     }
 
@@ -60,18 +71,22 @@ public struct GameFilter: Sendable, Hashable {
         if let dateTo, game.date > dateTo { return false }
         if !teamIDs.isEmpty, !teamIDs.contains(game.homeTeamId), !teamIDs.contains(game.awayTeamId) { return false }
         if !statuses.isEmpty, !statuses.contains(game.status) { return false }
+        if !leagueIDs.isEmpty, !leagueIDs.contains(game.leagueId) { return false }
         return true
     }
 
     /// A 64-bit FNV-1a hash of the normalised filter, carried in page tokens so that a token is
     /// only accepted with the filter that produced it.
     var fingerprint: UInt64 {
-        let canonical = [
+        var parts = [
             dateFrom ?? "",
             dateTo ?? "",
             teamIDs.joined(separator: ","),
             statuses.map { String($0.rawValue) }.joined(separator: ","),
-        ].joined(separator: "|")
+        ]
+        // Only when set, so that tokens issued before leagues existed stay valid.
+        if !leagueIDs.isEmpty { parts.append(leagueIDs.joined(separator: ",")) }
+        let canonical = parts.joined(separator: "|")
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in canonical.utf8 {
             hash ^= UInt64(byte)

@@ -11,7 +11,7 @@ enum GameSQL {
     }
 
     /// Columns in the order every `SELECT` returns them (see the stores' row decoders).
-    static let columns = "id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision"
+    static let columns = "id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, league_id"
 
     /// The games table (prefixed: services may share one PostgreSQL database).
     static let gamesTable = "schedule_games"
@@ -61,6 +61,10 @@ enum GameSQL {
             let home = filter.teamIDs.map { bind(.text($0)) }.joined(separator: ", ")
             let away = filter.teamIDs.map { bind(.text($0)) }.joined(separator: ", ")
             conditions.append("(home_team_id IN (\(home)) OR away_team_id IN (\(away)))")
+        }
+        if !filter.leagueIDs.isEmpty {
+            let leagues = filter.leagueIDs.map { bind(.text($0)) }.joined(separator: ", ")
+            conditions.append("league_id IN (\(leagues))")
         }
         if !filter.statuses.isEmpty {
             let statuses = filter.statuses.map { bind(.integer(Int64($0.rawValue))) }.joined(separator: ", ")

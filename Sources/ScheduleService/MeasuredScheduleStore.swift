@@ -20,6 +20,10 @@ public struct MeasuredScheduleStore: ScheduleStore {
         try await measure("list_teams") { try await base.teams() }
     }
 
+    public func upsert(teams: [Team]) async throws {
+        try await measure("upsert_teams") { try await base.upsert(teams: teams) }
+    }
+
     public func game(id: String) async throws -> Game? {
         try await measure("get_game") { try await base.game(id: id) }
     }

@@ -17,7 +17,8 @@ public final class PostgresScheduleStore: ScheduleStore {
     private let logger: Logger
     private let changeLogLength: Int
 
-    /// Connects, migrates the schema and makes sure the 30 NBA teams are present.
+    /// Connects, migrates the schema and makes sure the seeded leagues' teams
+    /// (``SeedTeams/messages``) are present.
     /// - Parameters:
     ///   - settings: the server and database.
     ///   - changeLogLength: how many changes the change log keeps.
@@ -32,19 +33,7 @@ public final class PostgresScheduleStore: ScheduleStore {
         self.logger = logger
         self.changeLogLength = changeLogLength
         do {
-            let sql = ScheduleSchema.upsertTeamSQL { "$\($0)" }
-            try await storage.client.withTransaction(logger: logger) { connection in
-                for team in NBATeams.messages {
-                    var binds = PostgresBindings(capacity: 8)
-                    for value in [
-                        team.id, team.tricode, team.city, team.name, team.conference, team.division,
-                        team.primaryColor, team.secondaryColor,
-                    ] {
-                        binds.append(value)
-                    }
-                    try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-                }
-            }
+            try await Self.write(SeedTeams.messages, storage: storage, logger: logger)
         } catch {
             storage.shutdown()
             throw Self.unwrapped(error)
@@ -54,25 +43,23 @@ public final class PostgresScheduleStore: ScheduleStore {
     // MARK: ScheduleStore (documented on the protocol)
 
     public func teams() async throws -> [Team] {
-        let rows = try await storage.client.query(
-            """
-            SELECT id, tricode, city, name, conference, division, primary_color, secondary_color
-            FROM schedule_teams ORDER BY id
-            """,
-            logger: logger
-        )
+        let rows = try await storage.client.query(PostgresQuery(unsafeSQL: ScheduleSchema.selectTeamsSQL), logger: logger)
         var teams: [Team] = []
-        for try await (id, tricode, city, name, conference, division, primary, secondary) in rows.decode(
-            (String, String, String, String, String, String, String, String).self
+        for try await (id, tricode, city, name, conference, division, primary, secondary, league) in rows.decode(
+            (String, String, String, String, String, String, String, String, String).self
         ) {
-            teams.append(
-                Team(
-                    id: id, tricode: tricode, city: city, name: name, conference: conference, division: division,
-                    primaryColor: primary, secondaryColor: secondary
-                )
-            )
+            teams.append(ScheduleSchema.team([id, tricode, city, name, conference, division, primary, secondary, league]))
         }
         return teams
+    }
+
+    public func upsert(teams: [Team]) async throws {
+        guard !teams.isEmpty else { return }
+        do {
+            try await Self.write(teams, storage: storage, logger: logger)
+        } catch {
+            throw Self.unwrapped(error)
+        }
     }
 
     public func game(id: String) async throws -> Game? {
@@ -152,12 +139,12 @@ public final class PostgresScheduleStore: ScheduleStore {
                 logger: logger
             )
             var changes: [LoggedChange] = []
-            for try await (seq, id, home, away, start, date, venue, status, revision) in rows.decode(
-                (Int64, String, String, String, Int64, String, String, Int32, Int64).self
+            for try await (seq, id, home, away, start, date, venue, status, revision, league) in rows.decode(
+                (Int64, String, String, String, Int64, String, String, Int32, Int64, String).self
             ) {
                 let game = Game(
                     id: id, homeTeamId: home, awayTeamId: away, startTimeMs: start, date: date, venue: venue,
-                    status: GameStatus(rawValue: status), revision: UInt64(bitPattern: revision)
+                    status: GameStatus(rawValue: status), revision: UInt64(bitPattern: revision), leagueId: league
                 )
                 changes.append(LoggedChange(sequence: seq, game: game))
             }
@@ -177,10 +164,22 @@ public final class PostgresScheduleStore: ScheduleStore {
 
     // MARK: Rows
 
+    /// Inserts or refreshes teams, in one transaction.
+    private static func write(_ teams: [Team], storage: PostgresStorage, logger: Logger) async throws {
+        let sql = ScheduleSchema.upsertTeamSQL { "$\($0)" }
+        try await storage.client.withTransaction(logger: logger) { connection in
+            for team in teams {
+                var binds = PostgresBindings(capacity: 9)
+                for value in ScheduleSchema.teamValues(team) { binds.append(value) }
+                try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+            }
+        }
+    }
+
     /// Inserts or replaces games in one statement (arrays unnested into rows).
     private static func write(_ games: [Game], connection: PostgresConnection, logger: Logger) async throws {
         let now = ScheduleSchema.nowMilliseconds()
-        var binds = PostgresBindings(capacity: 9)
+        var binds = PostgresBindings(capacity: 10)
         binds.append(games.map(\.id))
         binds.append(games.map(\.homeTeamId))
         binds.append(games.map(\.awayTeamId))
@@ -190,19 +189,20 @@ public final class PostgresScheduleStore: ScheduleStore {
         binds.append(games.map(\.status.rawValue))
         binds.append(games.map { Int64(bitPattern: $0.revision) })
         binds.append(Array(repeating: now, count: games.count))
+        binds.append(games.map(\.leagueId))
         let sql = """
-            INSERT INTO schedule_games (id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, updated_at_ms)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::integer[], $8::bigint[], $9::bigint[])
+            INSERT INTO schedule_games (id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, updated_at_ms, league_id)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::integer[], $8::bigint[], $9::bigint[], $10::text[])
             \(ScheduleSchema.gameConflictClause)
             """
         try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
         // The same rows into the change log; BIGSERIAL numbers them in commit order because
         // every writer holds the advisory lock until it commits.
         let logSQL = """
-            INSERT INTO schedule_changes (id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, changed_at_ms)
-            SELECT id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, changed_at_ms
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::integer[], $8::bigint[], $9::bigint[])
-                WITH ORDINALITY AS change(id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, changed_at_ms, position)
+            INSERT INTO schedule_changes (id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, changed_at_ms, league_id)
+            SELECT id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, changed_at_ms, league_id
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::integer[], $8::bigint[], $9::bigint[], $10::text[])
+                WITH ORDINALITY AS change(id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, changed_at_ms, league_id, position)
             ORDER BY position
             """
         try await connection.query(PostgresQuery(unsafeSQL: logSQL, binds: binds), logger: logger)
@@ -211,7 +211,7 @@ public final class PostgresScheduleStore: ScheduleStore {
     private static func fetch(_ connection: PostgresConnection, ids: [String], logger: Logger) async throws -> [String: Game] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await connection.query(
-            "SELECT id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision FROM schedule_games WHERE id = ANY(\(ids))",
+            "SELECT id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, league_id FROM schedule_games WHERE id = ANY(\(ids))",
             logger: logger
         )
         var games: [String: Game] = [:]
@@ -223,13 +223,13 @@ public final class PostgresScheduleStore: ScheduleStore {
 
     private static func games(_ rows: PostgresRowSequence) async throws -> [Game] {
         var games: [Game] = []
-        for try await (id, home, away, start, date, venue, status, revision) in rows.decode(
-            (String, String, String, Int64, String, String, Int32, Int64).self
+        for try await (id, home, away, start, date, venue, status, revision, league) in rows.decode(
+            (String, String, String, Int64, String, String, Int32, Int64, String).self
         ) {
             games.append(
                 Game(
                     id: id, homeTeamId: home, awayTeamId: away, startTimeMs: start, date: date, venue: venue,
-                    status: GameStatus(rawValue: status), revision: UInt64(bitPattern: revision)
+                    status: GameStatus(rawValue: status), revision: UInt64(bitPattern: revision), leagueId: league
                 )
             )
         }

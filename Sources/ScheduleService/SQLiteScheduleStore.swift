@@ -9,8 +9,8 @@ public final class SQLiteScheduleStore: ScheduleStore {
     private let writer: any DatabaseWriter
     private let changeLogLength: Int
 
-    /// Opens (creating if needed) the database at `location`, migrates it and makes sure the 30
-    /// NBA teams are present.
+    /// Opens (creating if needed) the database at `location`, migrates it and makes sure the
+    /// seeded leagues' teams (``SeedTeams/messages``) are present.
     /// - Parameters:
     ///   - location: `.sqliteFile` or `.sqliteMemory`.
     ///   - changeLogLength: how many changes the change log keeps.
@@ -20,35 +20,22 @@ public final class SQLiteScheduleStore: ScheduleStore {
             throw ScheduleStoreError("SQLiteScheduleStore cannot open \(location)")
         }
         writer = try SQLiteStorage.open(location, migrations: ScheduleSchema.sqlite)
-        let sql = ScheduleSchema.upsertTeamSQL { _ in "?" }
-        try writer.write { db in
-            let statement = try db.cachedStatement(sql: sql)
-            for team in NBATeams.messages {
-                try statement.execute(arguments: [
-                    team.id, team.tricode, team.city, team.name, team.conference, team.division,
-                    team.primaryColor, team.secondaryColor,
-                ])
-            }
-        }
+        try writer.write { db in try Self.write(SeedTeams.messages, db) }
     }
 
     // MARK: ScheduleStore (documented on the protocol)
 
     public func teams() async throws -> [Team] {
         try await writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, tricode, city, name, conference, division, primary_color, secondary_color
-                    FROM schedule_teams ORDER BY id
-                    """
-            ).map { row in
-                Team(
-                    id: row[0], tricode: row[1], city: row[2], name: row[3], conference: row[4],
-                    division: row[5], primaryColor: row[6], secondaryColor: row[7]
-                )
+            try Row.fetchAll(db, sql: ScheduleSchema.selectTeamsSQL).map { row in
+                ScheduleSchema.team((0..<9).map { row[$0] })
             }
         }
+    }
+
+    public func upsert(teams: [Team]) async throws {
+        guard !teams.isEmpty else { return }
+        try await writer.write { db in try Self.write(teams, db) }
     }
 
     public func game(id: String) async throws -> Game? {
@@ -83,13 +70,13 @@ public final class SQLiteScheduleStore: ScheduleStore {
         _ plan: @escaping @Sendable ([String: Game]) throws -> (writes: [Game], result: Result)
     ) async throws -> Result {
         let sql = """
-            INSERT INTO schedule_games (id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, updated_at_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO schedule_games (id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, updated_at_ms, league_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             \(ScheduleSchema.gameConflictClause)
             """
         let logSQL = """
-            INSERT INTO schedule_changes (id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, changed_at_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO schedule_changes (id, home_team_id, away_team_id, start_time_ms, date, venue, status, revision, changed_at_ms, league_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         let pruneSQL = GameSQL.pruneChanges { _ in "?" }
         let keep = Int64(changeLogLength)
@@ -103,7 +90,7 @@ public final class SQLiteScheduleStore: ScheduleStore {
             for game in writes {
                 let arguments: StatementArguments = [
                     game.id, game.homeTeamId, game.awayTeamId, game.startTimeMs, game.date, game.venue,
-                    game.status.rawValue, Int64(bitPattern: game.revision), now,
+                    game.status.rawValue, Int64(bitPattern: game.revision), now, game.leagueId,
                 ]
                 try statement.execute(arguments: arguments)
                 try log.execute(arguments: arguments)
@@ -138,6 +125,14 @@ public final class SQLiteScheduleStore: ScheduleStore {
 
     // MARK: Rows
 
+    /// Inserts or refreshes teams.
+    private static func write(_ teams: [Team], _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: ScheduleSchema.upsertTeamSQL { _ in "?" })
+        for team in teams {
+            try statement.execute(arguments: StatementArguments(ScheduleSchema.teamValues(team)))
+        }
+    }
+
     /// The stored games with these ids, by id (in chunks: SQLite limits the number of binds).
     private static func fetch(_ db: Database, ids: [String]) throws -> [String: Game] {
         var games: [String: Game] = [:]
@@ -171,7 +166,8 @@ public final class SQLiteScheduleStore: ScheduleStore {
             date: row[first + 4],
             venue: row[first + 5],
             status: GameStatus(rawValue: row[first + 6]),
-            revision: UInt64(bitPattern: revision)
+            revision: UInt64(bitPattern: revision),
+            leagueId: row[first + 8]
         )
     }
 

@@ -8,8 +8,12 @@ import Logging
 /// name. Refused calls are counted; storage failures are logged and answered UNAVAILABLE (every
 /// write is all-or-nothing and idempotent, so clients may retry).
 extension Schedule: ScheduleServiceHandler {
+    public func listLeagues(request: ListLeaguesRequest, context: ServerContext) async throws -> ListLeaguesResponse {
+        ListLeaguesResponse(leagues: leagues())
+    }
+
     public func listTeams(request: ListTeamsRequest, context: ServerContext) async throws -> ListTeamsResponse {
-        ListTeamsResponse(teams: teams())
+        try await answering("ListTeams", context) { try await listTeams(request) }
     }
 
     public func listGames(request: ListGamesRequest, context: ServerContext) async throws -> ListGamesResponse {
@@ -22,7 +26,7 @@ extension Schedule: ScheduleServiceHandler {
 
     public func upsertGames(request: UpsertGamesRequest, context: ServerContext) async throws -> UpsertGamesResponse {
         AuditNote.games(request.games.lazy.map(\.id))
-        return try await answering("UpsertGames", context) { UpsertGamesResponse(games: try await upsert(request.games)) }
+        return try await answering("UpsertGames", context) { UpsertGamesResponse(games: try await upsert(request.games, teams: request.teams)) }
     }
 
     public func updateGameStatus(request: UpdateGameStatusRequest, context: ServerContext) async throws -> Game {

@@ -21,6 +21,8 @@ public final class Schedule: Sendable {
         public var maximumPageSize = 1000
         /// Most games in one `UpsertGames` call.
         public var maximumGamesPerUpsert = 10_000
+        /// Most teams in one `UpsertGames` call.
+        public var maximumTeamsPerUpsert = 1000
         /// Most game ids in one `WatchGames` call.
         public var maximumWatchedGames = RequestLimits.cursorsPerRequest
 
@@ -36,8 +38,8 @@ public final class Schedule: Sendable {
     public let metrics: ScheduleMetrics
     /// The limits in force.
     public let limits: Limits
-    let teamList: [Team]
-    let teamIDs: Set<String>
+    /// The known teams (the seed, and those feeds created).
+    let teamDirectory: TeamDirectory
     let logger: Logger
     /// Publishes the store's change log to `hub`, in commit order.
     private let feed: ChangeFeed
@@ -45,7 +47,7 @@ public final class Schedule: Sendable {
 
     /// Loads the teams from `store` and the per-status game counts into the metrics.
     /// - Parameters:
-    ///   - store: where games are kept (its teams are loaded once: they never change).
+    ///   - store: where teams and games are kept.
     ///   - metrics: where to record.
     ///   - watchQueueCapacity: most changes a watcher may have waiting before it is ended.
     ///   - changePollInterval: how often the change log is read for the writes of other
@@ -70,8 +72,7 @@ public final class Schedule: Sendable {
             metrics.watcherEnded(reason: "slow")
         }
         self.hub = hub
-        teamList = try await store.teams()
-        teamIDs = Set(teamList.map(\.id))
+        teamDirectory = TeamDirectory(try await store.teams())
         metrics.setGameCounts(try await store.gameCountsByStatus())
         let feed = ChangeFeed(
             store: store,
@@ -101,13 +102,37 @@ public final class Schedule: Sendable {
 
     /// All teams, ordered by id.
     public func teams() -> [Team] {
-        teamList
+        teamDirectory.all
+    }
+
+    /// The leagues the schedule knows, ordered by id.
+    public func leagues() -> [League] {
+        Leagues.all
+    }
+
+    /// The teams of the request's leagues (all teams when it names none), ordered by id.
+    /// - Throws: INVALID_ARGUMENT for a malformed league id, NOT_FOUND for an unknown one.
+    public func listTeams(_ request: ListTeamsRequest) async throws -> ListTeamsResponse {
+        let leagues = try LeagueFilter.validate(request.leagueIds)
+        // Teams another replica created are read from the store.
+        let teams = try await store.teams()
+        teamDirectory.insert(teams)
+        return ListTeamsResponse(teams: leagues.isEmpty ? teams : teams.filter { leagues.contains($0.leagueId) })
+    }
+
+    /// The ids of the known teams, reloaded from the store first when one of `named` is not
+    /// among them (another process sharing the store may have created it).
+    func knownTeamIDs(including named: some Sequence<String>) async throws -> Set<String> {
+        if !teamDirectory.knows(named) {
+            teamDirectory.insert(try await store.teams())
+        }
+        return teamDirectory.ids
     }
 
     /// One page of the games matching the request's filter.
     /// - Throws: INVALID_ARGUMENT for a malformed filter or page token.
     public func listGames(_ request: ListGamesRequest) async throws -> ListGamesResponse {
-        let filter = try GameFilter(validating: request, teamIDs: teamIDs)
+        let filter = try GameFilter(validating: request, teamIDs: try await knownTeamIDs(including: request.teamIds))
         let pageSize = request.pageSize == 0 ? limits.defaultPageSize : min(Int(request.pageSize), limits.maximumPageSize)
         try FieldCheck.text(request.pageToken, field: "page_token", maximumBytes: RequestLimits.pageTokenBytes)
         let after = request.pageToken.isEmpty ? nil : try PageToken.decode(request.pageToken, filter: filter)
@@ -137,8 +162,21 @@ public final class Schedule: Sendable {
     /// - Returns: the games as stored, in request order, with their revisions.
     /// - Throws: INVALID_ARGUMENT naming the first malformed game and field; FAILED_PRECONDITION
     ///   for the first refused status change. Nothing is written then.
-    public func upsert(_ games: [Game]) async throws -> [Game] {
-        try GameValidation.validate(batch: games, teamIDs: teamIDs, maximumCount: limits.maximumGamesPerUpsert)
+    /// - Parameter teams: teams to create or refresh first (of leagues without seed data); they
+    ///   are validated with the games and written only when every game is valid.
+    public func upsert(_ games: [Game], teams: [Team] = []) async throws -> [Game] {
+        try TeamValidation.validate(teams: teams, maximumCount: limits.maximumTeamsPerUpsert)
+        var known = try await knownTeamIDs(including: games.flatMap { [$0.homeTeamId, $0.awayTeamId] })
+        known.formUnion(teams.map(\.id))
+        try GameValidation.validate(batch: games, teamIDs: known, maximumCount: limits.maximumGamesPerUpsert)
+        var leagues = teamDirectory.leagues
+        for team in teams { leagues[team.id] = team.leagueId }
+        let games = try GameLeagues.assign(games, teamLeagues: leagues)
+        if !teams.isEmpty {
+            try await store.upsert(teams: teams)
+            teamDirectory.insert(teams)
+            logger.info("teams upserted", metadata: ["teams": "\(teams.count)"])
+        }
         guard !games.isEmpty else { return [] }
         let plan = try await write(ids: games.map(\.id)) { existing in
             let plan = try GamePlanner.upsert(games, existing: existing)
@@ -177,7 +215,8 @@ public final class Schedule: Sendable {
     /// - Throws: INVALID_ARGUMENT naming a malformed seed game.
     @discardableResult
     public func seed(_ games: [Game]) async throws -> Int {
-        try GameValidation.validate(batch: games, teamIDs: teamIDs, maximumCount: .max)
+        try GameValidation.validate(batch: games, teamIDs: teamDirectory.ids, maximumCount: .max)
+        let games = try GameLeagues.assign(games, teamLeagues: teamDirectory.leagues)
         guard !games.isEmpty else { return 0 }
         let created = try await write(ids: games.map(\.id)) { existing in
             let writes = GamePlanner.seed(games, existing: existing)

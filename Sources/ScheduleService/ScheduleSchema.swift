@@ -1,3 +1,4 @@
+import CourtsideProto
 import CourtsideDomain
 import Foundation
 
@@ -63,6 +64,16 @@ enum ScheduleSchema {
                 pruned_through INTEGER NOT NULL
             );
             INSERT INTO schedule_change_log (singleton, pruned_through) VALUES (1, 0);
+            """
+        ),
+        (
+            // Rows written before leagues existed are NBA rows.
+            "schedule-003-leagues",
+            """
+            ALTER TABLE schedule_teams ADD COLUMN league_id TEXT NOT NULL DEFAULT 'nba';
+            ALTER TABLE schedule_games ADD COLUMN league_id TEXT NOT NULL DEFAULT 'nba';
+            ALTER TABLE schedule_changes ADD COLUMN league_id TEXT NOT NULL DEFAULT 'nba';
+            CREATE INDEX schedule_games_by_league ON schedule_games (league_id, start_time_ms, id);
             """
         ),
     ]
@@ -131,25 +142,55 @@ enum ScheduleSchema {
             """
         ),
         ("schedule-009-change-log-row", "INSERT INTO schedule_change_log (singleton, pruned_through) VALUES (1, 0)"),
+        // Rows written before leagues existed are NBA rows.
+        ("schedule-010-teams-league", "ALTER TABLE schedule_teams ADD COLUMN league_id TEXT COLLATE \"C\" NOT NULL DEFAULT 'nba'"),
+        ("schedule-011-games-league", "ALTER TABLE schedule_games ADD COLUMN league_id TEXT COLLATE \"C\" NOT NULL DEFAULT 'nba'"),
+        ("schedule-012-changes-league", "ALTER TABLE schedule_changes ADD COLUMN league_id TEXT COLLATE \"C\" NOT NULL DEFAULT 'nba'"),
+        ("schedule-013-games-by-league", "CREATE INDEX schedule_games_by_league ON schedule_games (league_id, start_time_ms, id)"),
     ]
 
-    /// Inserts a team or refreshes its attributes (placeholders `?` or `$1…$8`).
+    /// Inserts a team or refreshes its attributes (placeholders `?` or `$1…$9`, in the order of
+    /// ``teamValues(_:)``).
     static func upsertTeamSQL(placeholder: (Int) -> String) -> String {
-        let values = (1...8).map(placeholder).joined(separator: ", ")
+        let values = (1...9).map(placeholder).joined(separator: ", ")
         return """
-            INSERT INTO schedule_teams (id, tricode, city, name, conference, division, primary_color, secondary_color)
+            INSERT INTO schedule_teams (id, tricode, city, name, conference, division, primary_color, secondary_color, league_id)
             VALUES (\(values))
             ON CONFLICT (id) DO UPDATE SET tricode = excluded.tricode, city = excluded.city, name = excluded.name,
                 conference = excluded.conference, division = excluded.division,
-                primary_color = excluded.primary_color, secondary_color = excluded.secondary_color
+                primary_color = excluded.primary_color, secondary_color = excluded.secondary_color,
+                league_id = excluded.league_id
             """
+    }
+
+    /// A team's columns in the order of ``upsertTeamSQL(placeholder:)`` and ``selectTeamsSQL``.
+    static func teamValues(_ team: Team) -> [String] {
+        [
+            team.id, team.tricode, team.city, team.name, team.conference, team.division,
+            team.primaryColor, team.secondaryColor, team.leagueId,
+        ]
+    }
+
+    /// Every team, ordered by id.
+    static let selectTeamsSQL = """
+        SELECT id, tricode, city, name, conference, division, primary_color, secondary_color, league_id
+        FROM schedule_teams ORDER BY id
+        """
+
+    /// A team from the columns of ``selectTeamsSQL``.
+    static func team(_ columns: [String]) -> Team {
+        Team(
+            id: columns[0], tricode: columns[1], city: columns[2], name: columns[3], conference: columns[4],
+            division: columns[5], primaryColor: columns[6], secondaryColor: columns[7], leagueId: columns[8]
+        )
     }
 
     /// The tail of a games insert that replaces an existing row.
     static let gameConflictClause = """
         ON CONFLICT (id) DO UPDATE SET home_team_id = excluded.home_team_id, away_team_id = excluded.away_team_id,
             start_time_ms = excluded.start_time_ms, date = excluded.date, venue = excluded.venue,
-            status = excluded.status, revision = excluded.revision, updated_at_ms = excluded.updated_at_ms
+            status = excluded.status, revision = excluded.revision, updated_at_ms = excluded.updated_at_ms,
+            league_id = excluded.league_id
         """
 
     /// Milliseconds since the Unix epoch, for `updated_at_ms`.

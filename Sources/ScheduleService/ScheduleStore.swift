@@ -14,6 +14,10 @@ public protocol ScheduleStore: Sendable {
     /// All teams, ordered by id.
     func teams() async throws -> [Team]
 
+    /// Inserts teams or refreshes their attributes (the teams a feed creates for a league
+    /// without seed data). The caller has validated them.
+    func upsert(teams: [Team]) async throws
+
     /// The game with this id, or nil.
     func game(id: String) async throws -> Game?
 

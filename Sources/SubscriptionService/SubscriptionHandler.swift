@@ -194,7 +194,7 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         }
         if !filter.teamIds.isEmpty, schedule.isReady {
             let known = Set(schedule.allGames.flatMap { [$0.homeTeamId, $0.awayTeamId] })
-            for team in filter.teamIds.sorted() where !known.contains(team) && !NBATeams.ids.contains(team) {
+            for team in filter.teamIds.sorted() where !known.contains(team) && !SeedTeams.ids.contains(team) {
                 throw RPCError(.notFound, "filter.team_ids: unknown team '\(FieldCheck.shown(team))'")
             }
         }

@@ -100,7 +100,10 @@ enum RPCCatalogue {
     ]
 
     static let schedule: [RPCTarget] = [
-        .make(.schedule, ScheduleServiceMethods.listTeams, response: ListTeamsResponse.self) { _, _ in ListTeamsRequest() },
+        .make(.schedule, ScheduleServiceMethods.listLeagues, response: ListLeaguesResponse.self) { _, _ in ListLeaguesRequest() },
+        .make(.schedule, ScheduleServiceMethods.listTeams, response: ListTeamsResponse.self) { random, _ in
+            ListTeamsRequest(leagueIds: random.chance(0.5) ? [] : [random.pick(["nba", "wnba"])])
+        },
         .make(.schedule, ScheduleServiceMethods.listGames, response: ListGamesResponse.self) { random, _ in
             ListGamesRequest(
                 dateFrom: random.chance(0.5) ? FuzzWorld.today : "", dateTo: random.chance(0.5) ? "2099-12-31" : "",

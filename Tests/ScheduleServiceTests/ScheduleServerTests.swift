@@ -56,7 +56,7 @@ struct RunningScheduleServer {
         let schedule = running.schedule
 
         let teams = try await schedule.listTeams(ListTeamsRequest())
-        #expect(teams.teams == NBATeams.messages)
+        #expect(teams.teams == SeedTeams.messages)
 
         let upserted = try await schedule.upsertGames(UpsertGamesRequest(games: makeGames(45)))
         #expect(upserted.games.count == 45)

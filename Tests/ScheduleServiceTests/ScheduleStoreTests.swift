@@ -12,8 +12,8 @@ import Testing
         let fixture = try await StoreFixture.make(kind)
         defer { fixture.remove() }
         let schedule = try await fixture.schedule()
-        #expect(schedule.teams() == NBATeams.messages)
-        #expect(try await schedule.store.teams() == NBATeams.messages)
+        #expect(schedule.teams() == SeedTeams.messages)
+        #expect(try await schedule.store.teams() == SeedTeams.messages)
         await schedule.close()
     }
 
@@ -36,7 +36,7 @@ import Testing
         #expect(try await schedule.updateStatus(gameID: "a", to: .live).revision == 3, "same status: no-op")
 
         let stored = try await schedule.game(id: "a")
-        #expect(stored == Game(id: "a", homeTeamId: "BOS", awayTeamId: "NYK", startTimeMs: baseStart + 10, date: "2025-10-21", venue: "Madison Square Garden", status: .live, revision: 3))
+        #expect(stored == Game(id: "a", homeTeamId: "BOS", awayTeamId: "NYK", startTimeMs: baseStart + 10, date: "2025-10-21", venue: "Madison Square Garden", status: .live, revision: 3, leagueId: "nba"))
         #expect(try await schedule.game(id: "b").revision == 1)
         // A revision sent by the client is ignored.
         var withRevision = makeGame("b", venue: "new")
@@ -166,7 +166,7 @@ import Testing
         #expect(after.count == 20)
         #expect(try await reopened.game(id: "g-00003").status == .live)
         #expect(try await reopened.game(id: "g-00003").revision == 2)
-        #expect(reopened.teams().count == 30, "reopening does not duplicate the teams")
+        #expect(reopened.teams().count == SeedTeams.messages.count, "reopening does not duplicate the teams")
         // The status machine continues from the stored status.
         let refused = await rpcError { _ = try await reopened.updateStatus(gameID: "g-00003", to: .scheduled) }
         #expect(refused?.code == .failedPrecondition)

@@ -59,6 +59,9 @@ static inline const ProtobufCMessageDescriptor *courtside__v1__get_snapshots_res
 static inline const ProtobufCMessageDescriptor *courtside__v1__get_subscription_request__descriptor_ptr(void) {
     return &courtside__v1__get_subscription_request__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *courtside__v1__league__descriptor_ptr(void) {
+    return &courtside__v1__league__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *courtside__v1__list_events_request__descriptor_ptr(void) {
     return &courtside__v1__list_events_request__descriptor;
 }
@@ -70,6 +73,12 @@ static inline const ProtobufCMessageDescriptor *courtside__v1__list_games_reques
 }
 static inline const ProtobufCMessageDescriptor *courtside__v1__list_games_response__descriptor_ptr(void) {
     return &courtside__v1__list_games_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *courtside__v1__list_leagues_request__descriptor_ptr(void) {
+    return &courtside__v1__list_leagues_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *courtside__v1__list_leagues_response__descriptor_ptr(void) {
+    return &courtside__v1__list_leagues_response__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *courtside__v1__list_subscriptions_request__descriptor_ptr(void) {
     return &courtside__v1__list_subscriptions_request__descriptor;

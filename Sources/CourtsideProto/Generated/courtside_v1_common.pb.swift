@@ -286,8 +286,82 @@ extension GameState {
     }
 }
 
+/// A competition games belong to ("nba", "wnba", "mens-college-basketball"). The schedule
+/// service knows a fixed list of leagues (`ListLeagues`); each team and game belongs to one.
+public struct League: Hashable, Sendable {
+    /// Stable id, lowercase: "nba", "wnba", "nba-development" (the G League),
+    /// "mens-college-basketball", "womens-college-basketball".
+    public var id: String = ""
+    /// "National Basketball Association".
+    public var name: String = ""
+    /// "NBA".
+    public var shortName: String = ""
+
+    public init(
+        id: String = "",
+        name: String = "",
+        shortName: String = ""
+    ) {
+        self.id = id
+        self.name = name
+        self.shortName = shortName
+    }
+}
+
+extension League: ProtobufCConvertible {
+    package typealias CMessage = Courtside__V1__League
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        courtside__v1__league__descriptor_ptr()
+    }
+
+    package static func cUnpack(_ length: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Courtside__V1__League>? {
+        courtside__v1__league__unpack(nil, length, bytes)
+    }
+
+    package static func cFree(_ message: UnsafeMutablePointer<Courtside__V1__League>) {
+        courtside__v1__league__free_unpacked(message, nil)
+    }
+
+    package static func cPackedSize(_ message: UnsafePointer<Courtside__V1__League>) -> Int {
+        courtside__v1__league__get_packed_size(message)
+    }
+
+    package static func cPack(_ message: UnsafePointer<Courtside__V1__League>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        courtside__v1__league__pack(message, out)
+    }
+
+    package init(cMessage c: UnsafePointer<Courtside__V1__League>) {
+        self.init()
+        self.id = ProtobufCRuntime.string(c.pointee.id)
+        self.name = ProtobufCRuntime.string(c.pointee.name)
+        self.shortName = ProtobufCRuntime.string(c.pointee.short_name)
+    }
+
+    package func fill(_ c: UnsafeMutablePointer<Courtside__V1__League>, arena: ProtobufCArena) {
+        courtside__v1__league__init(c)
+        c.pointee.id = arena.string(self.id)
+        c.pointee.name = arena.string(self.name)
+        c.pointee.short_name = arena.string(self.shortName)
+    }
+}
+
+extension League {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
+        self = try ProtobufCCodec.decode(Self.self, from: bytes)
+    }
+
+    /// Appends the serialized message to `buffer`.
+    public func serialize(into buffer: inout ByteBuffer) {
+        ProtobufCCodec.encode(self, into: &buffer)
+    }
+}
+
 public struct Team: Hashable, Sendable {
-    /// Stable id; the seed data uses the tricode ("BOS").
+    /// Stable id, unique across leagues. NBA teams keep their tricode ("BOS", the id every NBA
+    /// game already refers to); every other league's teams are "<league_id>-<abbreviation>"
+    /// ("wnba-IND", "mens-college-basketball-DUKE"), so two leagues may share a tricode.
     public var id: String = ""
     public var tricode: String = ""
     public var city: String = ""
@@ -297,6 +371,9 @@ public struct Team: Hashable, Sendable {
     /// Colours as "#rrggbb".
     public var primaryColor: String = ""
     public var secondaryColor: String = ""
+    /// The league the team plays in; "" in requests means "nba" (what clients that predate
+    /// leagues send).
+    public var leagueId: String = ""
 
     public init(
         id: String = "",
@@ -306,7 +383,8 @@ public struct Team: Hashable, Sendable {
         conference: String = "",
         division: String = "",
         primaryColor: String = "",
-        secondaryColor: String = ""
+        secondaryColor: String = "",
+        leagueId: String = ""
     ) {
         self.id = id
         self.tricode = tricode
@@ -316,6 +394,7 @@ public struct Team: Hashable, Sendable {
         self.division = division
         self.primaryColor = primaryColor
         self.secondaryColor = secondaryColor
+        self.leagueId = leagueId
     }
 }
 
@@ -352,6 +431,7 @@ extension Team: ProtobufCConvertible {
         self.division = ProtobufCRuntime.string(c.pointee.division)
         self.primaryColor = ProtobufCRuntime.string(c.pointee.primary_color)
         self.secondaryColor = ProtobufCRuntime.string(c.pointee.secondary_color)
+        self.leagueId = ProtobufCRuntime.string(c.pointee.league_id)
     }
 
     package func fill(_ c: UnsafeMutablePointer<Courtside__V1__Team>, arena: ProtobufCArena) {
@@ -364,6 +444,7 @@ extension Team: ProtobufCConvertible {
         c.pointee.division = arena.string(self.division)
         c.pointee.primary_color = arena.string(self.primaryColor)
         c.pointee.secondary_color = arena.string(self.secondaryColor)
+        c.pointee.league_id = arena.string(self.leagueId)
     }
 }
 
@@ -392,6 +473,9 @@ public struct Game: Hashable, Sendable {
     public var status: GameStatus = GameStatus(rawValue: 0)
     /// Bumped by the schedule service on every change; 0 in requests.
     public var revision: UInt64 = 0
+    /// The league of both teams. "" in requests means "the teams' league"; a game between teams
+    /// of two leagues, or naming another league, is refused.
+    public var leagueId: String = ""
 
     public init(
         id: String = "",
@@ -401,7 +485,8 @@ public struct Game: Hashable, Sendable {
         date: String = "",
         venue: String = "",
         status: GameStatus = GameStatus(rawValue: 0),
-        revision: UInt64 = 0
+        revision: UInt64 = 0,
+        leagueId: String = ""
     ) {
         self.id = id
         self.homeTeamId = homeTeamId
@@ -411,6 +496,7 @@ public struct Game: Hashable, Sendable {
         self.venue = venue
         self.status = status
         self.revision = revision
+        self.leagueId = leagueId
     }
 }
 
@@ -447,6 +533,7 @@ extension Game: ProtobufCConvertible {
         self.venue = ProtobufCRuntime.string(c.pointee.venue)
         self.status = GameStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
         self.revision = c.pointee.revision
+        self.leagueId = ProtobufCRuntime.string(c.pointee.league_id)
     }
 
     package func fill(_ c: UnsafeMutablePointer<Courtside__V1__Game>, arena: ProtobufCArena) {
@@ -459,6 +546,7 @@ extension Game: ProtobufCConvertible {
         c.pointee.venue = arena.string(self.venue)
         c.pointee.status = .init(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
         c.pointee.revision = self.revision
+        c.pointee.league_id = arena.string(self.leagueId)
     }
 }
 

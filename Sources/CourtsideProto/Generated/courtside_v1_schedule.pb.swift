@@ -5,9 +5,125 @@ package import CCourtsideProtos
 public import NIOCore
 package import ProtobufC
 
-public struct ListTeamsRequest: Hashable, Sendable {
+public struct ListLeaguesRequest: Hashable, Sendable {
 
     public init() {}
+}
+
+extension ListLeaguesRequest: ProtobufCConvertible {
+    package typealias CMessage = Courtside__V1__ListLeaguesRequest
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        courtside__v1__list_leagues_request__descriptor_ptr()
+    }
+
+    package static func cUnpack(_ length: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Courtside__V1__ListLeaguesRequest>? {
+        courtside__v1__list_leagues_request__unpack(nil, length, bytes)
+    }
+
+    package static func cFree(_ message: UnsafeMutablePointer<Courtside__V1__ListLeaguesRequest>) {
+        courtside__v1__list_leagues_request__free_unpacked(message, nil)
+    }
+
+    package static func cPackedSize(_ message: UnsafePointer<Courtside__V1__ListLeaguesRequest>) -> Int {
+        courtside__v1__list_leagues_request__get_packed_size(message)
+    }
+
+    package static func cPack(_ message: UnsafePointer<Courtside__V1__ListLeaguesRequest>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        courtside__v1__list_leagues_request__pack(message, out)
+    }
+
+    package init(cMessage c: UnsafePointer<Courtside__V1__ListLeaguesRequest>) {
+        self.init()
+        _ = c
+    }
+
+    package func fill(_ c: UnsafeMutablePointer<Courtside__V1__ListLeaguesRequest>, arena: ProtobufCArena) {
+        courtside__v1__list_leagues_request__init(c)
+        _ = arena
+    }
+}
+
+extension ListLeaguesRequest {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
+        self = try ProtobufCCodec.decode(Self.self, from: bytes)
+    }
+
+    /// Appends the serialized message to `buffer`.
+    public func serialize(into buffer: inout ByteBuffer) {
+        ProtobufCCodec.encode(self, into: &buffer)
+    }
+}
+
+public struct ListLeaguesResponse: Hashable, Sendable {
+    public var leagues: [League] = []
+
+    public init(
+        leagues: [League] = []
+    ) {
+        self.leagues = leagues
+    }
+}
+
+extension ListLeaguesResponse: ProtobufCConvertible {
+    package typealias CMessage = Courtside__V1__ListLeaguesResponse
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        courtside__v1__list_leagues_response__descriptor_ptr()
+    }
+
+    package static func cUnpack(_ length: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Courtside__V1__ListLeaguesResponse>? {
+        courtside__v1__list_leagues_response__unpack(nil, length, bytes)
+    }
+
+    package static func cFree(_ message: UnsafeMutablePointer<Courtside__V1__ListLeaguesResponse>) {
+        courtside__v1__list_leagues_response__free_unpacked(message, nil)
+    }
+
+    package static func cPackedSize(_ message: UnsafePointer<Courtside__V1__ListLeaguesResponse>) -> Int {
+        courtside__v1__list_leagues_response__get_packed_size(message)
+    }
+
+    package static func cPack(_ message: UnsafePointer<Courtside__V1__ListLeaguesResponse>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        courtside__v1__list_leagues_response__pack(message, out)
+    }
+
+    package init(cMessage c: UnsafePointer<Courtside__V1__ListLeaguesResponse>) {
+        self.init()
+        self.leagues = ProtobufCRuntime.messages(c.pointee.leagues, count: c.pointee.n_leagues, as: League.self)
+    }
+
+    package func fill(_ c: UnsafeMutablePointer<Courtside__V1__ListLeaguesResponse>, arena: ProtobufCArena) {
+        courtside__v1__list_leagues_response__init(c)
+        if !self.leagues.isEmpty {
+            c.pointee.n_leagues = self.leagues.count
+            c.pointee.leagues = arena.messages(self.leagues, as: Courtside__V1__League.self)
+        }
+    }
+}
+
+extension ListLeaguesResponse {
+    /// Decodes a message from its serialized bytes; throws if they are malformed.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
+        self = try ProtobufCCodec.decode(Self.self, from: bytes)
+    }
+
+    /// Appends the serialized message to `buffer`.
+    public func serialize(into buffer: inout ByteBuffer) {
+        ProtobufCCodec.encode(self, into: &buffer)
+    }
+}
+
+public struct ListTeamsRequest: Hashable, Sendable {
+    /// Teams of any of these leagues; empty = all leagues.
+    public var leagueIds: [String] = []
+
+    public init(
+        leagueIds: [String] = []
+    ) {
+        self.leagueIds = leagueIds
+    }
 }
 
 extension ListTeamsRequest: ProtobufCConvertible {
@@ -35,12 +151,15 @@ extension ListTeamsRequest: ProtobufCConvertible {
 
     package init(cMessage c: UnsafePointer<Courtside__V1__ListTeamsRequest>) {
         self.init()
-        _ = c
+        self.leagueIds = ProtobufCRuntime.strings(c.pointee.league_ids, count: c.pointee.n_league_ids)
     }
 
     package func fill(_ c: UnsafeMutablePointer<Courtside__V1__ListTeamsRequest>, arena: ProtobufCArena) {
         courtside__v1__list_teams_request__init(c)
-        _ = arena
+        if !self.leagueIds.isEmpty {
+            c.pointee.n_league_ids = self.leagueIds.count
+            c.pointee.league_ids = arena.strings(self.leagueIds)
+        }
     }
 }
 
@@ -127,6 +246,8 @@ public struct ListGamesRequest: Hashable, Sendable {
     public var pageSize: UInt32 = 0
     /// From a previous response's next_page_token; "" for the first page.
     public var pageToken: String = ""
+    /// Games of any of these leagues; empty = all leagues.
+    public var leagueIds: [String] = []
 
     public init(
         dateFrom: String = "",
@@ -134,7 +255,8 @@ public struct ListGamesRequest: Hashable, Sendable {
         teamIds: [String] = [],
         statuses: [GameStatus] = [],
         pageSize: UInt32 = 0,
-        pageToken: String = ""
+        pageToken: String = "",
+        leagueIds: [String] = []
     ) {
         self.dateFrom = dateFrom
         self.dateTo = dateTo
@@ -142,6 +264,7 @@ public struct ListGamesRequest: Hashable, Sendable {
         self.statuses = statuses
         self.pageSize = pageSize
         self.pageToken = pageToken
+        self.leagueIds = leagueIds
     }
 }
 
@@ -176,6 +299,7 @@ extension ListGamesRequest: ProtobufCConvertible {
         self.statuses = ProtobufCRuntime.scalars(c.pointee.statuses, count: c.pointee.n_statuses).map { GameStatus(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
         self.pageSize = c.pointee.page_size
         self.pageToken = ProtobufCRuntime.string(c.pointee.page_token)
+        self.leagueIds = ProtobufCRuntime.strings(c.pointee.league_ids, count: c.pointee.n_league_ids)
     }
 
     package func fill(_ c: UnsafeMutablePointer<Courtside__V1__ListGamesRequest>, arena: ProtobufCArena) {
@@ -192,6 +316,10 @@ extension ListGamesRequest: ProtobufCConvertible {
         }
         c.pointee.page_size = self.pageSize
         c.pointee.page_token = arena.string(self.pageToken)
+        if !self.leagueIds.isEmpty {
+            c.pointee.n_league_ids = self.leagueIds.count
+            c.pointee.league_ids = arena.strings(self.leagueIds)
+        }
     }
 }
 
@@ -330,11 +458,17 @@ extension GetGameRequest {
 
 public struct UpsertGamesRequest: Hashable, Sendable {
     public var games: [Game] = []
+    /// Teams to create or update before the games are written (a feed creates the teams a
+    /// provider reports for a league Courtside has no seed for). Applied in the same call: if a
+    /// team or a game is refused, nothing is written.
+    public var teams: [Team] = []
 
     public init(
-        games: [Game] = []
+        games: [Game] = [],
+        teams: [Team] = []
     ) {
         self.games = games
+        self.teams = teams
     }
 }
 
@@ -364,6 +498,7 @@ extension UpsertGamesRequest: ProtobufCConvertible {
     package init(cMessage c: UnsafePointer<Courtside__V1__UpsertGamesRequest>) {
         self.init()
         self.games = ProtobufCRuntime.messages(c.pointee.games, count: c.pointee.n_games, as: Game.self)
+        self.teams = ProtobufCRuntime.messages(c.pointee.teams, count: c.pointee.n_teams, as: Team.self)
     }
 
     package func fill(_ c: UnsafeMutablePointer<Courtside__V1__UpsertGamesRequest>, arena: ProtobufCArena) {
@@ -371,6 +506,10 @@ extension UpsertGamesRequest: ProtobufCConvertible {
         if !self.games.isEmpty {
             c.pointee.n_games = self.games.count
             c.pointee.games = arena.messages(self.games, as: Courtside__V1__Game.self)
+        }
+        if !self.teams.isEmpty {
+            c.pointee.n_teams = self.teams.count
+            c.pointee.teams = arena.messages(self.teams, as: Courtside__V1__Team.self)
         }
     }
 }

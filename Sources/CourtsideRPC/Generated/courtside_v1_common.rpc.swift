@@ -6,6 +6,7 @@ public import GRPCWire
 
 extension Position: GRPCMessage {}
 extension GameState: GRPCMessage {}
+extension League: GRPCMessage {}
 extension Team: GRPCMessage {}
 extension Game: GRPCMessage {}
 extension Event: GRPCMessage {}

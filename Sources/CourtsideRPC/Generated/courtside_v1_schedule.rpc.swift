@@ -5,6 +5,8 @@ public import CourtsideProto
 public import GRPC
 public import GRPCWire
 
+extension ListLeaguesRequest: GRPCMessage {}
+extension ListLeaguesResponse: GRPCMessage {}
 extension ListTeamsRequest: GRPCMessage {}
 extension ListTeamsResponse: GRPCMessage {}
 extension ListGamesRequest: GRPCMessage {}
@@ -19,17 +21,20 @@ extension GameChange: GRPCMessage {}
 /// Method descriptors of `courtside.v1.ScheduleService`.
 public enum ScheduleServiceMethods {
     public static let serviceName = "courtside.v1.ScheduleService"
+    public static let listLeagues = MethodDescriptor(service: serviceName, method: "ListLeagues")
     public static let listTeams = MethodDescriptor(service: serviceName, method: "ListTeams")
     public static let listGames = MethodDescriptor(service: serviceName, method: "ListGames")
     public static let getGame = MethodDescriptor(service: serviceName, method: "GetGame")
     public static let upsertGames = MethodDescriptor(service: serviceName, method: "UpsertGames")
     public static let updateGameStatus = MethodDescriptor(service: serviceName, method: "UpdateGameStatus")
     public static let watchGames = MethodDescriptor(service: serviceName, method: "WatchGames")
-    public static let all: [MethodDescriptor] = [listTeams, listGames, getGame, upsertGames, updateGameStatus, watchGames]
+    public static let all: [MethodDescriptor] = [listLeagues, listTeams, listGames, getGame, upsertGames, updateGameStatus, watchGames]
 }
 
 public protocol ScheduleServiceHandler: RPCService {
-    /// All teams, ordered by tricode.
+    /// The leagues the schedule knows, ordered by id.
+    func listLeagues(request: ListLeaguesRequest, context: ServerContext) async throws -> ListLeaguesResponse
+    /// Teams (optionally of some leagues only), ordered by id.
     func listTeams(request: ListTeamsRequest, context: ServerContext) async throws -> ListTeamsResponse
     /// Games matching a filter, ordered by start time then id, a page at a time.
     func listGames(request: ListGamesRequest, context: ServerContext) async throws -> ListGamesResponse
@@ -48,6 +53,9 @@ extension ScheduleServiceHandler {
     public var serviceNames: [String] { ["courtside.v1.ScheduleService"] }
 
     public func registerMethods(with router: inout RPCRouter) {
+        router.registerUnary(ScheduleServiceMethods.listLeagues, request: ListLeaguesRequest.self, response: ListLeaguesResponse.self) { request, context in
+            try await self.listLeagues(request: request, context: context)
+        }
         router.registerUnary(ScheduleServiceMethods.listTeams, request: ListTeamsRequest.self, response: ListTeamsResponse.self) { request, context in
             try await self.listTeams(request: request, context: context)
         }
@@ -77,7 +85,12 @@ public struct ScheduleServiceClient: Sendable {
         self.client = client
     }
 
-    /// All teams, ordered by tricode.
+    /// The leagues the schedule knows, ordered by id.
+    public func listLeagues(_ request: ListLeaguesRequest, options: CallOptions = CallOptions()) async throws -> ListLeaguesResponse {
+        try await client.unary(ScheduleServiceMethods.listLeagues, request: request, options: options)
+    }
+
+    /// Teams (optionally of some leagues only), ordered by id.
     public func listTeams(_ request: ListTeamsRequest, options: CallOptions = CallOptions()) async throws -> ListTeamsResponse {
         try await client.unary(ScheduleServiceMethods.listTeams, request: request, options: options)
     }

@@ -96,8 +96,15 @@ def game(game_id, home="BOS", away="NYK", start_ms=BASE_START_MS, date="2025-10-
 
 def test_list_teams(server):
     teams = server.stub.ListTeams(pb.ListTeamsRequest()).teams
-    assert len(teams) == 30
+    assert len([t for t in teams if t.league_id == "nba"]) == 30
+    assert len([t for t in teams if t.league_id == "wnba"]) == 13
     assert [t.id for t in teams] == sorted(t.id for t in teams)
+    fever = next(t for t in teams if t.id == "wnba-IND")
+    assert (fever.tricode, fever.city, fever.name) == ("IND", "Indiana", "Fever")
+    wnba = server.stub.ListTeams(pb.ListTeamsRequest(league_ids=["wnba"])).teams
+    assert {t.league_id for t in wnba} == {"wnba"} and len(wnba) == 13
+    leagues = server.stub.ListLeagues(pb.ListLeaguesRequest()).leagues
+    assert {"nba", "wnba"} <= {league.id for league in leagues}
     boston = next(t for t in teams if t.id == "BOS")
     assert (boston.tricode, boston.city, boston.name, boston.conference, boston.division) == (
         "BOS", "Boston", "Celtics", "East", "Atlantic")

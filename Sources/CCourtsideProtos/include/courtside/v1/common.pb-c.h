@@ -17,6 +17,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Courtside__V1__Position Courtside__V1__Position;
 typedef struct Courtside__V1__GameState Courtside__V1__GameState;
+typedef struct Courtside__V1__League Courtside__V1__League;
 typedef struct Courtside__V1__Team Courtside__V1__Team;
 typedef struct Courtside__V1__Game Courtside__V1__Game;
 typedef struct Courtside__V1__Event Courtside__V1__Event;
@@ -141,11 +142,39 @@ struct  Courtside__V1__GameState
     , 0, 0, 0, 0, 0, COURTSIDE__V1__GAME_STATUS__GAME_STATUS_UNSPECIFIED }
 
 
+/*
+ * A competition games belong to ("nba", "wnba", "mens-college-basketball"). The schedule
+ * service knows a fixed list of leagues (`ListLeagues`); each team and game belongs to one.
+ */
+struct  Courtside__V1__League
+{
+  ProtobufCMessage base;
+  /*
+   * Stable id, lowercase: "nba", "wnba", "nba-development" (the G League),
+   * "mens-college-basketball", "womens-college-basketball".
+   */
+  char *id;
+  /*
+   * "National Basketball Association".
+   */
+  char *name;
+  /*
+   * "NBA".
+   */
+  char *short_name;
+};
+#define COURTSIDE__V1__LEAGUE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&courtside__v1__league__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
 struct  Courtside__V1__Team
 {
   ProtobufCMessage base;
   /*
-   * Stable id; the seed data uses the tricode ("BOS").
+   * Stable id, unique across leagues. NBA teams keep their tricode ("BOS", the id every NBA
+   * game already refers to); every other league's teams are "<league_id>-<abbreviation>"
+   * ("wnba-IND", "mens-college-basketball-DUKE"), so two leagues may share a tricode.
    */
   char *id;
   char *tricode;
@@ -158,10 +187,15 @@ struct  Courtside__V1__Team
    */
   char *primary_color;
   char *secondary_color;
+  /*
+   * The league the team plays in; "" in requests means "nba" (what clients that predate
+   * leagues send).
+   */
+  char *league_id;
 };
 #define COURTSIDE__V1__TEAM__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&courtside__v1__team__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Courtside__V1__Game
@@ -185,10 +219,15 @@ struct  Courtside__V1__Game
    * Bumped by the schedule service on every change; 0 in requests.
    */
   uint64_t revision;
+  /*
+   * The league of both teams. "" in requests means "the teams' league"; a game between teams
+   * of two leagues, or naming another league, is refused.
+   */
+  char *league_id;
 };
 #define COURTSIDE__V1__GAME__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&courtside__v1__game__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, COURTSIDE__V1__GAME_STATUS__GAME_STATUS_UNSPECIFIED, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, COURTSIDE__V1__GAME_STATUS__GAME_STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Courtside__V1__Event
@@ -348,6 +387,25 @@ Courtside__V1__GameState *
 void   courtside__v1__game_state__free_unpacked
                      (Courtside__V1__GameState *message,
                       ProtobufCAllocator *allocator);
+/* Courtside__V1__League methods */
+void   courtside__v1__league__init
+                     (Courtside__V1__League         *message);
+size_t courtside__v1__league__get_packed_size
+                     (const Courtside__V1__League   *message);
+size_t courtside__v1__league__pack
+                     (const Courtside__V1__League   *message,
+                      uint8_t             *out);
+size_t courtside__v1__league__pack_to_buffer
+                     (const Courtside__V1__League   *message,
+                      ProtobufCBuffer     *buffer);
+Courtside__V1__League *
+       courtside__v1__league__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   courtside__v1__league__free_unpacked
+                     (Courtside__V1__League *message,
+                      ProtobufCAllocator *allocator);
 /* Courtside__V1__Team methods */
 void   courtside__v1__team__init
                      (Courtside__V1__Team         *message);
@@ -489,6 +547,9 @@ typedef void (*Courtside__V1__Position_Closure)
 typedef void (*Courtside__V1__GameState_Closure)
                  (const Courtside__V1__GameState *message,
                   void *closure_data);
+typedef void (*Courtside__V1__League_Closure)
+                 (const Courtside__V1__League *message,
+                  void *closure_data);
 typedef void (*Courtside__V1__Team_Closure)
                  (const Courtside__V1__Team *message,
                   void *closure_data);
@@ -521,6 +582,7 @@ extern const ProtobufCEnumDescriptor    courtside__v1__event_kind__descriptor;
 extern const ProtobufCEnumDescriptor    courtside__v1__snapshot_reason__descriptor;
 extern const ProtobufCMessageDescriptor courtside__v1__position__descriptor;
 extern const ProtobufCMessageDescriptor courtside__v1__game_state__descriptor;
+extern const ProtobufCMessageDescriptor courtside__v1__league__descriptor;
 extern const ProtobufCMessageDescriptor courtside__v1__team__descriptor;
 extern const ProtobufCMessageDescriptor courtside__v1__game__descriptor;
 extern const ProtobufCMessageDescriptor courtside__v1__event__descriptor;

@@ -16,6 +16,8 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "courtside/v1/common.pb-c.h"
 
+typedef struct Courtside__V1__ListLeaguesRequest Courtside__V1__ListLeaguesRequest;
+typedef struct Courtside__V1__ListLeaguesResponse Courtside__V1__ListLeaguesResponse;
 typedef struct Courtside__V1__ListTeamsRequest Courtside__V1__ListTeamsRequest;
 typedef struct Courtside__V1__ListTeamsResponse Courtside__V1__ListTeamsResponse;
 typedef struct Courtside__V1__ListGamesRequest Courtside__V1__ListGamesRequest;
@@ -33,13 +35,38 @@ typedef struct Courtside__V1__GameChange Courtside__V1__GameChange;
 
 /* --- messages --- */
 
-struct  Courtside__V1__ListTeamsRequest
+struct  Courtside__V1__ListLeaguesRequest
 {
   ProtobufCMessage base;
 };
+#define COURTSIDE__V1__LIST_LEAGUES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&courtside__v1__list_leagues_request__descriptor) \
+     }
+
+
+struct  Courtside__V1__ListLeaguesResponse
+{
+  ProtobufCMessage base;
+  size_t n_leagues;
+  Courtside__V1__League **leagues;
+};
+#define COURTSIDE__V1__LIST_LEAGUES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&courtside__v1__list_leagues_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Courtside__V1__ListTeamsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Teams of any of these leagues; empty = all leagues.
+   */
+  size_t n_league_ids;
+  char **league_ids;
+};
 #define COURTSIDE__V1__LIST_TEAMS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&courtside__v1__list_teams_request__descriptor) \
-     }
+    , 0,NULL }
 
 
 struct  Courtside__V1__ListTeamsResponse
@@ -79,10 +106,15 @@ struct  Courtside__V1__ListGamesRequest
    * From a previous response's next_page_token; "" for the first page.
    */
   char *page_token;
+  /*
+   * Games of any of these leagues; empty = all leagues.
+   */
+  size_t n_league_ids;
+  char **league_ids;
 };
 #define COURTSIDE__V1__LIST_GAMES_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&courtside__v1__list_games_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 struct  Courtside__V1__ListGamesResponse
@@ -115,10 +147,17 @@ struct  Courtside__V1__UpsertGamesRequest
   ProtobufCMessage base;
   size_t n_games;
   Courtside__V1__Game **games;
+  /*
+   * Teams to create or update before the games are written (a feed creates the teams a
+   * provider reports for a league Courtside has no seed for). Applied in the same call: if a
+   * team or a game is refused, nothing is written.
+   */
+  size_t n_teams;
+  Courtside__V1__Team **teams;
 };
 #define COURTSIDE__V1__UPSERT_GAMES_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&courtside__v1__upsert_games_request__descriptor) \
-    , 0,NULL }
+    , 0,NULL, 0,NULL }
 
 
 struct  Courtside__V1__UpsertGamesResponse
@@ -175,6 +214,44 @@ struct  Courtside__V1__GameChange
     , NULL, 0 }
 
 
+/* Courtside__V1__ListLeaguesRequest methods */
+void   courtside__v1__list_leagues_request__init
+                     (Courtside__V1__ListLeaguesRequest         *message);
+size_t courtside__v1__list_leagues_request__get_packed_size
+                     (const Courtside__V1__ListLeaguesRequest   *message);
+size_t courtside__v1__list_leagues_request__pack
+                     (const Courtside__V1__ListLeaguesRequest   *message,
+                      uint8_t             *out);
+size_t courtside__v1__list_leagues_request__pack_to_buffer
+                     (const Courtside__V1__ListLeaguesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Courtside__V1__ListLeaguesRequest *
+       courtside__v1__list_leagues_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   courtside__v1__list_leagues_request__free_unpacked
+                     (Courtside__V1__ListLeaguesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Courtside__V1__ListLeaguesResponse methods */
+void   courtside__v1__list_leagues_response__init
+                     (Courtside__V1__ListLeaguesResponse         *message);
+size_t courtside__v1__list_leagues_response__get_packed_size
+                     (const Courtside__V1__ListLeaguesResponse   *message);
+size_t courtside__v1__list_leagues_response__pack
+                     (const Courtside__V1__ListLeaguesResponse   *message,
+                      uint8_t             *out);
+size_t courtside__v1__list_leagues_response__pack_to_buffer
+                     (const Courtside__V1__ListLeaguesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Courtside__V1__ListLeaguesResponse *
+       courtside__v1__list_leagues_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   courtside__v1__list_leagues_response__free_unpacked
+                     (Courtside__V1__ListLeaguesResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Courtside__V1__ListTeamsRequest methods */
 void   courtside__v1__list_teams_request__init
                      (Courtside__V1__ListTeamsRequest         *message);
@@ -367,6 +444,12 @@ void   courtside__v1__game_change__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Courtside__V1__ListLeaguesRequest_Closure)
+                 (const Courtside__V1__ListLeaguesRequest *message,
+                  void *closure_data);
+typedef void (*Courtside__V1__ListLeaguesResponse_Closure)
+                 (const Courtside__V1__ListLeaguesResponse *message,
+                  void *closure_data);
 typedef void (*Courtside__V1__ListTeamsRequest_Closure)
                  (const Courtside__V1__ListTeamsRequest *message,
                   void *closure_data);
@@ -404,6 +487,10 @@ typedef struct Courtside__V1__ScheduleService_Service Courtside__V1__ScheduleSer
 struct Courtside__V1__ScheduleService_Service
 {
   ProtobufCService base;
+  void (*list_leagues)(Courtside__V1__ScheduleService_Service *service,
+                       const Courtside__V1__ListLeaguesRequest *input,
+                       Courtside__V1__ListLeaguesResponse_Closure closure,
+                       void *closure_data);
   void (*list_teams)(Courtside__V1__ScheduleService_Service *service,
                      const Courtside__V1__ListTeamsRequest *input,
                      Courtside__V1__ListTeamsResponse_Closure closure,
@@ -436,12 +523,17 @@ void courtside__v1__schedule_service__init (Courtside__V1__ScheduleService_Servi
     { &courtside__v1__schedule_service__descriptor, protobuf_c_service_invoke_internal, NULL }
 #define COURTSIDE__V1__SCHEDULE_SERVICE__INIT(function_prefix__) \
     { COURTSIDE__V1__SCHEDULE_SERVICE__BASE_INIT,\
+      function_prefix__ ## list_leagues,\
       function_prefix__ ## list_teams,\
       function_prefix__ ## list_games,\
       function_prefix__ ## get_game,\
       function_prefix__ ## upsert_games,\
       function_prefix__ ## update_game_status,\
       function_prefix__ ## watch_games  }
+void courtside__v1__schedule_service__list_leagues(ProtobufCService *service,
+                                                   const Courtside__V1__ListLeaguesRequest *input,
+                                                   Courtside__V1__ListLeaguesResponse_Closure closure,
+                                                   void *closure_data);
 void courtside__v1__schedule_service__list_teams(ProtobufCService *service,
                                                  const Courtside__V1__ListTeamsRequest *input,
                                                  Courtside__V1__ListTeamsResponse_Closure closure,
@@ -469,6 +561,8 @@ void courtside__v1__schedule_service__watch_games(ProtobufCService *service,
 
 /* --- descriptors --- */
 
+extern const ProtobufCMessageDescriptor courtside__v1__list_leagues_request__descriptor;
+extern const ProtobufCMessageDescriptor courtside__v1__list_leagues_response__descriptor;
 extern const ProtobufCMessageDescriptor courtside__v1__list_teams_request__descriptor;
 extern const ProtobufCMessageDescriptor courtside__v1__list_teams_response__descriptor;
 extern const ProtobufCMessageDescriptor courtside__v1__list_games_request__descriptor;

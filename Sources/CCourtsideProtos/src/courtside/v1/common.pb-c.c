@@ -97,6 +97,51 @@ void   courtside__v1__game_state__free_unpacked
   assert(message->base.descriptor == &courtside__v1__game_state__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   courtside__v1__league__init
+                     (Courtside__V1__League         *message)
+{
+  static const Courtside__V1__League init_value = COURTSIDE__V1__LEAGUE__INIT;
+  *message = init_value;
+}
+size_t courtside__v1__league__get_packed_size
+                     (const Courtside__V1__League *message)
+{
+  assert(message->base.descriptor == &courtside__v1__league__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t courtside__v1__league__pack
+                     (const Courtside__V1__League *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &courtside__v1__league__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t courtside__v1__league__pack_to_buffer
+                     (const Courtside__V1__League *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &courtside__v1__league__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Courtside__V1__League *
+       courtside__v1__league__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Courtside__V1__League *)
+     protobuf_c_message_unpack (&courtside__v1__league__descriptor,
+                                allocator, len, data);
+}
+void   courtside__v1__league__free_unpacked
+                     (Courtside__V1__League *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &courtside__v1__league__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   courtside__v1__team__init
                      (Courtside__V1__Team         *message)
 {
@@ -566,7 +611,71 @@ const ProtobufCMessageDescriptor courtside__v1__game_state__descriptor =
   (ProtobufCMessageInit) courtside__v1__game_state__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor courtside__v1__team__field_descriptors[8] =
+static const ProtobufCFieldDescriptor courtside__v1__league__field_descriptors[3] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Courtside__V1__League, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Courtside__V1__League, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "short_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Courtside__V1__League, short_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned courtside__v1__league__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+  1,   /* field[1] = name */
+  2,   /* field[2] = short_name */
+};
+static const ProtobufCIntRange courtside__v1__league__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor courtside__v1__league__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "courtside.v1.League",
+  "League",
+  "Courtside__V1__League",
+  "courtside.v1",
+  sizeof(Courtside__V1__League),
+  3,
+  courtside__v1__league__field_descriptors,
+  courtside__v1__league__field_indices_by_name,
+  1,  courtside__v1__league__number_ranges,
+  (ProtobufCMessageInit) courtside__v1__league__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor courtside__v1__team__field_descriptors[9] =
 {
   {
     "id",
@@ -664,12 +773,25 @@ static const ProtobufCFieldDescriptor courtside__v1__team__field_descriptors[8] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "league_id",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Courtside__V1__Team, league_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned courtside__v1__team__field_indices_by_name[] = {
   2,   /* field[2] = city */
   4,   /* field[4] = conference */
   5,   /* field[5] = division */
   0,   /* field[0] = id */
+  8,   /* field[8] = league_id */
   3,   /* field[3] = name */
   6,   /* field[6] = primary_color */
   7,   /* field[7] = secondary_color */
@@ -678,7 +800,7 @@ static const unsigned courtside__v1__team__field_indices_by_name[] = {
 static const ProtobufCIntRange courtside__v1__team__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor courtside__v1__team__descriptor =
 {
@@ -688,14 +810,14 @@ const ProtobufCMessageDescriptor courtside__v1__team__descriptor =
   "Courtside__V1__Team",
   "courtside.v1",
   sizeof(Courtside__V1__Team),
-  8,
+  9,
   courtside__v1__team__field_descriptors,
   courtside__v1__team__field_indices_by_name,
   1,  courtside__v1__team__number_ranges,
   (ProtobufCMessageInit) courtside__v1__team__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor courtside__v1__game__field_descriptors[8] =
+static const ProtobufCFieldDescriptor courtside__v1__game__field_descriptors[9] =
 {
   {
     "id",
@@ -793,12 +915,25 @@ static const ProtobufCFieldDescriptor courtside__v1__game__field_descriptors[8] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "league_id",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Courtside__V1__Game, league_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned courtside__v1__game__field_indices_by_name[] = {
   2,   /* field[2] = away_team_id */
   4,   /* field[4] = date */
   1,   /* field[1] = home_team_id */
   0,   /* field[0] = id */
+  8,   /* field[8] = league_id */
   7,   /* field[7] = revision */
   3,   /* field[3] = start_time_ms */
   6,   /* field[6] = status */
@@ -807,7 +942,7 @@ static const unsigned courtside__v1__game__field_indices_by_name[] = {
 static const ProtobufCIntRange courtside__v1__game__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor courtside__v1__game__descriptor =
 {
@@ -817,7 +952,7 @@ const ProtobufCMessageDescriptor courtside__v1__game__descriptor =
   "Courtside__V1__Game",
   "courtside.v1",
   sizeof(Courtside__V1__Game),
-  8,
+  9,
   courtside__v1__game__field_descriptors,
   courtside__v1__game__field_indices_by_name,
   1,  courtside__v1__game__number_ranges,

@@ -7,6 +7,96 @@
 #endif
 
 #include "courtside/v1/schedule.pb-c.h"
+void   courtside__v1__list_leagues_request__init
+                     (Courtside__V1__ListLeaguesRequest         *message)
+{
+  static const Courtside__V1__ListLeaguesRequest init_value = COURTSIDE__V1__LIST_LEAGUES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t courtside__v1__list_leagues_request__get_packed_size
+                     (const Courtside__V1__ListLeaguesRequest *message)
+{
+  assert(message->base.descriptor == &courtside__v1__list_leagues_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t courtside__v1__list_leagues_request__pack
+                     (const Courtside__V1__ListLeaguesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &courtside__v1__list_leagues_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t courtside__v1__list_leagues_request__pack_to_buffer
+                     (const Courtside__V1__ListLeaguesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &courtside__v1__list_leagues_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Courtside__V1__ListLeaguesRequest *
+       courtside__v1__list_leagues_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Courtside__V1__ListLeaguesRequest *)
+     protobuf_c_message_unpack (&courtside__v1__list_leagues_request__descriptor,
+                                allocator, len, data);
+}
+void   courtside__v1__list_leagues_request__free_unpacked
+                     (Courtside__V1__ListLeaguesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &courtside__v1__list_leagues_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   courtside__v1__list_leagues_response__init
+                     (Courtside__V1__ListLeaguesResponse         *message)
+{
+  static const Courtside__V1__ListLeaguesResponse init_value = COURTSIDE__V1__LIST_LEAGUES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t courtside__v1__list_leagues_response__get_packed_size
+                     (const Courtside__V1__ListLeaguesResponse *message)
+{
+  assert(message->base.descriptor == &courtside__v1__list_leagues_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t courtside__v1__list_leagues_response__pack
+                     (const Courtside__V1__ListLeaguesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &courtside__v1__list_leagues_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t courtside__v1__list_leagues_response__pack_to_buffer
+                     (const Courtside__V1__ListLeaguesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &courtside__v1__list_leagues_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Courtside__V1__ListLeaguesResponse *
+       courtside__v1__list_leagues_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Courtside__V1__ListLeaguesResponse *)
+     protobuf_c_message_unpack (&courtside__v1__list_leagues_response__descriptor,
+                                allocator, len, data);
+}
+void   courtside__v1__list_leagues_response__free_unpacked
+                     (Courtside__V1__ListLeaguesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &courtside__v1__list_leagues_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   courtside__v1__list_teams_request__init
                      (Courtside__V1__ListTeamsRequest         *message)
 {
@@ -457,9 +547,85 @@ void   courtside__v1__game_change__free_unpacked
   assert(message->base.descriptor == &courtside__v1__game_change__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-#define courtside__v1__list_teams_request__field_descriptors NULL
-#define courtside__v1__list_teams_request__field_indices_by_name NULL
-#define courtside__v1__list_teams_request__number_ranges NULL
+#define courtside__v1__list_leagues_request__field_descriptors NULL
+#define courtside__v1__list_leagues_request__field_indices_by_name NULL
+#define courtside__v1__list_leagues_request__number_ranges NULL
+const ProtobufCMessageDescriptor courtside__v1__list_leagues_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "courtside.v1.ListLeaguesRequest",
+  "ListLeaguesRequest",
+  "Courtside__V1__ListLeaguesRequest",
+  "courtside.v1",
+  sizeof(Courtside__V1__ListLeaguesRequest),
+  0,
+  courtside__v1__list_leagues_request__field_descriptors,
+  courtside__v1__list_leagues_request__field_indices_by_name,
+  0,  courtside__v1__list_leagues_request__number_ranges,
+  (ProtobufCMessageInit) courtside__v1__list_leagues_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor courtside__v1__list_leagues_response__field_descriptors[1] =
+{
+  {
+    "leagues",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Courtside__V1__ListLeaguesResponse, n_leagues),
+    offsetof(Courtside__V1__ListLeaguesResponse, leagues),
+    &courtside__v1__league__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned courtside__v1__list_leagues_response__field_indices_by_name[] = {
+  0,   /* field[0] = leagues */
+};
+static const ProtobufCIntRange courtside__v1__list_leagues_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor courtside__v1__list_leagues_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "courtside.v1.ListLeaguesResponse",
+  "ListLeaguesResponse",
+  "Courtside__V1__ListLeaguesResponse",
+  "courtside.v1",
+  sizeof(Courtside__V1__ListLeaguesResponse),
+  1,
+  courtside__v1__list_leagues_response__field_descriptors,
+  courtside__v1__list_leagues_response__field_indices_by_name,
+  1,  courtside__v1__list_leagues_response__number_ranges,
+  (ProtobufCMessageInit) courtside__v1__list_leagues_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor courtside__v1__list_teams_request__field_descriptors[1] =
+{
+  {
+    "league_ids",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Courtside__V1__ListTeamsRequest, n_league_ids),
+    offsetof(Courtside__V1__ListTeamsRequest, league_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned courtside__v1__list_teams_request__field_indices_by_name[] = {
+  0,   /* field[0] = league_ids */
+};
+static const ProtobufCIntRange courtside__v1__list_teams_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
 const ProtobufCMessageDescriptor courtside__v1__list_teams_request__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
@@ -468,10 +634,10 @@ const ProtobufCMessageDescriptor courtside__v1__list_teams_request__descriptor =
   "Courtside__V1__ListTeamsRequest",
   "courtside.v1",
   sizeof(Courtside__V1__ListTeamsRequest),
-  0,
+  1,
   courtside__v1__list_teams_request__field_descriptors,
   courtside__v1__list_teams_request__field_indices_by_name,
-  0,  courtside__v1__list_teams_request__number_ranges,
+  1,  courtside__v1__list_teams_request__number_ranges,
   (ProtobufCMessageInit) courtside__v1__list_teams_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -513,7 +679,7 @@ const ProtobufCMessageDescriptor courtside__v1__list_teams_response__descriptor 
   (ProtobufCMessageInit) courtside__v1__list_teams_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor courtside__v1__list_games_request__field_descriptors[6] =
+static const ProtobufCFieldDescriptor courtside__v1__list_games_request__field_descriptors[7] =
 {
   {
     "date_from",
@@ -587,10 +753,23 @@ static const ProtobufCFieldDescriptor courtside__v1__list_games_request__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "league_ids",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Courtside__V1__ListGamesRequest, n_league_ids),
+    offsetof(Courtside__V1__ListGamesRequest, league_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned courtside__v1__list_games_request__field_indices_by_name[] = {
   0,   /* field[0] = date_from */
   1,   /* field[1] = date_to */
+  6,   /* field[6] = league_ids */
   4,   /* field[4] = page_size */
   5,   /* field[5] = page_token */
   3,   /* field[3] = statuses */
@@ -599,7 +778,7 @@ static const unsigned courtside__v1__list_games_request__field_indices_by_name[]
 static const ProtobufCIntRange courtside__v1__list_games_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor courtside__v1__list_games_request__descriptor =
 {
@@ -609,7 +788,7 @@ const ProtobufCMessageDescriptor courtside__v1__list_games_request__descriptor =
   "Courtside__V1__ListGamesRequest",
   "courtside.v1",
   sizeof(Courtside__V1__ListGamesRequest),
-  6,
+  7,
   courtside__v1__list_games_request__field_descriptors,
   courtside__v1__list_games_request__field_indices_by_name,
   1,  courtside__v1__list_games_request__number_ranges,
@@ -705,7 +884,7 @@ const ProtobufCMessageDescriptor courtside__v1__get_game_request__descriptor =
   (ProtobufCMessageInit) courtside__v1__get_game_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor courtside__v1__upsert_games_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor courtside__v1__upsert_games_request__field_descriptors[2] =
 {
   {
     "games",
@@ -719,14 +898,27 @@ static const ProtobufCFieldDescriptor courtside__v1__upsert_games_request__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "teams",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Courtside__V1__UpsertGamesRequest, n_teams),
+    offsetof(Courtside__V1__UpsertGamesRequest, teams),
+    &courtside__v1__team__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned courtside__v1__upsert_games_request__field_indices_by_name[] = {
   0,   /* field[0] = games */
+  1,   /* field[1] = teams */
 };
 static const ProtobufCIntRange courtside__v1__upsert_games_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor courtside__v1__upsert_games_request__descriptor =
 {
@@ -736,7 +928,7 @@ const ProtobufCMessageDescriptor courtside__v1__upsert_games_request__descriptor
   "Courtside__V1__UpsertGamesRequest",
   "courtside.v1",
   sizeof(Courtside__V1__UpsertGamesRequest),
-  1,
+  2,
   courtside__v1__upsert_games_request__field_descriptors,
   courtside__v1__upsert_games_request__field_indices_by_name,
   1,  courtside__v1__upsert_games_request__number_ranges,
@@ -934,8 +1126,9 @@ const ProtobufCMessageDescriptor courtside__v1__game_change__descriptor =
   (ProtobufCMessageInit) courtside__v1__game_change__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor courtside__v1__schedule_service__method_descriptors[6] =
+static const ProtobufCMethodDescriptor courtside__v1__schedule_service__method_descriptors[7] =
 {
+  { "ListLeagues", &courtside__v1__list_leagues_request__descriptor, &courtside__v1__list_leagues_response__descriptor },
   { "ListTeams", &courtside__v1__list_teams_request__descriptor, &courtside__v1__list_teams_response__descriptor },
   { "ListGames", &courtside__v1__list_games_request__descriptor, &courtside__v1__list_games_response__descriptor },
   { "GetGame", &courtside__v1__get_game_request__descriptor, &courtside__v1__game__descriptor },
@@ -944,12 +1137,13 @@ static const ProtobufCMethodDescriptor courtside__v1__schedule_service__method_d
   { "WatchGames", &courtside__v1__watch_games_request__descriptor, &courtside__v1__game_change__descriptor },
 };
 const unsigned courtside__v1__schedule_service__method_indices_by_name[] = {
-  2,        /* GetGame */
-  1,        /* ListGames */
-  0,        /* ListTeams */
-  4,        /* UpdateGameStatus */
-  3,        /* UpsertGames */
-  5         /* WatchGames */
+  3,        /* GetGame */
+  2,        /* ListGames */
+  0,        /* ListLeagues */
+  1,        /* ListTeams */
+  5,        /* UpdateGameStatus */
+  4,        /* UpsertGames */
+  6         /* WatchGames */
 };
 const ProtobufCServiceDescriptor courtside__v1__schedule_service__descriptor =
 {
@@ -958,17 +1152,25 @@ const ProtobufCServiceDescriptor courtside__v1__schedule_service__descriptor =
   "ScheduleService",
   "Courtside__V1__ScheduleService",
   "courtside.v1",
-  6,
+  7,
   courtside__v1__schedule_service__method_descriptors,
   courtside__v1__schedule_service__method_indices_by_name
 };
+void courtside__v1__schedule_service__list_leagues(ProtobufCService *service,
+                                                   const Courtside__V1__ListLeaguesRequest *input,
+                                                   Courtside__V1__ListLeaguesResponse_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &courtside__v1__schedule_service__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void courtside__v1__schedule_service__list_teams(ProtobufCService *service,
                                                  const Courtside__V1__ListTeamsRequest *input,
                                                  Courtside__V1__ListTeamsResponse_Closure closure,
                                                  void *closure_data)
 {
   assert(service->descriptor == &courtside__v1__schedule_service__descriptor);
-  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void courtside__v1__schedule_service__list_games(ProtobufCService *service,
                                                  const Courtside__V1__ListGamesRequest *input,
@@ -976,7 +1178,7 @@ void courtside__v1__schedule_service__list_games(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &courtside__v1__schedule_service__descriptor);
-  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void courtside__v1__schedule_service__get_game(ProtobufCService *service,
                                                const Courtside__V1__GetGameRequest *input,
@@ -984,7 +1186,7 @@ void courtside__v1__schedule_service__get_game(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &courtside__v1__schedule_service__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void courtside__v1__schedule_service__upsert_games(ProtobufCService *service,
                                                    const Courtside__V1__UpsertGamesRequest *input,
@@ -992,7 +1194,7 @@ void courtside__v1__schedule_service__upsert_games(ProtobufCService *service,
                                                    void *closure_data)
 {
   assert(service->descriptor == &courtside__v1__schedule_service__descriptor);
-  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void courtside__v1__schedule_service__update_game_status(ProtobufCService *service,
                                                          const Courtside__V1__UpdateGameStatusRequest *input,
@@ -1000,7 +1202,7 @@ void courtside__v1__schedule_service__update_game_status(ProtobufCService *servi
                                                          void *closure_data)
 {
   assert(service->descriptor == &courtside__v1__schedule_service__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void courtside__v1__schedule_service__watch_games(ProtobufCService *service,
                                                   const Courtside__V1__WatchGamesRequest *input,
@@ -1008,7 +1210,7 @@ void courtside__v1__schedule_service__watch_games(ProtobufCService *service,
                                                   void *closure_data)
 {
   assert(service->descriptor == &courtside__v1__schedule_service__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void courtside__v1__schedule_service__init (Courtside__V1__ScheduleService_Service *service,
                                             Courtside__V1__ScheduleService_ServiceDestroy destroy)

@@ -1,9 +1,11 @@
 public import CourtsideProto
 
-/// One of the 30 NBA teams, as Courtside names it: the seed of the schedule service and what
-/// feeds resolve a provider's spelling to.
-public struct NBATeam: Hashable, Sendable {
-    /// The NBA tricode, Courtside's team id ("BOS").
+/// A team of a league Courtside ships data for (the NBA, the WNBA): the seed of the schedule
+/// service and what feeds resolve a provider's spelling to.
+public struct SeedTeam: Hashable, Sendable {
+    /// The league's id ("nba", "wnba").
+    public var leagueID: String
+    /// The league's tricode ("BOS", "IND").
     public var tricode: String
     /// The city or region the team is named after ("Golden State", "LA").
     public var market: String
@@ -11,7 +13,7 @@ public struct NBATeam: Hashable, Sendable {
     public var name: String
     /// "East" or "West".
     public var conference: String
-    /// The division ("Atlantic").
+    /// The division ("Atlantic"); "" in leagues without divisions.
     public var division: String
     /// The primary colour, `#rrggbb`.
     public var primaryColor: String
@@ -21,6 +23,7 @@ public struct NBATeam: Hashable, Sendable {
     public var arena: String
 
     public init(
+        leagueID: String = Leagues.nba.id,
         tricode: String,
         market: String,
         name: String,
@@ -30,6 +33,7 @@ public struct NBATeam: Hashable, Sendable {
         secondaryColor: String,
         arena: String
     ) {
+        self.leagueID = leagueID
         self.tricode = tricode
         self.market = market
         self.name = name
@@ -40,8 +44,8 @@ public struct NBATeam: Hashable, Sendable {
         self.arena = arena
     }
 
-    /// Courtside's id of the team: its tricode.
-    public var id: String { tricode }
+    /// Courtside's id of the team (``Leagues/teamID(leagueID:abbreviation:)``): "BOS", "wnba-IND".
+    public var id: String { Leagues.teamID(leagueID: leagueID, abbreviation: tricode) }
 
     /// The team as the schedule service stores and serves it.
     public var message: Team {
@@ -53,7 +57,8 @@ public struct NBATeam: Hashable, Sendable {
             conference: conference,
             division: division,
             primaryColor: primaryColor,
-            secondaryColor: secondaryColor
+            secondaryColor: secondaryColor,
+            leagueId: leagueID
         )
     }
 }

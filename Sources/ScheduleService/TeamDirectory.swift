@@ -1,0 +1,40 @@
+import CourtsideProto
+import Synchronization
+
+/// The teams the schedule knows, by id: loaded from the store at start, grown by the teams
+/// feeds create, and reloaded from the store when a request names a team this process has not
+/// seen (another replica sharing the database may have created it).
+final class TeamDirectory: Sendable {
+    private let teams: Mutex<[String: Team]>
+
+    init(_ teams: [Team]) {
+        self.teams = Mutex(Dictionary(teams.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last }))
+    }
+
+    /// Every team, ordered by id.
+    var all: [Team] {
+        teams.withLock { $0.values.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) } }
+    }
+
+    /// The ids of every team.
+    var ids: Set<String> {
+        teams.withLock { Set($0.keys) }
+    }
+
+    /// Each team's league, by team id.
+    var leagues: [String: String] {
+        teams.withLock { $0.mapValues(\.leagueId) }
+    }
+
+    /// Whether every one of these ids is a known team.
+    func knows(_ ids: some Sequence<String>) -> Bool {
+        teams.withLock { known in ids.allSatisfy { known[$0] != nil } }
+    }
+
+    /// Adds or replaces teams.
+    func insert(_ added: [Team]) {
+        teams.withLock { known in
+            for team in added { known[team.id] = team }
+        }
+    }
+}

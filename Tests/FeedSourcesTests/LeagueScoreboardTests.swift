@@ -1,0 +1,97 @@
+import CourtsideDomain
+import CourtsideProto
+import FeedSources
+import Foundation
+import Testing
+import TestSupport
+
+/// ESPN's scoreboards of every league: teams are resolved within the game's league only (the
+/// WNBA's "NY" is the Liberty, never the Knicks), and a league without seed data has its teams
+/// created from the payload, never skipped.
+@Suite struct LeagueScoreboardTests {
+    /// The WNBA capture with `leagues[0].slug` set, as ESPN's own responses carry it.
+    private static func withSlug(_ slug: String, edits: [([Any], Any?)] = []) throws -> [UInt8] {
+        let raw = try Fixtures.json(Fixtures.espnWNBAScoreboard)
+        let edited = JSONEdit.applying(raw, edits + [(["leagues"], [["slug": slug]])])
+        return try Fixtures.encode(edited)
+    }
+
+    @Test func aWNBAScoreboardGivesWNBATeamsAndSkipsNothing() throws {
+        let bytes = try Fixtures.bytes(Fixtures.espnWNBAScoreboard)
+        let snapshot = try TestSupport.accepted(
+            ESPNScoreboardAdapter.parse(bytes, league: Leagues.wnba, unknownTeams: .skipGame),
+            "WNBA scoreboard"
+        )
+        #expect(snapshot.skipped.isEmpty, "the Storm was skipped as an unknown team")
+        #expect(snapshot.games.map(\.game.id) == ["espn-401736228", "espn-401736227"])
+        let pairs = snapshot.games.map { [$0.game.homeTeamId, $0.game.awayTeamId] }
+        #expect(pairs == [["wnba-NYL", "wnba-SEA"], ["wnba-CON", "wnba-LVA"]])
+        #expect(snapshot.games.allSatisfy { $0.game.leagueId == "wnba" && $0.teams.isEmpty })
+        let liberty = try #require(snapshot.games.first)
+        #expect(liberty.state.homeScore == 70 && liberty.state.awayScore == 79 && liberty.state.status == .final)
+        #expect(!pairs.joined().contains("NYK"), "the Liberty became the Knicks")
+    }
+
+    @Test func theLeagueComesFromThePayloadWhenItSaysSo() throws {
+        // No hint: the payload's leagues[0].slug decides; the same abbreviations give WNBA teams.
+        let snapshot = try TestSupport.accepted(ESPNScoreboardAdapter.parse(try Self.withSlug("wnba")), "slug wnba")
+        #expect(snapshot.games.map(\.game.homeTeamId) == ["wnba-NYL", "wnba-CON"])
+        // The payload wins over a wrong hint.
+        let hinted = try TestSupport.accepted(ESPNScoreboardAdapter.parse(try Self.withSlug("wnba"), league: Leagues.nba), "hint nba")
+        #expect(hinted.games.map(\.game.awayTeamId) == ["wnba-SEA", "wnba-LVA"])
+        // A league Courtside does not know is refused rather than read as another league's.
+        let reasons = TestSupport.rejected(ESPNScoreboardAdapter.parse(try Self.withSlug("nfl")), "slug nfl")
+        #expect(reasons.count == 1 && reasons[0].contains("unknown league") && reasons[0].contains("nfl"))
+    }
+
+    @Test func theFeverNeverBecomesThePacers() throws {
+        // The first game's home team edited to the Fever, as ESPN spells it: "IND".
+        let bytes = try Self.withSlug("wnba", edits: [
+            (["events", 0, "competitions", 0, "competitors", 0, "team", "abbreviation"], "IND"),
+            (["events", 0, "competitions", 0, "competitors", 0, "team", "displayName"], "Indiana Fever"),
+        ])
+        let snapshot = try TestSupport.accepted(ESPNScoreboardAdapter.parse(bytes), "Fever")
+        let game = try #require(snapshot.games.first).game
+        #expect(game.homeTeamId == "wnba-IND")
+        #expect(SeedTeams.wnba.team(tricode: "IND")?.name == "Fever")
+        // The NBA scoreboard's "IND" is still the Pacers, and its "NY" the Knicks.
+        let nba = try TestSupport.accepted(ESPNScoreboardAdapter.parse(try Fixtures.bytes(Fixtures.espnScoreboardFinal)), "NBA")
+        let nbaGame = try #require(nba.games.first).game
+        #expect([nbaGame.homeTeamId, nbaGame.awayTeamId] == ["NYK", "IND"])
+        #expect(nbaGame.leagueId == "nba" && nba.games.allSatisfy { $0.teams.isEmpty })
+    }
+
+    @Test func aLeagueWithoutSeedDataHasItsTeamsCreatedFromThePayload() throws {
+        let bytes = try Self.withSlug("mens-college-basketball", edits: [
+            (["events", 0, "competitions", 0, "competitors", 0, "team", "location"], "New York"),
+            (["events", 0, "competitions", 0, "competitors", 0, "team", "name"], "Liberty"),
+            (["events", 0, "competitions", 0, "competitors", 0, "team", "color"], "6ECEB2"),
+            (["events", 0, "competitions", 0, "competitors", 0, "team", "alternateColor"], "not a colour"),
+        ])
+        let snapshot = try TestSupport.accepted(ESPNScoreboardAdapter.parse(bytes, unknownTeams: .reject), "college")
+        #expect(snapshot.skipped.isEmpty && snapshot.games.count == 2)
+        let first = try #require(snapshot.games.first)
+        #expect(first.game.leagueId == "mens-college-basketball")
+        #expect(first.game.homeTeamId == "mens-college-basketball-NY")
+        let home = try #require(first.teams.first { $0.id == first.game.homeTeamId })
+        #expect(home == Team(
+            id: "mens-college-basketball-NY", tricode: "NY", city: "New York", name: "Liberty",
+            primaryColor: "#6eceb2", secondaryColor: "", leagueId: "mens-college-basketball"
+        ))
+        // Without a nickname the display name is the name.
+        let away = try #require(first.teams.first { $0.id == first.game.awayTeamId })
+        #expect(away.name == "Seattle Storm" && away.tricode == "SEA" && away.leagueId == "mens-college-basketball")
+        // Every created team once, for the games asked about.
+        let all = snapshot.teams(of: snapshot.games.map(\.game.id))
+        #expect(all.map(\.id).sorted() == ["CON", "LV", "NY", "SEA"].map { "mens-college-basketball-\($0)" })
+        #expect(snapshot.teams(of: ["espn-401736227"]).count == 2)
+    }
+
+    @Test func theLeagueOfAnESPNURL() {
+        #expect(Leagues.league(espnPath: "/apis/site/v2/sports/basketball/wnba/scoreboard")?.id == "wnba")
+        #expect(Leagues.league(espnPath: "/apis/site/v2/sports/basketball/mens-college-basketball/scoreboard")?.id == "mens-college-basketball")
+        #expect(Leagues.league(espnPath: "/apis/site/v2/sports/basketball/nba-development/scoreboard")?.id == "nba-development")
+        #expect(Leagues.league(espnPath: "/apis/site/v2/sports/football/nfl/scoreboard") == nil)
+        #expect(Leagues.league(espnPath: "/scoreboard.json") == nil)
+    }
+}
