@@ -2,7 +2,7 @@
 #   make run    install what is missing, build, run every service with the simulator
 #   make test   install what is missing (apt + pip), then run the whole test suite
 
-.PHONY: run test build deps generate check-generated check-layering bench clean
+.PHONY: run test build deps generate check-generated check-layering format check-format bench clean
 
 run:
 	scripts/install-deps
@@ -26,6 +26,12 @@ check-generated:
 
 check-layering:
 	scripts/check-layering
+
+format:
+	scripts/format
+
+check-format:
+	scripts/check-format
 
 clean:
 	rm -rf .build .build-*

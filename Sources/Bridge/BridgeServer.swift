@@ -145,7 +145,7 @@ public final class BridgeServer: CourtsideServer {
 
     /// Starts the hubs, the upstream stream, the schedule cache and the HTTP server.
     public func start() async throws {
-        await app.hubs.forEach { $0.start() }
+        await app.hubs.runOnEveryHub { $0.start() }
         startUpstream()
         let app = self.app
         let configuration = self.configuration
@@ -333,12 +333,12 @@ public final class BridgeServer: CourtsideServer {
         heapTrimTask.withLock { $0?.cancel() }
         tlsWatch.withLock { $0?.cancel() }
         let spread = configuration.reconnectSpreadMs
-        await app.hubs.forEach { $0.goAway(spreadMs: spread) }
+        await app.hubs.runOnEveryHub { $0.goAway(spreadMs: spread) }
         let deadline = ContinuousClock.now + min(configuration.shutdownGrace, .seconds(5))
         while ContinuousClock.now < deadline, await app.hubs.connectionCount() > 0 {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        await app.hubs.forEach { $0.stop() }
+        await app.hubs.runOnEveryHub { $0.stop() }
         await upstream.stop()
         relay.stop()
         schedule.stop()

@@ -81,11 +81,11 @@ func runScenarios(client: GRPCClient) async -> Int32 {
         ("bidirectional streaming", {
             let texts = try await echo.update(requestProducer: { writer in
                 for index in 0..<200 { try await writer.write(EchoRequest(text: "b\(index)")) }
-            }) { responses in
+            }, onResponse: { responses in
                 var texts: [String] = []
                 for try await response in responses { texts.append(response.text) }
                 return texts
-            }
+            })
             try check(texts == (0..<200).map { "b\($0)" }, "got \(texts.count) responses")
         }),
         ("deadline exceeded", {

@@ -97,11 +97,11 @@ import Testing
             for index in 0..<100 {
                 try await writer.write(EchoRequest(text: "b\(index)"))
             }
-        }) { responses in
+        }, onResponse: { responses in
             var texts: [String] = []
             for try await response in responses { texts.append(response.text) }
             return texts
-        }
+        })
         #expect(texts == (0..<100).map { "b\($0)" })
         await fixture.stop()
     }

@@ -14,7 +14,7 @@ final class HubRegistry: Sendable {
     }
 
     /// Runs `body` on every hub's loop and waits for all of them.
-    func forEach(_ body: @escaping @Sendable (FanoutHub) -> Void) async {
+    func runOnEveryHub(_ body: @escaping @Sendable (FanoutHub) -> Void) async {
         await withTaskGroup(of: Void.self) { group in
             for bound in hubs.values {
                 group.addTask {

@@ -8,10 +8,6 @@ internal import NIOCore
 public struct RPCWriter<Message: GRPCMessage>: Sendable {
     let sink: any MessageSink
 
-    init(sink: any MessageSink) {
-        self.sink = sink
-    }
-
     public func write(_ message: Message) async throws {
         var buffer = ByteBuffer()
         try GRPCMessageFramer.frame(message, into: &buffer)
@@ -37,10 +33,6 @@ public struct RPCWriter<Message: GRPCMessage>: Sendable {
 public struct RPCRequestStream<Message: GRPCMessage>: AsyncSequence, Sendable {
     public typealias Element = Message
     let source: any MessageSource
-
-    init(source: any MessageSource) {
-        self.source = source
-    }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let source: any MessageSource
