@@ -13,9 +13,10 @@ let swiftSettings: [SwiftSetting] = [
 /// dynamic exclusivity checks, which cost about a tenth of a unary call's CPU (BENCHMARKS.md).
 /// Their state is bound to one event loop, and the debug builds the tests run keep the checks,
 /// so an overlapping access (a callback re-entering a mutation) is still caught there.
-let loopBoundHotPathSettings: [SwiftSetting] = swiftSettings + [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-]
+let loopBoundHotPathSettings: [SwiftSetting] =
+    swiftSettings + [
+        .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+    ]
 
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
@@ -87,7 +88,9 @@ let package = Package(
         ),
         .target(
             name: "GRPC",
-            dependencies: ["GRPCWire", "HTTP2Transport", nioCore, nioPosix, nioSSL, .product(name: "NIOTLS", package: "swift-nio"), logging],
+            dependencies: [
+                "GRPCWire", "HTTP2Transport", nioCore, nioPosix, nioSSL, .product(name: "NIOTLS", package: "swift-nio"), logging,
+            ],
             swiftSettings: loopBoundHotPathSettings
         ),
         .target(name: "ProtobufC", dependencies: ["CProtobufC", nioCore], swiftSettings: swiftSettings),
@@ -131,7 +134,10 @@ let package = Package(
         // The score service: the ordered, resumable log of every game.
         .target(
             name: "ScoreService",
-            dependencies: ["Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle, prometheus, logging, nioCore],
+            dependencies: [
+                "Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage",
+                grdb, postgresNIO, serviceLifecycle, prometheus, logging, nioCore,
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -145,7 +151,8 @@ let package = Package(
         .target(
             name: "ScheduleService",
             dependencies: [
-                "Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle, prometheus, logging,
+                "Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb,
+                postgresNIO, serviceLifecycle, prometheus, logging,
                 nioCore,
             ],
             swiftSettings: swiftSettings
@@ -167,7 +174,8 @@ let package = Package(
         .target(
             name: "SubscriptionService",
             dependencies: [
-                "Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb, postgresNIO, serviceLifecycle,
+                "Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage",
+                grdb, postgresNIO, serviceLifecycle,
                 prometheus, logging, nioCore,
             ],
             swiftSettings: swiftSettings
@@ -189,7 +197,8 @@ let package = Package(
         .target(
             name: "Bridge",
             dependencies: [
-                "Auth", "CourtsideDomain", "CourtsideJSON", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "ServiceKit", serviceLifecycle, prometheus, logging, nioCore, nioPosix, nioHTTP1,
+                "Auth", "CourtsideDomain", "CourtsideJSON", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "ServiceKit",
+                serviceLifecycle, prometheus, logging, nioCore, nioPosix, nioHTTP1,
                 nioWebSocket,
             ],
             swiftSettings: swiftSettings
@@ -221,7 +230,8 @@ let package = Package(
         .target(
             name: "FeedService",
             dependencies: [
-                "FeedSources", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "ServiceKit", serviceLifecycle, prometheus, logging, nioCore, nioPosix,
+                "FeedSources", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "ServiceKit", serviceLifecycle, prometheus,
+                logging, nioCore, nioPosix,
                 nioHTTP1, nioSSL,
             ],
             swiftSettings: swiftSettings
@@ -245,7 +255,8 @@ let package = Package(
         .executableTarget(
             name: "WireFuzzer",
             dependencies: [
-                "CCourtsideProtos", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EchoExample", "EventRelay", "GRPC", "GRPCHealth", "GRPCWire", "ProtobufC", "ScheduleService", "ScoreService",
+                "CCourtsideProtos", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EchoExample", "EventRelay", "GRPC", "GRPCHealth",
+                "GRPCWire", "ProtobufC", "ScheduleService", "ScoreService",
                 "Storage", "SubscriptionService", serviceLifecycle, logging, nioCore,
             ],
             swiftSettings: swiftSettings
@@ -275,14 +286,16 @@ let package = Package(
         .testTarget(
             name: "ScoreServiceTests",
             dependencies: [
-                "ScoreService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "ServiceKit", "Storage", "TestSupport", serviceLifecycle, logging, nioCore,
+                "ScoreService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "ServiceKit", "Storage",
+                "TestSupport", serviceLifecycle, logging, nioCore,
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ScheduleServiceTests",
             dependencies: [
-                "ScheduleService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "HTTP2Transport", "ServiceKit", "Storage", "TestSupport", grdb, postgresNIO,
+                "ScheduleService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "HTTP2Transport",
+                "ServiceKit", "Storage", "TestSupport", grdb, postgresNIO,
                 serviceLifecycle, logging,
             ],
             swiftSettings: swiftSettings
@@ -290,14 +303,21 @@ let package = Package(
         .testTarget(
             name: "SubscriptionServiceTests",
             dependencies: [
-                "SubscriptionService", "EventRelay", "ScoreService", "ScheduleService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "ServiceKit", "Storage", "TestSupport",
+                "SubscriptionService", "EventRelay", "ScoreService", "ScheduleService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC",
+                "GRPC", "ServiceKit", "Storage", "TestSupport",
                 serviceLifecycle, logging, nioCore,
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "EventRelayTests", dependencies: ["EventRelay", "CourtsideProto", "CourtsideRPC", "GRPC"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EventRelayTests", dependencies: ["EventRelay", "CourtsideProto", "CourtsideRPC", "GRPC"], swiftSettings: swiftSettings),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "GRPC", "TestSupport", logging], swiftSettings: swiftSettings),
-        .testTarget(name: "AuthTests", dependencies: ["Auth", "CourtsideProto", "CourtsideRPC", "EchoExample", "GRPC", "GRPCHealth", "GRPCWire", "ServiceKit", jwtKit, logging, nioCore], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AuthTests",
+            dependencies: [
+                "Auth", "CourtsideProto", "CourtsideRPC", "EchoExample", "GRPC", "GRPCHealth", "GRPCWire", "ServiceKit", jwtKit, logging,
+                nioCore,
+            ], swiftSettings: swiftSettings),
         .testTarget(name: "GRPCWireTests", dependencies: ["GRPCWire", nioCore], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProtobufCTests",
@@ -307,7 +327,8 @@ let package = Package(
         .testTarget(
             name: "GRPCTests",
             dependencies: [
-                "GRPC", "GRPCWire", "GRPCHealth", "HTTP2Transport", "CourtsideProto", "CourtsideRPC", "EchoExample", "ServiceKit", nioCore, nioPosix, logging,
+                "GRPC", "GRPCWire", "GRPCHealth", "HTTP2Transport", "CourtsideProto", "CourtsideRPC", "EchoExample", "ServiceKit", nioCore,
+                nioPosix, logging,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -315,7 +336,8 @@ let package = Package(
         .testTarget(
             name: "BridgeTests",
             dependencies: [
-                "Auth", "Bridge", "CourtsideDomain", "CourtsideJSON", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "ScheduleService", "ScoreService", "SubscriptionService", "ServiceKit", "Storage",
+                "Auth", "Bridge", "CourtsideDomain", "CourtsideJSON", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC",
+                "ScheduleService", "ScoreService", "SubscriptionService", "ServiceKit", "Storage",
                 "TestSupport", serviceLifecycle, logging, nioCore, nioPosix, nioHTTP1, nioWebSocket,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
@@ -323,11 +345,14 @@ let package = Package(
         ),
         .testTarget(name: "CourtsideDomainTests", dependencies: ["CourtsideDomain", "CourtsideProto"], swiftSettings: swiftSettings),
         .testTarget(name: "CourtsideJSONTests", dependencies: ["CourtsideJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "FeedSourcesTests", dependencies: ["FeedSources", "CourtsideDomain", "CourtsideJSON", "CourtsideProto", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FeedSourcesTests", dependencies: ["FeedSources", "CourtsideDomain", "CourtsideJSON", "CourtsideProto", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "FeedServiceTests",
             dependencies: [
-                "FeedService", "FeedSources", "ScoreService", "ScheduleService", "CourtsideProto", "CourtsideRPC", "GRPC", "ServiceKit", "Storage",
+                "FeedService", "FeedSources", "ScoreService", "ScheduleService", "CourtsideProto", "CourtsideRPC", "GRPC", "ServiceKit",
+                "Storage",
                 "TestSupport", serviceLifecycle, logging, nioCore, nioPosix, nioHTTP1,
             ],
             swiftSettings: swiftSettings

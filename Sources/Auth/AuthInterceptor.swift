@@ -1,8 +1,8 @@
+import Foundation
 public import GRPC
 public import GRPCWire
-import Foundation
-import Prometheus
 public import Logging
+import Prometheus
 public import ServiceKit
 
 /// The one place a gRPC server checks credentials: before a method's handler runs, it reads
@@ -73,7 +73,9 @@ public struct AuthInterceptor: CallInterceptor {
     private func caller(of context: ServerContext) async throws -> (Identity?, anonymousBecause: AuthFailure) {
         if let token = Self.bearerToken(in: context.requestMetadata) {
             guard let verifier else { throw refuse(.unknownKey, context: context, subject: nil) }
-            do { return (try await verifier.identity(forToken: token), .missingToken) } catch { throw refuse(error, context: context, subject: nil) }
+            do { return (try await verifier.identity(forToken: token), .missingToken) } catch {
+                throw refuse(error, context: context, subject: nil)
+            }
         }
         guard let clientIdentities else { return (nil, .missingToken) }
         let names = context.peerCertificateNames
@@ -96,13 +98,16 @@ public struct AuthInterceptor: CallInterceptor {
 
     /// Counts and logs a refusal (also used by handlers refusing another owner's subscription).
     public static func record(
-        _ failure: AuthFailure, method: MethodDescriptor, subject: String?, metrics: ServiceMetrics, logger: Logger, certificateNames: [String] = []
+        _ failure: AuthFailure, method: MethodDescriptor, subject: String?, metrics: ServiceMetrics, logger: Logger,
+        certificateNames: [String] = []
     ) {
         metrics.counter(
             "courtside_grpc_auth_refusals_total", "Calls refused for missing or bad credentials or missing permission.",
             labels: [("method", MethodPermissions.label(for: method)), ("reason", failure.rawValue)]
         ).increment()
-        var metadata: Logger.Metadata = ["subject": "\(subject ?? "anonymous")", "method": "\(method.method)", "reason": "\(failure.rawValue)"]
+        var metadata: Logger.Metadata = [
+            "subject": "\(subject ?? "anonymous")", "method": "\(method.method)", "reason": "\(failure.rawValue)",
+        ]
         if !certificateNames.isEmpty { metadata["certificate_names"] = "\(certificateNames.joined(separator: ","))" }
         logger.notice("call refused", metadata: metadata)
     }
@@ -113,7 +118,8 @@ public struct AuthInterceptor: CallInterceptor {
         logger.info(
             "write",
             metadata: [
-                "subject": "\(identity.subject)", "method": "\(context.method.method)", "games": "\(note.gamesText)", "outcome": "\(outcome)",
+                "subject": "\(identity.subject)", "method": "\(context.method.method)", "games": "\(note.gamesText)",
+                "outcome": "\(outcome)",
             ]
         )
     }

@@ -1,15 +1,18 @@
-public import ServiceKit
 public import Logging
+public import ServiceKit
 
 /// The settings of who may call a gRPC service (docs/auth.md), shared by score, schedule and
 /// subscription.
 public enum AuthSettings {
     public static let jwksFile = Setting.text(
-        "jwks-file", default: "", help: "JWKS file of the public keys bearer tokens are signed with (ES256, EdDSA, RS256); reread when it changes. None: no tokens are accepted."
+        "jwks-file", default: "",
+        help:
+            "JWKS file of the public keys bearer tokens are signed with (ES256, EdDSA, RS256); reread when it changes. None: no tokens are accepted."
     )
     public static let clientIdentitiesFile = Setting.text(
         "client-identities-file", default: "",
-        help: "JSON table mapping a verified client certificate's URI or DNS name to a subject and scopes (mTLS, needs --tls-client-ca-file); reread when it changes. A bearer token wins over it."
+        help:
+            "JSON table mapping a verified client certificate's URI or DNS name to a subject and scopes (mTLS, needs --tls-client-ca-file); reread when it changes. A bearer token wins over it."
     )
     public static let audience = Setting.text("token-audience", default: "courtside", help: "The aud a bearer token must name.")
     public static let issuer = Setting.text("token-issuer", default: "courtside", help: "The iss a bearer token must have.")
@@ -39,7 +42,8 @@ public struct AuthConfiguration: Sendable, Equatable {
         let identitiesPath = try reader.read(AuthSettings.clientIdentitiesFile)
         clientIdentitiesPath = identitiesPath.isEmpty ? nil : identitiesPath
         if clientIdentitiesPath != nil, try reader.read(GRPCServerSettings.tlsClientCAFile).isEmpty {
-            throw reader.refuse(AuthSettings.clientIdentitiesFile, "needs --tls-client-ca-file (without it no client certificate is asked for)")
+            throw reader.refuse(
+                AuthSettings.clientIdentitiesFile, "needs --tls-client-ca-file (without it no client certificate is asked for)")
         }
         audience = try reader.read(AuthSettings.audience)
         issuer = try reader.read(AuthSettings.issuer)
@@ -101,7 +105,8 @@ public struct AuthConfiguration: Sendable, Equatable {
             }
         }
         return AuthInterceptor(
-            verifier: verifier, clientIdentities: clientIdentities, permissions: MethodPermissions(requireReadToken: requireReadToken), metrics: metrics,
+            verifier: verifier, clientIdentities: clientIdentities, permissions: MethodPermissions(requireReadToken: requireReadToken),
+            metrics: metrics,
             audits: logger.logLevel <= .info
         )
     }

@@ -56,7 +56,8 @@ public final class ClientIdentityFile: Sendable {
         guard due else { return }
         let contents: Data
         do { contents = try Self.read(path) } catch {
-            logger.error("client certificate identities not reloaded; the previous ones stay in force", metadata: ["reason": "\(error.description)"])
+            logger.error(
+                "client certificate identities not reloaded; the previous ones stay in force", metadata: ["reason": "\(error.description)"])
             return
         }
         guard state.withLock({ $0.fileContents != contents }) else { return }

@@ -66,7 +66,9 @@ public struct ClientIdentityTable: Sendable, Equatable {
         }
         guard let name = fields["san"] as? String, !name.isEmpty else { throw Problem("identity \(index) has no san (a URI or DNS name)") }
         try check(name, index: index)
-        guard let subject = fields["subject"] as? String, !subject.isEmpty else { throw Problem("identity \(index) ('\(name)') has no subject") }
+        guard let subject = fields["subject"] as? String, !subject.isEmpty else {
+            throw Problem("identity \(index) ('\(name)') has no subject")
+        }
         guard let scopeList = fields["scopes"] as? [Any] else { throw Problem("identity \(index) ('\(name)') has no scopes array") }
         var scopes: Set<String> = []
         for scope in scopeList {

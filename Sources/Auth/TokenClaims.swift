@@ -18,7 +18,10 @@ struct TokenClaims: JWTPayload {
         case sub, iss, aud, exp, nbf, scope, games, leagues
     }
 
-    init(sub: String?, iss: String?, aud: [String]?, exp: Double?, nbf: Double?, scope: String?, games: [String]? = nil, leagues: [String]? = nil) {
+    init(
+        sub: String?, iss: String?, aud: [String]?, exp: Double?, nbf: Double?, scope: String?, games: [String]? = nil,
+        leagues: [String]? = nil
+    ) {
         self.sub = sub
         self.iss = iss
         self.aud = aud

@@ -136,7 +136,8 @@ public final class TokenVerifier: Sendable {
                 state.cache.removeAll()
                 state.generation += 1
             }
-            logger.info("token keys reloaded", metadata: ["jwks": "\(configuration.jwksPath)", "kids": "\(keySet.algorithms.keys.sorted())"])
+            logger.info(
+                "token keys reloaded", metadata: ["jwks": "\(configuration.jwksPath)", "kids": "\(keySet.algorithms.keys.sorted())"])
         } catch {
             // Remembered, so that the same bad file is reported once, not every second.
             state.withLock { $0.fileContents = contents }

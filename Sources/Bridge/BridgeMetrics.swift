@@ -39,13 +39,17 @@ public final class BridgeMetrics: Sendable {
     /// Registers the bridge's metrics in the process's registry.
     public init(_ service: ServiceMetrics) {
         self.service = service
-        webSocketConnections = service.gauge("courtside_bridge_connections", "Open browser connections by transport.", labels: [("transport", "ws")])
-        sseConnections = service.gauge("courtside_bridge_connections", "Open browser connections by transport.", labels: [("transport", "sse")])
+        webSocketConnections = service.gauge(
+            "courtside_bridge_connections", "Open browser connections by transport.", labels: [("transport", "ws")])
+        sseConnections = service.gauge(
+            "courtside_bridge_connections", "Open browser connections by transport.", labels: [("transport", "sse")])
         messagesIn = service.counter("courtside_bridge_messages_in_total", "Client messages received (WebSocket text messages).")
         messagesOut = service.counter("courtside_bridge_messages_out_total", "Server messages written to browsers (every type).")
         deliveries = service.counter("courtside_bridge_deliveries_total", "Live events written to browsers.")
-        bytesOut = service.counter("courtside_bridge_bytes_out_total", "Bytes of server messages written to browsers (frames and SSE lines).")
-        collapsedSnapshots = service.counter("courtside_bridge_collapsed_snapshots_total", "Snapshots with reason collapsed sent to slow connections.")
+        bytesOut = service.counter(
+            "courtside_bridge_bytes_out_total", "Bytes of server messages written to browsers (frames and SSE lines).")
+        collapsedSnapshots = service.counter(
+            "courtside_bridge_collapsed_snapshots_total", "Snapshots with reason collapsed sent to slow connections.")
         slowConsumerCloses = service.counter("courtside_bridge_slow_consumer_closes_total", "Connections closed with 4000 (too slow).")
         publishToDelivery = service.durationHistogram(
             "courtside_bridge_publish_to_delivery_seconds",
@@ -55,7 +59,8 @@ public final class BridgeMetrics: Sendable {
                 .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
             ]
         )
-        upstreamConnected = service.gauge("courtside_bridge_upstream_connected", "1 while the Subscribe stream from the subscription service is open.")
+        upstreamConnected = service.gauge(
+            "courtside_bridge_upstream_connected", "1 while the Subscribe stream from the subscription service is open.")
         upstreamItems = service.counter("courtside_bridge_upstream_items_total", "Items received from the subscription service.")
         relayQueueDepth = service.gauge("courtside_bridge_relay_queue_depth", "Items waiting in the fullest event loop's relay queue.")
         httpRequests = service.counter("courtside_bridge_http_requests_total", "HTTP requests answered (page, JSON API, SSE, upgrades).")
@@ -67,35 +72,42 @@ public final class BridgeMetrics: Sendable {
             )
         }
         self.rejected = rejected
-        httpConnections = service.gauge("courtside_bridge_http_connections", "Open TCP connections on the HTTP port (page, API, WebSocket, SSE).")
-        httpRefusals = Dictionary(uniqueKeysWithValues: HTTPRefusal.allCases.map { reason in
-            let counter = service.counter(
-                "courtside_bridge_http_refused_total", "HTTP connections and requests refused or closed by a limit, by reason.",
-                labels: [("reason", reason.rawValue)]
-            )
-            return (reason, counter)
-        })
-        connectionTokensAccepted = service.counter("courtside_bridge_connection_tokens_accepted_total", "Connection tokens verified and accepted.")
+        httpConnections = service.gauge(
+            "courtside_bridge_http_connections", "Open TCP connections on the HTTP port (page, API, WebSocket, SSE).")
+        httpRefusals = Dictionary(
+            uniqueKeysWithValues: HTTPRefusal.allCases.map { reason in
+                let counter = service.counter(
+                    "courtside_bridge_http_refused_total", "HTTP connections and requests refused or closed by a limit, by reason.",
+                    labels: [("reason", reason.rawValue)]
+                )
+                return (reason, counter)
+            })
+        connectionTokensAccepted = service.counter(
+            "courtside_bridge_connection_tokens_accepted_total", "Connection tokens verified and accepted.")
         connectionTokenRefreshes = service.counter(
             "courtside_bridge_connection_token_refreshes_total", "refresh messages sent to connections whose token reached its exp."
         )
         connectionTokenExpiries = service.counter(
-            "courtside_bridge_connection_token_expiries_total", "Connections closed (4002 / SSE expired) because no new token came in the grace."
+            "courtside_bridge_connection_token_expiries_total",
+            "Connections closed (4002 / SSE expired) because no new token came in the grace."
         )
-        connectionTokenRefusals = Dictionary(uniqueKeysWithValues: ConnectionTokenRefusal.reasons.map { reason in
-            let counter = service.counter(
-                "courtside_bridge_connection_token_refusals_total", "Connection tokens refused, and private games asked for without a token naming them, by reason.",
-                labels: [("reason", reason)]
-            )
-            return (reason, counter)
-        })
-        webSocketPolicyCloses = Dictionary(uniqueKeysWithValues: WebSocketPolicyCloseReason.allCases.map { reason in
-            let counter = service.counter(
-                "courtside_bridge_websocket_policy_closes_total", "WebSockets closed with 1008 for their control frames, by reason.",
-                labels: [("reason", reason.rawValue)]
-            )
-            return (reason, counter)
-        })
+        connectionTokenRefusals = Dictionary(
+            uniqueKeysWithValues: ConnectionTokenRefusal.reasons.map { reason in
+                let counter = service.counter(
+                    "courtside_bridge_connection_token_refusals_total",
+                    "Connection tokens refused, and private games asked for without a token naming them, by reason.",
+                    labels: [("reason", reason)]
+                )
+                return (reason, counter)
+            })
+        webSocketPolicyCloses = Dictionary(
+            uniqueKeysWithValues: WebSocketPolicyCloseReason.allCases.map { reason in
+                let counter = service.counter(
+                    "courtside_bridge_websocket_policy_closes_total", "WebSockets closed with 1008 for their control frames, by reason.",
+                    labels: [("reason", reason.rawValue)]
+                )
+                return (reason, counter)
+            })
     }
 
     /// Counts an HTTP connection or request refused or closed by a limit.

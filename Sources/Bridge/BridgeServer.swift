@@ -6,8 +6,8 @@ public import Logging
 public import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Prometheus
 import NIOWebSocket
+import Prometheus
 public import ServiceKit
 public import ServiceLifecycle
 import Synchronization
@@ -55,9 +55,12 @@ public final class BridgeServer: CourtsideServer {
     }
 
     private init(configuration: BridgeConfiguration, logger: Logger) async throws {
-        tls = try configuration.tls.map { files in try ServerTLSCredentials(files: files, applicationProtocols: ["http/1.1"], logger: logger) }
+        tls = try configuration.tls.map { files in
+            try ServerTLSCredentials(files: files, applicationProtocols: ["http/1.1"], logger: logger)
+        }
         let clientTLS = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files) }
-        var subscriptionAddress = try GRPCClient.Configuration(address: configuration.subscriptionAddress, of: "subscription", tls: clientTLS)
+        var subscriptionAddress = try GRPCClient.Configuration(
+            address: configuration.subscriptionAddress, of: "subscription", tls: clientTLS)
         var scoreAddress = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score", tls: clientTLS)
         var scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
         let credentials = try BearerTokenFile.open(configuration.tokenFile)
@@ -90,7 +93,9 @@ public final class BridgeServer: CourtsideServer {
                 // The relay applies items one at a time, after this: its head is the state before.
                 let head = relayBox.relay?.head(gameId)
                 var teams = schedule.game(gameId).map { (home: $0.homeTeamId, away: $0.awayTeamId) }
-                if teams == nil || teams?.home.isEmpty == true, let head, !head.homeTeamId.isEmpty { teams = (head.homeTeamId, head.awayTeamId) }
+                if teams == nil || teams?.home.isEmpty == true, let head, !head.homeTeamId.isEmpty {
+                    teams = (head.homeTeamId, head.awayTeamId)
+                }
                 let previous = head.map(\.state.status) ?? (schedule.game(gameId)?.status)
                 return BridgeItem(item: item, teams: teams, previousStatus: previous)
             }
@@ -117,14 +122,17 @@ public final class BridgeServer: CourtsideServer {
             let metrics = self.metrics
             let hub = try await loop.submit {
                 NIOLoopBound(
-                    FanoutHub(eventLoop: loop, directory: directory, configuration: configuration, metrics: metrics, authority: authority, logger: logger),
+                    FanoutHub(
+                        eventLoop: loop, directory: directory, configuration: configuration, metrics: metrics, authority: authority,
+                        logger: logger),
                     eventLoop: loop
                 )
             }.get()
             hubs.append(hub)
         }
         let api = JSONAPI(
-            schedule: scheduleClient, score: scoreClient, teams: teams, relay: relay, relayIsCurrent: { upstream.isConnected }, logger: logger
+            schedule: scheduleClient, score: scoreClient, teams: teams, relay: relay, relayIsCurrent: { upstream.isConnected },
+            logger: logger
         )
         app = BridgeApp(
             configuration: configuration,
@@ -154,7 +162,10 @@ public final class BridgeServer: CourtsideServer {
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.writeBufferWaterMark, value: .init(low: configuration.writeBufferLowWaterMark, high: configuration.writeBufferHighWaterMark))
+            .childChannelOption(
+                .writeBufferWaterMark,
+                value: .init(low: configuration.writeBufferLowWaterMark, high: configuration.writeBufferHighWaterMark)
+            )
             .childChannelOption(.maxMessagesPerRead, value: 8)
             // Browsers send little, and NIO keeps each channel's last receive buffer for reuse:
             // a small first buffer keeps every connection 384 bytes cheaper (a handshake of a
@@ -224,7 +235,8 @@ public final class BridgeServer: CourtsideServer {
             }
         )
         let deadline = RequestDeadlineHandler(
-            headTimeout: HTTPHandler.timeAmount(configuration.requestHeadTimeout), idleTimeout: HTTPHandler.timeAmount(configuration.keepAliveTimeout),
+            headTimeout: HTTPHandler.timeAmount(configuration.requestHeadTimeout),
+            idleTimeout: HTTPHandler.timeAmount(configuration.keepAliveTimeout),
             now: channel.eventLoop.now, metrics: app.metrics
         )
         try pipeline.addHandler(deadline, name: RequestDeadlineHandler.name)
@@ -264,7 +276,9 @@ public final class BridgeServer: CourtsideServer {
         if let limit = try? pipeline.context(name: PipelineLimitHandler.name) { pipeline.removeHandler(context: limit, promise: nil) }
         let configuration = app.configuration
         if configuration.websocketEcho {
-            try pipeline.addHandler(WebSocketHandler(mode: .echo, writer: writer, configuration: configuration, metrics: app.metrics, rejection: nil, onClosed: {}))
+            try pipeline.addHandler(
+                WebSocketHandler(
+                    mode: .echo, writer: writer, configuration: configuration, metrics: app.metrics, rejection: nil, onClosed: {}))
             return
         }
         guard let hub = app.hubs.hub(for: channel.eventLoop) else { throw ChannelError.ioOnClosedChannel }
@@ -284,8 +298,10 @@ public final class BridgeServer: CourtsideServer {
             }
         }
         app.metrics.httpRequests.increment()
-        try pipeline.addHandler(WebSocketHandler(
-                mode: .bridge(hub), writer: writer, configuration: configuration, metrics: app.metrics, rejection: rejection, onClosed: release
+        try pipeline.addHandler(
+            WebSocketHandler(
+                mode: .bridge(hub), writer: writer, configuration: configuration, metrics: app.metrics, rejection: rejection,
+                onClosed: release
             ))
     }
 

@@ -45,7 +45,8 @@ extension BridgeConfiguration {
         maxPingsPerSecond = try reader.read(S.maxPingsPerSecond)
         maxQueuedBytes = try reader.read(S.maxQueuedBytes)
         guard maxQueuedBytes >= writeBufferHighWaterMark else {
-            throw reader.refuse(S.maxQueuedBytes, "must be at least --write-buffer-high (\(writeBufferHighWaterMark)) (got \(maxQueuedBytes))")
+            throw reader.refuse(
+                S.maxQueuedBytes, "must be at least --write-buffer-high (\(writeBufferHighWaterMark)) (got \(maxQueuedBytes))")
         }
         websocketEcho = try reader.read(S.websocketEcho)
         connectionJWKSFile = try reader.read(S.connectionJWKSFile)
@@ -75,7 +76,8 @@ enum BridgeSettings {
         "heartbeat-seconds", default: .seconds(15), in: 0.001...86_400, help: "Seconds between heartbeats and WebSocket pings."
     )
     static let idleTimeout = Setting.seconds(
-        "idle-timeout-seconds", default: .seconds(45), in: 0.001...86_400, help: "Close a WebSocket that sent nothing for this many seconds, with 4001."
+        "idle-timeout-seconds", default: .seconds(45), in: 0.001...86_400,
+        help: "Close a WebSocket that sent nothing for this many seconds, with 4001."
     )
     static let allowedOrigins = Setting<[String]>.list(
         "allowed-origins", default: [], help: "Comma-separated origins allowed besides the request's own; * allows any."
@@ -92,7 +94,8 @@ enum BridgeSettings {
         return entries
     }
     static let maxMessagesPerSecond = Setting.integer(
-        "max-messages-per-second", default: 10, in: 1...maximumRate, help: "Client messages per second per connection; bursts of twice this."
+        "max-messages-per-second", default: 10, in: 1...maximumRate,
+        help: "Client messages per second per connection; bursts of twice this."
     )
     static let apiRequestsPerSecond = Setting.integer(
         "api-requests-per-second", default: 20, in: 0...maximumRate,
@@ -155,12 +158,14 @@ enum BridgeSettings {
     )
     static let connectionJWKSFile = Setting.text(
         "connection-jwks-file", default: "",
-        help: "JWKS file of the public keys browsers' connection tokens are signed with (ES256, EdDSA, RS256); reread when it changes. None: no connection tokens."
+        help:
+            "JWKS file of the public keys browsers' connection tokens are signed with (ES256, EdDSA, RS256); reread when it changes. None: no connection tokens."
     )
     static let connectionTokenAudience = Setting.text(
         "connection-token-audience", default: "courtside-bridge", help: "The aud a connection token must name."
     )
-    static let connectionTokenIssuer = Setting.text("connection-token-issuer", default: "courtside", help: "The iss a connection token must have.")
+    static let connectionTokenIssuer = Setting.text(
+        "connection-token-issuer", default: "courtside", help: "The iss a connection token must have.")
     static let connectionTokenGrace = Setting.seconds(
         "connection-token-grace-seconds", default: .seconds(10), in: 0.001...3600,
         help: "After a connection token's exp (when refresh is sent), seconds to wait for a new one before closing with 4002."

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// glibc keeps the heap memory that closed connections freed for later allocations, so the
 /// bridge's RSS stays at its peak after a burst of connections (an attack, a reconnect storm).
@@ -36,10 +37,10 @@ final class HeapTrim: Sendable {
 
     private static let mallocTrim: MallocTrim? = {
         #if canImport(Glibc)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
-        return unsafeBitCast(symbol, to: MallocTrim.self)
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+            return unsafeBitCast(symbol, to: MallocTrim.self)
         #else
-        return nil
+            return nil
         #endif
     }()
 }

@@ -5,7 +5,10 @@ import ServiceKit
 
 /// TLS to the services, with the same variables as the services' own clients (docs/tls.md).
 struct ClientTLSOptions: ParsableArguments {
-    @Option(help: "PEM CA bundle that verifies the services' certificates; when set, calls use TLS (env COURTSIDE_CLIENT_TLS_CA_FILE; default: run/tls/ca.pem when it exists).")
+    @Option(
+        help:
+            "PEM CA bundle that verifies the services' certificates; when set, calls use TLS (env COURTSIDE_CLIENT_TLS_CA_FILE; default: run/tls/ca.pem when it exists)."
+    )
     var clientTlsCaFile: String = GRPCClientSettings.caFile.environmentValue()
 
     @Option(help: "PEM client certificate for services that require one (env COURTSIDE_CLIENT_TLS_CERT_FILE).")
@@ -29,7 +32,8 @@ struct ClientTLSOptions: ParsableArguments {
     func credentials() throws -> ClientTLSCredentials? {
         guard let caFile = resolvedCaFile else {
             guard clientTlsCertFile.isEmpty, clientTlsKeyFile.isEmpty, clientTlsServerName.isEmpty else {
-                throw ValidationError("--client-tls-cert-file, --client-tls-key-file and --client-tls-server-name need --client-tls-ca-file")
+                throw ValidationError(
+                    "--client-tls-cert-file, --client-tls-key-file and --client-tls-server-name need --client-tls-ca-file")
             }
             return nil
         }

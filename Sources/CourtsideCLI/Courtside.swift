@@ -26,7 +26,9 @@ struct Addresses: ParsableArguments {
 
     @OptionGroup var tls: ClientTLSOptions
 
-    @Option(help: "File holding the bearer token sent with every call (env COURTSIDE_TOKEN_FILE; default: run/tokens/cli.token when it exists).")
+    @Option(
+        help: "File holding the bearer token sent with every call (env COURTSIDE_TOKEN_FILE; default: run/tokens/cli.token when it exists)."
+    )
     var tokenFile: String = ClientCredentialSettings.tokenFile.environmentValue()
 
     /// The token file given, else the one `make run` writes, when it is there.
@@ -42,7 +44,9 @@ struct Addresses: ParsableArguments {
             throw ValidationError("\(flag) must be host:port (got '\(address)')")
         }
         var withoutKeepalive = configuration
-        do { withoutKeepalive.credentials = try BearerTokenFile.open(resolvedTokenFile) } catch { throw ValidationError("--token-file: \(error)") }
+        do { withoutKeepalive.credentials = try BearerTokenFile.open(resolvedTokenFile) } catch {
+            throw ValidationError("--token-file: \(error)")
+        }
         withoutKeepalive.connectTimeout = .seconds(3)
         withoutKeepalive.tls = try tls.credentials()
         return GRPCClient(configuration: withoutKeepalive)
@@ -59,7 +63,9 @@ func explain(_ error: any Error, service: String, address: String) -> CLIError {
     if let error = error as? RPCError {
         switch error.code {
         case .unavailable:
-            return CLIError(description: "cannot reach the \(service) service at \(address) — is it running? (`make run` starts everything) [\(error.message)]")
+            return CLIError(
+                description:
+                    "cannot reach the \(service) service at \(address) — is it running? (`make run` starts everything) [\(error.message)]")
         case .deadlineExceeded:
             return CLIError(description: "the \(service) service at \(address) did not answer in time")
         default:

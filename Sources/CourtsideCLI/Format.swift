@@ -22,7 +22,8 @@ enum Format {
 
     static func state(_ state: GameState?, home: String, away: String) -> String {
         guard let state else { return "\(home) – \(away)" }
-        return "\(home) \(state.homeScore)–\(state.awayScore) \(away)  \(period(state.period)) \(clock(state.clockMs))  \(status(state.status))"
+        return
+            "\(home) \(state.homeScore)–\(state.awayScore) \(away)  \(period(state.period)) \(clock(state.clockMs))  \(status(state.status))"
     }
 
     static func kind(_ kind: EventKind) -> String {

@@ -39,7 +39,8 @@ struct Games: AsyncParsableCommand {
             var token = ""
             repeat {
                 let page = try await schedule.listGames(
-                    ListGamesRequest(dateFrom: day, dateTo: day, teamIds: team.map { [$0.uppercased()] } ?? [], pageSize: 500, pageToken: token),
+                    ListGamesRequest(
+                        dateFrom: day, dateTo: day, teamIds: team.map { [$0.uppercased()] } ?? [], pageSize: 500, pageToken: token),
                     options: CallOptions(timeout: .seconds(10))
                 )
                 games += page.games

@@ -17,7 +17,10 @@ struct Publish: AsyncParsableCommand {
 
     @Option(help: "The game's id.") var game: String
     @Option(help: "Your id for this event (publishing it again is a no-op).") var sourceId: String
-    @Option(help: "basket, free_throw, miss, rebound, turnover, foul, violation, timeout, substitution, jump_ball, period_start, period_end, status_change, correction, clock or other.")
+    @Option(
+        help:
+            "basket, free_throw, miss, rebound, turnover, foul, violation, timeout, substitution, jump_ball, period_start, period_end, status_change, correction, clock or other."
+    )
     var kind: String
     @Option(help: "The team the event belongs to (tricode).") var team: String = ""
     @Option(help: "Points scored by the event (0–3).") var points: UInt32 = 0
@@ -31,7 +34,6 @@ struct Publish: AsyncParsableCommand {
     @Option(help: "Player.") var player: String = ""
 
     @OptionGroup var addresses: Addresses
-
 
     func clockMilliseconds() throws -> UInt32 {
         let parts = clock.split(separator: ":")
@@ -56,16 +58,21 @@ struct Publish: AsyncParsableCommand {
         let client = try addresses.client(addresses.scoreAddr, "--score-addr")
         defer { client.close() }
         let event = Event(
-            gameId: game, sourceId: sourceId, kind: EventKind(name: kind) ?? .other, teamId: team.uppercased(), points: points, player: player,
+            gameId: game, sourceId: sourceId, kind: EventKind(name: kind) ?? .other, teamId: team.uppercased(), points: points,
+            player: player,
             description: description,
-            state: GameState(homeScore: home, awayScore: away, period: period, clockMs: try clockMilliseconds(), clockRunning: clockRunning,
+            state: GameState(
+                homeScore: home, awayScore: away, period: period, clockMs: try clockMilliseconds(), clockRunning: clockRunning,
                 status: GameStatus(name: status) ?? .live),
             occurredAtMs: UnixTime.nowMs()
         )
         do {
-            let response = try await ScoreServiceClient(client).publishEvents(PublishEventsRequest(events: [event]), options: CallOptions(timeout: .seconds(10)))
+            let response = try await ScoreServiceClient(client).publishEvents(
+                PublishEventsRequest(events: [event]), options: CallOptions(timeout: .seconds(10)))
             for result in response.results {
-                print("\(result.gameId) \(result.sourceId) → position \(Format.position(result.position))\(result.duplicate ? " (already published)" : "")")
+                print(
+                    "\(result.gameId) \(result.sourceId) → position \(Format.position(result.position))\(result.duplicate ? " (already published)" : "")"
+                )
             }
         } catch {
             throw explain(error, service: "score", address: addresses.scoreAddr)

@@ -19,13 +19,17 @@ struct Token: AsyncParsableCommand {
     @Option(help: "Create a new ES256 private key at this path (refuses to overwrite one); with --jwks, write its JWKS.")
     var newKey: String?
     @Option(help: "Write the key's JWKS (public key) to this file, for the services' --jwks-file.") var jwks: String?
-    @Option(help: "Comma-separated scopes: scores:publish, schedule:write, subscriptions:manage, subscriptions:consume, scores:read, admin.")
+    @Option(
+        help: "Comma-separated scopes: scores:publish, schedule:write, subscriptions:manage, subscriptions:consume, scores:read, admin.")
     var scopes: String = ""
     @Option(help: "Who the token names (the `sub` claim).") var subject: String = ""
     @Option(help: "How long the token is valid: 90s, 30m, 12h or 7d.") var ttl: String = "1h"
     @Option(help: "The `aud` claim (the services' --token-audience).") var audience: String = "courtside"
     @Option(help: "The `iss` claim (the services' --token-issuer).") var issuer: String = "courtside"
-    @Option(help: "Comma-separated private games a bridge connection token may follow (`*`: all); use with the bridge's --connection-token-audience.")
+    @Option(
+        help:
+            "Comma-separated private games a bridge connection token may follow (`*`: all); use with the bridge's --connection-token-audience."
+    )
     var games: String?
     @Option(help: "Comma-separated leagues a bridge connection token may follow.") var leagues: String?
 
@@ -54,7 +58,8 @@ struct Token: AsyncParsableCommand {
         let leagueList = try leagues.map { try Self.list($0, of: "--leagues") }
         print(
             try await issuer.token(
-                subject: subject, scopes: scopeList, lifetime: lifetime, audience: audience, issuer: self.issuer, games: gameList, leagues: leagueList
+                subject: subject, scopes: scopeList, lifetime: lifetime, audience: audience, issuer: self.issuer, games: gameList,
+                leagues: leagueList
             )
         )
     }

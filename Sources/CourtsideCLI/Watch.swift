@@ -38,7 +38,8 @@ struct Watch: AsyncParsableCommand {
         if let subscription {
             request.subscriptionName = subscription
         } else {
-            request.filter = SubscriptionFilter(gameIds: games, teamIds: teams.map { $0.uppercased() }, allLive: games.isEmpty && teams.isEmpty)
+            request.filter = SubscriptionFilter(
+                gameIds: games, teamIds: teams.map { $0.uppercased() }, allLive: games.isEmpty && teams.isEmpty)
         }
         let subscriptionName = subscription
         let acknowledge = self.acknowledge
@@ -50,13 +51,18 @@ struct Watch: AsyncParsableCommand {
                     case .snapshot(let snapshot):
                         teamsByGame[snapshot.gameId] = (snapshot.homeTeamId, snapshot.awayTeamId)
                         let reason = item.reason == .reset ? "reset" : "now"
-                        emit("\(snapshot.gameId) @\(Format.position(snapshot.position)) [\(reason)] \(Format.state(snapshot.state, home: snapshot.homeTeamId, away: snapshot.awayTeamId))")
+                        emit(
+                            "\(snapshot.gameId) @\(Format.position(snapshot.position)) [\(reason)] \(Format.state(snapshot.state, home: snapshot.homeTeamId, away: snapshot.awayTeamId))"
+                        )
                     case .event(let event):
                         let (home, away) = teamsByGame[event.gameId] ?? ("home", "away")
                         let team = event.teamId.isEmpty ? "" : " \(event.teamId)"
-                        emit("\(event.gameId) #\(event.position?.seq ?? 0) \(Format.state(event.state, home: home, away: away))  \(Format.kind(event.kind))\(team): \(event.description)")
+                        emit(
+                            "\(event.gameId) #\(event.position?.seq ?? 0) \(Format.state(event.state, home: home, away: away))  \(Format.kind(event.kind))\(team): \(event.description)"
+                        )
                         if acknowledge, let name = subscriptionName {
-                            _ = try await service.acknowledge(AcknowledgeRequest(name: name, positions: [GameCursor(gameId: event.gameId, after: event.position)]))
+                            _ = try await service.acknowledge(
+                                AcknowledgeRequest(name: name, positions: [GameCursor(gameId: event.gameId, after: event.position)]))
                         }
                     case nil:
                         break

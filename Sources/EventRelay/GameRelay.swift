@@ -24,7 +24,9 @@ public final class GameRelay<Payload: Sendable>: Sendable {
 
         public var position: Position { Position(epoch: epoch, seq: lastSeq) }
 
-        public init(gameId: String, epoch: UInt64, lastSeq: UInt64, state: GameState, homeTeamId: String, awayTeamId: String, updatedAtMs: Int64) {
+        public init(
+            gameId: String, epoch: UInt64, lastSeq: UInt64, state: GameState, homeTeamId: String, awayTeamId: String, updatedAtMs: Int64
+        ) {
             self.gameId = gameId
             self.epoch = epoch
             self.lastSeq = lastSeq
@@ -95,12 +97,14 @@ public final class GameRelay<Payload: Sendable>: Sendable {
             let relayed = RelayedItem(gameId: event.gameId, item: item, position: position, payload: payload)
             let teams = self.teams
             state.withLock { state in
-                var entry = state.entries[event.gameId] ?? Entry(
-                    head: Head(
-                        gameId: event.gameId, epoch: position.epoch, lastSeq: 0, state: GameState(),
-                        homeTeamId: teams(event.gameId)?.home ?? "", awayTeamId: teams(event.gameId)?.away ?? "", updatedAtMs: 0
+                var entry =
+                    state.entries[event.gameId]
+                    ?? Entry(
+                        head: Head(
+                            gameId: event.gameId, epoch: position.epoch, lastSeq: 0, state: GameState(),
+                            homeTeamId: teams(event.gameId)?.home ?? "", awayTeamId: teams(event.gameId)?.away ?? "", updatedAtMs: 0
+                        )
                     )
-                )
                 if entry.head.epoch != position.epoch {
                     entry.head.epoch = position.epoch
                     entry.recent.removeAll()
@@ -159,10 +163,13 @@ public final class GameRelay<Payload: Sendable>: Sendable {
         }
     }
 
-    private static func offer(_ item: RelayedItem<Payload>, head: Head, previousStatus: GameStatus?, to subscribers: SubscriberRegistry<RelayedItem<Payload>>) {
+    private static func offer(
+        _ item: RelayedItem<Payload>, head: Head, previousStatus: GameStatus?, to subscribers: SubscriberRegistry<RelayedItem<Payload>>
+    ) {
         subscribers.offer(item) { filter in
             filter.matches(
-                gameId: head.gameId, homeTeamId: head.homeTeamId, awayTeamId: head.awayTeamId, status: head.state.status, previousStatus: previousStatus
+                gameId: head.gameId, homeTeamId: head.homeTeamId, awayTeamId: head.awayTeamId, status: head.state.status,
+                previousStatus: previousStatus
             )
         }
     }

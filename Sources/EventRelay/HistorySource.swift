@@ -41,7 +41,8 @@ public struct ScoreHistorySource: HistorySource {
 
     public func snapshot(gameId: String) async throws -> Snapshot? {
         do {
-            return try await score.getSnapshots(GetSnapshotsRequest(gameIds: [gameId]), options: CallOptions(timeout: .seconds(5))).snapshots.first
+            return try await score.getSnapshots(GetSnapshotsRequest(gameIds: [gameId]), options: CallOptions(timeout: .seconds(5)))
+                .snapshots.first
         } catch let error as RPCError where error.code == .notFound {
             return nil
         }

@@ -86,7 +86,8 @@ public final class ScheduleCache: Sendable {
             do {
                 var token = ""
                 repeat {
-                    let page = try await schedule.listGames(ListGamesRequest(pageSize: 1000, pageToken: token), options: CallOptions(timeout: .seconds(10)))
+                    let page = try await schedule.listGames(
+                        ListGamesRequest(pageSize: 1000, pageToken: token), options: CallOptions(timeout: .seconds(10)))
                     self.update(page.games)
                     token = page.nextPageToken
                 } while !token.isEmpty

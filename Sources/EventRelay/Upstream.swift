@@ -35,7 +35,8 @@ public final class UpstreamFollower: Sendable {
                     logger.info("upstream stream ended; reopening", metadata: ["upstream": "\(name)"])
                 } catch {
                     if Task.isCancelled { break }
-                    logger.info("upstream stream failed; reopening", metadata: ["upstream": "\(name)", "error": "\(error)", "in": "\(delay)"])
+                    logger.info(
+                        "upstream stream failed; reopening", metadata: ["upstream": "\(name)", "error": "\(error)", "in": "\(delay)"])
                 }
                 connected.value = false
                 if opened.value { delay = .milliseconds(100) }

@@ -61,7 +61,10 @@ public final class FeedBuffer: Sendable {
     @discardableResult
     public func push(_ batch: FeedBatch, onWait: () -> Void = {}) async throws -> Bool {
         if batch.isEmpty { return false }
-        enum Outcome { case queued(Taker?), mustWait, closed }
+        enum Outcome {
+            case queued(Taker?)
+            case mustWait, closed
+        }
         let outcome: Outcome = state.withLock { state in
             if state.closed { return .closed }
             guard state.waiters.isEmpty, fits(batch, state) else { return .mustWait }
@@ -193,7 +196,11 @@ public final class FeedBuffer: Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                enum Now { case fail(any Error), admitted(Taker?), waiting }
+                enum Now {
+                    case fail(any Error)
+                    case admitted(Taker?)
+                    case waiting
+                }
                 let now: Now = state.withLock { state in
                     if state.closed { return .fail(PushError.closed) }
                     if Task.isCancelled { return .fail(CancellationError()) }

@@ -104,7 +104,9 @@ public final class FeedServer: CourtsideServer {
         readiness.addCheck("score service") { availability.isAvailable }
 
         let adminServer = configuration.adminPort.map { port in
-            AdminServer(host: configuration.adminHost, port: port, metrics: metrics, readiness: readiness, logger: logger, limits: configuration.adminLimits)
+            AdminServer(
+                host: configuration.adminHost, port: port, metrics: metrics, readiness: readiness, logger: logger,
+                limits: configuration.adminLimits)
         }
         self.adminServer = adminServer
         runner = FeedRunner(

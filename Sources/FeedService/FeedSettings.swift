@@ -21,7 +21,8 @@ extension FeedConfiguration {
         polling.interval = try reader.read(S.pollInterval)
         polling.requestTimeout = try reader.read(S.pollTimeout)
         polling.attempts = try reader.read(S.pollAttempts)
-        polling.redirects = RedirectPolicy(maximumRedirects: try reader.read(S.pollMaxRedirects), allowedHosts: try reader.read(S.redirectAllowHosts))
+        polling.redirects = RedirectPolicy(
+            maximumRedirects: try reader.read(S.pollMaxRedirects), allowedHosts: try reader.read(S.redirectAllowHosts))
         polling.maximumHeadBytes = try reader.read(S.pollMaxHeadBytes)
         polling.maximumBodyBytes = try reader.read(S.pollMaxBodyBytes)
         playByPlay.urlTemplate = try reader.read(S.pbpURL)
@@ -47,7 +48,8 @@ enum FeedSettings {
         help: "Events buffered while score is unavailable; when full the source pauses."
     )
     static let batchEvents = Setting.integer(
-        "batch-events", environment: "COURTSIDE_FEED_BATCH_EVENTS", default: 1_000, in: 1...10_000, help: "Most events per PublishEvents call."
+        "batch-events", environment: "COURTSIDE_FEED_BATCH_EVENTS", default: 1_000, in: 1...10_000,
+        help: "Most events per PublishEvents call."
     )
     static let simGames = Setting.integer(
         "sim-games", default: SimulatorSettings().games, in: 1...Int.max, help: "Simulator: games in play at once."
@@ -57,29 +59,35 @@ enum FeedSettings {
         help: "Simulator: wall-clock speed, 1 = real time; 24 plays a game in about 5½ minutes."
     )
     static let simSeed = Setting<UInt64?>(
-        "sim-seed", default: SimulatorSettings().seed, defaultText: "today's date", help: "Simulator: seed; default: today's date (YYYYMMDD, US Eastern).",
+        "sim-seed", default: SimulatorSettings().seed, defaultText: "today's date",
+        help: "Simulator: seed; default: today's date (YYYYMMDD, US Eastern).",
         placeholder: "n"
     ) { text throws(SettingProblem) in
         guard let seed = UInt64(text) else { throw .malformed("is not a non-negative integer") }
         return seed
     }
     static let simStagger = Setting<Duration?>.seconds(
-        "sim-stagger-seconds", unsetText: "40% of a game", in: 0...86_400, help: "Simulator: seconds between tip-offs; default: 40% of a game."
+        "sim-stagger-seconds", unsetText: "40% of a game", in: 0...86_400,
+        help: "Simulator: seconds between tip-offs; default: 40% of a game."
     )
     static let simContinuous = Setting.switch(
         "sim-continuous", default: SimulatorSettings().continuous, help: "Simulator: when a game ends, schedule the next one of the slate."
     )
     static let file = Setting.text(
-        "file", environment: "COURTSIDE_FEED_FILE", default: ReplaySettings().file, help: "Replay: the provider's play-by-play or summary JSON file."
+        "file", environment: "COURTSIDE_FEED_FILE", default: ReplaySettings().file,
+        help: "Replay: the provider's play-by-play or summary JSON file."
     )
     static let boxscore = Setting.text(
-        "boxscore", environment: "COURTSIDE_FEED_BOXSCORE", default: ReplaySettings().boxscore, help: "Replay (nba-pbp): the game's boxscore JSON file."
+        "boxscore", environment: "COURTSIDE_FEED_BOXSCORE", default: ReplaySettings().boxscore,
+        help: "Replay (nba-pbp): the game's boxscore JSON file."
     )
     static let speed = Setting.number(
-        "speed", environment: "COURTSIDE_FEED_SPEED", default: ReplaySettings().speed, in: Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude,
+        "speed", environment: "COURTSIDE_FEED_SPEED", default: ReplaySettings().speed,
+        in: Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude,
         help: "Replay: speed, 1 = real time."
     )
-    static let url = Setting.text("url", environment: "COURTSIDE_FEED_URL", default: PollingSettings().url, help: "Polling: the scoreboard URL, http or https.")
+    static let url = Setting.text(
+        "url", environment: "COURTSIDE_FEED_URL", default: PollingSettings().url, help: "Polling: the scoreboard URL, http or https.")
     static let pollInterval = Setting.seconds(
         "poll-interval-seconds", default: PollingSettings().interval, in: 0.001...86_400, help: "Polling: seconds between polls."
     )
@@ -88,10 +96,12 @@ enum FeedSettings {
         help: "Polling: deadline of one HTTP request in seconds: connect, TLS, the whole response."
     )
     static let pollAttempts = Setting.integer(
-        "poll-attempts", default: PollingSettings().attempts, in: 1...100, help: "Polling: attempts per poll, with exponential backoff between them."
+        "poll-attempts", default: PollingSettings().attempts, in: 1...100,
+        help: "Polling: attempts per poll, with exponential backoff between them."
     )
     static let pollMaxRedirects = Setting.integer(
-        "poll-max-redirects", default: RedirectPolicy().maximumRedirects, in: 0...20, help: "Polling: most redirects followed per request, 0 for none."
+        "poll-max-redirects", default: RedirectPolicy().maximumRedirects, in: 0...20,
+        help: "Polling: most redirects followed per request, 0 for none."
     )
     static let redirectAllowHosts = Setting<Set<String>>.list(
         "redirect-allow-hosts", default: RedirectPolicy().allowedHosts,
@@ -108,7 +118,8 @@ enum FeedSettings {
         help: "Polling: largest response head (status line and headers) in bytes."
     )
     static let pollMaxBodyBytes = Setting.integer(
-        "poll-max-body-bytes", default: PollingSettings().maximumBodyBytes, in: (1 << 10)...(1 << 30), help: "Polling: largest response body in bytes."
+        "poll-max-body-bytes", default: PollingSettings().maximumBodyBytes, in: (1 << 10)...(1 << 30),
+        help: "Polling: largest response body in bytes."
     )
     static let pbpURL = Setting.text(
         "pbp-url", default: PlayByPlayPollingSettings().urlTemplate,

@@ -154,7 +154,9 @@ final class PlayByPlayPoller: Sendable {
         case .failure(let error):
             if error is CancellationError || Task.isCancelled { throw CancellationError() }
             metrics.playByPlayPoll(result: "error")
-            logger.warning("play-by-play poll failed; this game is polled again after a backoff", metadata: ["game": "\(game.gameId)", "error": "\(error)"])
+            logger.warning(
+                "play-by-play poll failed; this game is polled again after a backoff",
+                metadata: ["game": "\(game.gameId)", "error": "\(error)"])
             game.failed(now: now)
         case .success(.notModified):
             metrics.playByPlayPoll(result: "not_modified")
@@ -202,7 +204,10 @@ final class PlayByPlayPoller: Sendable {
             metrics.playByPlayRevision()
             logger.warning(
                 "the provider revised plays already published; the score is corrected to the provider's",
-                metadata: ["game": "\(game.gameId)", "revised": "\(update.revisedPlays.joined(separator: ","))", "late_plays": "\(update.latePlays)"]
+                metadata: [
+                    "game": "\(game.gameId)", "revised": "\(update.revisedPlays.joined(separator: ","))",
+                    "late_plays": "\(update.latePlays)",
+                ]
             )
         }
         if update.behind > 0 {

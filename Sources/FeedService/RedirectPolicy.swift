@@ -65,7 +65,9 @@ public struct RedirectPolicy: Sendable, Hashable {
             var host = entry.trimmingCharacters(in: .whitespaces).lowercased()
             if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             if host.isEmpty { continue }
-            let characters = host.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-:".unicodeScalars.contains($0)) }
+            let characters = host.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-:".unicodeScalars.contains($0))
+            }
             // One colon is a port ("example.com:8443"); an IPv6 address has at least two.
             let colons = host.filter { $0 == ":" }.count
             guard characters, colons != 1, host.utf8.count <= 253 else {

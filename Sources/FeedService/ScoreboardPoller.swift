@@ -117,7 +117,8 @@ struct ScoreboardPoller: FeedSource {
         }
         for glitch in diff.glitches {
             context.metrics.glitch(glitch.kind)
-            context.logger.warning("provider glitch reconciled", metadata: ["kind": "\(glitch.kind.rawValue)", "detail": "\(glitch.detail)"])
+            context.logger.warning(
+                "provider glitch reconciled", metadata: ["kind": "\(glitch.kind.rawValue)", "detail": "\(glitch.detail)"])
         }
         let games = firstPoll ? snapshot.games.map(\.game) : diff.changedGames
         let followed = playByPlay?.followed(in: snapshot) ?? []

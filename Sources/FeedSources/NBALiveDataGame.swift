@@ -12,8 +12,10 @@ import CourtsideProto
 enum NBALiveDataGame {
     static func read(_ node: JSONNode) throws(TeamProblem) -> ScoreboardGame {
         _ = try invalid { () throws(FeedError) in try node.object() }
-        let home = try node["homeTeam"].team(abbreviation: try invalid { () throws(FeedError) in try node["homeTeam"]["teamTricode"].string() })
-        let away = try node["awayTeam"].team(abbreviation: try invalid { () throws(FeedError) in try node["awayTeam"]["teamTricode"].string() })
+        let home = try node["homeTeam"].team(
+            abbreviation: try invalid { () throws(FeedError) in try node["homeTeam"]["teamTricode"].string() })
+        let away = try node["awayTeam"].team(
+            abbreviation: try invalid { () throws(FeedError) in try node["awayTeam"]["teamTricode"].string() })
         return try invalid { () throws(FeedError) in try read(node, home: home, away: away) }
     }
 

@@ -17,7 +17,8 @@ public enum NBAPlayByPlayAdapter {
     public static func parse(_ payload: some Sequence<UInt8>, boxscore: some Sequence<UInt8>) -> FeedResult<GameFeed> {
         switch NBABoxscoreAdapter.parse(boxscore) {
         case .success(let game): parse(payload, game: game)
-        case .failure(let rejection): .failure(FeedRejection(rejection.reasons.map { FeedError("boxscore: \($0.reason)", category: $0.category) }))
+        case .failure(let rejection):
+            .failure(FeedRejection(rejection.reasons.map { FeedError("boxscore: \($0.reason)", category: $0.category) }))
         }
     }
 

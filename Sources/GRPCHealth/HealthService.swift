@@ -68,7 +68,8 @@ public final class HealthService: HealthHandler, Sendable {
 
     /// As the generated registration, except that `Check` runs inline.
     public func registerMethods(with router: inout RPCRouter) {
-        router.registerInlineUnary(HealthMethods.check, request: HealthCheckRequest.self, response: HealthCheckResponse.self) { request, _ in
+        router.registerInlineUnary(HealthMethods.check, request: HealthCheckRequest.self, response: HealthCheckResponse.self) {
+            request, _ in
             try self.answer(request)
         }
         router.registerServerStreaming(HealthMethods.watch, request: HealthCheckRequest.self, response: HealthCheckResponse.self) {

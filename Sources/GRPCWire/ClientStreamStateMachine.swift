@@ -78,7 +78,8 @@ public struct ClientStreamStateMachine: Sendable {
 
     /// A HEADERS frame. `endsMidMessage` says whether part of a response message is still
     /// waiting for its remaining bytes (a status then cannot end the call cleanly).
-    public mutating func receivedHeaders(_ headers: [(name: String, value: String)], endStream: Bool, endsMidMessage: Bool) -> HeadersAction {
+    public mutating func receivedHeaders(_ headers: [(name: String, value: String)], endStream: Bool, endsMidMessage: Bool) -> HeadersAction
+    {
         switch state {
         case .closed:
             return .drop
@@ -87,7 +88,9 @@ public struct ClientStreamStateMachine: Sendable {
             guard head.httpStatus == "200" else {
                 state = .closed
                 let detail = head.message.map { " \($0)" } ?? ""
-                let status = GRPCStatus(code: Self.code(forHTTPStatus: head.httpStatus ?? ""), message: "server answered HTTP \(head.httpStatus ?? "without :status")\(detail)")
+                let status = GRPCStatus(
+                    code: Self.code(forHTTPStatus: head.httpStatus ?? ""),
+                    message: "server answered HTTP \(head.httpStatus ?? "without :status")\(detail)")
                 return .fail(status, trailers: Metadata(), resetStream: !endStream)
             }
             if endStream {
@@ -96,7 +99,8 @@ public struct ClientStreamStateMachine: Sendable {
             }
             guard let contentType = head.contentType, GRPCRequestHead.isGRPCContentType(contentType) else {
                 state = .closed
-                let status = GRPCStatus(code: .unknown, message: "server answered with content-type '\(head.contentType ?? "")', not application/grpc")
+                let status = GRPCStatus(
+                    code: .unknown, message: "server answered with content-type '\(head.contentType ?? "")', not application/grpc")
                 return .fail(status, trailers: Metadata(), resetStream: true)
             }
             if case .awaitingResponseHead(let requestsFinished) = state {
@@ -116,10 +120,14 @@ public struct ClientStreamStateMachine: Sendable {
     private mutating func finish(_ fields: ResponseFields, trailersOnlyHead: Metadata?, endsMidMessage: Bool) -> HeadersAction {
         state = .closed
         if endsMidMessage {
-            return .fail(GRPCStatus(code: .internal, message: "response stream ended in the middle of a message"), trailers: Metadata(), resetStream: false)
+            return .fail(
+                GRPCStatus(code: .internal, message: "response stream ended in the middle of a message"), trailers: Metadata(),
+                resetStream: false)
         }
         guard let statusValue = fields.grpcStatus else {
-            return .fail(GRPCStatus(code: .internal, message: "server ended the call without grpc-status"), trailers: fields.metadata, resetStream: false)
+            return .fail(
+                GRPCStatus(code: .internal, message: "server ended the call without grpc-status"), trailers: fields.metadata,
+                resetStream: false)
         }
         let status = GRPCStatus(code: GRPCStatusCode(headerValue: statusValue), message: fields.message ?? "")
         return .finish(status: status, trailers: fields.metadata, trailersOnlyHead: trailersOnlyHead)

@@ -364,7 +364,8 @@ public final class HTTP2Connection: ChannelInboundHandler {
     public func enqueue(streamID: Int32, _ buffer: ByteBuffer) -> Int {
         let pending = session.enqueue(streamID: streamID, buffer)
         if session.pendingOutboundBytes > settings.maxQueuedOutboundBytes {
-            logger.debug("response bytes queued beyond the budget; closing connection", metadata: ["queued": "\(session.pendingOutboundBytes)"])
+            logger.debug(
+                "response bytes queued beyond the budget; closing connection", metadata: ["queued": "\(session.pendingOutboundBytes)"])
             terminate(.queuedOutboundBytes)
             return pending
         }

@@ -1,8 +1,9 @@
 internal import CNGHTTP2
+
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #elseif canImport(Darwin)
-internal import Darwin
+    internal import Darwin
 #endif
 
 /// Headers to send: a list, or a prebuilt block (laid out once, reused for every stream) with

@@ -83,7 +83,8 @@ package enum ProtobufCWireValidator {
                 if let field = fieldDescriptor(of: UInt32(fieldNumber), in: descriptor) {
                     if field.pointee.type == PROTOBUF_C_TYPE_MESSAGE, let sub = field.pointee.descriptor {
                         let subDescriptor = sub.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
-                        try walk(&reader, end: fieldEnd, descriptor: subDescriptor, depth: depth + 1, maximumDepth: maximumDepth, root: root)
+                        try walk(
+                            &reader, end: fieldEnd, descriptor: subDescriptor, depth: depth + 1, maximumDepth: maximumDepth, root: root)
                     } else if field.pointee.type == PROTOBUF_C_TYPE_STRING,
                         !isText(UnsafeRawBufferPointer(rebasing: reader.bytes[reader.offset..<fieldEnd]))
                     {

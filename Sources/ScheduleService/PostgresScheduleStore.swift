@@ -151,7 +151,9 @@ public final class PostgresScheduleStore: ScheduleStore {
             // Read after the changes: pruning only moves forward, so a page read before a prune
             // is never reported as complete when it is not.
             var pruned: Int64 = 0
-            for try await value in try await connection.query("SELECT pruned_through FROM schedule_change_log", logger: logger).decode(Int64.self) {
+            for try await value in try await connection.query("SELECT pruned_through FROM schedule_change_log", logger: logger).decode(
+                Int64.self)
+            {
                 pruned = value
             }
             return LoggedChanges(changes: changes, prunedThrough: pruned)

@@ -26,7 +26,9 @@ extension Schedule: ScheduleServiceHandler {
 
     public func upsertGames(request: UpsertGamesRequest, context: ServerContext) async throws -> UpsertGamesResponse {
         AuditNote.games(request.games.lazy.map(\.id))
-        return try await answering("UpsertGames", context) { UpsertGamesResponse(games: try await upsert(request.games, teams: request.teams)) }
+        return try await answering("UpsertGames", context) {
+            UpsertGamesResponse(games: try await upsert(request.games, teams: request.teams))
+        }
     }
 
     public func updateGameStatus(request: UpdateGameStatusRequest, context: ServerContext) async throws -> Game {

@@ -1,5 +1,5 @@
-import CourtsideProto
 import CourtsideDomain
+import CourtsideProto
 import Foundation
 
 /// The schedule's tables, as migrations for each store: `schedule_teams`, `schedule_games`, and

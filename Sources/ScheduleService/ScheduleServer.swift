@@ -81,7 +81,8 @@ public final class ScheduleServer: CourtsideServer {
         let grpcServer = GRPCServer(configuration: grpcConfiguration, services: [schedule, health], logger: logger)
         let adminServer = configuration.adminPort.map { port in
             AdminServer(
-                host: configuration.adminHost, port: port, metrics: metrics, readiness: readiness, logger: logger, limits: configuration.adminLimits
+                host: configuration.adminHost, port: port, metrics: metrics, readiness: readiness, logger: logger,
+                limits: configuration.adminLimits
             )
         }
 

@@ -30,7 +30,9 @@ public enum TeamValidation {
             RPCError(.invalidArgument, "\(prefix): \(field): \(why)")
         }
         guard Leagues.ids.contains(team.leagueId) else {
-            throw invalid("league_id", "\"\(FieldCheck.shown(team.leagueId))\" is not a known league (\(Leagues.all.map(\.id).joined(separator: ", ")))")
+            throw invalid(
+                "league_id",
+                "\"\(FieldCheck.shown(team.leagueId))\" is not a known league (\(Leagues.all.map(\.id).joined(separator: ", ")))")
         }
         guard SeedTeams.forLeague(team.leagueId) == nil else {
             throw invalid("league_id", "\"\(team.leagueId)\" has seed data; its teams cannot be changed")
@@ -57,9 +59,10 @@ public enum TeamValidation {
     /// "#" and six hexadecimal digits.
     static func isColor(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
-        return bytes.count == 7 && bytes[0] == UInt8(ascii: "#") && bytes.dropFirst().allSatisfy { byte in
-            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
-                || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
-        }
+        return bytes.count == 7 && bytes[0] == UInt8(ascii: "#")
+            && bytes.dropFirst().allSatisfy { byte in
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+                    || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
+            }
     }
 }

@@ -77,11 +77,15 @@ public final class ScheduleGameDirectory: GameDirectory {
                     options: CallOptions(timeout: .seconds(5))
                 )
                 return
-            } catch let error as RPCError where error.code == .failedPrecondition || error.code == .notFound || error.code == .invalidArgument {
-                logger.warning("schedule refused a status change", metadata: ["game": "\(gameId)", "status": "\(status)", "error": "\(error)"])
+            } catch let error as RPCError
+                where error.code == .failedPrecondition || error.code == .notFound || error.code == .invalidArgument
+            {
+                logger.warning(
+                    "schedule refused a status change", metadata: ["game": "\(gameId)", "status": "\(status)", "error": "\(error)"])
                 return
             } catch {
-                logger.info("status report failed; retrying", metadata: ["game": "\(gameId)", "attempt": "\(attempt)", "error": "\(error)"])
+                logger.info(
+                    "status report failed; retrying", metadata: ["game": "\(gameId)", "attempt": "\(attempt)", "error": "\(error)"])
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }

@@ -57,7 +57,10 @@ struct GroupCommit {
                 throw ScoreEngine.unknownGame(original.gameId, prefix: "event \(index): ")
             }
             if let seq = before[original.gameId]?.sourceIds?[original.sourceId] ?? newSources[original.gameId]?[original.sourceId] {
-                results.append(PublishResult(gameId: original.gameId, sourceId: original.sourceId, position: Position(epoch: game.epoch, seq: seq), duplicate: true))
+                results.append(
+                    PublishResult(
+                        gameId: original.gameId, sourceId: original.sourceId, position: Position(epoch: game.epoch, seq: seq),
+                        duplicate: true))
                 continue
             }
             try ScoreRules.checkTransition(from: game.lastSeq == 0 ? nil : game.state, to: original, index: index)

@@ -28,7 +28,8 @@ public final class PostgresScoreStore: ScoreStore {
         ) {
             games.append(
                 StoredGame(
-                    gameId: gameId, epoch: try StoredInteger.unsigned(epoch, "epoch"), lastSeq: try StoredInteger.unsigned(lastSeq, "last_seq"),
+                    gameId: gameId, epoch: try StoredInteger.unsigned(epoch, "epoch"),
+                    lastSeq: try StoredInteger.unsigned(lastSeq, "last_seq"),
                     firstKeptSeq: try StoredInteger.unsigned(firstKept, "first_kept_seq"),
                     state: try GameState(buffer: state), homeTeamId: home, awayTeamId: away, updatedAtMs: updated
                 )

@@ -50,7 +50,10 @@ public final class ScoreEngine: Sendable {
     private let state = Mutex(State())
     private let writer = Mutex<Task<Void, Never>?>(nil)
 
-    public init(store: any ScoreStore, directory: any GameDirectory, configuration: Configuration = Configuration(), metrics: ScoreMetrics? = nil, logger: Logger) {
+    public init(
+        store: any ScoreStore, directory: any GameDirectory, configuration: Configuration = Configuration(), metrics: ScoreMetrics? = nil,
+        logger: Logger
+    ) {
         self.store = store
         self.directory = directory
         self.configuration = configuration
@@ -229,7 +232,8 @@ public final class ScoreEngine: Sendable {
         do {
             try await store.commit(plan.commit)
         } catch {
-            logger.error("storage commit failed", metadata: ["error": "\(String(reflecting: error))", "events": "\(plan.commit.events.count)"])
+            logger.error(
+                "storage commit failed", metadata: ["error": "\(String(reflecting: error))", "events": "\(plan.commit.events.count)"])
             metrics?.storageErrors.increment()
             // What failed stays in the log: the client learns only that it may retry.
             answers.fail(RPCError(.unavailable, "the score service's storage failed, nothing was stored; try again"))
@@ -352,7 +356,9 @@ public final class ScoreEngine: Sendable {
         if let fromMemory { return fromMemory }
         let started = ContinuousClock.now
         defer { metrics?.readLatency.record(ContinuousClock.now - started) }
-        return try await store.events(gameId: gameId, epoch: epoch, afterSeq: afterSeq, limit: limit).filter { ($0.position?.seq ?? 0) <= upTo }
+        return try await store.events(gameId: gameId, epoch: epoch, afterSeq: afterSeq, limit: limit).filter {
+            ($0.position?.seq ?? 0) <= upTo
+        }
     }
 
     public func historyDescending(gameId: String, epoch: UInt64, beforeSeq: UInt64, limit: Int) async throws -> [Event] {

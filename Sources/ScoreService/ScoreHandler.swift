@@ -1,9 +1,9 @@
+import Auth
 import CourtsideDomain
 public import CourtsideProto
 public import CourtsideRPC
-public import GRPC
-import Auth
 import EventRelay
+public import GRPC
 import Logging
 import Prometheus
 
@@ -29,7 +29,9 @@ public final class ScoreHandler: ScoreServiceHandler {
         return PublishEventsResponse(results: results)
     }
 
-    public func publishEventStream(requests: RPCRequestStream<PublishEventsRequest>, context: ServerContext) async throws -> PublishEventsResponse {
+    public func publishEventStream(requests: RPCRequestStream<PublishEventsRequest>, context: ServerContext) async throws
+        -> PublishEventsResponse
+    {
         var results: [PublishResult] = []
         var batch = 0
         for try await request in requests {
@@ -152,8 +154,10 @@ public final class ScoreHandler: ScoreServiceHandler {
             events = try await engine.historyDescending(gameId: request.gameId, epoch: head.epoch, beforeSeq: before, limit: pageSize)
         } else {
             let after = bound ?? request.afterSeq
-            events = after >= head.lastSeq
-                ? [] : try await engine.history(gameId: request.gameId, epoch: head.epoch, afterSeq: after, upTo: head.lastSeq, limit: pageSize)
+            events =
+                after >= head.lastSeq
+                ? []
+                : try await engine.history(gameId: request.gameId, epoch: head.epoch, afterSeq: after, upTo: head.lastSeq, limit: pageSize)
         }
         var next = ""
         if events.count == pageSize, let last = events.last?.position?.seq {

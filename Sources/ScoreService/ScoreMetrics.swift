@@ -20,7 +20,8 @@ public struct ScoreMetrics: Sendable {
 
     public init(_ metrics: ServiceMetrics) {
         eventsPublished = metrics.counter("courtside_score_events_published_total", "Events stored (new positions assigned).")
-        duplicates = metrics.counter("courtside_score_duplicate_events_total", "Events published again (same source id); answered with their original position.")
+        duplicates = metrics.counter(
+            "courtside_score_duplicate_events_total", "Events published again (same source id); answered with their original position.")
         refusedBatches = metrics.counter("courtside_score_refused_batches_total", "Publish requests refused by a validation rule.")
         storageErrors = metrics.counter("courtside_score_storage_errors_total", "Group commits that failed in storage.")
         batchSize = metrics.valueHistogram(
@@ -34,13 +35,16 @@ public struct ScoreMetrics: Sendable {
         )
         gamesKnown = metrics.gauge("courtside_score_games", "Games with a log.")
         subscribers = metrics.gauge("courtside_score_subscribers", "Open StreamEvents subscriptions.")
-        deepestSubscriberQueue = metrics.gauge("courtside_score_subscriber_queue_depth_max", "Events waiting in the fullest subscriber queue.")
+        deepestSubscriberQueue = metrics.gauge(
+            "courtside_score_subscriber_queue_depth_max", "Events waiting in the fullest subscriber queue.")
         slowSubscribers = metrics.counter("courtside_score_slow_subscribers_total", "Subscribers disconnected for falling too far behind.")
         deliveries = metrics.counter("courtside_score_deliveries_total", "Events written to StreamEvents subscribers.")
         publishToDelivery = metrics.durationHistogram(
             "courtside_score_publish_to_delivery_seconds", "From an event's commit to its delivery to a StreamEvents subscriber.",
-            buckets: [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
-                .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)]
+            buckets: [
+                .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+                .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),
+            ]
         )
     }
 }

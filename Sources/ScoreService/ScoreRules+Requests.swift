@@ -42,9 +42,13 @@ extension ScoreRules {
         if state.status == .unspecified || GameStatus.allDefined.firstIndex(of: state.status) == nil {
             throw invalid("state.status \(state.status) is not a known game status")
         }
-        if event.points > RequestLimits.maximumPoints { throw invalid("points must be 0–\(RequestLimits.maximumPoints), got \(event.points)") }
+        if event.points > RequestLimits.maximumPoints {
+            throw invalid("points must be 0–\(RequestLimits.maximumPoints), got \(event.points)")
+        }
         if state.clockMs > RequestLimits.maximumClockMs { throw invalid("state.clock_ms \(state.clockMs) is more than an hour") }
-        if state.period > RequestLimits.maximumPeriod { throw invalid("state.period \(state.period) is not plausible (at most \(RequestLimits.maximumPeriod))") }
+        if state.period > RequestLimits.maximumPeriod {
+            throw invalid("state.period \(state.period) is not plausible (at most \(RequestLimits.maximumPeriod))")
+        }
     }
 
     /// Checks an event against the state of its game before it (nil: the game has no events yet).

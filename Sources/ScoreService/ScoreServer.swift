@@ -54,12 +54,14 @@ public final class ScoreServer: CourtsideServer {
             resolvedDirectory = ScheduleGameDirectory(client: client, logger: logger)
         }
         return try await ScoreServer(
-            configuration: configuration, store: store, directory: resolvedDirectory, scheduleClient: scheduleClient, tls: tls, logger: logger
+            configuration: configuration, store: store, directory: resolvedDirectory, scheduleClient: scheduleClient, tls: tls,
+            logger: logger
         )
     }
 
     private init(
-        configuration: Configuration, store: any ScoreStore, directory: any GameDirectory, scheduleClient: GRPCClient?, tls: ServerTLSCredentials?,
+        configuration: Configuration, store: any ScoreStore, directory: any GameDirectory, scheduleClient: GRPCClient?,
+        tls: ServerTLSCredentials?,
         logger: Logger
     ) async throws {
         self.configuration = configuration

@@ -34,14 +34,18 @@ public final class AdminServer: Sendable {
 
     /// - Parameter host: the address the admin port binds, apart from the service's own
     ///   (`--admin-host`, loopback by default).
-    public init(host: String, port: Int, metrics: ServiceMetrics, readiness: Readiness, logger: Logger, limits: AdminServerLimits = AdminServerLimits()) {
+    public init(
+        host: String, port: Int, metrics: ServiceMetrics, readiness: Readiness, logger: Logger,
+        limits: AdminServerLimits = AdminServerLimits()
+    ) {
         self.host = host
         self.port = port
         self.metrics = metrics
         self.readiness = readiness
         self.logger = logger
         self.limits = limits
-        self.admission = Mutex(ConnectionAdmission(maxConnections: limits.maxConnections, maxConnectionsPerAddress: limits.maxConnectionsPerAddress))
+        self.admission = Mutex(
+            ConnectionAdmission(maxConnections: limits.maxConnections, maxConnectionsPerAddress: limits.maxConnectionsPerAddress))
     }
 
     public var localAddress: SocketAddress? { channel.withLock { $0?.localAddress } }
@@ -113,7 +117,9 @@ private final class AdminRefusal: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    static let response = Array("HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 21\r\nconnection: close\r\n\r\ntoo many connections\n".utf8)
+    static let response = Array(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 21\r\nconnection: close\r\n\r\ntoo many connections\n"
+            .utf8)
 
     private var answered = false
 

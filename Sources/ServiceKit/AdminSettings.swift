@@ -11,7 +11,8 @@ public enum AdminSettings {
 
     public static let host = Setting<String>(
         "admin-host", default: "127.0.0.1", defaultText: "127.0.0.1",
-        help: "Address the admin port listens on, apart from --host, so that exposing the service never exposes /metrics by accident; 0.0.0.0 in containers.",
+        help:
+            "Address the admin port listens on, apart from --host, so that exposing the service never exposes /metrics by accident; 0.0.0.0 in containers.",
         placeholder: "address"
     ) { text throws(SettingProblem) in
         guard !text.isEmpty else { throw .outOfRange("must not be empty") }
@@ -39,7 +40,8 @@ public enum AdminSettings {
         limits.maxConnections = try reader.read(maxConnections)
         limits.maxConnectionsPerAddress = try reader.read(maxConnectionsPerAddress)
         guard limits.maxConnectionsPerAddress <= limits.maxConnections else {
-            throw reader.refuse(maxConnectionsPerAddress, "must be between 1 and --admin-max-connections (got \(limits.maxConnectionsPerAddress))")
+            throw reader.refuse(
+                maxConnectionsPerAddress, "must be between 1 and --admin-max-connections (got \(limits.maxConnectionsPerAddress))")
         }
         limits.requestTimeout = TimeAmount(try reader.read(requestTimeout))
         return limits

@@ -65,6 +65,7 @@ public final class BearerTokenFile: CallCredentials {
 /// The token file a service presents to the services it calls (docs/auth.md).
 public enum ClientCredentialSettings {
     public static let tokenFile = Setting.text(
-        "token-file", default: "", help: "File holding the bearer token sent to the services this one calls; reread when it changes. None: no token."
+        "token-file", default: "",
+        help: "File holding the bearer token sent to the services this one calls; reread when it changes. None: no token."
     )
 }

@@ -7,7 +7,8 @@ public enum CommonSettings {
 
     public static let logLevel = Setting<Logger.Level>.choice("log-level", default: .info, help: "Least severe level logged.")
 
-    public static let logFormat = Setting<LogFormat>.choice("log-format", default: .text, help: "How log lines are written (json: one JSON object per line).")
+    public static let logFormat = Setting<LogFormat>.choice(
+        "log-format", default: .text, help: "How log lines are written (json: one JSON object per line).")
 
     public static let shutdownGrace = Setting.seconds(
         "shutdown-grace-seconds", default: .seconds(20), in: 0...3600, help: "Seconds to let calls and connections finish after SIGTERM."

@@ -10,7 +10,8 @@ public enum GRPCClientSettings {
         help: "PEM CA bundle that verifies the other services' gRPC certificates; when set, calls to them use TLS."
     )
     public static let certificateFile = Setting.text(
-        "client-tls-cert-file", default: "", help: "PEM certificate chain presented to gRPC servers that require one (with --client-tls-key-file)."
+        "client-tls-cert-file", default: "",
+        help: "PEM certificate chain presented to gRPC servers that require one (with --client-tls-key-file)."
     )
     public static let keyFile = Setting.text("client-tls-key-file", default: "", help: "PEM private key of --client-tls-cert-file.")
     public static let serverName = Setting.text(
@@ -34,7 +35,8 @@ public enum GRPCClientSettings {
             return nil
         }
         return ClientTLSFiles(
-            caFile: ca, certificateFile: certificate.isEmpty ? nil : certificate, keyFile: key.isEmpty ? nil : key, serverName: name.isEmpty ? nil : name
+            caFile: ca, certificateFile: certificate.isEmpty ? nil : certificate, keyFile: key.isEmpty ? nil : key,
+            serverName: name.isEmpty ? nil : name
         )
     }
 }

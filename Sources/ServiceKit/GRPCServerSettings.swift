@@ -28,7 +28,8 @@ public enum GRPCServerSettings {
     )
     public static let maxConnectionBufferBytes = Setting.integer(
         "grpc-max-connection-buffer-bytes", default: defaults.maxConnectionRequestBytes, in: (64 << 10)...(4 << 30),
-        help: "Request bytes all streams of one connection may hold (at least --grpc-max-stream-buffer-bytes); the stream that goes over ends with RESOURCE_EXHAUSTED."
+        help:
+            "Request bytes all streams of one connection may hold (at least --grpc-max-stream-buffer-bytes); the stream that goes over ends with RESOURCE_EXHAUSTED."
     )
     public static let maxWriteQueueBytes = Setting.integer(
         "grpc-max-write-queue-bytes", default: defaults.http2.maxQueuedOutboundBytes, in: (1 << 20)...(4 << 30),
@@ -88,14 +89,17 @@ public enum GRPCServerSettings {
         let interval = try reader.read(tlsReloadInterval)
         switch (certificate.isEmpty, key.isEmpty) {
         case (true, true):
-            guard clientCA.isEmpty else { throw reader.refuse(tlsClientCAFile, "needs --tls-cert-file and --tls-key-file (got '\(clientCA)')") }
+            guard clientCA.isEmpty else {
+                throw reader.refuse(tlsClientCAFile, "needs --tls-cert-file and --tls-key-file (got '\(clientCA)')")
+            }
             return nil
         case (false, true):
             throw reader.refuse(tlsKeyFile, "must be set with --tls-cert-file (got none)")
         case (true, false):
             throw reader.refuse(tlsCertificateFile, "must be set with --tls-key-file (got none)")
         case (false, false):
-            return ServerTLSFiles(certificateFile: certificate, keyFile: key, clientCAFile: clientCA.isEmpty ? nil : clientCA, reloadInterval: interval)
+            return ServerTLSFiles(
+                certificateFile: certificate, keyFile: key, clientCAFile: clientCA.isEmpty ? nil : clientCA, reloadInterval: interval)
         }
     }
 
@@ -118,7 +122,8 @@ public enum GRPCServerSettings {
         limits.maxConnectionsPerAddress = try reader.read(maxConnectionsPerAddress)
         guard limits.maxConnectionsPerAddress <= limits.maxConnections else {
             throw reader.refuse(
-                maxConnectionsPerAddress, "must be between 1 and \(limits.maxConnections) (--grpc-max-connections) (got \(limits.maxConnectionsPerAddress))"
+                maxConnectionsPerAddress,
+                "must be between 1 and \(limits.maxConnections) (--grpc-max-connections) (got \(limits.maxConnectionsPerAddress))"
             )
         }
         limits.http2.prefaceTimeout = TimeAmount(try reader.read(prefaceTimeout))

@@ -21,7 +21,8 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
         public var sslRootCertificateFile: String?
 
         public init(
-            host: String, port: Int = 5432, username: String, password: String? = nil, database: String, sslMode: PostgresSSLMode = .disable,
+            host: String, port: Int = 5432, username: String, password: String? = nil, database: String,
+            sslMode: PostgresSSLMode = .disable,
             sslRootCertificateFile: String? = nil
         ) {
             self.host = host
@@ -56,7 +57,8 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
             return
         }
         throw InvalidLocation(
-            description: "storage '\(text)' is not understood: use sqlite:PATH, sqlite::memory: or postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+            description:
+                "storage '\(text)' is not understood: use sqlite:PATH, sqlite::memory: or postgres://USER:PASSWORD@HOST:PORT/DATABASE"
         )
     }
 
@@ -75,13 +77,17 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
                 let value = pair.count == 2 ? percentDecoded(pair[1]) : ""
                 switch pair[0] {
                 case "sslmode":
-                    guard let mode = PostgresSSLMode(rawValue: value) else { throw fail("sslmode must be one of \(modes) (got '\(value)')") }
+                    guard let mode = PostgresSSLMode(rawValue: value) else {
+                        throw fail("sslmode must be one of \(modes) (got '\(value)')")
+                    }
                     sslMode = mode
                 case "sslrootcert":
                     guard !value.isEmpty else { throw fail("sslrootcert needs a file") }
                     sslRootCertificateFile = value
                 default:
-                    throw fail("unsupported parameter '\(parameter)' (only sslmode=\(PostgresSSLMode.allCases.map(\.rawValue).joined(separator: "|")) and sslrootcert=FILE)")
+                    throw fail(
+                        "unsupported parameter '\(parameter)' (only sslmode=\(PostgresSSLMode.allCases.map(\.rawValue).joined(separator: "|")) and sslrootcert=FILE)"
+                    )
                 }
             }
             if sslRootCertificateFile != nil && (sslMode == .disable || sslMode == .require) {

@@ -37,7 +37,9 @@ public final class PostgresSubscriptionStore: SubscriptionStore {
         storage = try await PostgresStorage(settings, migrations: Self.migrations, logger: logger)
     }
 
-    public func create(name: String, filter: SubscriptionFilter, owner: String, createdAtMs: Int64, maximumCount: Int) async throws -> Subscription {
+    public func create(name: String, filter: SubscriptionFilter, owner: String, createdAtMs: Int64, maximumCount: Int) async throws
+        -> Subscription
+    {
         var encoded = ByteBuffer()
         filter.serialize(into: &encoded)
         let limit = Int64(maximumCount)
@@ -70,7 +72,9 @@ public final class PostgresSubscriptionStore: SubscriptionStore {
     }
 
     public func owner(of name: String) async throws -> String? {
-        for try await owner in try await storage.client.query("SELECT owner FROM subscriptions WHERE name = \(name)", logger: logger).decode(String.self) {
+        for try await owner in try await storage.client.query("SELECT owner FROM subscriptions WHERE name = \(name)", logger: logger)
+            .decode(String.self)
+        {
             return owner
         }
         return nil
@@ -85,7 +89,9 @@ public final class PostgresSubscriptionStore: SubscriptionStore {
 
     public func list() async throws -> [Subscription] {
         var names: [String] = []
-        for try await name in try await storage.client.query("SELECT name FROM subscriptions ORDER BY name", logger: logger).decode(String.self) {
+        for try await name in try await storage.client.query("SELECT name FROM subscriptions ORDER BY name", logger: logger).decode(
+            String.self)
+        {
             names.append(name)
         }
         var subscriptions: [Subscription] = []
@@ -105,7 +111,8 @@ public final class PostgresSubscriptionStore: SubscriptionStore {
         let logger = self.logger
         let exists = try await storage.client.withTransaction(logger: logger) { connection -> Bool in
             var found = false
-            for try await _ in try await connection.query("SELECT name FROM subscriptions WHERE name = \(name) FOR UPDATE", logger: logger) {
+            for try await _ in try await connection.query("SELECT name FROM subscriptions WHERE name = \(name) FOR UPDATE", logger: logger)
+            {
                 found = true
             }
             guard found else { return false }
@@ -150,7 +157,9 @@ public final class PostgresSubscriptionStore: SubscriptionStore {
             "SELECT game_id, epoch, seq FROM subscription_cursors WHERE name = \(name) ORDER BY game_id", logger: logger
         ).decode((String, Int64, Int64).self) {
             cursors.append(
-                GameCursor(gameId: gameId, after: Position(epoch: try StoredInteger.unsigned(epoch, "epoch"), seq: try StoredInteger.unsigned(seq, "seq")))
+                GameCursor(
+                    gameId: gameId,
+                    after: Position(epoch: try StoredInteger.unsigned(epoch, "epoch"), seq: try StoredInteger.unsigned(seq, "seq")))
             )
         }
         return Subscription(name: name, filter: try SubscriptionFilter(buffer: filterBytes), cursors: cursors, createdAtMs: createdAt)

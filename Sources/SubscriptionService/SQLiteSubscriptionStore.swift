@@ -31,7 +31,9 @@ public final class SQLiteSubscriptionStore: SubscriptionStore {
         database = try SQLiteStorage.open(location, migrations: Self.migrations)
     }
 
-    public func create(name: String, filter: SubscriptionFilter, owner: String, createdAtMs: Int64, maximumCount: Int) async throws -> Subscription {
+    public func create(name: String, filter: SubscriptionFilter, owner: String, createdAtMs: Int64, maximumCount: Int) async throws
+        -> Subscription
+    {
         let encoded = Data(try filter.serializedBytes())
         try await database.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM subscriptions WHERE name = ?", arguments: [name]) == true {
@@ -41,7 +43,8 @@ public final class SQLiteSubscriptionStore: SubscriptionStore {
                 throw SubscriptionLimit.reached(maximumCount)
             }
             try db.execute(
-                sql: "INSERT INTO subscriptions (name, filter, created_at_ms, owner) VALUES (?, ?, ?, ?)", arguments: [name, encoded, createdAtMs, owner]
+                sql: "INSERT INTO subscriptions (name, filter, created_at_ms, owner) VALUES (?, ?, ?, ?)",
+                arguments: [name, encoded, createdAtMs, owner]
             )
         }
         return Subscription(name: name, filter: filter, createdAtMs: createdAtMs)
@@ -77,14 +80,18 @@ public final class SQLiteSubscriptionStore: SubscriptionStore {
                 let row = try Row.fetchOne(
                     db, sql: "SELECT epoch, seq FROM subscription_cursors WHERE name = ? AND game_id = ?", arguments: [name, cursor.gameId]
                 )
-                let current = try row.map { Position(epoch: try StoredInteger.unsigned($0[0], "epoch"), seq: try StoredInteger.unsigned($0[1], "seq")) }
+                let current = try row.map {
+                    Position(epoch: try StoredInteger.unsigned($0[0], "epoch"), seq: try StoredInteger.unsigned($0[1], "seq"))
+                }
                 let merged = CursorMerge.merged(current, with: acknowledged)
                 try db.execute(
                     sql: """
                         INSERT INTO subscription_cursors (name, game_id, epoch, seq) VALUES (?, ?, ?, ?)
                         ON CONFLICT (name, game_id) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq
                         """,
-                    arguments: [name, cursor.gameId, try StoredInteger.column(merged.epoch, "epoch"), try StoredInteger.column(merged.seq, "seq")]
+                    arguments: [
+                        name, cursor.gameId, try StoredInteger.column(merged.epoch, "epoch"), try StoredInteger.column(merged.seq, "seq"),
+                    ]
                 )
             }
             return try Self.load(db, name: name)
@@ -96,7 +103,8 @@ public final class SQLiteSubscriptionStore: SubscriptionStore {
     }
 
     private static func load(_ db: Database, name: String) throws -> Subscription? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT filter, created_at_ms FROM subscriptions WHERE name = ?", arguments: [name]) else {
+        guard let row = try Row.fetchOne(db, sql: "SELECT filter, created_at_ms FROM subscriptions WHERE name = ?", arguments: [name])
+        else {
             return nil
         }
         let filterBytes: Data = row[0]
@@ -104,7 +112,9 @@ public final class SQLiteSubscriptionStore: SubscriptionStore {
         let cursors = try Row.fetchAll(
             db, sql: "SELECT game_id, epoch, seq FROM subscription_cursors WHERE name = ? ORDER BY game_id", arguments: [name]
         ).map { row in
-            GameCursor(gameId: row[0], after: Position(epoch: try StoredInteger.unsigned(row[1], "epoch"), seq: try StoredInteger.unsigned(row[2], "seq")))
+            GameCursor(
+                gameId: row[0],
+                after: Position(epoch: try StoredInteger.unsigned(row[1], "epoch"), seq: try StoredInteger.unsigned(row[2], "seq")))
         }
         return Subscription(name: name, filter: filter, cursors: cursors, createdAtMs: row[1])
     }

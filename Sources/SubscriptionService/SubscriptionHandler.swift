@@ -1,8 +1,8 @@
+import Auth
 import CourtsideDomain
 public import CourtsideProto
 public import CourtsideRPC
 public import EventRelay
-import Auth
 import Foundation
 public import GRPC
 import Logging
@@ -25,7 +25,8 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
     /// - Parameter maximumSubscriptions: most durable subscriptions kept; creating one more is
     ///   RESOURCE_EXHAUSTED.
     public init(
-        relay: GameRelay<Void>, history: any HistorySource, schedule: ScheduleCache, store: any SubscriptionStore, metrics: SubscriptionMetrics?,
+        relay: GameRelay<Void>, history: any HistorySource, schedule: ScheduleCache, store: any SubscriptionStore,
+        metrics: SubscriptionMetrics?,
         maximumSubscriptions: Int = 1000, ownership: SubscriptionOwnership = .unenforced
     ) {
         self.ownership = ownership
@@ -97,7 +98,8 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         guard !resuming || !filter.teamIds.isEmpty || filter.allLive else { return initial }
         let today = GameDate.today()
         for head in heads.values where !filter.gameIds.contains(head.gameId) {
-            let teamMatch = !filter.teamIds.isEmpty && (filter.teamIds.contains(head.homeTeamId) || filter.teamIds.contains(head.awayTeamId))
+            let teamMatch =
+                !filter.teamIds.isEmpty && (filter.teamIds.contains(head.homeTeamId) || filter.teamIds.contains(head.awayTeamId))
             let live = RelayFilter.isLive(head.state.status)
             if (filter.allLive && live) || (teamMatch && (live || schedule.game(head.gameId)?.date == today)) {
                 initial.append(head.gameId)
@@ -108,9 +110,12 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
 
     /// A game's head when the subscriber registered; a game the relay has not seen yet is
     /// fetched from the score service (and seeded into the relay).
-    private func head(of gameId: String, registered heads: [String: GameRelay<Void>.Head], context: ServerContext) async throws -> CatchUpHead? {
+    private func head(of gameId: String, registered heads: [String: GameRelay<Void>.Head], context: ServerContext) async throws
+        -> CatchUpHead?
+    {
         if let head = heads[gameId] { return CatchUpHead(snapshot: head.snapshot) }
-        guard let snapshot = try await fromScore(context.logger, { try await history.snapshot(gameId: gameId) }), snapshot.position != nil else {
+        guard let snapshot = try await fromScore(context.logger, { try await history.snapshot(gameId: gameId) }), snapshot.position != nil
+        else {
             return nil
         }
         relay.seed(snapshot)

@@ -19,11 +19,15 @@ public struct SubscriptionMetrics: Sendable {
         deliveries = metrics.counter("courtside_subscription_deliveries_total", "Items written to subscribers.")
         slowSubscribers = metrics.counter("courtside_subscription_slow_subscribers_total", "Subscribers cut off for falling behind.")
         publishToDelivery = metrics.durationHistogram(
-            "courtside_subscription_publish_to_delivery_seconds", "From an event's commit in the score service to its delivery to a subscriber.",
-            buckets: [.microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
-                .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)]
+            "courtside_subscription_publish_to_delivery_seconds",
+            "From an event's commit in the score service to its delivery to a subscriber.",
+            buckets: [
+                .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+                .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),
+            ]
         )
-        upstreamConnected = metrics.gauge("courtside_subscription_upstream_connected", "1 while the StreamEvents stream from the score service is open.")
+        upstreamConnected = metrics.gauge(
+            "courtside_subscription_upstream_connected", "1 while the StreamEvents stream from the score service is open.")
         upstreamItems = metrics.counter("courtside_subscription_upstream_items_total", "Items received from the score service.")
         deepestQueue = metrics.gauge("courtside_subscription_subscriber_queue_depth_max", "Items waiting in the fullest subscriber queue.")
     }

@@ -33,7 +33,10 @@ public final class SubscriptionServer: CourtsideServer {
     public static func build(configuration: Configuration, logger: Logger) async throws -> SubscriptionServer {
         logger.info(
             "starting",
-            metadata: ["storage": "\(configuration.storage)", "score": "\(configuration.scoreAddress)", "schedule": "\(configuration.scheduleAddress)"]
+            metadata: [
+                "storage": "\(configuration.storage)", "score": "\(configuration.scoreAddress)",
+                "schedule": "\(configuration.scheduleAddress)",
+            ]
         )
         return try await SubscriptionServer(configuration: configuration, logger: logger)
     }
@@ -80,7 +83,8 @@ public final class SubscriptionServer: CourtsideServer {
             configuration: grpcConfiguration,
             services: [
                 SubscriptionHandler(
-                    relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, store: store, metrics: subscriptionMetrics,
+                    relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, store: store,
+                    metrics: subscriptionMetrics,
                     maximumSubscriptions: configuration.maximumSubscriptions,
                     ownership: SubscriptionOwnership(enforced: configuration.auth.identifiesCallers, metrics: metrics)
                 ),

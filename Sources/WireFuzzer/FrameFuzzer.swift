@@ -13,7 +13,7 @@ import Logging
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct FrameFuzzer {
@@ -90,8 +90,10 @@ struct FrameFuzzer {
 
     func frame(type: UInt8, flags: UInt8, stream: UInt32, payload: [UInt8]) -> [UInt8] {
         let length = payload.count
-        return [UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF), type, flags,
-            UInt8(stream >> 24 & 0x7F), UInt8(stream >> 16 & 0xFF), UInt8(stream >> 8 & 0xFF), UInt8(stream & 0xFF)] + payload
+        return [
+            UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF), type, flags,
+            UInt8(stream >> 24 & 0x7F), UInt8(stream >> 16 & 0xFF), UInt8(stream >> 8 & 0xFF), UInt8(stream & 0xFF),
+        ] + payload
     }
 
     /// HPACK "literal header field without indexing, new name" for each header.
@@ -118,7 +120,10 @@ struct FrameFuzzer {
     }
 
     func grpcMessage(_ payload: [UInt8]) -> [UInt8] {
-        [0, UInt8(payload.count >> 24 & 0xFF), UInt8(payload.count >> 16 & 0xFF), UInt8(payload.count >> 8 & 0xFF), UInt8(payload.count & 0xFF)] + payload
+        [
+            0, UInt8(payload.count >> 24 & 0xFF), UInt8(payload.count >> 16 & 0xFF), UInt8(payload.count >> 8 & 0xFF),
+            UInt8(payload.count & 0xFF),
+        ] + payload
     }
 
     /// A valid client conversation: SETTINGS, a few gRPC calls (some streaming), PING, WINDOW_UPDATE.
@@ -128,8 +133,10 @@ struct FrameFuzzer {
         for index in 0..<Int.random(in: 1...4, using: &random) {
             let stream = UInt32(index * 2 + 1)
             let method = methods.randomElement(using: &random)!
-            let headers = [(":method", "POST"), (":scheme", "http"), (":path", "/courtside.testing.v1.EchoService/\(method)"),
-                (":authority", "fuzz"), ("content-type", "application/grpc"), ("te", "trailers"), ("grpc-timeout", "500m")]
+            let headers = [
+                (":method", "POST"), (":scheme", "http"), (":path", "/courtside.testing.v1.EchoService/\(method)"),
+                (":authority", "fuzz"), ("content-type", "application/grpc"), ("te", "trailers"), ("grpc-timeout", "500m"),
+            ]
             bytes += frame(type: 1, flags: 0x4, stream: stream, payload: headerBlock(headers))
             let request = (try? EchoRequest(text: "fuzz", count: 3).serializedBytes()) ?? []
             bytes += frame(type: 0, flags: 0x1, stream: stream, payload: grpcMessage(request))
@@ -170,8 +177,10 @@ struct FrameFuzzer {
             bytes += big
         default:  // a flood of RST_STREAM / PING / SETTINGS and malformed gRPC bodies
             for stream in stride(from: UInt32(1), to: 200, by: 2) {
-                let headers = [(":method", "POST"), (":scheme", "http"), (":path", "/courtside.testing.v1.EchoService/Get"),
-                    (":authority", "f"), ("content-type", "application/grpc")]
+                let headers = [
+                    (":method", "POST"), (":scheme", "http"), (":path", "/courtside.testing.v1.EchoService/Get"),
+                    (":authority", "f"), ("content-type", "application/grpc"),
+                ]
                 bytes += frame(type: 1, flags: 0x4, stream: stream, payload: headerBlock(headers))
                 if Bool.random(using: &random) {
                     bytes += frame(type: 3, flags: 0, stream: stream, payload: [0, 0, 0, 8])

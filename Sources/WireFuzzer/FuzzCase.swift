@@ -84,7 +84,8 @@ struct FuzzCase: Sendable {
             case ScheduleServiceMethods.serviceName:
                 whileOpen = SideRequest(
                     service: .schedule, method: ScheduleServiceMethods.updateGameStatus,
-                    message: (try? UpdateGameStatusRequest(gameId: random.pick(world.gameIDs), status: random.pick(GameStatus.specified)).serializedBytes()) ?? [],
+                    message: (try? UpdateGameStatusRequest(gameId: random.pick(world.gameIDs), status: random.pick(GameStatus.specified))
+                        .serializedBytes()) ?? [],
                     afterHeaders: false
                 )
             default:

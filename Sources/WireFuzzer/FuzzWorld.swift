@@ -20,12 +20,15 @@ struct FuzzWorld: Sendable {
     /// Games `UpsertGames` requests create and rewrite.
     static let upsertedGameIDs = (0..<12).map { "fz-u\($0)" }
     static let subscriptionNames = ["fz-a", "fz-b", "fz.c_d-1"]
-    static let serviceNames = ["", ScoreServiceMethods.serviceName, ScheduleServiceMethods.serviceName, SubscriptionServiceMethods.serviceName]
+    static let serviceNames = [
+        "", ScoreServiceMethods.serviceName, ScheduleServiceMethods.serviceName, SubscriptionServiceMethods.serviceName,
+    ]
 
     /// The liveness probe's own game and subscription: no fuzzed request names them, so the
     /// probe can tell exactly what a correct answer is.
     static let canaryGame = Game(
-        id: "fz-canary", homeTeamId: "ATL", awayTeamId: "TOR", startTimeMs: 1_700_000_000_000, date: today, venue: "Canary Arena", status: .scheduled
+        id: "fz-canary", homeTeamId: "ATL", awayTeamId: "TOR", startTimeMs: 1_700_000_000_000, date: today, venue: "Canary Arena",
+        status: .scheduled
     )
     static let canarySubscription = "fz-canary"
 
@@ -124,7 +127,8 @@ struct FuzzWorld: Sendable {
             states[game.id] = state
             return Event(
                 gameId: game.id, sourceId: "fz-src-\(Int.random(in: 0..<100_000, using: &random))", kind: kind,
-                teamId: home ? game.homeTeamId : game.awayTeamId, points: points, player: "Player \(Int.random(in: 0..<15, using: &random))",
+                teamId: home ? game.homeTeamId : game.awayTeamId, points: points,
+                player: "Player \(Int.random(in: 0..<15, using: &random))",
                 description: "fuzz \(kind.name)", state: state, occurredAtMs: UnixTime.nowMs()
             )
         }

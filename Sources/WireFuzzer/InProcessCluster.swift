@@ -62,14 +62,18 @@ final class InProcessCluster: Sendable {
         subscriptionConfiguration.scoreAddress = "127.0.0.1:\(scorePort)"
         subscriptionConfiguration.scheduleAddress = "127.0.0.1:\(schedulePort)"
         subscriptionConfiguration.shutdownGrace = .seconds(1)
-        let subscription = try await SubscriptionServer.build(configuration: subscriptionConfiguration, logger: log.logger(for: "subscription"))
+        let subscription = try await SubscriptionServer.build(
+            configuration: subscriptionConfiguration, logger: log.logger(for: "subscription"))
         run(subscription.services, logger: log.logger(for: "subscription"))
         let subscriptionPort = try await port("subscription") { subscription.grpcServer.localAddress?.port }
-        try await waitFor("the subscription service to follow score and schedule") { subscription.upstream.isConnected && subscription.schedule.isReady }
+        try await waitFor("the subscription service to follow score and schedule") {
+            subscription.upstream.isConnected && subscription.schedule.isReady
+        }
 
         var planted: (server: GRPCServer, client: GRPCClient)?
         if plantFault {
-            let server = GRPCServer(configuration: .init(host: "127.0.0.1", port: 0), services: [PlantedFaultService()], logger: log.logger(for: "planted"))
+            let server = GRPCServer(
+                configuration: .init(host: "127.0.0.1", port: 0), services: [PlantedFaultService()], logger: log.logger(for: "planted"))
             try await server.start()
             planted = (server, GRPCClient(host: "127.0.0.1", port: server.localAddress?.port ?? 0))
         }
@@ -80,7 +84,8 @@ final class InProcessCluster: Sendable {
     }
 
     private init(
-        schedule: ScheduleServer, score: ScoreServer, subscription: SubscriptionServer, running: [(group: ServiceGroup, task: Task<Void, any Error>)],
+        schedule: ScheduleServer, score: ScoreServer, subscription: SubscriptionServer,
+        running: [(group: ServiceGroup, task: Task<Void, any Error>)],
         ports: (schedule: Int, score: Int, subscription: Int), planted: (server: GRPCServer, client: GRPCClient)?
     ) {
         self.planted = planted

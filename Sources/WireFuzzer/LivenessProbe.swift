@@ -59,7 +59,8 @@ struct LivenessProbe {
     private func checkSchedule() async throws {
         let schedule = ScheduleServiceClient(cluster.client(.schedule))
         let game = try await schedule.getGame(GetGameRequest(gameId: FuzzWorld.canaryGame.id), options: Self.options)
-        guard game.id == FuzzWorld.canaryGame.id, game.homeTeamId == FuzzWorld.canaryGame.homeTeamId, game.awayTeamId == FuzzWorld.canaryGame.awayTeamId
+        guard game.id == FuzzWorld.canaryGame.id, game.homeTeamId == FuzzWorld.canaryGame.homeTeamId,
+            game.awayTeamId == FuzzWorld.canaryGame.awayTeamId
         else { throw Wrong(description: "GetGame answered another game: \(game)") }
         let teams = try await schedule.listTeams(ListTeamsRequest(), options: Self.options)
         let nba = teams.teams.filter { $0.leagueId == "nba" }.count
@@ -72,12 +73,15 @@ struct LivenessProbe {
         let score = ScoreServiceClient(cluster.client(.score))
         let next = published + 1
         let event = Event(
-            gameId: FuzzWorld.canaryGame.id, sourceId: "canary-\(next)", kind: .freeThrow, teamId: FuzzWorld.canaryGame.homeTeamId, points: 1,
-            description: "canary", state: GameState(homeScore: UInt32(truncatingIfNeeded: next), period: 1, clockMs: 600_000, status: .live),
+            gameId: FuzzWorld.canaryGame.id, sourceId: "canary-\(next)", kind: .freeThrow, teamId: FuzzWorld.canaryGame.homeTeamId,
+            points: 1,
+            description: "canary",
+            state: GameState(homeScore: UInt32(truncatingIfNeeded: next), period: 1, clockMs: 600_000, status: .live),
             occurredAtMs: UnixTime.nowMs()
         )
         let results = try await score.publishEvents(PublishEventsRequest(events: [event]), options: Self.options).results
-        guard results.count == 1, let position = results[0].position, position.seq == next, !results[0].duplicate, epoch == nil || position.epoch == epoch
+        guard results.count == 1, let position = results[0].position, position.seq == next, !results[0].duplicate,
+            epoch == nil || position.epoch == epoch
         else { throw Wrong(description: "PublishEvents answered \(results) for the canary's event \(next)") }
         published = next
         epoch = position.epoch
@@ -102,7 +106,8 @@ struct LivenessProbe {
         guard reached else { throw Wrong(description: "Subscribe ended before the canary's event \(next)") }
 
         let acknowledged = try await subscriptions.acknowledge(
-            AcknowledgeRequest(name: FuzzWorld.canarySubscription, positions: [GameCursor(gameId: FuzzWorld.canaryGame.id, after: position)]),
+            AcknowledgeRequest(
+                name: FuzzWorld.canarySubscription, positions: [GameCursor(gameId: FuzzWorld.canaryGame.id, after: position)]),
             options: Self.options
         )
         guard acknowledged.cursors.first(where: { $0.gameId == FuzzWorld.canaryGame.id })?.after == position else {

@@ -96,7 +96,9 @@ struct Oracle {
         Swift.print("FINDING case \(finding.caseIndex) \(finding.target): \(finding.problem)")
         for mutation in finding.mutations { Swift.print("  mutation: \(mutation)") }
         if !finding.request.isEmpty {
-            let hex = finding.request.prefix(96).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+            let hex = finding.request.prefix(96).map {
+                String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+            }.joined()
             Swift.print("  request (\(finding.request.count) bytes): \(hex)\(finding.request.count > 96 ? "…" : "")")
         }
         for line in finding.serverLog { Swift.print("  \(line.service) logged: \(line.message) \(line.details)") }

@@ -22,6 +22,8 @@ struct PlantedFaultService: RPCService {
     }
 
     static let target = RPCTarget.make(.planted, listEvents, response: ListEventsResponse.self) { random, world in
-        ListEventsRequest(gameId: random.pick(world.gameIDs), pageSize: UInt32.random(in: 0...20, using: &random), afterSeq: UInt64.random(in: 0...5, using: &random))
+        ListEventsRequest(
+            gameId: random.pick(world.gameIDs), pageSize: UInt32.random(in: 0...20, using: &random),
+            afterSeq: UInt64.random(in: 0...5, using: &random))
     }
 }

@@ -101,7 +101,8 @@ struct RPCCaller {
     private func start(_ side: FuzzCase.SideRequest) -> Task<Void, Never> {
         let client = cluster.client(side.service)
         return Task {
-            let _: RawBytes? = try? await client.unary(side.method, request: RawBytes(side.message), options: CallOptions(timeout: Self.deadline))
+            let _: RawBytes? = try? await client.unary(
+                side.method, request: RawBytes(side.message), options: CallOptions(timeout: Self.deadline))
         }
     }
 

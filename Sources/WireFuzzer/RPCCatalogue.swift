@@ -89,10 +89,13 @@ enum RPCCatalogue {
         .make(.score, ScoreServiceMethods.listEvents, response: ListEventsResponse.self) { random, world in
             let gameId = random.pick(world.gameIDs)
             let last = world.positions[gameId]?.seq ?? 0
-            var request = ListEventsRequest(gameId: gameId, pageSize: UInt32.random(in: 0...20, using: &random), newestFirst: random.chance(0.5))
+            var request = ListEventsRequest(
+                gameId: gameId, pageSize: UInt32.random(in: 0...20, using: &random), newestFirst: random.chance(0.5))
             if random.chance(0.3) { request.beforeSeq = UInt64.random(in: 0...last + 2, using: &random) }
             if random.chance(0.3) { request.afterSeq = UInt64.random(in: 0...last + 2, using: &random) }
-            if random.chance(0.2), let known = world.positions[gameId] { request.pageToken = PageToken(scope: known.epoch, number: last).encoded }
+            if random.chance(0.2), let known = world.positions[gameId] {
+                request.pageToken = PageToken(scope: known.epoch, number: last).encoded
+            }
             return request
         } learn: { response, world in
             for event in response.events { world.learn(event) }
@@ -134,7 +137,9 @@ enum RPCCatalogue {
             UpdateGameStatusRequest(gameId: random.pick(world.gameIDs), status: random.pick(GameStatus.specified))
         },
         .make(.schedule, ScheduleServiceMethods.watchGames, .serverStreaming, response: GameChange.self) { random, world in
-            WatchGamesRequest(gameIds: (0..<Int.random(in: 0...2, using: &random)).map { _ in random.pick(world.gameIDs) }, sendInitial: random.chance(0.5))
+            WatchGamesRequest(
+                gameIds: (0..<Int.random(in: 0...2, using: &random)).map { _ in random.pick(world.gameIDs) },
+                sendInitial: random.chance(0.5))
         },
     ]
 

@@ -101,7 +101,8 @@ struct StructuralMutator {
     private func set(_ message: inout WireMessage, field: FieldSchema, value: WireMessage.Value, random: inout Generator) {
         let present = message.indices(of: field.number)
         if present.isEmpty || (field.isRepeated && random.chance(0.3)) {
-            message.fields.insert(WireMessage.Field(number: field.number, value: value), at: Int.random(in: 0...message.fields.count, using: &random))
+            message.fields.insert(
+                WireMessage.Field(number: field.number, value: value), at: Int.random(in: 0...message.fields.count, using: &random))
         } else {
             message.fields[random.pick(present)].value = value
         }
@@ -167,9 +168,12 @@ struct StructuralMutator {
             return (.varint(value), Self.describe(value))
         case .enumeration(let defined):
             let highest = Int64(defined.max() ?? 0)
-            let candidates: [Int64] = [highest + 1, 1000, Int64(Int32.max), Int64(Int32.min), -1, 1 << 32 | 1, Int64.max] + defined.map(Int64.init)
+            let candidates: [Int64] =
+                [highest + 1, 1000, Int64(Int32.max), Int64(Int32.min), -1, 1 << 32 | 1, Int64.max] + defined.map(Int64.init)
             let value = random.pick(candidates)
-            return (.varint(UInt64(bitPattern: value)), defined.contains { Int64($0) == value } ? "\(value) (defined)" : "\(value) (undefined)")
+            return (
+                .varint(UInt64(bitPattern: value)), defined.contains { Int64($0) == value } ? "\(value) (defined)" : "\(value) (undefined)"
+            )
         case .string, .bytes:
             var currentBytes: [UInt8] = []
             if case .lengthDelimited(let bytes)? = current.first { currentBytes = bytes }
@@ -214,7 +218,8 @@ struct StructuralMutator {
                 return ([UInt8](repeating: UInt8(ascii: "x"), count: length), "\(length) ASCII bytes")
             }
             // "é" is 2 bytes: a limit counted in characters instead of bytes lets this through.
-            let bytes = Array([[UInt8]](repeating: [0xC3, 0xA9], count: length / 2).joined()) + (length % 2 == 1 ? [UInt8(ascii: "x")] : [])
+            let bytes =
+                Array([[UInt8]](repeating: [0xC3, 0xA9], count: length / 2).joined()) + (length % 2 == 1 ? [UInt8(ascii: "x")] : [])
             return (bytes, "\(length) bytes of 2-byte characters")
         case 4:
             let length = random.chance(0.9) ? 65_536 : (4 << 20) + 1
@@ -284,7 +289,9 @@ struct StructuralMutator {
         while offset < bytes.count {
             var end = offset
             while end < bytes.count, bytes[end] & 0x80 != 0 { end += 1 }
-            guard end < bytes.count, let parsed = WireMessage(parsing: [0x08] + bytes[offset...end]), let first = parsed.fields.first else { break }
+            guard end < bytes.count, let parsed = WireMessage(parsing: [0x08] + bytes[offset...end]), let first = parsed.fields.first else {
+                break
+            }
             elements.append(first.value)
             offset = end + 1
         }

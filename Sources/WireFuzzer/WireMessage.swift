@@ -3,7 +3,10 @@
 /// UTF-8, a 64-bit number in a 32-bit field, a field of the wrong wire type).
 struct WireMessage: Hashable, Sendable {
     enum WireType: UInt64, Sendable, CaseIterable {
-        case varint = 0, fixed64 = 1, lengthDelimited = 2, fixed32 = 5
+        case varint = 0
+        case fixed64 = 1
+        case lengthDelimited = 2
+        case fixed32 = 5
     }
 
     enum Value: Hashable, Sendable {

@@ -11,7 +11,7 @@
 // frames: protobuf decoding and hostile HTTP/2 frames against an echo server (FrameFuzzer).
 // rpc:    mutated valid requests of every RPC against the real services in-process (RPCFuzzer).
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 enum Mode: String {
@@ -71,7 +71,8 @@ if mode == .frames || mode == .all {
     status |= await FrameFuzzer(cases: cases, seed: seed).run()
 }
 if mode == .rpc || mode == .all {
-    status |= await RPCFuzzer(cases: cases, seed: seed, checkEvery: checkEvery, only: only, verbose: verbose, failOnPurpose: failOnPurpose).run()
+    status |= await RPCFuzzer(cases: cases, seed: seed, checkEvery: checkEvery, only: only, verbose: verbose, failOnPurpose: failOnPurpose)
+        .run()
 }
 exit(status)
 

@@ -1,4 +1,3 @@
-@testable import Auth
 import CourtsideProto
 import CourtsideRPC
 import EchoExample
@@ -9,6 +8,8 @@ import Logging
 import NIOCore
 import ServiceKit
 import Testing
+
+@testable import Auth
 
 /// The interceptor in a real gRPC server: the echo service's methods are not in the table, so
 /// they need `admin`; health stays open.
@@ -27,7 +28,8 @@ import Testing
             let metrics = ServiceMetrics(service: "auth-test")
             var configuration = GRPCServer.Configuration(host: "127.0.0.1", port: 0)
             let verifier = try await fixture.verifier(now: { Date() })
-            configuration.interceptor = AuthInterceptor(verifier: verifier, permissions: MethodPermissions(requireReadToken: false), metrics: metrics)
+            configuration.interceptor = AuthInterceptor(
+                verifier: verifier, permissions: MethodPermissions(requireReadToken: false), metrics: metrics)
             let echo = EchoService()
             let health = HealthService(services: [EchoServiceMethods.serviceName])
             let server = GRPCServer(configuration: configuration, services: [echo, health], logger: Logger(label: "auth-test"))

@@ -1,10 +1,11 @@
-@testable import Auth
 import Foundation
-@testable import GRPC
 import Logging
 import ServiceKit
 import Synchronization
 import Testing
+
+@testable import Auth
+@testable import GRPC
 
 /// The client identities table (a verified certificate's SAN → subject and scopes), its file
 /// reloaded on change, and the interceptor's choice between a token and a certificate.
@@ -104,7 +105,9 @@ import Testing
     }
 
     @Test func aMissingOrBadFileIsAStartUpError() throws {
-        #expect(throws: ClientIdentityFile.LoadError.self) { try ClientIdentityFile(path: "/nonexistent/identities.json", logger: Logger(label: "test")) }
+        #expect(throws: ClientIdentityFile.LoadError.self) {
+            try ClientIdentityFile(path: "/nonexistent/identities.json", logger: Logger(label: "test"))
+        }
         let bad = try Self.temporaryFile(#"{"identities": [{"san": "a.example", "subject": "a", "scopes": ["root"]}]}"#)
         do {
             _ = try ClientIdentityFile(path: bad, logger: Logger(label: "test"))
@@ -183,7 +186,8 @@ import Testing
     @Test func aListedCertificateWithoutATokenGetsItsIdentity() async throws {
         let metrics = ServiceMetrics(service: "cert-test")
         let interceptor = AuthInterceptor(
-            verifier: nil, clientIdentities: try Self.identities(), permissions: MethodPermissions(requireReadToken: false), metrics: metrics
+            verifier: nil, clientIdentities: try Self.identities(), permissions: MethodPermissions(requireReadToken: false),
+            metrics: metrics
         )
         #expect(await Self.call(interceptor, names: ["feed.other", Self.feedName]) == Outcome(code: nil, subject: "feed"))
         // Listed, but without the scope another write needs.
@@ -194,7 +198,8 @@ import Testing
     @Test func anUnknownCertificateOrNoneIsAnonymous() async throws {
         let metrics = ServiceMetrics(service: "cert-test")
         let interceptor = AuthInterceptor(
-            verifier: nil, clientIdentities: try Self.identities(), permissions: MethodPermissions(requireReadToken: false), metrics: metrics
+            verifier: nil, clientIdentities: try Self.identities(), permissions: MethodPermissions(requireReadToken: false),
+            metrics: metrics
         )
         #expect(await Self.call(interceptor, names: ["spiffe://cluster/ns/courtside/sa/stranger"]) == Outcome(code: .unauthenticated))
         #expect(await Self.call(interceptor, names: []) == Outcome(code: .unauthenticated))
@@ -251,7 +256,8 @@ import Testing
             reader: SettingsReader(arguments: ["--client-identities-file", path, "--tls-client-ca-file", "/etc/ca.pem"], environment: [:])
         )
         do {
-            _ = try await configuration.interceptor(host: "127.0.0.1", metrics: ServiceMetrics(service: "test"), logger: Logger(label: "test"))
+            _ = try await configuration.interceptor(
+                host: "127.0.0.1", metrics: ServiceMetrics(service: "test"), logger: Logger(label: "test"))
             Issue.record("a bad table was accepted")
         } catch let error as SettingsError {
             #expect("\(error)".contains("--client-identities-file: the client identities file \(path) is not a client identities document"))
@@ -265,14 +271,18 @@ import Testing
         var fixture = try TokenFixture()
         try await fixture.addKey("k1")
         try fixture.writeJWKS()
-        let identities = try ClientIdentityFileTests.temporaryFile(ClientIdentityFileTests.entry("feed.example", "feed", ["scores:publish"]))
+        let identities = try ClientIdentityFileTests.temporaryFile(
+            ClientIdentityFileTests.entry("feed.example", "feed", ["scores:publish"]))
         let configuration = try AuthConfiguration(
             reader: SettingsReader(
-                arguments: ["--jwks-file", fixture.jwksPath, "--client-identities-file", identities, "--tls-client-ca-file", "/etc/ca.pem"],
+                arguments: [
+                    "--jwks-file", fixture.jwksPath, "--client-identities-file", identities, "--tls-client-ca-file", "/etc/ca.pem",
+                ],
                 environment: [:]
             )
         )
-        let built = try await configuration.interceptor(host: "127.0.0.1", metrics: ServiceMetrics(service: "test"), logger: Logger(label: "test"))
+        let built = try await configuration.interceptor(
+            host: "127.0.0.1", metrics: ServiceMetrics(service: "test"), logger: Logger(label: "test"))
         let interceptor = try #require(built)
         let publisher = try await fixture.token(TokenFixture.claims(sub: "ops", exp: Date() + 600, scope: "scores:publish"))
         typealias Call = CertificateIdentityInterceptorTests

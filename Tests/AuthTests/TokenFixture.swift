@@ -1,7 +1,8 @@
-@testable import Auth
 import Foundation
 import JWTKit
 import Logging
+
+@testable import Auth
 
 /// Signing keys and a JWKS file of their public halves, in a temporary directory, for tests.
 struct TokenFixture {
@@ -55,7 +56,9 @@ struct TokenFixture {
         try await signers.sign(claims, kid: JWKIdentifier(string: kid))
     }
 
-    func verifier(now: @escaping @Sendable () -> Date = { TokenFixture.now }, reloadInterval: Duration = .seconds(1)) async throws -> TokenVerifier {
+    func verifier(now: @escaping @Sendable () -> Date = { TokenFixture.now }, reloadInterval: Duration = .seconds(1)) async throws
+        -> TokenVerifier
+    {
         var configuration = TokenVerifier.Configuration(jwksPath: jwksPath, audience: "courtside", issuer: "courtside")
         configuration.reloadInterval = reloadInterval
         return try await TokenVerifier(configuration: configuration, logger: .init(label: "test"), now: now)

@@ -1,8 +1,9 @@
-@testable import Auth
 import Foundation
 import JWTKit
 import Logging
 import Testing
+
+@testable import Auth
 
 @Suite struct TokenVerifierTests {
     private func fixture() async throws -> TokenFixture {
@@ -79,7 +80,8 @@ import Testing
         #expect(await refusal(try await other.token(), by: verifier) == .badSignature)
         // A tampered payload under a genuine signature.
         let genuine = try await fixture.token().split(separator: ".")
-        let forged = try TokenFixture.compact(header: ["alg": "ES256", "kid": "k1"], claims: TokenFixture.claims(scope: "admin"), signature: String(genuine[2]))
+        let forged = try TokenFixture.compact(
+            header: ["alg": "ES256", "kid": "k1"], claims: TokenFixture.claims(scope: "admin"), signature: String(genuine[2]))
         #expect(await refusal(forged, by: verifier) == .badSignature)
         try await fixture.addKey("k2", publish: false)
         #expect(await refusal(try await fixture.token(kid: "k2"), by: verifier) == .unknownKey)
@@ -211,13 +213,16 @@ final class TestClock: @unchecked Sendable {
         let verifier = try await TokenVerifier(
             configuration: .init(jwksPath: jwksPath, audience: "courtside", issuer: "courtside"), logger: .init(label: "test")
         )
-        let token = try await issuer.token(subject: "ops", scopes: ["admin", "scores:read"], lifetime: .seconds(3600), audience: "courtside", issuer: "courtside")
+        let token = try await issuer.token(
+            subject: "ops", scopes: ["admin", "scores:read"], lifetime: .seconds(3600), audience: "courtside", issuer: "courtside")
         #expect(try await verifier.identity(forToken: token) == Identity(subject: "ops", scopes: ["admin", "scores:read"]))
-        let elsewhere = try await issuer.token(subject: "ops", scopes: ["admin"], lifetime: .seconds(3600), audience: "other", issuer: "courtside")
+        let elsewhere = try await issuer.token(
+            subject: "ops", scopes: ["admin"], lifetime: .seconds(3600), audience: "other", issuer: "courtside")
         await #expect(throws: AuthFailure.wrongAudience) { try await verifier.identity(forToken: elsewhere) }
         #expect(verifier.keyIDs == [issuer.keyID])
         let connection = try await issuer.token(
-            subject: "fan", scopes: [], lifetime: .seconds(600), audience: "courtside", issuer: "courtside", games: ["G1"], leagues: ["wnba"]
+            subject: "fan", scopes: [], lifetime: .seconds(600), audience: "courtside", issuer: "courtside", games: ["G1"],
+            leagues: ["wnba"]
         )
         let verified = try await verifier.verify(connection)
         #expect(verified.games == ["G1"] && verified.leagues == ["wnba"] && verified.identity.scopes.isEmpty)

@@ -50,10 +50,11 @@ import Testing
 }
 
 @Suite struct StaticFilesTests {
-    @Test(arguments: [
-        ("/", "index.html"), ("/app.js", "app.js"), ("/a%20b.css", "a b.css"), ("/../x", nil), ("/%2e%2e/x", nil), ("/.env", nil),
-        ("/x/.git/config", nil), ("//etc/passwd", nil), ("/a\\b", nil), ("/dir/", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("/", "index.html"), ("/app.js", "app.js"), ("/a%20b.css", "a b.css"), ("/../x", nil), ("/%2e%2e/x", nil), ("/.env", nil),
+            ("/x/.git/config", nil), ("//etc/passwd", nil), ("/a\\b", nil), ("/dir/", nil),
+        ] as [(String, String?)])
     func paths(_ path: String, _ expected: String?) {
         #expect(StaticFiles.relativePath(forRequestPath: path) == expected)
     }
@@ -77,7 +78,9 @@ import Testing
         #expect(AddressRange("10.1.2.3/8")?.description == "10.0.0.0/8")
     }
 
-    @Test(arguments: ["", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/08x", "fd00::/129", "10.0.0/8", "host.example", "10.0.0.0/8/8"])
+    @Test(arguments: [
+        "", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/08x", "fd00::/129", "10.0.0/8", "host.example", "10.0.0.0/8/8",
+    ])
     func rejectsWhatIsNotARange(_ text: String) {
         #expect(AddressRange(text) == nil)
     }

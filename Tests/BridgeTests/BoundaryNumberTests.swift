@@ -1,14 +1,18 @@
-@testable import Bridge
 import CourtsideProto
 import Foundation
 import NIOHTTP1
 import Testing
 
+@testable import Bridge
+
 /// Every number a client sends, at the boundaries: refused with the documented error, never a
 /// trap. The values of the hostile suite: 0, 1, 2^31, 2^32, 2^53, 2^63 − 1, 2^63, 2^64 − 1, and
 /// past 64 bits.
 @Suite struct BoundaryNumberTests {
-    static let tooLarge = ["9007199254740992", "9223372036854775807", "9223372036854775808", "18446744073709551615", "18446744073709551616", "1" + String(repeating: "0", count: 400)]
+    static let tooLarge = [
+        "9007199254740992", "9223372036854775807", "9223372036854775808", "18446744073709551615", "18446744073709551616",
+        "1" + String(repeating: "0", count: 400),
+    ]
     static let accepted: [UInt64] = [0, 1, 1 << 31, 1 << 32, ProtocolIds.maximumInteger]
 
     @Test(arguments: tooLarge + ["-1", "-9223372036854775808", "1.5", "1e400", "-1e400", "1e16", "1e-400", "-0.5"])
@@ -47,7 +51,9 @@ import Testing
         #expect(throws: SSECursor.Invalid.self) { try SSECursor.parse("g:\(number):1") }
         #expect(throws: SSECursor.Invalid.self) { try SSECursor.parse("g:1:\(number)") }
         let configuration = BridgeConfiguration()
-        guard case .failure(let answer) = HTTPHandler.streamRequest(query: "games=g", lastEventID: "g:1:\(number)", configuration: configuration)
+        guard
+            case .failure(let answer) = HTTPHandler.streamRequest(
+                query: "games=g", lastEventID: "g:1:\(number)", configuration: configuration)
         else {
             Issue.record("Last-Event-ID g:1:\(number) was accepted")
             return

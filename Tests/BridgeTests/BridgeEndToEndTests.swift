@@ -442,7 +442,9 @@ import Testing
         #expect(list.map { $0["id"] as? String } == ["G1", "G2"])
         #expect((list.first?["snapshot"] as? [String: Any])?["seq"] as? Int == 3)
         let unplayed = list.last?["snapshot"] as? [String: Any]
-        #expect(unplayed?["seq"] as? Int == 0 && (unplayed?["epoch"] as? Int ?? 0) > 0, "a game without events has a position: seq 0 in its epoch")
+        #expect(
+            unplayed?["seq"] as? Int == 0 && (unplayed?["epoch"] as? Int ?? 0) > 0,
+            "a game without events has a position: seq 0 in its epoch")
         // Without a date: today's game date (US Eastern, as the schedule names games), not the
         // server's own time zone's date.
         let todays = try await TestHTTP.get(port: stack.port, "/api/games")
@@ -466,13 +468,15 @@ import Testing
         #expect(index.head.lowercased().contains("content-type: text/html; charset=utf-8"))
         let module = try await TestHTTP.get(port: stack.port, "/courtside-client.js")
         #expect(module.head.lowercased().contains("content-type: text/javascript; charset=utf-8"))
-        let etag = module.head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("etag:") }?.dropFirst(5).trimmingCharacters(in: .whitespaces) ?? ""
+        let etag =
+            module.head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("etag:") }?.dropFirst(5).trimmingCharacters(
+                in: .whitespaces) ?? ""
         #expect(try await TestHTTP.get(port: stack.port, "/courtside-client.js", headers: [("If-None-Match", etag)]).status == 304)
     }
 
     @Test func jsonAPIRateLimitPerClientAddress() async throws {
         let stack = try await TestStack.start { configuration in
-            configuration.apiRequestsPerSecond = 1 // bursts of 2
+            configuration.apiRequestsPerSecond = 1  // bursts of 2
             configuration.trustedProxies = ["127.0.0.0/8"]
         }
         defer { Task { await stack.stop() } }

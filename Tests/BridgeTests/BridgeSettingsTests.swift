@@ -23,7 +23,8 @@ import Testing
             try BridgeConfiguration(reader: SettingsReader(arguments: ["--trusted-proxies", "proxy"], environment: [:]))
         }
         #expect(throws: SettingsError("--write-buffer-high must be greater than --write-buffer-low (got 100)")) {
-            try BridgeConfiguration(reader: SettingsReader(arguments: ["--write-buffer-low", "100", "--write-buffer-high", "100"], environment: [:]))
+            try BridgeConfiguration(
+                reader: SettingsReader(arguments: ["--write-buffer-low", "100", "--write-buffer-high", "100"], environment: [:]))
         }
         #expect(throws: SettingsError("--heartbeat-seconds must be between 0.001 and 86400 seconds (got 0)")) {
             try BridgeConfiguration(reader: SettingsReader(arguments: ["--heartbeat-seconds", "0"], environment: [:]))

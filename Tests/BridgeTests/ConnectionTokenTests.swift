@@ -31,11 +31,14 @@ import Testing
 
     @Test func aGrantTakesTheVerifiedTokensClaimsAndAnExpiryInRange() {
         let identity = Identity(subject: "user-9", scopes: [])
-        let token = VerifiedToken(identity: identity, expiresAt: Date(timeIntervalSince1970: 1_800_000_000.5), games: ["P1"], leagues: ["premium"])
+        let token = VerifiedToken(
+            identity: identity, expiresAt: Date(timeIntervalSince1970: 1_800_000_000.5), games: ["P1"], leagues: ["premium"])
         let grant = ConnectionGrant(token)
         #expect(grant == ConnectionGrant(subject: "user-9", games: ["P1"], leagues: ["premium"], expiresAtMs: 1_800_000_000_500))
         // Any number a claim may hold stays a protocol integer (no trap on conversion).
-        #expect(ConnectionGrant(VerifiedToken(identity: identity, expiresAt: Date(timeIntervalSince1970: 1e300))).expiresAtMs == 9_007_199_254_740_991)
+        #expect(
+            ConnectionGrant(VerifiedToken(identity: identity, expiresAt: Date(timeIntervalSince1970: 1e300))).expiresAtMs
+                == 9_007_199_254_740_991)
         #expect(ConnectionGrant(VerifiedToken(identity: identity, expiresAt: Date(timeIntervalSince1970: -5))).expiresAtMs == 0)
     }
 
@@ -69,7 +72,10 @@ import Testing
     @Test func theTokenMessageIsValidated() throws {
         let decoded = try ClientMessageDecoder.decode(Array(#"{"type":"token","token":"a.b.c","id":"t1"}"#.utf8)).get()
         #expect(decoded == .token("a.b.c", id: "t1"))
-        for text in [#"{"type":"token"}"#, #"{"type":"token","token":""}"#, #"{"type":"token","token":7}"#, #"{"type":"token","token":"a","extra":1}"#] {
+        for text in [
+            #"{"type":"token"}"#, #"{"type":"token","token":""}"#, #"{"type":"token","token":7}"#,
+            #"{"type":"token","token":"a","extra":1}"#,
+        ] {
             guard case .failure(let error) = ClientMessageDecoder.decode(Array(text.utf8)) else {
                 Issue.record("accepted \(text)")
                 continue

@@ -1,8 +1,9 @@
-@testable import Bridge
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import Testing
+
+@testable import Bridge
 
 /// The HTTP port's budgets on the real pipeline (`BridgeServer.configure`), driven by an
 /// `EmbeddedChannel` and its clock.
@@ -110,7 +111,10 @@ import Testing
         ("POST /api/games HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n", 405),
         ("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n", 400),
         ("GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
-        ("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nContent-Length: 5\r\n\r\n", 400),
+        (
+            "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nContent-Length: 5\r\n\r\n",
+            400
+        ),
     ])
     func requestsWithBodiesAreRefusedAtTheirHead(_ request: String, _ status: Int) throws {
         let connection = try EmbeddedHTTP(app: app)
@@ -121,10 +125,14 @@ import Testing
         #expect(!connection.isOpen)
     }
 
-    @Test(arguments: ["", "short", String(repeating: "A", count: 20_000), "dGhlIHNhbXBsZSBub25jZQ", "dGhlIHNhbXBsZSBub25jZQ==,dGhlIHNhbXBsZSBub25jZQ=="])
+    @Test(arguments: [
+        "", "short", String(repeating: "A", count: 20_000), "dGhlIHNhbXBsZSBub25jZQ", "dGhlIHNhbXBsZSBub25jZQ==,dGhlIHNhbXBsZSBub25jZQ==",
+    ])
     func anUpgradeWithAnInvalidKeyIsRefused(_ key: String) throws {
         let connection = try EmbeddedHTTP(app: app)
-        try? connection.send("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        try? connection.send(
+            "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
         #expect(EmbeddedHTTP.status(try connection.received()) == 400)
     }
 

@@ -1,6 +1,7 @@
-@testable import Bridge
 import NIOCore
 import Testing
+
+@testable import Bridge
 
 @Suite struct JSONWriterTests {
     @Test func writesObjectsArraysAndEscapes() {
@@ -17,7 +18,8 @@ import Testing
         json.key("z")
         json.null()
         json.endObject()
-        #expect(String(buffer: json.buffer) == #"{"s":"a\"b\\c\n\u0001é","n":-12,"u":9007199254740991,"b":true,"e":[],"l":["x","y"],"z":null}"#)
+        #expect(
+            String(buffer: json.buffer) == #"{"s":"a\"b\\c\n\u0001é","n":-12,"u":9007199254740991,"b":true,"e":[],"l":["x","y"],"z":null}"#)
     }
 
     @Test func zeroAndDigits() {

@@ -1,8 +1,9 @@
-@testable import Bridge
 import Logging
 import NIOHTTP1
 import ServiceKit
 import Testing
+
+@testable import Bridge
 
 /// Private games at the HTTP side: the SSE request and the JSON API refuse them (401) before
 /// anything is asked of the services, and let a grant that names them through.
@@ -37,7 +38,8 @@ import Testing
         // Allowed: it goes on to the (unreachable) schedule service.
         let named = ConnectionGrant(subject: "u", games: ["P1"], expiresAtMs: 0)
         #expect(await app.api.answer(path: "/api/games/P1", query: [:], authority: authority, grant: named)?.status == .serviceUnavailable)
-        #expect(await app.api.answer(path: "/api/games/PUBLIC", query: [:], authority: authority, grant: nil)?.status == .serviceUnavailable)
+        #expect(
+            await app.api.answer(path: "/api/games/PUBLIC", query: [:], authority: authority, grant: nil)?.status == .serviceUnavailable)
     }
 
     @Test func theConnectionTokenComesFromTheParameterOrABearerHeader() {

@@ -5,14 +5,16 @@ import Testing
 
 @Suite struct UTF8ValidatorTests {
     @Test(arguments: [
-        [UInt8](), Array("hello".utf8), Array("κόσμε".utf8), Array("🏀 and ascii long enough to use the fast path".utf8), [0xF4, 0x8F, 0xBF, 0xBF],
+        [UInt8](), Array("hello".utf8), Array("κόσμε".utf8), Array("🏀 and ascii long enough to use the fast path".utf8),
+        [0xF4, 0x8F, 0xBF, 0xBF],
     ])
     func accepts(_ bytes: [UInt8]) {
         #expect(UTF8Validator.isValid(ByteBuffer(bytes: bytes)))
     }
 
     @Test(arguments: [
-        [0xC0, 0x80] as [UInt8], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF], [0x80], [0xE2, 0x82], Array("abcdefgh".utf8) + [0xC3, 0x28],
+        [0xC0, 0x80] as [UInt8], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF], [0x80], [0xE2, 0x82],
+        Array("abcdefgh".utf8) + [0xC3, 0x28],
     ])
     func rejects(_ bytes: [UInt8]) {
         #expect(!UTF8Validator.isValid(ByteBuffer(bytes: bytes)))
@@ -40,7 +42,9 @@ import Testing
 @Suite struct WebSocketAssemblerTests {
     private let key = WebSocketMaskingKey([1, 2, 3, 4])!
 
-    private func frame(_ opcode: WebSocketOpcode, _ bytes: [UInt8], fin: Bool = true, masked: Bool = true, rsv1: Bool = false) -> WebSocketFrame {
+    private func frame(_ opcode: WebSocketOpcode, _ bytes: [UInt8], fin: Bool = true, masked: Bool = true, rsv1: Bool = false)
+        -> WebSocketFrame
+    {
         var data = ByteBuffer(bytes: bytes)
         if masked { data.webSocketMask(key) }
         return WebSocketFrame(fin: fin, rsv1: rsv1, opcode: opcode, maskKey: masked ? key : nil, data: data)
@@ -62,10 +66,19 @@ import Testing
 
     @Test func protocolViolations() {
         var assembler = WebSocketMessageAssembler(maximumMessageBytes: 100)
-        #expect({ assembler.receive(frame(.continuation, [1])) == .fail(code: 1002, reason: "continuation frame without a message to continue") }())
+        #expect(
+            {
+                assembler.receive(frame(.continuation, [1]))
+                    == .fail(code: 1002, reason: "continuation frame without a message to continue")
+            }())
         #expect({ assembler.receive(frame(.text, [65], rsv1: true)).failureCode == 1002 }())
         #expect({ assembler.receive(frame(.text, [65], masked: false)).failureCode == 1002 }())
-        #expect({ assembler.receive(WebSocketFrame(fin: true, opcode: WebSocketOpcode(encodedWebSocketOpcode: 3)!, maskKey: key, data: ByteBuffer())).failureCode == 1002 }())
+        #expect(
+            {
+                assembler.receive(
+                    WebSocketFrame(fin: true, opcode: WebSocketOpcode(encodedWebSocketOpcode: 3)!, maskKey: key, data: ByteBuffer())
+                ).failureCode == 1002
+            }())
         var fragmented = WebSocketMessageAssembler(maximumMessageBytes: 100)
         _ = fragmented.receive(frame(.text, [65], fin: false))
         #expect({ fragmented.receive(frame(.text, [65])).failureCode == 1002 }())

@@ -1,14 +1,16 @@
-@testable import Bridge
 import NIOCore
 import NIOEmbedded
 import Testing
+
+@testable import Bridge
 
 /// A WebSocket connection through the bridge's real pipeline (`BridgeServer.configure`, the
 /// upgrade, `WebSocketHandler` in echo mode) on an `EmbeddedChannel`: no socket, no hub.
 @Suite struct WebSocketEmbeddedTests {
     typealias Frame = TestWebSocket.Frame
 
-    static let upgradeRequest = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    static let upgradeRequest =
+        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
 
     /// An upgraded connection, its 101 answer already read.
@@ -68,7 +70,8 @@ import Testing
                     offset = 10
                 }
                 guard pending.count >= offset + length else { break }
-                frames.append(Frame(fin: pending[0] & 0x80 != 0, opcode: pending[0] & 0x0F, payload: Array(pending[offset..<(offset + length)])))
+                frames.append(
+                    Frame(fin: pending[0] & 0x80 != 0, opcode: pending[0] & 0x0F, payload: Array(pending[offset..<(offset + length)])))
                 pending.removeFirst(offset + length)
             }
             return frames

@@ -1,9 +1,10 @@
-@testable import Bridge
 import NIOCore
 import NIOEmbedded
 import NIOWebSocket
 import ServiceKit
 import Testing
+
+@testable import Bridge
 
 /// `PongSchedule` on its own.
 @Suite struct PongScheduleTests {

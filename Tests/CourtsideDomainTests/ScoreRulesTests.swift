@@ -36,7 +36,10 @@ import Testing
         // Everything broken at once, in the documented order.
         #expect(
             ScoreRules.violations(from: final, to: state(.final, 99, 89, period: 3), kind: .foul)
-                == [.afterFinal(kind: .foul), .homeScoreDown(from: 100, to: 99), .awayScoreDown(from: 90, to: 89), .periodBackwards(from: 4, to: 3)]
+                == [
+                    .afterFinal(kind: .foul), .homeScoreDown(from: 100, to: 99), .awayScoreDown(from: 90, to: 89),
+                    .periodBackwards(from: 4, to: 3),
+                ]
         )
     }
 

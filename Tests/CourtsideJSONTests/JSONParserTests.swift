@@ -20,7 +20,9 @@ import Testing
         #expect(items[6] == .string("x\né🏀"))
         #expect(value["b"] == .object([]))
         #expect(try JSONParser.parse(Array("  [ ]  ".utf8), options: options) == .array([]))
-        #expect(try JSONParser.parse(Array(#"{"b":1,"a":2}"#.utf8), options: options) == .object([("b", .number(JSONNumber(1))), ("a", .number(JSONNumber(2)))]))
+        #expect(
+            try JSONParser.parse(Array(#"{"b":1,"a":2}"#.utf8), options: options)
+                == .object([("b", .number(JSONNumber(1))), ("a", .number(JSONNumber(2)))]))
     }
 
     @Test(arguments: readers)
@@ -29,10 +31,12 @@ import Testing
         #expect(try JSONParser.parse(Array(text.utf8), options: options) == .string("\"\\/\u{08}\u{0C}\n\r\tA🏀\u{FFFD}A\u{FFFD}"))
     }
 
-    @Test(arguments: readers, [
-        "", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "\"\u{01}\"", "\"\\x\"", "tru", "{\"a\" 1}", "1 2", "\"abc", "[1] x",
-        "nul", "[1 2]", "{1:2}", "'a'", "+1", ".5", "1e", "\"\\u12\"", "\"\\uZZZZ\"", "[", "]", "NaN", "Infinity", "// c\n1",
-    ])
+    @Test(
+        arguments: readers,
+        [
+            "", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "\"\u{01}\"", "\"\\x\"", "tru", "{\"a\" 1}", "1 2", "\"abc", "[1] x",
+            "nul", "[1 2]", "{1:2}", "'a'", "+1", ".5", "1e", "\"\\u12\"", "\"\\uZZZZ\"", "[", "]", "NaN", "Infinity", "// c\n1",
+        ])
     func rejects(options: JSONParserOptions, text: String) {
         #expect(throws: JSONParseError.self, "\(text)") { try JSONParser.parse(Array(text.utf8), options: options) }
     }
@@ -76,7 +80,9 @@ import Testing
         #expect(try number("2")?.unsigned(maximum: 2) == 2)
         #expect(try number("-0")?.unsigned(maximum: 2) == 0)
         #expect(try number("-1")?.unsigned(maximum: 2) == nil)
-        #expect(JSONNumber(3).integer == 3 && JSONNumber(2.5).integer == nil && JSONNumber(-4) == JSONNumber(integer: 4, isNegative: true, double: -4))
+        #expect(
+            JSONNumber(3).integer == 3 && JSONNumber(2.5).integer == nil
+                && JSONNumber(-4) == JSONNumber(integer: 4, isNegative: true, double: -4))
     }
 
     @Test func typeNames() throws {
@@ -98,11 +104,15 @@ import Testing
     @Test(arguments: [JSONParserOptions.clientMessage, .providerPayload])
     func limitsDepth(options: JSONParserOptions) throws {
         _ = try JSONParser.parse(nested(options.maximumDepth), options: options)
-        #expect(throws: JSONParseError(kind: .tooDeep, message: "nested too deeply (more than \(options.maximumDepth) levels)", offset: options.maximumDepth)) {
+        #expect(
+            throws: JSONParseError(
+                kind: .tooDeep, message: "nested too deeply (more than \(options.maximumDepth) levels)", offset: options.maximumDepth)
+        ) {
             try JSONParser.parse(nested(options.maximumDepth + 1), options: options)
         }
         #expect(throws: JSONParseError.self) { try JSONParser.parse(nested(100_000), options: options) }
-        let objects = String(repeating: #"{"a":"#, count: options.maximumDepth + 1) + "1" + String(repeating: "}", count: options.maximumDepth + 1)
+        let objects =
+            String(repeating: #"{"a":"#, count: options.maximumDepth + 1) + "1" + String(repeating: "}", count: options.maximumDepth + 1)
         #expect(throws: JSONParseError.self) { try JSONParser.parse(Array(objects.utf8), options: options) }
     }
 
@@ -141,7 +151,9 @@ import Testing
     }
 
     @Test func numbersBeyondDouble() throws {
-        #expect(try JSONParser.parse(Array("1e999".utf8), options: .clientMessage) == .number(JSONNumber(integer: nil, isNegative: false, double: .infinity)))
+        #expect(
+            try JSONParser.parse(Array("1e999".utf8), options: .clientMessage)
+                == .number(JSONNumber(integer: nil, isNegative: false, double: .infinity)))
         #expect(throws: JSONParseError(kind: .malformed, message: "number out of range", offset: 1)) {
             try JSONParser.parse(Array("[-1e999]".utf8), options: .providerPayload)
         }

@@ -10,8 +10,12 @@ func event(_ gameId: String, _ seq: UInt64, epoch: UInt64 = 7, status: GameStatu
     )
 }
 
-func snapshot(_ gameId: String, _ seq: UInt64, epoch: UInt64 = 7, status: GameStatus = .live, home: String = "BOS", away: String = "LAL") -> Snapshot {
-    Snapshot(gameId: gameId, position: Position(epoch: epoch, seq: seq), state: GameState(homeScore: UInt32(seq), status: status), homeTeamId: home, awayTeamId: away)
+func snapshot(_ gameId: String, _ seq: UInt64, epoch: UInt64 = 7, status: GameStatus = .live, home: String = "BOS", away: String = "LAL")
+    -> Snapshot
+{
+    Snapshot(
+        gameId: gameId, position: Position(epoch: epoch, seq: seq), state: GameState(homeScore: UInt32(seq), status: status),
+        homeTeamId: home, awayTeamId: away)
 }
 
 extension StreamItem {
@@ -19,7 +23,8 @@ extension StreamItem {
     var label: String {
         switch item {
         case .event(let event): "\(event.gameId)#\(event.position?.seq ?? 0)"
-        case .snapshot(let snapshot): "\(snapshot.gameId)@\(snapshot.position?.seq ?? 0):\(reason == .initial ? "initial" : reason == .reset ? "reset" : "?")"
+        case .snapshot(let snapshot):
+            "\(snapshot.gameId)@\(snapshot.position?.seq ?? 0):\(reason == .initial ? "initial" : reason == .reset ? "reset" : "?")"
         case nil: "empty"
         }
     }

@@ -20,7 +20,8 @@ import Testing
             arguments: ["--sim-continuous", "false", "--sim-stagger-seconds", "0"],
             environment: [
                 "COURTSIDE_FEED_SOURCE": "espn-summary", "COURTSIDE_FEED_FILE": "game.json", "COURTSIDE_FEED_SPEED": "60",
-                "COURTSIDE_FEED_BUFFER_EVENTS": "5", "COURTSIDE_SIM_SEED": "7", "COURTSIDE_REDIRECT_ALLOW_HOSTS": "cdn.example, other.example",
+                "COURTSIDE_FEED_BUFFER_EVENTS": "5", "COURTSIDE_SIM_SEED": "7",
+                "COURTSIDE_REDIRECT_ALLOW_HOSTS": "cdn.example, other.example",
             ]
         )
         let configuration = try FeedConfiguration(reader: reader)

@@ -59,7 +59,8 @@ import Testing
     @Test func aRedirectToAnotherHostIsRefusedUnlessTheHostIsAllowListed() async throws {
         let port = Mutex(0)
         let server = try await Self.serve { target in
-            target == "/moved" ? RawHTTPServer.redirect("http://localhost:\(port.withLock { $0 })/elsewhere") : RawHTTPServer.response(body: Self.body)
+            target == "/moved"
+                ? RawHTTPServer.redirect("http://localhost:\(port.withLock { $0 })/elsewhere") : RawHTTPServer.response(body: Self.body)
         }
         port.withLock { $0 = server.port }
         let refused = try await Self.get(server, "/moved")
@@ -93,7 +94,8 @@ import Testing
         #expect(Self.reason(loop) == "redirect")
         #expect(server.requested == ["/a", "/b"], "the loop is seen before /a is asked again")
 
-        let chain = try await Self.get(server, "/chain/1", limits: Self.limits(redirects: RedirectPolicy(maximumRedirects: 3, allowedHosts: [])))
+        let chain = try await Self.get(
+            server, "/chain/1", limits: Self.limits(redirects: RedirectPolicy(maximumRedirects: 3, allowedHosts: [])))
         #expect(Self.reason(chain) == "redirect")
         #expect(server.requested.filter { $0.hasPrefix("/chain") } == ["/chain/1", "/chain/2", "/chain/3", "/chain/4"])
         await server.stop()
@@ -111,7 +113,11 @@ import Testing
 
     @Test func aChunkedBodyWithoutItsLastChunkIsTruncated() async throws {
         let server = try await Self.serve { target in
-            [.send(RawHTTPServer.head("200 OK", [("Transfer-Encoding", "chunked")]) + RawHTTPServer.chunked(Self.body, size: 4, last: target == "/whole"))]
+            [
+                .send(
+                    RawHTTPServer.head("200 OK", [("Transfer-Encoding", "chunked")])
+                        + RawHTTPServer.chunked(Self.body, size: 4, last: target == "/whole"))
+            ]
         }
         #expect(Self.reason(try await Self.get(server, "/cut")) == "truncated")
         #expect(try await Self.get(server, "/whole").get().body == Self.body)
@@ -178,7 +184,8 @@ import Testing
             switch target {
             case "/gzip": RawHTTPServer.response(headers: [("Content-Encoding", "gzip")], body: Self.body)
             case "/informational": [.send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))] + RawHTTPServer.response(body: Self.body)
-            case "/conflicting": [.send(RawHTTPServer.head("200 OK", [("Content-Length", "3"), ("Content-Length", "4")]) + Array("abcd".utf8))]
+            case "/conflicting":
+                [.send(RawHTTPServer.head("200 OK", [("Content-Length", "3"), ("Content-Length", "4")]) + Array("abcd".utf8))]
             case "/negative": [.send(RawHTTPServer.head("200 OK", [("Content-Length", "-1")]) + Self.body)]
             case "/huge": [.send(RawHTTPServer.head("200 OK", [("Content-Length", "18446744073709551616")]) + Self.body)]
             case "/no-location": RawHTTPServer.response("302 Found", body: [])

@@ -46,7 +46,9 @@ import Testing
         #expect(throws: RedirectPolicy.Refusal.self) { try policy.target(of: ["/a"], from: c, visited: [a, b, c]) }
         #expect(try policy.target(of: ["/c"], from: b, visited: [a, b]) == c)
         #expect(throws: RedirectPolicy.Refusal.self) { try policy.target(of: ["/scoreboard.json"], from: b, visited: [a, b]) }
-        #expect(throws: RedirectPolicy.Refusal.self) { try RedirectPolicy(maximumRedirects: 0, allowedHosts: []).target(of: ["/b"], from: a, visited: [a]) }
+        #expect(throws: RedirectPolicy.Refusal.self) {
+            try RedirectPolicy(maximumRedirects: 0, allowedHosts: []).target(of: ["/b"], from: a, visited: [a])
+        }
     }
 
     @Test func unusableLocationsAreRefused() {

@@ -1,8 +1,8 @@
 import CourtsideProto
 import FeedSources
+import Logging
 import ServiceKit
 import Synchronization
-import Logging
 import Testing
 
 @testable import FeedService
@@ -114,7 +114,8 @@ final class ScriptedPlayByPlay: PlayByPlayFetching {
         try await Self.waitUntil("304s") { fetcher.counts.notModified >= 3 }
         #expect(fetcher.counts.bodies == 1, "unchanged play-by-play is answered 304 and not read again")
         var events = await Self.drain(buffer)
-        let first = try PlayByPlayFixture.feed(try PlayByPlayFixture.payload(Array(actions.prefix(120))), entry: try PlayByPlayFixture.liveEntry())
+        let first = try PlayByPlayFixture.feed(
+            try PlayByPlayFixture.payload(Array(actions.prefix(120))), entry: try PlayByPlayFixture.liveEntry())
         #expect(events == first.events)
 
         fetcher.serve(try PlayByPlayFixture.payload(Array(actions.prefix(300))))

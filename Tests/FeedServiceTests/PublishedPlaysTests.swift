@@ -37,7 +37,8 @@ import Testing
     }
 
     @Test func aRestartPublishesOnlyWhatTheScoreServiceDoesNotHave() throws {
-        let full = try PlayByPlayFixture.feed(try PlayByPlayFixture.payload(try PlayByPlayFixture.actions()), entry: try PlayByPlayFixture.finalEntry())
+        let full = try PlayByPlayFixture.feed(
+            try PlayByPlayFixture.payload(try PlayByPlayFixture.actions()), entry: try PlayByPlayFixture.finalEntry())
         var published = PublishedPlays(gameId: full.game.id, stored: Array(full.events.prefix(250)))
         #expect(published.update(with: full).events == Array(full.events.dropFirst(250)))
     }
@@ -47,7 +48,10 @@ import Testing
         let live = try PlayByPlayFixture.liveEntry()
         // The last made basket within the first 200 actions: published, then taken out.
         let basket = try #require(
-            actions.prefix(200).lastIndex { ($0 as? [String: Any])?["shotResult"] as? String == "Made" && ($0 as? [String: Any])?["actionType"] as? String != "freethrow" })
+            actions.prefix(200).lastIndex {
+                ($0 as? [String: Any])?["shotResult"] as? String == "Made"
+                    && ($0 as? [String: Any])?["actionType"] as? String != "freethrow"
+            })
         let before = try PlayByPlayFixture.feed(try PlayByPlayFixture.payload(Array(actions.prefix(basket + 1))), entry: live)
         let after = try PlayByPlayFixture.feed(try PlayByPlayFixture.payload(Array(actions.prefix(basket))), entry: live)
         var published = PublishedPlays(gameId: before.game.id)

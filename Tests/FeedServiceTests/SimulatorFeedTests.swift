@@ -36,7 +36,7 @@ import Testing
                 expectedEvents += game.timeline.count
                 ids.append(game.game.id)
                 finals[game.game.id] = game.finalState
-                await Task.yield() // pure CPU; leave the shared threads to the tests beside this one
+                await Task.yield()  // pure CPU; leave the shared threads to the tests beside this one
             }
             #expect(metric(feed, "courtside_feed_events_refused_total") == 0)
             #expect(metric(feed, "courtside_feed_games_refused_total") == 0)

@@ -203,8 +203,10 @@ import Testing
         #expect(scoring.map(\.sourceId) == scoringEvents.map { "sr-\($0["id"] as? String ?? "")" })
         // Period ends agree with the provider's own per-period scoring.
         let ends = TestSupport.scoresAtPeriodEnds(feed.events)
-        let home = TestSupport.cumulative(periods.map { (($0["scoring"] as? [String: Any])?["home"] as? [String: Any])?["points"] as? Int ?? 0 })
-        let away = TestSupport.cumulative(periods.map { (($0["scoring"] as? [String: Any])?["away"] as? [String: Any])?["points"] as? Int ?? 0 })
+        let home = TestSupport.cumulative(
+            periods.map { (($0["scoring"] as? [String: Any])?["home"] as? [String: Any])?["points"] as? Int ?? 0 })
+        let away = TestSupport.cumulative(
+            periods.map { (($0["scoring"] as? [String: Any])?["away"] as? [String: Any])?["points"] as? Int ?? 0 })
         for period in 1...4 {
             let end = try #require(ends[UInt32(period)])
             #expect(Int(end.0) == home[period - 1] && Int(end.1) == away[period - 1], "period \(period)")

@@ -195,7 +195,8 @@ import Testing
     /// exactly, fractions, and the strings `Double(_:)` would read as NaN, infinity or hex.
     static var hostileNumbers: [Any] {
         [
-            0, -1, 1 << 31, 1 << 32, 1 << 53, Int64.max, UInt64(1) << 63, UInt64.max, 1e308, -1e308, 1.5, -0.5, Double.leastNonzeroMagnitude,
+            0, -1, 1 << 31, 1 << 32, 1 << 53, Int64.max, UInt64(1) << 63, UInt64.max, 1e308, -1e308, 1.5, -0.5,
+            Double.leastNonzeroMagnitude,
             "NaN", "nan", "Infinity", "-inf", "1e999", "0x10", "9223372036854775808", "-0", "12 ", "١٢", true, [0], ["n": 0],
         ]
     }

@@ -2,8 +2,8 @@ import CourtsideDomain
 import CourtsideProto
 import FeedSources
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// ESPN's scoreboards of every league: teams are resolved within the game's league only (the
 /// WNBA's "NY" is the Liberty, never the Knicks), and a league without seed data has its teams
@@ -46,10 +46,12 @@ import TestSupport
 
     @Test func theFeverNeverBecomesThePacers() throws {
         // The first game's home team edited to the Fever, as ESPN spells it: "IND".
-        let bytes = try Self.withSlug("wnba", edits: [
-            (["events", 0, "competitions", 0, "competitors", 0, "team", "abbreviation"], "IND"),
-            (["events", 0, "competitions", 0, "competitors", 0, "team", "displayName"], "Indiana Fever"),
-        ])
+        let bytes = try Self.withSlug(
+            "wnba",
+            edits: [
+                (["events", 0, "competitions", 0, "competitors", 0, "team", "abbreviation"], "IND"),
+                (["events", 0, "competitions", 0, "competitors", 0, "team", "displayName"], "Indiana Fever"),
+            ])
         let snapshot = try TestSupport.accepted(ESPNScoreboardAdapter.parse(bytes), "Fever")
         let game = try #require(snapshot.games.first).game
         #expect(game.homeTeamId == "wnba-IND")
@@ -62,22 +64,26 @@ import TestSupport
     }
 
     @Test func aLeagueWithoutSeedDataHasItsTeamsCreatedFromThePayload() throws {
-        let bytes = try Self.withSlug("mens-college-basketball", edits: [
-            (["events", 0, "competitions", 0, "competitors", 0, "team", "location"], "New York"),
-            (["events", 0, "competitions", 0, "competitors", 0, "team", "name"], "Liberty"),
-            (["events", 0, "competitions", 0, "competitors", 0, "team", "color"], "6ECEB2"),
-            (["events", 0, "competitions", 0, "competitors", 0, "team", "alternateColor"], "not a colour"),
-        ])
+        let bytes = try Self.withSlug(
+            "mens-college-basketball",
+            edits: [
+                (["events", 0, "competitions", 0, "competitors", 0, "team", "location"], "New York"),
+                (["events", 0, "competitions", 0, "competitors", 0, "team", "name"], "Liberty"),
+                (["events", 0, "competitions", 0, "competitors", 0, "team", "color"], "6ECEB2"),
+                (["events", 0, "competitions", 0, "competitors", 0, "team", "alternateColor"], "not a colour"),
+            ])
         let snapshot = try TestSupport.accepted(ESPNScoreboardAdapter.parse(bytes, unknownTeams: .reject), "college")
         #expect(snapshot.skipped.isEmpty && snapshot.games.count == 2)
         let first = try #require(snapshot.games.first)
         #expect(first.game.leagueId == "mens-college-basketball")
         #expect(first.game.homeTeamId == "mens-college-basketball-NY")
         let home = try #require(first.teams.first { $0.id == first.game.homeTeamId })
-        #expect(home == Team(
-            id: "mens-college-basketball-NY", tricode: "NY", city: "New York", name: "Liberty",
-            primaryColor: "#6eceb2", secondaryColor: "", leagueId: "mens-college-basketball"
-        ))
+        #expect(
+            home
+                == Team(
+                    id: "mens-college-basketball-NY", tricode: "NY", city: "New York", name: "Liberty",
+                    primaryColor: "#6eceb2", secondaryColor: "", leagueId: "mens-college-basketball"
+                ))
         // Without a nickname the display name is the name.
         let away = try #require(first.teams.first { $0.id == first.game.awayTeamId })
         #expect(away.name == "Seattle Storm" && away.tricode == "SEA" && away.leagueId == "mens-college-basketball")
@@ -89,7 +95,8 @@ import TestSupport
 
     @Test func theLeagueOfAnESPNURL() {
         #expect(Leagues.league(espnPath: "/apis/site/v2/sports/basketball/wnba/scoreboard")?.id == "wnba")
-        #expect(Leagues.league(espnPath: "/apis/site/v2/sports/basketball/mens-college-basketball/scoreboard")?.id == "mens-college-basketball")
+        #expect(
+            Leagues.league(espnPath: "/apis/site/v2/sports/basketball/mens-college-basketball/scoreboard")?.id == "mens-college-basketball")
         #expect(Leagues.league(espnPath: "/apis/site/v2/sports/basketball/nba-development/scoreboard")?.id == "nba-development")
         #expect(Leagues.league(espnPath: "/apis/site/v2/sports/football/nfl/scoreboard") == nil)
         #expect(Leagues.league(espnPath: "/scoreboard.json") == nil)

@@ -94,11 +94,13 @@ import Testing
     }
 
     @Test func hostileNumbersAreRefusedNotTrapped() throws {
-        let root = try JSONNode.parse(Array(#"""
-            {"2^63": 9223372036854775808, "big": 9.3e18, "huge": 1e308, "low": -9.3e18, "tiny": 5e-324, "half": 1.5,
-             "nan": "NaN", "inf": "-Infinity", "hex": "0x10", "arabic": "١٢", "halfText": "1.5", "spaced": "1 2",
-             "exp": "1e2", "lead": "007", "padded": " 12 ", "negZero": "-0"}
-            """#.utf8))
+        let root = try JSONNode.parse(
+            Array(
+                #"""
+                {"2^63": 9223372036854775808, "big": 9.3e18, "huge": 1e308, "low": -9.3e18, "tiny": 5e-324, "half": 1.5,
+                 "nan": "NaN", "inf": "-Infinity", "hex": "0x10", "arabic": "١٢", "halfText": "1.5", "spaced": "1 2",
+                 "exp": "1e2", "lead": "007", "padded": " 12 ", "negZero": "-0"}
+                """#.utf8))
         for key in ["2^63", "big", "huge", "low", "tiny", "half", "nan", "inf", "hex", "arabic", "halfText", "spaced"] {
             // 2^63 passes `<= Double(Int64.max)` (which rounds up to 2^63): only Int64(exactly:) refuses it.
             #expect(throws: FeedError.self, "\(key)") { try root[key].integer(in: 0...Int64.max) }
@@ -116,10 +118,12 @@ import Testing
 
     @Test func identifiersAreShortAndVisible() throws {
         let longest = String(repeating: "9", count: JSONNode.maximumIdentifierBytes)
-        let root = try JSONNode.parse(Array(#"""
-            {"ok": "\#(longest)", "long": "\#(longest)1", "space": "40158 5135", "control": "4015\u00075135",
-             "number": 100000000000000, "fraction": 12.5, "negative": -3, "huge": 1e300, "tab": "\t401\t"}
-            """#.utf8))
+        let root = try JSONNode.parse(
+            Array(
+                #"""
+                {"ok": "\#(longest)", "long": "\#(longest)1", "space": "40158 5135", "control": "4015\u00075135",
+                 "number": 100000000000000, "fraction": 12.5, "negative": -3, "huge": 1e300, "tab": "\t401\t"}
+                """#.utf8))
         #expect(try root["ok"].identifier() == longest)
         #expect(try root["number"].identifier() == "100000000000000")
         #expect(try root["negative"].identifier() == "-3")

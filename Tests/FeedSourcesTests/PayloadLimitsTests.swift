@@ -31,7 +31,9 @@ import Testing
 
         let espn = try Fixtures.json(Fixtures.espnScoreboardFinal)
         let events = try Self.repeated(JSONEdit.value(espn, ["events"]), to: PayloadLimits.games + 1)
-        #expect(Self.categories(ESPNScoreboardAdapter.parse(try Fixtures.encode(JSONEdit.setting(espn, ["events"], to: events)))) == [.tooLarge])
+        #expect(
+            Self.categories(ESPNScoreboardAdapter.parse(try Fixtures.encode(JSONEdit.setting(espn, ["events"], to: events)))) == [.tooLarge]
+        )
     }
 
     @Test func playByPlaysListAtMostTheirLimitOfPlays() throws {
@@ -60,7 +62,9 @@ import Testing
     @Test func sportradarListsAtMostTheirLimitsOfPeriodsAndStatistics() throws {
         let sportradar = try Fixtures.json(Fixtures.sportradarFullGame)
         let periods = try Self.repeated(JSONEdit.value(sportradar, ["periods"]), to: PayloadLimits.periods + 1)
-        #expect(Self.categories(SportradarPlayByPlayAdapter.parse(try Fixtures.encode(JSONEdit.setting(sportradar, ["periods"], to: periods)))) == [.tooLarge])
+        #expect(
+            Self.categories(SportradarPlayByPlayAdapter.parse(try Fixtures.encode(JSONEdit.setting(sportradar, ["periods"], to: periods))))
+                == [.tooLarge])
 
         let events = try #require(JSONEdit.value(sportradar, ["periods", 0, "events"]) as? [[String: Any]])
         let index = try #require(events.firstIndex { ($0["statistics"] as? [Any])?.isEmpty == false })

@@ -79,7 +79,8 @@ import Testing
         late["scoreHome"] = "125"
         late["scoreAway"] = "99"
         let leftOut = try TestSupport.accepted(try Self.parseNBA(root, actions: actions + [late], boxscore: boxscore), "foul after end")
-        #expect(leftOut.glitches.map(\.kind) == [.playAfterEnd] && leftOut.glitches.first?.detail.contains("after the end of the game") == true)
+        #expect(
+            leftOut.glitches.map(\.kind) == [.playAfterEnd] && leftOut.glitches.first?.detail.contains("after the end of the game") == true)
         #expect(!leftOut.events.contains { $0.sourceId == "nba-0022000001-9100" })
 
         // A stat correction after the game: the last 3 is ruled a 2.
@@ -101,33 +102,40 @@ import Testing
         let (root, actions, boxscore) = try Self.nbaPayload()
         var stranger = actions
         stranger[3]["teamTricode"] = "LAL"
-        #expect(TestSupport.rejected(try Self.parseNBA(root, actions: stranger, boxscore: boxscore), "wrong team")
-            .contains { $0.contains("\"LAL\" is neither BKN nor GSW") })
+        #expect(
+            TestSupport.rejected(try Self.parseNBA(root, actions: stranger, boxscore: boxscore), "wrong team")
+                .contains { $0.contains("\"LAL\" is neither BKN nor GSW") })
 
         let unknown = JSONEdit.setting(boxscore, ["game", "homeTeam", "teamTricode"], to: "XYZ") as? Object ?? [:]
-        #expect(TestSupport.rejected(try Self.parseNBA(root, actions: actions, boxscore: unknown), "unknown team")
-            .contains { $0.contains("unknown team \"XYZ\"") })
+        #expect(
+            TestSupport.rejected(try Self.parseNBA(root, actions: actions, boxscore: unknown), "unknown team")
+                .contains { $0.contains("unknown team \"XYZ\"") })
 
         var textScore = actions
         textScore[10]["scoreHome"] = "twelve"
-        #expect(TestSupport.rejected(try Self.parseNBA(root, actions: textScore, boxscore: boxscore), "text score")
-            .contains { $0.contains("game.actions[10].scoreHome") })
+        #expect(
+            TestSupport.rejected(try Self.parseNBA(root, actions: textScore, boxscore: boxscore), "text score")
+                .contains { $0.contains("game.actions[10].scoreHome") })
 
         let otherGame = JSONEdit.setting(boxscore, ["game", "gameId"], to: "0022000002") as? Object ?? [:]
-        #expect(TestSupport.rejected(try Self.parseNBA(root, actions: actions, boxscore: otherGame), "other game")
-            .contains { $0.contains("nba-0022000002") })
+        #expect(
+            TestSupport.rejected(try Self.parseNBA(root, actions: actions, boxscore: otherGame), "other game")
+                .contains { $0.contains("nba-0022000002") })
     }
 
     @Test func nbaLiveCaptureStopsWhereThePlaysStop() throws {
         // The first 300 actions of the game, with the boxscore of a game still live at that point.
         let (root, actions, boxscore) = try Self.nbaPayload()
         let last = actions.sorted { ($0["orderNumber"] as? Int ?? 0) < ($1["orderNumber"] as? Int ?? 0) }[299]
-        let live = JSONEdit.applying(boxscore, [
-            (["game", "gameStatus"], 2), (["game", "gameStatusText"], "Q2"), (["game", "period"], 2),
-            (["game", "gameClock"], last["clock"] as? String ?? ""),
-            (["game", "homeTeam", "score"], Int(last["scoreHome"] as? String ?? "") ?? -1),
-            (["game", "awayTeam", "score"], Int(last["scoreAway"] as? String ?? "") ?? -1),
-        ]) as? Object ?? [:]
+        let live =
+            JSONEdit.applying(
+                boxscore,
+                [
+                    (["game", "gameStatus"], 2), (["game", "gameStatusText"], "Q2"), (["game", "period"], 2),
+                    (["game", "gameClock"], last["clock"] as? String ?? ""),
+                    (["game", "homeTeam", "score"], Int(last["scoreHome"] as? String ?? "") ?? -1),
+                    (["game", "awayTeam", "score"], Int(last["scoreAway"] as? String ?? "") ?? -1),
+                ]) as? Object ?? [:]
         let feed = try TestSupport.accepted(try Self.parseNBA(root, actions: Array(actions.prefix(300)), boxscore: live), "live capture")
         #expect(feed.state.status == .live)
         #expect(feed.game.status == .live)
@@ -167,7 +175,8 @@ import Testing
         for later in (index + 2)..<plays.count { plays[later][side] = (plays[later][side] as? Int ?? 0) - 2 }
         root["plays"] = plays
         let competitorIndex = home ? 0 : 1
-        root = JSONEdit.setting(root, ["header", "competitions", 0, "competitors", competitorIndex, "score"], to: home ? "131" : "129")
+        root =
+            JSONEdit.setting(root, ["header", "competitions", 0, "competitors", competitorIndex, "score"], to: home ? "131" : "129")
             as? Object ?? [:]
         let feed = try TestSupport.accepted(ESPNSummaryAdapter.parse(try Fixtures.encode(root)), "overturned challenge")
         #expect(feed.events.first { $0.sourceId == "espn-4015851359999" }?.kind == .correction)
@@ -214,19 +223,23 @@ import Testing
         let wrongTotal = JSONEdit.setting(root, ["away", "points"], to: 107)
         let corrected = try TestSupport.accepted(SportradarPlayByPlayAdapter.parse(try Fixtures.encode(wrongTotal)), "total")
         #expect(corrected.glitches.map(\.kind) == [.finalScoreDiffers])
-        #expect(corrected.glitches.first?.detail.contains("114–107") == true && corrected.glitches.first?.detail.contains("114–105") == true)
+        #expect(
+            corrected.glitches.first?.detail.contains("114–107") == true && corrected.glitches.first?.detail.contains("114–105") == true)
         #expect(corrected.state.awayScore == 107 && corrected.state.status == .final)
         #expect(corrected.events.suffix(2).map(\.kind) == [.correction, .statusChange], "the header's score, then final")
         let stranger = JSONEdit.applying(root, [(["away", "market"], "Melbourne"), (["away", "name"], "United")])
-        #expect(TestSupport.rejected(SportradarPlayByPlayAdapter.parse(try Fixtures.encode(stranger)), "unknown team")
-            .contains { $0.contains("Melbourne United") })
+        #expect(
+            TestSupport.rejected(SportradarPlayByPlayAdapter.parse(try Fixtures.encode(stranger)), "unknown team")
+                .contains { $0.contains("Melbourne United") })
         let firstEvents = ((root["periods"] as? [Object])?.first?["events"] as? [Object]) ?? []
         let made = try #require(firstEvents.firstIndex { $0["event_type"] as? String == "twopointmade" })
         let missingPoints = JSONEdit.setting(root, ["periods", 0, "events", made, "statistics"], to: nil)
-        let reasons = TestSupport.rejected(SportradarPlayByPlayAdapter.parse(try Fixtures.encode(missingPoints)), "made shot without points")
+        let reasons = TestSupport.rejected(
+            SportradarPlayByPlayAdapter.parse(try Fixtures.encode(missingPoints)), "made shot without points")
         #expect(reasons.contains { $0.contains("periods[0].events[\(made)]") && $0.contains("\"twopointmade\" credited with 0 points") })
         let status = JSONEdit.setting(root, ["status"], to: "exploded")
-        #expect(TestSupport.rejected(SportradarPlayByPlayAdapter.parse(try Fixtures.encode(status)), "status")
-            .contains { $0.contains("unknown game status \"exploded\"") })
+        #expect(
+            TestSupport.rejected(SportradarPlayByPlayAdapter.parse(try Fixtures.encode(status)), "status")
+                .contains { $0.contains("unknown game status \"exploded\"") })
     }
 }

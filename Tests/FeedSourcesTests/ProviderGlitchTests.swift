@@ -13,9 +13,11 @@ import Testing
 
     /// What every reconciled feed must satisfy: the score service accepts it, no source id twice.
     static func expectPublishable(_ feed: GameFeed, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(ServiceRulesValidator.violations(feed.events).isEmpty, "\(ServiceRulesValidator.violations(feed.events).prefix(3))",
+        #expect(
+            ServiceRulesValidator.violations(feed.events).isEmpty, "\(ServiceRulesValidator.violations(feed.events).prefix(3))",
             sourceLocation: sourceLocation)
-        #expect(Set(feed.events.map(\.sourceId)).count == feed.events.count, "a source id is published twice",
+        #expect(
+            Set(feed.events.map(\.sourceId)).count == feed.events.count, "a source id is published twice",
             sourceLocation: sourceLocation)
         #expect(feed.events.last?.state == feed.state, sourceLocation: sourceLocation)
     }
@@ -96,14 +98,16 @@ import Testing
         let (_, actions, _) = try PlayByPlayConsistencyTests.nbaPayload()
         let full = try FullGameFixtureTests.nbaFeed()
         let sorted = actions.sorted { ($0["orderNumber"] as? Int ?? 0) < ($1["orderNumber"] as? Int ?? 0) }
-        let freeThrow = try #require(sorted.indices.first {
-            $0 > 2 && sorted[$0]["actionType"] as? String == "freethrow" && sorted[$0]["shotResult"] as? String == "Made"
-                && sorted[$0 - 1]["scoreHome"] as? String == sorted[$0 - 2]["scoreHome"] as? String
-                && sorted[$0 - 1]["scoreAway"] as? String == sorted[$0 - 2]["scoreAway"] as? String
-                && (Int(sorted[$0 - 1]["scoreHome"] as? String ?? "") ?? 0) > 2
-        })
+        let freeThrow = try #require(
+            sorted.indices.first {
+                $0 > 2 && sorted[$0]["actionType"] as? String == "freethrow" && sorted[$0]["shotResult"] as? String == "Made"
+                    && sorted[$0 - 1]["scoreHome"] as? String == sorted[$0 - 2]["scoreHome"] as? String
+                    && sorted[$0 - 1]["scoreAway"] as? String == sorted[$0 - 2]["scoreAway"] as? String
+                    && (Int(sorted[$0 - 1]["scoreHome"] as? String ?? "") ?? 0) > 2
+            })
         var edited = sorted
-        let side = (sorted[freeThrow]["scoreHome"] as? String) != (sorted[freeThrow - 1]["scoreHome"] as? String) ? "scoreHome" : "scoreAway"
+        let side =
+            (sorted[freeThrow]["scoreHome"] as? String) != (sorted[freeThrow - 1]["scoreHome"] as? String) ? "scoreHome" : "scoreAway"
         edited[freeThrow - 1][side] = String((Int(sorted[freeThrow - 1][side] as? String ?? "") ?? 0) - 2)
         let feed = try Self.nba(edited)
         Self.expectPublishable(feed)
@@ -117,10 +121,11 @@ import Testing
         let (_, actions, _) = try PlayByPlayConsistencyTests.nbaPayload()
         let full = try FullGameFixtureTests.nbaFeed()
         // A 2nd-quarter rebound whose clock no other action shares, listed after everything.
-        let rebound = try #require(actions.first { action in
-            action["period"] as? Int == 2 && action["actionType"] as? String == "rebound"
-                && actions.filter { $0["period"] as? Int == 2 && $0["clock"] as? String == action["clock"] as? String }.count == 1
-        })
+        let rebound = try #require(
+            actions.first { action in
+                action["period"] as? Int == 2 && action["actionType"] as? String == "rebound"
+                    && actions.filter { $0["period"] as? Int == 2 && $0["clock"] as? String == action["clock"] as? String }.count == 1
+            })
         var edited = actions
         let index = try Self.actionIndex(edited, number: rebound["actionNumber"] as? Int ?? -1)
         edited[index]["orderNumber"] = 9_000_000
@@ -135,13 +140,16 @@ import Testing
         var plays = try #require(root["plays"] as? [Object])
         let full = try TestSupport.accepted(ESPNSummaryAdapter.parse(try Fixtures.bytes(Fixtures.espnSummary)), "ESPN summary")
         // A 1st-quarter non-scoring play with a clock of its own, moved into the 3rd quarter.
-        let index = try #require(plays.indices.first { index in
-            let play = plays[index]
-            let clock = (play["clock"] as? Object)?["displayValue"] as? String
-            return (play["period"] as? Object)?["number"] as? Int == 1 && (play["scoringPlay"] as? Bool) == false
-                && plays.filter { ($0["clock"] as? Object)?["displayValue"] as? String == clock && ($0["period"] as? Object)?["number"] as? Int == 1 }
+        let index = try #require(
+            plays.indices.first { index in
+                let play = plays[index]
+                let clock = (play["clock"] as? Object)?["displayValue"] as? String
+                return (play["period"] as? Object)?["number"] as? Int == 1 && (play["scoringPlay"] as? Bool) == false
+                    && plays.filter {
+                        ($0["clock"] as? Object)?["displayValue"] as? String == clock && ($0["period"] as? Object)?["number"] as? Int == 1
+                    }
                     .count == 1 && index > 10
-        })
+            })
         let moved = plays.remove(at: index)
         let target = try #require(plays.firstIndex { ($0["period"] as? Object)?["number"] as? Int == 3 })
         plays.insert(moved, at: target + 5)
@@ -205,18 +213,23 @@ import Testing
         // The plays stop at the 300th; the boxscore is already at the 340th, in the next period.
         let ahead = sorted[339]
         let period = ahead["period"] as? Int ?? 0
-        let live = JSONEdit.applying(boxscore, [
-            (["game", "gameStatus"], 2), (["game", "gameStatusText"], "Q\(period)"), (["game", "period"], period),
-            (["game", "gameClock"], ahead["clock"] as? String ?? ""),
-            (["game", "homeTeam", "score"], Int(ahead["scoreHome"] as? String ?? "") ?? 0),
-            (["game", "awayTeam", "score"], Int(ahead["scoreAway"] as? String ?? "") ?? 0),
-        ]) as? Object ?? [:]
+        let live =
+            JSONEdit.applying(
+                boxscore,
+                [
+                    (["game", "gameStatus"], 2), (["game", "gameStatusText"], "Q\(period)"), (["game", "period"], period),
+                    (["game", "gameClock"], ahead["clock"] as? String ?? ""),
+                    (["game", "homeTeam", "score"], Int(ahead["scoreHome"] as? String ?? "") ?? 0),
+                    (["game", "awayTeam", "score"], Int(ahead["scoreAway"] as? String ?? "") ?? 0),
+                ]) as? Object ?? [:]
         #expect(sorted[299]["period"] as? Int ?? 0 < period, "the cut is in an earlier period")
         let feed = try Self.nba(Array(sorted.prefix(300)), boxscore: live)
         Self.expectPublishable(feed)
         #expect(Self.kinds(feed) == [.headerAhead])
         #expect(feed.state.status == .live && feed.state.period == UInt32(period))
-        #expect(feed.state.homeScore == UInt32(ahead["scoreHome"] as? String ?? "") && feed.state.awayScore == UInt32(ahead["scoreAway"] as? String ?? ""))
+        #expect(
+            feed.state.homeScore == UInt32(ahead["scoreHome"] as? String ?? "")
+                && feed.state.awayScore == UInt32(ahead["scoreAway"] as? String ?? ""))
         #expect(feed.events.contains { $0.kind == .periodStart && $0.state?.period == UInt32(period) })
     }
 
@@ -225,13 +238,17 @@ import Testing
         let sorted = actions.sorted { ($0["orderNumber"] as? Int ?? 0) < ($1["orderNumber"] as? Int ?? 0) }
         // The plays stop at the 300th action (2nd quarter); the boxscore says halftime, at the
         // score of the 2nd quarter's last action.
-        let end = try #require(sorted.firstIndex { $0["actionType"] as? String == "period" && $0["subType"] as? String == "end" && $0["period"] as? Int == 2 })
-        let half = JSONEdit.applying(boxscore, [
-            (["game", "gameStatus"], 2), (["game", "gameStatusText"], "Half"), (["game", "period"], 2),
-            (["game", "gameClock"], "PT00M00.00S"),
-            (["game", "homeTeam", "score"], Int(sorted[end]["scoreHome"] as? String ?? "") ?? 0),
-            (["game", "awayTeam", "score"], Int(sorted[end]["scoreAway"] as? String ?? "") ?? 0),
-        ]) as? Object ?? [:]
+        let end = try #require(
+            sorted.firstIndex { $0["actionType"] as? String == "period" && $0["subType"] as? String == "end" && $0["period"] as? Int == 2 })
+        let half =
+            JSONEdit.applying(
+                boxscore,
+                [
+                    (["game", "gameStatus"], 2), (["game", "gameStatusText"], "Half"), (["game", "period"], 2),
+                    (["game", "gameClock"], "PT00M00.00S"),
+                    (["game", "homeTeam", "score"], Int(sorted[end]["scoreHome"] as? String ?? "") ?? 0),
+                    (["game", "awayTeam", "score"], Int(sorted[end]["scoreAway"] as? String ?? "") ?? 0),
+                ]) as? Object ?? [:]
         let feed = try Self.nba(Array(sorted.prefix(300)), boxscore: half)
         Self.expectPublishable(feed)
         #expect(Self.kinds(feed) == [.headerAhead])
@@ -266,11 +283,13 @@ import Testing
         // A real live scoreboard (GSW–SAC in the 2nd quarter), then the same game final.
         let bytes = try Fixtures.bytes(Fixtures.nbaScoreboardPlayoffs)
         let live = try TestSupport.accepted(NBAScoreboardAdapter.parse(bytes), "live scoreboard")
-        let final = JSONEdit.applying(try Fixtures.json(Fixtures.nbaScoreboardPlayoffs), [
-            (["scoreboard", "games", 0, "gameStatus"], 3), (["scoreboard", "games", 0, "gameStatusText"], "Final"),
-            (["scoreboard", "games", 0, "period"], 4), (["scoreboard", "games", 0, "gameClock"], ""),
-            (["scoreboard", "games", 0, "homeTeam", "score"], 114), (["scoreboard", "games", 0, "awayTeam", "score"], 104),
-        ])
+        let final = JSONEdit.applying(
+            try Fixtures.json(Fixtures.nbaScoreboardPlayoffs),
+            [
+                (["scoreboard", "games", 0, "gameStatus"], 3), (["scoreboard", "games", 0, "gameStatusText"], "Final"),
+                (["scoreboard", "games", 0, "period"], 4), (["scoreboard", "games", 0, "gameClock"], ""),
+                (["scoreboard", "games", 0, "homeTeam", "score"], 114), (["scoreboard", "games", 0, "awayTeam", "score"], 104),
+            ])
         let later = try TestSupport.accepted(NBAScoreboardAdapter.parse(try Fixtures.encode(final)), "final scoreboard")
         let diff = ScoreboardDiffer.diff(from: live, to: later)
         #expect(diff.rejected.isEmpty)
@@ -375,9 +394,12 @@ import Testing
             action(3, "period", "end", clock: "PT00M00.00S", home: 127),
             action(4, "game", "end", clock: "PT00M00.00S", home: 127),
         ]
-        let overtimeBox = JSONEdit.applying(boxscore, [
-            (["game", "homeTeam", "score"], 127), (["game", "awayTeam", "score"], 99), (["game", "period"], 5),
-        ]) as? Object ?? [:]
+        let overtimeBox =
+            JSONEdit.applying(
+                boxscore,
+                [
+                    (["game", "homeTeam", "score"], 127), (["game", "awayTeam", "score"], 99), (["game", "period"], 5),
+                ]) as? Object ?? [:]
         let feed = try Self.nba(edited, boxscore: overtimeBox)
         Self.expectPublishable(feed)
         #expect(feed.glitches.isEmpty, "\(feed.glitches)")

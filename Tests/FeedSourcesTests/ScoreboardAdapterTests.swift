@@ -41,10 +41,12 @@ import Testing
     @Test func nbaClockFormats() throws {
         let raw = try Fixtures.json(Fixtures.nbaScoreboardPlayoffs)
         func state(clock: String, text: String) throws -> GameState {
-            let edited = JSONEdit.applying(raw, [
-                (["scoreboard", "games", 0, "gameClock"], clock),
-                (["scoreboard", "games", 0, "gameStatusText"], text),
-            ])
+            let edited = JSONEdit.applying(
+                raw,
+                [
+                    (["scoreboard", "games", 0, "gameClock"], clock),
+                    (["scoreboard", "games", 0, "gameStatusText"], text),
+                ])
             let snapshot = try TestSupport.accepted(NBAScoreboardAdapter.parse(try Fixtures.encode(edited)), "edited scoreboard")
             return try #require(snapshot.games.first?.state)
         }
@@ -95,13 +97,15 @@ import Testing
     @Test func espnStatusNames() throws {
         let raw = try Fixtures.json(Fixtures.espnScoreboardFinal)
         func read(_ name: String, _ state: String, period: Int = 3, clock: Double = 492) throws -> ScoreboardGame {
-            let edited = JSONEdit.applying(raw, [
-                (["events", 0, "status", "type", "name"], name),
-                (["events", 0, "status", "type", "state"], state),
-                (["events", 0, "status", "period"], period),
-                (["events", 0, "status", "clock"], clock),
-                (["events", 0, "status", "displayClock"], "8:12"),
-            ])
+            let edited = JSONEdit.applying(
+                raw,
+                [
+                    (["events", 0, "status", "type", "name"], name),
+                    (["events", 0, "status", "type", "state"], state),
+                    (["events", 0, "status", "period"], period),
+                    (["events", 0, "status", "clock"], clock),
+                    (["events", 0, "status", "displayClock"], "8:12"),
+                ])
             let snapshot = try TestSupport.accepted(ESPNScoreboardAdapter.parse(try Fixtures.encode(edited)), name)
             return try #require(snapshot.games.first)
         }

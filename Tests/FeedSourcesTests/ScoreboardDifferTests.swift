@@ -11,7 +11,8 @@ import Testing
     /// The NBA playoff scoreboard with edits to its first game (GSW–SAC, live, Q2 7:15, 39–30).
     static func nba(_ edits: [(String, Any?)]) throws -> ScoreboardSnapshot {
         let raw = try Fixtures.json(Fixtures.nbaScoreboardPlayoffs)
-        let edited = JSONEdit.applying(raw, edits.map { (nbaGame + $0.0.split(separator: ".").map { Int($0) as Any? ?? String($0) }, $0.1) })
+        let edited = JSONEdit.applying(
+            raw, edits.map { (nbaGame + $0.0.split(separator: ".").map { Int($0) as Any? ?? String($0) }, $0.1) })
         return try TestSupport.accepted(NBAScoreboardAdapter.parse(try Fixtures.encode(edited)), "edited NBA scoreboard")
     }
 
@@ -55,10 +56,11 @@ import Testing
         let before = try Self.nba([])
         let after = try Self.nba([("homeTeam.score", 40), ("awayTeam.score", 33), ("gameClock", "PT06M40.00S")])
         let events = ScoreboardDiffer.diff(from: before, to: after).events
-        #expect(Self.summary(events) == [
-            "EVENT_KIND_FREE_THROW GSW 1 40-30 p2 GAME_STATUS_LIVE",
-            "EVENT_KIND_BASKET SAC 3 40-33 p2 GAME_STATUS_LIVE",
-        ])
+        #expect(
+            Self.summary(events) == [
+                "EVENT_KIND_FREE_THROW GSW 1 40-30 p2 GAME_STATUS_LIVE",
+                "EVENT_KIND_BASKET SAC 3 40-33 p2 GAME_STATUS_LIVE",
+            ])
         #expect(Set(events.map(\.sourceId)).count == 2)
     }
 
@@ -87,22 +89,24 @@ import Testing
             ("homeTeam.score", 52), ("period", 2), ("gameClock", ""), ("gameStatusText", "Halftime"),
         ])
         let first = ScoreboardDiffer.diff(from: live, to: halftime)
-        #expect(Self.summary(first.events) == [
-            "EVENT_KIND_OTHER GSW 0 52-30 p2 GAME_STATUS_LIVE",
-            "EVENT_KIND_PERIOD_END  0 52-30 p2 GAME_STATUS_LIVE",
-            "EVENT_KIND_STATUS_CHANGE  0 52-30 p2 GAME_STATUS_HALFTIME",
-        ])
+        #expect(
+            Self.summary(first.events) == [
+                "EVENT_KIND_OTHER GSW 0 52-30 p2 GAME_STATUS_LIVE",
+                "EVENT_KIND_PERIOD_END  0 52-30 p2 GAME_STATUS_LIVE",
+                "EVENT_KIND_STATUS_CHANGE  0 52-30 p2 GAME_STATUS_HALFTIME",
+            ])
         #expect(first.changedGames.map(\.status) == [.halftime])
         let third = try Self.nba([
             ("homeTeam.score", 52), ("awayTeam.score", 32), ("period", 3), ("gameClock", "PT11M40.00S"),
             ("gameStatusText", "Q3 11:40"),
         ])
         let second = ScoreboardDiffer.diff(from: first.baseline, to: third)
-        #expect(Self.summary(second.events) == [
-            "EVENT_KIND_STATUS_CHANGE  0 52-30 p3 GAME_STATUS_LIVE",
-            "EVENT_KIND_PERIOD_START  0 52-30 p3 GAME_STATUS_LIVE",
-            "EVENT_KIND_BASKET SAC 2 52-32 p3 GAME_STATUS_LIVE",
-        ])
+        #expect(
+            Self.summary(second.events) == [
+                "EVENT_KIND_STATUS_CHANGE  0 52-30 p3 GAME_STATUS_LIVE",
+                "EVENT_KIND_PERIOD_START  0 52-30 p3 GAME_STATUS_LIVE",
+                "EVENT_KIND_BASKET SAC 2 52-32 p3 GAME_STATUS_LIVE",
+            ])
         #expect(second.events.last?.state?.clockMs == 700_000)
         let all = first.events + second.events
         let start = live["nba-0042200163"]?.state
@@ -116,13 +120,15 @@ import Testing
             to: try Self.nba([("period", 3), ("gameClock", "PT11M00.00S"), ("gameStatusText", "Q3 11:00")])
         ).events
         // Live throughout (a missed halftime is not invented): end of the 2nd, start of the 3rd.
-        #expect(Self.summary(events) == [
-            "EVENT_KIND_PERIOD_END  0 39-30 p2 GAME_STATUS_LIVE",
-            "EVENT_KIND_PERIOD_START  0 39-30 p3 GAME_STATUS_LIVE",
-        ])
-        #expect(events.map(\.sourceId) == [
-            "nba-0042200163-end-p2@39-30-p3-live-660000", "nba-0042200163-start-p3@39-30-p3-live-660000",
-        ])
+        #expect(
+            Self.summary(events) == [
+                "EVENT_KIND_PERIOD_END  0 39-30 p2 GAME_STATUS_LIVE",
+                "EVENT_KIND_PERIOD_START  0 39-30 p3 GAME_STATUS_LIVE",
+            ])
+        #expect(
+            events.map(\.sourceId) == [
+                "nba-0042200163-end-p2@39-30-p3-live-660000", "nba-0042200163-start-p3@39-30-p3-live-660000",
+            ])
     }
 
     @Test func liveToFinal() throws {
@@ -131,11 +137,12 @@ import Testing
             ("period", 4), ("gameClock", ""), ("gameStatus", 3), ("gameStatusText", "Final"), ("homeTeam.score", 101),
         ])
         let diff = ScoreboardDiffer.diff(from: fourth, to: final)
-        #expect(Self.summary(diff.events) == [
-            "EVENT_KIND_BASKET GSW 2 101-30 p4 GAME_STATUS_LIVE",
-            "EVENT_KIND_PERIOD_END  0 101-30 p4 GAME_STATUS_LIVE",
-            "EVENT_KIND_STATUS_CHANGE  0 101-30 p4 GAME_STATUS_FINAL",
-        ])
+        #expect(
+            Self.summary(diff.events) == [
+                "EVENT_KIND_BASKET GSW 2 101-30 p4 GAME_STATUS_LIVE",
+                "EVENT_KIND_PERIOD_END  0 101-30 p4 GAME_STATUS_LIVE",
+                "EVENT_KIND_STATUS_CHANGE  0 101-30 p4 GAME_STATUS_FINAL",
+            ])
         #expect(diff.changedGames.map(\.status) == [.final])
         // After final only corrections: a later score fix is one correction; nothing else moves.
         let fixed = try Self.nba([
@@ -188,47 +195,53 @@ import Testing
             ESPNScoreboardAdapter.parse(try Fixtures.encode(raw), unknownTeams: .skipGame),
             "preseason"
         )
-        let edited = JSONEdit.applying(raw, [
-            (["events", 0, "status", "type", "name"], "STATUS_IN_PROGRESS"),
-            (["events", 0, "status", "type", "state"], "in"),
-            (["events", 0, "status", "period"], 1),
-            (["events", 0, "status", "clock"], 700.0),
-            (["events", 0, "status", "displayClock"], "11:40"),
-            (["events", 0, "competitions", 0, "competitors", 0, "score"], "2"),
-        ])
+        let edited = JSONEdit.applying(
+            raw,
+            [
+                (["events", 0, "status", "type", "name"], "STATUS_IN_PROGRESS"),
+                (["events", 0, "status", "type", "state"], "in"),
+                (["events", 0, "status", "period"], 1),
+                (["events", 0, "status", "clock"], 700.0),
+                (["events", 0, "status", "displayClock"], "11:40"),
+                (["events", 0, "competitions", 0, "competitors", 0, "score"], "2"),
+            ])
         let after = try TestSupport.accepted(
             ESPNScoreboardAdapter.parse(try Fixtures.encode(edited), unknownTeams: .skipGame),
             "preseason, tipped off"
         )
         let diff = ScoreboardDiffer.diff(from: before, to: after)
-        #expect(Self.summary(diff.events) == [
-            "EVENT_KIND_STATUS_CHANGE  0 0-0 p1 GAME_STATUS_LIVE",
-            "EVENT_KIND_PERIOD_START  0 0-0 p1 GAME_STATUS_LIVE",
-            "EVENT_KIND_BASKET NYK 2 2-0 p1 GAME_STATUS_LIVE",
-        ])
+        #expect(
+            Self.summary(diff.events) == [
+                "EVENT_KIND_STATUS_CHANGE  0 0-0 p1 GAME_STATUS_LIVE",
+                "EVENT_KIND_PERIOD_START  0 0-0 p1 GAME_STATUS_LIVE",
+                "EVENT_KIND_BASKET NYK 2 2-0 p1 GAME_STATUS_LIVE",
+            ])
         #expect(diff.changedGames.map(\.id) == ["espn-401812480"])
         #expect(ServiceRulesValidator.violations(diff.events, after: before.games[0].state).isEmpty)
     }
 
     @Test func espnFourthQuarterToFinalWithStringScores() throws {
         let raw = try Fixtures.json(Fixtures.espnScoreboardFinal)
-        let live = JSONEdit.applying(raw, [
-            (["events", 0, "status", "type", "name"], "STATUS_IN_PROGRESS"),
-            (["events", 0, "status", "type", "state"], "in"),
-            (["events", 0, "status", "clock"], 30.0),
-            (["events", 0, "status", "displayClock"], "0:30"),
-            (["events", 0, "competitions", 0, "competitors", 0, "score"], "105"),
-            (["events", 0, "competitions", 0, "competitors", 1, "score"], "92"),
-        ])
+        let live = JSONEdit.applying(
+            raw,
+            [
+                (["events", 0, "status", "type", "name"], "STATUS_IN_PROGRESS"),
+                (["events", 0, "status", "type", "state"], "in"),
+                (["events", 0, "status", "clock"], 30.0),
+                (["events", 0, "status", "displayClock"], "0:30"),
+                (["events", 0, "competitions", 0, "competitors", 0, "score"], "105"),
+                (["events", 0, "competitions", 0, "competitors", 1, "score"], "92"),
+            ])
         let before = try TestSupport.accepted(ESPNScoreboardAdapter.parse(try Fixtures.encode(live)), "live")
         let after = try TestSupport.accepted(ESPNScoreboardAdapter.parse(try Fixtures.encode(raw)), "final")
         let diff = ScoreboardDiffer.diff(from: before, to: after)
-        #expect(Self.summary(diff.events) == [
-            "EVENT_KIND_OTHER NYK 0 111-92 p4 GAME_STATUS_LIVE",
-            "EVENT_KIND_BASKET IND 2 111-94 p4 GAME_STATUS_LIVE",
-            "EVENT_KIND_PERIOD_END  0 111-94 p4 GAME_STATUS_LIVE",
-            "EVENT_KIND_STATUS_CHANGE  0 111-94 p4 GAME_STATUS_FINAL",
-        ])
+        #expect(
+            Self.summary(diff.events) == [
+                "EVENT_KIND_OTHER NYK 0 111-92 p4 GAME_STATUS_LIVE",
+                "EVENT_KIND_BASKET IND 2 111-94 p4 GAME_STATUS_LIVE",
+                "EVENT_KIND_PERIOD_END  0 111-94 p4 GAME_STATUS_LIVE",
+                "EVENT_KIND_STATUS_CHANGE  0 111-94 p4 GAME_STATUS_FINAL",
+            ])
     }
 
     @Test func postponement() throws {

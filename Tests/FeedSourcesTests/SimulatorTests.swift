@@ -96,7 +96,9 @@ import Testing
         // A real game takes about 1½ to 3 hours with its stoppages.
         #expect((90 * 60_000...180 * 60_000).contains(realEnd.wallOffsetMs), "\(realEnd.wallOffsetMs / 60_000) minutes")
         // Without stoppages, speed 24 plays the game clock only: 48 minutes (plus any overtime) in 2.
-        #expect(noBreaksEnd.wallOffsetMs == noBreaksEnd.gameElapsedMs / 24 || abs(noBreaksEnd.wallOffsetMs - noBreaksEnd.gameElapsedMs / 24) <= 1)
+        #expect(
+            noBreaksEnd.wallOffsetMs == noBreaksEnd.gameElapsedMs / 24
+                || abs(noBreaksEnd.wallOffsetMs - noBreaksEnd.gameElapsedMs / 24) <= 1)
         #expect(noBreaksEnd.gameElapsedMs >= 48 * 60_000)
         for timeline in [realTime.timeline, fast.timeline, noBreaks.timeline] {
             #expect(zip(timeline, timeline.dropFirst()).allSatisfy { $0.wallOffsetMs <= $1.wallOffsetMs })
@@ -124,7 +126,10 @@ import Testing
         #expect((150...230).contains(attempts), "\(attempts) field-goal attempts")
         // The clock runs during play and stops at stoppages.
         #expect(events.contains { $0.state?.clockRunning == true })
-        #expect(events.filter { $0.kind == .foul || $0.kind == .timeout || $0.kind == .freeThrow }.allSatisfy { $0.state?.clockRunning == false })
+        #expect(
+            events.filter { $0.kind == .foul || $0.kind == .timeout || $0.kind == .freeThrow }.allSatisfy {
+                $0.state?.clockRunning == false
+            })
         // Clocks stay within their periods and only run down within a period.
         for (before, after) in zip(events, events.dropFirst()) {
             let a = try #require(before.state)

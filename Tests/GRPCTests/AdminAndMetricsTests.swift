@@ -1,15 +1,17 @@
-import Glibc
 import GRPC
+import Glibc
 import HTTP2Transport
 import Logging
 import NIOCore
-@testable import ServiceKit
 import Testing
+
+@testable import ServiceKit
 
 @Suite struct AdminServerLimitTests {
     static func start(_ limits: AdminServerLimits) async throws -> AdminServer {
         let server = AdminServer(
-            host: "127.0.0.1", port: 0, metrics: ServiceMetrics(service: "test"), readiness: Readiness(), logger: Logger(label: "admin-test"),
+            host: "127.0.0.1", port: 0, metrics: ServiceMetrics(service: "test"), readiness: Readiness(),
+            logger: Logger(label: "admin-test"),
             limits: limits
         )
         try await server.start()
@@ -103,7 +105,8 @@ import Testing
         let observer = metrics.grpcServerObserver()
         for index in 0..<1000 {
             observer.callRejected(method: nil, code: .unimplemented)
-            observer.callFinished(method: MethodDescriptor(service: "s", method: "m"), code: GRPCStatusCode(rawValue: 1000 + index), duration: .zero)
+            observer.callFinished(
+                method: MethodDescriptor(service: "s", method: "m"), code: GRPCStatusCode(rawValue: 1000 + index), duration: .zero)
         }
         observer.limitReached(.headerListSize)
         let text = String(decoding: metrics.render(), as: UTF8.self)

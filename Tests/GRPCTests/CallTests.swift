@@ -1,8 +1,8 @@
 import CourtsideProto
 import CourtsideRPC
 import EchoExample
-import GRPCHealth
 import GRPC
+import GRPCHealth
 import NIOCore
 import Testing
 
@@ -93,15 +93,17 @@ import Testing
 
     @Test func bidirectionalStreamingInterleaves() async throws {
         let fixture = try await EchoFixture.start()
-        let texts = try await fixture.echo.update(requestProducer: { writer in
-            for index in 0..<100 {
-                try await writer.write(EchoRequest(text: "b\(index)"))
-            }
-        }, onResponse: { responses in
-            var texts: [String] = []
-            for try await response in responses { texts.append(response.text) }
-            return texts
-        })
+        let texts = try await fixture.echo.update(
+            requestProducer: { writer in
+                for index in 0..<100 {
+                    try await writer.write(EchoRequest(text: "b\(index)"))
+                }
+            },
+            onResponse: { responses in
+                var texts: [String] = []
+                for try await response in responses { texts.append(response.text) }
+                return texts
+            })
         #expect(texts == (0..<100).map { "b\($0)" })
         await fixture.stop()
     }

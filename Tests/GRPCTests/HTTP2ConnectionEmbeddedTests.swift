@@ -85,7 +85,8 @@ import Testing
 
         func request(stream: UInt32, path: String = "/test.v1.T/M", extra: [(String, String)] = [], body: [UInt8]?) throws {
             let headerFlags: UInt8 = body == nil ? 0x5 : 0x4  // END_HEADERS (+ END_STREAM)
-            var bytes = RawHTTP2Client.frame(type: Frame.headers, flags: headerFlags, stream: stream, payload: RawHTTP2Client.requestHeaders(path: path, extra: extra))
+            var bytes = RawHTTP2Client.frame(
+                type: Frame.headers, flags: headerFlags, stream: stream, payload: RawHTTP2Client.requestHeaders(path: path, extra: extra))
             if let body {
                 bytes += RawHTTP2Client.frame(type: Frame.data, flags: 0x1, stream: stream, payload: body)
             }
@@ -120,7 +121,8 @@ import Testing
     @Test func aRequestStreamReachesTheDelegateAndItsAnswerGoesOut() throws {
         let harness = try Harness()
         harness.delegate.respond = { connection, streamID in
-            connection.submitResponse(streamID: streamID, headers: [(":status", "200"), ("content-type", "application/grpc")], hasBody: true)
+            connection.submitResponse(
+                streamID: streamID, headers: [(":status", "200"), ("content-type", "application/grpc")], hasBody: true)
             var body = ByteBuffer()
             body.writeBytes(RawHTTP2Client.grpcMessage([9, 9]))
             connection.enqueue(streamID: streamID, body)
@@ -196,7 +198,9 @@ import Testing
     @Test func aGoAwayFromThePeerReachesTheDelegate() throws {
         let harness = try Harness()
         try harness.sendPreface()
-        try harness.send(RawHTTP2Client.frame(type: Frame.goAway, flags: 0, stream: 0, payload: RawHTTP2Client.bytes(of: 0) + RawHTTP2Client.bytes(of: 0)))
+        try harness.send(
+            RawHTTP2Client.frame(
+                type: Frame.goAway, flags: 0, stream: 0, payload: RawHTTP2Client.bytes(of: 0) + RawHTTP2Client.bytes(of: 0)))
         #expect(harness.delegate.goAways.count == 1)
         #expect(harness.delegate.goAways.first?.errorCode == .noError)
         #expect(!harness.connection.isAcceptingStreams)
@@ -218,7 +222,8 @@ import Testing
         let harness = try Harness()
         harness.delegate.respond = { connection, streamID in
             // Past nghttp2's 64 KiB limit for one header block.
-            connection.submitResponse(streamID: streamID, headers: [(":status", "200"), ("x-big", String(repeating: "0123456789", count: 20_000))], hasBody: true)
+            connection.submitResponse(
+                streamID: streamID, headers: [(":status", "200"), ("x-big", String(repeating: "0123456789", count: 20_000))], hasBody: true)
         }
         try harness.sendPreface()
         _ = try harness.written()

@@ -1,5 +1,6 @@
-@testable import HTTP2Transport
 import Testing
+
+@testable import HTTP2Transport
 
 @Suite struct HeaderStringCacheTests {
     private func decode(_ text: String, with cache: inout HeaderStringCache) -> String {

@@ -24,7 +24,8 @@ import Testing
                 context.addTrailingMetadata(HeaderSendFailureTests.oversized)
                 return request
             }
-            router.registerServerStreaming(HeaderSendFailureTests.bigHead, request: RawBytes.self, response: RawBytes.self) { request, writer, context in
+            router.registerServerStreaming(HeaderSendFailureTests.bigHead, request: RawBytes.self, response: RawBytes.self) {
+                request, writer, context in
                 context.addResponseMetadata(HeaderSendFailureTests.oversized)
                 try await writer.write(request)
             }
@@ -63,7 +64,8 @@ import Testing
         defer { client.close() }
         for _ in 0..<3 {
             await #expect(throws: RPCError.self) {
-                let _: RawBytes = try await client.unary(Self.bigTrailers, request: RawBytes([1]), options: CallOptions(timeout: .seconds(30)))
+                let _: RawBytes = try await client.unary(
+                    Self.bigTrailers, request: RawBytes([1]), options: CallOptions(timeout: .seconds(30)))
             }
         }
         let error = await #expect(throws: RPCError.self) {

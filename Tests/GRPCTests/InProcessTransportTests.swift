@@ -85,14 +85,16 @@ import Testing
         repeat {
             attempts += 1
             let error = await #expect(throws: RPCError.self) {
-                _ = try await fixture.echo.get(EchoRequest(text: "slow", delayMs: 60_000), options: CallOptions(timeout: .milliseconds(200)))
+                _ = try await fixture.echo.get(
+                    EchoRequest(text: "slow", delayMs: 60_000), options: CallOptions(timeout: .milliseconds(200)))
             }
             #expect(error?.code == .deadlineExceeded)
         } while fixture.service.observed.startedHandlers == 0 && attempts < 5
-        #expect(await eventually {
-            let observed = fixture.service.observed
-            return observed.startedHandlers >= 1 && observed.cancelledHandlers == observed.startedHandlers
-        })
+        #expect(
+            await eventually {
+                let observed = fixture.service.observed
+                return observed.startedHandlers >= 1 && observed.cancelledHandlers == observed.startedHandlers
+            })
         #expect(fixture.service.observed.completedHandlers == 0)
     }
 
@@ -113,7 +115,8 @@ import Testing
 
     @Test func aStartedServerIsReachableInProcessToo() async throws {
         let server = GRPCServer(
-            configuration: .init(host: "127.0.0.1", port: 0), services: [HealthService(services: ["x"])], logger: Logger(label: "in-process")
+            configuration: .init(host: "127.0.0.1", port: 0), services: [HealthService(services: ["x"])],
+            logger: Logger(label: "in-process")
         )
         let client = GRPCClient(inProcess: InProcessEndpoint(server: server))
         defer { client.close() }

@@ -1,12 +1,13 @@
 import CourtsideProto
 import CourtsideRPC
-@testable import GRPC
 import GRPCHealth
 import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
+
+@testable import GRPC
 
 /// `registerInlineUnary`: the handler runs on the connection's event loop without a task, and
 /// behaves on the wire as an async unary handler does.

@@ -1,8 +1,8 @@
 import CourtsideProto
 import CourtsideRPC
 import EchoExample
-import GRPCHealth
 import GRPC
+import GRPCHealth
 import NIOCore
 import Testing
 
@@ -24,10 +24,11 @@ import Testing
         } while fixture.echoService.observed.startedHandlers == 0 && attempts < 5
         // Every handler that started was cancelled, none ran to its end. (On a loaded machine a
         // 200 ms deadline can pass before a request reaches the server, which then starts nothing.)
-        #expect(await eventually {
-            let observed = fixture.echoService.observed
-            return observed.startedHandlers >= 1 && observed.cancelledHandlers == observed.startedHandlers
-        })
+        #expect(
+            await eventually {
+                let observed = fixture.echoService.observed
+                return observed.startedHandlers >= 1 && observed.cancelledHandlers == observed.startedHandlers
+            })
         #expect(fixture.echoService.observed.completedHandlers == 0)
         await fixture.stop()
     }

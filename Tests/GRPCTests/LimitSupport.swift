@@ -1,12 +1,13 @@
 import CourtsideProto
 import CourtsideRPC
-import Glibc
 import EchoExample
-@testable import GRPC
 import GRPCHealth
+import Glibc
 import Logging
 import NIOCore
 import Synchronization
+
+@testable import GRPC
 
 /// Remembers what a server told its observer.
 final class RecordingObserver: GRPCServerObserver {
@@ -96,7 +97,8 @@ struct LimitsFixture {
         configure(&configuration)
         let logs = LogRecorder()
         let health = HealthService(services: [EchoServiceMethods.serviceName])
-        let server = GRPCServer(configuration: configuration, services: [EchoService(), health, HoldService()], logger: logs.logger(label: "limits"))
+        let server = GRPCServer(
+            configuration: configuration, services: [EchoService(), health, HoldService()], logger: logs.logger(label: "limits"))
         try await server.start()
         return LimitsFixture(server: server, observer: observer, logs: logs)
     }

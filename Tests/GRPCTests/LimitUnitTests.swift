@@ -1,7 +1,8 @@
-@testable import GRPC
-@testable import HTTP2Transport
 import NIOCore
 import Testing
+
+@testable import GRPC
+@testable import HTTP2Transport
 
 @Suite struct ReceivedHeadersLimitTests {
     private func append(_ headers: HTTP2ReceivedHeaders, _ name: String, _ value: String) {

@@ -104,7 +104,10 @@ final class RawHTTP2Client {
     /// A gRPC request's header block (HPACK literals without indexing).
     static func requestHeaders(path: String, extra: [(String, String)] = []) -> [UInt8] {
         headerBlock(
-            [(":method", "POST"), (":scheme", "http"), (":path", path), (":authority", "test"), ("content-type", "application/grpc"), ("te", "trailers")]
+            [
+                (":method", "POST"), (":scheme", "http"), (":path", path), (":authority", "test"), ("content-type", "application/grpc"),
+                ("te", "trailers"),
+            ]
                 + extra
         )
     }

@@ -1,11 +1,12 @@
 import CourtsideProto
 import CourtsideRPC
 import EchoExample
-@testable import GRPC
 import GRPCHealth
 import HTTP2Transport
 import NIOCore
 import Testing
+
+@testable import GRPC
 
 /// Each limit of the gRPC server against a client that breaks it, over a loopback socket with
 /// hand-made frames. Every test here fails when its limit is taken out.
@@ -19,7 +20,8 @@ import Testing
 
     /// HEADERS (END_HEADERS) for a call, then its request message with END_STREAM.
     static func call(stream: UInt32, path: String, message: [UInt8], extra: [(String, String)] = []) -> [UInt8] {
-        RawHTTP2Client.frame(type: Frame.headers, flags: 0x4, stream: stream, payload: RawHTTP2Client.requestHeaders(path: path, extra: extra))
+        RawHTTP2Client.frame(
+            type: Frame.headers, flags: 0x4, stream: stream, payload: RawHTTP2Client.requestHeaders(path: path, extra: extra))
             + RawHTTP2Client.frame(type: Frame.data, flags: 0x1, stream: stream, payload: message)
     }
 
@@ -53,7 +55,8 @@ import Testing
         block += [UInt8](repeating: 0xBE, count: 16_384 - block.count)
         var bytes = RawHTTP2Client.frame(type: Frame.headers, flags: 0x1, stream: 1, payload: block)
         for index in 0..<8 {
-            bytes += RawHTTP2Client.frame(type: Frame.continuation, flags: index == 7 ? 0x4 : 0, stream: 1, payload: [UInt8](repeating: 0xBE, count: 16_384))
+            bytes += RawHTTP2Client.frame(
+                type: Frame.continuation, flags: index == 7 ? 0x4 : 0, stream: 1, payload: [UInt8](repeating: 0xBE, count: 16_384))
         }
         client.send(bytes)
         let refused = await client.streamEnd(1)
@@ -107,10 +110,12 @@ import Testing
         #expect(await client.handshake())
         // The handler never reads: the first message waits, the second takes the stream over.
         let message = RawHTTP2Client.grpcMessage([UInt8](repeating: 7, count: 60 << 10))
-        var bytes = RawHTTP2Client.frame(type: Frame.headers, flags: 0x4, stream: 1, payload: RawHTTP2Client.requestHeaders(path: HoldService.hold.path))
+        var bytes = RawHTTP2Client.frame(
+            type: Frame.headers, flags: 0x4, stream: 1, payload: RawHTTP2Client.requestHeaders(path: HoldService.hold.path))
         for chunk in stride(from: 0, to: 2 * message.count, by: 16_384) {
             let both = message + message
-            bytes += RawHTTP2Client.frame(type: Frame.data, flags: 0, stream: 1, payload: Array(both[chunk..<min(chunk + 16_384, both.count)]))
+            bytes += RawHTTP2Client.frame(
+                type: Frame.data, flags: 0, stream: 1, payload: Array(both[chunk..<min(chunk + 16_384, both.count)]))
         }
         client.send(bytes)
         let end = await client.streamEnd(1)
@@ -133,9 +138,11 @@ import Testing
         let announced = [0] + RawHTTP2Client.bytes(of: 400_000) + [UInt8](repeating: 1, count: 300_000)
         var bytes: [UInt8] = []
         for stream in stride(from: UInt32(1), through: 11, by: 2) {
-            bytes += RawHTTP2Client.frame(type: Frame.headers, flags: 0x4, stream: stream, payload: RawHTTP2Client.requestHeaders(path: EchoServiceMethods.get.path))
+            bytes += RawHTTP2Client.frame(
+                type: Frame.headers, flags: 0x4, stream: stream, payload: RawHTTP2Client.requestHeaders(path: EchoServiceMethods.get.path))
             for chunk in stride(from: 0, to: announced.count, by: 16_384) {
-                bytes += RawHTTP2Client.frame(type: Frame.data, flags: 0, stream: stream, payload: Array(announced[chunk..<min(chunk + 16_384, announced.count)]))
+                bytes += RawHTTP2Client.frame(
+                    type: Frame.data, flags: 0, stream: stream, payload: Array(announced[chunk..<min(chunk + 16_384, announced.count)]))
             }
         }
         client.send(bytes)
@@ -179,7 +186,9 @@ import Testing
         // on a loaded machine a stream sent after the handshake may arrive after the first idle check.
         let busy = try fixture.client()
         busy.sendPreface()
-        busy.send(RawHTTP2Client.frame(type: Frame.headers, flags: 0x4, stream: 1, payload: RawHTTP2Client.requestHeaders(path: EchoServiceMethods.collect.path)))
+        busy.send(
+            RawHTTP2Client.frame(
+                type: Frame.headers, flags: 0x4, stream: 1, payload: RawHTTP2Client.requestHeaders(path: EchoServiceMethods.collect.path)))
         #expect(await busy.nextFrame(where: { $0.type == Frame.settings && $0.flags & 1 == 0 }) != nil)
         busy.send(RawHTTP2Client.frame(type: Frame.settings, flags: 1, stream: 0, payload: []))
         let (closed, frames) = await idle.framesUntilClosed(timeout: .seconds(5))
@@ -213,7 +222,8 @@ import Testing
         #expect(await client.handshake())
         let payload: [UInt8] = type == Frame.ping ? [1, 2, 3, 4, 5, 6, 7, 8] : []
         // 400 in one write: nghttp2 queues an acknowledgement for each before anything is sent.
-        client.send(Array([[UInt8]](repeating: RawHTTP2Client.frame(type: type, flags: 0, stream: 0, payload: payload), count: 400).joined()))
+        client.send(
+            Array([[UInt8]](repeating: RawHTTP2Client.frame(type: type, flags: 0, stream: 0, payload: payload), count: 400).joined()))
         let (closed, frames) = await client.framesUntilClosed(timeout: .seconds(5))
         #expect(closed)
         #expect(frames.contains { $0.type == Frame.goAway && $0.errorCode == 0xB }, "ENHANCE_YOUR_CALM")
@@ -280,7 +290,8 @@ import Testing
         let grpc = GRPCClient(host: "127.0.0.1", port: fixture.port)
         for index in 0..<20 {
             await #expect(throws: RPCError.self) {
-                let _: RawBytes = try await grpc.unary(MethodDescriptor(service: "random\(index)", method: "m\(index)"), request: RawBytes([]))
+                let _: RawBytes = try await grpc.unary(
+                    MethodDescriptor(service: "random\(index)", method: "m\(index)"), request: RawBytes([]))
             }
         }
         #expect(fixture.observer.rejectedMethods.count == 20)

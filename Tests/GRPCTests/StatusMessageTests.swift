@@ -39,7 +39,8 @@ import Testing
 
     @Test(arguments: [20_000, 70_000, 1 << 20])
     func aStatusMessageOfAnyLengthArrivesShortened(length: Int) async throws {
-        let server = GRPCServer(configuration: .init(host: "127.0.0.1", port: 0), services: [RefusingService()], logger: Logger(label: "refuse"))
+        let server = GRPCServer(
+            configuration: .init(host: "127.0.0.1", port: 0), services: [RefusingService()], logger: Logger(label: "refuse"))
         try await server.start()
         let client = GRPCClient(host: "127.0.0.1", port: server.localAddress?.port ?? 0)
         defer {

@@ -1,10 +1,11 @@
 import Foundation
-@testable import GRPC
 import GRPCHealth
 import Logging
 import NIOCore
 import Synchronization
 import Testing
+
+@testable import GRPC
 
 /// TLS on a gRPC port: ALPN h2 with the in-house client, client certificates (mTLS) and the
 /// names handlers see, refused handshakes and their counts, and certificate files re-read
@@ -75,12 +76,15 @@ import Testing
     @Test func aClientWithACertificateIsServedAndTheHandlerSeesItsNames() async throws {
         let ca = try TestCertificateAuthority()
         let serverCertificate = try ca.issue("server", subjectAlternativeNames: ["DNS:localhost", "IP:127.0.0.1"])
-        let clientCertificate = try ca.issue("feed", subjectAlternativeNames: ["URI:spiffe://courtside/feed", "DNS:feed.courtside.internal"])
+        let clientCertificate = try ca.issue(
+            "feed", subjectAlternativeNames: ["URI:spiffe://courtside/feed", "DNS:feed.courtside.internal"])
         let server = try await Server.start(
-            ServerTLSFiles(certificateFile: serverCertificate.certificateFile, keyFile: serverCertificate.keyFile, clientCAFile: ca.certificateFile)
+            ServerTLSFiles(
+                certificateFile: serverCertificate.certificateFile, keyFile: serverCertificate.keyFile, clientCAFile: ca.certificateFile)
         )
         let client = try server.client(
-            ClientTLSFiles(caFile: ca.certificateFile, certificateFile: clientCertificate.certificateFile, keyFile: clientCertificate.keyFile)
+            ClientTLSFiles(
+                caFile: ca.certificateFile, certificateFile: clientCertificate.certificateFile, keyFile: clientCertificate.keyFile)
         )
         #expect(try await Self.whoAmI(client) == "spiffe://courtside/feed,feed.courtside.internal")
         client.close()
@@ -90,7 +94,8 @@ import Testing
     @Test func withoutAClientCAAClientNeedsNoCertificateAndHasNoNames() async throws {
         let ca = try TestCertificateAuthority()
         let serverCertificate = try ca.issue("server", subjectAlternativeNames: ["DNS:localhost"])
-        let server = try await Server.start(ServerTLSFiles(certificateFile: serverCertificate.certificateFile, keyFile: serverCertificate.keyFile))
+        let server = try await Server.start(
+            ServerTLSFiles(certificateFile: serverCertificate.certificateFile, keyFile: serverCertificate.keyFile))
         // The address is an IP; the certificate names localhost, so the name is given.
         let client = try server.client(ClientTLSFiles(caFile: ca.certificateFile, serverName: "localhost"))
         #expect(try await Self.whoAmI(client) == "")
@@ -104,7 +109,8 @@ import Testing
         let serverCertificate = try ca.issue("server", subjectAlternativeNames: ["IP:127.0.0.1"])
         let stranger = try other.issue("stranger", subjectAlternativeNames: ["URI:spiffe://courtside/feed"])
         let server = try await Server.start(
-            ServerTLSFiles(certificateFile: serverCertificate.certificateFile, keyFile: serverCertificate.keyFile, clientCAFile: ca.certificateFile)
+            ServerTLSFiles(
+                certificateFile: serverCertificate.certificateFile, keyFile: serverCertificate.keyFile, clientCAFile: ca.certificateFile)
         )
         for files in [
             ClientTLSFiles(caFile: ca.certificateFile),
@@ -123,7 +129,8 @@ import Testing
         let ca = try TestCertificateAuthority()
         let other = try TestCertificateAuthority(name: "other-ca", directory: ca.directory)
         let serverCertificate = try other.issue("server", subjectAlternativeNames: ["IP:127.0.0.1"])
-        let server = try await Server.start(ServerTLSFiles(certificateFile: serverCertificate.certificateFile, keyFile: serverCertificate.keyFile))
+        let server = try await Server.start(
+            ServerTLSFiles(certificateFile: serverCertificate.certificateFile, keyFile: serverCertificate.keyFile))
         let client = try server.client(ClientTLSFiles(caFile: ca.certificateFile))
         await #expect(throws: (any Error).self) { try await Self.whoAmI(client) }
         client.close()
@@ -133,7 +140,8 @@ import Testing
     @Test func aClientRefusesAServerCertificateForAnotherName() async throws {
         let ca = try TestCertificateAuthority()
         let serverCertificate = try ca.issue("server", subjectAlternativeNames: ["DNS:schedule.courtside.internal"])
-        let server = try await Server.start(ServerTLSFiles(certificateFile: serverCertificate.certificateFile, keyFile: serverCertificate.keyFile))
+        let server = try await Server.start(
+            ServerTLSFiles(certificateFile: serverCertificate.certificateFile, keyFile: serverCertificate.keyFile))
         let wrongName = try server.client(ClientTLSFiles(caFile: ca.certificateFile, serverName: "score.courtside.internal"))
         await #expect(throws: (any Error).self) { try await Self.whoAmI(wrongName) }
         wrongName.close()
@@ -146,7 +154,8 @@ import Testing
     @Test func aCleartextClientIsRefusedAndCounted() async throws {
         let ca = try TestCertificateAuthority()
         let serverCertificate = try ca.issue("server", subjectAlternativeNames: ["IP:127.0.0.1"])
-        let server = try await Server.start(ServerTLSFiles(certificateFile: serverCertificate.certificateFile, keyFile: serverCertificate.keyFile))
+        let server = try await Server.start(
+            ServerTLSFiles(certificateFile: serverCertificate.certificateFile, keyFile: serverCertificate.keyFile))
         let client = try server.client(nil)
         await #expect(throws: (any Error).self) { try await Self.whoAmI(client) }
         client.close()

@@ -55,11 +55,15 @@ import Testing
     @Test func trailersOnlyCarriesHeadAndStatus() {
         var machine = ClientStreamStateMachine()
         let headers: [(name: String, value: String)] = [
-            (":status", "200"), ("content-type", "application/grpc"), ("grpc-status", "5"), ("grpc-message", "no%20such%20game"), ("x-why", "gone"),
+            (":status", "200"), ("content-type", "application/grpc"), ("grpc-status", "5"), ("grpc-message", "no%20such%20game"),
+            ("x-why", "gone"),
         ]
         let action = machine.receivedHeaders(headers, endStream: true, endsMidMessage: false)
         let expected = GRPCStatus(code: .notFound, message: "no such game")
-        #expect(action == .finish(status: expected, trailers: Self.metadata(("x-why", "gone")), trailersOnlyHead: Self.metadata(("x-why", "gone"))))
+        #expect(
+            action
+                == .finish(status: expected, trailers: Self.metadata(("x-why", "gone")), trailersOnlyHead: Self.metadata(("x-why", "gone")))
+        )
         #expect(machine.isClosed)
     }
 
@@ -79,7 +83,11 @@ import Testing
         var afterHead = ClientStreamStateMachine()
         _ = afterHead.receivedHeaders(Self.head, endStream: false, endsMidMessage: false)
         let action = afterHead.receivedHeaders([("x-a", "1")], endStream: true, endsMidMessage: false)
-        #expect(action == .fail(GRPCStatus(code: .internal, message: "server ended the call without grpc-status"), trailers: Self.metadata(("x-a", "1")), resetStream: false))
+        #expect(
+            action
+                == .fail(
+                    GRPCStatus(code: .internal, message: "server ended the call without grpc-status"),
+                    trailers: Self.metadata(("x-a", "1")), resetStream: false))
     }
 
     @Test func secondHeadersWithoutEndStreamIsAViolation() {
@@ -141,13 +149,16 @@ import Testing
 
     @Test func wrongContentTypeIsUnknown() {
         var machine = ClientStreamStateMachine()
-        let failure = Self.failure(machine.receivedHeaders([(":status", "200"), ("content-type", "text/html")], endStream: false, endsMidMessage: false))
+        let failure = Self.failure(
+            machine.receivedHeaders([(":status", "200"), ("content-type", "text/html")], endStream: false, endsMidMessage: false))
         #expect(failure?.status.code == .unknown)
         #expect(failure?.reset == true)
     }
 
     @Test func resetBeforeTheStatusFailsTheCall() {
-        for (code, expected) in [(UInt32(0x8), GRPCStatusCode.cancelled), (0x7, .unavailable), (0xb, .resourceExhausted), (0x2, .internal), (0x0, .internal)] {
+        for (code, expected) in [
+            (UInt32(0x8), GRPCStatusCode.cancelled), (0x7, .unavailable), (0xb, .resourceExhausted), (0x2, .internal), (0x0, .internal),
+        ] {
             var machine = ClientStreamStateMachine()
             _ = machine.receivedHeaders(Self.head, endStream: false, endsMidMessage: false)
             guard case .fail(let status) = machine.streamClosed(errorCode: code, reason: "code \(code)") else {

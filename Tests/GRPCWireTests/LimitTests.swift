@@ -1,12 +1,15 @@
-@testable import GRPCWire
 import NIOCore
 import Testing
 
+@testable import GRPCWire
+
 @Suite struct TimeoutLimitTests {
     private func timeout(_ value: String) -> GRPCTimeout?? {
-        guard case .accepted(let head) = GRPCRequestHead.validate(headers: [
-            (":method", "POST"), (":path", "/a.B/C"), ("content-type", "application/grpc"), ("grpc-timeout", value),
-        ]) else { return .none }
+        guard
+            case .accepted(let head) = GRPCRequestHead.validate(headers: [
+                (":method", "POST"), (":path", "/a.B/C"), ("content-type", "application/grpc"), ("grpc-timeout", value),
+            ])
+        else { return .none }
         return .some(head.timeout)
     }
 

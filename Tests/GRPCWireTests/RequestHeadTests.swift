@@ -36,7 +36,9 @@ import Testing
         #expect(head.userAgent == "grpc-python/1.0")
         #expect(head.timeout?.duration == .seconds(2))
         #expect(head.metadata.count == 6)
-        for (key, value) in [("tf", "a"), ("hosx", "b"), ("user-agenz", "c"), ("content-typf", "d"), ("grpc-timeoux", "e"), ("grpc-encodinh", "f")] {
+        for (key, value) in [
+            ("tf", "a"), ("hosx", "b"), ("user-agenz", "c"), ("content-typf", "d"), ("grpc-timeoux", "e"), ("grpc-encodinh", "f"),
+        ] {
             #expect(head.metadata.firstString(forKey: key) == value)
         }
     }

@@ -1,8 +1,8 @@
 import CourtsideProto
 import CourtsideRPC
-import ProtobufC
 import GRPCWire
 import NIOCore
+import ProtobufC
 import Testing
 
 @Suite struct ProtobufCCodecTests {
@@ -43,7 +43,8 @@ import Testing
     }
 
     @Test func roundTripsRepeatedFieldsAndBytes() throws {
-        let request = ListGamesRequest(dateFrom: "2026-11-01", teamIds: ["BOS", "", "LAL"], statuses: [.live, .final, GameStatus(rawValue: 42)], pageSize: 7)
+        let request = ListGamesRequest(
+            dateFrom: "2026-11-01", teamIds: ["BOS", "", "LAL"], statuses: [.live, .final, GameStatus(rawValue: 42)], pageSize: 7)
         #expect(try roundTrip(request) == request)
         let response = EchoResponse(text: "t", index: 1, payload: [0, 255, 0], metadata: ["a=b", "c=d"])
         #expect(try roundTrip(response) == response)

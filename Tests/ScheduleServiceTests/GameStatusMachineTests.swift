@@ -46,8 +46,10 @@ import Testing
                 return error.message
             }
         }
-        #expect(message(.final, .scheduled) == "game nba-1: cannot change status from final to scheduled: a final game never changes status")
-        #expect(message(.cancelled, .live) == "game nba-1: cannot change status from cancelled to live: a cancelled game never changes status")
+        #expect(
+            message(.final, .scheduled) == "game nba-1: cannot change status from final to scheduled: a final game never changes status")
+        #expect(
+            message(.cancelled, .live) == "game nba-1: cannot change status from cancelled to live: a cancelled game never changes status")
         #expect(
             message(.scheduled, .final)
                 == "game nba-1: cannot change status from scheduled to final: a game that has not started must go live before it can be final"

@@ -51,9 +51,13 @@ import Testing
         #expect(message(for: game) == "games[0] (id \"nba-1\"): venue: contains a control character")
     }
 
-    @Test(arguments: ["", "2025-1-01", "2025/10/21", "2025-13-01", "2025-02-29", "2025-04-31", "0000-01-01", "2025-10-21T00:00", "２０２５-10-21"])
+    @Test(arguments: [
+        "", "2025-1-01", "2025/10/21", "2025-13-01", "2025-02-29", "2025-04-31", "0000-01-01", "2025-10-21T00:00", "２０２５-10-21",
+    ])
     func malformedDatesAreRefused(date: String) {
-        #expect(message(for: makeGame("nba-1", date: date)) == "games[0] (id \"nba-1\"): date: \"\(date)\" is not a calendar date written YYYY-MM-DD")
+        #expect(
+            message(for: makeGame("nba-1", date: date))
+                == "games[0] (id \"nba-1\"): date: \"\(date)\" is not a calendar date written YYYY-MM-DD")
     }
 
     @Test(arguments: ["2025-10-21", "2024-02-29", "2000-02-29", "2025-12-31", "0001-01-01"])

@@ -2,9 +2,10 @@ import CourtsideDomain
 import CourtsideProto
 import GRDB
 import PostgresNIO
-@testable import ScheduleService
 import Storage
 import Testing
+
+@testable import ScheduleService
 
 /// A database written before leagues existed: the migration makes its rows NBA rows, and the
 /// schedule serves them (and its new teams) as before, on both stores.

@@ -13,7 +13,9 @@ import Testing
         let schedule = try await fixture.schedule()
         var games = try await schedule.upsert(makeGames(250))
         // Ties on start time are ordered by id.
-        games += try await schedule.upsert([makeGame("tie-b", start: baseStart + 3_600_000), makeGame("tie-a", start: baseStart + 3_600_000)])
+        games += try await schedule.upsert([
+            makeGame("tie-b", start: baseStart + 3_600_000), makeGame("tie-a", start: baseStart + 3_600_000),
+        ])
         let expected = games.sorted { GameKey($0) < GameKey($1) }
 
         let listing = try await allPages(schedule, ListGamesRequest(pageSize: 40))
@@ -171,7 +173,9 @@ import Testing
         #expect(bad?.code == .invalidArgument)
         #expect(bad?.message == "page_token: not a token from a previous ListGames response")
 
-        let otherFilter = await rpcError { _ = try await schedule.listGames(ListGamesRequest(teamIds: ["NYK"], pageToken: first.nextPageToken)) }
+        let otherFilter = await rpcError {
+            _ = try await schedule.listGames(ListGamesRequest(teamIds: ["NYK"], pageToken: first.nextPageToken))
+        }
         #expect(otherFilter?.code == .invalidArgument)
 
         let badDate = await rpcError { _ = try await schedule.listGames(ListGamesRequest(dateFrom: "21/10/2025")) }

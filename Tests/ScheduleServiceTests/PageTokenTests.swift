@@ -63,7 +63,8 @@ import Testing
         #expect(message(ListGamesRequest(dateFrom: "2025-10-01", dateTo: "2025-10-31")) == nil)
         #expect(message(ListGamesRequest(dateFrom: "yesterday")) == "date_from: \"yesterday\" is not a calendar date written YYYY-MM-DD")
         #expect(message(ListGamesRequest(dateTo: "2025-02-30")) == "date_to: \"2025-02-30\" is not a calendar date written YYYY-MM-DD")
-        #expect(message(ListGamesRequest(dateFrom: "2025-10-02", dateTo: "2025-10-01")) == "date_to: 2025-10-01 is before date_from 2025-10-02")
+        #expect(
+            message(ListGamesRequest(dateFrom: "2025-10-02", dateTo: "2025-10-01")) == "date_to: 2025-10-01 is before date_from 2025-10-02")
         #expect(message(ListGamesRequest(teamIds: ["BOS", "XXX"])) == "team_ids[1]: \"XXX\" is not a known team")
         #expect(message(ListGamesRequest(statuses: [.live, .unspecified]))?.hasPrefix("statuses[1]: must be specified") == true)
     }

@@ -49,9 +49,13 @@ import Testing
         let known = (1...6).contains(value)
         // Scheduled → scheduled, live, postponed or cancelled are allowed; halftime and final are not.
         let allowed: Set<Int32> = [1, 2, 5, 6]
-        #expect(await outcome { _ = try await schedule.updateStatus(gameID: "s", to: status) } == (known ? (allowed.contains(value) ? .ok : .failedPrecondition) : .invalidArgument))
-        #expect(await outcome { _ = try await schedule.upsert([makeGame("u\(value)", status: status)]) } == (known ? .ok : .invalidArgument))
-        #expect(await outcome { _ = try await schedule.listGames(ListGamesRequest(statuses: [status])) } == (known ? .ok : .invalidArgument))
+        #expect(
+            await outcome { _ = try await schedule.updateStatus(gameID: "s", to: status) }
+                == (known ? (allowed.contains(value) ? .ok : .failedPrecondition) : .invalidArgument))
+        #expect(
+            await outcome { _ = try await schedule.upsert([makeGame("u\(value)", status: status)]) } == (known ? .ok : .invalidArgument))
+        #expect(
+            await outcome { _ = try await schedule.listGames(ListGamesRequest(statuses: [status])) } == (known ? .ok : .invalidArgument))
         await schedule.close()
     }
 
@@ -96,7 +100,9 @@ import Testing
                 #expect(await outcome { _ = try await schedule.game(id: game.id) } == .notFound, "nothing stored")
             }
         }
-        for (id, expected) in [("", GRPCStatusCode.invalidArgument), (id128, .ok), (id128 + "i", .invalidArgument), ("x y", .invalidArgument)] {
+        for (id, expected) in [
+            ("", GRPCStatusCode.invalidArgument), (id128, .ok), (id128 + "i", .invalidArgument), ("x y", .invalidArgument),
+        ] {
             #expect(await outcome { _ = try await schedule.game(id: id) } == expected)
             #expect(await outcome { _ = try await schedule.updateStatus(gameID: id, to: .live) } == expected)
         }
@@ -118,11 +124,16 @@ import Testing
         #expect(await list(ListGamesRequest(teamIds: ["QQQ"])) == .notFound)
         #expect(await list(ListGamesRequest(teamIds: [String(repeating: "T", count: RequestLimits.teamIDBytes + 1)])) == .invalidArgument)
         #expect(await list(ListGamesRequest(teamIds: Array(repeating: "BOS", count: RequestLimits.teamIDsPerRequest))) == .ok)
-        #expect(await list(ListGamesRequest(teamIds: Array(repeating: "BOS", count: RequestLimits.teamIDsPerRequest + 1))) == .invalidArgument)
+        #expect(
+            await list(ListGamesRequest(teamIds: Array(repeating: "BOS", count: RequestLimits.teamIDsPerRequest + 1))) == .invalidArgument)
         #expect(await list(ListGamesRequest(statuses: Array(repeating: .live, count: RequestLimits.statusesPerRequest))) == .ok)
-        #expect(await list(ListGamesRequest(statuses: Array(repeating: .live, count: RequestLimits.statusesPerRequest + 1))) == .invalidArgument)
+        #expect(
+            await list(ListGamesRequest(statuses: Array(repeating: .live, count: RequestLimits.statusesPerRequest + 1))) == .invalidArgument
+        )
         #expect(await list(ListGamesRequest(pageToken: String(repeating: "A", count: RequestLimits.pageTokenBytes))) == .invalidArgument)
-        let long = await rpcError { _ = try await schedule.listGames(ListGamesRequest(pageToken: String(repeating: "A", count: RequestLimits.pageTokenBytes + 1))) }
+        let long = await rpcError {
+            _ = try await schedule.listGames(ListGamesRequest(pageToken: String(repeating: "A", count: RequestLimits.pageTokenBytes + 1)))
+        }
         #expect(long?.message == "page_token: longer than 1024 bytes", "refused for its length before it is decoded")
         await schedule.close()
     }

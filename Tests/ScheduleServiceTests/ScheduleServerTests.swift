@@ -3,8 +3,8 @@ import CourtsideProto
 import CourtsideRPC
 import GRPC
 import GRPCHealth
-import Logging
 import HTTP2Transport
+import Logging
 import ScheduleService
 import ServiceKit
 import ServiceLifecycle
@@ -80,7 +80,9 @@ struct RunningScheduleServer {
         #expect(final.status == .final)
         #expect(final.revision == 3)
 
-        let refused = await rpcError { _ = try await schedule.updateGameStatus(UpdateGameStatusRequest(gameId: "g-00007", status: .scheduled)) }
+        let refused = await rpcError {
+            _ = try await schedule.updateGameStatus(UpdateGameStatusRequest(gameId: "g-00007", status: .scheduled))
+        }
         #expect(refused?.code == .failedPrecondition)
         #expect(refused?.message == "game g-00007: cannot change status from final to scheduled: a final game never changes status")
 
@@ -124,7 +126,10 @@ struct RunningScheduleServer {
         let watcher = Task {
             try await running.schedule.watchGames(WatchGamesRequest(sendInitial: true)) { changes in
                 for try await change in changes {
-                    let count = received.withLock { $0.append(change); return $0.count }
+                    let count = received.withLock {
+                        $0.append(change)
+                        return $0.count
+                    }
                     if count == 5 { return }
                 }
             }

@@ -7,7 +7,8 @@ import Testing
 @Suite struct ScheduleSettingsTests {
     @Test func theReadmeDocumentsEverySettingAsDeclared() throws {
         let problems = try SettingsDocumentation.mismatches(
-            ScheduleServerConfiguration.settings, readme: "services/schedule/README.md", shared: ["docs/grpc-server-limits.md", "docs/auth.md"]
+            ScheduleServerConfiguration.settings, readme: "services/schedule/README.md",
+            shared: ["docs/grpc-server-limits.md", "docs/auth.md"]
         )
         #expect(problems == [])
     }
@@ -20,10 +21,12 @@ import Testing
 
     @Test func theSeedFileKeepsItsVariableAndNamesTheFile() throws {
         #expect(throws: SettingsError.self) {
-            try ScheduleServerConfiguration(reader: SettingsReader(arguments: [], environment: ["COURTSIDE_SEED_GAMES_FILE": "/nonexistent/seed.json"]))
+            try ScheduleServerConfiguration(
+                reader: SettingsReader(arguments: [], environment: ["COURTSIDE_SEED_GAMES_FILE": "/nonexistent/seed.json"]))
         }
         do {
-            _ = try ScheduleServerConfiguration(reader: SettingsReader(arguments: [], environment: ["COURTSIDE_SEED_GAMES_FILE": "/nonexistent/seed.json"]))
+            _ = try ScheduleServerConfiguration(
+                reader: SettingsReader(arguments: [], environment: ["COURTSIDE_SEED_GAMES_FILE": "/nonexistent/seed.json"]))
         } catch {
             #expect(error.description.hasPrefix("--seed-games: seed games file /nonexistent/seed.json: cannot read it"))
             #expect(error.description.hasSuffix("(from COURTSIDE_SEED_GAMES_FILE)"))

@@ -36,7 +36,11 @@ import Testing
         #expect(try await schedule.updateStatus(gameID: "a", to: .live).revision == 3, "same status: no-op")
 
         let stored = try await schedule.game(id: "a")
-        #expect(stored == Game(id: "a", homeTeamId: "BOS", awayTeamId: "NYK", startTimeMs: baseStart + 10, date: "2025-10-21", venue: "Madison Square Garden", status: .live, revision: 3, leagueId: "nba"))
+        #expect(
+            stored
+                == Game(
+                    id: "a", homeTeamId: "BOS", awayTeamId: "NYK", startTimeMs: baseStart + 10, date: "2025-10-21",
+                    venue: "Madison Square Garden", status: .live, revision: 3, leagueId: "nba"))
         #expect(try await schedule.game(id: "b").revision == 1)
         // A revision sent by the client is ignored.
         var withRevision = makeGame("b", venue: "new")

@@ -17,12 +17,19 @@ import Testing
             """
         let games = try SeedGames.parse(Data(json.utf8))
         #expect(games.count == 3)
-        #expect(games[0] == Game(id: "0022500001", homeTeamId: "BOS", awayTeamId: "NYK", startTimeMs: 1_761_089_400_000, date: "2025-10-21", venue: "TD Garden", status: .scheduled))
+        #expect(
+            games[0]
+                == Game(
+                    id: "0022500001", homeTeamId: "BOS", awayTeamId: "NYK", startTimeMs: 1_761_089_400_000, date: "2025-10-21",
+                    venue: "TD Garden", status: .scheduled))
         #expect(games[1].status == .postponed)
         #expect(games[1].startTimeMs == 1_761_100_200_000)
         #expect(games[1].venue == "")
         #expect(games[2].status == .live)
-        let array = try SeedGames.parse(Data(#"[{"id": "a", "home_team_id": "BOS", "away_team_id": "NYK", "start_time": "2025-10-21T23:30:00.500Z", "date": "2025-10-21"}]"#.utf8))
+        let array = try SeedGames.parse(
+            Data(
+                #"[{"id": "a", "home_team_id": "BOS", "away_team_id": "NYK", "start_time": "2025-10-21T23:30:00.500Z", "date": "2025-10-21"}]"#
+                    .utf8))
         #expect(array.first?.startTimeMs == 1_761_089_400_500)
     }
 
@@ -35,7 +42,7 @@ import Testing
                 return error.description
             }
         }
-        #expect(message("{") .hasPrefix("not valid JSON"))
+        #expect(message("{").hasPrefix("not valid JSON"))
         #expect(message(#"{"teams": []}"#) == #"expected an array of games or an object with a "games" array"#)
         #expect(message(#"[1]"#) == "games[0]: expected an object")
         #expect(message(#"[{"id": "a", "away_team_id": "NYK"}]"#) == #"games[0] (id "a"): home_team_id: missing"#)
@@ -48,7 +55,8 @@ import Testing
                 == #"games[0] (id "a"): start_time: "tomorrow" is not an RFC 3339 time such as 2025-10-21T23:30:00Z"#
         )
         #expect(
-            message(#"[{"id": "a", "home_team_id": "BOS", "away_team_id": "NYK", "date": "2025-10-21", "start_time_ms": 1, "status": "over"}]"#)
+            message(
+                #"[{"id": "a", "home_team_id": "BOS", "away_team_id": "NYK", "date": "2025-10-21", "start_time_ms": 1, "status": "over"}]"#)
                 == #"games[0] (id "a"): status: "over" is not a status (scheduled, live, halftime, final, postponed, cancelled)"#
         )
         #expect(message(#"[{"id": 7}]"#) == "games[0]: id: expected a string")

@@ -67,7 +67,8 @@ final class WatchRecorder: Sendable {
         _ = try await schedule.updateStatus(gameID: "nba-1", to: .final)
 
         #expect(await eventually { all.changes.count == 5 && one.changes.count == 3 })
-        #expect(all.changes.map { "\($0.game?.id ?? "")@\($0.game?.revision ?? 0)" } == ["nba-1@1", "nba-2@1", "nba-1@2", "nba-2@2", "nba-1@3"])
+        #expect(
+            all.changes.map { "\($0.game?.id ?? "")@\($0.game?.revision ?? 0)" } == ["nba-1@1", "nba-2@1", "nba-1@2", "nba-2@2", "nba-1@3"])
         #expect(all.changes.allSatisfy { !$0.initial })
         #expect(one.changes.map { $0.game?.status } == [.scheduled, .live, .final])
         try await Task.sleep(for: .milliseconds(50))

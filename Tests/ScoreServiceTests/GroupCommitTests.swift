@@ -1,12 +1,15 @@
 import CourtsideProto
 import CourtsideRPC
 import GRPC
-@testable import ScoreService
 import Testing
+
+@testable import ScoreService
 
 /// The decisions of a group commit, without storage or an engine.
 @Suite struct GroupCommitTests {
-    private func stored(_ gameId: String, lastSeq: UInt64 = 0, firstKeptSeq: UInt64 = 1, status: GameStatus = .scheduled, home: UInt32 = 0) -> StoredGame {
+    private func stored(_ gameId: String, lastSeq: UInt64 = 0, firstKeptSeq: UInt64 = 1, status: GameStatus = .scheduled, home: UInt32 = 0)
+        -> StoredGame
+    {
         StoredGame(
             gameId: gameId, epoch: 7, lastSeq: lastSeq, firstKeptSeq: firstKeptSeq, state: GameState(homeScore: home, status: status),
             homeTeamId: "BOS", awayTeamId: "LAL", updatedAtMs: 1
@@ -14,7 +17,8 @@ import Testing
     }
 
     private func plan(_ games: [StoredGame], sources: [String: [String: UInt64]] = [:]) -> GroupCommit {
-        let heads = Dictionary(uniqueKeysWithValues: games.map { ($0.gameId, ScoreEngine.GameHead(stored: $0, sourceIds: sources[$0.gameId] ?? [:])) })
+        let heads = Dictionary(
+            uniqueKeysWithValues: games.map { ($0.gameId, ScoreEngine.GameHead(stored: $0, sourceIds: sources[$0.gameId] ?? [:])) })
         return GroupCommit(games: heads, now: 5_000)
     }
 

@@ -20,7 +20,9 @@ import Testing
         #expect(try Self.settings("postgres://u:p@db/c?sslmode=verify-ca")?.sslMode == .verifyCA)
         let full = try Self.settings("postgresql://u:p@db/c?sslmode=verify-full&sslrootcert=/etc/pg/ca%20bundle.pem")
         #expect(full?.sslMode == .verifyFull && full?.sslRootCertificateFile == "/etc/pg/ca bundle.pem" && full?.database == "c")
-        #expect(try StorageLocation(parsing: "postgres://u:p@db/c?sslmode=verify-full").description == "postgres://u:***@db:5432/c?sslmode=verify-full")
+        #expect(
+            try StorageLocation(parsing: "postgres://u:p@db/c?sslmode=verify-full").description
+                == "postgres://u:***@db:5432/c?sslmode=verify-full")
     }
 
     @Test func anUnknownModeOrParameterIsAClearError() {

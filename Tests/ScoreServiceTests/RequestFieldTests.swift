@@ -18,7 +18,8 @@ import Testing
         let gameId = uniqueGameId()
         let directory = StaticGameDirectory(games: [game(gameId)])
         let server = try await RunningScoreServer.start(games: [], directory: directory)
-        let published = try await server.score.publishEvents(PublishEventsRequest(events: (1...3).map { basket(gameId, $0, home: UInt32($0), away: 0) }))
+        let published = try await server.score.publishEvents(
+            PublishEventsRequest(events: (1...3).map { basket(gameId, $0, home: UInt32($0), away: 0) }))
         return (server, directory, gameId, try #require(published.results.first?.position?.epoch))
     }
 
@@ -78,8 +79,12 @@ import Testing
         // Tokens: forged beyond any position, too long, or not one of ours.
         #expect(await list(ListEventsRequest(gameId: gameId, pageToken: PageToken(scope: epoch, number: 2).encoded)) == .ok)
         #expect(await list(ListEventsRequest(gameId: gameId, pageToken: PageToken(scope: epoch, number: .max).encoded)) == .invalidArgument)
-        #expect(await list(ListEventsRequest(gameId: gameId, pageToken: PageToken(scope: epoch + 1, number: 2).encoded)) == .invalidArgument)
-        #expect(await list(ListEventsRequest(gameId: gameId, pageToken: PageToken(scope: epoch, number: UInt64(Int64.max)).encoded, newestFirst: true)) == .ok)
+        #expect(
+            await list(ListEventsRequest(gameId: gameId, pageToken: PageToken(scope: epoch + 1, number: 2).encoded)) == .invalidArgument)
+        #expect(
+            await list(
+                ListEventsRequest(gameId: gameId, pageToken: PageToken(scope: epoch, number: UInt64(Int64.max)).encoded, newestFirst: true))
+                == .ok)
         #expect(await list(ListEventsRequest(gameId: gameId, pageToken: String(repeating: "p", count: 1024))) == .invalidArgument)
         // Refused for its length before it is parsed.
         let long = await #expect(throws: RPCError.self) {
@@ -96,7 +101,10 @@ import Testing
         let (server, _, gameId, epoch) = try await server()
         var first: StreamItem?
         let code = await outcome {
-            first = try await collect(server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: Position(epoch: epoch, seq: value))]), count: 1, timeout: .seconds(2)).first
+            first = try await collect(
+                server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: Position(epoch: epoch, seq: value))]), count: 1,
+                timeout: .seconds(2)
+            ).first
         }
         switch value {
         case 0...2:
@@ -118,7 +126,9 @@ import Testing
         let (server, _, gameId, _) = try await server()
         var first: StreamItem?
         let code = await outcome {
-            first = try await collect(server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: Position(epoch: value, seq: 1))]), count: 1).first
+            first = try await collect(
+                server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: Position(epoch: value, seq: 1))]), count: 1
+            ).first
         }
         #expect(code == Self.positionCode(value))
         if code == .ok { #expect(first?.reason == .reset, "another epoch starts over from a snapshot") }
@@ -184,13 +194,16 @@ import Testing
             case .period: return Boundary.unsigned32.map { value in (state { $0.period = value }, value <= 20) }
             case .clockMs: return Boundary.unsigned32.map { value in (state { $0.clockMs = value }, value <= 3_600_000) }
             case .occurredAtMs:
-                return Boundary.signed64.map { value in ({ $0.occurredAtMs = value }, value >= 0 && value <= RequestLimits.maximumTimestampMs) }
+                return Boundary.signed64.map { value in
+                    ({ $0.occurredAtMs = value }, value >= 0 && value <= RequestLimits.maximumTimestampMs)
+                }
             // Set by the service: whatever a publisher sends is replaced.
             case .recordedAtMs: return Boundary.signed64.map { value in ({ $0.recordedAtMs = value }, true) }
             case .positionEpoch: return Boundary.unsigned64.map { value in ({ $0.position = Position(epoch: value, seq: 1) }, true) }
             case .positionSeq: return Boundary.unsigned64.map { value in ({ $0.position = Position(epoch: 1, seq: value) }, true) }
             case .kind: return Boundary.signed32.map { value in ({ $0.kind = EventKind(rawValue: value) }, (1...16).contains(value)) }
-            case .status: return Boundary.signed32.map { value in (state { $0.status = GameStatus(rawValue: value) }, (1...6).contains(value)) }
+            case .status:
+                return Boundary.signed32.map { value in (state { $0.status = GameStatus(rawValue: value) }, (1...6).contains(value)) }
             }
         }
     }
@@ -280,7 +293,8 @@ import Testing
         let quiet = uniqueGameId()
         directory.add(game(quiet))
         let code = await outcome {
-            _ = try await server.score.publishEvents(PublishEventsRequest(events: [basket(quiet, 1, home: 2, away: 0), basket("unknown-game", 2, home: 2, away: 0)]))
+            _ = try await server.score.publishEvents(
+                PublishEventsRequest(events: [basket(quiet, 1, home: 2, away: 0), basket("unknown-game", 2, home: 2, away: 0)]))
         }
         #expect(code == .notFound)
         #expect(server.server.engine.head(quiet) == nil)
@@ -290,7 +304,9 @@ import Testing
     @Test func batchAndStreamSizes() async throws {
         let (server, _, gameId, _) = try await server()
         let batch = (1...RequestLimits.eventsPerBatch).map { basket(gameId, $0 % 3 + 1, home: 3, away: 0) }  // repeats of stored events
-        #expect(await outcome { _ = try await server.score.publishEvents(PublishEventsRequest(events: batch + [batch[0]])) } == .invalidArgument)
+        #expect(
+            await outcome { _ = try await server.score.publishEvents(PublishEventsRequest(events: batch + [batch[0]])) } == .invalidArgument
+        )
         // A stream's response holds a result per event: past the limit the stream is refused,
         // naming what was stored.
         let batches = RequestLimits.eventsPerStream / RequestLimits.eventsPerBatch
@@ -319,7 +335,11 @@ import Testing
         var event = basket(gameId, 1, home: 2, away: 0)
         event.position = Position(epoch: 7, seq: 1)
         commit.events = [event]
-        commit.games = [StoredGame(gameId: gameId, epoch: 7, lastSeq: 1, firstKeptSeq: 1, state: event.state!, homeTeamId: "BOS", awayTeamId: "LAL", updatedAtMs: 1)]
+        commit.games = [
+            StoredGame(
+                gameId: gameId, epoch: 7, lastSeq: 1, firstKeptSeq: 1, state: event.state!, homeTeamId: "BOS", awayTeamId: "LAL",
+                updatedAtMs: 1)
+        ]
         try await store.commit(commit)
         for value in Boundary.unsigned64 {
             let after = try await store.events(gameId: gameId, epoch: 7, afterSeq: value, limit: 10)

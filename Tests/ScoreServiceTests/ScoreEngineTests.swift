@@ -7,11 +7,14 @@ import Storage
 import Testing
 
 @Suite struct ScoreEngineTests {
-    private func engine(_ location: StorageLocation, games: [Game], configure: (inout ScoreEngine.Configuration) -> Void = { _ in }) async throws -> (ScoreEngine, StaticGameDirectory) {
+    private func engine(_ location: StorageLocation, games: [Game], configure: (inout ScoreEngine.Configuration) -> Void = { _ in })
+        async throws -> (ScoreEngine, StaticGameDirectory)
+    {
         let directory = StaticGameDirectory(games: games)
         var configuration = ScoreEngine.Configuration()
         configure(&configuration)
-        let engine = ScoreEngine(store: try await makeStore(location), directory: directory, configuration: configuration, logger: Logger(label: "t"))
+        let engine = ScoreEngine(
+            store: try await makeStore(location), directory: directory, configuration: configuration, logger: Logger(label: "t"))
         try await engine.start()
         return (engine, directory)
     }
@@ -51,7 +54,9 @@ import Testing
         let bySource = Dictionary(uniqueKeysWithValues: results.map { ($0.sourceId, $0.position) })
         for publisher in 0..<publishers {
             let batch = (0..<perPublisher).map { index in
-                Event(gameId: gameId, sourceId: "p\(publisher)-\(index)", kind: .other, state: GameState(homeScore: 10, awayScore: 8, period: 1, status: .live))
+                Event(
+                    gameId: gameId, sourceId: "p\(publisher)-\(index)", kind: .other,
+                    state: GameState(homeScore: 10, awayScore: 8, period: 1, status: .live))
             }
             let again = try await engine.publish(batch)
             #expect(again.allSatisfy { $0.duplicate })

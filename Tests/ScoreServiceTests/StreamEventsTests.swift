@@ -24,7 +24,9 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for position in 0...500 {
                 group.addTask {
-                    let request = StreamEventsRequest(games: [GameCursor(gameId: gameId, after: Position(epoch: epoch, seq: UInt64(position)))])
+                    let request = StreamEventsRequest(games: [
+                        GameCursor(gameId: gameId, after: Position(epoch: epoch, seq: UInt64(position)))
+                    ])
                     // The rest, plus one live event published below for the final positions.
                     let items = try await collect(server.score, request, count: 500 - position)
                     let seqs = items.compactMap { $0.event?.position?.seq }
@@ -44,7 +46,8 @@ import Testing
         _ = try await publishGame(server.score, gameId, count: 50)
         let epoch = try #require(server.server.engine.head(gameId)?.epoch)
         let reader = Task {
-            try await collect(server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: Position(epoch: epoch, seq: 10))]), count: 140)
+            try await collect(
+                server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: Position(epoch: epoch, seq: 10))]), count: 140)
         }
         // Publish while the subscriber catches up.
         for n in 51...150 {
@@ -74,14 +77,18 @@ import Testing
         let head = try #require(server.server.engine.head(gameId))
         #expect(head.firstKeptSeq == 81)
 
-        let stale = try await collect(server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: Position(epoch: head.epoch, seq: 5))]), count: 1)
+        let stale = try await collect(
+            server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: Position(epoch: head.epoch, seq: 5))]), count: 1)
         #expect(stale[0].reason == .reset)
         #expect(stale[0].snapshot?.position?.seq == 100)
 
-        let otherEpoch = try await collect(server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: Position(epoch: head.epoch + 1, seq: 99))]), count: 1)
+        let otherEpoch = try await collect(
+            server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: Position(epoch: head.epoch + 1, seq: 99))]),
+            count: 1)
         #expect(otherEpoch[0].reason == .reset)
 
-        let kept = try await collect(server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: Position(epoch: head.epoch, seq: 80))]), count: 20)
+        let kept = try await collect(
+            server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: Position(epoch: head.epoch, seq: 80))]), count: 20)
         #expect(kept.compactMap { $0.event?.position?.seq } == Array(81...100))
         await server.stop()
     }
@@ -131,7 +138,8 @@ import Testing
         #expect(cursors.cursors.first?.gameId == gameId)
         #expect((cursors.cursors.first?.after?.seq ?? 0) >= 1)
         // Other subscribers and publishers were not slowed: a fresh subscriber resumes fine.
-        let resumed = try await collect(server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: cursors.cursors[0].after)]), count: 1)
+        let resumed = try await collect(
+            server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: cursors.cursors[0].after)]), count: 1)
         #expect(resumed[0].event?.position?.seq == (cursors.cursors[0].after?.seq ?? 0) + 1)
         await server.stop()
     }
@@ -144,12 +152,14 @@ import Testing
         var token = ""
         var inserted = 95
         repeat {
-            let page = try await server.score.listEvents(ListEventsRequest(gameId: gameId, pageSize: 10, pageToken: token, newestFirst: true))
+            let page = try await server.score.listEvents(
+                ListEventsRequest(gameId: gameId, pageSize: 10, pageToken: token, newestFirst: true))
             seen += page.events.compactMap { $0.position?.seq }
             token = page.nextPageToken
             // Inserts between pages do not shift what the next page returns.
             inserted += 1
-            _ = try await server.score.publishEvents(PublishEventsRequest(events: [basket(gameId, inserted, home: UInt32(inserted), away: 0)]))
+            _ = try await server.score.publishEvents(
+                PublishEventsRequest(events: [basket(gameId, inserted, home: UInt32(inserted), away: 0)]))
         } while !token.isEmpty
         #expect(seen == Array((1...95).reversed()))
 

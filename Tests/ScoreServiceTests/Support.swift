@@ -60,7 +60,9 @@ func game(_ id: String, home: String = "BOS", away: String = "LAL") -> Game {
 }
 
 /// A basket by the home team: the running score goes up by `points`.
-func basket(_ gameId: String, _ n: Int, home: UInt32, away: UInt32, period: UInt32 = 1, kind: EventKind = .basket, status: GameStatus = .live) -> Event {
+func basket(
+    _ gameId: String, _ n: Int, home: UInt32, away: UInt32, period: UInt32 = 1, kind: EventKind = .basket, status: GameStatus = .live
+) -> Event {
     Event(
         gameId: gameId, sourceId: "src-\(n)", kind: kind, teamId: "BOS", points: 0,
         description: "event \(n)",
@@ -119,7 +121,9 @@ final class RunningScoreServer: Sendable {
 }
 
 /// Reads exactly `count` items from a StreamEvents stream, then leaves it.
-func collect(_ score: ScoreServiceClient, _ request: StreamEventsRequest, count: Int, timeout: Duration = .seconds(20)) async throws -> [StreamItem] {
+func collect(_ score: ScoreServiceClient, _ request: StreamEventsRequest, count: Int, timeout: Duration = .seconds(20)) async throws
+    -> [StreamItem]
+{
     try await score.streamEvents(request, options: CallOptions(timeout: timeout)) { stream in
         var items: [StreamItem] = []
         guard count > 0 else { return items }

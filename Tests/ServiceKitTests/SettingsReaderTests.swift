@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-@testable import ServiceKit
 import Testing
+
+@testable import ServiceKit
 
 /// A configuration of a few settings of each kind, read as a service reads its own.
 private struct Example: ServiceConfiguration {
@@ -75,7 +76,9 @@ private struct Example: ServiceConfiguration {
         let file = try SettingsFile(path: "settings.json", data: Data(#"{"grpc-prot": 3}"#.utf8))
         let reader = try SettingsReader(arguments: [], environment: [:], file: file)
         _ = try Example(reader: reader)
-        #expect(throws: SettingsError("--config: settings.json has 'grpc-prot', which is not a setting of this service")) { try reader.finish() }
+        #expect(throws: SettingsError("--config: settings.json has 'grpc-prot', which is not a setting of this service")) {
+            try reader.finish()
+        }
         #expect(throws: SettingsError.self) { try SettingsFile(path: "list.json", data: Data("[1, 2]".utf8)) }
         #expect(throws: SettingsError.self) { try SettingsFile(path: "nested.json", data: Data(#"{"a": {"b": 1}}"#.utf8)) }
     }
@@ -96,7 +99,9 @@ private struct Example: ServiceConfiguration {
     }
 
     @Test func aValueOutOfRangeNamesTheFlagAndItsSource() throws {
-        #expect(throws: SettingsError("--grpc-port must be between 0 and 65535 (got 70000)")) { try Example.read(["--grpc-port", "70000"]) }
+        #expect(throws: SettingsError("--grpc-port must be between 0 and 65535 (got 70000)")) {
+            try Example.read(["--grpc-port", "70000"])
+        }
         #expect(throws: SettingsError("--grpc-port must be between 0 and 65535 (got -1) (from COURTSIDE_GRPC_PORT)")) {
             try Example.read([], environment: ["COURTSIDE_GRPC_PORT": "-1"])
         }
@@ -132,7 +137,10 @@ private struct Example: ServiceConfiguration {
         #expect(CommandLineArguments.asksForHelp(["--grpc-port", "1", "--help"]))
         #expect(CommandLineArguments.asksForHelp(["-h"]))
         let settings = Example.settings
-        #expect(settings.map(\.name) == ["config", "grpc-port", "echo", "title", "score-addr", "log-level", "log-format", "shutdown-grace-seconds"])
+        #expect(
+            settings.map(\.name) == [
+                "config", "grpc-port", "echo", "title", "score-addr", "log-level", "log-format", "shutdown-grace-seconds",
+            ])
         let help = SettingsHelp(command: "example", abstract: "An example.", settings: settings).text
         #expect(help.contains("  --grpc-port <n>\n        A port.\n        env COURTSIDE_GRPC_PORT, default: 50051\n"))
         #expect(help.contains("  --echo\n        On or off.\n        env COURTSIDE_ECHO, default: false\n"))

@@ -23,7 +23,11 @@ import Testing
             ["--tls-cert-file", "/etc/tls/tls.crt", "--tls-reload-seconds", "0.5"],
             environment: ["COURTSIDE_TLS_KEY_FILE": "/etc/tls/tls.key", "COURTSIDE_TLS_CLIENT_CA_FILE": "/etc/tls/ca.crt"]
         )
-        #expect(files == ServerTLSFiles(certificateFile: "/etc/tls/tls.crt", keyFile: "/etc/tls/tls.key", clientCAFile: "/etc/tls/ca.crt", reloadInterval: .milliseconds(500)))
+        #expect(
+            files
+                == ServerTLSFiles(
+                    certificateFile: "/etc/tls/tls.crt", keyFile: "/etc/tls/tls.key", clientCAFile: "/etc/tls/ca.crt",
+                    reloadInterval: .milliseconds(500)))
         #expect(try Self.serverFiles(["--tls-cert-file", "c", "--tls-key-file", "k"])?.reloadInterval == .seconds(5))
     }
 
@@ -31,7 +35,9 @@ import Testing
         #expect(throws: SettingsError.self) { try Self.serverFiles(["--tls-cert-file", "c"]) }
         #expect(throws: SettingsError.self) { try Self.serverFiles(["--tls-key-file", "k"]) }
         #expect(throws: SettingsError.self) { try Self.serverFiles(["--tls-client-ca-file", "ca"]) }
-        #expect(throws: SettingsError.self) { try Self.serverFiles(["--tls-cert-file", "c", "--tls-key-file", "k", "--tls-reload-seconds", "0"]) }
+        #expect(throws: SettingsError.self) {
+            try Self.serverFiles(["--tls-cert-file", "c", "--tls-key-file", "k", "--tls-reload-seconds", "0"])
+        }
     }
 
     @Test func theMessageNamesTheMissingFlag() {

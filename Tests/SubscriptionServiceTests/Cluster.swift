@@ -1,6 +1,7 @@
 import CourtsideDomain
 import CourtsideProto
 import CourtsideRPC
+import EventRelay
 import Foundation
 import GRPC
 import Logging
@@ -9,7 +10,6 @@ import ScheduleService
 import ScoreService
 import ServiceLifecycle
 import Storage
-import EventRelay
 import SubscriptionService
 import TestSupport
 import Testing
@@ -39,7 +39,9 @@ final class Cluster: @unchecked Sendable {
         Game(id: "g3", homeTeamId: "BOS", awayTeamId: "NYK", startTimeMs: 3, date: tomorrow, venue: "TD Garden", status: .scheduled),
     ]
 
-    init(subscriptionStorage: StorageLocation = .sqliteMemory, subscriptionQueue: Int = 10_000, maximumSubscriptions: Int = 1000) async throws {
+    init(subscriptionStorage: StorageLocation = .sqliteMemory, subscriptionQueue: Int = 10_000, maximumSubscriptions: Int = 1000)
+        async throws
+    {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("courtside-cluster-\(UUID().uuidString)")
         scoreStorage = .sqliteFile(path: directory.appendingPathComponent("score.sqlite").path)
         self.subscriptionStorage = subscriptionStorage
@@ -121,7 +123,9 @@ final class Cluster: @unchecked Sendable {
     }
 }
 
-func event(_ gameId: String, _ n: Int, home: UInt32, away: UInt32 = 0, period: UInt32 = 1, status: GameStatus = .live, kind: EventKind = .basket) -> Event {
+func event(
+    _ gameId: String, _ n: Int, home: UInt32, away: UInt32 = 0, period: UInt32 = 1, status: GameStatus = .live, kind: EventKind = .basket
+) -> Event {
     Event(
         gameId: gameId, sourceId: "\(gameId)-\(n)", kind: kind, teamId: "", points: 0, description: "e\(n)",
         state: GameState(homeScore: home, awayScore: away, period: period, clockMs: 100_000, clockRunning: true, status: status)
@@ -141,7 +145,10 @@ extension StreamItem {
 /// Reads `count` items from a subscription stream (with a deadline so a failure cannot hang).
 /// `whileReading` starts once the service has registered the subscription (its response
 /// headers say so), so everything it publishes is for this subscriber to see.
-func read(_ subscriptions: SubscriptionServiceClient, _ request: SubscribeRequest, count: Int, whileReading: @escaping @Sendable () async throws -> Void = {}) async throws -> [StreamItem] {
+func read(
+    _ subscriptions: SubscriptionServiceClient, _ request: SubscribeRequest, count: Int,
+    whileReading: @escaping @Sendable () async throws -> Void = {}
+) async throws -> [StreamItem] {
     try await subscriptions.subscribe(request, options: CallOptions(timeout: .seconds(20))) { stream in
         _ = try await stream.metadata
         let side = Task { try await whileReading() }

@@ -24,7 +24,10 @@ import Testing
             try await subscriptions.getSubscription(GetSubscriptionRequest(name: "ack")).cursors.first { $0.gameId == "g1" }?.after
         }
         func acknowledge(_ position: Position?, gameId: String = "g1", name: String = "ack") async -> GRPCStatusCode {
-            await outcome { _ = try await subscriptions.acknowledge(AcknowledgeRequest(name: name, positions: [GameCursor(gameId: gameId, after: position)])) }
+            await outcome {
+                _ = try await subscriptions.acknowledge(
+                    AcknowledgeRequest(name: name, positions: [GameCursor(gameId: gameId, after: position)]))
+            }
         }
         for value in Boundary.unsigned64 {
             for position in [Position(epoch: value, seq: 5), Position(epoch: 5, seq: value)] {
@@ -46,10 +49,15 @@ import Testing
         #expect(await acknowledge(Position(epoch: 1, seq: 1), gameId: String(repeating: "g", count: 129)) == .invalidArgument)
         #expect(await acknowledge(Position(epoch: 1, seq: 1), gameId: "unknown-game") == .notFound)
         #expect(await acknowledge(Position(epoch: 1, seq: 1), name: "nobody") == .notFound)
-        let tooMany = Array(repeating: GameCursor(gameId: "g1", after: Position(epoch: 1, seq: 1)), count: RequestLimits.cursorsPerRequest + 1)
-        #expect(await outcome { _ = try await subscriptions.acknowledge(AcknowledgeRequest(name: "ack", positions: tooMany)) } == .invalidArgument)
+        let tooMany = Array(
+            repeating: GameCursor(gameId: "g1", after: Position(epoch: 1, seq: 1)), count: RequestLimits.cursorsPerRequest + 1)
+        #expect(
+            await outcome { _ = try await subscriptions.acknowledge(AcknowledgeRequest(name: "ack", positions: tooMany)) }
+                == .invalidArgument)
         // One bad position refuses the whole request: the good one before it is not stored.
-        let mixed = [GameCursor(gameId: "g1", after: Position(epoch: 9, seq: 9)), GameCursor(gameId: "g2", after: Position(epoch: 1, seq: 1 << 63))]
+        let mixed = [
+            GameCursor(gameId: "g1", after: Position(epoch: 9, seq: 9)), GameCursor(gameId: "g2", after: Position(epoch: 1, seq: 1 << 63)),
+        ]
         #expect(await outcome { _ = try await subscriptions.acknowledge(AcknowledgeRequest(name: "ack", positions: mixed)) } == .outOfRange)
         #expect(try await cursor() == kept)
         client.close()
@@ -69,13 +77,17 @@ import Testing
             ("a.b_c-9", .ok),
         ]
         for (name, expected) in cases {
-            #expect(await outcome { _ = try await subscriptions.createSubscription(CreateSubscriptionRequest(name: name, filter: filter)) } == expected)
+            #expect(
+                await outcome { _ = try await subscriptions.createSubscription(CreateSubscriptionRequest(name: name, filter: filter)) }
+                    == expected)
             #expect(await outcome { _ = try await subscriptions.getSubscription(GetSubscriptionRequest(name: name)) } == expected)
             #expect(await outcome { _ = try await subscriptions.acknowledge(AcknowledgeRequest(name: name)) } == expected)
             #expect(await outcome { _ = try await read(subscriptions, SubscribeRequest(subscriptionName: name), count: 1) } == expected)
             #expect(await outcome { _ = try await subscriptions.deleteSubscription(DeleteSubscriptionRequest(name: name)) } == expected)
         }
-        #expect(try await subscriptions.listSubscriptions(ListSubscriptionsRequest()).subscriptions.isEmpty, "every refused create stored nothing")
+        #expect(
+            try await subscriptions.listSubscriptions(ListSubscriptionsRequest()).subscriptions.isEmpty,
+            "every refused create stored nothing")
         #expect(await outcome { _ = try await subscriptions.getSubscription(GetSubscriptionRequest(name: "missing")) } == .notFound)
         client.close()
         await cluster.stop()
@@ -97,20 +109,38 @@ import Testing
             (SubscriptionFilter(teamIds: Array(repeating: "BOS", count: RequestLimits.teamIDsPerRequest + 1)), .invalidArgument),
         ]
         for (index, (filter, expected)) in cases.enumerated() {
-            #expect(await outcome { _ = try await subscriptions.createSubscription(CreateSubscriptionRequest(name: "f\(index)", filter: filter)) } == expected, "case \(index)")
-            #expect(await outcome { _ = try await read(subscriptions, SubscribeRequest(filter: filter), count: 1) } == expected, "case \(index)")
+            #expect(
+                await outcome {
+                    _ = try await subscriptions.createSubscription(CreateSubscriptionRequest(name: "f\(index)", filter: filter))
+                } == expected, "case \(index)")
+            #expect(
+                await outcome { _ = try await read(subscriptions, SubscribeRequest(filter: filter), count: 1) } == expected, "case \(index)"
+            )
         }
         #expect(try await subscriptions.listSubscriptions(ListSubscriptionsRequest()).subscriptions.isEmpty)
 
         // At most `maximumSubscriptions`: the next one is RESOURCE_EXHAUSTED until one is deleted.
         for name in ["one", "two"] {
-            _ = try await subscriptions.createSubscription(CreateSubscriptionRequest(name: name, filter: SubscriptionFilter(teamIds: ["BOS"])))
+            _ = try await subscriptions.createSubscription(
+                CreateSubscriptionRequest(name: name, filter: SubscriptionFilter(teamIds: ["BOS"])))
         }
-        #expect(await outcome { _ = try await subscriptions.createSubscription(CreateSubscriptionRequest(name: "three", filter: SubscriptionFilter(allGames: true))) } == .resourceExhausted)
-        #expect(await outcome { _ = try await subscriptions.createSubscription(CreateSubscriptionRequest(name: "one", filter: SubscriptionFilter(allGames: true))) } == .alreadyExists)
+        #expect(
+            await outcome {
+                _ = try await subscriptions.createSubscription(
+                    CreateSubscriptionRequest(name: "three", filter: SubscriptionFilter(allGames: true)))
+            } == .resourceExhausted)
+        #expect(
+            await outcome {
+                _ = try await subscriptions.createSubscription(
+                    CreateSubscriptionRequest(name: "one", filter: SubscriptionFilter(allGames: true)))
+            } == .alreadyExists)
         #expect(try await subscriptions.listSubscriptions(ListSubscriptionsRequest()).subscriptions.map(\.name) == ["one", "two"])
         _ = try await subscriptions.deleteSubscription(DeleteSubscriptionRequest(name: "two"))
-        #expect(await outcome { _ = try await subscriptions.createSubscription(CreateSubscriptionRequest(name: "three", filter: SubscriptionFilter(allGames: true))) } == .ok)
+        #expect(
+            await outcome {
+                _ = try await subscriptions.createSubscription(
+                    CreateSubscriptionRequest(name: "three", filter: SubscriptionFilter(allGames: true)))
+            } == .ok)
         client.close()
         await cluster.stop()
     }
@@ -126,7 +156,8 @@ import Testing
         // Wait until the relay has them.
         try await waitFor("relay") { cluster.subscription.relay.head("g1")?.lastSeq == 3 }
         for value in Boundary.unsigned64 {
-            let request = SubscribeRequest(filter: SubscriptionFilter(gameIds: ["g1"]), resume: [GameCursor(gameId: "g1", after: Position(epoch: epoch, seq: value))])
+            let request = SubscribeRequest(
+                filter: SubscriptionFilter(gameIds: ["g1"]), resume: [GameCursor(gameId: "g1", after: Position(epoch: epoch, seq: value))])
             var items: [StreamItem] = []
             let code = await outcome {
                 items = try await subscriptions.subscribe(request, options: CallOptions(timeout: .seconds(2))) { stream in
@@ -152,8 +183,15 @@ import Testing
             }
         }
         let tooMany = (0...RequestLimits.cursorsPerRequest).map { GameCursor(gameId: "g\($0)") }
-        #expect(await outcome { _ = try await read(subscriptions, SubscribeRequest(filter: SubscriptionFilter(allGames: true), resume: tooMany), count: 1) } == .invalidArgument)
-        #expect(await outcome { _ = try await read(subscriptions, SubscribeRequest(filter: SubscriptionFilter(allGames: true), resume: [GameCursor(gameId: "")]), count: 1) } == .invalidArgument)
+        #expect(
+            await outcome {
+                _ = try await read(subscriptions, SubscribeRequest(filter: SubscriptionFilter(allGames: true), resume: tooMany), count: 1)
+            } == .invalidArgument)
+        #expect(
+            await outcome {
+                _ = try await read(
+                    subscriptions, SubscribeRequest(filter: SubscriptionFilter(allGames: true), resume: [GameCursor(gameId: "")]), count: 1)
+            } == .invalidArgument)
         client.close()
         publisherClient.close()
         await cluster.stop()
@@ -204,7 +242,8 @@ import Testing
         let store = try await store(kind)
         let owned = "o-\(UUID().uuidString.prefix(8).lowercased())"
         let anonymous = "a-\(UUID().uuidString.prefix(8).lowercased())"
-        _ = try await store.create(name: owned, filter: SubscriptionFilter(allGames: true), owner: "alice", createdAtMs: 1, maximumCount: .max)
+        _ = try await store.create(
+            name: owned, filter: SubscriptionFilter(allGames: true), owner: "alice", createdAtMs: 1, maximumCount: .max)
         _ = try await store.create(name: anonymous, filter: SubscriptionFilter(allGames: true), createdAtMs: 1, maximumCount: .max)
         #expect(try await store.owner(of: owned) == "alice")
         #expect(try await store.owner(of: anonymous) == "")

@@ -1,9 +1,9 @@
 import CourtsideProto
 import CourtsideRPC
+import EventRelay
 import Foundation
 import GRPC
 import Storage
-import EventRelay
 import SubscriptionService
 import TestSupport
 import Testing
@@ -23,14 +23,17 @@ import Testing
 
         // By team: today's BOS game (g1) starts with a snapshot; tomorrow's (g3) is followed as it gets events.
         let byTeam = try await read(subscriptions, SubscribeRequest(filter: SubscriptionFilter(teamIds: ["BOS"])), count: 3) {
-            _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g2", 3, home: 6), event("g3", 1, home: 2), event("g1", 3, home: 6)]))
+            _ = try await publisher.publishEvents(
+                PublishEventsRequest(events: [event("g2", 3, home: 6), event("g3", 1, home: 2), event("g1", 3, home: 6)]))
         }
         #expect(byTeam.map(\.label) == ["g1@2:SNAPSHOT_REASON_INITIAL", "g3#1", "g1#3"])
 
         // All live: g1, g2 and g3 are live now (their events said so); the event that ends g2 is delivered too.
         let allLive = try await read(subscriptions, SubscribeRequest(filter: SubscriptionFilter(allLive: true)), count: 5) {
-            _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g2", 4, home: 6, period: 4, status: .final, kind: .statusChange)]))
-            _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g2", 5, home: 6, period: 4, status: .final, kind: .correction)]))
+            _ = try await publisher.publishEvents(
+                PublishEventsRequest(events: [event("g2", 4, home: 6, period: 4, status: .final, kind: .statusChange)]))
+            _ = try await publisher.publishEvents(
+                PublishEventsRequest(events: [event("g2", 5, home: 6, period: 4, status: .final, kind: .correction)]))
             _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g1", 4, home: 8)]))
         }
         #expect(Array(allLive.prefix(3)).allSatisfy { $0.reason == .initial }, "snapshots of the live games first")
@@ -83,7 +86,9 @@ import Testing
             let last = 41 + round
             let items = try await read(
                 subscriptions,
-                SubscribeRequest(filter: SubscriptionFilter(gameIds: ["g1"]), resume: [GameCursor(gameId: "g1", after: Position(epoch: epoch, seq: UInt64(after)))]),
+                SubscribeRequest(
+                    filter: SubscriptionFilter(gameIds: ["g1"]),
+                    resume: [GameCursor(gameId: "g1", after: Position(epoch: epoch, seq: UInt64(after)))]),
                 count: last - after
             ) {
                 _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g1", 1000 + round, home: 100 + UInt32(round))]))
@@ -93,7 +98,8 @@ import Testing
         // Another epoch: a reset snapshot.
         let reset = try await read(
             subscriptions,
-            SubscribeRequest(filter: SubscriptionFilter(gameIds: ["g1"]), resume: [GameCursor(gameId: "g1", after: Position(epoch: epoch + 7, seq: 3))]),
+            SubscribeRequest(
+                filter: SubscriptionFilter(gameIds: ["g1"]), resume: [GameCursor(gameId: "g1", after: Position(epoch: epoch + 7, seq: 3))]),
             count: 1
         )
         #expect(reset.first?.reason == .reset)
@@ -112,7 +118,8 @@ import Testing
             var iterator = stream.makeAsyncIterator()
             _ = try await iterator.next()  // the initial snapshot
             for batch in stride(from: 1, through: 24_001, by: 1000) {
-                _ = try await publisher.publishEvents(PublishEventsRequest(events: (batch..<(batch + 1000)).map { event("g1", $0, home: UInt32($0)) }))
+                _ = try await publisher.publishEvents(
+                    PublishEventsRequest(events: (batch..<(batch + 1000)).map { event("g1", $0, home: UInt32($0)) }))
             }
             do {
                 while try await iterator.next() != nil {}
@@ -126,7 +133,8 @@ import Testing
         let cursors = try #require(SlowSubscriber.resumeCursors(in: error))
         let position = try #require(cursors.cursors.first { $0.gameId == "g1" }?.after)
         let rest = try await read(
-            subscriptions, SubscribeRequest(filter: SubscriptionFilter(gameIds: ["g1"]), resume: [GameCursor(gameId: "g1", after: position)]), count: 5
+            subscriptions,
+            SubscribeRequest(filter: SubscriptionFilter(gameIds: ["g1"]), resume: [GameCursor(gameId: "g1", after: position)]), count: 5
         )
         #expect(rest.compactMap { $0.event?.position?.seq } == Array((position.seq + 1)...(position.seq + 5)))
         client.close()
@@ -158,18 +166,22 @@ import Testing
 
 @Suite(.serialized) struct DurableSubscriptionTests {
     @Test func cursorsSurviveARestartAndUnacknowledgedEventsAreRedelivered() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("courtside-subs-\(UUID().uuidString)/subscription.sqlite").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("courtside-subs-\(UUID().uuidString)/subscription.sqlite")
+            .path
         let cluster = try await Cluster(subscriptionStorage: .sqliteFile(path: path))
         let (publisher, publisherClient) = cluster.publisher()
         var (subscriptions, client) = cluster.subscriptionClient()
 
-        let created = try await subscriptions.createSubscription(CreateSubscriptionRequest(name: "stats-svc", filter: SubscriptionFilter(gameIds: ["g1"])))
+        let created = try await subscriptions.createSubscription(
+            CreateSubscriptionRequest(name: "stats-svc", filter: SubscriptionFilter(gameIds: ["g1"])))
         #expect(created.name == "stats-svc")
         await #expect(throws: RPCError.self) {
-            _ = try await subscriptions.createSubscription(CreateSubscriptionRequest(name: "stats-svc", filter: SubscriptionFilter(gameIds: ["g1"])))
+            _ = try await subscriptions.createSubscription(
+                CreateSubscriptionRequest(name: "stats-svc", filter: SubscriptionFilter(gameIds: ["g1"])))
         }
         await #expect(throws: RPCError.self) {
-            _ = try await subscriptions.createSubscription(CreateSubscriptionRequest(name: "bad name!", filter: SubscriptionFilter(gameIds: ["g1"])))
+            _ = try await subscriptions.createSubscription(
+                CreateSubscriptionRequest(name: "bad name!", filter: SubscriptionFilter(gameIds: ["g1"])))
         }
         let published = try await publisher.publishEvents(PublishEventsRequest(events: (1...10).map { event("g1", $0, home: UInt32($0)) }))
         let epoch = try #require(published.results.first?.position?.epoch)
@@ -177,10 +189,12 @@ import Testing
         // First delivery: a snapshot (no cursor yet). Acknowledge up to 6.
         let first = try await read(subscriptions, SubscribeRequest(subscriptionName: "stats-svc"), count: 1)
         #expect(first.first?.snapshot?.position?.seq == 10)
-        let acked = try await subscriptions.acknowledge(AcknowledgeRequest(name: "stats-svc", positions: [GameCursor(gameId: "g1", after: Position(epoch: epoch, seq: 6))]))
+        let acked = try await subscriptions.acknowledge(
+            AcknowledgeRequest(name: "stats-svc", positions: [GameCursor(gameId: "g1", after: Position(epoch: epoch, seq: 6))]))
         #expect(acked.cursors.first?.after?.seq == 6)
         // A cursor never moves backwards.
-        let notBack = try await subscriptions.acknowledge(AcknowledgeRequest(name: "stats-svc", positions: [GameCursor(gameId: "g1", after: Position(epoch: epoch, seq: 2))]))
+        let notBack = try await subscriptions.acknowledge(
+            AcknowledgeRequest(name: "stats-svc", positions: [GameCursor(gameId: "g1", after: Position(epoch: epoch, seq: 2))]))
         #expect(notBack.cursors.first?.after?.seq == 6)
 
         // Restart the subscription service on the same file.
@@ -194,7 +208,9 @@ import Testing
         let resumed = try await read(subscriptions, SubscribeRequest(subscriptionName: "stats-svc"), count: 5) {
             _ = try await publisher.publishEvents(PublishEventsRequest(events: [event("g1", 11, home: 11)]))
         }
-        #expect(resumed.compactMap { $0.event?.position?.seq } == [7, 8, 9, 10, 11], "at least once: everything after the acknowledged position")
+        #expect(
+            resumed.compactMap { $0.event?.position?.seq } == [7, 8, 9, 10, 11], "at least once: everything after the acknowledged position"
+        )
 
         _ = try await subscriptions.deleteSubscription(DeleteSubscriptionRequest(name: "stats-svc"))
         await #expect(throws: RPCError.self) {

@@ -32,7 +32,8 @@ public enum SettingsDocumentation {
             guard cells.count >= 5, let name = quoted(cells[1]).flatMap({ $0.hasPrefix("--") ? String($0.dropFirst(2)) : nil }),
                 let variable = quoted(cells[2])
             else { continue }
-            rows[name, default: []].append(Row(environmentVariable: variable, defaultText: cells[3].replacingOccurrences(of: "`", with: "")))
+            rows[name, default: []].append(
+                Row(environmentVariable: variable, defaultText: cells[3].replacingOccurrences(of: "`", with: "")))
         }
         return rows
     }
@@ -51,7 +52,8 @@ public enum SettingsDocumentation {
             }
             for row in found {
                 if row.environmentVariable != setting.environmentVariable {
-                    problems.append("\(setting.flag): documented variable \(row.environmentVariable), declared \(setting.environmentVariable)")
+                    problems.append(
+                        "\(setting.flag): documented variable \(row.environmentVariable), declared \(setting.environmentVariable)")
                 }
                 if !startsWith(row.defaultText, setting.defaultText) {
                     problems.append("\(setting.flag): documented default '\(row.defaultText)', declared '\(setting.defaultText)'")
@@ -67,7 +69,9 @@ public enum SettingsDocumentation {
 
     /// `cell` is `` `text` `` exactly: its text.
     private static func quoted(_ cell: String) -> String? {
-        guard cell.count > 2, cell.hasPrefix("`"), cell.hasSuffix("`"), cell.dropFirst().dropLast().allSatisfy({ $0 != "`" }) else { return nil }
+        guard cell.count > 2, cell.hasPrefix("`"), cell.hasSuffix("`"), cell.dropFirst().dropLast().allSatisfy({ $0 != "`" }) else {
+            return nil
+        }
         return String(cell.dropFirst().dropLast())
     }
 

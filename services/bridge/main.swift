@@ -3,7 +3,8 @@ import Bridge
 import ServiceKit
 
 let command = ServiceCommand(
-    name: "courtside-bridge", abstract: "Live scores for browsers: the page, WebSocket (/ws) and SSE (/events) JSON, and the JSON API (/api)."
+    name: "courtside-bridge",
+    abstract: "Live scores for browsers: the page, WebSocket (/ws) and SSE (/events) JSON, and the JSON API (/api)."
 )
 let configuration = command.configuration(BridgeConfiguration.self)
 let logger = command.logger("bridge", configuration)

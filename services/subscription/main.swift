@@ -3,7 +3,8 @@ import ServiceKit
 import SubscriptionService
 
 let command = ServiceCommand(
-    name: "courtside-subscription", abstract: "Filtered live event streams and durable subscriptions (gRPC courtside.v1.SubscriptionService)."
+    name: "courtside-subscription",
+    abstract: "Filtered live event streams and durable subscriptions (gRPC courtside.v1.SubscriptionService)."
 )
 let configuration = command.configuration(SubscriptionServer.Configuration.self)
 let logger = command.logger("subscription", configuration)

@@ -85,10 +85,13 @@ final class ConnectionAuthority: Sendable {
     /// A connection was closed because no new token came within the grace.
     func expired(subject: String, transport: String) {
         metrics.connectionTokenExpiries.increment()
-        logger.info("connection closed: its token expired and no new one came", metadata: ["subject": "\(subject)", "transport": "\(transport)"])
+        logger.info(
+            "connection closed: its token expired and no new one came", metadata: ["subject": "\(subject)", "transport": "\(transport)"])
     }
 
-    private func refuse(_ refusal: ConnectionTokenRefusal, subject: String?, transport: String, game: String? = nil) -> ConnectionTokenRefusal {
+    private func refuse(_ refusal: ConnectionTokenRefusal, subject: String?, transport: String, game: String? = nil)
+        -> ConnectionTokenRefusal
+    {
         metrics.connectionTokenRefused(refusal)
         var metadata: Logger.Metadata = ["reason": "\(refusal.reason)", "transport": "\(transport)"]
         if let subject { metadata["subject"] = "\(subject)" }

@@ -1,5 +1,5 @@
-public import NIOCore
 import GRPC
+public import NIOCore
 import Synchronization
 
 /// Who may connect: TCP connections on the HTTP port (for the process and per peer address, the

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An IP address or a CIDR range (`10.0.0.7`, `10.0.0.0/8`, `fd00::/8`), as trusted proxies are
@@ -40,15 +40,17 @@ public struct AddressRange: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        let text = network.count == 4
+        let text =
+            network.count == 4
             ? network.map(String.init).joined(separator: ".")
-            : stride(from: 0, to: 16, by: 2).map { String(UInt16(network[$0]) << 8 | UInt16(network[$0 + 1]), radix: 16) }.joined(separator: ":")
+            : stride(from: 0, to: 16, by: 2).map { String(UInt16(network[$0]) << 8 | UInt16(network[$0 + 1]), radix: 16) }.joined(
+                separator: ":")
         return "\(text)/\(prefixLength)"
     }
 
     /// 4 bytes for IPv4 (also when written IPv4-mapped), 16 for IPv6; nil if not an address.
     static func bytes(of text: String) -> [UInt8]? {
-        var bytes = [UInt8](repeating: 0, count: 16) // room for an in6_addr (or an in_addr)
+        var bytes = [UInt8](repeating: 0, count: 16)  // room for an in6_addr (or an in_addr)
         if inet_pton(AF_INET, text, &bytes) == 1 {
             return Array(bytes[0..<4])
         }

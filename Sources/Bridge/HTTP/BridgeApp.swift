@@ -19,7 +19,8 @@ final class BridgeApp: Sendable {
     private let draining = Atomic(false)
 
     init(
-        configuration: BridgeConfiguration, policy: AccessPolicy, statics: StaticFiles, api: JSONAPI, hubs: HubRegistry, metrics: BridgeMetrics,
+        configuration: BridgeConfiguration, policy: AccessPolicy, statics: StaticFiles, api: JSONAPI, hubs: HubRegistry,
+        metrics: BridgeMetrics,
         authority: ConnectionAuthority? = nil, logger: Logger
     ) {
         self.configuration = configuration

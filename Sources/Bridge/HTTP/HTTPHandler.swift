@@ -116,7 +116,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if parserError == .headerOverflow {
             app.metrics.refused(.headTooLarge)
             answer = .error(
-                .requestHeaderFieldsTooLarge, code: "bad_request", message: "the request head is larger than \(app.configuration.maxRequestHeadBytes) bytes"
+                .requestHeaderFieldsTooLarge, code: "bad_request",
+                message: "the request head is larger than \(app.configuration.maxRequestHeadBytes) bytes"
             )
         } else {
             app.metrics.refused(.malformed)
@@ -165,7 +166,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func route(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         app.metrics.httpRequests.increment()
         guard head.uri.utf8.count <= app.configuration.maxCursorBytes else {
-            respond(.error(.requestHeaderFieldsTooLarge, code: "bad_request", message: "the request target is longer than \(app.configuration.maxCursorBytes) bytes"), to: head, context: context)
+            respond(
+                .error(
+                    .requestHeaderFieldsTooLarge, code: "bad_request",
+                    message: "the request target is longer than \(app.configuration.maxCursorBytes) bytes"), to: head, context: context)
             return
         }
         let target = Self.split(head.uri)
@@ -173,7 +177,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let query = target.query
         switch path {
         case "/ws":
-            respond(.error(.badRequest, code: "bad_request", message: "expected a WebSocket upgrade (RFC 6455)"), to: head, context: context)
+            respond(
+                .error(.badRequest, code: "bad_request", message: "expected a WebSocket upgrade (RFC 6455)"), to: head, context: context)
         case "/events":
             startStream(head, query: query, context: context)
         default:
@@ -187,7 +192,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let ifNoneMatch = head.headers["if-none-match"].first
             let authorization = head.headers["authorization"].first
             Task {
-                let answer = await HTTPHandler.answer(app: app, path: path, query: query, ifNoneMatch: ifNoneMatch, authorization: authorization)
+                let answer = await HTTPHandler.answer(
+                    app: app, path: path, query: query, ifNoneMatch: ifNoneMatch, authorization: authorization)
                 eventLoop.execute { bound.value.respondLater(answer, to: head) }
             }
         }
@@ -205,7 +211,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         )
     }
 
-    private static func answer(app: BridgeApp, path: String, query: String, ifNoneMatch: String?, authorization: String?) async -> HTTPAnswer {
+    private static func answer(app: BridgeApp, path: String, query: String, ifNoneMatch: String?, authorization: String?) async
+        -> HTTPAnswer
+    {
         if path.hasPrefix("/api/") {
             let parameters = parameters(query)
             var grant: ConnectionGrant?
@@ -230,7 +238,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.replaceOrAdd(name: "content-length", value: String(answer.body.readableBytes))
         let keepAlive = head.isKeepAlive && !app.isDraining && !closing
         headers.replaceOrAdd(name: "connection", value: keepAlive ? "keep-alive" : "close")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: answer.status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: answer.status, headers: headers))), promise: nil)
         if head.method != .HEAD, answer.status != .notModified, answer.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(answer.body))), promise: nil)
         }
@@ -247,7 +256,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func startStream(_ head: HTTPRequestHead, query: String, context: ChannelHandlerContext) {
         let configuration = app.configuration
         if app.isDraining {
-            respond(.error(.serviceUnavailable, code: "unavailable", message: "the bridge is shutting down", retryAfterSeconds: 1), to: head, context: context)
+            respond(
+                .error(.serviceUnavailable, code: "unavailable", message: "the bridge is shutting down", retryAfterSeconds: 1), to: head,
+                context: context)
             return
         }
         guard app.policy.isOriginAllowed(origin: head.headers["origin"].first, host: head.headers["host"].first) else {
@@ -275,7 +286,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// The stream's token was verified (or refused).
-    private func continueStream(_ head: HTTPRequestHead, subscribe: ClientMessage.Subscribe, token: Result<ConnectionGrant, ConnectionTokenRefusal>) {
+    private func continueStream(
+        _ head: HTTPRequestHead, subscribe: ClientMessage.Subscribe, token: Result<ConnectionGrant, ConnectionTokenRefusal>
+    ) {
         guard let context, context.channel.isActive else { return }
         switch token {
         case .failure(let refusal):
@@ -286,7 +299,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// Starts the stream, unless it asks for private games its token does not name (401).
-    private func openStream(_ head: HTTPRequestHead, subscribe: ClientMessage.Subscribe, grant: ConnectionGrant?, context: ChannelHandlerContext) {
+    private func openStream(
+        _ head: HTTPRequestHead, subscribe: ClientMessage.Subscribe, grant: ConnectionGrant?, context: ChannelHandlerContext
+    ) {
         let refused = app.authority.refusedGames(subscribe.games + subscribe.resume.keys, grant: grant, transport: "sse")
         guard refused.isEmpty else {
             let refusal: ConnectionTokenRefusal = grant == nil ? .missingToken : .gameNotAllowed
@@ -296,7 +311,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let client = app.policy.clientAddress(peer: context.channel.remoteAddress, forwardedFor: head.headers["x-forwarded-for"])
         guard app.policy.acquire(client) else {
-            respond(.error(.tooManyRequests, code: "too_many_connections", message: "too many connections", retryAfterSeconds: 15), to: head, context: context)
+            respond(
+                .error(.tooManyRequests, code: "too_many_connections", message: "too many connections", retryAfterSeconds: 15), to: head,
+                context: context)
             return
         }
         guard let hub = app.hubs.hub(for: context.eventLoop) else {
@@ -334,7 +351,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// The followed set and positions of an SSE request, or the error answer (400).
-    static func streamRequest(query: String, lastEventID: String?, configuration: BridgeConfiguration) -> Result<ClientMessage.Subscribe, HTTPAnswer> {
+    static func streamRequest(query: String, lastEventID: String?, configuration: BridgeConfiguration) -> Result<
+        ClientMessage.Subscribe, HTTPAnswer
+    > {
         let parameters = parameters(query)
         var message = ClientMessage.Subscribe()
         func list(_ name: String) -> [String] {
@@ -351,7 +370,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         if Set(message.games).count > configuration.maxGames || Set(message.teams).count > configuration.maxTeams {
             return .failure(
-                .error(.badRequest, code: "too_many_subscriptions", message: "at most \(configuration.maxGames) games and \(configuration.maxTeams) teams")
+                .error(
+                    .badRequest, code: "too_many_subscriptions",
+                    message: "at most \(configuration.maxGames) games and \(configuration.maxTeams) teams")
             )
         }
         do {
@@ -366,7 +387,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return .failure(.error(.badRequest, code: "bad_request", message: error.message))
         }
         if message.resume.count > configuration.maxGames {
-            return .failure(.error(.badRequest, code: "too_many_subscriptions", message: "at most \(configuration.maxGames) resume positions"))
+            return .failure(
+                .error(.badRequest, code: "too_many_subscriptions", message: "at most \(configuration.maxGames) resume positions"))
         }
         return .success(message)
     }

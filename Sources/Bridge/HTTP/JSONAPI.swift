@@ -22,7 +22,8 @@ public struct JSONAPI: Sendable {
 
     /// The API over the schedule and score services and the relay.
     public init(
-        schedule: GRPCClient, score: GRPCClient, teams: TeamDirectory, relay: GameRelay<BridgeItem>, relayIsCurrent: @escaping @Sendable () -> Bool,
+        schedule: GRPCClient, score: GRPCClient, teams: TeamDirectory, relay: GameRelay<BridgeItem>,
+        relayIsCurrent: @escaping @Sendable () -> Bool,
         logger: Logger
     ) {
         self.schedule = ScheduleServiceClient(schedule)
@@ -43,7 +44,9 @@ public struct JSONAPI: Sendable {
     /// (else 401 `token_required`) and are left out of lists it does not name.
     func answer(path: String, query: [String: String], authority: ConnectionAuthority?, grant: ConnectionGrant?) async -> HTTPAnswer? {
         let access = authority?.access ?? GameAccess(privateGames: [])
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2).map { String($0).removingPercentEncodingSafe }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2).map {
+            String($0).removingPercentEncodingSafe
+        }
         do {
             switch segments.count {
             case 1 where segments[0] == "games":
@@ -61,14 +64,18 @@ public struct JSONAPI: Sendable {
             }
         } catch let error as RPCError where error.code == .unavailable || error.code == .deadlineExceeded {
             let requestId = RequestID.make()
-            logger.warning("JSON API: a service is unreachable", metadata: ["requestId": "\(requestId)", "path": "\(path.prefix(200))", "error": "\(error)"])
+            logger.warning(
+                "JSON API: a service is unreachable",
+                metadata: ["requestId": "\(requestId)", "path": "\(path.prefix(200))", "error": "\(error)"])
             return .error(
-                .serviceUnavailable, code: "unavailable", message: "a service the bridge needs is unreachable; try again", retryAfterSeconds: 2,
+                .serviceUnavailable, code: "unavailable", message: "a service the bridge needs is unreachable; try again",
+                retryAfterSeconds: 2,
                 requestId: requestId
             )
         } catch {
             let requestId = RequestID.make()
-            logger.error("JSON API: request failed", metadata: ["requestId": "\(requestId)", "path": "\(path.prefix(200))", "error": "\(error)"])
+            logger.error(
+                "JSON API: request failed", metadata: ["requestId": "\(requestId)", "path": "\(path.prefix(200))", "error": "\(error)"])
             return .error(.internalServerError, code: "internal", message: "internal error", requestId: requestId)
         }
     }
@@ -197,7 +204,9 @@ public struct JSONAPI: Sendable {
         } catch let error as RPCError where error.code == .notFound {
             // One of them is unknown to the score service: ask one by one.
             for id in missing {
-                if let snapshot = try? await score.getSnapshots(GetSnapshotsRequest(gameIds: [id]), options: CallOptions(timeout: .seconds(5))).snapshots.first {
+                if let snapshot = try? await score.getSnapshots(
+                    GetSnapshotsRequest(gameIds: [id]), options: CallOptions(timeout: .seconds(5))
+                ).snapshots.first {
                     result[id] = snapshot
                 }
             }

@@ -5,7 +5,8 @@ import NIOHTTP1
 /// and no framing by other sites.
 enum SecurityHeaders {
     /// The page's policy: everything from the bridge itself, nothing inline, never framed.
-    static let pagePolicy = "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    static let pagePolicy =
+        "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     /// Every other response is not a document to render: nothing may load, nobody may frame it.
     static let otherPolicy = "default-src 'none'; frame-ancestors 'none'"
 

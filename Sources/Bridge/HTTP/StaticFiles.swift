@@ -90,7 +90,9 @@ public struct StaticFiles: Sendable {
         if ext == "html" {
             headers.add(name: "content-security-policy", value: SecurityHeaders.pagePolicy)
         }
-        if let ifNoneMatch, ifNoneMatch.split(separator: ",").contains(where: { String($0).trimmingSpaces() == etag || String($0).trimmingSpaces() == "*" }) {
+        if let ifNoneMatch,
+            ifNoneMatch.split(separator: ",").contains(where: { String($0).trimmingSpaces() == etag || String($0).trimmingSpaces() == "*" })
+        {
             return HTTPAnswer(status: .notModified, headers: headers)
         }
         guard let data = FileManager.default.contents(atPath: resolved) else { return nil }

@@ -50,7 +50,8 @@ public final class BridgeItem: Sendable {
             home = snapshot.homeTeamId.isEmpty ? teams?.home ?? "" : snapshot.homeTeamId
             away = snapshot.awayTeamId.isEmpty ? teams?.away ?? "" : snapshot.awayTeamId
             json = ServerMessages.snapshot(
-                game: snapshot.gameId, position: position, reason: .reset, home: home, away: away, state: state, updatedAtMs: snapshot.updatedAtMs
+                game: snapshot.gameId, position: position, reason: .reset, home: home, away: away, state: state,
+                updatedAtMs: snapshot.updatedAtMs
             )
         case nil:
             gameId = ""
@@ -75,6 +76,7 @@ public final class BridgeItem: Sendable {
 
     /// The JSON of a snapshot of the state after this item.
     public func snapshotJSON(reason: ServerMessages.SnapshotReason) -> ByteBuffer {
-        ServerMessages.snapshot(game: gameId, position: position, reason: reason, home: home, away: away, state: state, updatedAtMs: recordedAtMs)
+        ServerMessages.snapshot(
+            game: gameId, position: position, reason: reason, home: home, away: away, state: state, updatedAtMs: recordedAtMs)
     }
 }

@@ -226,7 +226,8 @@ final class FanoutHub {
         let slowNanos = UInt64(configuration.slowConsumerTimeout.nanoseconds)
         let slack = UInt64(Self.tickInterval(configuration).nanoseconds)
         for session in Array(sessions.values) {
-            session.tick(now: now, heartbeat: heartbeat, heartbeatNanos: heartbeatNanos, idleNanos: idleNanos, slowNanos: slowNanos, slack: slack)
+            session.tick(
+                now: now, heartbeat: heartbeat, heartbeatNanos: heartbeatNanos, idleNanos: idleNanos, slowNanos: slowNanos, slack: slack)
         }
         publishCounters()
     }

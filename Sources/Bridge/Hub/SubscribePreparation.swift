@@ -83,7 +83,9 @@ public struct SubscriptionDirectory: Sendable {
             }
             for (gameId, after) in message.resume.sorted(by: { $0.key < $1.key }) {
                 guard let head = relay.head(gameId) else { continue }
-                guard case .events(let afterSeq) = CatchUpPlan.plan(cursor: Position(epoch: after.epoch, seq: after.seq), head: head.position) else {
+                guard
+                    case .events(let afterSeq) = CatchUpPlan.plan(cursor: Position(epoch: after.epoch, seq: after.seq), head: head.position)
+                else {
                     continue
                 }
                 if relay.recentEvents(gameId: gameId, epoch: head.epoch, afterSeq: afterSeq, upTo: head.lastSeq) != nil { continue }

@@ -41,7 +41,9 @@ public enum ClientMessage: Sendable, Equatable {
         public var id: String?
 
         /// A subscribe with these fields (empty ones are absent).
-        public init(games: [String] = [], teams: [String] = [], allLive: Bool = false, resume: [String: GamePosition] = [:], id: String? = nil) {
+        public init(
+            games: [String] = [], teams: [String] = [], allLive: Bool = false, resume: [String: GamePosition] = [:], id: String? = nil
+        ) {
             self.games = games
             self.teams = teams
             self.allLive = allLive

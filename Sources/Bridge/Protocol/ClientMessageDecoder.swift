@@ -22,7 +22,8 @@ public enum ClientMessageDecoder {
             return .failure(ClientMessageError(code: .badRequest, message: "a message needs a \"type\"", ref: ref))
         }
         guard case .string(let type) = typeValue else {
-            return .failure(ClientMessageError(code: .badRequest, message: "\"type\" must be a string, not \(typeValue.typeName)", ref: ref))
+            return .failure(
+                ClientMessageError(code: .badRequest, message: "\"type\" must be a string, not \(typeValue.typeName)", ref: ref))
         }
         do {
             switch type {
@@ -39,7 +40,8 @@ public enum ClientMessageDecoder {
             default:
                 return .failure(
                     ClientMessageError(
-                        code: .unknownType, message: "unknown message type \"\(type.excerpt)\": use subscribe, unsubscribe, ping or token", ref: ref
+                        code: .unknownType, message: "unknown message type \"\(type.excerpt)\": use subscribe, unsubscribe, ping or token",
+                        ref: ref
                     )
                 )
             }
@@ -99,7 +101,8 @@ public enum ClientMessageDecoder {
         for element in elements {
             guard case .string(let text) = element, check(text) else {
                 let shown = if case .string(let text) = element { "\"\(text.excerpt)\"" } else { element.typeName }
-                throw Invalid(message: "\"\(field)\" holds \(shown), which is not \(what) (1–\(field == "teams" ? 32 : 64) of A–Z a–z 0–9 _ . -)")
+                throw Invalid(
+                    message: "\"\(field)\" holds \(shown), which is not \(what) (1–\(field == "teams" ? 32 : 64) of A–Z a–z 0–9 _ . -)")
             }
             result.append(text)
         }

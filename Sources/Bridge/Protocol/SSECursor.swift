@@ -14,7 +14,9 @@ public enum SSECursor {
             let parts = entry.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 3 else { throw Invalid(message: "cursor entry \"\(entry.prefix(80))\" is not gameId:epoch:seq") }
             let gameId = String(parts[0])
-            guard ProtocolIds.isGameId(gameId) else { throw Invalid(message: "cursor entry \"\(entry.prefix(80))\" has an invalid game id") }
+            guard ProtocolIds.isGameId(gameId) else {
+                throw Invalid(message: "cursor entry \"\(entry.prefix(80))\" has an invalid game id")
+            }
             guard let epoch = ProtocolIds.decimal(parts[1]), let seq = ProtocolIds.decimal(parts[2]) else {
                 throw Invalid(message: "cursor entry \"\(entry.prefix(80))\" needs decimal epoch and seq (0 … 2^53 − 1)")
             }

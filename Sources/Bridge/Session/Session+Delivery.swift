@@ -36,7 +36,8 @@ extension Session {
             message = OutboundMessage(type: "snapshot", json: item.json, frame: item.frame, sseData: item.sseData, carriesCursor: true)
         } else {
             // A game that becomes followed through this item, or a jump in its log: a snapshot at it.
-            message = OutboundMessage(type: "snapshot", json: item.snapshotJSON(reason: known == nil ? .initial : .reset), carriesCursor: true)
+            message = OutboundMessage(
+                type: "snapshot", json: item.snapshotJSON(reason: known == nil ? .initial : .reset), carriesCursor: true)
         }
         send(message, game: gameId, position: item.position)
         return true
@@ -66,7 +67,9 @@ extension Session {
     private func drainCollapsed() {
         for (gameId, item) in collapse.drain() {
             if let known = positions[gameId], known == item.position { continue }
-            send(OutboundMessage(type: "snapshot", json: item.snapshotJSON(reason: .collapsed), carriesCursor: true), game: gameId, position: item.position)
+            send(
+                OutboundMessage(type: "snapshot", json: item.snapshotJSON(reason: .collapsed), carriesCursor: true), game: gameId,
+                position: item.position)
             hub.counters.collapsed += 1
         }
     }
@@ -78,7 +81,9 @@ extension Session {
     func resynchronise(relay: GameRelay<BridgeItem>) {
         guard !isClosed else { return }
         for (gameId, known) in positions.dictionary.sorted(by: { $0.key < $1.key }) {
-            guard mayFollow(gameId), let head = relay.head(gameId), GamePosition(epoch: head.epoch, seq: head.lastSeq) != known else { continue }
+            guard mayFollow(gameId), let head = relay.head(gameId), GamePosition(epoch: head.epoch, seq: head.lastSeq) != known else {
+                continue
+            }
             let position = GamePosition(epoch: head.epoch, seq: head.lastSeq)
             let json = ServerMessages.snapshot(
                 game: gameId, position: position, reason: .collapsed, home: head.homeTeamId, away: head.awayTeamId, state: head.state,

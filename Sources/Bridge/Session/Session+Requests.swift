@@ -111,7 +111,9 @@ extension Session {
             resumeWaiting()
         }
         if let requestId = prepared.unavailable {
-            sendError(.unavailable, "a service the bridge needs is unreachable; try again", ref: message.id, retryAfterMs: 1000, requestId: requestId)
+            sendError(
+                .unavailable, "a service the bridge needs is unreachable; try again", ref: message.id, retryAfterMs: 1000,
+                requestId: requestId)
             return
         }
         let directory = hub.directory
@@ -119,10 +121,14 @@ extension Session {
         let unknownGames = Set(prepared.unknownGames)
         let unknownTeams = Set(prepared.unknownTeams)
         if !unknownGames.isEmpty {
-            sendError(.unknownGame, "no such game: \(prepared.unknownGames.joined(separator: ", "))", ref: message.id, games: prepared.unknownGames)
+            sendError(
+                .unknownGame, "no such game: \(prepared.unknownGames.joined(separator: ", "))", ref: message.id,
+                games: prepared.unknownGames)
         }
         if !unknownTeams.isEmpty {
-            sendError(.unknownTeam, "no such team: \(prepared.unknownTeams.joined(separator: ", "))", ref: message.id, teams: prepared.unknownTeams)
+            sendError(
+                .unknownTeam, "no such team: \(prepared.unknownTeams.joined(separator: ", "))", ref: message.id,
+                teams: prepared.unknownTeams)
         }
         let added = followed.subscribe(
             games: message.games.filter { !unknownGames.contains($0) },
@@ -186,7 +192,8 @@ extension Session {
                 break
             }
             for event in events {
-                send(OutboundMessage(type: "event", json: ServerMessages.event(event), carriesCursor: true), game: gameId,
+                send(
+                    OutboundMessage(type: "event", json: ServerMessages.event(event), carriesCursor: true), game: gameId,
                     position: GamePosition(epoch: head.epoch, seq: event.position?.seq ?? 0))
             }
         }
@@ -219,7 +226,8 @@ extension Session {
     }
 
     private func followedReply(_ type: StaticString, id: String?) -> OutboundMessage {
-        let json = ServerMessages.followed(type, games: followed.games, teams: followed.teams, allLive: followed.allLive, id: isSSE ? nil : id)
+        let json = ServerMessages.followed(
+            type, games: followed.games, teams: followed.teams, allLive: followed.allLive, id: isSSE ? nil : id)
         return OutboundMessage(type: type, json: json)
     }
 
@@ -231,7 +239,9 @@ extension Session {
         for gameId in positions.gameIds {
             let teams = directory.teams(of: gameId)
             let live = directory.isLive(gameId)
-            if !followed.follows(gameId: gameId, home: teams?.home ?? "", away: teams?.away ?? "", status: live ? .live : .final, previousStatus: nil) {
+            if !followed.follows(
+                gameId: gameId, home: teams?.home ?? "", away: teams?.away ?? "", status: live ? .live : .final, previousStatus: nil)
+            {
                 positions[gameId] = nil
                 collapse.remove(gameId: gameId)
             }

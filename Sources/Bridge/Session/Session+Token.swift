@@ -43,7 +43,9 @@ extension Session {
             sendError(.invalidToken, refusal.message, ref: id)
         case .success(let newGrant):
             adopt(newGrant)
-            send(OutboundMessage(type: "authorized", json: ServerMessages.authorized(expiresAtMs: newGrant.expiresAtMs, id: isSSE ? nil : id)))
+            send(
+                OutboundMessage(
+                    type: "authorized", json: ServerMessages.authorized(expiresAtMs: newGrant.expiresAtMs, id: isSSE ? nil : id)))
         }
     }
 

@@ -71,7 +71,9 @@ public struct WebSocketMessageAssembler {
         case .pong:
             return .none
         case .text:
-            guard partial == nil else { return .fail(code: CloseCode.protocolError, reason: "a new message began before the previous one ended") }
+            guard partial == nil else {
+                return .fail(code: CloseCode.protocolError, reason: "a new message began before the previous one ended")
+            }
             guard frame.length <= maximumMessageBytes else { return tooBig() }
             let data = frame.unmaskedData
             var validator = UTF8Validator()
@@ -83,7 +85,9 @@ public struct WebSocketMessageAssembler {
             partial = .text(data, validator)
             return .none
         case .binary:
-            guard partial == nil else { return .fail(code: CloseCode.protocolError, reason: "a new message began before the previous one ended") }
+            guard partial == nil else {
+                return .fail(code: CloseCode.protocolError, reason: "a new message began before the previous one ended")
+            }
             guard frame.length <= maximumMessageBytes else { return tooBig() }
             if frame.fin { return .binary(frame.unmaskedData) }
             partial = .binary(frame.unmaskedData)

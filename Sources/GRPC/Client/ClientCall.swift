@@ -169,7 +169,9 @@ final class ClientCall {
             continuation.resume(throwing: CancellationError())
         } else if let failure {
             continuation.resume(throwing: failure)
-        } else if machine.isClosed || connection.http2.pendingOutboundBytes(streamID: streamID) * 4 <= connection.http2.outboundHighWaterMark {
+        } else if machine.isClosed
+            || connection.http2.pendingOutboundBytes(streamID: streamID) * 4 <= connection.http2.outboundHighWaterMark
+        {
             continuation.resume()
         } else {
             drainWaiter = continuation

@@ -134,7 +134,8 @@ final class ClientConnector: Sendable {
                 .channelInitializer(initialize)
                 .connect(host: configuration.host, port: configuration.port)
         }
-        return channel
+        return
+            channel
             .flatMapThrowing { channel in
                 let http2 = try channel.pipeline.syncOperations.handler(type: HTTP2Connection.self)
                 guard let grpc = http2.delegate as? GRPCClientConnection else {

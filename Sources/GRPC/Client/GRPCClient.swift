@@ -50,11 +50,12 @@ public final class GRPCClient: Sendable {
         options: CallOptions,
         _ body: (ClientCallHandle) async throws -> Result
     ) async throws -> Result {
-        let options = try configuration.credentials.map { credentials in
-            var withCredentials = options
-            withCredentials.metadata.append(contentsOf: try credentials.metadata())
-            return withCredentials
-        } ?? options
+        let options =
+            try configuration.credentials.map { credentials in
+                var withCredentials = options
+                withCredentials.metadata.append(contentsOf: try credentials.metadata())
+                return withCredentials
+            } ?? options
         var attempt = 0
         while true {
             attempt += 1

@@ -4,9 +4,9 @@ internal import NIOCore
 internal import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A server's methods reached from the same process without a socket: each client connection
@@ -24,7 +24,10 @@ public struct InProcessEndpoint: Sendable {
         self.init(router: server.router, configuration: server.configuration, logger: logger)
     }
 
-    public init(router: RPCRouter, configuration: GRPCServer.Configuration = GRPCServer.Configuration(port: 0), logger: Logger = Logger(label: "courtside.grpc.in-process")) {
+    public init(
+        router: RPCRouter, configuration: GRPCServer.Configuration = GRPCServer.Configuration(port: 0),
+        logger: Logger = Logger(label: "courtside.grpc.in-process")
+    ) {
         self.router = router
         self.configuration = configuration
         self.logger = logger
@@ -56,7 +59,8 @@ public struct InProcessEndpoint: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let http2 = HTTP2Connection(
-                        role: .server, eventLoop: channel.eventLoop, settings: configuration.http2, keepalive: configuration.limits.keepalive, logger: logger
+                        role: .server, eventLoop: channel.eventLoop, settings: configuration.http2,
+                        keepalive: configuration.limits.keepalive, logger: logger
                     )
                     http2.delegate = GRPCServerConnection(
                         http2: http2, router: router, configuration: configuration, remoteAddress: Self.authority, logger: logger

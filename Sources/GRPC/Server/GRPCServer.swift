@@ -108,7 +108,8 @@ public final class GRPCServer: Sendable {
                     var connectionLogger = logger
                     connectionLogger[metadataKey: "peer"] = "\(remote)"
                     let http2 = HTTP2Connection(
-                        role: .server, eventLoop: channel.eventLoop, settings: configuration.http2, keepalive: configuration.limits.keepalive, logger: connectionLogger
+                        role: .server, eventLoop: channel.eventLoop, settings: configuration.http2,
+                        keepalive: configuration.limits.keepalive, logger: connectionLogger
                     )
                     let id = ObjectIdentifier(http2)
                     if let refusal = self.admit(id, address: address) {
@@ -136,7 +137,8 @@ public final class GRPCServer: Sendable {
                         to: channel, peerNames: grpc.peer.certificateNames, observer: configuration.observer, logger: connectionLogger
                     )
                     try channel.pipeline.syncOperations.addHandler(http2)
-                    self.connectionOpened(id, ConnectionHandle(eventLoop: channel.eventLoop, connection: NIOLoopBound(http2, eventLoop: channel.eventLoop)))
+                    self.connectionOpened(
+                        id, ConnectionHandle(eventLoop: channel.eventLoop, connection: NIOLoopBound(http2, eventLoop: channel.eventLoop)))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)
@@ -148,7 +150,9 @@ public final class GRPCServer: Sendable {
         }
         logger.info(
             "gRPC server listening",
-            metadata: ["address": "\(listener.localAddress.map { "\($0)" } ?? "?")", "tls": "\(configuration.tls == nil ? "off (h2c)" : "on")"]
+            metadata: [
+                "address": "\(listener.localAddress.map { "\($0)" } ?? "?")", "tls": "\(configuration.tls == nil ? "off (h2c)" : "on")",
+            ]
         )
     }
 
@@ -196,9 +200,10 @@ public final class GRPCServer: Sendable {
         var total = 0
         for handle in handles {
             let connection = handle.connection
-            total += (try? await handle.eventLoop.submit {
-                (connection.value.delegate as? GRPCServerConnection)?.requestBudget.heldBytes ?? 0
-            }.get()) ?? 0
+            total +=
+                (try? await handle.eventLoop.submit {
+                    (connection.value.delegate as? GRPCServerConnection)?.requestBudget.heldBytes ?? 0
+                }.get()) ?? 0
         }
         return total
     }

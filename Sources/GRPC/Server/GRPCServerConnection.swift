@@ -79,7 +79,10 @@ final class GRPCServerConnection: HTTP2ConnectionDelegate {
             observer?.callRejected(method: nil, code: .internal)
             http2.submitResponse(
                 streamID: streamID,
-                headers: [(":status", String(status)), ("content-type", "text/plain; charset=utf-8"), ("grpc-status", String(GRPCStatusCode.internal.rawValue)), ("grpc-message", PercentEncoding.encode(message))],
+                headers: [
+                    (":status", String(status)), ("content-type", "text/plain; charset=utf-8"),
+                    ("grpc-status", String(GRPCStatusCode.internal.rawValue)), ("grpc-message", PercentEncoding.encode(message)),
+                ],
                 hasBody: false
             )
         case .rejectGRPC(let status, let extraHeaders):

@@ -39,11 +39,13 @@ public struct RPCRouter: Sendable {
         response _: Response.Type,
         handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) {
-        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .unary, handler: .task { call, request, context in
-            let message = try decodeRequest(Request.self, from: request ?? ByteBuffer())
-            let response = try await handler(message, context)
-            try await call.send(response)
-        })
+        methods[descriptor.path] = RegisteredMethod(
+            descriptor: descriptor, kind: .unary,
+            handler: .task { call, request, context in
+                let message = try decodeRequest(Request.self, from: request ?? ByteBuffer())
+                let response = try await handler(message, context)
+                try await call.send(response)
+            })
     }
 
     /// Registers a unary method whose handler runs inline on the connection's event loop, with
@@ -57,12 +59,14 @@ public struct RPCRouter: Sendable {
         response _: Response.Type,
         handler: @escaping @Sendable (Request, ServerContext) throws -> Response
     ) {
-        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .unary, handler: .inline { request, context in
-            let message = try decodeRequest(Request.self, from: request ?? ByteBuffer())
-            var framed = ByteBuffer()
-            try GRPCMessageFramer.frame(try handler(message, context), into: &framed)
-            return framed
-        })
+        methods[descriptor.path] = RegisteredMethod(
+            descriptor: descriptor, kind: .unary,
+            handler: .inline { request, context in
+                let message = try decodeRequest(Request.self, from: request ?? ByteBuffer())
+                var framed = ByteBuffer()
+                try GRPCMessageFramer.frame(try handler(message, context), into: &framed)
+                return framed
+            })
     }
 
     public mutating func registerServerStreaming<Request: GRPCMessage, Response: GRPCMessage>(
@@ -71,10 +75,12 @@ public struct RPCRouter: Sendable {
         response _: Response.Type,
         handler: @escaping @Sendable (Request, RPCWriter<Response>, ServerContext) async throws -> Void
     ) {
-        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .serverStreaming, handler: .task { call, request, context in
-            let message = try decodeRequest(Request.self, from: request ?? ByteBuffer())
-            try await handler(message, RPCWriter(sink: call), context)
-        })
+        methods[descriptor.path] = RegisteredMethod(
+            descriptor: descriptor, kind: .serverStreaming,
+            handler: .task { call, request, context in
+                let message = try decodeRequest(Request.self, from: request ?? ByteBuffer())
+                try await handler(message, RPCWriter(sink: call), context)
+            })
     }
 
     public mutating func registerClientStreaming<Request: GRPCMessage, Response: GRPCMessage>(
@@ -83,10 +89,12 @@ public struct RPCRouter: Sendable {
         response _: Response.Type,
         handler: @escaping @Sendable (RPCRequestStream<Request>, ServerContext) async throws -> Response
     ) {
-        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .clientStreaming, handler: .task { call, _, context in
-            let response = try await handler(RPCRequestStream(source: call), context)
-            try await call.send(response)
-        })
+        methods[descriptor.path] = RegisteredMethod(
+            descriptor: descriptor, kind: .clientStreaming,
+            handler: .task { call, _, context in
+                let response = try await handler(RPCRequestStream(source: call), context)
+                try await call.send(response)
+            })
     }
 
     public mutating func registerBidirectionalStreaming<Request: GRPCMessage, Response: GRPCMessage>(
@@ -95,9 +103,11 @@ public struct RPCRouter: Sendable {
         response _: Response.Type,
         handler: @escaping @Sendable (RPCRequestStream<Request>, RPCWriter<Response>, ServerContext) async throws -> Void
     ) {
-        methods[descriptor.path] = RegisteredMethod(descriptor: descriptor, kind: .bidirectionalStreaming, handler: .task { call, _, context in
-            try await handler(RPCRequestStream(source: call), RPCWriter(sink: call), context)
-        })
+        methods[descriptor.path] = RegisteredMethod(
+            descriptor: descriptor, kind: .bidirectionalStreaming,
+            handler: .task { call, _, context in
+                try await handler(RPCRequestStream(source: call), RPCWriter(sink: call), context)
+            })
     }
 }
 
@@ -134,9 +144,11 @@ final class RegisteredMethod: Sendable {
         case .inline(let run):
             body = { call, request, context in try await call.write(framed: try run(request, context)) }
         }
-        return RegisteredMethod(descriptor: descriptor, kind: kind, handler: .task { call, request, context in
-            try await interceptor.intercept(context) { try await body(call, request, context) }
-        })
+        return RegisteredMethod(
+            descriptor: descriptor, kind: kind,
+            handler: .task { call, request, context in
+                try await interceptor.intercept(context) { try await body(call, request, context) }
+            })
     }
 
     /// The inline handler, for `registerInlineUnary` methods.

@@ -109,7 +109,8 @@ final class ServerCall {
             failForLimit(.resourceExhausted, "the request stream holds more than \(connection.requestBudget.perStream) unread bytes")
         case .connectionOverBudget:
             connection.observer?.limitReached(.connectionRequestBytes)
-            failForLimit(.resourceExhausted, "the connection holds more than \(connection.requestBudget.perConnection) bytes of unread requests")
+            failForLimit(
+                .resourceExhausted, "the connection holds more than \(connection.requestBudget.perConnection) bytes of unread requests")
         }
     }
 
@@ -217,7 +218,8 @@ final class ServerCall {
         switch action {
         case .sendTrailers:
             if status.code == .ok && status.message.isEmpty {
-                connection.http2.finish(streamID: streamID, trailers: .prebuilt(GRPCResponseHeaders.okTrailers, extra: trailers.wireHeaders))
+                connection.http2.finish(
+                    streamID: streamID, trailers: .prebuilt(GRPCResponseHeaders.okTrailers, extra: trailers.wireHeaders))
             } else {
                 var headers = GRPCResponseHeaders.status(status)
                 headers.append(contentsOf: trailers.wireHeaders)

@@ -35,7 +35,8 @@ public final class ServerTLSCredentials: Sendable {
         self.applicationProtocols = applicationProtocols
         self.logger = logger
         let contents = try Self.read(files)
-        loaded = Mutex(Loaded(context: try Self.context(contents, files: files, applicationProtocols: applicationProtocols), contents: contents))
+        loaded = Mutex(
+            Loaded(context: try Self.context(contents, files: files, applicationProtocols: applicationProtocols), contents: contents))
     }
 
     /// What new connections are served with.
@@ -102,10 +103,13 @@ public final class ServerTLSCredentials: Sendable {
         try TLSFileContents.read(certificate: files.certificateFile, key: files.keyFile, authority: files.clientCAFile)
     }
 
-    private static func context(_ contents: TLSFileContents, files: ServerTLSFiles, applicationProtocols: [String]) throws(TLSSetupError) -> NIOSSLContext {
+    private static func context(_ contents: TLSFileContents, files: ServerTLSFiles, applicationProtocols: [String]) throws(TLSSetupError)
+        -> NIOSSLContext
+    {
         let chain = try TLSFileContents.certificates(contents.certificate, file: files.certificateFile)
         let key = try TLSFileContents.privateKey(contents.key, file: files.keyFile)
-        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
         configuration.applicationProtocols = applicationProtocols
         if let authority = contents.authority, let file = files.clientCAFile {

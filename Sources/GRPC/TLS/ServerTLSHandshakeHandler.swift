@@ -30,11 +30,14 @@ final class ServerTLSHandshakeHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiatedProtocol) = event {
             guard negotiatedProtocol == "h2" else {
-                refuse(context: context, .alpn, reason: "the client did not negotiate HTTP/2 (ALPN h2); got \(negotiatedProtocol ?? "no protocol")")
+                refuse(
+                    context: context, .alpn,
+                    reason: "the client did not negotiate HTTP/2 (ALPN h2); got \(negotiatedProtocol ?? "no protocol")")
                 return
             }
             state = .established
-            if let tls = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self), let certificate = tls.peerCertificate {
+            if let tls = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self), let certificate = tls.peerCertificate
+            {
                 peerNames.set(PeerCertificateNames.names(in: certificate))
             }
         }

@@ -22,7 +22,8 @@ struct CommandLineArguments: Sendable {
             }
             guard argument.hasPrefix("--"), argument.count > 2 else {
                 throw SettingsError(
-                    argument.hasPrefix("-") ? "unknown option '\(argument)'" : "unexpected argument '\(argument)' (settings are --name value)"
+                    argument.hasPrefix("-")
+                        ? "unknown option '\(argument)'" : "unexpected argument '\(argument)' (settings are --name value)"
                 )
             }
             let option = argument.dropFirst(2)

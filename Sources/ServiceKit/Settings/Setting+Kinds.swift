@@ -24,7 +24,9 @@ extension Setting where Value == Double {
     public static func number(
         _ name: String, environment: String? = nil, default defaultValue: Double, in range: ClosedRange<Double>, help: String
     ) -> Setting {
-        Setting(name, environment: environment, default: defaultValue, defaultText: RangeCheck.text(defaultValue), help: help, placeholder: "x") {
+        Setting(
+            name, environment: environment, default: defaultValue, defaultText: RangeCheck.text(defaultValue), help: help, placeholder: "x"
+        ) {
             text throws(SettingProblem) in
             try RangeCheck.number(text, within: range)
         }
@@ -57,14 +59,16 @@ extension Setting where Value == String {
         _ name: String, environment: String? = nil, default defaultValue: String, defaultText: String? = nil, help: String
     ) -> Setting {
         Setting(
-            name, environment: environment, default: defaultValue, defaultText: defaultText ?? (defaultValue.isEmpty ? "none" : defaultValue),
+            name, environment: environment, default: defaultValue,
+            defaultText: defaultText ?? (defaultValue.isEmpty ? "none" : defaultValue),
             help: help, placeholder: "text"
         ) { text throws(SettingProblem) in text }
     }
 
     /// Another service's `host:port`.
     public static func address(_ name: String, default defaultValue: String, help: String) -> Setting {
-        Setting(name, default: defaultValue, defaultText: defaultValue, help: help, placeholder: "host:port") { text throws(SettingProblem) in
+        Setting(name, default: defaultValue, defaultText: defaultValue, help: help, placeholder: "host:port") {
+            text throws(SettingProblem) in
             guard let colon = text.lastIndex(of: ":"), colon != text.startIndex, let port = Int(text[text.index(after: colon)...]),
                 (1...65535).contains(port)
             else { throw .outOfRange("must be host:port (got '\(text)')") }
@@ -89,7 +93,8 @@ extension Setting where Value: RawRepresentable & CaseIterable, Value.RawValue =
     public static func choice(_ name: String, environment: String? = nil, default defaultValue: Value, help: String) -> Setting {
         let names = Value.allCases.map(\.rawValue).joined(separator: ", ")
         return Setting(
-            name, environment: environment, default: defaultValue, defaultText: defaultValue.rawValue, help: "\(help) One of \(names).", placeholder: "name"
+            name, environment: environment, default: defaultValue, defaultText: defaultValue.rawValue, help: "\(help) One of \(names).",
+            placeholder: "name"
         ) {
             text throws(SettingProblem) in
             guard let value = Value(rawValue: text) else { throw .outOfRange("must be one of \(names) (got '\(text)')") }
@@ -102,7 +107,8 @@ extension Setting {
     /// A value of the service's own kind (a storage location, a file of games), parsed by
     /// `parse`, whose error describes what is wrong.
     public static func parsed(
-        _ name: String, environment: String? = nil, default defaultValue: Value, defaultText: String, help: String, placeholder: String = "value",
+        _ name: String, environment: String? = nil, default defaultValue: Value, defaultText: String, help: String,
+        placeholder: String = "value",
         parse: @escaping @Sendable (String) throws -> Value
     ) -> Setting {
         Setting(name, environment: environment, default: defaultValue, defaultText: defaultText, help: help, placeholder: placeholder) {

@@ -26,7 +26,8 @@ public final class SettingsReader {
     public init(arguments: [String], environment: [String: String]) throws(SettingsError) {
         let arguments = try CommandLineArguments(arguments)
         let environment = environment.filter { !$0.value.isEmpty }
-        let path = arguments.given[Self.configurationFile.name].map { $0.value ?? "" } ?? environment[Self.configurationFile.environmentVariable]
+        let path =
+            arguments.given[Self.configurationFile.name].map { $0.value ?? "" } ?? environment[Self.configurationFile.environmentVariable]
         if path == "" { throw SettingsError("--config needs a file") }
         self.arguments = arguments
         self.environment = environment

@@ -1,4 +1,3 @@
-@testable import Bridge
 import CourtsideProto
 import CourtsideRPC
 import EventRelay
@@ -9,6 +8,8 @@ import NIOCore
 import NIOEmbedded
 import ServiceKit
 
+@testable import Bridge
+
 /// The bridge's HTTP pipeline (`BridgeServer.configure`) on an `EmbeddedChannel`, with nothing
 /// behind it: no services, no hubs. Only what is answered on the event loop itself can be
 /// tested this way (refusals, limits, deadlines), not the page or the API (answered off it).
@@ -18,7 +19,8 @@ struct EmbeddedHTTP {
     /// What every connection of a test shares.
     static func app(_ configure: (inout BridgeConfiguration) -> Void = { _ in }) -> BridgeApp {
         var configuration = BridgeConfiguration()
-        configuration.staticDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        configuration.staticDirectory =
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../../services/bridge/public").path
         configure(&configuration)
         let logger = Logger(label: "embedded-http")
@@ -28,7 +30,8 @@ struct EmbeddedHTTP {
             makePayload: { BridgeItem(item: $0, teams: nil, previousStatus: nil) }
         )
         let api = JSONAPI(
-            schedule: unreachable, score: unreachable, teams: TeamDirectory(client: nil), relay: relay, relayIsCurrent: { false }, logger: logger
+            schedule: unreachable, score: unreachable, teams: TeamDirectory(client: nil), relay: relay, relayIsCurrent: { false },
+            logger: logger
         )
         let policy = AccessPolicy(
             allowedOrigins: configuration.allowedOrigins, trustedProxies: configuration.trustedProxies,

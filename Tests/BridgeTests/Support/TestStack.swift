@@ -12,9 +12,9 @@ import ScoreService
 import ServiceKit
 import ServiceLifecycle
 import Storage
-import TestSupport
 import SubscriptionService
 import Synchronization
+import TestSupport
 
 /// Schedule (seeded with `games`), score, subscription and the bridge, in-process on loopback
 /// ports.
@@ -22,9 +22,13 @@ final class TestStack: Sendable {
     static let today = GameDate.today()
     /// G1 (live once it has events) and G2 are today's, G3 is another day's.
     static let games = [
-        Game(id: "G1", homeTeamId: "BOS", awayTeamId: "LAL", startTimeMs: 1_700_000_000_000, date: today, venue: "TD Garden", status: .scheduled),
+        Game(
+            id: "G1", homeTeamId: "BOS", awayTeamId: "LAL", startTimeMs: 1_700_000_000_000, date: today, venue: "TD Garden",
+            status: .scheduled),
         Game(id: "G2", homeTeamId: "NYK", awayTeamId: "MIA", startTimeMs: 1_700_000_100_000, date: today, venue: "MSG", status: .scheduled),
-        Game(id: "G3", homeTeamId: "MIA", awayTeamId: "BOS", startTimeMs: 1_800_000_000_000, date: "2099-01-01", venue: "", status: .scheduled),
+        Game(
+            id: "G3", homeTeamId: "MIA", awayTeamId: "BOS", startTimeMs: 1_800_000_000_000, date: "2099-01-01", venue: "",
+            status: .scheduled),
     ]
 
     let schedule: ScheduleServer
@@ -61,7 +65,8 @@ final class TestStack: Sendable {
         scoreConfiguration.storage = .sqliteMemory
         scoreConfiguration.shutdownGrace = .seconds(1)
         configureScore(&scoreConfiguration)
-        let score = try await ScoreServer.build(configuration: scoreConfiguration, directory: StaticGameDirectory(games: games), logger: logger)
+        let score = try await ScoreServer.build(
+            configuration: scoreConfiguration, directory: StaticGameDirectory(games: games), logger: logger)
         let scoreGroup = ServiceGroup(configuration: .init(services: score.services, logger: logger))
         let scoreTask = Task { try await scoreGroup.run() }
         let scorePort = try await waitForPort { score.grpcServer.localAddress?.port }
@@ -80,7 +85,9 @@ final class TestStack: Sendable {
         subscriptionConfiguration.grpcPort = subscriptionPort
         // Events published before the relays registered upstream would reach nobody (a stream
         // with no resume position starts at "now"): wait for both hops.
-        try await waitFor("the subscription service's stream from score to open", timeout: .seconds(15)) { subscription.upstream.isConnected }
+        try await waitFor("the subscription service's stream from score to open", timeout: .seconds(15)) {
+            subscription.upstream.isConnected
+        }
 
         var configuration = BridgeConfiguration()
         configuration.httpPort = 0
@@ -88,7 +95,8 @@ final class TestStack: Sendable {
         configuration.subscriptionAddress = "127.0.0.1:\(subscriptionPort)"
         configuration.scoreAddress = "127.0.0.1:\(scorePort)"
         configuration.scheduleAddress = "127.0.0.1:\(schedulePort)"
-        configuration.staticDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../services/bridge/public").path
+        configuration.staticDirectory =
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../services/bridge/public").path
         configuration.shutdownGrace = .seconds(2)
         configuration.reconnectSpreadMs = 1000
         configure(&configuration)
@@ -96,11 +104,14 @@ final class TestStack: Sendable {
         let bridgeGroup = ServiceGroup(configuration: .init(services: bridge.services, logger: logger))
         let bridgeTask = Task { try await bridgeGroup.run() }
         _ = try await waitForPort { bridge.localAddress?.port }
-        try await waitFor("the bridge's stream from the subscription service to open", timeout: .seconds(15)) { bridge.upstream.isConnected }
+        try await waitFor("the bridge's stream from the subscription service to open", timeout: .seconds(15)) {
+            bridge.upstream.isConnected
+        }
         let scoreClient = GRPCClient(host: "127.0.0.1", port: scorePort)
         return TestStack(
             schedule: schedule, score: score, bridge: bridge, scoreClient: scoreClient,
-            groups: [bridgeGroup, subscriptionGroup, scoreGroup, scheduleGroup], tasks: [bridgeTask, subscriptionTask, scoreTask, scheduleTask],
+            groups: [bridgeGroup, subscriptionGroup, scoreGroup, scheduleGroup],
+            tasks: [bridgeTask, subscriptionTask, scoreTask, scheduleTask],
             subscriptionConfiguration: subscriptionConfiguration
         )
     }
@@ -165,12 +176,15 @@ final class TestStack: Sendable {
         let events = (0..<count).map { index -> Event in
             let n = start + index + 1
             return Event(
-                gameId: gameId, sourceId: "\(gameId)-\(n)", kind: EventKind(rawValue: 2), teamId: Self.games.first { $0.id == gameId }?.homeTeamId ?? "",
+                gameId: gameId, sourceId: "\(gameId)-\(n)", kind: EventKind(rawValue: 2),
+                teamId: Self.games.first { $0.id == gameId }?.homeTeamId ?? "",
                 points: points, description: description ?? "free throw \(n)",
-                state: GameState(homeScore: UInt32(n) * points, awayScore: 0, period: 1, clockMs: 600_000, clockRunning: true, status: .live)
+                state: GameState(
+                    homeScore: UInt32(n) * points, awayScore: 0, period: 1, clockMs: 600_000, clockRunning: true, status: .live)
             )
         }
-        let response = try await ScoreServiceClient(scoreClient).publishEvents(PublishEventsRequest(events: events), options: CallOptions(timeout: .seconds(10)))
+        let response = try await ScoreServiceClient(scoreClient).publishEvents(
+            PublishEventsRequest(events: events), options: CallOptions(timeout: .seconds(10)))
         return response.results.last?.position?.seq ?? 0
     }
 
@@ -201,7 +215,8 @@ final class TestStack: Sendable {
 
 /// Plain HTTP/1.1 for tests (one request per connection).
 enum TestHTTP {
-    static func get(port: Int, _ target: String, headers: [(String, String)] = []) async throws -> (status: Int, head: String, body: String) {
+    static func get(port: Int, _ target: String, headers: [(String, String)] = []) async throws -> (status: Int, head: String, body: String)
+    {
         let (channel, inbox) = try await TestWebSocket.connectRaw(port: port)
         var request = "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }

@@ -33,7 +33,9 @@ final class TestWebSocket: Sendable {
     }
 
     /// Connects and upgrades; throws unless the answer is 101.
-    static func connect(port: Int, path: String = "/ws", headers: [(String, String)] = [], receiveBuffer: Int? = nil) async throws -> TestWebSocket {
+    static func connect(port: Int, path: String = "/ws", headers: [(String, String)] = [], receiveBuffer: Int? = nil) async throws
+        -> TestWebSocket
+    {
         let (socket, inbox) = try await connectRaw(port: port, receiveBuffer: receiveBuffer)
         var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         request += "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
@@ -127,7 +129,9 @@ final class TestWebSocket: Sendable {
                 if skipHeartbeats, object["type"] as? String == "heartbeat" { continue }
                 return object
             case 8:
-                throw TestFailure("closed with \(frame.closeCode.map(String.init) ?? "no code"): \(String(decoding: frame.payload.dropFirst(2), as: UTF8.self))")
+                throw TestFailure(
+                    "closed with \(frame.closeCode.map(String.init) ?? "no code"): \(String(decoding: frame.payload.dropFirst(2), as: UTF8.self))"
+                )
             case 9, 10:
                 continue
             default:
@@ -182,7 +186,8 @@ final class Inbox: Sendable {
         while ContinuousClock.now < deadline {
             let head: String? = state.withLock { state in
                 let view = Array(state.buffer.readableBytesView)
-                guard let end = view.indices.first(where: { $0 + 3 < view.count && view[$0..<($0 + 4)].elementsEqual([13, 10, 13, 10]) }) else {
+                guard let end = view.indices.first(where: { $0 + 3 < view.count && view[$0..<($0 + 4)].elementsEqual([13, 10, 13, 10]) })
+                else {
                     return nil
                 }
                 state.buffer.moveReaderIndex(forwardBy: end + 4)

@@ -1,3 +1,11 @@
+import Auth
+import GRPC
+import GRPCWire
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceKit
+
 // The `bench.v1.Bench` service of ../shared/bench/grpc-peers on Courtside's gRPC layer:
 //   /bench.v1.Bench/Unary   echoes the request bytes;
 //   /bench.v1.Bench/Stream  request = u32 BE count N, optional u32 BE size S (default 100);
@@ -13,15 +21,8 @@
 //   need a token with `admin`; the interceptor runs Unary in a task, not inline). At the bench
 //   server's log level (warning) no audit line is built, as in a service logging at warning.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import Auth
-import GRPC
-import GRPCWire
-import Logging
-import NIOCore
-import NIOPosix
-import ServiceKit
 
 struct BenchService: RPCService {
     enum UnaryMode: String { case inline, task }

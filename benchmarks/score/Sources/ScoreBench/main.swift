@@ -86,7 +86,10 @@ struct ScoreBench {
             defer { gameIndex += 1 }
             return "bench-\(gameIndex)"
         }
-        for (label, publishers, batch) in [("one by one, 1 publisher", 1, 1), ("one by one, 8 publishers", 8, 1), ("batches of 100, 1 publisher", 1, 100), ("batches of 500, 4 publishers", 4, 500)] {
+        for (label, publishers, batch) in [
+            ("one by one, 1 publisher", 1, 1), ("one by one, 8 publishers", 8, 1), ("batches of 100, 1 publisher", 1, 100),
+            ("batches of 500, 4 publishers", 4, 500),
+        ] {
             let game = nextGame()
             let perPublisher = max(batch, options.events / publishers / batch * batch)
             let started = ContinuousClock.now
@@ -147,11 +150,13 @@ struct ScoreBench {
         }
         client.close()
         let latencies = collected.sorted()
-        print(String(
-            format: "  publish→stream latency, %d subscribers, %.0f events/s for %.0f s (%d deliveries): p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms",
-            options.subscribers, options.rate, options.seconds, latencies.count,
-            percentile(latencies, 0.50), percentile(latencies, 0.99), percentile(latencies, 0.999), percentile(latencies, 1.0)
-        ))
+        print(
+            String(
+                format:
+                    "  publish→stream latency, %d subscribers, %.0f events/s for %.0f s (%d deliveries): p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms",
+                options.subscribers, options.rate, options.seconds, latencies.count,
+                percentile(latencies, 0.50), percentile(latencies, 0.99), percentile(latencies, 0.999), percentile(latencies, 1.0)
+            ))
         await group.triggerGracefulShutdown()
         _ = try? await running.value
     }
