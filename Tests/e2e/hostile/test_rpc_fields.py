@@ -363,6 +363,49 @@ def test_list_teams_and_games(cluster):
         ])
 
 
+
+def a_team(tricode, league_id="mens-college-basketball", **fields):
+    values = dict(id=f"{league_id}-{tricode}", league_id=league_id, tricode=tricode, city="Storrs", name="Huskies",
+                  primary_color="#000e2f")
+    values.update(fields)
+    return C.Team(**values)
+
+
+def test_leagues_and_created_teams(cluster):
+    """League filters and the teams a feed creates: every count, length and colour is checked, a
+    refused request writes no team, and a league with seed data cannot be rewritten."""
+    _, schedule, _ = stubs(cluster)
+    with cluster.guard("schedule", max_growth_mb=GROWTH_MB):
+        leagues = [league.id for league in schedule.ListLeagues(SCHEDULE.ListLeaguesRequest(), timeout=10).leagues]
+        assert "nba" in leagues and "wnba" in leagues
+        for call, request in ((schedule.ListGames, SCHEDULE.ListGamesRequest), (schedule.ListTeams, SCHEDULE.ListTeamsRequest)):
+            assert status(call, request(league_ids=["wnba"])) == OK
+            assert status(call, request(league_ids=[""])) == INVALID
+            assert status(call, request(league_ids=["x" * 65])) == INVALID
+            assert status(call, request(league_ids=["cricket"])) == NOT_FOUND
+            assert status(call, request(league_ids=["nba"] * 10_000)) == INVALID
+        team_count = lambda: len(schedule.ListTeams(SCHEDULE.ListTeamsRequest(), timeout=10).teams)  # noqa: E731
+        before = team_count()
+        game = a_game("hf-league-game", home_team_id="mens-college-basketball-UC1", away_team_id="mens-college-basketball-UC2")
+        refused = [
+            [a_team("UC1", city="c" * 201), a_team("UC2")],
+            [a_team("UC1", primary_color="red"), a_team("UC2")],
+            [a_team("UC1", league_id="wnba"), a_team("UC2")],
+            [a_team("UC1", league_id="cricket"), a_team("UC2")],
+            [a_team("UC1", id="mens-college-basketball-XXX"), a_team("UC2")],
+            [a_team("U" * 65), a_team("UC2")],
+            [a_team("UC1"), a_team("UC1")],
+            [a_team(f"M{n}") for n in range(1001)],
+        ]
+        for teams in refused:
+            assert status(schedule.UpsertGames, SCHEDULE.UpsertGamesRequest(games=[game], teams=teams)) == INVALID, teams[0]
+        assert team_count() == before
+        assert status(schedule.GetGame, SCHEDULE.GetGameRequest(game_id="hf-league-game")) == NOT_FOUND
+        assert status(schedule.UpsertGames, SCHEDULE.UpsertGamesRequest(games=[game], teams=[a_team("UC1"), a_team("UC2")])) == OK
+        assert team_count() == before + 2
+        check_not_text(cluster, "schedule", "/courtside.v1.ScheduleService/ListTeams",
+                       [SCHEDULE.ListTeamsRequest(league_ids=[MARKER.decode()])])
+
 def test_watch_games(cluster):
     _, schedule, _ = stubs(cluster)
     with cluster.guard("schedule", max_growth_mb=GROWTH_MB):
