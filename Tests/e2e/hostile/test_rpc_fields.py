@@ -383,12 +383,19 @@ def test_leagues_and_created_teams(cluster):
             assert status(call, request(league_ids=[""])) == INVALID
             assert status(call, request(league_ids=["x" * 65])) == INVALID
             assert status(call, request(league_ids=["cricket"])) == NOT_FOUND
+            assert status(call, request(league_ids=["nba"] * 20)) == OK
+            assert status(call, request(league_ids=["nba"] * 21)) == INVALID
             assert status(call, request(league_ids=["nba"] * 10_000)) == INVALID
         team_count = lambda: len(schedule.ListTeams(SCHEDULE.ListTeamsRequest(), timeout=10).teams)  # noqa: E731
         before = team_count()
         game = a_game("hf-league-game", home_team_id="mens-college-basketball-UC1", away_team_id="mens-college-basketball-UC2")
         refused = [
             [a_team("UC1", city="c" * 201), a_team("UC2")],
+            [a_team("UC1", name="n" * 201), a_team("UC2")],
+            [a_team("UC1", conference="c" * 201), a_team("UC2")],
+            [a_team("UC1", division="d" * 201), a_team("UC2")],
+            [a_team("UC1", name="Huskies\u0000"), a_team("UC2")],
+            [a_team("UC1", secondary_color="#12345g"), a_team("UC2")],
             [a_team("UC1", primary_color="red"), a_team("UC2")],
             [a_team("UC1", league_id="wnba"), a_team("UC2")],
             [a_team("UC1", league_id="cricket"), a_team("UC2")],
