@@ -2,7 +2,6 @@ import Foundation
 public import GRPC
 public import GRPCWire
 public import Logging
-import Prometheus
 public import ServiceKit
 
 /// The one place a gRPC server checks credentials: before a method's handler runs, it reads
@@ -19,7 +18,7 @@ public struct AuthInterceptor: CallInterceptor {
     /// nil: no `--client-identities-file`, so a certificate identifies nobody.
     let clientIdentities: ClientIdentityFile?
     let permissions: MethodPermissions
-    let metrics: ServiceMetrics
+    let refusals: AuthRefusalCounters
     /// Whether accepted writes are logged as audit lines: false when the service logs above
     /// `info`, where the lines would be dropped anyway (building one costs more than the check).
     let audits: Bool
@@ -31,7 +30,7 @@ public struct AuthInterceptor: CallInterceptor {
         self.verifier = verifier
         self.clientIdentities = clientIdentities
         self.permissions = permissions
-        self.metrics = metrics
+        self.refusals = AuthRefusalCounters(metrics)
         self.audits = audits
     }
 
@@ -92,19 +91,16 @@ public struct AuthInterceptor: CallInterceptor {
     private func refuse(_ failure: AuthFailure, context: ServerContext, subject: String?) -> RPCError {
         // An unknown certificate's names are what an operator would add to the table.
         let names = failure == .unknownClientCertificate ? context.peerCertificateNames : []
-        Self.record(failure, method: context.method, subject: subject, metrics: metrics, logger: context.logger, certificateNames: names)
+        Self.record(failure, method: context.method, subject: subject, counters: refusals, logger: context.logger, certificateNames: names)
         return failure.rpcError
     }
 
     /// Counts and logs a refusal (also used by handlers refusing another owner's subscription).
     public static func record(
-        _ failure: AuthFailure, method: MethodDescriptor, subject: String?, metrics: ServiceMetrics, logger: Logger,
+        _ failure: AuthFailure, method: MethodDescriptor, subject: String?, counters: AuthRefusalCounters, logger: Logger,
         certificateNames: [String] = []
     ) {
-        metrics.counter(
-            "courtside_grpc_auth_refusals_total", "Calls refused for missing or bad credentials or missing permission.",
-            labels: [("method", MethodPermissions.label(for: method)), ("reason", failure.rawValue)]
-        ).increment()
+        counters.increment(failure, method: method)
         var metadata: Logger.Metadata = [
             "subject": "\(subject ?? "anonymous")", "method": "\(method.method)", "reason": "\(failure.rawValue)",
         ]
