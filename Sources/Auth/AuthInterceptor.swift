@@ -121,26 +121,10 @@ public struct AuthInterceptor: CallInterceptor {
     }
 
     /// The token of `authorization: Bearer <token>`, if the metadata has one ("" when the
-    /// header is not `Bearer <something>`). Read as bytes: it runs on every call, and `String`'s
-    /// character-wise operations (and Foundation's trimming) cost more than the rest of the
-    /// check on a cached token.
+    /// header is not `Bearer <something>`).
     static func bearerToken(in metadata: Metadata) -> String? {
         // Keys are stored lower-case; walking them skips the copy `firstString` makes.
         guard let entry = metadata.first(where: { $0.key == "authorization" }), case .string(let value) = entry.value else { return nil }
-        let bytes = value.utf8
-        let scheme = "bearer ".utf8
-        guard bytes.count > scheme.count, zip(bytes, scheme).allSatisfy({ asciiLowercased($0) == $1 }) else { return "" }
-        var token = bytes.dropFirst(scheme.count)
-        while let first = token.first, isBlank(first) { token.removeFirst() }
-        while let last = token.last, isBlank(last) { token.removeLast() }
-        return String(Substring(token))
-    }
-
-    private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
-        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
-    }
-
-    private static func isBlank(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
+        return BearerToken.parse(authorization: value) ?? ""
     }
 }

@@ -74,8 +74,9 @@ public final class TokenVerifier: Sendable {
     }
 
     /// Everything `token` says (identity, expiry, the games and leagues it names), or why it
-    /// is refused.
+    /// is refused. A token longer than ``BearerToken/maximumBytes`` is refused unread.
     public func verify(_ token: String) async throws(AuthFailure) -> VerifiedToken {
+        guard token.utf8.count <= BearerToken.maximumBytes else { throw .malformedToken }
         let now = self.now()
         await reloadIfChanged(at: now)
         let (cached, keySet, generation) = state.withLock { state in
@@ -98,7 +99,9 @@ public final class TokenVerifier: Sendable {
     /// they hold at `now`.
     private func check(_ claims: TokenClaims, at now: Date) throws(AuthFailure) -> (VerifiedToken, Date) {
         let skew = configuration.clockSkew.timeInterval
-        guard let subject = claims.sub, !subject.isEmpty, let exp = claims.exp, exp.isFinite else { throw .malformedToken }
+        guard let subject = claims.sub, !subject.isEmpty, let exp = claims.exp, exp.isFinite, claims.nbf?.isFinite ?? true else {
+            throw .malformedToken
+        }
         let expiresAt = Date(timeIntervalSince1970: exp)
         let acceptedUntil = expiresAt.addingTimeInterval(skew)
         guard now < acceptedUntil else { throw .expired }

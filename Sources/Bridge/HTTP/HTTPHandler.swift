@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -343,11 +344,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// (EventSource cannot set headers; other clients may).
     static func connectionToken(parameters: [String: String], authorization: String?) -> String? {
         if let token = parameters["token"], !token.isEmpty { return token }
-        guard let authorization else { return nil }
-        let trimmed = authorization.trimmingSpaces()
-        guard trimmed.lowercased().hasPrefix("bearer ") else { return nil }
-        let token = String(trimmed.dropFirst("bearer ".count)).trimmingSpaces()
-        return token.isEmpty ? nil : token
+        return authorization.flatMap(BearerToken.parse(authorization:))
     }
 
     /// The followed set and positions of an SSE request, or the error answer (400).
