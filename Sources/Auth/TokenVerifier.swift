@@ -1,6 +1,7 @@
 public import Foundation
 import JWTKit
 public import Logging
+import ServiceKit
 import Synchronization
 
 /// Verifies bearer tokens against the public keys of a JWKS file: the header first (accepted
@@ -58,7 +59,7 @@ public final class TokenVerifier: Sendable {
         }
         state = Mutex(
             State(
-                keySet: keySet, fileContents: contents, nextCheck: now() + configuration.reloadInterval.timeInterval,
+                keySet: keySet, fileContents: contents, nextCheck: now() + configuration.reloadInterval.inSeconds,
                 cache: VerifiedTokenCache(capacity: configuration.cacheCapacity)
             )
         )
@@ -98,7 +99,7 @@ public final class TokenVerifier: Sendable {
     /// What the claims say and until when they are accepted (`exp` plus the clock skew), if
     /// they hold at `now`.
     private func check(_ claims: TokenClaims, at now: Date) throws(AuthFailure) -> (VerifiedToken, Date) {
-        let skew = configuration.clockSkew.timeInterval
+        let skew = configuration.clockSkew.inSeconds
         guard let subject = claims.sub, !subject.isEmpty, let exp = claims.exp, exp.isFinite, claims.nbf?.isFinite ?? true else {
             throw .malformedToken
         }
@@ -121,7 +122,7 @@ public final class TokenVerifier: Sendable {
     private func reloadIfChanged(at now: Date) async {
         let due = state.withLock { state in
             guard now >= state.nextCheck else { return false }
-            state.nextCheck = now + configuration.reloadInterval.timeInterval
+            state.nextCheck = now + configuration.reloadInterval.inSeconds
             return true
         }
         guard due else { return }
@@ -155,12 +156,5 @@ public final class TokenVerifier: Sendable {
         do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw LoadError(description: "cannot read the JWKS file \(path): \(error.localizedDescription)")
         }
-    }
-}
-
-extension Duration {
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 }
