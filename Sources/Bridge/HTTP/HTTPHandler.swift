@@ -303,11 +303,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func openStream(
         _ head: HTTPRequestHead, subscribe: ClientMessage.Subscribe, grant: ConnectionGrant?, context: ChannelHandlerContext
     ) {
-        let refused = app.authority.refusedGames(subscribe.games + subscribe.resume.keys, grant: grant, transport: "sse")
-        guard refused.isEmpty else {
-            let refusal: ConnectionTokenRefusal = grant == nil ? .missingToken : .gameNotAllowed
-            let message = "\(refusal.message): \(refused.prefix(20).joined(separator: ", "))"
-            respond(.error(.unauthorized, code: ErrorCode.tokenRequired.rawValue, message: message), to: head, context: context)
+        if let refused = app.authority.refusedGames(subscribe.games + subscribe.resume.keys, grant: grant, transport: "sse") {
+            respond(.error(.unauthorized, code: ErrorCode.tokenRequired.rawValue, message: refused.message), to: head, context: context)
             return
         }
         let client = app.policy.clientAddress(peer: context.channel.remoteAddress, forwardedFor: head.headers["x-forwarded-for"])

@@ -84,9 +84,8 @@ public struct JSONAPI: Sendable {
 
     /// 401 `token_required` for a private game that `grant` does not name; nil to go on.
     static func privateRefusal(_ id: String, authority: ConnectionAuthority, grant: ConnectionGrant?) -> HTTPAnswer? {
-        guard !authority.refusedGames([id], grant: grant, transport: "api").isEmpty else { return nil }
-        let refusal: ConnectionTokenRefusal = grant == nil ? .missingToken : .gameNotAllowed
-        return .error(.unauthorized, code: ErrorCode.tokenRequired.rawValue, message: "\(refusal.message): \(id.prefix(64))")
+        guard let refused = authority.refusedGames([id], grant: grant, transport: "api") else { return nil }
+        return .error(.unauthorized, code: ErrorCode.tokenRequired.rawValue, message: refused.message)
     }
 
     func games(date: String?, visible: (String) -> Bool = { _ in true }) async throws -> HTTPAnswer {
