@@ -267,13 +267,14 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let subscribe: ClientMessage.Subscribe
-        switch Self.streamRequest(query: query, lastEventID: head.headers["last-event-id"].first, configuration: configuration) {
+        let parameters = Self.parameters(query)
+        switch Self.streamRequest(parameters: parameters, lastEventID: head.headers["last-event-id"].first, configuration: configuration) {
         case .success(let request): subscribe = request
         case .failure(let answer):
             respond(answer, to: head, context: context)
             return
         }
-        if let token = Self.connectionToken(parameters: Self.parameters(query), authorization: head.headers["authorization"].first) {
+        if let token = Self.connectionToken(parameters: parameters, authorization: head.headers["authorization"].first) {
             let authority = app.authority
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let eventLoop = context.eventLoop
@@ -345,10 +346,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// The followed set and positions of an SSE request, or the error answer (400).
-    static func streamRequest(query: String, lastEventID: String?, configuration: BridgeConfiguration) -> Result<
+    static func streamRequest(parameters: [String: String], lastEventID: String?, configuration: BridgeConfiguration) -> Result<
         ClientMessage.Subscribe, HTTPAnswer
     > {
-        let parameters = parameters(query)
         var message = ClientMessage.Subscribe()
         func list(_ name: String) -> [String] {
             (parameters[name] ?? "").split(separator: ",").map(String.init)
