@@ -121,6 +121,19 @@ import Testing
         #expect(await refusal(noKid, by: verifier) == .unknownKey)
     }
 
+    @Test func aHeaderNamingAMemberTwiceIsMalformed() async throws {
+        let fixture = try await fixture()
+        let verifier = try await fixture.verifier()
+        let payload = Base64URL.encode(try JSONEncoder().encode(TokenFixture.claims()))
+        for header in [#"{"alg":"ES256","kid":"k1","alg":"HS256"}"#, #"{"alg":"ES256","kid":"k1","kid":"k2"}"#] {
+            let token = "\(Base64URL.encode(Data(header.utf8))).\(payload).AAAA"
+            #expect(await refusal(token, by: verifier) == .malformedToken, "\(header)")
+        }
+        // The same header without the second member is read as before.
+        let single = "\(Base64URL.encode(Data(#"{"alg":"ES256","kid":"k1"}"#.utf8))).\(payload).AAAA"
+        #expect(await refusal(single, by: verifier) == .badSignature)
+    }
+
     @Test func keysRotateByKidWithoutARestart() async throws {
         var fixture = try await fixture()
         let verifier = try await fixture.verifier(reloadInterval: .zero)
