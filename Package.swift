@@ -128,7 +128,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Who is calling and what they may do: JWT bearer tokens against a JWKS file, scopes per method.
-        .target(name: "Auth", dependencies: ["GRPC", "GRPCWire", "ServiceKit", jwtKit, logging, nioCore], swiftSettings: swiftSettings),
+        .target(
+            name: "Auth", dependencies: ["CourtsideJSON", "GRPC", "GRPCWire", "ServiceKit", jwtKit, logging, nioCore],
+            swiftSettings: swiftSettings),
         // Storage locations (sqlite:PATH, sqlite::memory:, postgres://…): GRDB and postgres-nio.
         .target(name: "Storage", dependencies: [grdb, postgresNIO, nioSSL, logging], swiftSettings: swiftSettings),
         // The score service: the ordered, resumable log of every game.

@@ -2,7 +2,6 @@ import Foundation
 public import GRPC
 public import GRPCWire
 public import Logging
-import Prometheus
 public import ServiceKit
 
 /// The one place a gRPC server checks credentials: before a method's handler runs, it reads
@@ -19,7 +18,7 @@ public struct AuthInterceptor: CallInterceptor {
     /// nil: no `--client-identities-file`, so a certificate identifies nobody.
     let clientIdentities: ClientIdentityFile?
     let permissions: MethodPermissions
-    let metrics: ServiceMetrics
+    let refusals: AuthRefusalCounters
     /// Whether accepted writes are logged as audit lines: false when the service logs above
     /// `info`, where the lines would be dropped anyway (building one costs more than the check).
     let audits: Bool
@@ -31,7 +30,7 @@ public struct AuthInterceptor: CallInterceptor {
         self.verifier = verifier
         self.clientIdentities = clientIdentities
         self.permissions = permissions
-        self.metrics = metrics
+        self.refusals = AuthRefusalCounters(metrics)
         self.audits = audits
     }
 
@@ -92,19 +91,16 @@ public struct AuthInterceptor: CallInterceptor {
     private func refuse(_ failure: AuthFailure, context: ServerContext, subject: String?) -> RPCError {
         // An unknown certificate's names are what an operator would add to the table.
         let names = failure == .unknownClientCertificate ? context.peerCertificateNames : []
-        Self.record(failure, method: context.method, subject: subject, metrics: metrics, logger: context.logger, certificateNames: names)
+        Self.record(failure, method: context.method, subject: subject, counters: refusals, logger: context.logger, certificateNames: names)
         return failure.rpcError
     }
 
     /// Counts and logs a refusal (also used by handlers refusing another owner's subscription).
     public static func record(
-        _ failure: AuthFailure, method: MethodDescriptor, subject: String?, metrics: ServiceMetrics, logger: Logger,
+        _ failure: AuthFailure, method: MethodDescriptor, subject: String?, counters: AuthRefusalCounters, logger: Logger,
         certificateNames: [String] = []
     ) {
-        metrics.counter(
-            "courtside_grpc_auth_refusals_total", "Calls refused for missing or bad credentials or missing permission.",
-            labels: [("method", MethodPermissions.label(for: method)), ("reason", failure.rawValue)]
-        ).increment()
+        counters.increment(failure, method: method)
         var metadata: Logger.Metadata = [
             "subject": "\(subject ?? "anonymous")", "method": "\(method.method)", "reason": "\(failure.rawValue)",
         ]
@@ -125,26 +121,10 @@ public struct AuthInterceptor: CallInterceptor {
     }
 
     /// The token of `authorization: Bearer <token>`, if the metadata has one ("" when the
-    /// header is not `Bearer <something>`). Read as bytes: it runs on every call, and `String`'s
-    /// character-wise operations (and Foundation's trimming) cost more than the rest of the
-    /// check on a cached token.
+    /// header is not `Bearer <something>`).
     static func bearerToken(in metadata: Metadata) -> String? {
         // Keys are stored lower-case; walking them skips the copy `firstString` makes.
         guard let entry = metadata.first(where: { $0.key == "authorization" }), case .string(let value) = entry.value else { return nil }
-        let bytes = value.utf8
-        let scheme = "bearer ".utf8
-        guard bytes.count > scheme.count, zip(bytes, scheme).allSatisfy({ asciiLowercased($0) == $1 }) else { return "" }
-        var token = bytes.dropFirst(scheme.count)
-        while let first = token.first, isBlank(first) { token.removeFirst() }
-        while let last = token.last, isBlank(last) { token.removeLast() }
-        return String(Substring(token))
-    }
-
-    private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
-        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
-    }
-
-    private static func isBlank(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
+        return BearerToken.parse(authorization: value) ?? ""
     }
 }

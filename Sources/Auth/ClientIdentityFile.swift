@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import ServiceKit
 import Synchronization
 
 /// The ``ClientIdentityTable`` of a `--client-identities-file`, read again when the file changes
@@ -37,7 +38,7 @@ public final class ClientIdentityFile: Sendable {
         do { table = try ClientIdentityTable(json: contents) } catch {
             throw LoadError(description: "the client identities file \(path) \(error.description)")
         }
-        state = Mutex(State(table: table, fileContents: contents, nextCheck: now() + reloadInterval.timeInterval))
+        state = Mutex(State(table: table, fileContents: contents, nextCheck: now() + reloadInterval.inSeconds))
         logger.info("client certificate identities loaded", metadata: ["file": "\(path)", "names": "\(table.count)"])
     }
 
@@ -50,7 +51,7 @@ public final class ClientIdentityFile: Sendable {
     private func reloadIfChanged(at now: Date) {
         let due = state.withLock { state in
             guard now >= state.nextCheck else { return false }
-            state.nextCheck = now + reloadInterval.timeInterval
+            state.nextCheck = now + reloadInterval.inSeconds
             return true
         }
         guard due else { return }

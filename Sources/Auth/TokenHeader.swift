@@ -1,3 +1,4 @@
+import CourtsideJSON
 import Foundation
 
 /// The header of a compact JWT, read before any key is touched: the algorithm must be one the
@@ -7,20 +8,22 @@ struct TokenHeader {
     let algorithm: String
     let keyID: String
 
-    /// Tokens longer than this are refused unread.
-    static let maximumTokenLength = 8192
+    /// The header is read by the hardened parser: a member named twice (`{"alg":"ES256","alg":"HS256"}`)
+    /// makes it malformed, so that no two readers can see different algorithms.
+    static let parserOptions = JSONParserOptions(maximumDepth: 32)
 
+    /// `token` is at most ``BearerToken/maximumBytes`` long (the verifier checks it first).
     init(token: String) throws(AuthFailure) {
-        guard token.utf8.count <= Self.maximumTokenLength else { throw .malformedToken }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerData = Base64URL.decode(parts[0]),
-            let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any]
-        else { throw .malformedToken }
-        guard let algorithm = header["alg"] as? String, KeySet.acceptedAlgorithms.contains(algorithm) else {
+        guard parts.count == 3, let headerData = Base64URL.decode(parts[0]) else { throw .malformedToken }
+        let header: JSONValue
+        do { header = try JSONParser.parse(Array(headerData), options: Self.parserOptions) } catch { throw .malformedToken }
+        guard case .object = header else { throw .malformedToken }
+        guard case .string(let algorithm)? = header["alg"], KeySet.acceptedAlgorithms.contains(algorithm) else {
             throw .unsupportedAlgorithm
         }
         guard !parts[2].isEmpty else { throw .badSignature }
-        guard let keyID = header["kid"] as? String else { throw .unknownKey }
+        guard case .string(let keyID)? = header["kid"] else { throw .unknownKey }
         self.algorithm = algorithm
         self.keyID = keyID
     }

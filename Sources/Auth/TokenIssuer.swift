@@ -1,5 +1,6 @@
 public import Foundation
 import JWTKit
+import ServiceKit
 
 /// Issues tokens for operators and for `make run`: an ES256 private key in a PEM file, its
 /// public half as a JWKS document, and signed tokens. The key id is derived from the public key
@@ -52,7 +53,7 @@ public struct TokenIssuer: Sendable {
         games: [String]? = nil, leagues: [String]? = nil, now: Date = Date()
     ) async throws -> String {
         let claims = TokenClaims(
-            sub: subject, iss: issuer, aud: [audience], exp: (now + lifetime.timeInterval).timeIntervalSince1970.rounded(.down),
+            sub: subject, iss: issuer, aud: [audience], exp: (now + lifetime.inSeconds).timeIntervalSince1970.rounded(.down),
             nbf: now.timeIntervalSince1970.rounded(.down), scope: scopes.isEmpty ? nil : scopes.joined(separator: " "),
             games: games, leagues: leagues
         )

@@ -1,6 +1,7 @@
 public import Foundation
 import JWTKit
 public import Logging
+import ServiceKit
 import Synchronization
 
 /// Verifies bearer tokens against the public keys of a JWKS file: the header first (accepted
@@ -58,7 +59,7 @@ public final class TokenVerifier: Sendable {
         }
         state = Mutex(
             State(
-                keySet: keySet, fileContents: contents, nextCheck: now() + configuration.reloadInterval.timeInterval,
+                keySet: keySet, fileContents: contents, nextCheck: now() + configuration.reloadInterval.inSeconds,
                 cache: VerifiedTokenCache(capacity: configuration.cacheCapacity)
             )
         )
@@ -74,8 +75,9 @@ public final class TokenVerifier: Sendable {
     }
 
     /// Everything `token` says (identity, expiry, the games and leagues it names), or why it
-    /// is refused.
+    /// is refused. A token longer than ``BearerToken/maximumBytes`` is refused unread.
     public func verify(_ token: String) async throws(AuthFailure) -> VerifiedToken {
+        guard token.utf8.count <= BearerToken.maximumBytes else { throw .malformedToken }
         let now = self.now()
         await reloadIfChanged(at: now)
         let (cached, keySet, generation) = state.withLock { state in
@@ -97,8 +99,10 @@ public final class TokenVerifier: Sendable {
     /// What the claims say and until when they are accepted (`exp` plus the clock skew), if
     /// they hold at `now`.
     private func check(_ claims: TokenClaims, at now: Date) throws(AuthFailure) -> (VerifiedToken, Date) {
-        let skew = configuration.clockSkew.timeInterval
-        guard let subject = claims.sub, !subject.isEmpty, let exp = claims.exp, exp.isFinite else { throw .malformedToken }
+        let skew = configuration.clockSkew.inSeconds
+        guard let subject = claims.sub, !subject.isEmpty, let exp = claims.exp, exp.isFinite, claims.nbf?.isFinite ?? true else {
+            throw .malformedToken
+        }
         let expiresAt = Date(timeIntervalSince1970: exp)
         let acceptedUntil = expiresAt.addingTimeInterval(skew)
         guard now < acceptedUntil else { throw .expired }
@@ -118,7 +122,7 @@ public final class TokenVerifier: Sendable {
     private func reloadIfChanged(at now: Date) async {
         let due = state.withLock { state in
             guard now >= state.nextCheck else { return false }
-            state.nextCheck = now + configuration.reloadInterval.timeInterval
+            state.nextCheck = now + configuration.reloadInterval.inSeconds
             return true
         }
         guard due else { return }
@@ -152,12 +156,5 @@ public final class TokenVerifier: Sendable {
         do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw LoadError(description: "cannot read the JWKS file \(path): \(error.localizedDescription)")
         }
-    }
-}
-
-extension Duration {
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 }

@@ -15,8 +15,6 @@ struct VerifiedTokenCache {
         self.capacity = capacity
     }
 
-    var count: Int { entries.count }
-
     /// What `token` says if it was verified and has not expired at `now`.
     mutating func verified(_ token: String, at now: Date) -> VerifiedToken? {
         guard let entry = entries[token] else { return nil }

@@ -8,11 +8,11 @@ public import ServiceKit
 /// interceptor's. Without tokens (no `--jwks-file`) every caller may, as before.
 public struct SubscriptionOwnership: Sendable {
     let enforced: Bool
-    let metrics: ServiceMetrics?
+    let refusals: AuthRefusalCounters?
 
     public init(enforced: Bool, metrics: ServiceMetrics?) {
         self.enforced = enforced
-        self.metrics = metrics
+        self.refusals = metrics.map(AuthRefusalCounters.init)
     }
 
     /// Nobody is checked: every caller may act on every subscription.
@@ -34,8 +34,8 @@ public struct SubscriptionOwnership: Sendable {
     }
 
     private func refuse(_ failure: AuthFailure, subject: String?, context: ServerContext) -> RPCError {
-        if let metrics {
-            AuthInterceptor.record(failure, method: context.method, subject: subject, metrics: metrics, logger: context.logger)
+        if let refusals {
+            AuthInterceptor.record(failure, method: context.method, subject: subject, counters: refusals, logger: context.logger)
         }
         return failure.rpcError
     }

@@ -121,6 +121,60 @@ import Testing
         #expect(await refusal(noKid, by: verifier) == .unknownKey)
     }
 
+    @Test func aHeaderNamingAMemberTwiceIsMalformed() async throws {
+        let fixture = try await fixture()
+        let verifier = try await fixture.verifier()
+        let payload = Base64URL.encode(try JSONEncoder().encode(TokenFixture.claims()))
+        for header in [#"{"alg":"ES256","kid":"k1","alg":"HS256"}"#, #"{"alg":"ES256","kid":"k1","kid":"k2"}"#] {
+            let token = "\(Base64URL.encode(Data(header.utf8))).\(payload).AAAA"
+            #expect(await refusal(token, by: verifier) == .malformedToken, "\(header)")
+        }
+        // The same header without the second member is read as before.
+        let single = "\(Base64URL.encode(Data(#"{"alg":"ES256","kid":"k1"}"#.utf8))).\(payload).AAAA"
+        #expect(await refusal(single, by: verifier) == .badSignature)
+    }
+
+    /// Signed claims with numbers at the edges of `Double`: verify never traps, and each gets the
+    /// outcome the claims table of docs/auth.md gives it.
+    @Test(
+        arguments: [
+            (1e300, nil, nil),  // far future: accepted
+            (1.8446744073709552e19, nil, nil),  // 2^64 seconds: accepted
+            (-1e300, nil, AuthFailure.expired),
+            (TokenFixture.now.timeIntervalSince1970 + 3600, 1e300, AuthFailure.notYetValid),
+            (TokenFixture.now.timeIntervalSince1970 + 3600, -1e300, nil),  // valid since long ago: accepted
+        ] as [(Double, Double?, AuthFailure?)])
+    func hostileExpAndNbfHaveTheirDocumentedOutcome(exp: Double, nbf: Double?, outcome: AuthFailure?) async throws {
+        let fixture = try await fixture()
+        let verifier = try await fixture.verifier()
+        let claims = TokenFixture.claims(exp: Date(timeIntervalSince1970: exp), nbf: nbf.map { Date(timeIntervalSince1970: $0) })
+        let token = try await fixture.token(claims)
+        #expect(await refusal(token, by: verifier) == outcome)
+        if outcome == nil {
+            let verified = try await verifier.verify(token)
+            #expect(verified.expiresAt == Date(timeIntervalSince1970: exp))
+            // The cached answer is the same.
+            #expect(try await verifier.verify(token) == verified)
+        }
+    }
+
+    @Test func aGamesClaimOfThousandsOfIdsIsReadOrRefusedBySizeWithoutTrapping() async throws {
+        let fixture = try await fixture()
+        let verifier = try await fixture.verifier()
+        // ~1,500 ids do not fit the 8192-byte bound: refused unread, as malformed.
+        var many = TokenFixture.claims(exp: TokenFixture.now + 600, scope: nil)
+        many.games = (0..<1500).map { "G\($0)" }
+        let large = try await fixture.token(many)
+        #expect(large.utf8.count > BearerToken.maximumBytes)
+        #expect(await refusal(large, by: verifier) == .malformedToken)
+        // As many ids as fit are all read.
+        var fitting = TokenFixture.claims(exp: TokenFixture.now + 600, scope: nil)
+        fitting.games = (0..<900).map { "\($0)" }
+        let token = try await fixture.token(fitting)
+        #expect(token.utf8.count <= BearerToken.maximumBytes)
+        #expect(try await verifier.verify(token).games == Set((0..<900).map { "\($0)" }))
+    }
+
     @Test func keysRotateByKidWithoutARestart() async throws {
         var fixture = try await fixture()
         let verifier = try await fixture.verifier(reloadInterval: .zero)

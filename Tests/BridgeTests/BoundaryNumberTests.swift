@@ -53,7 +53,7 @@ import Testing
         let configuration = BridgeConfiguration()
         guard
             case .failure(let answer) = HTTPHandler.streamRequest(
-                query: "games=g", lastEventID: "g:1:\(number)", configuration: configuration)
+                parameters: HTTPHandler.parameters("games=g"), lastEventID: "g:1:\(number)", configuration: configuration)
         else {
             Issue.record("Last-Event-ID g:1:\(number) was accepted")
             return

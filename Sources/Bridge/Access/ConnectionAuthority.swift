@@ -67,14 +67,13 @@ final class ConnectionAuthority: Sendable {
         }
     }
 
-    /// The games of `requested` that a connection holding `grant` may not follow (a refusal is
-    /// counted and logged when there are any).
-    func refusedGames(_ requested: some Sequence<String>, grant: ConnectionGrant?, transport: String) -> [String] {
+    /// The games of `requested` that a connection holding `grant` may not follow, and why (nil:
+    /// none; a refusal is counted and logged).
+    func refusedGames(_ requested: some Sequence<String>, grant: ConnectionGrant?, transport: String) -> GameRefusal? {
         let refused = access.refused(requested, grant: grant)
-        if let first = refused.first {
-            _ = refuse(grant == nil ? .missingToken : .gameNotAllowed, subject: grant?.subject, transport: transport, game: first)
-        }
-        return refused
+        guard let first = refused.first else { return nil }
+        let refusal = refuse(grant == nil ? .missingToken : .gameNotAllowed, subject: grant?.subject, transport: transport, game: first)
+        return GameRefusal(games: refused, refusal: refusal)
     }
 
     /// A `refresh` was sent.
@@ -98,5 +97,18 @@ final class ConnectionAuthority: Sendable {
         if let game { metadata["game"] = "\(game)" }
         logger.notice("connection token refused", metadata: metadata)
         return refusal
+    }
+}
+
+/// Private games a connection asked for and may not follow or read, and why.
+struct GameRefusal {
+    /// Sorted, each once.
+    let games: [String]
+    /// `missingToken` (no token) or `gameNotAllowed`.
+    let refusal: ConnectionTokenRefusal
+
+    /// What the client is told: the reason and the first 20 games (each cut at 64 characters).
+    var message: String {
+        "\(refusal.message): \(games.prefix(20).map { $0.prefix(64) }.joined(separator: ", "))"
     }
 }

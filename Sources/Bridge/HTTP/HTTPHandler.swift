@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -266,13 +267,14 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let subscribe: ClientMessage.Subscribe
-        switch Self.streamRequest(query: query, lastEventID: head.headers["last-event-id"].first, configuration: configuration) {
+        let parameters = Self.parameters(query)
+        switch Self.streamRequest(parameters: parameters, lastEventID: head.headers["last-event-id"].first, configuration: configuration) {
         case .success(let request): subscribe = request
         case .failure(let answer):
             respond(answer, to: head, context: context)
             return
         }
-        if let token = Self.connectionToken(parameters: Self.parameters(query), authorization: head.headers["authorization"].first) {
+        if let token = Self.connectionToken(parameters: parameters, authorization: head.headers["authorization"].first) {
             let authority = app.authority
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let eventLoop = context.eventLoop
@@ -302,11 +304,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func openStream(
         _ head: HTTPRequestHead, subscribe: ClientMessage.Subscribe, grant: ConnectionGrant?, context: ChannelHandlerContext
     ) {
-        let refused = app.authority.refusedGames(subscribe.games + subscribe.resume.keys, grant: grant, transport: "sse")
-        guard refused.isEmpty else {
-            let refusal: ConnectionTokenRefusal = grant == nil ? .missingToken : .gameNotAllowed
-            let message = "\(refusal.message): \(refused.prefix(20).joined(separator: ", "))"
-            respond(.error(.unauthorized, code: ErrorCode.tokenRequired.rawValue, message: message), to: head, context: context)
+        if let refused = app.authority.refusedGames(subscribe.games + subscribe.resume.keys, grant: grant, transport: "sse") {
+            respond(.error(.unauthorized, code: ErrorCode.tokenRequired.rawValue, message: refused.message), to: head, context: context)
             return
         }
         let client = app.policy.clientAddress(peer: context.channel.remoteAddress, forwardedFor: head.headers["x-forwarded-for"])
@@ -343,18 +342,13 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// (EventSource cannot set headers; other clients may).
     static func connectionToken(parameters: [String: String], authorization: String?) -> String? {
         if let token = parameters["token"], !token.isEmpty { return token }
-        guard let authorization else { return nil }
-        let trimmed = authorization.trimmingSpaces()
-        guard trimmed.lowercased().hasPrefix("bearer ") else { return nil }
-        let token = String(trimmed.dropFirst("bearer ".count)).trimmingSpaces()
-        return token.isEmpty ? nil : token
+        return authorization.flatMap(BearerToken.parse(authorization:))
     }
 
     /// The followed set and positions of an SSE request, or the error answer (400).
-    static func streamRequest(query: String, lastEventID: String?, configuration: BridgeConfiguration) -> Result<
+    static func streamRequest(parameters: [String: String], lastEventID: String?, configuration: BridgeConfiguration) -> Result<
         ClientMessage.Subscribe, HTTPAnswer
     > {
-        let parameters = parameters(query)
         var message = ClientMessage.Subscribe()
         func list(_ name: String) -> [String] {
             (parameters[name] ?? "").split(separator: ",").map(String.init)

@@ -34,14 +34,10 @@ public struct JSONAPI: Sendable {
         self.logger = logger
     }
 
-    /// Answers a request under `/api/` (nil: no such endpoint). What went wrong upstream is
-    /// logged with a request id; the client gets the id and a fixed message.
-    public func answer(path: String, query: [String: String]) async -> HTTPAnswer? {
-        await answer(path: path, query: query, authority: nil, grant: nil)
-    }
-
-    /// Answers a request; private games (`authority`) are answered only when `grant` names them
-    /// (else 401 `token_required`) and are left out of lists it does not name.
+    /// Answers a request under `/api/` (nil: no such endpoint); private games (`authority`) are
+    /// answered only when `grant` names them (else 401 `token_required`) and are left out of
+    /// lists it does not name. What went wrong upstream is logged with a request id; the client
+    /// gets the id and a fixed message.
     func answer(path: String, query: [String: String], authority: ConnectionAuthority?, grant: ConnectionGrant?) async -> HTTPAnswer? {
         let access = authority?.access ?? GameAccess(privateGames: [])
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2).map {
@@ -84,9 +80,8 @@ public struct JSONAPI: Sendable {
 
     /// 401 `token_required` for a private game that `grant` does not name; nil to go on.
     static func privateRefusal(_ id: String, authority: ConnectionAuthority, grant: ConnectionGrant?) -> HTTPAnswer? {
-        guard !authority.refusedGames([id], grant: grant, transport: "api").isEmpty else { return nil }
-        let refusal: ConnectionTokenRefusal = grant == nil ? .missingToken : .gameNotAllowed
-        return .error(.unauthorized, code: ErrorCode.tokenRequired.rawValue, message: "\(refusal.message): \(id.prefix(64))")
+        guard let refused = authority.refusedGames([id], grant: grant, transport: "api") else { return nil }
+        return .error(.unauthorized, code: ErrorCode.tokenRequired.rawValue, message: refused.message)
     }
 
     func games(date: String?, visible: (String) -> Bool = { _ in true }) async throws -> HTTPAnswer {

@@ -127,8 +127,9 @@ final class FanoutHub {
         logger.warning("event loop fell behind the relay; resynchronising its connections", metadata: ["connections": "\(sessions.count)"])
         if let subscription { directory.relay.unsubscribe(subscription) }
         subscribeToRelay()
+        let access = authority.access
         for session in sessions.values {
-            session.resynchronise(relay: directory.relay)
+            session.resynchronise(relay: directory.relay, access: access)
         }
     }
 
@@ -180,15 +181,22 @@ final class FanoutHub {
         // their bytes before the last are written, and each is touched once). Several: every
         // connection gets all of its items in one write.
         flushAtOnce = batch.count == 1
+        let access = authority.access
         for relayed in batch {
             let item = relayed.payload
             stamp &+= 1
+            // Once per item: sessions check their grant only for a private game.
+            let isPrivate = !access.isOpen && access.privateGames.contains(item.gameId)
             var delivered = false
-            if let followers = byGame[item.gameId] { delivered = offer(item, to: followers) || delivered }
-            if !item.home.isEmpty, let followers = byTeam[item.home] { delivered = offer(item, to: followers) || delivered }
-            if !item.away.isEmpty, let followers = byTeam[item.away] { delivered = offer(item, to: followers) || delivered }
+            if let followers = byGame[item.gameId] { delivered = offer(item, isPrivate: isPrivate, to: followers) || delivered }
+            if !item.home.isEmpty, let followers = byTeam[item.home] {
+                delivered = offer(item, isPrivate: isPrivate, to: followers) || delivered
+            }
+            if !item.away.isEmpty, let followers = byTeam[item.away] {
+                delivered = offer(item, isPrivate: isPrivate, to: followers) || delivered
+            }
             if !allLive.isEmpty, item.status.isLive || (item.previousStatus?.isLive ?? false) {
-                delivered = offer(item, to: allLive) || delivered
+                delivered = offer(item, isPrivate: isPrivate, to: allLive) || delivered
             }
             if delivered, !item.isSnapshot, item.recordedAtMs > 0 {
                 metrics.publishToDelivery.record(.milliseconds(max(0, wallMs - item.recordedAtMs)))
@@ -198,12 +206,12 @@ final class FanoutHub {
         flushList.removeAll(keepingCapacity: true)
     }
 
-    private func offer(_ item: BridgeItem, to followers: [ObjectIdentifier: Session]) -> Bool {
+    private func offer(_ item: BridgeItem, isPrivate: Bool, to followers: [ObjectIdentifier: Session]) -> Bool {
         var delivered = false
         for session in followers.values where session.stamp != stamp {
             session.stamp = stamp
             let wasPending = session.needsFlush
-            if session.deliver(item) {
+            if session.deliver(item, isPrivate: isPrivate) {
                 delivered = true
                 if flushAtOnce {
                     session.flush()

@@ -1,3 +1,4 @@
+import Auth
 import CourtsideJSON
 
 /// Turns the text of a client message into a `ClientMessage`, enforcing `ClientMessage` of
@@ -114,14 +115,11 @@ public enum ClientMessageDecoder {
         return flag
     }
 
-    /// The largest connection token accepted, in bytes.
-    static let maximumTokenBytes = 8192
-
     private static func token(_ value: JSONValue?) throws(Invalid) -> String {
         guard let value else { throw Invalid(message: "token needs \"token\"") }
         guard case .string(let token) = value else { throw Invalid(message: "\"token\" must be a string, not \(value.typeName)") }
-        guard !token.isEmpty, token.utf8.count <= maximumTokenBytes else {
-            throw Invalid(message: "\"token\" must be 1–\(maximumTokenBytes) bytes")
+        guard !token.isEmpty, token.utf8.count <= BearerToken.maximumBytes else {
+            throw Invalid(message: "\"token\" must be 1–\(BearerToken.maximumBytes) bytes")
         }
         return token
     }

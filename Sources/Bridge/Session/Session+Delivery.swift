@@ -5,12 +5,14 @@ import NIOCore
 /// frame as it is), a jump becomes a snapshot, and a slow socket collapses each game to its
 /// newest state.
 extension Session {
-    /// Offers a relayed item of a followed game. Returns whether something was written.
+    /// Offers a relayed item of a followed game; `isPrivate` (decided once per item by the hub):
+    /// whether the game needs this connection's token to name it. Returns whether something was
+    /// written.
     @discardableResult
-    func deliver(_ item: BridgeItem) -> Bool {
+    func deliver(_ item: BridgeItem, isPrivate: Bool) -> Bool {
         guard !isClosed else { return false }
         let gameId = item.gameId
-        guard mayFollow(gameId) else { return false }
+        if isPrivate, grant?.names(gameId) != true { return false }
         if !collapse.isEmpty, transport.isWritable { drainCollapsed() }
         let known = positions[gameId]
         if let known, known.epoch == item.position.epoch, item.position.seq <= known.seq { return false }
@@ -77,11 +79,14 @@ extension Session {
 
 extension Session {
     /// After the hub lost items (it fell behind the relay): every game this connection has a
-    /// position for jumps to the relay's head with a `collapsed` snapshot.
-    func resynchronise(relay: GameRelay<BridgeItem>) {
+    /// position for, and may follow under `access` (read once by the hub), jumps to the relay's
+    /// head with a `collapsed` snapshot.
+    func resynchronise(relay: GameRelay<BridgeItem>, access: GameAccess) {
         guard !isClosed else { return }
         for (gameId, known) in positions.dictionary.sorted(by: { $0.key < $1.key }) {
-            guard mayFollow(gameId), let head = relay.head(gameId), GamePosition(epoch: head.epoch, seq: head.lastSeq) != known else {
+            guard access.isOpen || access.allows(gameId, grant: grant), let head = relay.head(gameId),
+                GamePosition(epoch: head.epoch, seq: head.lastSeq) != known
+            else {
                 continue
             }
             let position = GamePosition(epoch: head.epoch, seq: head.lastSeq)

@@ -72,10 +72,8 @@ extension Session {
         case .message(.token(let token, let id)):
             verifyToken(token, id: id)
         case .message(.subscribe(let message)):
-            let refused = hub.authority.refusedGames(message.games + message.resume.keys, grant: grant, transport: transportName)
-            guard refused.isEmpty else {
-                let reason: ConnectionTokenRefusal = grant == nil ? .missingToken : .gameNotAllowed
-                sendError(.tokenRequired, "\(reason.message): \(refused.joined(separator: ", "))", ref: message.id, games: refused)
+            if let refused = hub.authority.refusedGames(message.games + message.resume.keys, grant: grant, transport: transportName) {
+                sendError(.tokenRequired, refused.message, ref: message.id, games: refused.games)
                 return
             }
             guard followed.allows(adding: message.games, teams: message.teams, maxGames: limits.maxGames, maxTeams: limits.maxTeams),

@@ -15,9 +15,6 @@ public struct UTF8Validator: Sendable {
     /// Whether the bytes so far end at a character boundary (a complete message is valid).
     public var isComplete: Bool { state == Self.accept }
 
-    /// Whether the bytes so far are valid UTF-8 or a valid prefix of it.
-    public var isValidSoFar: Bool { state != Self.reject }
-
     /// Feeds bytes; returns false once the input can no longer be valid.
     @discardableResult
     public mutating func feed(_ buffer: ByteBuffer) -> Bool {

@@ -52,9 +52,6 @@ public struct WebSocketMessageAssembler {
         self.maximumMessageBytes = maximumMessageBytes
     }
 
-    /// Whether a fragmented message is being received.
-    public var isAssembling: Bool { partial != nil }
-
     /// Processes one decoded frame.
     public mutating func receive(_ frame: WebSocketFrame) -> Action {
         if frame.rsv1 || frame.rsv2 || frame.rsv3 {
