@@ -52,9 +52,10 @@ struct FollowedGame {
         if scoreboardFinal { pollsSinceFinal += 1 }
     }
 
-    /// A poll failed or its payload was refused: the next one waits longer each time in a row.
-    mutating func failed(now: ContinuousClock.Instant) {
-        due = now + backoff.next()
+    /// A poll failed or its payload was refused: the next one waits longer each time in a row,
+    /// and at least `minimumWait` (a provider's `Retry-After`).
+    mutating func failed(now: ContinuousClock.Instant, minimumWait: Duration? = nil) {
+        due = now + max(backoff.next(), minimumWait ?? .zero)
         if scoreboardFinal { pollsSinceFinal += 1 }
     }
 

@@ -100,39 +100,20 @@ final class PlayByPlayPoller: Sendable {
             }
             metrics.playByPlayGames.set(Double(games.count))
             let due = games.values.filter { $0.due <= now }.sorted { $0.due < $1.due }
-            let outcomes = await fetch(due)
-            for game in due {
-                guard var followed = games[game.gameId], let outcome = outcomes[game.gameId] else { continue }
-                try await handle(outcome, of: &followed, sink: sink)
-                if followed.isDone {
-                    games[game.gameId] = nil
-                    finished.withLock { _ = $0.insert(game.gameId) }
-                    wanted.withLock { _ = $0.removeValue(forKey: game.gameId) }
-                    logger.info(
-                        "stopped following a game's play by play",
-                        metadata: ["game": "\(game.gameId)", "status": "\(followed.published?.state?.status.name ?? "none")"]
-                    )
-                } else {
-                    games[game.gameId] = followed
-                }
-            }
+            try await poll(due, games: &games, sink: sink)
             metrics.playByPlayGames.set(Double(games.count))
             let nextDue = games.values.map(\.due).min() ?? ContinuousClock.now + interval
             try await Task.sleep(until: min(nextDue, ContinuousClock.now + interval))
         }
     }
 
-    /// Fetches the games, at most `concurrency` at once.
-    private func fetch(_ games: [FollowedGame]) async -> [String: Result<FetchOutcome, any Error>] {
+    /// Fetches the due games, at most `concurrency` at once, and handles each answer as it
+    /// arrives: a game whose provider is slow delays no other game's plays.
+    private func poll(_ due: [FollowedGame], games: inout [String: FollowedGame], sink: FeedSink) async throws {
         let fetcher = self.fetcher
-        return await withTaskGroup(of: (String, Result<FetchOutcome, any Error>).self) { group in
-            var results: [String: Result<FetchOutcome, any Error>] = [:]
-            var inFlight = 0
-            for game in games {
-                if inFlight >= concurrency, let done = await group.next() {
-                    results[done.0] = done.1
-                    inFlight -= 1
-                }
+        try await withThrowingTaskGroup(of: (String, Result<FetchOutcome, any Error>).self) { group in
+            var waiting = due.makeIterator()
+            func start(_ game: FollowedGame) {
                 let (gameId, providerId, validators) = (game.gameId, game.providerGameId, game.validators)
                 group.addTask {
                     do {
@@ -141,10 +122,27 @@ final class PlayByPlayPoller: Sendable {
                         return (gameId, .failure(error))
                     }
                 }
-                inFlight += 1
             }
-            for await (gameId, result) in group { results[gameId] = result }
-            return results
+            for _ in 0..<concurrency {
+                guard let game = waiting.next() else { break }
+                start(game)
+            }
+            while let (gameId, outcome) = try await group.next() {
+                if let game = waiting.next() { start(game) }
+                guard var followed = games[gameId] else { continue }
+                try await handle(outcome, of: &followed, sink: sink)
+                if followed.isDone {
+                    games[gameId] = nil
+                    finished.withLock { _ = $0.insert(gameId) }
+                    wanted.withLock { _ = $0.removeValue(forKey: gameId) }
+                    logger.info(
+                        "stopped following a game's play by play",
+                        metadata: ["game": "\(gameId)", "status": "\(followed.published?.state?.status.name ?? "none")"]
+                    )
+                } else {
+                    games[gameId] = followed
+                }
+            }
         }
     }
 
@@ -157,7 +155,7 @@ final class PlayByPlayPoller: Sendable {
             logger.warning(
                 "play-by-play poll failed; this game is polled again after a backoff",
                 metadata: ["game": "\(game.gameId)", "error": "\(error)"])
-            game.failed(now: now)
+            game.failed(now: now, minimumWait: (error as? HTTPScoreboardFetcher.Failed)?.retryAfter)
         case .success(.notModified):
             metrics.playByPlayPoll(result: "not_modified")
             game.succeeded(now: now)
