@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 import FeedSources
 import Logging
@@ -197,7 +198,14 @@ final class PlayByPlayPoller: Sendable {
                 metadata: ["game": "\(game.gameId)", "kind": "\(glitch.kind.rawValue)", "detail": "\(glitch.detail)"]
             )
         }
+        let before = game.published
         guard let update = game.published?.update(with: feed) else { return false }
+        let violations = ScoreRules.violations(in: update.events, after: before?.state.map { [game.gameId: $0] } ?? [:])
+        guard violations.isEmpty else {
+            game.published = before
+            refuse(game, reason: "inconsistent", details: violations.prefix(5).map(\.reason))
+            return false
+        }
         if !update.revisedPlays.isEmpty || update.latePlays > 0 {
             metrics.playByPlayRevision()
             logger.warning(
