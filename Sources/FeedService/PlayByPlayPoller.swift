@@ -191,13 +191,14 @@ final class PlayByPlayPoller: Sendable {
         if game.published == nil {
             game.published = PublishedPlays(gameId: game.gameId, stored: try await storedEvents(game.gameId))
         }
-        for glitch in feed.glitches where game.reportedGlitches.insert(glitch.detail).inserted {
+        for glitch in feed.glitches where !game.reportedGlitches.contains(glitch.detail) {
             metrics.glitch(glitch.kind)
             logger.warning(
                 "provider glitch reconciled",
                 metadata: ["game": "\(game.gameId)", "kind": "\(glitch.kind.rawValue)", "detail": "\(glitch.detail)"]
             )
         }
+        game.reportedGlitches = Set(feed.glitches.map(\.detail))
         let before = game.published
         guard let update = game.published?.update(with: feed) else { return false }
         let violations = ScoreRules.violations(in: update.events, after: before?.state.map { [game.gameId: $0] } ?? [:])

@@ -92,7 +92,20 @@ struct PlayByPlayBuilder {
     private(set) var state = GameState(status: .scheduled)
     private(set) var events: [Event] = []
     private(set) var errors: [FeedError] = []
-    private(set) var glitches: [FeedGlitch] = []
+    /// The glitches met, each kind's cut to ``FeedRejection/maximumReasons`` (the last one then
+    /// says how many more there were), in play order.
+    var glitches: [FeedGlitch] {
+        let cap = FeedRejection.maximumReasons
+        return keptGlitches
+            + FeedGlitch.Kind.allCases.compactMap { kind in
+                let count = glitchCounts[kind, default: 0]
+                return count > cap - 1 ? FeedGlitch(kind, "… and \(count - (cap - 1)) more like it") : nil
+            }
+    }
+    /// The first glitches of each kind (all but the last of its ``FeedRejection/maximumReasons``).
+    private var keptGlitches: [FeedGlitch] = []
+    /// How many glitches of each kind were met.
+    private var glitchCounts: [FeedGlitch.Kind: Int] = [:]
     private var periodEnded = false
     /// Periods that have a start play of their own (NBA), so none is synthesized for them.
     private var periodsWithStartPlay: Set<UInt32> = []
@@ -521,7 +534,9 @@ struct PlayByPlayBuilder {
     }
 
     private mutating func glitch(_ kind: FeedGlitch.Kind, _ detail: String) {
-        glitches.append(FeedGlitch(kind, detail))
+        let count = glitchCounts[kind, default: 0] + 1
+        glitchCounts[kind] = count
+        if count < FeedRejection.maximumReasons { keptGlitches.append(FeedGlitch(kind, detail)) }
     }
 
     /// Whether the game clock runs after a play: it runs on after field goals (except in the last

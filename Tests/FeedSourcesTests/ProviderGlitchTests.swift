@@ -363,6 +363,28 @@ import Testing
         #expect(feed.state == full.state)
     }
 
+    @Test func glitchesOfOneKindAreCappedAndTheRestCounted() throws {
+        let (_, actions, _) = try PlayByPlayConsistencyTests.nbaPayload()
+        let full = try FullGameFixtureTests.nbaFeed()
+        var edited = actions
+        let rebound = try #require(edited.firstIndex { $0["actionType"] as? String == "rebound" && $0["period"] as? Int == 2 })
+        var clockless = edited[rebound]
+        clockless["clock"] = ""
+        let copies = PayloadLimits.plays - edited.count  // as many as a payload may list: ~10,000
+        edited.insert(
+            contentsOf: (0..<copies).map { number in
+                var copy = clockless
+                copy["actionNumber"] = 1_000_000 + number
+                return copy
+            }, at: rebound + 1)
+        let feed = try Self.nba(edited)
+        Self.expectPublishable(feed)
+        #expect(feed.events.count == full.events.count + copies)
+        let unknown = feed.glitches.filter { $0.kind == .unknownClock }
+        #expect(unknown.count == FeedRejection.maximumReasons && feed.glitches.count <= FeedRejection.maximumReasons)
+        #expect(unknown.last?.detail == "… and \(copies - FeedRejection.maximumReasons + 1) more like it")
+    }
+
     @Test func overtimePeriodsAreFiveMinutesAndEndFinal() throws {
         // The game's "Game End" replaced by an overtime period (the feed does not check that the
         // score was tied: the provider's plays and header decide), BKN scoring once in it.
