@@ -179,24 +179,20 @@ final class PlayByPlayPoller: Sendable {
         let feed: GameFeed
         switch parsed {
         case .failure(let rejection):
-            refuse(game, reason: PayloadRejection.reason(of: rejection.reasons), details: rejection.reasons.prefix(5).map(\.reason))
+            refuse(game, rejection.reasons)
             return false
         case .success(let value):
             feed = kind == .nbaScoreboard && game.header.state.status != .final ? Self.withoutUnstartedPeriod(value) : value
         }
         guard feed.game.id == game.gameId else {
-            refuse(game, reason: FeedError.Category.invalid.rawValue, details: ["the payload is the play-by-play of \(feed.game.id)"])
+            refuse(game, [FeedError("the payload is the play-by-play of \(feed.game.id)")])
             return false
         }
         if game.published == nil {
             game.published = PublishedPlays(gameId: game.gameId, stored: try await storedEvents(game.gameId))
         }
         for glitch in feed.glitches where !game.reportedGlitches.contains(glitch.detail) {
-            metrics.glitch(glitch.kind)
-            logger.warning(
-                "provider glitch reconciled",
-                metadata: ["game": "\(game.gameId)", "kind": "\(glitch.kind.rawValue)", "detail": "\(glitch.detail)"]
-            )
+            GlitchReport.record(glitch, game: game.gameId, metrics: metrics, logger: logger)
         }
         game.reportedGlitches = Set(feed.glitches.map(\.detail))
         let before = game.published
@@ -204,7 +200,7 @@ final class PlayByPlayPoller: Sendable {
         let violations = ScoreRules.violations(in: update.events, after: before?.state.map { [game.gameId: $0] } ?? [:])
         guard violations.isEmpty else {
             game.published = before
-            refuse(game, reason: "inconsistent", details: violations.prefix(5).map(\.reason))
+            refuse(game, violations, reason: "inconsistent")
             return false
         }
         if !update.revisedPlays.isEmpty || update.latePlays > 0 {
@@ -249,12 +245,9 @@ final class PlayByPlayPoller: Sendable {
         return held
     }
 
-    private func refuse(_ game: FollowedGame, reason: String, details: [String]) {
+    /// Logs and counts a refused payload of `game` (see ``PayloadRejection``).
+    private func refuse(_ game: FollowedGame, _ reasons: [FeedError], reason: String? = nil) {
         metrics.playByPlayPoll(result: "rejected")
-        metrics.rejectedPayload(reason: reason)
-        logger.error(
-            "play-by-play payload rejected; nothing of it was published",
-            metadata: ["game": "\(game.gameId)", "reason": "\(reason)", "details": "\(details.joined(separator: "; "))"]
-        )
+        PayloadRejection.record(reasons, what: "play-by-play of \(game.gameId)", reason: reason, metrics: metrics, logger: logger)
     }
 }
