@@ -21,6 +21,7 @@ final class PlayByPlayPoller: Sendable {
     let kind: FeedSourceKind
     let fetcher: any PlayByPlayFetching
     let interval: Duration
+    /// Most requests in flight at once (`--pbp-concurrency`, 1…64 by its setting).
     let concurrency: Int
     let metrics: FeedMetrics
     let logger: Logger
@@ -44,7 +45,7 @@ final class PlayByPlayPoller: Sendable {
         self.kind = kind
         self.fetcher = fetcher
         self.interval = interval
-        self.concurrency = max(1, concurrency)
+        self.concurrency = concurrency
         self.metrics = metrics
         self.logger = logger
         self.storedEvents = storedEvents
