@@ -16,6 +16,9 @@ public enum RequestLimits {
     public static let descriptionBytes = 4096
     /// `Game.venue`: at most 200 bytes, no control characters.
     public static let venueBytes = 200
+    /// A team's tricode-free texts (`Team.city`, `name`, `conference`, `division`): at most 200
+    /// bytes each.
+    public static let teamTextBytes = 200
     /// Durable subscription names: 1–64 ASCII letters, digits, '.', '_' and '-'.
     public static let subscriptionNameBytes = 64
     /// Page tokens, as the services issue them (far shorter); a longer one is not theirs.

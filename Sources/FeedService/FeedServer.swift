@@ -174,7 +174,6 @@ public final class FeedServer: CourtsideServer {
                     "--pbp-url must be an http:// or https:// URL with \(PlayByPlayPollingSettings.placeholder) for the game id (got '\(playByPlay.urlTemplate)')"
                 )
             }
-            guard playByPlay.concurrency > 0 else { throw FeedConfigurationError("--pbp-concurrency must be positive") }
         }
     }
 

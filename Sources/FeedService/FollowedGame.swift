@@ -16,7 +16,8 @@ struct FollowedGame {
     private let interval: Duration
     /// What the score service has of the game; nil until it was asked (at the first payload).
     var published: PublishedPlays?
-    /// Glitches already logged and counted (each poll rebuilds the game and meets them again).
+    /// The glitches of the last payload read, logged and counted then (each poll rebuilds the
+    /// game and meets them again; only those it has not logged are).
     var reportedGlitches: Set<String> = []
     /// Whether the scoreboard has shown the game final.
     private(set) var scoreboardFinal = false
@@ -52,9 +53,10 @@ struct FollowedGame {
         if scoreboardFinal { pollsSinceFinal += 1 }
     }
 
-    /// A poll failed or its payload was refused: the next one waits longer each time in a row.
-    mutating func failed(now: ContinuousClock.Instant) {
-        due = now + backoff.next()
+    /// A poll failed or its payload was refused: the next one waits longer each time in a row,
+    /// and at least `minimumWait` (a provider's `Retry-After`).
+    mutating func failed(now: ContinuousClock.Instant, minimumWait: Duration? = nil) {
+        due = now + max(backoff.next(), minimumWait ?? .zero)
         if scoreboardFinal { pollsSinceFinal += 1 }
     }
 

@@ -14,15 +14,31 @@ enum PayloadRejection {
 
     /// Logs the reasons (the first few) and counts the rejection.
     static func record(_ reasons: [FeedError], what: String, reason: String? = nil, context: FeedContext) {
+        record(reasons, what: what, reason: reason, metrics: context.metrics, logger: context.logger)
+    }
+
+    /// Logs the reasons (the first few) and counts the rejection.
+    static func record(_ reasons: [FeedError], what: String, reason: String? = nil, metrics: FeedMetrics, logger: Logger) {
         let label = reason ?? self.reason(of: reasons)
-        context.metrics.rejectedPayload(reason: label)
-        context.logger.error(
+        metrics.rejectedPayload(reason: label)
+        logger.error(
             "payload rejected; nothing of it was published",
             metadata: [
                 "payload": "\(what)", "reason": "\(label)", "problems": "\(reasons.count)",
                 "details": "\(reasons.prefix(5).map(\.reason).joined(separator: "; "))",
             ]
         )
+    }
+}
+
+/// Logs and counts a provider glitch the feed reconciled (`courtside_feed_glitches_total{kind}`).
+enum GlitchReport {
+    /// Counts the glitch by kind and logs it, with its game when one is named.
+    static func record(_ glitch: FeedGlitch, game: String? = nil, metrics: FeedMetrics, logger: Logger) {
+        metrics.glitch(glitch.kind)
+        var metadata: Logger.Metadata = ["kind": "\(glitch.kind.rawValue)", "detail": "\(glitch.detail)"]
+        if let game { metadata["game"] = "\(game)" }
+        logger.warning("provider glitch reconciled", metadata: metadata)
     }
 }
 

@@ -8,7 +8,8 @@ protocol PlayByPlayFetching: Sendable {
 }
 
 /// Gets a play-by-play over HTTP(S) from `--pbp-url`, with the scoreboard's request settings:
-/// conditional GETs, deadlines, retries, redirects and size limits.
+/// conditional GETs, deadlines, redirects and size limits, but one attempt per poll: a failed
+/// game is retried by its own backoff (``FollowedGame``), which honours a `Retry-After`.
 struct HTTPPlayByPlayFetcher: PlayByPlayFetching {
     let client: HTTPClient
     let settings: PlayByPlayPollingSettings
@@ -20,7 +21,9 @@ struct HTTPPlayByPlayFetcher: PlayByPlayFetching {
         guard let url = settings.url(providerGameId: providerGameId) else {
             throw HTTPScoreboardFetcher.Failed(description: "--pbp-url makes no URL for game \(providerGameId)")
         }
-        let fetcher = HTTPScoreboardFetcher(client: client, url: url, settings: polling, metrics: metrics, logger: logger)
+        var once = polling
+        once.attempts = 1
+        let fetcher = HTTPScoreboardFetcher(client: client, url: url, settings: once, metrics: metrics, logger: logger)
         return try await fetcher.fetch(validators: validators)
     }
 }

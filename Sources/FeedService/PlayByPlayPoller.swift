@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 import FeedSources
 import Logging
@@ -20,6 +21,7 @@ final class PlayByPlayPoller: Sendable {
     let kind: FeedSourceKind
     let fetcher: any PlayByPlayFetching
     let interval: Duration
+    /// Most requests in flight at once (`--pbp-concurrency`, 1…64 by its setting).
     let concurrency: Int
     let metrics: FeedMetrics
     let logger: Logger
@@ -43,7 +45,7 @@ final class PlayByPlayPoller: Sendable {
         self.kind = kind
         self.fetcher = fetcher
         self.interval = interval
-        self.concurrency = max(1, concurrency)
+        self.concurrency = concurrency
         self.metrics = metrics
         self.logger = logger
         self.storedEvents = storedEvents
@@ -100,39 +102,20 @@ final class PlayByPlayPoller: Sendable {
             }
             metrics.playByPlayGames.set(Double(games.count))
             let due = games.values.filter { $0.due <= now }.sorted { $0.due < $1.due }
-            let outcomes = await fetch(due)
-            for game in due {
-                guard var followed = games[game.gameId], let outcome = outcomes[game.gameId] else { continue }
-                try await handle(outcome, of: &followed, sink: sink)
-                if followed.isDone {
-                    games[game.gameId] = nil
-                    finished.withLock { _ = $0.insert(game.gameId) }
-                    wanted.withLock { _ = $0.removeValue(forKey: game.gameId) }
-                    logger.info(
-                        "stopped following a game's play by play",
-                        metadata: ["game": "\(game.gameId)", "status": "\(followed.published?.state?.status.name ?? "none")"]
-                    )
-                } else {
-                    games[game.gameId] = followed
-                }
-            }
+            try await poll(due, games: &games, sink: sink)
             metrics.playByPlayGames.set(Double(games.count))
             let nextDue = games.values.map(\.due).min() ?? ContinuousClock.now + interval
             try await Task.sleep(until: min(nextDue, ContinuousClock.now + interval))
         }
     }
 
-    /// Fetches the games, at most `concurrency` at once.
-    private func fetch(_ games: [FollowedGame]) async -> [String: Result<FetchOutcome, any Error>] {
+    /// Fetches the due games, at most `concurrency` at once, and handles each answer as it
+    /// arrives: a game whose provider is slow delays no other game's plays.
+    private func poll(_ due: [FollowedGame], games: inout [String: FollowedGame], sink: FeedSink) async throws {
         let fetcher = self.fetcher
-        return await withTaskGroup(of: (String, Result<FetchOutcome, any Error>).self) { group in
-            var results: [String: Result<FetchOutcome, any Error>] = [:]
-            var inFlight = 0
-            for game in games {
-                if inFlight >= concurrency, let done = await group.next() {
-                    results[done.0] = done.1
-                    inFlight -= 1
-                }
+        try await withThrowingTaskGroup(of: (String, Result<FetchOutcome, any Error>).self) { group in
+            var waiting = due.makeIterator()
+            func start(_ game: FollowedGame) {
                 let (gameId, providerId, validators) = (game.gameId, game.providerGameId, game.validators)
                 group.addTask {
                     do {
@@ -141,10 +124,27 @@ final class PlayByPlayPoller: Sendable {
                         return (gameId, .failure(error))
                     }
                 }
-                inFlight += 1
             }
-            for await (gameId, result) in group { results[gameId] = result }
-            return results
+            for _ in 0..<concurrency {
+                guard let game = waiting.next() else { break }
+                start(game)
+            }
+            while let (gameId, outcome) = try await group.next() {
+                if let game = waiting.next() { start(game) }
+                guard var followed = games[gameId] else { continue }
+                try await handle(outcome, of: &followed, sink: sink)
+                if followed.isDone {
+                    games[gameId] = nil
+                    finished.withLock { _ = $0.insert(gameId) }
+                    wanted.withLock { _ = $0.removeValue(forKey: gameId) }
+                    logger.info(
+                        "stopped following a game's play by play",
+                        metadata: ["game": "\(gameId)", "status": "\(followed.published?.state?.status.name ?? "none")"]
+                    )
+                } else {
+                    games[gameId] = followed
+                }
+            }
         }
     }
 
@@ -157,7 +157,7 @@ final class PlayByPlayPoller: Sendable {
             logger.warning(
                 "play-by-play poll failed; this game is polled again after a backoff",
                 metadata: ["game": "\(game.gameId)", "error": "\(error)"])
-            game.failed(now: now)
+            game.failed(now: now, minimumWait: (error as? HTTPScoreboardFetcher.Failed)?.retryAfter)
         case .success(.notModified):
             metrics.playByPlayPoll(result: "not_modified")
             game.succeeded(now: now)
@@ -180,26 +180,30 @@ final class PlayByPlayPoller: Sendable {
         let feed: GameFeed
         switch parsed {
         case .failure(let rejection):
-            refuse(game, reason: PayloadRejection.reason(of: rejection.reasons), details: rejection.reasons.prefix(5).map(\.reason))
+            refuse(game, rejection.reasons)
             return false
         case .success(let value):
             feed = kind == .nbaScoreboard && game.header.state.status != .final ? Self.withoutUnstartedPeriod(value) : value
         }
         guard feed.game.id == game.gameId else {
-            refuse(game, reason: FeedError.Category.invalid.rawValue, details: ["the payload is the play-by-play of \(feed.game.id)"])
+            refuse(game, [FeedError("the payload is the play-by-play of \(feed.game.id)")])
             return false
         }
         if game.published == nil {
             game.published = PublishedPlays(gameId: game.gameId, stored: try await storedEvents(game.gameId))
         }
-        for glitch in feed.glitches where game.reportedGlitches.insert(glitch.detail).inserted {
-            metrics.glitch(glitch.kind)
-            logger.warning(
-                "provider glitch reconciled",
-                metadata: ["game": "\(game.gameId)", "kind": "\(glitch.kind.rawValue)", "detail": "\(glitch.detail)"]
-            )
+        for glitch in feed.glitches where !game.reportedGlitches.contains(glitch.detail) {
+            GlitchReport.record(glitch, game: game.gameId, metrics: metrics, logger: logger)
         }
+        game.reportedGlitches = Set(feed.glitches.map(\.detail))
+        let before = game.published
         guard let update = game.published?.update(with: feed) else { return false }
+        let violations = ScoreRules.violations(in: update.events, after: before?.state.map { [game.gameId: $0] } ?? [:])
+        guard violations.isEmpty else {
+            game.published = before
+            refuse(game, violations, reason: "inconsistent")
+            return false
+        }
         if !update.revisedPlays.isEmpty || update.latePlays > 0 {
             metrics.playByPlayRevision()
             logger.warning(
@@ -242,12 +246,9 @@ final class PlayByPlayPoller: Sendable {
         return held
     }
 
-    private func refuse(_ game: FollowedGame, reason: String, details: [String]) {
+    /// Logs and counts a refused payload of `game` (see ``PayloadRejection``).
+    private func refuse(_ game: FollowedGame, _ reasons: [FeedError], reason: String? = nil) {
         metrics.playByPlayPoll(result: "rejected")
-        metrics.rejectedPayload(reason: reason)
-        logger.error(
-            "play-by-play payload rejected; nothing of it was published",
-            metadata: ["game": "\(game.gameId)", "reason": "\(reason)", "details": "\(details.joined(separator: "; "))"]
-        )
+        PayloadRejection.record(reasons, what: "play-by-play of \(game.gameId)", reason: reason, metrics: metrics, logger: logger)
     }
 }

@@ -8,7 +8,7 @@ public struct PlayByPlayPollingSettings: Sendable {
     /// or `https://site.api.espn.com/apis/site/v2/sports/basketball/nba/summary?event={id}`
     /// (espn-scoreboard). Empty: no play-by-play polling, live games follow the scoreboard.
     public var urlTemplate = ""
-    /// Most play-by-play requests in flight at once.
+    /// Most play-by-play requests in flight at once: 1…64 (`--pbp-concurrency` checks it).
     public var concurrency = 4
 
     /// The placeholder of the provider's game id.

@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 import FeedSources
 
@@ -49,8 +50,7 @@ struct PublishedPlays {
     /// The events of `feed` (one full payload of the game) to publish, recorded as published.
     mutating func update(with feed: GameFeed) -> Update {
         var update = Update()
-        let published = feed.events.indices.filter { sourceIds.contains(feed.events[$0].sourceId) }
-        let lastPublished = published.last
+        let lastPublished = feed.events.lastIndex { sourceIds.contains($0.sourceId) }
         var present: [String: Scoring] = [:]
         for event in feed.events where scoring[event.sourceId] != nil {
             present[event.sourceId] = Self.scoring(of: event)
@@ -109,9 +109,7 @@ struct PublishedPlays {
     /// Whether an event would take the game back, which the score service refuses: an earlier
     /// period, or outside a correction a lower score or anything after the final.
     private static func isBehind(_ next: GameState, _ current: GameState, kind: EventKind) -> Bool {
-        if next.period < current.period { return true }
-        if kind == .correction { return false }
-        return current.status == .final || next.homeScore < current.homeScore || next.awayScore < current.awayScore
+        !ScoreRules.violations(from: current, to: next, kind: kind).isEmpty
     }
 
     private static func scoring(of event: Event) -> Scoring {

@@ -70,11 +70,7 @@ struct ReplaySource: FeedSource {
                 return nil
             }
             for glitch in feed.glitches {
-                context.metrics.glitch(glitch.kind)
-                context.logger.warning(
-                    "provider glitch reconciled; the rest of the game is published",
-                    metadata: ["game": "\(feed.game.id)", "kind": "\(glitch.kind.rawValue)", "detail": "\(glitch.detail)"]
-                )
+                GlitchReport.record(glitch, game: feed.game.id, metrics: context.metrics, logger: context.logger)
             }
             return feed
         }

@@ -57,6 +57,8 @@ struct HTTPScoreboardFetcher: ScoreboardFetching {
     /// A response that is not a scoreboard (a 4xx other than 429, or too many failures).
     struct Failed: Error, CustomStringConvertible {
         let description: String
+        /// The wait the server asked for (`Retry-After`) with its last answer, if any.
+        var retryAfter: Duration? = nil
     }
 
     let client: HTTPClient
@@ -99,6 +101,7 @@ struct HTTPScoreboardFetcher: ScoreboardFetching {
             }
             logger.info("scoreboard request failed", metadata: ["url": "\(url)", "attempt": "\(attempt)", "error": "\(lastProblem)"])
         }
-        throw Failed(description: "\(url): \(lastProblem) (after \(max(1, settings.attempts)) attempts)")
+        throw Failed(
+            description: "\(url): \(lastProblem) (after \(max(1, settings.attempts)) attempts)", retryAfter: serverAskedToWait)
     }
 }

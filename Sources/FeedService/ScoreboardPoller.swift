@@ -116,9 +116,7 @@ struct ScoreboardPoller: FeedSource {
             return nil
         }
         for glitch in diff.glitches {
-            context.metrics.glitch(glitch.kind)
-            context.logger.warning(
-                "provider glitch reconciled", metadata: ["kind": "\(glitch.kind.rawValue)", "detail": "\(glitch.detail)"])
+            GlitchReport.record(glitch, metrics: context.metrics, logger: context.logger)
         }
         let games = firstPoll ? snapshot.games.map(\.game) : diff.changedGames
         let followed = playByPlay?.followed(in: snapshot) ?? []

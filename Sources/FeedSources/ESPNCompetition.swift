@@ -82,9 +82,9 @@ struct ESPNCompetition {
         try invalid { () throws(FeedError) in
             ProviderTeam(
                 abbreviation: try team["abbreviation"].string(),
-                displayName: team["displayName"].text,
-                location: team["location"].text,
-                name: team["name"].text,
+                displayName: team["displayName"].text(maximumBytes: ProviderTeam.maximumTextBytes),
+                location: team["location"].text(maximumBytes: ProviderTeam.maximumTextBytes),
+                name: team["name"].text(maximumBytes: ProviderTeam.maximumTextBytes),
                 color: team["color"].text,
                 alternateColor: team["alternateColor"].text
             )

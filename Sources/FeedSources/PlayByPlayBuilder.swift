@@ -92,7 +92,20 @@ struct PlayByPlayBuilder {
     private(set) var state = GameState(status: .scheduled)
     private(set) var events: [Event] = []
     private(set) var errors: [FeedError] = []
-    private(set) var glitches: [FeedGlitch] = []
+    /// The glitches met, each kind's cut to ``FeedRejection/maximumReasons`` (the last one then
+    /// says how many more there were), in play order.
+    var glitches: [FeedGlitch] {
+        let cap = FeedRejection.maximumReasons
+        return keptGlitches
+            + FeedGlitch.Kind.allCases.compactMap { kind in
+                let count = glitchCounts[kind, default: 0]
+                return count > cap - 1 ? FeedGlitch(kind, "… and \(count - (cap - 1)) more like it") : nil
+            }
+    }
+    /// The first glitches of each kind (all but the last of its ``FeedRejection/maximumReasons``).
+    private var keptGlitches: [FeedGlitch] = []
+    /// How many glitches of each kind were met.
+    private var glitchCounts: [FeedGlitch.Kind: Int] = [:]
     private var periodEnded = false
     /// Periods that have a start play of their own (NBA), so none is synthesized for them.
     private var periodsWithStartPlay: Set<UInt32> = []
@@ -100,6 +113,21 @@ struct PlayByPlayBuilder {
     private var lastOccurredAtMs: Int64 = 0
     /// The plays in game order (see ``inGameOrder(_:)``), for looking ahead.
     private var ordered: [PlayAction] = []
+    /// What lies ahead of each play of ``ordered`` (see ``Ahead``), for ``dropIsStale(at:)``.
+    private var ahead: [Ahead] = []
+    /// The last look for a play showing both sides of a score again: the score, where the look
+    /// began, and the first such play after it (or the end of the plays looked at, when none
+    /// is). Stale plays leave the score as it is, so the plays after a run of them are looked
+    /// at once.
+    private var lastLook: (home: UInt32, away: UInt32, start: Int, index: Int, found: Bool)?
+
+    /// What follows a play, up to the next scoring play: that play's index, and the highest
+    /// scores shown by the plays that score nothing before it.
+    private struct Ahead {
+        var nextScoring: Int?
+        var highestHome: UInt32 = 0
+        var highestAway: UInt32 = 0
+    }
 
     init(gameId: String, syntheticPrefix: String, header: Header, closesWithAPlay: Bool = true) {
         self.gameId = gameId
@@ -115,6 +143,8 @@ struct PlayByPlayBuilder {
             glitch(.outOfOrder, "\(action.label): listed after a later moment of the game; placed by period \(action.period) and clock")
         }
         ordered = inOrder
+        ahead = Self.lookingAhead(ordered)
+        lastLook = nil
         periodsWithStartPlay = Set(ordered.filter { $0.kind == .periodStart }.map(\.period))
         for index in ordered.indices { add(at: index) }
     }
@@ -275,7 +305,7 @@ struct PlayByPlayBuilder {
     /// play on top of the game's score), or, with no scoring play left, in its header. A play
     /// that lowers one side while raising the other (a basket credited to the other team) is
     /// never stale.
-    private func dropIsStale(at index: Int) -> Bool {
+    private mutating func dropIsStale(at index: Int) -> Bool {
         let drop = ordered[index]
         if drop.homeScore > state.homeScore || drop.awayScore > state.awayScore { return false }
         let homeDropped = drop.homeScore < state.homeScore
@@ -283,18 +313,56 @@ struct PlayByPlayBuilder {
         func restores(home: UInt32, away: UInt32) -> Bool {
             (!homeDropped || home >= state.homeScore) && (!awayDropped || away >= state.awayScore)
         }
-        for later in ordered[(index + 1)...] {
+        let next = ahead[index]
+        // A play that scores nothing before the next scoring play shows the score again. The
+        // highest scores ahead decide at once when one side dropped; when both did, one play
+        // must show both, and the plays are looked at only when the highest scores allow it.
+        if restores(home: next.highestHome, away: next.highestAway) {
+            if !homeDropped || !awayDropped { return true }
+            if showsBothAgain(after: index, before: next.nextScoring ?? ordered.endIndex) { return true }
+        }
+        if let scoring = next.nextScoring {
+            let later = ordered[scoring]
             let points = Self.points(of: later.kind)
-            if points > 0 {
-                let total = UInt64(later.homeScore) + UInt64(later.awayScore)
-                let before = total - min(UInt64(points), total)
-                return restores(home: later.homeScore, away: later.awayScore)
-                    && before >= UInt64(state.homeScore) + UInt64(state.awayScore)
-            }
-            if restores(home: later.homeScore, away: later.awayScore) { return true }
+            let total = UInt64(later.homeScore) + UInt64(later.awayScore)
+            let before = total - min(UInt64(points), total)
+            return restores(home: later.homeScore, away: later.awayScore)
+                && before >= UInt64(state.homeScore) + UInt64(state.awayScore)
         }
         guard let score = header.score else { return false }
         return restores(home: score.home, away: score.away)
+    }
+
+    /// Whether a play after `index` and before `end` (plays that score nothing) shows both sides
+    /// of the game's score again; looks at each play at most once for one score.
+    private mutating func showsBothAgain(after index: Int, before end: Int) -> Bool {
+        let (home, away) = (state.homeScore, state.awayScore)
+        if let look = lastLook, look.home == home, look.away == away, look.start < index, index < look.index {
+            // The last look began before `index` within the same plays and found its first
+            // match at look.index (or none up to there, the end).
+            return look.found
+        }
+        let found = ordered[(index + 1)..<end].firstIndex { $0.homeScore >= home && $0.awayScore >= away }
+        lastLook = (home, away, index, found ?? end, found != nil)
+        return found != nil
+    }
+
+    /// For each play of `ordered`, what follows it up to the next scoring play, in one pass
+    /// from the end.
+    private static func lookingAhead(_ ordered: [PlayAction]) -> [Ahead] {
+        var ahead = [Ahead](repeating: Ahead(), count: ordered.count)
+        var following = Ahead()
+        for index in ordered.indices.reversed() {
+            ahead[index] = following
+            let play = ordered[index]
+            if points(of: play.kind) > 0 {
+                following = Ahead(nextScoring: index)
+            } else {
+                following.highestHome = max(following.highestHome, play.homeScore)
+                following.highestAway = max(following.highestAway, play.awayScore)
+            }
+        }
+        return ahead
     }
 
     /// The points a play scores by its kind.
@@ -521,7 +589,9 @@ struct PlayByPlayBuilder {
     }
 
     private mutating func glitch(_ kind: FeedGlitch.Kind, _ detail: String) {
-        glitches.append(FeedGlitch(kind, detail))
+        let count = glitchCounts[kind, default: 0] + 1
+        glitchCounts[kind] = count
+        if count < FeedRejection.maximumReasons { keptGlitches.append(FeedGlitch(kind, detail)) }
     }
 
     /// Whether the game clock runs after a play: it runs on after field goals (except in the last

@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 
 /// A team as a provider describes it in a game (ESPN's `competitors[].team`): what a team of a
@@ -21,10 +22,13 @@ struct ProviderTeam {
 
     /// A provider colour ("001a57" or "#001a57") as "#rrggbb" in lowercase, or "" when it is not one.
     static func color(_ text: String) -> String {
-        let hex = text.hasPrefix("#") ? String(text.dropFirst()) : text
-        guard hex.utf8.count == 6, hex.utf8.allSatisfy({ $0.isHexDigit }) else { return "" }
-        return "#" + hex.lowercased()
+        let written = text.hasPrefix("#") ? text : "#" + text
+        return TeamColor.isValid(written) ? written.lowercased() : ""
     }
+
+    /// Longest city, name or display name kept, in UTF-8 bytes (the schedule's limit: a longer
+    /// one would have the created team, and so the game, refused).
+    static let maximumTextBytes = RequestLimits.teamTextBytes
 }
 
 /// A game's team as resolved: the schedule's record of it, its home arena when Courtside knows
@@ -33,11 +37,4 @@ struct ResolvedTeam {
     var team: Team
     var arena: String
     var created: Bool
-}
-
-extension UInt8 {
-    fileprivate var isHexDigit: Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
-            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
-    }
 }

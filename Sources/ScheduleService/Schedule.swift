@@ -114,17 +114,17 @@ public final class Schedule: Sendable {
     /// - Throws: INVALID_ARGUMENT for a malformed league id, NOT_FOUND for an unknown one.
     public func listTeams(_ request: ListTeamsRequest) async throws -> ListTeamsResponse {
         let leagues = try LeagueFilter.validate(request.leagueIds)
-        // Teams another replica created are read from the store.
-        let teams = try await store.teams()
-        teamDirectory.insert(teams)
+        // Teams another replica created are read from the store (at most once a second).
+        try await teamDirectory.reload(from: store.teams)
+        let teams = teamDirectory.all
         return ListTeamsResponse(teams: leagues.isEmpty ? teams : teams.filter { leagues.contains($0.leagueId) })
     }
 
-    /// The ids of the known teams, reloaded from the store first when one of `named` is not
-    /// among them (another process sharing the store may have created it).
+    /// The ids of the known teams, reloaded from the store first (at most once a second) when
+    /// one of `named` is not among them (another process sharing the store may have created it).
     func knownTeamIDs(including named: some Sequence<String>) async throws -> Set<String> {
         if !teamDirectory.knows(named) {
-            teamDirectory.insert(try await store.teams())
+            try await teamDirectory.reload(from: store.teams)
         }
         return teamDirectory.ids
     }

@@ -8,7 +8,7 @@ public import GRPC
 /// `teams[0] (id "wnba-IND"): league_id: "wnba" has seed data; its teams cannot be changed`.
 public enum TeamValidation {
     /// Longest tricode, city, name, conference or division accepted, in UTF-8 bytes.
-    public static let maximumTextBytes = 200
+    public static let maximumTextBytes = RequestLimits.teamTextBytes
 
     /// Checks every team, and no id twice.
     public static func validate(teams: [Team], maximumCount: Int) throws(RPCError) {
@@ -57,12 +57,5 @@ public enum TeamValidation {
     }
 
     /// "#" and six hexadecimal digits.
-    static func isColor(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        return bytes.count == 7 && bytes[0] == UInt8(ascii: "#")
-            && bytes.dropFirst().allSatisfy { byte in
-                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
-                    || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
-            }
-    }
+    static func isColor(_ text: String) -> Bool { TeamColor.isValid(text) }
 }

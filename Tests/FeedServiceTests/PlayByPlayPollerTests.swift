@@ -1,6 +1,7 @@
 import CourtsideProto
 import FeedSources
 import Logging
+import NIOHTTP1
 import ServiceKit
 import Synchronization
 import Testing
@@ -55,6 +56,29 @@ final class ScriptedPlayByPlay: PlayByPlayFetching {
             state.counts.bodies += 1
             return .body(state.payload, CacheValidators(etag: etag))
         }
+    }
+}
+
+/// A play-by-play whose requests for one game never get an answer; other games are `otherwise`'s.
+final class SilentFor: PlayByPlayFetching {
+    let providerGameId: String
+    let otherwise: ScriptedPlayByPlay
+    /// Requests of the silent game waiting now.
+    let waiting = Mutex(0)
+
+    init(providerGameId: String, otherwise: ScriptedPlayByPlay) {
+        self.providerGameId = providerGameId
+        self.otherwise = otherwise
+    }
+
+    func fetch(providerGameId: String, validators: CacheValidators) async throws -> FetchOutcome {
+        guard providerGameId == self.providerGameId else {
+            return try await otherwise.fetch(providerGameId: providerGameId, validators: validators)
+        }
+        waiting.withLock { $0 += 1 }
+        defer { waiting.withLock { $0 -= 1 } }
+        try await Task.sleep(for: .seconds(3_600))
+        throw CancellationError()
     }
 }
 
@@ -150,6 +174,60 @@ final class ScriptedPlayByPlay: PlayByPlayFetching {
         let events = await Self.drain(buffer)
         let whole = try PlayByPlayFixture.feed(try PlayByPlayFixture.payload(Array(actions.prefix(260))), entry: live).events
         #expect(events == Array(whole.dropFirst(stored.count)))
+    }
+
+    @Test func aGameWhoseProviderNeverAnswersDelaysNoOtherGamesPlays() async throws {
+        let actions = try PlayByPlayFixture.actions()
+        let answering = ScriptedPlayByPlay()
+        answering.serve(try PlayByPlayFixture.payload(Array(actions.prefix(120))))
+        let fetcher = SilentFor(providerGameId: "0022000002", otherwise: answering)
+        let poller = PlayByPlayPoller(
+            kind: .nbaScoreboard, fetcher: fetcher, interval: .milliseconds(5), concurrency: 2,
+            metrics: FeedMetrics(ServiceMetrics(service: "feed-test"), source: .nbaScoreboard),
+            logger: .init(label: "pbp-test"), storedEvents: { _ in [] }
+        )
+        let buffer = FeedBuffer(capacity: 100_000)
+        let running = Task { try await poller.run(into: FeedSink(buffer: buffer, metrics: poller.metrics)) }
+        defer { running.cancel() }
+        let live = try PlayByPlayFixture.liveEntry()
+        var silent = live
+        silent.game.id = "nba-0022000002"
+        poller.follow(ScoreboardSnapshot(games: [silent, live]))
+        try await Self.waitUntil("the silent game's request") { fetcher.waiting.withLock { $0 } >= 1 }
+        try await Self.waitUntil("the answering game's body") { answering.counts.bodies >= 1 && buffer.depth > 0 }
+        let events = await Self.drain(buffer)
+        let first = try PlayByPlayFixture.feed(try PlayByPlayFixture.payload(Array(actions.prefix(120))), entry: live)
+        #expect(events == first.events, "the answering game's plays are published while the other game's request hangs")
+    }
+
+    @Test func aPlayByPlayRequestIsTriedOnceAndTheServersRetryAfterDelaysTheGame() async throws {
+        let server = try await ScriptedHTTPServer(
+            script: [ScriptedHTTPServer.Reply(status: .serviceUnavailable, headers: [("Retry-After", "7")])],
+            afterwards: ScriptedHTTPServer.Reply(status: .serviceUnavailable)
+        )
+        var settings = PlayByPlayPollingSettings()
+        settings.urlTemplate = server.url + "?game=\(PlayByPlayPollingSettings.placeholder)"
+        let fetcher = HTTPPlayByPlayFetcher(
+            client: HTTPClient(), settings: settings, polling: PollingSettings(),
+            metrics: FeedMetrics(ServiceMetrics(service: "feed-test"), source: .nbaScoreboard), logger: .init(label: "pbp-test")
+        )
+        var retryAfter: Duration?
+        do {
+            _ = try await fetcher.fetch(providerGameId: "0022000001", validators: CacheValidators())
+            Issue.record("a 503 was taken for a play-by-play")
+        } catch let failed as HTTPScoreboardFetcher.Failed {
+            retryAfter = failed.retryAfter
+        }
+        #expect(server.requests.count == 1, "one attempt per poll: the game's own backoff retries")
+        #expect(retryAfter == .seconds(7))
+        await server.stop()
+
+        let start = ContinuousClock.now
+        var game = FollowedGame(entry: try PlayByPlayFixture.liveEntry(), providerGameId: "0022000001", interval: .seconds(1), now: start)
+        game.failed(now: start, minimumWait: retryAfter)
+        #expect(game.due - start == .seconds(7), "the server's wait is longer than the backoff's")
+        game.failed(now: start, minimumWait: .seconds(1))
+        #expect(game.due - start >= .seconds(3.2), "the backoff's wait is longer than the server's")
     }
 
     @Test func failuresBackOffPerGameAndASuccessResetsTheWait() throws {

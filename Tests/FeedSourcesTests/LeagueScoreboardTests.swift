@@ -93,6 +93,31 @@ import Testing
         #expect(snapshot.teams(of: ["espn-401736227"]).count == 2)
     }
 
+    @Test func aCreatedTeamsLongTextsAreCutToTheSchedulesLimitAndTheGameIsKept() throws {
+        let long = String(repeating: "é", count: 150)  // 300 bytes
+        let bytes = try Self.withSlug(
+            "mens-college-basketball",
+            edits: [
+                (["events", 0, "competitions", 0, "competitors", 0, "team", "location"], long),
+                (["events", 0, "competitions", 0, "competitors", 0, "team", "name"], long),
+                (["events", 0, "competitions", 0, "competitors", 1, "team", "displayName"], long),
+                (["events", 0, "competitions", 0, "competitors", 1, "team", "name"], ""),
+            ])
+        let snapshot = try TestSupport.accepted(ESPNScoreboardAdapter.parse(bytes, unknownTeams: .reject), "long texts")
+        #expect(snapshot.skipped.isEmpty && snapshot.games.count == 2, "the game with long team texts was dropped")
+        let first = try #require(snapshot.games.first)
+        #expect(first.teams.count == 2)
+        for team in first.teams {
+            for text in [team.city, team.name, team.conference, team.division] {
+                #expect(text.utf8.count <= RequestLimits.teamTextBytes, "\(team.id): \(text.utf8.count) bytes")
+            }
+        }
+        let home = try #require(first.teams.first { $0.id == first.game.homeTeamId })
+        #expect(home.city == String(repeating: "é", count: 100) && home.name == home.city)
+        let away = try #require(first.teams.first { $0.id == first.game.awayTeamId })
+        #expect(away.name == String(repeating: "é", count: 100), "the display name stands in for the name, cut")
+    }
+
     @Test func theLeagueOfAnESPNURL() {
         #expect(Leagues.league(espnPath: "/apis/site/v2/sports/basketball/wnba/scoreboard")?.id == "wnba")
         #expect(

@@ -93,6 +93,31 @@ import Testing
         #expect(feed.state == full.state)
     }
 
+    @Test func aLongRunOfStaleScoresIsReadInOnePass() throws {
+        let (_, actions, _) = try PlayByPlayConsistencyTests.nbaPayload()
+        let full = try FullGameFixtureTests.nbaFeed()
+        // Action 300 (a non-scoring play) preceded by thousands of plays showing 1–1 at its moment:
+        // each is stale (action 300 shows the score again), both sides dropped.
+        var edited = actions
+        let index = try Self.actionIndex(edited, number: 300)
+        var stale = edited[index]
+        stale["scoreHome"] = "1"
+        stale["scoreAway"] = "1"
+        let copies = PayloadLimits.plays - edited.count
+        edited.insert(
+            contentsOf: (0..<copies).map { number in
+                var copy = stale
+                copy["actionNumber"] = 1_000_000 + number
+                return copy
+            }, at: index)
+        let feed = try Self.nba(edited)
+        Self.expectPublishable(feed)
+        #expect(Set(Self.kinds(feed)) == [.staleScore])
+        #expect(feed.glitches.last?.detail == "… and \(copies - FeedRejection.maximumReasons + 1) more like it")
+        #expect(feed.events.count == full.events.count + copies)
+        #expect(feed.state == full.state)
+    }
+
     @Test func staleScoreBeforeAFreeThrowIsStillStale() throws {
         // The and-one shape: a basket, the foul carrying the score before it, the free throw.
         let (_, actions, _) = try PlayByPlayConsistencyTests.nbaPayload()
@@ -361,6 +386,28 @@ import Testing
         let index = try #require(feed.events.firstIndex { $0.sourceId == "nba-0022000001-\(number)" })
         #expect(feed.events[index].state?.clockMs == feed.events[index - 1].state?.clockMs, "the clock before it stands")
         #expect(feed.state == full.state)
+    }
+
+    @Test func glitchesOfOneKindAreCappedAndTheRestCounted() throws {
+        let (_, actions, _) = try PlayByPlayConsistencyTests.nbaPayload()
+        let full = try FullGameFixtureTests.nbaFeed()
+        var edited = actions
+        let rebound = try #require(edited.firstIndex { $0["actionType"] as? String == "rebound" && $0["period"] as? Int == 2 })
+        var clockless = edited[rebound]
+        clockless["clock"] = ""
+        let copies = PayloadLimits.plays - edited.count  // as many as a payload may list: ~10,000
+        edited.insert(
+            contentsOf: (0..<copies).map { number in
+                var copy = clockless
+                copy["actionNumber"] = 1_000_000 + number
+                return copy
+            }, at: rebound + 1)
+        let feed = try Self.nba(edited)
+        Self.expectPublishable(feed)
+        #expect(feed.events.count == full.events.count + copies)
+        let unknown = feed.glitches.filter { $0.kind == .unknownClock }
+        #expect(unknown.count == FeedRejection.maximumReasons && feed.glitches.count <= FeedRejection.maximumReasons)
+        #expect(unknown.last?.detail == "… and \(copies - FeedRejection.maximumReasons + 1) more like it")
     }
 
     @Test func overtimePeriodsAreFiveMinutesAndEndFinal() throws {
