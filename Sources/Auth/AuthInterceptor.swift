@@ -105,7 +105,7 @@ public struct AuthInterceptor: CallInterceptor {
             "subject": "\(subject ?? "anonymous")", "method": "\(method.method)", "reason": "\(failure.rawValue)",
         ]
         if !certificateNames.isEmpty { metadata["certificate_names"] = "\(certificateNames.joined(separator: ","))" }
-        logger.notice("call refused", metadata: metadata)
+        counters.log.log(failure.rawValue, level: .notice, "call refused", metadata: metadata, to: logger)
     }
 
     private func audit(_ context: ServerContext, identity: Identity, note: AuditNote, outcome: String) {

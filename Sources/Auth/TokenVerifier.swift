@@ -1,4 +1,5 @@
 public import Foundation
+public import GRPC
 import JWTKit
 public import Logging
 import ServiceKit
@@ -6,10 +7,10 @@ import Synchronization
 
 /// Verifies bearer tokens against the public keys of a JWKS file: the header first (accepted
 /// algorithm, known `kid`, the key's own algorithm), then the signature (jwt-kit), then `exp`,
-/// `nbf`, `aud` and `iss` with a small clock skew. The file is read again when it changes
-/// (checked at most once per `reloadInterval`, on the next call), so that keys rotate by `kid`
-/// without a restart; a reload forgets every cached token, so a removed key's tokens stop
-/// working at once.
+/// `nbf`, `aud` and `iss` with a small clock skew. The file is a ``WatchedFile`` checked every
+/// `reloadInterval` in the background (a call reads the keys from memory), so that keys rotate
+/// by `kid` without a restart; a reload forgets every cached token, so a removed key's tokens
+/// stop working at once.
 public final class TokenVerifier: Sendable {
     public struct Configuration: Sendable {
         public var jwksPath: String
@@ -18,7 +19,8 @@ public final class TokenVerifier: Sendable {
         /// The `iss` a token must have.
         public var issuer: String
         public var clockSkew: Duration = .seconds(30)
-        public var reloadInterval: Duration = .seconds(1)
+        /// How often the file is checked for changes; nil: only ``TokenVerifier/reloadIfChanged()``.
+        public var reloadInterval: Duration? = .seconds(1)
         public var cacheCapacity = 10_000
 
         public init(jwksPath: String, audience: String, issuer: String) {
@@ -34,40 +36,44 @@ public final class TokenVerifier: Sendable {
     }
 
     private struct State: Sendable {
-        var keySet: KeySet
-        var fileContents: Data
-        var nextCheck: Date
         var cache: VerifiedTokenCache
-        /// Bumped by every reload: a verification that started under older keys is not cached.
+        /// The key file's version the cache was filled under: a newer one empties it, and a
+        /// verification that started under older keys is not cached.
         var generation = 0
     }
 
     public let configuration: Configuration
-    private let logger: Logger
+    private let keys: WatchedFile<KeySet>
     private let now: @Sendable () -> Date
     private let state: Mutex<State>
 
     /// Reads the JWKS file; throws if it is missing or not an acceptable key set.
     public init(configuration: Configuration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) async throws(LoadError) {
         self.configuration = configuration
-        self.logger = logger
         self.now = now
-        let contents = try Self.read(configuration.jwksPath)
-        let keySet: KeySet
-        do { keySet = try await KeySet(jwks: contents) } catch {
-            throw LoadError(description: "the JWKS file \(configuration.jwksPath) \(error.description)")
+        let path = configuration.jwksPath
+        do {
+            keys = try await WatchedFile(name: "token keys", paths: [path], interval: configuration.reloadInterval, logger: logger) {
+                contents in try await KeySet(jwks: contents[0])
+            }
+        } catch {
+            switch error.kind {
+            case .unreadable, .tooLarge: throw LoadError(description: "cannot read the JWKS file \(error.description)")
+            case .unusable: throw LoadError(description: "the JWKS file \(path) \(error.reason)")
+            }
         }
-        state = Mutex(
-            State(
-                keySet: keySet, fileContents: contents, nextCheck: now() + configuration.reloadInterval.inSeconds,
-                cache: VerifiedTokenCache(capacity: configuration.cacheCapacity)
-            )
-        )
-        logger.info("token keys loaded", metadata: ["jwks": "\(configuration.jwksPath)", "kids": "\(keySet.algorithms.keys.sorted())"])
+        state = Mutex(State(cache: VerifiedTokenCache(capacity: configuration.cacheCapacity)))
+        logger.info("token keys loaded", metadata: ["jwks": "\(path)", "kids": "\(keys.value.algorithms.keys.sorted())"])
     }
 
     /// The `kid`s currently accepted.
-    public var keyIDs: Set<String> { state.withLock { Set($0.keySet.algorithms.keys) } }
+    public var keyIDs: Set<String> { Set(keys.value.algorithms.keys) }
+
+    /// Checks the JWKS file now (it is also checked every `reloadInterval`).
+    @discardableResult
+    public func reloadIfChanged() async -> WatchedFileOutcome {
+        await keys.check()
+    }
 
     /// The identity `token` carries, or why it carries none.
     public func identity(forToken token: String) async throws(AuthFailure) -> Identity {
@@ -79,9 +85,13 @@ public final class TokenVerifier: Sendable {
     public func verify(_ token: String) async throws(AuthFailure) -> VerifiedToken {
         guard token.utf8.count <= BearerToken.maximumBytes else { throw .malformedToken }
         let now = self.now()
-        await reloadIfChanged(at: now)
-        let (cached, keySet, generation) = state.withLock { state in
-            (state.cache.verified(token, at: now), state.keySet, state.generation)
+        let (keySet, generation) = keys.current
+        let cached = state.withLock { state in
+            if generation > state.generation {
+                state.cache.removeAll()
+                state.generation = generation
+            }
+            return state.generation == generation ? state.cache.verified(token, at: now) : nil
         }
         if let cached { return cached }
         let header = try TokenHeader(token: token)
@@ -115,46 +125,5 @@ public final class TokenVerifier: Sendable {
             leagues: Set(claims.leagues ?? [])
         )
         return (verified, acceptedUntil)
-    }
-
-    /// Reads the file again when its check is due; a changed, acceptable key set replaces the
-    /// keys and empties the cache. A file that cannot be read or used keeps the keys in force.
-    private func reloadIfChanged(at now: Date) async {
-        let due = state.withLock { state in
-            guard now >= state.nextCheck else { return false }
-            state.nextCheck = now + configuration.reloadInterval.inSeconds
-            return true
-        }
-        guard due else { return }
-        let contents: Data
-        do { contents = try Self.read(configuration.jwksPath) } catch {
-            logger.error("token keys not reloaded; the previous keys stay in force", metadata: ["reason": "\(error.description)"])
-            return
-        }
-        guard state.withLock({ $0.fileContents != contents }) else { return }
-        do {
-            let keySet = try await KeySet(jwks: contents)
-            state.withLock { state in
-                state.keySet = keySet
-                state.fileContents = contents
-                state.cache.removeAll()
-                state.generation += 1
-            }
-            logger.info(
-                "token keys reloaded", metadata: ["jwks": "\(configuration.jwksPath)", "kids": "\(keySet.algorithms.keys.sorted())"])
-        } catch {
-            // Remembered, so that the same bad file is reported once, not every second.
-            state.withLock { $0.fileContents = contents }
-            logger.error(
-                "token keys not reloaded; the previous keys stay in force",
-                metadata: ["jwks": "\(configuration.jwksPath)", "reason": "\(error.description)"]
-            )
-        }
-    }
-
-    private static func read(_ path: String) throws(LoadError) -> Data {
-        do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw LoadError(description: "cannot read the JWKS file \(path): \(error.localizedDescription)")
-        }
     }
 }

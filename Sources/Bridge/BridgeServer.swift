@@ -34,7 +34,6 @@ public final class BridgeServer: CourtsideServer {
     private let channel = Mutex<(any Channel)?>(nil)
     private let heapTrimTask = Mutex<RepeatedTask?>(nil)
     private let tls: ServerTLSCredentials?
-    private let tlsWatch = Mutex<Task<Void, Never>?>(nil)
     private let logger: Logger
 
     /// Prepares everything (nothing listens or connects yet).
@@ -58,12 +57,12 @@ public final class BridgeServer: CourtsideServer {
         tls = try configuration.tls.map { files in
             try ServerTLSCredentials(files: files, applicationProtocols: ["http/1.1"], logger: logger)
         }
-        let clientTLS = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files) }
+        let clientTLS = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files, logger: logger) }
         var subscriptionAddress = try GRPCClient.Configuration(
             address: configuration.subscriptionAddress, of: "subscription", tls: clientTLS)
         var scoreAddress = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score", tls: clientTLS)
         var scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
-        let credentials = try BearerTokenFile.open(configuration.tokenFile)
+        let credentials = try BearerTokenFile.open(configuration.tokenFile, logger: logger)
         subscriptionAddress.credentials = credentials
         scoreAddress.credentials = credentials
         scheduleAddress.credentials = credentials
@@ -182,7 +181,6 @@ public final class BridgeServer: CourtsideServer {
             .bind(host: configuration.host, port: configuration.httpPort)
             .get()
         channel.withLock { $0 = bound }
-        if let tls { tlsWatch.withLock { $0 = Task { await tls.watchFiles() } } }
         startHeapTrim()
         readiness.markStarted()
         logger.info(
@@ -347,7 +345,6 @@ public final class BridgeServer: CourtsideServer {
         let listening = channel.withLock { $0 }
         try? await listening?.close()
         heapTrimTask.withLock { $0?.cancel() }
-        tlsWatch.withLock { $0?.cancel() }
         let spread = configuration.reconnectSpreadMs
         await app.hubs.runOnEveryHub { $0.goAway(spreadMs: spread) }
         let deadline = ContinuousClock.now + min(configuration.shutdownGrace, .seconds(5))

@@ -45,14 +45,14 @@ public final class FeedServer: CourtsideServer {
     private init(configuration: FeedConfiguration, logger: Logger) throws {
         self.configuration = configuration
         try Self.validate(configuration)
-        let credentials = try BearerTokenFile.open(configuration.tokenFile)
+        let credentials = try BearerTokenFile.open(configuration.tokenFile, logger: logger)
         guard var scoreAddress = GRPCClient.Configuration(address: configuration.scoreAddress) else {
             throw FeedConfigurationError("score address '\(configuration.scoreAddress)' is not host:port")
         }
         guard var scheduleAddress = GRPCClient.Configuration(address: configuration.scheduleAddress) else {
             throw FeedConfigurationError("schedule address '\(configuration.scheduleAddress)' is not host:port")
         }
-        let tls = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files) }
+        let tls = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files, logger: logger) }
         scoreAddress.tls = tls
         scheduleAddress.tls = tls
         scoreAddress.credentials = credentials

@@ -34,7 +34,7 @@ public final class ScoreServer: CourtsideServer {
         logger.info("starting", metadata: ["storage": "\(configuration.storage)", "schedule": "\(configuration.scheduleAddress)"])
         // Unusable TLS files stop the start before storage is opened.
         let tls = try configuration.grpcTLS.map { files in try ServerTLSCredentials(files: files, logger: logger) }
-        let clientTLS = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files) }
+        let clientTLS = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files, logger: logger) }
         let store: any ScoreStore
         switch configuration.storage {
         case .sqliteFile, .sqliteMemory:
@@ -48,7 +48,7 @@ public final class ScoreServer: CourtsideServer {
             resolvedDirectory = directory
         } else {
             var address = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
-            address.credentials = try BearerTokenFile.open(configuration.tokenFile)
+            address.credentials = try BearerTokenFile.open(configuration.tokenFile, logger: logger)
             let client = GRPCClient(configuration: address, logger: logger)
             scheduleClient = client
             resolvedDirectory = ScheduleGameDirectory(client: client, logger: logger)

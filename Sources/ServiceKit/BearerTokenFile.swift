@@ -1,11 +1,12 @@
 import Foundation
 public import GRPC
-import Synchronization
+public import Logging
 
 /// A bearer token kept in a file (`--token-file`), presented as `authorization: Bearer <token>`
-/// on every call. The file is read again when a call starts at least a second after the last
-/// read, so a token rewritten before it expires is used without a restart; if the file cannot
-/// be read then, the last token stays in use.
+/// on every call. The file is a ``WatchedFile`` checked once a second in the background, so a
+/// token rewritten (or renamed over the old file) before it expires is used without a restart,
+/// and a call reads the token from memory; if the new file holds no token, the last token stays
+/// in use and the problem is logged.
 public final class BearerTokenFile: CallCredentials {
     /// Why the file gives no token.
     public struct Problem: Error, CustomStringConvertible {
@@ -13,47 +14,49 @@ public final class BearerTokenFile: CallCredentials {
     }
 
     public let path: String
-    private struct State {
-        var token: String
-        var nextRead: ContinuousClock.Instant
-    }
-    private let state: Mutex<State>
-    private static let rereadInterval = Duration.seconds(1)
+    private let watched: WatchedFile<String>
+    /// How often the file is checked for a new token.
+    public static let reloadInterval = Duration.seconds(1)
 
-    /// Reads the token now; throws if the file is missing, unreadable or empty.
-    public init(path: String) throws(Problem) {
+    /// Reads the token now; throws if the file is missing, unreadable or empty. `interval` nil:
+    /// only ``reloadIfChanged()`` reads the file again.
+    public init(
+        path: String, interval: Duration? = BearerTokenFile.reloadInterval, logger: Logger = Logger(label: "courtside.token-file")
+    ) throws(Problem) {
         self.path = path
-        state = Mutex(State(token: try Self.read(path), nextRead: .now + Self.rereadInterval))
+        do {
+            watched = try WatchedFile(name: "bearer token", paths: [path], interval: interval, maximumBytes: 64 << 10, logger: logger) {
+                contents in try Self.token(in: contents[0], path: path)
+            }
+        } catch {
+            switch error.kind {
+            case .unreadable: throw Problem(description: "cannot read the token file \(path)")
+            case .tooLarge: throw Problem(description: "the token file \(error.description)")
+            case .unusable: throw Problem(description: error.reason)
+            }
+        }
     }
 
     /// The settings' token file as credentials; nil when no file is given.
-    public static func open(_ path: String?) throws(Problem) -> BearerTokenFile? {
+    public static func open(_ path: String?, logger: Logger = Logger(label: "courtside.token-file")) throws(Problem) -> BearerTokenFile? {
         guard let path, !path.isEmpty else { return nil }
-        return try BearerTokenFile(path: path)
+        return try BearerTokenFile(path: path, logger: logger)
     }
 
-    public var token: String {
-        let now = ContinuousClock.now
-        let due = state.withLock { state in
-            guard now >= state.nextRead else { return false }
-            state.nextRead = now + Self.rereadInterval
-            return true
-        }
-        if due, let fresh = try? Self.read(path) {
-            state.withLock { $0.token = fresh }
-        }
-        return state.withLock { $0.token }
+    /// The token of the last good file: no I/O.
+    public var token: String { watched.value }
+
+    /// Checks the file now (it is also checked every second).
+    @discardableResult
+    public func reloadIfChanged() async -> WatchedFileOutcome {
+        await watched.check()
     }
 
     public func metadata() throws -> Metadata {
         Metadata([("authorization", "Bearer " + token)])
     }
 
-    private static func read(_ path: String) throws(Problem) -> String {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw Problem(description: "cannot read the token file \(path): \(error.localizedDescription)")
-        }
+    private static func token(in data: Data, path: String) throws(Problem) -> String {
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty, !token.contains(where: { $0.isWhitespace || $0.isNewline }) else {
             throw Problem(description: "the token file \(path) does not hold one token")

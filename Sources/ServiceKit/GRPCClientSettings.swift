@@ -3,7 +3,8 @@ public import GRPC
 /// How a service (or the `courtside` CLI) reaches the other services over TLS: the CA bundle
 /// their certificates chain to, its own certificate for servers that require one (mTLS), and a
 /// server name when the addresses' hosts are not the names in the certificates. Without a CA
-/// file the calls are cleartext h2c.
+/// file the calls are cleartext h2c. The files are checked every `--tls-reload-seconds`: a
+/// rotated client certificate is presented on new connections.
 public enum GRPCClientSettings {
     public static let caFile = Setting.text(
         "client-tls-ca-file", default: "",
@@ -24,6 +25,7 @@ public enum GRPCClientSettings {
         let certificate = try reader.read(certificateFile)
         let key = try reader.read(keyFile)
         let name = try reader.read(serverName)
+        let interval = try reader.read(GRPCServerSettings.tlsReloadInterval)
         guard certificate.isEmpty == key.isEmpty else {
             throw certificate.isEmpty
                 ? reader.refuse(certificateFile, "must be set with --client-tls-key-file (got none)")
@@ -36,7 +38,7 @@ public enum GRPCClientSettings {
         }
         return ClientTLSFiles(
             caFile: ca, certificateFile: certificate.isEmpty ? nil : certificate, keyFile: key.isEmpty ? nil : key,
-            serverName: name.isEmpty ? nil : name
+            serverName: name.isEmpty ? nil : name, reloadInterval: interval
         )
     }
 }

@@ -77,7 +77,8 @@ public enum GRPCServerSettings {
     )
     public static let tlsReloadInterval = Setting.seconds(
         "tls-reload-seconds", default: .seconds(5), in: 0.05...3600,
-        help: "Seconds between checks of the TLS files; changed files apply to new connections, a bad one is logged and the old kept."
+        help:
+            "Seconds between checks of the TLS files (the port's and the --client-tls-* ones); changed files apply to new connections, a bad one is logged and the old kept."
     )
 
     /// The TLS files of the gRPC port, or nil for cleartext h2c when no certificate is given.

@@ -43,10 +43,10 @@ public final class SubscriptionServer: CourtsideServer {
 
     private init(configuration: Configuration, logger: Logger) async throws {
         let tls = try configuration.grpcTLS.map { files in try ServerTLSCredentials(files: files, logger: logger) }
-        let clientTLS = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files) }
+        let clientTLS = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files, logger: logger) }
         var score = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score", tls: clientTLS)
         var scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
-        let credentials = try BearerTokenFile.open(configuration.tokenFile)
+        let credentials = try BearerTokenFile.open(configuration.tokenFile, logger: logger)
         score.credentials = credentials
         scheduleAddress.credentials = credentials
         self.configuration = configuration

@@ -56,7 +56,7 @@ struct TokenFixture {
         try await signers.sign(claims, kid: JWKIdentifier(string: kid))
     }
 
-    func verifier(now: @escaping @Sendable () -> Date = { TokenFixture.now }, reloadInterval: Duration = .seconds(1)) async throws
+    func verifier(now: @escaping @Sendable () -> Date = { TokenFixture.now }, reloadInterval: Duration? = nil) async throws
         -> TokenVerifier
     {
         var configuration = TokenVerifier.Configuration(jwksPath: jwksPath, audience: "courtside", issuer: "courtside")

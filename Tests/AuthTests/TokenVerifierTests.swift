@@ -1,4 +1,5 @@
 import Foundation
+import GRPC
 import JWTKit
 import Logging
 import Testing
@@ -177,14 +178,18 @@ import Testing
 
     @Test func keysRotateByKidWithoutARestart() async throws {
         var fixture = try await fixture()
-        let verifier = try await fixture.verifier(reloadInterval: .zero)
+        let verifier = try await fixture.verifier()
         let oldToken = try await fixture.token(kid: "k1")
         #expect(await refusal(oldToken, by: verifier) == nil)
         try await fixture.addKey("k2")
         try fixture.writeJWKS()
+        // Until the file is checked (every second in the background), the keys in force stay.
+        #expect(await refusal(try await fixture.token(kid: "k2"), by: verifier) == .unknownKey)
+        #expect(await verifier.reloadIfChanged() == .reloaded)
         #expect(await refusal(try await fixture.token(kid: "k2"), by: verifier) == nil)
         fixture.unpublish("k1")
         try fixture.writeJWKS()
+        #expect(await verifier.reloadIfChanged() == .reloaded)
         // Cached from before, but the removed key's tokens stop at once.
         #expect(await refusal(oldToken, by: verifier) == .unknownKey)
         #expect(verifier.keyIDs == ["k2"])
@@ -192,8 +197,12 @@ import Testing
 
     @Test func aBrokenJWKSFileKeepsTheKeysInForce() async throws {
         let fixture = try await fixture()
-        let verifier = try await fixture.verifier(reloadInterval: .zero)
+        let verifier = try await fixture.verifier()
         try Data("{not json".utf8).write(to: URL(fileURLWithPath: fixture.jwksPath))
+        guard case .rejected = await verifier.reloadIfChanged() else {
+            Issue.record("a broken JWKS file was not rejected")
+            return
+        }
         #expect(await refusal(try await fixture.token(), by: verifier) == nil)
         #expect(verifier.keyIDs == ["k1"])
     }

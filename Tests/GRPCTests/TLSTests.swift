@@ -42,6 +42,9 @@ import Testing
         var port: Int { server.localAddress?.port ?? 0 }
 
         static func start(_ files: ServerTLSFiles) async throws -> Server {
+            // No background checks: the files are checked when a test asks.
+            var files = files
+            files.reloadInterval = .zero
             let credentials = try ServerTLSCredentials(files: files, logger: Logger(label: "test-tls"))
             let failures = HandshakeFailures()
             var configuration = GRPCServer.Configuration(host: "127.0.0.1", port: 0)
@@ -174,13 +177,13 @@ import Testing
         try replaceFile(live.certificateFile, with: old.certificateFile)
         try replaceFile(live.keyFile, with: old.keyFile)
         let server = try await Server.start(live)
-        #expect(server.credentials.reloadIfChanged() == .unchanged)
+        #expect(await server.credentials.reloadIfChanged() == .unchanged)
 
         let open = try server.client(ClientTLSFiles(caFile: first.certificateFile))
         #expect(try await Self.whoAmI(open) == "")
         try replaceFile(live.certificateFile, with: new.certificateFile)
         try replaceFile(live.keyFile, with: new.keyFile)
-        #expect(server.credentials.reloadIfChanged() == .reloaded)
+        #expect(await server.credentials.reloadIfChanged() == .reloaded)
 
         // The open connection keeps its certificate; new ones get the new one.
         #expect(try await Self.whoAmI(open) == "")
@@ -190,6 +193,52 @@ import Testing
         let trustsNew = try server.client(ClientTLSFiles(caFile: second.certificateFile))
         #expect(try await Self.whoAmI(trustsNew) == "")
         for client in [open, trustsOld, trustsNew] { client.close() }
+        await server.stop()
+    }
+
+    @Test func aRotatedClientCertificateIsPresentedOnNewConnections() async throws {
+        let ca = try TestCertificateAuthority()
+        let serverCertificate = try ca.issue("server", subjectAlternativeNames: ["IP:127.0.0.1"])
+        let old = try ca.issue("feed-old", subjectAlternativeNames: ["DNS:old.feed.internal"])
+        let new = try ca.issue("feed-new", subjectAlternativeNames: ["DNS:new.feed.internal"])
+        let server = try await Server.start(
+            ServerTLSFiles(
+                certificateFile: serverCertificate.certificateFile, keyFile: serverCertificate.keyFile, clientCAFile: ca.certificateFile)
+        )
+        let live = ClientTLSFiles(
+            caFile: ca.certificateFile, certificateFile: "\(ca.directory)/client-live.pem", keyFile: "\(ca.directory)/client-live.key",
+            reloadInterval: .zero)
+        try replaceFile(live.certificateFile!, with: old.certificateFile)
+        try replaceFile(live.keyFile!, with: old.keyFile)
+        // One set of credentials, as a service keeps for all its connections to another.
+        let credentials = try ClientTLSCredentials(files: live)
+        func client() -> GRPCClient {
+            var configuration = GRPCClient.Configuration(host: "127.0.0.1", port: server.port)
+            configuration.tls = credentials
+            configuration.connectTimeout = .seconds(5)
+            return GRPCClient(configuration: configuration)
+        }
+        let open = client()
+        #expect(try await Self.whoAmI(open) == "old.feed.internal")
+        #expect(await credentials.reloadIfChanged() == .unchanged)
+
+        try replaceFile(live.certificateFile!, with: new.certificateFile)
+        try replaceFile(live.keyFile!, with: new.keyFile)
+        #expect(await credentials.reloadIfChanged() == .reloaded)
+        // A new connection presents the new certificate; the open one keeps the old.
+        let fresh = client()
+        #expect(try await Self.whoAmI(fresh) == "new.feed.internal")
+        #expect(try await Self.whoAmI(open) == "old.feed.internal")
+
+        // A certificate without its key is not presented: the pair in use stays.
+        try replaceFile(live.certificateFile!, with: old.certificateFile)
+        guard case .rejected = await credentials.reloadIfChanged() else {
+            Issue.record("a certificate with another certificate's key was not rejected")
+            return
+        }
+        let third = client()
+        #expect(try await Self.whoAmI(third) == "new.feed.internal")
+        for client in [open, fresh, third] { client.close() }
         await server.stop()
     }
 
@@ -203,21 +252,21 @@ import Testing
         let server = try await Server.start(live)
 
         try "not a certificate".write(toFile: live.certificateFile, atomically: true, encoding: .utf8)
-        guard case .rejected(let why) = server.credentials.reloadIfChanged() else {
+        guard case .rejected(let why) = await server.credentials.reloadIfChanged() else {
             Issue.record("a garbage certificate file was not rejected")
             return
         }
         #expect(why.contains(live.certificateFile))
         // A certificate whose key is still the old one's: rejected too.
         try replaceFile(live.certificateFile, with: other.certificateFile)
-        #expect(server.credentials.reloadIfChanged() != .reloaded)
+        #expect(await server.credentials.reloadIfChanged() != .reloaded)
 
         let client = try server.client(ClientTLSFiles(caFile: ca.certificateFile))
         #expect(try await Self.whoAmI(client) == "")
         client.close()
         // The key arrives: the pair is used.
         try replaceFile(live.keyFile, with: other.keyFile)
-        #expect(server.credentials.reloadIfChanged() == .reloaded)
+        #expect(await server.credentials.reloadIfChanged() == .reloaded)
         await server.stop()
     }
 

@@ -1,11 +1,13 @@
 import Auth
+import GRPC
 import Logging
 import Prometheus
 import ServiceKit
 
 /// The bridge's connection tokens (docs/auth.md, "Browsers"): verified by the Auth module's
 /// verifier against `--connection-jwks-file`; decides which games a connection may follow or
-/// read; counts and logs refusals, expiries and refreshes (with the subject, never the token).
+/// read; counts and logs refusals (lines limited per reason), expiries and refreshes (with the
+/// subject, never the token).
 final class ConnectionAuthority: Sendable {
     let access: GameAccess
     /// After `exp`, how long a connection may wait for a new token.
@@ -13,6 +15,9 @@ final class ConnectionAuthority: Sendable {
     private let verifier: TokenVerifier?
     private let metrics: BridgeMetrics
     private let logger: Logger
+    /// Refusal lines, at most ``RateLimitedLog/Limit/standard`` per reason (the metrics count
+    /// every refusal): a browser can send bad tokens as fast as it likes.
+    private let refusalLog = RateLimitedLog()
 
     init(access: GameAccess, graceMs: Int64, verifier: TokenVerifier?, metrics: BridgeMetrics, logger: Logger) {
         self.access = access
@@ -95,7 +100,7 @@ final class ConnectionAuthority: Sendable {
         var metadata: Logger.Metadata = ["reason": "\(refusal.reason)", "transport": "\(transport)"]
         if let subject { metadata["subject"] = "\(subject)" }
         if let game { metadata["game"] = "\(game)" }
-        logger.notice("connection token refused", metadata: metadata)
+        refusalLog.log(refusal.reason, level: .notice, "connection token refused", metadata: metadata, to: logger)
         return refusal
     }
 }

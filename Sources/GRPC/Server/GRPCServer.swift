@@ -35,7 +35,6 @@ public final class GRPCServer: Sendable {
 
     private struct State {
         var listener: (any Channel)?
-        var tlsWatch: Task<Void, Never>?
         var connections: [ObjectIdentifier: ConnectionHandle] = [:]
         var admission: ConnectionAdmission
         var shuttingDown = false
@@ -143,10 +142,8 @@ public final class GRPCServer: Sendable {
             }
             .bind(host: configuration.host, port: configuration.port)
             .get()
-        let tlsWatch = configuration.tls.map { tls in Task { await tls.watchFiles() } }
         state.withLock { state in
             state.listener = listener
-            state.tlsWatch = tlsWatch
         }
         logger.info(
             "gRPC server listening",
@@ -216,7 +213,6 @@ public final class GRPCServer: Sendable {
             state.withLock { state in
                 guard !state.shuttingDown else { return (nil, [], []) }
                 state.shuttingDown = true
-                state.tlsWatch?.cancel()
                 state.grace = amount
                 var waiters: [CheckedContinuation<Void, Never>] = []
                 if state.connections.isEmpty {

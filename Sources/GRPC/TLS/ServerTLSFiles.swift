@@ -7,7 +7,8 @@ public struct ServerTLSFiles: Sendable, Hashable {
     public var keyFile: String
     /// PEM CA bundle; when set, clients must present a certificate it signed.
     public var clientCAFile: String?
-    /// How often the files are read again; changed files apply to new connections.
+    /// How often the files are checked for changes; changed files apply to new connections.
+    /// Zero: never (only ``ServerTLSCredentials/reloadIfChanged()``).
     public var reloadInterval: Duration
 
     public init(certificateFile: String, keyFile: String, clientCAFile: String? = nil, reloadInterval: Duration = .seconds(5)) {

@@ -20,11 +20,14 @@ final class ServerTLSHandshakeHandler: ChannelInboundHandler {
     private let peerNames: PeerCertificateNames
     private let observer: (any GRPCServerObserver)?
     private let logger: Logger
+    /// The server's limit on failed-handshake lines (an attacker opens connections at will).
+    private let failureLog: RateLimitedLog
 
-    init(peerNames: PeerCertificateNames, observer: (any GRPCServerObserver)?, logger: Logger) {
+    init(peerNames: PeerCertificateNames, observer: (any GRPCServerObserver)?, logger: Logger, failureLog: RateLimitedLog) {
         self.peerNames = peerNames
         self.observer = observer
         self.logger = logger
+        self.failureLog = failureLog
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -64,7 +67,9 @@ final class ServerTLSHandshakeHandler: ChannelInboundHandler {
     private func refuse(context: ChannelHandlerContext, _ failure: TLSHandshakeFailure, reason: String) {
         state = .refused
         observer?.tlsHandshakeFailed(failure)
-        logger.info("TLS handshake failed; connection closed", metadata: ["failure": "\(failure.rawValue)", "reason": "\(reason)"])
+        failureLog.log(
+            failure.rawValue, level: .info, "TLS handshake failed; connection closed",
+            metadata: ["failure": "\(failure.rawValue)", "reason": "\(reason)"], to: logger)
         context.close(promise: nil)
     }
 }
