@@ -12,6 +12,11 @@ public import ServiceKit
 /// handler sees the request, is counted (`courtside_grpc_auth_refusals_total{method,reason}`)
 /// and logged (subject when known, method, reason; never the token). An accepted write is
 /// logged as an audit line with the games its handler noted (``AuditNote``) and its outcome. The handler runs with ``Identity/current`` set.
+///
+/// An inline method (`registerInlineUnary`) stays inline when the call is decided at once: a
+/// token verified before under the keys in force and not expired at this call, with no key
+/// reload due (or a certificate, or no credentials). A token still to verify, or a due reload,
+/// sends the call to a task as every other intercepted call; both paths share every check.
 public struct AuthInterceptor: CallInterceptor {
     /// nil: no `--jwks-file`, so every token is refused.
     let verifier: TokenVerifier?
@@ -44,15 +49,18 @@ public struct AuthInterceptor: CallInterceptor {
 
     public func intercept(_ context: ServerContext, handler: () async throws -> Void) async throws {
         let permission = permissions.permission(for: context.method)
-        let (identity, anonymousBecause) = try await caller(of: context)
-        switch permission {
-        case .open:
-            break
-        case .read:
-            if permissions.requireReadToken { try require(Scope.read, of: identity, anonymousBecause: anonymousBecause, context: context) }
-        case .scope(let scope):
-            try require(scope, of: identity, anonymousBecause: anonymousBecause, context: context)
+        let identity: Identity?
+        let anonymousBecause: AuthFailure
+        switch try callerAtOnce(of: context) {
+        case .known(let known, let because):
+            (identity, anonymousBecause) = (known, because)
+        case .toVerify(let token, let verifier):
+            do { identity = try await verifier.identity(forToken: String(token)) } catch {
+                throw refuse(error, context: context, subject: nil)
+            }
+            anonymousBecause = .missingToken
         }
+        try admit(permission, identity, anonymousBecause: anonymousBecause, context: context)
         guard case .scope = permission, audits, let identity else {
             try await Identity.$current.withValue(identity) { try await handler() }
             return
@@ -62,25 +70,82 @@ public struct AuthInterceptor: CallInterceptor {
             try await Identity.$current.withValue(identity) { try await AuditNote.$current.withValue(note) { try await handler() } }
             audit(context, identity: identity, note: note, outcome: "ok")
         } catch {
-            audit(context, identity: identity, note: note, outcome: (error as? RPCError).map { "\($0.code)" } ?? "error")
+            audit(context, identity: identity, note: note, outcome: Self.auditOutcome(of: error))
             throw error
         }
     }
 
+    /// The same decision on the event loop, for inline methods: taken at once when the caller is
+    /// known without waiting (a token verified before under the keys in force, not expired, with
+    /// no key reload due; a client certificate; no credentials at all), with the refusals, task
+    /// locals and audit lines of the asynchronous path. A token still to be verified (or a due
+    /// reload) leaves the call `.undecided`, for the asynchronous path.
+    public func intercept<Result>(synchronously context: ServerContext, handler: () throws -> Result) throws -> SynchronousInterception<
+        Result
+    > {
+        let permission = permissions.permission(for: context.method)
+        guard case .known(let identity, let anonymousBecause) = try callerAtOnce(of: context) else { return .undecided }
+        try admit(permission, identity, anonymousBecause: anonymousBecause, context: context)
+        guard case .scope = permission, audits, let identity else {
+            return .handled(try Identity.$current.withValue(identity) { try handler() })
+        }
+        let note = AuditNote()
+        do {
+            let result = try Identity.$current.withValue(identity) { try AuditNote.$current.withValue(note) { try handler() } }
+            audit(context, identity: identity, note: note, outcome: "ok")
+            return .handled(result)
+        } catch {
+            audit(context, identity: identity, note: note, outcome: Self.auditOutcome(of: error))
+            throw error
+        }
+    }
+
+    /// Who calls, as far as it is known without waiting.
+    private enum Caller {
+        /// The token's identity, or the one the client certificate's names map to; nil, and
+        /// why, when anonymous.
+        case known(Identity?, anonymousBecause: AuthFailure)
+        /// A token the verifier has to check (signature, or a key reload first).
+        case toVerify(Substring, TokenVerifier)
+    }
+
     /// Who calls: the token's identity when the call sends one (refused if it does not verify),
-    /// else the identity the client certificate's names map to; nil, and why, when anonymous.
-    private func caller(of context: ServerContext) async throws -> (Identity?, anonymousBecause: AuthFailure) {
+    /// else the identity the client certificate's names map to. Throws the refusal of a token
+    /// known to be refused (an expired one, or any without a verifier).
+    private func callerAtOnce(of context: ServerContext) throws -> Caller {
         if let token = Self.bearerToken(in: context.requestMetadata) {
             guard let verifier else { throw refuse(.unknownKey, context: context, subject: nil) }
-            do { return (try await verifier.identity(forToken: token), .missingToken) } catch {
-                throw refuse(error, context: context, subject: nil)
+            switch verifier.cachedVerdict(forToken: token) {
+            case .verified(let verified): return .known(verified.identity, anonymousBecause: .missingToken)
+            case .refused(let failure): throw refuse(failure, context: context, subject: nil)
+            case .unknown: return .toVerify(token, verifier)
             }
         }
-        guard let clientIdentities else { return (nil, .missingToken) }
+        guard let clientIdentities else { return .known(nil, anonymousBecause: .missingToken) }
         let names = context.peerCertificateNames
-        guard !names.isEmpty else { return (nil, .missingToken) }
-        guard let identity = clientIdentities.identity(forCertificateNames: names) else { return (nil, .unknownClientCertificate) }
-        return (identity, .missingToken)
+        guard !names.isEmpty else { return .known(nil, anonymousBecause: .missingToken) }
+        guard let identity = clientIdentities.identity(forCertificateNames: names) else {
+            return .known(nil, anonymousBecause: .unknownClientCertificate)
+        }
+        return .known(identity, anonymousBecause: .missingToken)
+    }
+
+    /// Refuses the call unless `identity` may call a method of `permission`.
+    private func admit(_ permission: MethodPermission, _ identity: Identity?, anonymousBecause: AuthFailure, context: ServerContext)
+        throws
+    {
+        switch permission {
+        case .open:
+            break
+        case .read:
+            if permissions.requireReadToken { try require(Scope.read, of: identity, anonymousBecause: anonymousBecause, context: context) }
+        case .scope(let scope):
+            try require(scope, of: identity, anonymousBecause: anonymousBecause, context: context)
+        }
+    }
+
+    private static func auditOutcome(of error: any Error) -> String {
+        (error as? RPCError).map { "\($0.code)" } ?? "error"
     }
 
     private func require(_ scope: String, of identity: Identity?, anonymousBecause: AuthFailure, context: ServerContext) throws {
@@ -122,9 +187,10 @@ public struct AuthInterceptor: CallInterceptor {
 
     /// The token of `authorization: Bearer <token>`, if the metadata has one ("" when the
     /// header is not `Bearer <something>`).
-    static func bearerToken(in metadata: Metadata) -> String? {
-        // Keys are stored lower-case; walking them skips the copy `firstString` makes.
+    static func bearerToken(in metadata: Metadata) -> Substring? {
+        // Keys are stored lower-case; walking them skips the copy `firstString` makes. The token
+        // stays a slice of the value: the cache looks it up as it is.
         guard let entry = metadata.first(where: { $0.key == "authorization" }), case .string(let value) = entry.value else { return nil }
-        return BearerToken.parse(authorization: value) ?? ""
+        return BearerToken.token(inAuthorization: value) ?? ""
     }
 }

@@ -9,13 +9,18 @@ public enum BearerToken {
     /// empty. Read as bytes: it runs on every call, and `String`'s character-wise operations (and
     /// Foundation's trimming) cost more than the rest of the check on a cached token.
     public static func parse(authorization value: String) -> String? {
+        token(inAuthorization: value).map(String.init)
+    }
+
+    /// The same as a slice of `value`, without a copy (the interceptor looks it up as it is).
+    static func token(inAuthorization value: String) -> Substring? {
         var bytes = Substring(value).utf8[...]
         trimBlanks(&bytes)
         let scheme = "bearer ".utf8
         guard bytes.count > scheme.count, zip(bytes, scheme).allSatisfy({ asciiLowercased($0) == $1 }) else { return nil }
         var token = bytes.dropFirst(scheme.count)
         trimBlanks(&token)
-        return token.isEmpty ? nil : String(Substring(token))
+        return token.isEmpty ? nil : Substring(token)
     }
 
     private static func trimBlanks(_ bytes: inout Substring.UTF8View.SubSequence) {

@@ -91,7 +91,7 @@ public final class TokenVerifier: Sendable {
                 state.cache.removeAll()
                 state.generation = generation
             }
-            return state.generation == generation ? state.cache.verified(token, at: now) : nil
+            return state.generation == generation ? state.cache.verified(Substring(token), at: now) : nil
         }
         if let cached { return cached }
         let header = try TokenHeader(token: token)
@@ -101,9 +101,37 @@ public final class TokenVerifier: Sendable {
         do { claims = try await keySet.keys.verify(token, as: TokenClaims.self) } catch { throw .badSignature }
         let (verified, acceptedUntil) = try check(claims, at: now)
         state.withLock { state in
-            if state.generation == generation { state.cache.insert(token, verified: verified, expiry: acceptedUntil, now: now) }
+            if state.generation == generation { state.cache.insert(Substring(token), verified: verified, expiry: acceptedUntil, now: now) }
         }
         return verified
+    }
+
+    /// What a verification of `token` would end in, when that is known now without waiting or
+    /// reading anything: the token was verified under the keys in force and is still accepted
+    /// (`.verified`), or is accepted no longer (`.refused(.expired)`), or is too long to be read
+    /// (`.refused(.malformedToken)`). `.unknown` when it has to be verified (not in the cache,
+    /// or the key file changed since it was cached): ``verify(_:)`` does that, and the answers
+    /// of the two agree. Expiry is checked against the clock now, on every
+    /// call.
+    func cachedVerdict(forToken token: Substring) -> CachedVerdict {
+        guard token.utf8.count <= BearerToken.maximumBytes else { return .refused(.malformedToken) }
+        let now = self.now()
+        let generation = keys.current.version
+        return state.withLock { state in
+            guard state.generation == generation else { return .unknown }
+            switch state.cache.lookup(token, at: now) {
+            case .verified(let verified): return .verified(verified)
+            case .expired: return .refused(.expired)
+            case .unknown: return .unknown
+            }
+        }
+    }
+
+    /// See ``cachedVerdict(forToken:)``.
+    enum CachedVerdict: Equatable {
+        case verified(VerifiedToken)
+        case refused(AuthFailure)
+        case unknown
     }
 
     /// What the claims say and until when they are accepted (`exp` plus the clock skew), if

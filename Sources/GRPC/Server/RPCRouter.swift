@@ -26,7 +26,9 @@ public struct RPCRouter: Sendable {
     }
 
     /// Puts `interceptor` around every registered method it intercepts. An inline method it
-    /// intercepts runs in a task from then on, since the interceptor may need to wait.
+    /// intercepts stays inline for the calls the interceptor decides at once
+    /// (``CallInterceptor/intercept(synchronously:handler:)``) and runs in a task for the others,
+    /// since the interceptor may need to wait.
     public mutating func intercept(with interceptor: some CallInterceptor) {
         for (path, method) in methods where interceptor.intercepts(method.descriptor) {
             methods[path] = method.intercepted(by: interceptor)
@@ -117,13 +119,19 @@ final class RegisteredMethod: Sendable {
     /// How a call's handler runs.
     enum Handler: Sendable {
         /// In a task started for the call (every async handler).
-        case task(@Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void)
+        case task(TaskBody)
         /// On the event loop, without a task (`registerInlineUnary`): request bytes in, the
         /// framed response out.
         case inline(Inline)
+        /// An intercepted inline method: on the event loop when the interceptor decides the call
+        /// at once (`attempt` sends the response through its third argument and returns true),
+        /// else (`attempt` returns false, having run nothing) in a task, through `task`.
+        case interceptedInline(attempt: InterceptedInline, task: TaskBody)
     }
 
+    typealias TaskBody = @Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void
     typealias Inline = @Sendable (ByteBuffer?, ServerContext) throws -> ByteBuffer
+    typealias InterceptedInline = @Sendable (ByteBuffer?, ServerContext, _ send: (ByteBuffer) throws -> Void) throws -> Bool
 
     let descriptor: MethodDescriptor
     let kind: RPCKind
@@ -135,26 +143,47 @@ final class RegisteredMethod: Sendable {
         self.handler = handler
     }
 
-    /// The same method with `interceptor` around its handler, always in a task.
-    func intercepted(by interceptor: some CallInterceptor) -> RegisteredMethod {
-        let body: @Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void
-        switch handler {
-        case .task(let run):
-            body = run
-        case .inline(let run):
-            body = { call, request, context in try await call.write(framed: try run(request, context)) }
-        }
-        return RegisteredMethod(
-            descriptor: descriptor, kind: kind,
-            handler: .task { call, request, context in
-                try await interceptor.intercept(context) { try await body(call, request, context) }
-            })
-    }
-
-    /// The inline handler, for `registerInlineUnary` methods.
+    /// The inline handler, for `registerInlineUnary` methods not intercepted.
     var inline: Inline? {
         if case .inline(let body) = handler { return body }
         return nil
+    }
+
+    /// The same method with `interceptor` around its handler: in a task, except for the calls
+    /// of an inline method that the interceptor decides at once. On both paths the response is
+    /// sent inside the interceptor, so that what it does after the handler (an audit line) sees
+    /// a failed send as the call's outcome.
+    func intercepted(by interceptor: some CallInterceptor) -> RegisteredMethod {
+        switch handler {
+        case .task(let run):
+            return RegisteredMethod(
+                descriptor: descriptor, kind: kind,
+                handler: .task { call, request, context in
+                    try await interceptor.intercept(context) { try await run(call, request, context) }
+                })
+        case .inline(let run):
+            return RegisteredMethod(
+                descriptor: descriptor, kind: kind,
+                handler: .interceptedInline(
+                    attempt: { request, context, send in
+                        switch try interceptor.intercept(synchronously: context, handler: { try send(try run(request, context)) }) {
+                        case .handled: true
+                        case .undecided: false
+                        }
+                    },
+                    task: { call, request, context in
+                        try await interceptor.intercept(context) { try await call.write(framed: try run(request, context)) }
+                    }
+                ))
+        case .interceptedInline(_, let task):
+            // A second interceptor: in a task, always. (Inline, the outer one could decide at
+            // once and the inner one not, with the outer one's handler already run.)
+            return RegisteredMethod(
+                descriptor: descriptor, kind: kind,
+                handler: .task { call, request, context in
+                    try await interceptor.intercept(context) { try await task(call, request, context) }
+                })
+        }
     }
 }
 

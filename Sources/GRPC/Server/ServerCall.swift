@@ -149,11 +149,14 @@ final class ServerCall {
         let request = heldRequest
         heldRequest = nil
         if heldBytes != 0 { updateHolding() }
-        let run: @Sendable (ServerCallHandle, ByteBuffer?, ServerContext) async throws -> Void
+        let run: RegisteredMethod.TaskBody
         switch method.handler {
         case .inline(let body):
             runInline(body, request)
             return
+        case .interceptedInline(let attempt, let body):
+            if runInlineIfDecided(attempt, request) { return }
+            run = body
         case .task(let body):
             run = body
         }
@@ -197,6 +200,21 @@ final class ServerCall {
             outcome = HandlerOutcome(thrown: error, context: context)
         }
         complete(status: outcome.status, trailers: outcome.trailers)
+    }
+
+    /// An intercepted inline unary handler, on this loop, if its interceptor decides the call at
+    /// once: then its response (or the refusal) is queued before this returns true. False: nothing
+    /// ran, the call goes to a task.
+    private func runInlineIfDecided(_ attempt: RegisteredMethod.InterceptedInline, _ request: ByteBuffer?) -> Bool {
+        let outcome: HandlerOutcome
+        do {
+            guard try attempt(request, context, { framed in _ = try send(framed: framed) }) else { return false }
+            outcome = HandlerOutcome(returnedFrom: context)
+        } catch {
+            outcome = HandlerOutcome(thrown: error, context: context)
+        }
+        complete(status: outcome.status, trailers: outcome.trailers)
+        return true
     }
 
     /// Ends the call with a status before (or instead of) the handler's own.

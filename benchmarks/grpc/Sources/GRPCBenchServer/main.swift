@@ -18,8 +18,10 @@ import ServiceKit
 //   of cleartext h2c, as a service with --tls-cert-file does.
 //   COURTSIDE_BENCH_JWKS=FILE checks every call's bearer token against that JWKS file, as a
 //   service with --jwks-file does (Unary and Stream are outside the permission table, so they
-//   need a token with `admin`; the interceptor runs Unary in a task, not inline). At the bench
-//   server's log level (warning) no audit line is built, as in a service logging at warning.
+//   need a token with `admin`). Unary stays inline when the interceptor decides the call at once
+//   (the token verified before and cached, no key reload due); a first sight of a token, or the
+//   JWKS file's check once a second, runs that call in a task. At the bench server's log level
+//   (warning) no audit line is built, as in a service logging at warning.
 #if canImport(Glibc)
     import Glibc
 #endif
