@@ -22,6 +22,7 @@ public final class BridgeServer: CourtsideServer {
     public let upstream: UpstreamFollower
     public let schedule: ScheduleCache
     public let teams: TeamDirectory
+    public let leagues: LeagueDirectory
     public let readiness: Readiness
     public let serviceMetrics: ServiceMetrics
     public let metrics: BridgeMetrics
@@ -75,7 +76,9 @@ public final class BridgeServer: CourtsideServer {
         scheduleClient = GRPCClient(configuration: scheduleAddress, logger: logger)
         let schedule = ScheduleCache(client: scheduleClient, logger: logger)
         self.schedule = schedule
-        teams = TeamDirectory(client: scheduleClient)
+        let teamDirectory = TeamDirectory(client: scheduleClient)
+        teams = teamDirectory
+        leagues = LeagueDirectory(client: scheduleClient)
 
         // Each item is serialised once, here, for every browser of every loop.
         let relayBox = RelayBox()
@@ -97,7 +100,8 @@ public final class BridgeServer: CourtsideServer {
                     teams = (head.homeTeamId, head.awayTeamId)
                 }
                 let previous = head.map(\.state.status) ?? (schedule.game(gameId)?.status)
-                return BridgeItem(item: item, teams: teams, previousStatus: previous)
+                let league = LeagueDirectory.league(ofGame: gameId, schedule: schedule, home: teams?.home, teams: teamDirectory)
+                return BridgeItem(item: item, teams: teams, previousStatus: previous, league: league)
             }
         )
         relayBox.set(relay)
@@ -114,7 +118,8 @@ public final class BridgeServer: CourtsideServer {
         )
 
         let directory = SubscriptionDirectory(
-            relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, teams: teams, logger: logger
+            relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, teams: teams, leagues: leagues,
+            logger: logger
         )
         let authority = try await ConnectionAuthority.make(configuration: configuration, metrics: metrics, logger: logger)
         var hubs: [NIOLoopBound<FanoutHub>] = []
@@ -131,7 +136,8 @@ public final class BridgeServer: CourtsideServer {
             hubs.append(hub)
         }
         let api = JSONAPI(
-            schedule: scheduleClient, score: scoreClient, teams: teams, relay: relay, relayIsCurrent: { upstream.isConnected },
+            schedule: scheduleClient, score: scoreClient, teams: teams, leagues: leagues, relay: relay,
+            relayIsCurrent: { upstream.isConnected }, leagueOfGame: { directory.league(of: $0) },
             logger: logger
         )
         app = BridgeApp(

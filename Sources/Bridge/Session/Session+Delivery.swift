@@ -92,7 +92,7 @@ extension Session {
             let position = GamePosition(epoch: head.epoch, seq: head.lastSeq)
             let json = ServerMessages.snapshot(
                 game: gameId, position: position, reason: .collapsed, home: head.homeTeamId, away: head.awayTeamId, state: head.state,
-                updatedAtMs: head.updatedAtMs
+                updatedAtMs: head.updatedAtMs, league: hub.directory.league(of: gameId)
             )
             sendCollapsed(json, game: gameId, position: position)
         }
