@@ -74,10 +74,9 @@ struct Watch: AsyncParsableCommand {
             try await service.subscribe(request) { stream in
                 var teamsByGame: [String: (String, String)] = [:]
                 for try await item in stream {
-                    if let lookup, let gameId = item.event?.gameId ?? item.snapshot?.gameId,
-                        !leagueIds.contains(try await lookup.league(of: gameId))
-                    {
-                        continue
+                    if let lookup, let gameId = item.event?.gameId ?? item.snapshot?.gameId {
+                        let league = try await lookup.league(of: gameId)
+                        if !leagueIds.contains(league) { continue }
                     }
                     switch item.item {
                     case .snapshot(let snapshot):

@@ -91,8 +91,8 @@ public struct SubscriptionDirectory: Sendable {
                 let wanted = Set(message.leagues).subtracting(unknown)
                 if !wanted.isEmpty {
                     for gameId in liveGames() {
-                        let league = league(of: gameId)
-                        if wanted.contains(league) { prepared.leagueGames[league, default: []].append(gameId) }
+                        let gameLeague = league(of: gameId)
+                        if wanted.contains(gameLeague) { prepared.leagueGames[gameLeague, default: []].append(gameId) }
                     }
                 }
             }
