@@ -21,7 +21,8 @@ enum LeagueOption {
                             || byte == UInt8(ascii: "-")
                     })
                 else {
-                    throw ValidationError("--league takes league ids such as nba or wnba (lowercase letters, digits, '-'; got '\(id.prefix(64))')")
+                    throw ValidationError(
+                        "--league takes league ids such as nba or wnba (lowercase letters, digits, '-'; got '\(id.prefix(64))')")
                 }
                 if !result.contains(id) { result.append(id) }
             }

@@ -120,7 +120,8 @@ public struct JSONAPI: Sendable {
             return .failure(
                 FilterRefusal(
                     answer: .error(
-                        .badRequest, code: ErrorCode.unknownLeague.rawValue, message: "no such league: \(unknown.joined(separator: ", "))")))
+                        .badRequest, code: ErrorCode.unknownLeague.rawValue, message: "no such league: \(unknown.joined(separator: ", "))"))
+            )
         }
         return .success(wanted)
     }
@@ -294,9 +295,13 @@ public struct JSONAPI: Sendable {
         let league = Self.leagueId(game.leagueId)
         if ProtocolIds.isLeagueId(league) { json.field("league", league) }
         json.key("home")
-        Self.writeTeam(teams[game.homeTeamId] ?? Team(id: game.homeTeamId, tricode: game.homeTeamId, name: game.homeTeamId, leagueId: game.leagueId), into: &json)
+        Self.writeTeam(
+            teams[game.homeTeamId] ?? Team(id: game.homeTeamId, tricode: game.homeTeamId, name: game.homeTeamId, leagueId: game.leagueId),
+            into: &json)
         json.key("away")
-        Self.writeTeam(teams[game.awayTeamId] ?? Team(id: game.awayTeamId, tricode: game.awayTeamId, name: game.awayTeamId, leagueId: game.leagueId), into: &json)
+        Self.writeTeam(
+            teams[game.awayTeamId] ?? Team(id: game.awayTeamId, tricode: game.awayTeamId, name: game.awayTeamId, leagueId: game.leagueId),
+            into: &json)
         json.key("snapshot")
         if let snapshot, let position = snapshot.position, position.epoch != 0 || position.seq != 0 {
             json.beginObject()
