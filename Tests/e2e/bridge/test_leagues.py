@@ -9,6 +9,7 @@ docs/protocol.schema.json.
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 
@@ -296,3 +297,44 @@ def test_the_page_groups_games_by_league_and_remembers_the_filter(stack, browser
     Select(browser.find_element(By.CSS_SELECTOR, '[data-testid="league-filter"]')).select_by_value("")
     assert wait_for(lambda: [s["league"] for s in sections(browser)] == ["nba", "wnba"], 10), sections(browser)
     assert browser.execute_script("return window.localStorage.getItem('courtside.league')") is None
+
+
+# ---------------------------------------------------------------- the CLI
+
+def courtside(stack, *args, **options):
+    command = [os.path.join(os.environ.get("COURTSIDE_BIN_DIR", os.path.join(common.ROOT, ".build", "debug")), "courtside"), *args]
+    # Run outside the repository, so that no run/ of a local `make run` is picked up.
+    return subprocess.run(command, cwd=stack.workdir, capture_output=True, text=True, timeout=30, **options)
+
+
+def test_the_cli_lists_and_watches_games_by_league(stack):
+    schedule = ["--schedule-addr", f"127.0.0.1:{stack.ports['schedule']}"]
+    listed = courtside(stack, "games", "--date", TODAY, "--league", "wnba", *schedule)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert sorted(line.split()[2] for line in lines) == ["WNBA1", "WNBA2"] and all(line.endswith("[wnba]") for line in lines)
+    assert "wnba-SEA @ wnba-IND" in listed.stdout
+    both = courtside(stack, "games", "--date", TODAY, "--league", "nba,wnba", "--team", "wnba-IND", *schedule)
+    assert both.returncode == 0 and [line.split()[2] for line in both.stdout.splitlines()] == ["WNBA1"], both.stdout
+
+    unknown = courtside(stack, "games", "--league", "cba", *schedule)
+    assert unknown.returncode != 0 and "no such league: cba" in unknown.stderr
+    for bad in [TOO_MANY, OVERSIZE, "NBA", "nba,,wnba"]:
+        refused = courtside(stack, "games", "--league", bad, *schedule)
+        assert refused.returncode != 0 and "--league" in refused.stderr, (bad, refused.stderr)
+
+    watch = subprocess.Popen(
+        [os.path.join(os.environ.get("COURTSIDE_BIN_DIR", os.path.join(common.ROOT, ".build", "debug")), "courtside"), "watch",
+         "--league", "wnba", "--subscription-addr", f"127.0.0.1:{stack.ports['subscription']}", *schedule],
+        cwd=stack.workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # Every live game first (snapshots): the WNBA's only.
+        first = watch.stdout.readline()
+        assert first.startswith("WNBA1 @"), first
+        stack.wait_seq("E2E1", stack.publish("E2E1").seq)
+        position = stack.publish("WNBA1")
+        line = watch.stdout.readline()
+        assert line.startswith(f"WNBA1 #{position.seq} "), line
+    finally:
+        watch.terminate()
+        watch.wait(timeout=10)
