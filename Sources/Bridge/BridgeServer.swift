@@ -121,7 +121,8 @@ public final class BridgeServer: CourtsideServer {
             relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, teams: teams, leagues: leagues,
             logger: logger
         )
-        let authority = try await ConnectionAuthority.make(configuration: configuration, metrics: metrics, logger: logger)
+        let authority = try await ConnectionAuthority.make(
+            configuration: configuration, metrics: metrics, logger: logger, leagueOf: { directory.league(of: $0) })
         var hubs: [NIOLoopBound<FanoutHub>] = []
         for loop in group.makeIterator() {
             let metrics = self.metrics

@@ -6,6 +6,7 @@ import GRPC
 import Logging
 import NIOCore
 import NIOHTTP1
+import ServiceKit
 import Testing
 
 @testable import Bridge
@@ -213,6 +214,52 @@ import Testing
         let set = FollowedSet(leagues: Set(Self.ids(15)))
         #expect(set.allows(adding: [], teams: [], leagues: Self.ids(20), maxGames: 1, maxTeams: 1))
         #expect(!set.allows(adding: [], teams: [], leagues: ["other"] + Self.ids(20), maxGames: 1, maxTeams: 1))
+    }
+
+    // MARK: Private leagues
+
+    @Test func aPrivateLeaguesGamesNeedATokenNamingTheLeagueOrTheGame() {
+        let access = GameAccess(privateGames: ["P1"], privateLeagues: ["wnba"])
+        let leagueToken = ConnectionGrant(subject: "u", games: [], leagues: ["wnba"], expiresAtMs: 0)
+        let gameToken = ConnectionGrant(subject: "u", games: ["W2"], expiresAtMs: 0)
+        let otherLeague = ConnectionGrant(subject: "u", games: [], leagues: ["nba"], expiresAtMs: 0)
+        #expect(!access.isOpen)
+        #expect(access.allows("N1", league: "nba", grant: nil))
+        #expect(!access.allows("W1", league: "wnba", grant: nil))
+        #expect(!access.allows("W1", league: "wnba", grant: otherLeague))
+        #expect(!access.allows("W1", league: "wnba", grant: gameToken))
+        #expect(access.allows("W1", league: "wnba", grant: leagueToken))
+        #expect(access.allows("W2", league: "wnba", grant: gameToken))
+        // A private game of a public league: its id, or its league named by the token.
+        #expect(!access.allows("P1", league: "nba", grant: leagueToken))
+        #expect(access.allows("P1", league: "nba", grant: otherLeague))
+        // A game whose league is not known yet is private while there are private leagues.
+        #expect(access.isPrivate("U1", league: ""))
+        #expect(!access.allows("U1", league: "", grant: leagueToken))
+        #expect(!GameAccess(privateGames: ["P1"]).isPrivate("U1", league: ""))
+        let leagueOf = { (game: String) in game.hasPrefix("W") ? "wnba" : "nba" }
+        #expect(access.refused(["N1", "W1", "W2", "P1"], grant: gameToken, leagueOf: leagueOf) == ["P1", "W1"])
+        #expect(access.refused(["N1", "W1", "W2", "P1"], grant: leagueToken, leagueOf: leagueOf) == ["P1"])
+    }
+
+    @Test func privateLeaguesNeedTheKeysAndValidIds() throws {
+        let configuration = try BridgeConfiguration(
+            reader: SettingsReader(
+                arguments: ["--private-leagues", "wnba,nba-development", "--connection-jwks-file", "/k"], environment: [:]))
+        #expect(configuration.privateLeagues == ["wnba", "nba-development"])
+        let fromEnvironment = try BridgeConfiguration(
+            reader: SettingsReader(
+                arguments: [], environment: ["COURTSIDE_PRIVATE_LEAGUES": "wnba", "COURTSIDE_CONNECTION_JWKS_FILE": "/k"]))
+        #expect(fromEnvironment.privateLeagues == ["wnba"])
+        #expect(throws: SettingsError("--private-leagues needs --connection-jwks-file (without keys no browser could follow them)")) {
+            try BridgeConfiguration(reader: SettingsReader(arguments: ["--private-leagues", "wnba"], environment: [:]))
+        }
+        for bad in ["bad league", String(repeating: "x", count: 33), Self.ids(21).joined(separator: ",")] {
+            #expect(throws: SettingsError.self) {
+                try BridgeConfiguration(
+                    reader: SettingsReader(arguments: ["--private-leagues", bad, "--connection-jwks-file", "/k"], environment: [:]))
+            }
+        }
     }
 
     // MARK: Server messages

@@ -56,7 +56,9 @@ public struct JSONAPI: Sendable {
                 case .success(let leagues): filter = leagues
                 case .failure(let refusal): return refusal.answer
                 }
-                return try await games(date: query["date"], leagues: filter, visible: { access.allows($0, grant: grant) })
+                return try await games(
+                    date: query["date"], leagues: filter,
+                    visible: { access.allows($0.id, league: Self.leagueId($0.leagueId), grant: grant) })
             case 1 where segments[0] == "teams":
                 switch try await leagueFilter(query["league"]) {
                 case .success(let leagues): return try await teamList(leagues: leagues)
@@ -126,7 +128,7 @@ public struct JSONAPI: Sendable {
         return .success(wanted)
     }
 
-    func games(date: String?, leagues: [String] = [], visible: (String) -> Bool = { _ in true }) async throws -> HTTPAnswer {
+    func games(date: String?, leagues: [String] = [], visible: (Game) -> Bool = { _ in true }) async throws -> HTTPAnswer {
         let day = date ?? GameDate.today()
         guard GameDate.isCalendarDate(day) else {
             return .error(.badRequest, code: "bad_request", message: "date must be a calendar date YYYY-MM-DD")
@@ -141,7 +143,7 @@ public struct JSONAPI: Sendable {
             games += page.games
             token = page.nextPageToken
         } while !token.isEmpty
-        games.removeAll { !visible($0.id) }
+        games.removeAll { !visible($0) }
         games.sort { ($0.startTimeMs, $0.id) < ($1.startTimeMs, $1.id) }
         let snapshots = try await snapshots(of: games.map(\.id))
         let teams = try await teamMap()

@@ -189,7 +189,7 @@ final class FanoutHub {
             let item = relayed.payload
             stamp &+= 1
             // Once per item: sessions check their grant only for a private game.
-            let isPrivate = !access.isOpen && access.privateGames.contains(item.gameId)
+            let isPrivate = !access.isOpen && access.isPrivate(item.gameId, league: item.league)
             var delivered = false
             if let followers = byGame[item.gameId] { delivered = offer(item, isPrivate: isPrivate, to: followers) || delivered }
             if !item.home.isEmpty, let followers = byTeam[item.home] {

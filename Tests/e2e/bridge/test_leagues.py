@@ -4,7 +4,8 @@ the WebSocket (`leagues` in subscribe/unsubscribe, `league` on snapshots and eve
 (`leagues=`), with bad input refused (an unknown league, 21 leagues, an oversize or malformed
 id); and the page in headless Chromium: one section per league side by side, the league filter,
 and the choice remembered across a reload. Every message and body is validated against
-docs/protocol.schema.json.
+docs/protocol.schema.json. Then `courtside games/watch --league`, and `--private-leagues wnba`:
+the WNBA's games need a connection token that names the league.
 """
 import json
 import os
@@ -33,8 +34,8 @@ OVERSIZE = "x" * 33
 
 
 class LeagueStack(Stack):
-    def __init__(self, workdir):
-        super().__init__(workdir)
+    def __init__(self, workdir, bridge_args=()):
+        super().__init__(workdir, bridge_args=bridge_args)
         channel = grpc.insecure_channel(f"127.0.0.1:{self.ports['schedule']}")
         now = int(time.time() * 1000)
         schedule_pb2_grpc.ScheduleServiceStub(channel).UpsertGames(schedule_pb2.UpsertGamesRequest(games=[
@@ -338,3 +339,72 @@ def test_the_cli_lists_and_watches_games_by_league(stack):
     finally:
         watch.terminate()
         watch.wait(timeout=10)
+
+
+# ---------------------------------------------------------------- private leagues
+
+def test_a_private_leagues_games_need_a_token_naming_the_league(tmp_path):
+    import jwt
+    from test_private import Keys
+
+    keys = Keys(str(tmp_path))
+
+    def token(leagues=(), games=()):
+        claims = {"sub": "fan-1", "aud": "courtside-bridge", "iss": "courtside", "exp": int(time.time()) + 600,
+                  "games": list(games), "leagues": list(leagues)}
+        return jwt.encode(claims, keys.pem, algorithm="ES256", headers={"kid": "web-1"})
+
+    stack = LeagueStack(str(tmp_path), bridge_args=["--connection-jwks-file", keys.jwks_path, "--private-leagues", "wnba"])
+    every = token(games=["*"])
+
+    def wait_seq(game, seq):
+        """As Stack.wait_seq, with a token that reads every game."""
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            status, _, body = http(stack, f"/api/games/{game}?token={every}")
+            if status == 200 and (json.loads(body).get("snapshot") or {}).get("seq", 0) >= seq:
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"the bridge never saw {game} at {seq}")
+
+    try:
+        for game in ["E2E1", "WNBA1"]:
+            wait_seq(game, stack.publish(game).seq)
+        # JSON API: anonymous callers see the NBA only; a token naming the WNBA sees it too.
+        assert game_ids(api(stack, f"/api/games?date={TODAY}", "GamesResponse")) == ["E2E1", "E2E2"]
+        assert game_ids(api(stack, f"/api/games?date={TODAY}&token={token(['wnba'])}", "GamesResponse")) == [
+            "E2E1", "E2E2", "WNBA1", "WNBA2"]
+        assert game_ids(api(stack, f"/api/games?date={TODAY}&token={token(['nba'])}", "GamesResponse")) == ["E2E1", "E2E2"]
+        assert api_error(stack, "/api/games/WNBA1")[1]["code"] == "token_required"
+        assert api(stack, f"/api/games/WNBA1?token={token(games=['WNBA1'])}", "Game")["league"] == "wnba"
+
+        # WebSocket without a token: a WNBA game by id is refused; following the league delivers nothing.
+        ws = WebSocket(stack.ports["http"])
+        assert ws.next()["type"] == "hello"
+        ws.send({"type": "subscribe", "games": ["WNBA1"], "id": "s1"})
+        error = ws.next()
+        assert error["code"] == "token_required" and error["games"] == ["WNBA1"]
+        ws.send({"type": "subscribe", "leagues": ["wnba"], "id": "s2"})
+        assert ws.next()["leagues"] == ["wnba"]
+        wait_seq("WNBA1", stack.publish("WNBA1").seq)
+        ws.send({"type": "ping", "id": "p1"})
+        assert ws.next()["type"] == "pong", "a private league's game went to a connection without a token"
+
+        # With a token naming the league: the game and its events.
+        ws = WebSocket(stack.ports["http"])
+        assert ws.next()["type"] == "hello"
+        ws.send({"type": "token", "token": token(["wnba"]), "id": "t1"})
+        assert ws.next()["type"] == "authorized"
+        ws.send({"type": "subscribe", "leagues": ["wnba"], "id": "s3"})
+        assert ws.next()["leagues"] == ["wnba"]
+        snapshot = ws.next()
+        assert snapshot["type"] == "snapshot" and snapshot["game"] == "WNBA1"
+        position = stack.publish("WNBA1")
+        event = ws.next()
+        assert event["type"] == "event" and event["game"] == "WNBA1" and event["seq"] == position.seq
+
+        # SSE: a WNBA game by id needs the token too.
+        status, _, body = http(stack, "/events?games=WNBA1", headers={"Accept": "text/event-stream"})
+        assert status == 401 and json.loads(body)["error"]["code"] == "token_required"
+    finally:
+        stack.stop()
