@@ -95,12 +95,15 @@ public final class BridgeServer: CourtsideServer {
                 }
                 // The relay applies items one at a time, after this: its head is the state before.
                 let head = relayBox.relay?.head(gameId)
-                var teams = schedule.game(gameId).map { (home: $0.homeTeamId, away: $0.awayTeamId) }
+                // The schedule's game, read once: teams, status and league.
+                let game = schedule.game(gameId)
+                var teams = game.map { (home: $0.homeTeamId, away: $0.awayTeamId) }
                 if teams == nil || teams?.home.isEmpty == true, let head, !head.homeTeamId.isEmpty {
                     teams = (head.homeTeamId, head.awayTeamId)
                 }
-                let previous = head.map(\.state.status) ?? (schedule.game(gameId)?.status)
-                let league = LeagueDirectory.league(ofGame: gameId, schedule: schedule, home: teams?.home, teams: teamDirectory)
+                let previous = head.map(\.state.status) ?? game?.status
+                var league = game?.leagueId ?? ""
+                if league.isEmpty, let home = teams?.home, !home.isEmpty { league = teamDirectory.cached(home)?.leagueId ?? "" }
                 return BridgeItem(item: item, teams: teams, previousStatus: previous, league: league)
             }
         )
