@@ -60,6 +60,9 @@ public struct BridgeConfiguration: ServiceConfiguration {
     public var connectionTokenGrace: Duration
     /// Games only a connection token naming them may follow or read (needs the JWKS file).
     public var privateGames: [String]
+    /// Leagues whose every game only a connection token naming the league (or the game) may
+    /// follow or read (needs the JWKS file).
+    public var privateLeagues: [String]
 
     /// Conformance testing only: `/ws` echoes messages instead of speaking the protocol.
     public var websocketEcho: Bool

@@ -22,6 +22,7 @@ public final class BridgeServer: CourtsideServer {
     public let upstream: UpstreamFollower
     public let schedule: ScheduleCache
     public let teams: TeamDirectory
+    public let leagues: LeagueDirectory
     public let readiness: Readiness
     public let serviceMetrics: ServiceMetrics
     public let metrics: BridgeMetrics
@@ -74,7 +75,9 @@ public final class BridgeServer: CourtsideServer {
         scheduleClient = GRPCClient(configuration: scheduleAddress, logger: logger)
         let schedule = ScheduleCache(client: scheduleClient, logger: logger)
         self.schedule = schedule
-        teams = TeamDirectory(client: scheduleClient)
+        let teamDirectory = TeamDirectory(client: scheduleClient)
+        teams = teamDirectory
+        leagues = LeagueDirectory(client: scheduleClient)
 
         // Each item is serialised once, here, for every browser of every loop.
         let relayBox = RelayBox()
@@ -91,12 +94,16 @@ public final class BridgeServer: CourtsideServer {
                 }
                 // The relay applies items one at a time, after this: its head is the state before.
                 let head = relayBox.relay?.head(gameId)
-                var teams = schedule.game(gameId).map { (home: $0.homeTeamId, away: $0.awayTeamId) }
+                // The schedule's game, read once: teams, status and league.
+                let game = schedule.game(gameId)
+                var teams = game.map { (home: $0.homeTeamId, away: $0.awayTeamId) }
                 if teams == nil || teams?.home.isEmpty == true, let head, !head.homeTeamId.isEmpty {
                     teams = (head.homeTeamId, head.awayTeamId)
                 }
-                let previous = head.map(\.state.status) ?? (schedule.game(gameId)?.status)
-                return BridgeItem(item: item, teams: teams, previousStatus: previous)
+                let previous = head.map(\.state.status) ?? game?.status
+                var league = game?.leagueId ?? ""
+                if league.isEmpty, let home = teams?.home, !home.isEmpty { league = teamDirectory.cached(home)?.leagueId ?? "" }
+                return BridgeItem(item: item, teams: teams, previousStatus: previous, league: league)
             }
         )
         relayBox.set(relay)
@@ -113,9 +120,11 @@ public final class BridgeServer: CourtsideServer {
         )
 
         let directory = SubscriptionDirectory(
-            relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, teams: teams, logger: logger
+            relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, teams: teams, leagues: leagues,
+            logger: logger
         )
-        let authority = try await ConnectionAuthority.make(configuration: configuration, metrics: metrics, logger: logger)
+        let authority = try await ConnectionAuthority.make(
+            configuration: configuration, metrics: metrics, logger: logger, leagueOf: { directory.league(of: $0) })
         var hubs: [NIOLoopBound<FanoutHub>] = []
         for loop in group.makeIterator() {
             let metrics = self.metrics
@@ -130,7 +139,8 @@ public final class BridgeServer: CourtsideServer {
             hubs.append(hub)
         }
         let api = JSONAPI(
-            schedule: scheduleClient, score: scoreClient, teams: teams, relay: relay, relayIsCurrent: { upstream.isConnected },
+            schedule: scheduleClient, score: scoreClient, teams: teams, leagues: leagues, relay: relay,
+            relayIsCurrent: { upstream.isConnected }, leagueOfGame: { directory.league(of: $0) },
             logger: logger
         )
         app = BridgeApp(

@@ -57,6 +57,10 @@ extension BridgeConfiguration {
         if !privateGames.isEmpty && connectionJWKSFile.isEmpty {
             throw reader.refuse(S.privateGames, "needs --connection-jwks-file (without keys no browser could follow them)")
         }
+        privateLeagues = try reader.read(S.privateLeagues)
+        if !privateLeagues.isEmpty && connectionJWKSFile.isEmpty {
+            throw reader.refuse(S.privateLeagues, "needs --connection-jwks-file (without keys no browser could follow them)")
+        }
     }
 }
 
@@ -175,6 +179,18 @@ enum BridgeSettings {
     ) { entries throws(SettingProblem) in
         for game in entries where !ProtocolIds.isGameId(game) {
             throw .rejected("'\(game.prefix(64))' is not a game id (1–64 of A–Z a–z 0–9 _ . -)")
+        }
+        return entries
+    }
+    static let privateLeagues = Setting<[String]>.list(
+        "private-leagues", default: [],
+        help: "Comma-separated league ids whose games only a connection token naming the league (or the game) may follow or read."
+    ) { entries throws(SettingProblem) in
+        for league in entries where !ProtocolIds.isLeagueId(league) {
+            throw .rejected("'\(league.prefix(64))' is not a league id (1–32 of A–Z a–z 0–9 _ . -)")
+        }
+        guard entries.count <= ProtocolIds.maximumLeagues else {
+            throw .rejected("at most \(ProtocolIds.maximumLeagues) leagues (got \(entries.count))")
         }
         return entries
     }

@@ -11,12 +11,16 @@ struct Games: AsyncParsableCommand {
     @Option(help: "A game date (US Eastern, the date games are scheduled under), YYYY-MM-DD, 'today' or 'all' (default: today).")
     var date: String = "today"
 
-    @Option(help: "Only games of this team (tricode).")
+    @Option(help: "Only games of this team (an NBA tricode, or a team id such as wnba-IND).")
     var team: String?
+
+    @Option(name: .customLong("league"), help: "Only games of this league: nba, wnba, … (repeatable, or comma-separated).")
+    var leagues: [String] = []
 
     @OptionGroup var addresses: Addresses
 
     func validate() throws {
+        _ = try LeagueOption.ids(leagues)
         if date != "today" && date != "all" {
             guard GameDate.isCalendarDate(date) else {
                 throw ValidationError("--date must be YYYY-MM-DD, 'today' or 'all' (got '\(date)')")
@@ -36,16 +40,21 @@ struct Games: AsyncParsableCommand {
         }
         var games: [Game] = []
         do {
+            let leagueIds = try LeagueOption.ids(leagues)
+            try await LeagueOption.checkKnown(leagueIds, schedule: schedule)
             var token = ""
             repeat {
                 let page = try await schedule.listGames(
                     ListGamesRequest(
-                        dateFrom: day, dateTo: day, teamIds: team.map { [$0.uppercased()] } ?? [], pageSize: 500, pageToken: token),
+                        dateFrom: day, dateTo: day, teamIds: team.map { [LeagueOption.teamId($0)] } ?? [], pageSize: 500,
+                        pageToken: token, leagueIds: leagueIds),
                     options: CallOptions(timeout: .seconds(10))
                 )
                 games += page.games
                 token = page.nextPageToken
             } while !token.isEmpty
+        } catch let error as ValidationError {
+            throw error
         } catch {
             throw explain(error, service: "schedule", address: addresses.scheduleAddr)
         }
@@ -57,7 +66,9 @@ struct Games: AsyncParsableCommand {
         startFormatter.dateFormat = "HH:mm"
         for game in games {
             let start = startFormatter.string(from: UnixTime.date(ms: game.startTimeMs))
-            let line = "\(game.date) \(start)  \(game.id)  \(game.awayTeamId) @ \(game.homeTeamId)  \(Format.status(game.status))"
+            let league = game.leagueId.isEmpty ? Leagues.nba.id : game.leagueId
+            let line =
+                "\(game.date) \(start)  \(game.id)  \(game.awayTeamId) @ \(game.homeTeamId)  \(Format.status(game.status))  [\(league)]"
             print(game.venue.isEmpty ? line : "\(line)  (\(game.venue))")
         }
     }

@@ -56,7 +56,7 @@ import Testing
             (#"{"type":"subscribe","games":"0022000001"}"#, .badRequest),
             (#"{"type":"subscribe","games":[""]}"#, .badRequest),
             (#"{"type":"subscribe","games":["\#(String(repeating: "a", count: 65))"]}"#, .badRequest),
-            (#"{"type":"subscribe","teams":["\#(String(repeating: "a", count: 33))"]}"#, .badRequest),
+            (#"{"type":"subscribe","teams":["\#(String(repeating: "a", count: 65))"]}"#, .badRequest),
             (#"{"type":"subscribe","allLive":1}"#, .badRequest),
             (#"{"type":"subscribe","allLive":null}"#, .badRequest),
             (#"{"type":"subscribe","id":""}"#, .badRequest),

@@ -14,17 +14,17 @@ import Testing
     }
 
     @Test func publicGamesNeedNoToken() {
-        #expect(access.allows("PUBLIC", grant: nil))
+        #expect(access.allows("PUBLIC", league: "nba", grant: nil))
         #expect(access.refused(["PUBLIC", "OTHER"], grant: nil) == [])
         #expect(GameAccess(privateGames: []).isOpen)
         #expect(!access.isOpen)
     }
 
     @Test func aPrivateGameNeedsATokenThatNamesIt() {
-        #expect(!access.allows("P1", grant: nil))
-        #expect(!access.allows("P1", grant: grant(["P2"])))
-        #expect(access.allows("P1", grant: grant(["P1"])))
-        #expect(access.allows("P2", grant: grant([ConnectionGrant.everyGame])))
+        #expect(!access.allows("P1", league: "nba", grant: nil))
+        #expect(!access.allows("P1", league: "nba", grant: grant(["P2"])))
+        #expect(access.allows("P1", league: "nba", grant: grant(["P1"])))
+        #expect(access.allows("P2", league: "nba", grant: grant([ConnectionGrant.everyGame])))
         #expect(access.refused(["P2", "PUBLIC", "P1", "P2"], grant: nil) == ["P1", "P2"])
         #expect(access.refused(["P2", "PUBLIC", "P1"], grant: grant(["P1"])) == ["P2"])
     }

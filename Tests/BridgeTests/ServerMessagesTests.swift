@@ -33,10 +33,10 @@ import Testing
 
     @Test func followedRepliesAreSortedAndCarryTheId() throws {
         let reply = ServerMessages.followed("subscribed", games: ["b", "a"], teams: [], allLive: false, id: "s1")
-        #expect(String(buffer: reply) == #"{"type":"subscribed","games":["a","b"],"teams":[],"allLive":false,"id":"s1"}"#)
+        #expect(String(buffer: reply) == #"{"type":"subscribed","games":["a","b"],"teams":[],"allLive":false,"leagues":[],"id":"s1"}"#)
         #expect(
             try keys(ServerMessages.followed("unsubscribed", games: [], teams: ["BOS"], allLive: true, id: nil)) == [
-                "type", "games", "teams", "allLive",
+                "type", "games", "teams", "allLive", "leagues",
             ])
     }
 

@@ -12,6 +12,8 @@ final class ConnectionAuthority: Sendable {
     let access: GameAccess
     /// After `exp`, how long a connection may wait for a new token.
     let graceMs: Int64
+    /// A game's league ("" when unknown), for private leagues.
+    let leagueOf: @Sendable (String) -> String
     private let verifier: TokenVerifier?
     private let metrics: BridgeMetrics
     private let logger: Logger
@@ -19,9 +21,13 @@ final class ConnectionAuthority: Sendable {
     /// every refusal): a browser can send bad tokens as fast as it likes.
     private let refusalLog = RateLimitedLog()
 
-    init(access: GameAccess, graceMs: Int64, verifier: TokenVerifier?, metrics: BridgeMetrics, logger: Logger) {
+    init(
+        access: GameAccess, graceMs: Int64, verifier: TokenVerifier?, metrics: BridgeMetrics, logger: Logger,
+        leagueOf: @escaping @Sendable (String) -> String = { _ in "" }
+    ) {
         self.access = access
         self.graceMs = graceMs
+        self.leagueOf = leagueOf
         self.verifier = verifier
         self.metrics = metrics
         self.logger = logger
@@ -30,13 +36,16 @@ final class ConnectionAuthority: Sendable {
     /// No keys and no private games: what a bridge without the settings has.
     convenience init(configuration: BridgeConfiguration, metrics: BridgeMetrics, logger: Logger) {
         self.init(
-            access: GameAccess(privateGames: configuration.privateGames), graceMs: configuration.connectionTokenGrace.milliseconds,
-            verifier: nil, metrics: metrics, logger: logger
+            access: GameAccess(privateGames: configuration.privateGames, privateLeagues: configuration.privateLeagues),
+            graceMs: configuration.connectionTokenGrace.milliseconds, verifier: nil, metrics: metrics, logger: logger
         )
     }
 
     /// Reads `--connection-jwks-file` (when set); throws when it cannot be used.
-    static func make(configuration: BridgeConfiguration, metrics: BridgeMetrics, logger: Logger) async throws -> ConnectionAuthority {
+    static func make(
+        configuration: BridgeConfiguration, metrics: BridgeMetrics, logger: Logger,
+        leagueOf: @escaping @Sendable (String) -> String = { _ in "" }
+    ) async throws -> ConnectionAuthority {
         var verifier: TokenVerifier?
         if !configuration.connectionJWKSFile.isEmpty {
             do {
@@ -54,9 +63,14 @@ final class ConnectionAuthority: Sendable {
         if !configuration.privateGames.isEmpty {
             logger.info("private games need a connection token", metadata: ["games": "\(configuration.privateGames.count)"])
         }
+        if !configuration.privateLeagues.isEmpty {
+            logger.info(
+                "private leagues need a connection token", metadata: ["leagues": "\(configuration.privateLeagues.joined(separator: ","))"])
+        }
         return ConnectionAuthority(
-            access: GameAccess(privateGames: configuration.privateGames), graceMs: configuration.connectionTokenGrace.milliseconds,
-            verifier: verifier, metrics: metrics, logger: logger
+            access: GameAccess(privateGames: configuration.privateGames, privateLeagues: configuration.privateLeagues),
+            graceMs: configuration.connectionTokenGrace.milliseconds, verifier: verifier, metrics: metrics, logger: logger,
+            leagueOf: leagueOf
         )
     }
 
@@ -75,7 +89,7 @@ final class ConnectionAuthority: Sendable {
     /// The games of `requested` that a connection holding `grant` may not follow, and why (nil:
     /// none; a refusal is counted and logged).
     func refusedGames(_ requested: some Sequence<String>, grant: ConnectionGrant?, transport: String) -> GameRefusal? {
-        let refused = access.refused(requested, grant: grant)
+        let refused = access.refused(requested, grant: grant, leagueOf: leagueOf)
         guard let first = refused.first else { return nil }
         let refusal = refuse(grant == nil ? .missingToken : .gameNotAllowed, subject: grant?.subject, transport: transport, game: first)
         return GameRefusal(games: refused, refusal: refusal)

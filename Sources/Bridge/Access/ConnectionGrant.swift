@@ -2,7 +2,7 @@ public import Auth
 import Foundation
 
 /// What a browser connection's token lets it follow besides the public games: the games it
-/// names (`*`: every private game), the leagues (kept for when games carry one), until `exp`.
+/// names (`*`: every private game) and every game of the leagues it names, until `exp`.
 public struct ConnectionGrant: Sendable, Equatable {
     public let subject: String
     public let games: Set<String>
@@ -28,6 +28,11 @@ public struct ConnectionGrant: Sendable, Equatable {
     /// Whether the token names `gameId` (or every game).
     public func names(_ gameId: String) -> Bool {
         games.contains(Self.everyGame) || games.contains(gameId)
+    }
+
+    /// Whether the token names `gameId` (or every game) or the game's league (not "").
+    public func allows(_ gameId: String, league: String) -> Bool {
+        names(gameId) || (!league.isEmpty && leagues.contains(league))
     }
 
     /// The `games` entry that stands for every private game.

@@ -360,7 +360,13 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return .failure(.error(.badRequest, code: "bad_request", message: "invalid game id \"\(bad.prefix(64))\""))
         }
         if let bad = message.teams.first(where: { !ProtocolIds.isTeamId($0) }) {
-            return .failure(.error(.badRequest, code: "bad_request", message: "invalid team id \"\(bad.prefix(32))\""))
+            return .failure(
+                .error(.badRequest, code: "bad_request", message: "invalid team id \"\(bad.prefix(ProtocolIds.teamIdMaximum))\""))
+        }
+        do {
+            message.leagues = try LeagueFilter.parse(parameters["leagues"], parameter: "leagues")
+        } catch {
+            return .failure(.error(.badRequest, code: "bad_request", message: error.message))
         }
         if Set(message.games).count > configuration.maxGames || Set(message.teams).count > configuration.maxTeams {
             return .failure(
@@ -394,17 +400,26 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         return (String(uri[..<mark]), String(uri[uri.index(after: mark)...]))
     }
 
-    /// Query parameters, percent-decoded (`+` is a space); the first of repeated names wins.
+    /// Query parameters, percent-decoded (`+` is a space); the first of repeated names wins,
+    /// except for the league filters (`league`, `leagues`), whose repeated values are joined
+    /// with commas (`?league=nba&league=wnba` is `?league=nba,wnba`).
     static func parameters(_ query: String) -> [String: String] {
         var result: [String: String] = [:]
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = decode(parts[0])
             let value = parts.count > 1 ? decode(parts[1]) : ""
-            if result[name] == nil { result[name] = value }
+            if let first = result[name] {
+                if repeatable.contains(name) { result[name] = first.isEmpty ? value : value.isEmpty ? first : first + "," + value }
+            } else {
+                result[name] = value
+            }
         }
         return result
     }
+
+    /// Parameters that may be given more than once.
+    static let repeatable: Set<String> = ["league", "leagues"]
 
     private static func decode(_ text: Substring) -> String {
         let spaced = text.replacingOccurrences(of: "+", with: " ")

@@ -8,27 +8,32 @@ public import Logging
 import NIOCore
 import NIOHTTP1
 
-/// The JSON API (§11): games of a date, one game, a game's play-by-play a page at a time, and
-/// the teams, from the schedule service and the score service (heads of games the relay
-/// follows come from the relay).
+/// The JSON API (§11): games of a date, one game, a game's play-by-play a page at a time, the
+/// teams and the leagues, from the schedule service and the score service (heads of games the
+/// relay follows come from the relay). Games and teams may be filtered by league (`?league=`).
 public struct JSONAPI: Sendable {
     let schedule: ScheduleServiceClient
     let score: ScoreServiceClient
     let teams: TeamDirectory
+    let leagues: LeagueDirectory
     let relay: GameRelay<BridgeItem>
     /// Whether the relay is current (its upstream is connected).
     let relayIsCurrent: @Sendable () -> Bool
+    /// A game's league from the bridge's caches ("" when unknown), for the events' `league`.
+    let leagueOfGame: @Sendable (String) -> String
     let logger: Logger
 
     /// The API over the schedule and score services and the relay.
     public init(
-        schedule: GRPCClient, score: GRPCClient, teams: TeamDirectory, relay: GameRelay<BridgeItem>,
-        relayIsCurrent: @escaping @Sendable () -> Bool,
-        logger: Logger
+        schedule: GRPCClient, score: GRPCClient, teams: TeamDirectory, leagues: LeagueDirectory = LeagueDirectory(client: nil),
+        relay: GameRelay<BridgeItem>, relayIsCurrent: @escaping @Sendable () -> Bool,
+        leagueOfGame: @escaping @Sendable (String) -> String = { _ in "" }, logger: Logger
     ) {
+        self.leagueOfGame = leagueOfGame
         self.schedule = ScheduleServiceClient(schedule)
         self.score = ScoreServiceClient(score)
         self.teams = teams
+        self.leagues = leagues
         self.relay = relay
         self.relayIsCurrent = relayIsCurrent
         self.logger = logger
@@ -46,9 +51,21 @@ public struct JSONAPI: Sendable {
         do {
             switch segments.count {
             case 1 where segments[0] == "games":
-                return try await games(date: query["date"], visible: { access.allows($0, grant: grant) })
+                let filter: [String]
+                switch try await leagueFilter(query["league"]) {
+                case .success(let leagues): filter = leagues
+                case .failure(let refusal): return refusal.answer
+                }
+                return try await games(
+                    date: query["date"], leagues: filter,
+                    visible: { access.allows($0.id, league: Self.leagueId($0.leagueId), grant: grant) })
             case 1 where segments[0] == "teams":
-                return try await teamList()
+                switch try await leagueFilter(query["league"]) {
+                case .success(let leagues): return try await teamList(leagues: leagues)
+                case .failure(let refusal): return refusal.answer
+                }
+            case 1 where segments[0] == "leagues":
+                return try await leagueList()
             case 2 where segments[0] == "games":
                 if let authority, let refusal = Self.privateRefusal(segments[1], authority: authority, grant: grant) { return refusal }
                 return try await game(segments[1])
@@ -84,7 +101,34 @@ public struct JSONAPI: Sendable {
         return .error(.unauthorized, code: ErrorCode.tokenRequired.rawValue, message: refused.message)
     }
 
-    func games(date: String?, visible: (String) -> Bool = { _ in true }) async throws -> HTTPAnswer {
+    /// A refused league filter (400), as an error so that it fits a `Result`.
+    struct FilterRefusal: Error {
+        var answer: HTTPAnswer
+    }
+
+    /// The leagues of a `league` parameter: 400 `bad_request` when malformed or more than
+    /// `ProtocolIds.maximumLeagues`, 400 `unknown_league` when one is not a league of the
+    /// schedule. Throws when the schedule is unreachable.
+    func leagueFilter(_ parameter: String?) async throws -> Result<[String], FilterRefusal> {
+        let wanted: [String]
+        do {
+            wanted = try LeagueFilter.parse(parameter, parameter: "league")
+        } catch {
+            return .failure(FilterRefusal(answer: .error(.badRequest, code: "bad_request", message: error.message)))
+        }
+        guard !wanted.isEmpty else { return .success([]) }
+        let unknown = try await leagues.unknown(wanted)
+        guard unknown.isEmpty else {
+            return .failure(
+                FilterRefusal(
+                    answer: .error(
+                        .badRequest, code: ErrorCode.unknownLeague.rawValue, message: "no such league: \(unknown.joined(separator: ", "))"))
+            )
+        }
+        return .success(wanted)
+    }
+
+    func games(date: String?, leagues: [String] = [], visible: (Game) -> Bool = { _ in true }) async throws -> HTTPAnswer {
         let day = date ?? GameDate.today()
         guard GameDate.isCalendarDate(day) else {
             return .error(.badRequest, code: "bad_request", message: "date must be a calendar date YYYY-MM-DD")
@@ -93,12 +137,13 @@ public struct JSONAPI: Sendable {
         var token = ""
         repeat {
             let page = try await schedule.listGames(
-                ListGamesRequest(dateFrom: day, dateTo: day, pageSize: 1000, pageToken: token), options: CallOptions(timeout: .seconds(5))
+                ListGamesRequest(dateFrom: day, dateTo: day, pageSize: 1000, pageToken: token, leagueIds: leagues),
+                options: CallOptions(timeout: .seconds(5))
             )
             games += page.games
             token = page.nextPageToken
         } while !token.isEmpty
-        games.removeAll { !visible($0.id) }
+        games.removeAll { !visible($0) }
         games.sort { ($0.startTimeMs, $0.id) < ($1.startTimeMs, $1.id) }
         let snapshots = try await snapshots(of: games.map(\.id))
         let teams = try await teamMap()
@@ -152,13 +197,14 @@ public struct JSONAPI: Sendable {
         } catch let error as RPCError where error.code == .notFound {
             return Self.unknownGame(id)
         }
+        let league = leagueOfGame(id)
         var json = JSONWriter(capacity: 320 * max(1, page.events.count))
         json.beginObject()
         json.field("game", id)
         json.field("epoch", ServerMessages.clamp(page.epoch))
         json.key("events")
         json.beginArray()
-        for event in page.events { ServerMessages.writeEvent(event, into: &json) }
+        for event in page.events { ServerMessages.writeEvent(event, league: league, into: &json) }
         json.endArray()
         json.key("nextBefore")
         if !page.nextPageToken.isEmpty, let last = page.events.last?.position?.seq, last > 1 {
@@ -170,8 +216,12 @@ public struct JSONAPI: Sendable {
         return .json(json.buffer)
     }
 
-    func teamList() async throws -> HTTPAnswer {
-        let teams = try await self.teams.all()
+    func teamList(leagues: [String] = []) async throws -> HTTPAnswer {
+        var teams = try await self.teams.all()
+        if !leagues.isEmpty {
+            let wanted = Set(leagues)
+            teams.removeAll { !wanted.contains(Self.leagueId($0.leagueId)) }
+        }
         var json = JSONWriter(capacity: 256 * max(1, teams.count))
         json.beginObject()
         json.key("teams")
@@ -182,7 +232,31 @@ public struct JSONAPI: Sendable {
         return .json(json.buffer)
     }
 
+    func leagueList() async throws -> HTTPAnswer {
+        let leagues = try await self.leagues.all()
+        var json = JSONWriter(capacity: 96 * max(1, leagues.count))
+        json.beginObject()
+        json.key("leagues")
+        json.beginArray()
+        for league in leagues where ProtocolIds.isLeagueId(league.id) {
+            json.beginObject()
+            json.field("id", league.id)
+            json.field("name", league.name)
+            json.field("shortName", league.shortName)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        return .json(json.buffer)
+    }
+
     // MARK: Parts
+
+    /// The league of a game or team as the schedule sends it: "" is the NBA (common.proto:
+    /// what records from before leagues mean).
+    static func leagueId(_ id: String) -> String {
+        id.isEmpty ? Leagues.nba.id : id
+    }
 
     /// The score service's current state of each game (the relay's head when it is current).
     private func snapshots(of ids: [String]) async throws -> [String: Snapshot] {
@@ -220,10 +294,16 @@ public struct JSONAPI: Sendable {
         json.field("startTime", ServerMessages.clamp(game.startTimeMs))
         json.field("venue", game.venue)
         json.field("status", ServerMessages.statusName(game.status))
+        let league = Self.leagueId(game.leagueId)
+        if ProtocolIds.isLeagueId(league) { json.field("league", league) }
         json.key("home")
-        Self.writeTeam(teams[game.homeTeamId] ?? Team(id: game.homeTeamId, tricode: game.homeTeamId, name: game.homeTeamId), into: &json)
+        Self.writeTeam(
+            teams[game.homeTeamId] ?? Team(id: game.homeTeamId, tricode: game.homeTeamId, name: game.homeTeamId, leagueId: game.leagueId),
+            into: &json)
         json.key("away")
-        Self.writeTeam(teams[game.awayTeamId] ?? Team(id: game.awayTeamId, tricode: game.awayTeamId, name: game.awayTeamId), into: &json)
+        Self.writeTeam(
+            teams[game.awayTeamId] ?? Team(id: game.awayTeamId, tricode: game.awayTeamId, name: game.awayTeamId, leagueId: game.leagueId),
+            into: &json)
         json.key("snapshot")
         if let snapshot, let position = snapshot.position, position.epoch != 0 || position.seq != 0 {
             json.beginObject()
@@ -249,6 +329,8 @@ public struct JSONAPI: Sendable {
         if isColor(team.secondaryColor) { json.field("secondaryColor", team.secondaryColor) }
         if !team.conference.isEmpty { json.field("conference", team.conference) }
         if !team.division.isEmpty { json.field("division", team.division) }
+        let league = leagueId(team.leagueId)
+        if ProtocolIds.isLeagueId(league) { json.field("league", league) }
         json.endObject()
     }
 

@@ -15,6 +15,9 @@ public final class BridgeItem: Sendable {
     public let previousStatus: GameStatus?
     public let home: String
     public let away: String
+    /// The game's league ("" when the schedule does not know the game yet): what a connection
+    /// following a league's live games is matched on.
+    public let league: String
     /// The game's state after the item.
     public let state: GameState
     /// When the score service recorded the event (or the snapshot's update).
@@ -30,7 +33,9 @@ public final class BridgeItem: Sendable {
     /// - Parameters:
     ///   - teams: the game's teams (events do not carry them).
     ///   - previousStatus: the game's status before the item.
-    public init(item: StreamItem, teams: (home: String, away: String)?, previousStatus: GameStatus?) {
+    ///   - league: the game's league ("" when unknown).
+    public init(item: StreamItem, teams: (home: String, away: String)?, previousStatus: GameStatus?, league: String = "") {
+        self.league = league
         switch item.item {
         case .event(let event):
             gameId = event.gameId
@@ -40,7 +45,7 @@ public final class BridgeItem: Sendable {
             recordedAtMs = event.recordedAtMs
             home = teams?.home ?? ""
             away = teams?.away ?? ""
-            json = ServerMessages.event(event)
+            json = ServerMessages.event(event, league: league)
         case .snapshot(let snapshot):
             gameId = snapshot.gameId
             position = GamePosition(epoch: snapshot.position?.epoch ?? 0, seq: snapshot.position?.seq ?? 0)
@@ -51,7 +56,7 @@ public final class BridgeItem: Sendable {
             away = snapshot.awayTeamId.isEmpty ? teams?.away ?? "" : snapshot.awayTeamId
             json = ServerMessages.snapshot(
                 game: snapshot.gameId, position: position, reason: .reset, home: home, away: away, state: state,
-                updatedAtMs: snapshot.updatedAtMs
+                updatedAtMs: snapshot.updatedAtMs, league: league
             )
         case nil:
             gameId = ""
@@ -77,6 +82,7 @@ public final class BridgeItem: Sendable {
     /// The JSON of a snapshot of the state after this item.
     public func snapshotJSON(reason: ServerMessages.SnapshotReason) -> ByteBuffer {
         ServerMessages.snapshot(
-            game: gameId, position: position, reason: reason, home: home, away: away, state: state, updatedAtMs: recordedAtMs)
+            game: gameId, position: position, reason: reason, home: home, away: away, state: state, updatedAtMs: recordedAtMs,
+            league: league)
     }
 }

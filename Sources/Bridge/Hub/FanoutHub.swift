@@ -43,6 +43,7 @@ final class FanoutHub {
     private var byGame: [String: [ObjectIdentifier: Session]] = [:]
     private var byTeam: [String: [ObjectIdentifier: Session]] = [:]
     private var allLive: [ObjectIdentifier: Session] = [:]
+    private var byLeague: [String: [ObjectIdentifier: Session]] = [:]
     private var stamp: UInt64 = 0
     private var nextSessionID: UInt64 = 1
     private var subscription: RelaySubscription<BridgeItem>?
@@ -154,8 +155,8 @@ final class FanoutHub {
         followedChanged(session, from: session.followed, to: FollowedSet())
     }
 
-    /// Keeps the indexes (game → sessions, team → sessions, all live) in step with a session's
-    /// followed set.
+    /// Keeps the indexes (game → sessions, team → sessions, all live, league → sessions) in step
+    /// with a session's followed set.
     func followedChanged(_ session: Session, from old: FollowedSet, to new: FollowedSet) {
         let key = ObjectIdentifier(session)
         for game in old.games.subtracting(new.games) { Self.remove(key, game, from: &byGame) }
@@ -164,6 +165,8 @@ final class FanoutHub {
         for team in new.teams.subtracting(old.teams) { byTeam[team, default: [:]][key] = session }
         if old.allLive && !new.allLive { allLive.removeValue(forKey: key) }
         if new.allLive && !old.allLive { allLive[key] = session }
+        for league in old.leagues.subtracting(new.leagues) { Self.remove(key, league, from: &byLeague) }
+        for league in new.leagues.subtracting(old.leagues) { byLeague[league, default: [:]][key] = session }
     }
 
     private static func remove(_ key: ObjectIdentifier, _ name: String, from index: inout [String: [ObjectIdentifier: Session]]) {
@@ -186,7 +189,7 @@ final class FanoutHub {
             let item = relayed.payload
             stamp &+= 1
             // Once per item: sessions check their grant only for a private game.
-            let isPrivate = !access.isOpen && access.privateGames.contains(item.gameId)
+            let isPrivate = !access.isOpen && access.isPrivate(item.gameId, league: item.league)
             var delivered = false
             if let followers = byGame[item.gameId] { delivered = offer(item, isPrivate: isPrivate, to: followers) || delivered }
             if !item.home.isEmpty, let followers = byTeam[item.home] {
@@ -195,8 +198,13 @@ final class FanoutHub {
             if !item.away.isEmpty, let followers = byTeam[item.away] {
                 delivered = offer(item, isPrivate: isPrivate, to: followers) || delivered
             }
-            if !allLive.isEmpty, item.status.isLive || (item.previousStatus?.isLive ?? false) {
-                delivered = offer(item, isPrivate: isPrivate, to: allLive) || delivered
+            if !allLive.isEmpty || !byLeague.isEmpty, item.status.isLive || (item.previousStatus?.isLive ?? false) {
+                if !allLive.isEmpty { delivered = offer(item, isPrivate: isPrivate, to: allLive) || delivered }
+                // Once per item: the followers of its league (one lookup; none for a game whose
+                // league is not known yet).
+                if !item.league.isEmpty, let followers = byLeague[item.league] {
+                    delivered = offer(item, isPrivate: isPrivate, to: followers) || delivered
+                }
             }
             if delivered, !item.isSnapshot, item.recordedAtMs > 0 {
                 metrics.publishToDelivery.record(.milliseconds(max(0, wallMs - item.recordedAtMs)))

@@ -10,6 +10,7 @@ public import Logging
 public struct SubscribePreparation: Sendable {
     public var unknownGames: [String] = []
     public var unknownTeams: [String] = []
+    public var unknownLeagues: [String] = []
     /// Set when a service the check needs is unreachable (§6 `unavailable`): the request id
     /// under which the cause was logged.
     public var unavailable: String?
@@ -17,6 +18,8 @@ public struct SubscribePreparation: Sendable {
     public var teamGames: [String: [String]] = [:]
     /// Live games (when `allLive` was requested).
     public var liveGames: [String] = []
+    /// For each requested league that exists: its live games.
+    public var leagueGames: [String: [String]] = [:]
     /// Events fetched from the score service for resumed games: `(after, events)`, oldest
     /// first, continuing `after`; nil events: that history is not kept any more.
     public var history: [String: (after: GamePosition, events: [Event]?)] = [:]
@@ -31,15 +34,25 @@ public struct SubscriptionDirectory: Sendable {
     public let history: any HistorySource
     public let schedule: ScheduleCache
     public let teams: TeamDirectory
+    public let leagues: LeagueDirectory
     public let logger: Logger
 
-    /// Lookups over the relay, the score service's history, the schedule and its teams.
-    public init(relay: GameRelay<BridgeItem>, history: any HistorySource, schedule: ScheduleCache, teams: TeamDirectory, logger: Logger) {
+    /// Lookups over the relay, the score service's history, the schedule, its teams and leagues.
+    public init(
+        relay: GameRelay<BridgeItem>, history: any HistorySource, schedule: ScheduleCache, teams: TeamDirectory,
+        leagues: LeagueDirectory = LeagueDirectory(client: nil), logger: Logger
+    ) {
         self.relay = relay
         self.history = history
         self.schedule = schedule
         self.teams = teams
+        self.leagues = leagues
         self.logger = logger
+    }
+
+    /// A game's league ("" when unknown).
+    public func league(of gameId: String) -> String {
+        LeagueDirectory.league(ofGame: gameId, schedule: schedule, home: teams(of: gameId)?.home, teams: teams)
     }
 
     /// Whether a game is live now: the score service's status (through the relay) wins over
@@ -72,7 +85,19 @@ public struct SubscriptionDirectory: Sendable {
                 }
             }
             if message.allLive { prepared.liveGames = liveGames() }
+            if !message.leagues.isEmpty {
+                prepared.unknownLeagues = try await leagues.unknown(message.leagues)
+                let unknown = Set(prepared.unknownLeagues)
+                let wanted = Set(message.leagues).subtracting(unknown)
+                if !wanted.isEmpty {
+                    for gameId in liveGames() {
+                        let gameLeague = league(of: gameId)
+                        if wanted.contains(gameLeague) { prepared.leagueGames[gameLeague, default: []].append(gameId) }
+                    }
+                }
+            }
             var needHeads = Set(known).union(prepared.liveGames).union(prepared.teamGames.values.joined())
+                .union(prepared.leagueGames.values.joined())
             for gameId in message.resume.keys.sorted() {
                 if try await exists(gameId) { needHeads.insert(gameId) }
             }

@@ -1,3 +1,5 @@
+import CourtsideProto
+
 /// A position in one game's log: `(epoch, seq)`.
 public struct GamePosition: Sendable, Hashable, CustomStringConvertible {
     public var epoch: UInt64
@@ -32,38 +34,45 @@ public enum ClientMessage: Sendable, Equatable {
     /// and the answer to `refresh`).
     case token(String, id: String?)
 
-    /// `subscribe`: adds games, teams, all live games; resumes games from positions.
+    /// `subscribe`: adds games, teams, all live games, the live games of leagues; resumes
+    /// games from positions.
     public struct Subscribe: Sendable, Equatable {
         public var games: [String] = []
         public var teams: [String] = []
         public var allLive = false
+        /// Follow every live game of these leagues (`allLive` for some leagues only).
+        public var leagues: [String] = []
         public var resume: [String: GamePosition] = [:]
         public var id: String?
 
         /// A subscribe with these fields (empty ones are absent).
         public init(
-            games: [String] = [], teams: [String] = [], allLive: Bool = false, resume: [String: GamePosition] = [:], id: String? = nil
+            games: [String] = [], teams: [String] = [], allLive: Bool = false, leagues: [String] = [],
+            resume: [String: GamePosition] = [:], id: String? = nil
         ) {
             self.games = games
             self.teams = teams
             self.allLive = allLive
+            self.leagues = leagues
             self.resume = resume
             self.id = id
         }
     }
 
-    /// `unsubscribe`: removes games, teams, all live games.
+    /// `unsubscribe`: removes games, teams, all live games, leagues.
     public struct Unsubscribe: Sendable, Equatable {
         public var games: [String] = []
         public var teams: [String] = []
         public var allLive = false
+        public var leagues: [String] = []
         public var id: String?
 
         /// An unsubscribe with these fields (empty ones are absent).
-        public init(games: [String] = [], teams: [String] = [], allLive: Bool = false, id: String? = nil) {
+        public init(games: [String] = [], teams: [String] = [], allLive: Bool = false, leagues: [String] = [], id: String? = nil) {
             self.games = games
             self.teams = teams
             self.allLive = allLive
+            self.leagues = leagues
             self.id = id
         }
     }
@@ -100,6 +109,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case unknownType = "unknown_type"
     case unknownGame = "unknown_game"
     case unknownTeam = "unknown_team"
+    /// A subscribe names leagues the schedule does not know.
+    case unknownLeague = "unknown_league"
     case tooManySubscriptions = "too_many_subscriptions"
     case rateLimited = "rate_limited"
     case unavailable
@@ -114,8 +125,19 @@ public enum ErrorCode: String, Sendable, CaseIterable {
 public enum ProtocolIds {
     /// `^[A-Za-z0-9_.-]{1,64}$`
     public static func isGameId(_ text: String) -> Bool { isId(text, maximum: 64) }
-    /// `^[A-Za-z0-9_.-]{1,32}$`
-    public static func isTeamId(_ text: String) -> Bool { isId(text, maximum: 32) }
+    /// `^[A-Za-z0-9_.-]{1,64}$`: as long as the schedule's team ids may be
+    /// (`RequestLimits.teamIDBytes`), so league-prefixed ids ("womens-college-basketball-UCONN") fit.
+    public static func isTeamId(_ text: String) -> Bool { isId(text, maximum: teamIdMaximum) }
+    /// `^[A-Za-z0-9_.-]{1,32}$`: a league's id ("nba", "wnba", "mens-college-basketball").
+    public static func isLeagueId(_ text: String) -> Bool { isId(text, maximum: leagueIdMaximum) }
+
+    /// The longest TeamId, in characters.
+    public static let teamIdMaximum = RequestLimits.teamIDBytes
+    /// The longest LeagueId, in characters.
+    public static let leagueIdMaximum = 32
+    /// Leagues one request may name (`?league=`, `leagues` of a subscribe, the SSE `leagues`
+    /// parameter), and leagues one connection may follow: there are a handful.
+    public static let maximumLeagues = 20
 
     /// A RequestId: 1–64 characters (Unicode scalars, as JSON Schema counts them).
     public static func isRequestId(_ text: String) -> Bool {

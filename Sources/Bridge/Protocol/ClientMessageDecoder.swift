@@ -57,13 +57,14 @@ public enum ClientMessageDecoder {
     }
 
     private static func subscribe(_ members: [(String, JSONValue)]) throws(Invalid) -> ClientMessage.Subscribe {
-        try checkMembers(members, allowed: ["type", "games", "teams", "allLive", "resume", "id"], type: "subscribe")
+        try checkMembers(members, allowed: ["type", "games", "teams", "allLive", "leagues", "resume", "id"], type: "subscribe")
         var message = ClientMessage.Subscribe()
         for (name, value) in members {
             switch name {
             case "games": message.games = try ids(value, field: "games", check: ProtocolIds.isGameId, what: "a game id")
             case "teams": message.teams = try ids(value, field: "teams", check: ProtocolIds.isTeamId, what: "a team id")
             case "allLive": message.allLive = try boolean(value, field: "allLive")
+            case "leagues": message.leagues = try leagues(value)
             case "resume": message.resume = try resume(value)
             case "id": message.id = try requestId(value)
             default: break
@@ -73,13 +74,14 @@ public enum ClientMessageDecoder {
     }
 
     private static func unsubscribe(_ members: [(String, JSONValue)]) throws(Invalid) -> ClientMessage.Unsubscribe {
-        try checkMembers(members, allowed: ["type", "games", "teams", "allLive", "id"], type: "unsubscribe")
+        try checkMembers(members, allowed: ["type", "games", "teams", "allLive", "leagues", "id"], type: "unsubscribe")
         var message = ClientMessage.Unsubscribe()
         for (name, value) in members {
             switch name {
             case "games": message.games = try ids(value, field: "games", check: ProtocolIds.isGameId, what: "a game id")
             case "teams": message.teams = try ids(value, field: "teams", check: ProtocolIds.isTeamId, what: "a team id")
             case "allLive": message.allLive = try boolean(value, field: "allLive")
+            case "leagues": message.leagues = try leagues(value)
             case "id": message.id = try requestId(value)
             default: break
             }
@@ -102,12 +104,20 @@ public enum ClientMessageDecoder {
         for element in elements {
             guard case .string(let text) = element, check(text) else {
                 let shown = if case .string(let text) = element { "\"\(text.excerpt)\"" } else { element.typeName }
-                throw Invalid(
-                    message: "\"\(field)\" holds \(shown), which is not \(what) (1–\(field == "teams" ? 32 : 64) of A–Z a–z 0–9 _ . -)")
+                let longest = field == "teams" ? ProtocolIds.teamIdMaximum : field == "leagues" ? ProtocolIds.leagueIdMaximum : 64
+                throw Invalid(message: "\"\(field)\" holds \(shown), which is not \(what) (1–\(longest) of A–Z a–z 0–9 _ . -)")
             }
             result.append(text)
         }
         return result
+    }
+
+    /// League ids, at most `ProtocolIds.maximumLeagues` of them (checked before each is read).
+    private static func leagues(_ value: JSONValue) throws(Invalid) -> [String] {
+        if case .array(let elements) = value, elements.count > ProtocolIds.maximumLeagues {
+            throw Invalid(message: "\"leagues\" names \(elements.count) leagues; at most \(ProtocolIds.maximumLeagues)")
+        }
+        return try ids(value, field: "leagues", check: ProtocolIds.isLeagueId, what: "a league id")
     }
 
     private static func boolean(_ value: JSONValue, field: String) throws(Invalid) -> Bool {

@@ -50,22 +50,27 @@ public enum ServerMessages {
     }
 
     /// `subscribed` or `unsubscribed`: the whole followed set, sorted.
-    public static func followed(_ type: StaticString, games: Set<String>, teams: Set<String>, allLive: Bool, id: String?) -> ByteBuffer {
-        var json = JSONWriter(capacity: 64 + games.count * 16 + teams.count * 8)
+    public static func followed(
+        _ type: StaticString, games: Set<String>, teams: Set<String>, allLive: Bool, leagues: Set<String> = [], id: String?
+    ) -> ByteBuffer {
+        var json = JSONWriter(capacity: 80 + games.count * 16 + teams.count * 8 + leagues.count * 8)
         json.beginObject()
         json.key("type")
         json.string(type.description)
         json.field("games", strings: games.sorted())
         json.field("teams", strings: teams.sorted())
         json.field("allLive", allLive)
+        json.field("leagues", strings: leagues.sorted())
         if let id { json.field("id", id) }
         json.endObject()
         return json.buffer
     }
 
-    /// `snapshot` (§4.3): a game's state at a position; `updatedAt` omitted when unknown (0).
+    /// `snapshot` (§4.3): a game's state at a position; `updatedAt` omitted when unknown (0),
+    /// `league` when unknown ("").
     public static func snapshot(
-        game: String, position: GamePosition, reason: SnapshotReason, home: String, away: String, state: GameState, updatedAtMs: Int64
+        game: String, position: GamePosition, reason: SnapshotReason, home: String, away: String, state: GameState, updatedAtMs: Int64,
+        league: String = ""
     ) -> ByteBuffer {
         var json = JSONWriter(capacity: 256)
         json.beginObject()
@@ -77,6 +82,7 @@ public enum ServerMessages {
         json.string(reason.rawValue)
         json.field("home", teamId(home))
         json.field("away", teamId(away))
+        if ProtocolIds.isLeagueId(league) { json.field("league", league) }
         json.key("state")
         gameState(state, into: &json)
         if updatedAtMs > 0 { json.field("updatedAt", clamp(updatedAtMs)) }
@@ -85,17 +91,19 @@ public enum ServerMessages {
     }
 
     /// An `event` message (also the elements of `GET /api/games/{id}/events`).
-    public static func event(_ event: Event) -> ByteBuffer {
+    public static func event(_ event: Event, league: String = "") -> ByteBuffer {
         var json = JSONWriter(capacity: 320)
-        writeEvent(event, into: &json)
+        writeEvent(event, league: league, into: &json)
         return json.buffer
     }
 
-    /// Writes an `event` object into `json` (team, player and `at` omitted when empty).
-    public static func writeEvent(_ event: Event, into json: inout JSONWriter) {
+    /// Writes an `event` object into `json` (team, player, `at` and the game's league omitted
+    /// when empty).
+    public static func writeEvent(_ event: Event, league: String = "", into json: inout JSONWriter) {
         json.beginObject()
         json.field("type", "event")
         json.field("game", event.gameId)
+        if ProtocolIds.isLeagueId(league) { json.field("league", league) }
         json.field("epoch", clamp(event.position?.epoch ?? 0))
         json.field("seq", max(1, clamp(event.position?.seq ?? 1)))
         json.field("kind", kindName(event.kind))
@@ -134,8 +142,8 @@ public enum ServerMessages {
     /// `error` (§6): a request refused in whole or in part; the connection stays open.
     /// `requestId`: under which the bridge logged what went wrong on its side.
     public static func error(
-        _ code: ErrorCode, message: String, ref: String? = nil, games: [String]? = nil, teams: [String]? = nil, retryAfterMs: Int? = nil,
-        requestId: String? = nil
+        _ code: ErrorCode, message: String, ref: String? = nil, games: [String]? = nil, teams: [String]? = nil,
+        leagues: [String]? = nil, retryAfterMs: Int? = nil, requestId: String? = nil
     ) -> ByteBuffer {
         var json = JSONWriter(capacity: 128)
         json.beginObject()
@@ -145,6 +153,7 @@ public enum ServerMessages {
         if let ref { json.field("ref", ref) }
         if let games { json.field("games", strings: games) }
         if let teams { json.field("teams", strings: teams) }
+        if let leagues { json.field("leagues", strings: leagues) }
         if let retryAfterMs { json.field("retryAfterMs", max(0, retryAfterMs)) }
         if let requestId { json.field("requestId", requestId) }
         json.endObject()

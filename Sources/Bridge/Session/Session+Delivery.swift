@@ -12,7 +12,7 @@ extension Session {
     func deliver(_ item: BridgeItem, isPrivate: Bool) -> Bool {
         guard !isClosed else { return false }
         let gameId = item.gameId
-        if isPrivate, grant?.names(gameId) != true { return false }
+        if isPrivate, grant?.allows(gameId, league: item.league) != true { return false }
         if !collapse.isEmpty, transport.isWritable { drainCollapsed() }
         let known = positions[gameId]
         if let known, known.epoch == item.position.epoch, item.position.seq <= known.seq { return false }
@@ -84,7 +84,8 @@ extension Session {
     func resynchronise(relay: GameRelay<BridgeItem>, access: GameAccess) {
         guard !isClosed else { return }
         for (gameId, known) in positions.dictionary.sorted(by: { $0.key < $1.key }) {
-            guard access.isOpen || access.allows(gameId, grant: grant), let head = relay.head(gameId),
+            guard access.isOpen || access.allows(gameId, league: hub.directory.league(of: gameId), grant: grant),
+                let head = relay.head(gameId),
                 GamePosition(epoch: head.epoch, seq: head.lastSeq) != known
             else {
                 continue
@@ -92,7 +93,7 @@ extension Session {
             let position = GamePosition(epoch: head.epoch, seq: head.lastSeq)
             let json = ServerMessages.snapshot(
                 game: gameId, position: position, reason: .collapsed, home: head.homeTeamId, away: head.awayTeamId, state: head.state,
-                updatedAtMs: head.updatedAtMs
+                updatedAtMs: head.updatedAtMs, league: hub.directory.league(of: gameId)
             )
             sendCollapsed(json, game: gameId, position: position)
         }

@@ -65,7 +65,7 @@ extension Session {
             send(OutboundMessage(type: "pong", json: ServerMessages.pong(id: id, nowMs: Clock.wallMs())))
         case .message(.unsubscribe(let message)):
             let before = followed
-            followed.unsubscribe(games: message.games, teams: message.teams, allLive: message.allLive)
+            followed.unsubscribe(games: message.games, teams: message.teams, allLive: message.allLive, leagues: message.leagues)
             hub.followedChanged(self, from: before, to: followed)
             forgetUnfollowed()
             send(followedReply("unsubscribed", id: message.id))
@@ -76,12 +76,16 @@ extension Session {
                 sendError(.tokenRequired, refused.message, ref: message.id, games: refused.games)
                 return
             }
-            guard followed.allows(adding: message.games, teams: message.teams, maxGames: limits.maxGames, maxTeams: limits.maxTeams),
+            guard
+                followed.allows(
+                    adding: message.games, teams: message.teams, leagues: message.leagues, maxGames: limits.maxGames,
+                    maxTeams: limits.maxTeams),
                 message.resume.count <= limits.maxGames
             else {
                 sendError(
                     .tooManySubscriptions,
-                    "a connection follows at most \(limits.maxGames) games by id and \(limits.maxTeams) teams",
+                    "a connection follows at most \(limits.maxGames) games by id, \(limits.maxTeams) teams and "
+                        + "\(ProtocolIds.maximumLeagues) leagues",
                     ref: message.id
                 )
                 return
@@ -118,6 +122,7 @@ extension Session {
         let before = followed
         let unknownGames = Set(prepared.unknownGames)
         let unknownTeams = Set(prepared.unknownTeams)
+        let unknownLeagues = Set(prepared.unknownLeagues)
         if !unknownGames.isEmpty {
             sendError(
                 .unknownGame, "no such game: \(prepared.unknownGames.joined(separator: ", "))", ref: message.id,
@@ -128,10 +133,16 @@ extension Session {
                 .unknownTeam, "no such team: \(prepared.unknownTeams.joined(separator: ", "))", ref: message.id,
                 teams: prepared.unknownTeams)
         }
+        if !unknownLeagues.isEmpty {
+            sendError(
+                .unknownLeague, "no such league: \(prepared.unknownLeagues.joined(separator: ", "))", ref: message.id,
+                leagues: prepared.unknownLeagues)
+        }
         let added = followed.subscribe(
             games: message.games.filter { !unknownGames.contains($0) },
             teams: message.teams.filter { !unknownTeams.contains($0) },
-            allLive: message.allLive
+            allLive: message.allLive,
+            leagues: message.leagues.filter { !unknownLeagues.contains($0) }
         )
         hub.followedChanged(self, from: before, to: followed)
         send(followedReply("subscribed", id: message.id))
@@ -140,7 +151,9 @@ extension Session {
         func wasFollowed(_ gameId: String) -> Bool {
             let teams = directory.teams(of: gameId)
             let status = directory.relay.head(gameId)?.state.status ?? directory.schedule.game(gameId)?.status ?? .scheduled
-            return before.follows(gameId: gameId, home: teams?.home ?? "", away: teams?.away ?? "", status: status, previousStatus: nil)
+            return before.follows(
+                gameId: gameId, home: teams?.home ?? "", away: teams?.away ?? "", status: status, previousStatus: nil,
+                league: directory.league(of: gameId))
         }
         var initial = Set<String>()
         for gameId in added.games where !wasFollowed(gameId) { initial.insert(gameId) }
@@ -149,6 +162,9 @@ extension Session {
         }
         if added.allLive {
             for gameId in prepared.liveGames where !wasFollowed(gameId) { initial.insert(gameId) }
+        }
+        for league in added.leagues {
+            for gameId in prepared.leagueGames[league] ?? [] where !wasFollowed(gameId) { initial.insert(gameId) }
         }
         let catchingUp = initial.union(message.resume.keys).sorted()
         // Room for every game at once: the table then holds exactly what it needs instead of
@@ -165,12 +181,13 @@ extension Session {
         let relay = hub.directory.relay
         guard mayFollow(gameId), let head = relay.head(gameId) else { return }
         let headPosition = GamePosition(epoch: head.epoch, seq: head.lastSeq)
+        let league = hub.directory.league(of: gameId)
         collapse.remove(gameId: gameId)
         switch CatchUpPlan.plan(cursor: cursor.map { Position(epoch: $0.epoch, seq: $0.seq) }, head: head.position) {
         case .nothing:
             break
         case .snapshot(let reason):
-            sendSnapshot(head, reason: reason == .initial ? .initial : .reset)
+            sendSnapshot(head, reason: reason == .initial ? .initial : .reset, league: league)
         case .events(let afterSeq):
             var events: [Event] = []
             var next = afterSeq
@@ -180,18 +197,18 @@ extension Session {
             }
             if next < head.lastSeq {
                 guard let recent = relay.recentEvents(gameId: gameId, epoch: head.epoch, afterSeq: next, upTo: head.lastSeq) else {
-                    sendSnapshot(head, reason: .reset)
+                    sendSnapshot(head, reason: .reset, league: league)
                     return
                 }
                 events += recent
             }
             guard Self.isContiguous(events, after: afterSeq, upTo: head.lastSeq) else {
-                sendSnapshot(head, reason: .reset)
+                sendSnapshot(head, reason: .reset, league: league)
                 break
             }
             for event in events {
                 send(
-                    OutboundMessage(type: "event", json: ServerMessages.event(event), carriesCursor: true), game: gameId,
+                    OutboundMessage(type: "event", json: ServerMessages.event(event, league: league), carriesCursor: true), game: gameId,
                     position: GamePosition(epoch: head.epoch, seq: event.position?.seq ?? 0))
             }
         }
@@ -207,11 +224,11 @@ extension Session {
         return last == upTo
     }
 
-    private func sendSnapshot(_ head: GameRelay<BridgeItem>.Head, reason: ServerMessages.SnapshotReason) {
+    private func sendSnapshot(_ head: GameRelay<BridgeItem>.Head, reason: ServerMessages.SnapshotReason, league: String) {
         let position = GamePosition(epoch: head.epoch, seq: head.lastSeq)
         let json = ServerMessages.snapshot(
             game: head.gameId, position: position, reason: reason, home: head.homeTeamId, away: head.awayTeamId, state: head.state,
-            updatedAtMs: head.updatedAtMs
+            updatedAtMs: head.updatedAtMs, league: league
         )
         send(OutboundMessage(type: "snapshot", json: json, carriesCursor: true), game: head.gameId, position: position)
     }
@@ -225,7 +242,8 @@ extension Session {
 
     private func followedReply(_ type: StaticString, id: String?) -> OutboundMessage {
         let json = ServerMessages.followed(
-            type, games: followed.games, teams: followed.teams, allLive: followed.allLive, id: isSSE ? nil : id)
+            type, games: followed.games, teams: followed.teams, allLive: followed.allLive, leagues: followed.leagues,
+            id: isSSE ? nil : id)
         return OutboundMessage(type: type, json: json)
     }
 
@@ -238,7 +256,8 @@ extension Session {
             let teams = directory.teams(of: gameId)
             let live = directory.isLive(gameId)
             if !followed.follows(
-                gameId: gameId, home: teams?.home ?? "", away: teams?.away ?? "", status: live ? .live : .final, previousStatus: nil)
+                gameId: gameId, home: teams?.home ?? "", away: teams?.away ?? "", status: live ? .live : .final, previousStatus: nil,
+                league: directory.league(of: gameId))
             {
                 positions[gameId] = nil
                 collapse.remove(gameId: gameId)
@@ -247,12 +266,13 @@ extension Session {
     }
 
     func sendError(
-        _ code: ErrorCode, _ message: String, ref: String?, games: [String]? = nil, teams: [String]? = nil, retryAfterMs: Int? = nil,
-        requestId: String? = nil
+        _ code: ErrorCode, _ message: String, ref: String?, games: [String]? = nil, teams: [String]? = nil, leagues: [String]? = nil,
+        retryAfterMs: Int? = nil, requestId: String? = nil
     ) {
         hub.counters.rejected[code, default: 0] += 1
         let json = ServerMessages.error(
-            code, message: message, ref: isSSE ? nil : ref, games: games, teams: teams, retryAfterMs: retryAfterMs, requestId: requestId
+            code, message: message, ref: isSSE ? nil : ref, games: games, teams: teams, leagues: leagues, retryAfterMs: retryAfterMs,
+            requestId: requestId
         )
         send(OutboundMessage(type: "error", json: json))
     }

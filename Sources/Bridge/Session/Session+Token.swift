@@ -11,7 +11,7 @@ extension Session {
     /// Whether this connection may follow `gameId` (public, or named by its token).
     func mayFollow(_ gameId: String) -> Bool {
         let access = hub.authority.access
-        return access.isOpen || access.allows(gameId, grant: grant)
+        return access.isOpen || access.allows(gameId, league: hub.directory.league(of: gameId), grant: grant)
     }
 
     /// SSE: the grant of the token the request carried, before the stream starts.

@@ -448,7 +448,7 @@ def test_websocket_messages_match_the_schema(stack):
     ws.send({"type": "subscribe", "games": ["E2E1", "NOPE"], "teams": ["NYK"], "id": "s1"})
     assert ws.next()["code"] == "unknown_game"
     reply = ws.next()
-    assert reply == {"type": "subscribed", "games": ["E2E1"], "teams": ["NYK"], "allLive": False, "id": "s1"}
+    assert reply == {"type": "subscribed", "games": ["E2E1"], "teams": ["NYK"], "allLive": False, "leagues": [], "id": "s1"}
     snapshots = {m["game"]: m for m in (ws.next(), ws.next())}
     assert set(snapshots) == {"E2E1", "E2E2"} and all(s["reason"] == "initial" for s in snapshots.values())
     position = stack.publish("E2E1")

@@ -80,7 +80,7 @@ def test_websocket_refuses_a_private_game_without_a_token_and_keeps_public_ones_
     # Nothing else changed: the next reply shows an empty followed set, and the public game alone works anonymously.
     ws.send({"type": "subscribe", "games": [PUBLIC], "id": "s2"})
     reply = ws.next()
-    assert reply == {"type": "subscribed", "games": [PUBLIC], "teams": [], "allLive": False, "id": "s2"}
+    assert reply == {"type": "subscribed", "games": [PUBLIC], "teams": [], "allLive": False, "leagues": [], "id": "s2"}
     assert ws.next()["game"] == PUBLIC
     assert metric(stack, 'courtside_bridge_connection_token_refusals_total{reason="missing_token"}') >= refusals + 1
 

@@ -470,7 +470,8 @@ def test_out_of_range_numbers_in_every_client_message(cluster):
                     assert answer["type"] == "subscribed" and answer["id"] == "ok", (field, value, answer)
             for value in TOO_LARGE + IN_RANGE:
                 for text in (f'{{"type":"subscribe","games":[{value}]}}', f'{{"type":"unsubscribe","teams":[{value}]}}',
-                             f'{{"type":"ping","id":{value}}}', f'{{"type":"subscribe","allLive":{value}}}'):
+                             f'{{"type":"ping","id":{value}}}', f'{{"type":"subscribe","allLive":{value}}}',
+                             f'{{"type":"subscribe","leagues":[{value}]}}'):
                     answer = exchange(ws, text)
                     assert answer["type"] == "error" and answer["code"] == "bad_request", (text, answer)
             assert exchange(ws, {"type": "ping", "id": "still-here"})["type"] == "pong"
@@ -486,6 +487,8 @@ def test_out_of_range_numbers_in_every_client_message(cluster):
     ('{"type":"subscribe","games":[' + ",".join(f'"g{i}"' for i in range(5000)) + "]}", "too_many_subscriptions"),
     ('{"type":"subscribe","teams":[' + ",".join(f'"T{i}"' for i in range(500)) + "]}", "too_many_subscriptions"),
     ('{"type":"subscribe","resume":{' + ",".join(f'"g{i}":{{"epoch":1,"seq":1}}' for i in range(1000)) + "}}", "too_many_subscriptions"),
+    ('{"type":"subscribe","leagues":[' + ",".join(f'"l{i}"' for i in range(5000)) + "]}", "bad_request"),
+    ('{"type":"subscribe","leagues":["' + "l" * 60_000 + '"]}', "bad_request"),
     ('{"type":"subscribe","id":"' + "i" * 65 + '"}', "bad_request"),
     ('{"type":"unsubscribe","resume":{}}', "bad_request"),
     ('{"type":"ping","type":"ping"}', "bad_request"),
@@ -493,7 +496,8 @@ def test_out_of_range_numbers_in_every_client_message(cluster):
     ('{"' + "k" * 30_000 + '":1,"' + "k" * 30_000 + '":1}', "bad_request"),
     ('{"type":"subscribe","games":["\\ud800"]}', "bad_request"),
     ('{"type":"ping","id":"\\u0000"}', None),
-], ids=["not-json", "empty", "nested-10000", "60kb-id", "5000-games", "500-teams", "1000-resumes", "65-char-id",
+], ids=["not-json", "empty", "nested-10000", "60kb-id", "5000-games", "500-teams", "1000-resumes", "5000-leagues", "60kb-league",
+        "65-char-id",
         "unsubscribe-resume", "duplicate-type", "10kb-type", "30kb-duplicate-keys", "lone-surrogate", "nul-id"])
 def test_bad_json_and_schema_violations_get_an_error_and_the_connection_stays(cluster, text, code):
     with cluster.guard("bridge", max_growth_mb=20):

@@ -65,7 +65,7 @@ function goLive(t, what = { games: [G] }) {
   const ws = t.ws();
   ws.open();
   ws.deliver(hello());
-  ws.deliver(subscribed(what.games || [], what.teams || [], !!what.allLive, ws.sent[0].id));
+  ws.deliver(subscribed(what.games || [], what.teams || [], !!what.allLive, ws.sent[0].id, what.leagues || []));
   return ws;
 }
 
@@ -144,7 +144,33 @@ describe('connecting and subscribing', () => {
     assert.deepEqual(ws.last, { type: 'unsubscribe', games: [H], id: ws.last.id });
     assert.equal(t.client.position(H), undefined);
     assert.deepEqual(t.client.position(G), { epoch: 1, seq: 3 });
-    assert.deepEqual(t.client.followed, { games: [G], teams: [], allLive: false });
+    assert.deepEqual(t.client.followed, { games: [G], teams: [], allLive: false, leagues: [] });
+  });
+
+  test('leagues: subscribe sends them, a reconnect and the SSE URL carry them, unsubscribe forgets their games', () => {
+    const t = setup({ random: () => 0.5 });
+    const ws = goLive(t, { leagues: ['wnba'] });
+    assert.deepEqual(ws.sent[0].leagues, ['wnba']);
+    ws.deliver({ ...snapshot(G, 1, 3), league: 'wnba' });
+    ws.deliver({ ...snapshot(H, 1, 4), league: 'nba' });
+    t.client.subscribe({ leagues: ['nba', 'wnba'] });
+    assert.deepEqual(ws.last, { type: 'subscribe', leagues: ['nba', 'wnba'], id: ws.last.id });
+    assert.deepEqual(t.client.followed, { games: [], teams: [], allLive: false, leagues: ['nba', 'wnba'] });
+    assert.equal(
+      t.client.sseUrl(),
+      'http://bridge.test:8080/events?leagues=wnba,nba&resume=0022000001:1:3,0022000002:1:4',
+    );
+    t.client.unsubscribe({ leagues: ['wnba'] });
+    assert.deepEqual(ws.last, { type: 'unsubscribe', leagues: ['wnba'], id: ws.last.id });
+    assert.equal(t.client.position(G), undefined, 'the WNBA game is no longer followed');
+    assert.deepEqual(t.client.position(H), { epoch: 1, seq: 4 });
+    ws.serverClose(CloseCode.TOO_SLOW);
+    t.clock.advance(250);
+    const again = t.ws();
+    assert.notEqual(again, ws);
+    again.open();
+    assert.deepEqual(again.sent[0].leagues, ['nba']);
+    assert.deepEqual(again.sent[0].resume, { [H]: { epoch: 1, seq: 4 } });
   });
 
   test('a game followed through a team keeps its position when unsubscribed by id', () => {

@@ -191,8 +191,8 @@ export function event(game, epoch, seq, st = state(seq, 0)) {
   };
 }
 
-export function subscribed(games = [], teams = [], allLive = false, id) {
-  const msg = { type: 'subscribed', games, teams, allLive };
+export function subscribed(games = [], teams = [], allLive = false, id, leagues = []) {
+  const msg = { type: 'subscribed', games, teams, allLive, leagues };
   if (id) msg.id = id;
   return msg;
 }

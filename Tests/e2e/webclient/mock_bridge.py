@@ -97,7 +97,7 @@ class Game:
 
     def api(self):
         return {"id": self.id, "date": time.strftime("%Y-%m-%d"), "startTime": self.start, "venue": self.venue,
-                "status": self.state["status"], "home": TEAMS[self.home], "away": TEAMS[self.away],
+                "status": self.state["status"], "league": "nba", "home": TEAMS[self.home], "away": TEAMS[self.away],
                 "snapshot": {"epoch": self.epoch, "seq": len(self.events), "state": dict(self.state)}}
 
 
@@ -250,6 +250,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/api/games":
             with HUB.lock:
                 return self.send_json(200, {"date": time.strftime("%Y-%m-%d"), "games": [g.api() for g in HUB.games.values()]})
+        if path == "/api/leagues":
+            return self.send_json(200, {"leagues": [{"id": "nba", "name": "National Basketball Association", "shortName": "NBA"}]})
         if path == "/api/teams":
             return self.send_json(200, {"teams": sorted(TEAMS.values(), key=lambda t: t["tricode"])})
         if path.startswith("/api/games/"):

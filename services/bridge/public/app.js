@@ -9,6 +9,9 @@
 // - window.courtsideRendered: {game, epoch, seq, type: 'snapshot'|'event', reason?} appended for
 //   every snapshot (reason 'api' for the JSON API's) and event the page renders, in order.
 // - window.courtsideClient: the CourtsideClient instance.
+// - the league filter: [data-testid="league-filter"] (a <select>; "" = all leagues), remembered in
+//   localStorage under "courtside.league"; each league's games: [data-testid="league-section"]
+//   with data-league = the league id, its name in .league-title.
 // - window.courtsideClientOptions, if set before this module runs: extra CourtsideClient options
 //   (timings such as probeFirstMs; see courtside-client.js), for embedders and tests.
 
@@ -33,6 +36,7 @@ const dom = {
   connection: document.querySelector('[data-testid="connection"]'),
   connectionLabel: document.querySelector('[data-testid="connection"] .label'),
   date: document.getElementById('date'),
+  leagueFilter: document.getElementById('league-filter'),
   scoreboardView: document.getElementById('scoreboard-view'),
   scoreboard: document.getElementById('scoreboard'),
   scoreboardStatus: document.getElementById('scoreboard-status'),
@@ -327,17 +331,89 @@ client.on('error', (msg) => {
   if (globalThis.console) console.warn('courtside:', msg.code, msg.message);
 });
 
+// ------------------------------------------------------------------ leagues
+
+const LEAGUE_KEY = 'courtside.league';
+/** League id → {id, name, shortName}, from GET /api/leagues. */
+const leagues = new Map();
+
+function storedLeague() {
+  try {
+    return window.localStorage.getItem(LEAGUE_KEY) || '';
+  } catch (_) {
+    return ''; // storage disabled: the choice lasts as long as the page
+  }
+}
+
+function storeLeague(id) {
+  try {
+    if (id) window.localStorage.setItem(LEAGUE_KEY, id);
+    else window.localStorage.removeItem(LEAGUE_KEY);
+  } catch (_) {
+    /* storage disabled */
+  }
+}
+
+let chosenLeague = storedLeague();
+
+function leagueName(id) {
+  const league = leagues.get(id);
+  if (league) return league.shortName || league.name || id;
+  return id ? id.toUpperCase() : 'Games';
+}
+
+function fillLeagueFilter() {
+  const options = [h('option', { value: '', text: 'All leagues' })];
+  for (const league of leagues.values()) {
+    options.push(h('option', { value: league.id, text: league.shortName || league.name || league.id }));
+  }
+  // A remembered league the bridge no longer lists stays selectable until the user changes it.
+  if (chosenLeague && !leagues.has(chosenLeague)) options.push(h('option', { value: chosenLeague, text: leagueName(chosenLeague) }));
+  dom.leagueFilter.replaceChildren(...options);
+  dom.leagueFilter.value = chosenLeague;
+}
+
+async function loadLeagues() {
+  try {
+    const body = await getJSON(apiUrl('api/leagues'));
+    leagues.clear();
+    for (const league of body.leagues || []) leagues.set(league.id, league);
+  } catch (_) {
+    /* an older bridge: the sections are named by id */
+  }
+  fillLeagueFilter();
+}
+
+dom.leagueFilter.addEventListener('change', () => {
+  chosenLeague = dom.leagueFilter.value;
+  storeLeague(chosenLeague);
+  loadScoreboard();
+});
+
 // ------------------------------------------------------------------ scoreboard
+
+let scoreboardLoad = 0;
 
 async function loadScoreboard() {
   const params = new URLSearchParams(window.location.search);
   const date = /^\d{4}-\d{2}-\d{2}$/.test(params.get('date') || '') ? params.get('date') : null;
+  const load = ++scoreboardLoad;
   for (let delay = 1000; ; delay = Math.min(delay * 2, 15000)) {
     try {
-      const body = await getJSON(apiUrl('api/games', { date }));
+      const league = chosenLeague || null;
+      const body = await getJSON(apiUrl('api/games', { date, league }));
+      if (load !== scoreboardLoad) return; // the filter changed meanwhile
       renderScoreboard(body);
       return;
     } catch (err) {
+      if (load !== scoreboardLoad) return;
+      if (err.status === 400 && chosenLeague) {
+        // The remembered league is not one the bridge knows (any more): show every league.
+        chosenLeague = '';
+        storeLeague('');
+        fillLeagueFilter();
+        continue;
+      }
       dom.scoreboardStatus.hidden = false;
       dom.scoreboardStatus.textContent = `Could not load the games (${err.message}). Retrying…`;
       await sleep(delay);
@@ -351,18 +427,49 @@ function renderScoreboard(body) {
     ? body.date
     : day.toLocaleDateString([], { weekday: 'short', month: 'short', day: 'numeric' });
   dom.date.dateTime = body.date;
-  const list = [];
+  // One section per league, in the order of GET /api/leagues (then any other, by id).
+  const byLeague = new Map();
   const resume = {};
+  const shown = new Set();
   for (const game of body.games) {
+    const league = game.league || '';
+    if (!byLeague.has(league)) byLeague.set(league, []);
     const model = addModel(game, true);
-    if (!model.views.some((v) => v.kind === 'card')) list.push(scoreView(model, 'card').root);
+    let card = model.views.find((v) => v.kind === 'card');
+    if (!card) card = scoreView(model, 'card');
+    byLeague.get(league).push(card.root);
+    shown.add(game.id);
     Object.assign(resume, resumeOf(model));
   }
-  dom.scoreboard.replaceChildren(...list);
+  const order = [...leagues.keys()];
+  const ids = [...byLeague.keys()].sort((a, b) => {
+    const ia = order.indexOf(a);
+    const ib = order.indexOf(b);
+    return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib) || a.localeCompare(b);
+  });
+  const sections = ids.map((league) => {
+    const titleId = `league-${league || 'other'}`;
+    return h(
+      'section',
+      { class: 'league', 'data-testid': 'league-section', 'data-league': league, 'aria-labelledby': titleId },
+      h('h2', { class: 'league-title', id: titleId, text: leagueName(league) }),
+      h('ul', { class: 'scoreboard' }, byLeague.get(league)),
+    );
+  });
+  dom.scoreboard.replaceChildren(...sections);
+  // Games of another league (the filter changed) are no longer followed.
+  const gone = [];
+  for (const model of models.values()) {
+    if (!model.onBoard || shown.has(model.game.id)) continue;
+    model.onBoard = false;
+    model.views = model.views.filter((v) => v.kind !== 'card');
+    if (!gameView || gameView.id !== model.game.id) gone.push(model.game.id);
+  }
+  if (gone.length) client.unsubscribe({ games: gone });
   dom.scoreboardStatus.hidden = body.games.length > 0;
-  dom.scoreboardStatus.textContent = body.games.length ? '' : 'No games today.';
-  const ids = body.games.map((g) => g.id);
-  if (ids.length) client.subscribe({ games: ids, resume });
+  dom.scoreboardStatus.textContent = body.games.length ? '' : chosenLeague ? `No ${leagueName(chosenLeague)} games today.` : 'No games today.';
+  const games = body.games.map((g) => g.id);
+  if (games.length) client.subscribe({ games, resume });
   else client.connect();
 }
 
@@ -571,4 +678,5 @@ dom.playsMore.addEventListener('click', () => {
 
 window.addEventListener('hashchange', route);
 route();
-loadScoreboard();
+fillLeagueFilter();
+loadLeagues().then(loadScoreboard);

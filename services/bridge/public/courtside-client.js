@@ -2,7 +2,8 @@
  * @file courtside-client.js — a small browser client for the Courtside live score protocol
  * (docs/protocol.md, version 1).
  *
- * It connects to the bridge's WebSocket (`/ws`), follows games, teams or all live games, keeps
+ * It connects to the bridge's WebSocket (`/ws`), follows games, teams, all live games or the live
+ * games of some leagues (`leagues: ['wnba']`), keeps
  * the latest position (epoch, seq) of every game, and on any reconnect resumes from those
  * positions so that nothing is missed and nothing is shown twice. When WebSocket cannot connect
  * it falls back to Server-Sent Events (`/events`), and it probes WebSocket again from time to time.
@@ -21,6 +22,7 @@
  * client.on('event', (e) => render(e.game, e.state));
  * client.on('state', ({ state }) => showConnection(state)); // live | reconnecting | fallback ...
  * client.subscribe({ games: ['0022000001'], teams: ['BOS'] });
+ * client.subscribe({ leagues: ['wnba'] }); // every live WNBA game
  *
  * Private games (the bridge's `--private-games`) need a connection token: pass `getToken`, an
  * async function returning one (services/bridge/README.md "Private games and connection tokens").
@@ -213,8 +215,10 @@ export class CourtsideClient {
     /** @type {Set<string>} */ this._games = new Set();
     /** @type {Set<string>} */ this._teams = new Set();
     this._allLive = false;
+    /** @type {Set<string>} */ this._leagues = new Set();
     /** @type {Map<string, Position>} */ this._positions = new Map();
     /** @type {Map<string, {home: string, away: string}>} */ this._teamsOf = new Map();
+    /** @type {Map<string, string>} */ this._leagueOf = new Map();
     /** @type {Map<string, {have: Position, timer: any}>} */ this._gaps = new Map();
     /** @type {Map<string, Set<Function>>} */ this._listeners = new Map();
 
@@ -247,7 +251,12 @@ export class CourtsideClient {
 
   /** What this client asks the server to follow. */
   get followed() {
-    return { games: [...this._games].sort(), teams: [...this._teams].sort(), allLive: this._allLive };
+    return {
+      games: [...this._games].sort(),
+      teams: [...this._teams].sort(),
+      allLive: this._allLive,
+      leagues: [...this._leagues].sort(),
+    };
   }
 
   /**
@@ -305,14 +314,17 @@ export class CourtsideClient {
   }
 
   /**
-   * Follows more games, teams, or all live games. Resume positions in `resume` are taken as
+   * Follows more games, teams, all live games, or the live games of leagues (at most 20
+   * leagues, ids from `GET /api/leagues`). Resume positions in `resume` are taken as
    * what the caller already has (e.g. from `GET /api/games`) for games the client knows nothing
    * about yet; the server then sends only what follows them.
-   * @param {{games?: string[], teams?: string[], allLive?: boolean, resume?: Object<string, Position>}} what
+   * @param {{games?: string[], teams?: string[], allLive?: boolean, leagues?: string[],
+   *   resume?: Object<string, Position>}} what
    */
   subscribe(what = {}) {
     const games = [...new Set(what.games || [])];
     const teams = [...new Set(what.teams || [])];
+    const leagues = [...new Set(what.leagues || [])];
     for (const [game, p] of Object.entries(what.resume || {})) {
       if (!this._positions.has(game) && p && Number.isInteger(p.epoch) && Number.isInteger(p.seq)) {
         this._positions.set(game, { epoch: p.epoch, seq: p.seq });
@@ -320,6 +332,7 @@ export class CourtsideClient {
     }
     games.forEach((x) => this._games.add(x));
     teams.forEach((x) => this._teams.add(x));
+    leagues.forEach((x) => this._leagues.add(x));
     if (what.allLive) this._allLive = true;
 
     if (this._state === ConnectionState.IDLE || this._state === ConnectionState.CLOSED) {
@@ -335,6 +348,7 @@ export class CourtsideClient {
       if (games.length) msg.games = games;
       if (teams.length) msg.teams = teams;
       if (what.allLive) msg.allLive = true;
+      if (leagues.length) msg.leagues = leagues;
       if (Object.keys(resume).length) msg.resume = resume;
       msg.id = this._nextId();
       this._send(conn, msg);
@@ -344,15 +358,17 @@ export class CourtsideClient {
   }
 
   /**
-   * Stops following games, teams, or all live games. Positions of games no longer followed are
-   * forgotten.
-   * @param {{games?: string[], teams?: string[], allLive?: boolean}} what
+   * Stops following games, teams, all live games, or leagues. Positions of games no longer
+   * followed are forgotten.
+   * @param {{games?: string[], teams?: string[], allLive?: boolean, leagues?: string[]}} what
    */
   unsubscribe(what = {}) {
     const games = [...new Set(what.games || [])];
     const teams = [...new Set(what.teams || [])];
+    const leagues = [...new Set(what.leagues || [])];
     games.forEach((x) => this._games.delete(x));
     teams.forEach((x) => this._teams.delete(x));
+    leagues.forEach((x) => this._leagues.delete(x));
     if (what.allLive) this._allLive = false;
     if (!this._allLive) {
       for (const game of [...this._positions.keys()]) {
@@ -365,6 +381,7 @@ export class CourtsideClient {
       if (games.length) msg.games = games;
       if (teams.length) msg.teams = teams;
       if (what.allLive) msg.allLive = true;
+      if (leagues.length) msg.leagues = leagues;
       msg.id = this._nextId();
       this._send(conn, msg);
     } else if (conn && conn.kind === 'sse') {
@@ -378,6 +395,7 @@ export class CourtsideClient {
     if (this._games.size) params.push(`games=${[...this._games].map(encodeURIComponent).join(',')}`);
     if (this._teams.size) params.push(`teams=${[...this._teams].map(encodeURIComponent).join(',')}`);
     if (this._allLive) params.push('allLive=1');
+    if (this._leagues.size) params.push(`leagues=${[...this._leagues].map(encodeURIComponent).join(',')}`);
     if (this._positions.size) params.push(`resume=${formatCursor(this._positions)}`);
     if (this._token) params.push(`token=${encodeURIComponent(this._token)}`);
     return `${this._base}${this._ssePath}${params.length ? `?${params.join('&')}` : ''}`;
@@ -701,6 +719,7 @@ export class CourtsideClient {
     if (this._games.size) msg.games = [...this._games];
     if (this._teams.size) msg.teams = [...this._teams];
     if (this._allLive) msg.allLive = true;
+    if (this._leagues.size) msg.leagues = [...this._leagues];
     if (this._positions.size) msg.resume = this.positions();
     msg.id = this._nextId();
     return msg;
@@ -832,6 +851,7 @@ export class CourtsideClient {
     if (typeof msg.home === 'string' && typeof msg.away === 'string') {
       this._teamsOf.set(msg.game, { home: msg.home, away: msg.away });
     }
+    if (typeof msg.league === 'string') this._leagueOf.set(msg.game, msg.league);
     this._gapRepaired(msg.game);
     this._emit('snapshot', msg);
   }
@@ -895,6 +915,7 @@ export class CourtsideClient {
   _stillFollowed(game) {
     if (this._games.has(game)) return true;
     if (this._allLive) return true;
+    if (this._leagues.size && this._leagues.has(this._leagueOf.get(game))) return true;
     const t = this._teamsOf.get(game);
     return !!t && (this._teams.has(t.home) || this._teams.has(t.away));
   }
@@ -902,6 +923,7 @@ export class CourtsideClient {
   _forget(game) {
     this._positions.delete(game);
     this._teamsOf.delete(game);
+    this._leagueOf.delete(game);
     this._gapRepaired(game);
   }
 
