@@ -44,6 +44,7 @@ let package = Package(
         .executable(name: "courtside-feed", targets: ["FeedServer"]),
         .executable(name: "grpc-bench-server", targets: ["GRPCBenchServer"]),
         .executable(name: "score-bench", targets: ["ScoreBench"]),
+        .executable(name: "feed-bench", targets: ["FeedBench"]),
         .executable(name: "courtside-echo-server", targets: ["EchoServer"]),
         .executable(name: "courtside-interop-client", targets: ["InteropClient"]),
         .executable(name: "courtside-wire-fuzzer", targets: ["WireFuzzer"]),
@@ -276,6 +277,13 @@ let package = Package(
             name: "ScoreBench",
             dependencies: ["ScoreService", "CourtsideProto", "CourtsideRPC", "GRPC", "Storage", serviceLifecycle, logging, nioCore],
             path: "benchmarks/score/Sources/ScoreBench",
+            swiftSettings: swiftSettings
+        ),
+        // The feed's parsers and diffs alone (no service, no network): benchmarks/feed/run.
+        .executableTarget(
+            name: "FeedBench",
+            dependencies: ["FeedSources", "CourtsideDomain", "CourtsideJSON", "CourtsideProto"],
+            path: "benchmarks/feed/Sources/FeedBench",
             swiftSettings: swiftSettings
         ),
         // Helpers shared by the test targets: running services in-process, free ports, fixtures.

@@ -16,7 +16,8 @@ import Synchronization
 /// service does not have yet is pushed (``PublishedPlays``). A failed request or a refused
 /// payload delays that game only, longer each time in a row. Once the scoreboard shows the game
 /// final, it is polled unconditionally until its published state is final (or a few polls
-/// later), then let go.
+/// later), then let go; a game the scoreboard stops showing (ESPN's rolls over to the next day)
+/// is let go after ``scoreboardsWithoutGameBeforeLetGo`` scoreboards in a row without it.
 final class PlayByPlayPoller: Sendable {
     let kind: FeedSourceKind
     let fetcher: any PlayByPlayFetching
@@ -32,6 +33,12 @@ final class PlayByPlayPoller: Sendable {
     /// Games followed to their end that the scoreboard still shows: their final came from their
     /// plays, so the scoreboard's own events of them stay left out.
     private let finished = Mutex<Set<String>>([])
+    /// How many scoreboards in a row did not show each followed game (taken with `wanted`'s lock).
+    private let unseen = Mutex<[String: Int]>([:])
+
+    /// Scoreboard payloads in a row without a followed game after which it is let go. A game
+    /// that drops off the scoreboard is never shown final there, and would be polled forever.
+    static let scoreboardsWithoutGameBeforeLetGo = 3
 
     init(
         kind: FeedSourceKind,
@@ -71,11 +78,28 @@ final class PlayByPlayPoller: Sendable {
             finished.formIntersection(shown)
             return finished
         }
-        wanted.withLock { wanted in
+        let dropped: [String] = wanted.withLock { wanted in
             for entry in snapshot.games
             where wanted[entry.game.id] != nil || (!done.contains(entry.game.id) && Self.startsFollowing(entry)) {
                 wanted[entry.game.id] = entry
             }
+            let dropped = unseen.withLock { unseen in
+                var gone: [String] = []
+                for gameId in wanted.keys {
+                    let count = shown.contains(gameId) ? 0 : unseen[gameId, default: 0] + 1
+                    unseen[gameId] = count
+                    if count >= Self.scoreboardsWithoutGameBeforeLetGo { gone.append(gameId) }
+                }
+                unseen = unseen.filter { wanted[$0.key] != nil && !gone.contains($0.key) }
+                return gone
+            }
+            for gameId in dropped { wanted[gameId] = nil }
+            return dropped
+        }
+        for gameId in dropped.sorted() {
+            logger.warning(
+                "stopped following a game's play by play: the scoreboard has not shown it for \(Self.scoreboardsWithoutGameBeforeLetGo) polls",
+                metadata: ["game": "\(gameId)"])
         }
     }
 
@@ -92,7 +116,10 @@ final class PlayByPlayPoller: Sendable {
         while true {
             try Task.checkCancellation()
             let now = ContinuousClock.now
-            for (gameId, entry) in wanted.withLock({ $0 }) {
+            let current = wanted.withLock { $0 }
+            // Games let go by ``follow(_:)`` (no longer on the scoreboard).
+            for gameId in games.keys where current[gameId] == nil { games[gameId] = nil }
+            for (gameId, entry) in current {
                 if games[gameId] == nil, let providerId = FollowedGame.providerGameId(of: gameId) {
                     games[gameId] = FollowedGame(entry: entry, providerGameId: providerId, interval: interval, now: now)
                     logger.info("following a live game's play by play", metadata: ["game": "\(gameId)"])
@@ -175,18 +202,28 @@ final class PlayByPlayPoller: Sendable {
     /// Reads one payload of a game and pushes what is new in it.
     /// - Returns: false when the payload was refused (nothing of it was published).
     private func apply(_ bytes: [UInt8], to game: inout FollowedGame, sink: FeedSink) async throws -> Bool {
+        // An ESPN summary is read in the league of the scoreboard that showed the game (a WNBA
+        // game's summary read as the NBA's would get NBA teams, or be refused for good).
+        let league = Leagues.league(id: game.entry.game.leagueId)
+        // While the game is live, NBA plays listed before their period's start wait for it.
         let parsed: FeedResult<GameFeed> =
-            kind == .nbaScoreboard ? NBAPlayByPlayAdapter.parse(bytes, game: game.header) : ESPNSummaryAdapter.parse(bytes)
+            kind == .nbaScoreboard
+            ? NBAPlayByPlayAdapter.parse(bytes, game: game.header, holdingUnstartedPeriods: game.header.state.status != .final)
+            : ESPNSummaryAdapter.parse(bytes, league: league)
         let feed: GameFeed
         switch parsed {
         case .failure(let rejection):
             refuse(game, rejection.reasons)
             return false
         case .success(let value):
-            feed = kind == .nbaScoreboard && game.header.state.status != .final ? Self.withoutUnstartedPeriod(value) : value
+            feed = value
         }
         guard feed.game.id == game.gameId else {
             refuse(game, [FeedError("the payload is the play-by-play of \(feed.game.id)")])
+            return false
+        }
+        guard game.entry.game.leagueId.isEmpty || feed.game.leagueId == game.entry.game.leagueId else {
+            refuse(game, [FeedError("the payload is a \(feed.game.leagueId) game; the scoreboard's is \(game.entry.game.leagueId)")])
             return false
         }
         if game.published == nil {
@@ -226,24 +263,6 @@ final class PlayByPlayPoller: Sendable {
             logger.debug("new plays", metadata: ["game": "\(game.gameId)", "events": "\(update.events.count)"])
         }
         return true
-    }
-
-    /// A live NBA play-by-play without the plays of a period whose own start play is not listed
-    /// yet: NBA lists the substitutions made between periods, numbered with the next period,
-    /// before that period's "Period Start", and with the start play they belong to the break
-    /// before it. Without it the builder would open the period itself (a tip-off or period start
-    /// of its own); so those plays wait for the payload that has the start play, and a live game
-    /// is published as a replay of the whole file publishes it.
-    static func withoutUnstartedPeriod(_ feed: GameFeed) -> GameFeed {
-        let gameId = feed.game.id
-        guard let start = feed.events.firstIndex(where: { $0.sourceId.hasPrefix("\(gameId)-start-p") }) else { return feed }
-        var cut = start
-        let period = feed.events[start].state?.period ?? 0
-        if cut > 0, feed.events[cut - 1].sourceId == "\(gameId)-live-p\(period)" { cut -= 1 }
-        var held = feed
-        held.events = Array(feed.events[..<cut])
-        if let last = held.events.last?.state { held.state = last }
-        return held
     }
 
     /// Logs and counts a refused payload of `game` (see ``PayloadRejection``).

@@ -9,7 +9,8 @@ import CourtsideProto
 /// WNBA ("NY" is the Knicks or the Liberty), so teams are resolved within the game's league
 /// only; the status name decides (falling
 /// back to `type.state` pre/in/post for names this code does not know); `displayClock` is "8:12"
-/// or seconds ("0.0", "42.1"); a summary's header status may carry only `type`.
+/// or seconds ("0.0", "42.1"), up to 20 minutes in men's college basketball's halves; a summary's
+/// header status may carry only `type`.
 struct ESPNCompetition {
     var league: League
     var home: ResolvedTeam
@@ -55,9 +56,9 @@ struct ESPNCompetition {
             let period = try statusNode["period"].isNull ? 0 : statusNode["period"].period()
             var clock: UInt32?
             if !statusNode["clock"].isNull {
-                clock = try statusNode["clock"].clockMs(period: period)
+                clock = try statusNode["clock"].clockMs(period: period, leagueID: league.id)
             } else {
-                clock = try statusNode["displayClock"].clockMs(period: period)
+                clock = try statusNode["displayClock"].clockMs(period: period, leagueID: league.id)
             }
             if status != .live || periodEnded { clock = 0 }
             return ESPNCompetition(

@@ -1,4 +1,4 @@
-import CourtsideProto
+public import CourtsideProto
 
 /// Reads ESPN's game summary (`site.api.espn.com/apis/site/v2/sports/basketball/nba/summary?event=<id>`):
 /// teams and status from `header.competitions[0]`, plays from `plays[]`.
@@ -10,19 +10,28 @@ import CourtsideProto
 /// the game; the header score may be ahead of the plays while the game is live (the builder
 /// brings the game to it).
 ///
+/// The league is the payload's `header.league.slug`, else the one the caller gives (the league of
+/// the scoreboard the game was found on), else the NBA; teams are resolved within it only (as
+/// the scoreboard's are: ``ESPNScoreboardAdapter``).
+///
 /// Source ids are `espn-<plays[].id>` (ESPN play ids are unique across games).
 public enum ESPNSummaryAdapter {
     /// Parses a game summary into the game and its events.
-    public static func parse(_ payload: some Sequence<UInt8>) -> FeedResult<GameFeed> {
+    ///
+    /// - Parameters:
+    ///   - payload: the response body.
+    ///   - league: the game's league when the payload does not say (a WNBA game followed live
+    ///     must not be read as an NBA one: its "NY" would become the Knicks, its "SEA" unknown).
+    public static func parse(_ payload: some Sequence<UInt8>, league: League? = nil) -> FeedResult<GameFeed> {
         do throws(TeamProblem) {
             let root = try invalid { () throws(FeedError) in try JSONNode.parse(Array(payload)) }
-            return try read(root)
+            return try read(root, league: league)
         } catch {
             return .failure(FeedRejection(error.error))
         }
     }
 
-    private static func read(_ root: JSONNode) throws(TeamProblem) -> FeedResult<GameFeed> {
+    private static func read(_ root: JSONNode, league given: League?) throws(TeamProblem) -> FeedResult<GameFeed> {
         let header = root["header"]
         let competitions = try invalid { () throws(FeedError) in try header["competitions"].array() }
         guard let competition = competitions.first else {
@@ -32,7 +41,7 @@ public enum ESPNSummaryAdapter {
             try header["id"].isNull ? competition["id"].identifier() : header["id"].identifier()
         }
         let gameId = "espn-\(providerId)"
-        let league = try invalid { () throws(FeedError) in try ESPNScoreboardAdapter.league(slug: header["league"]["slug"], given: nil) }
+        let league = try invalid { () throws(FeedError) in try ESPNScoreboardAdapter.league(slug: header["league"]["slug"], given: given) }
         let summary = try ESPNCompetition.read(competition, status: competition["status"], venue: root["gameInfo"]["venue"], league: league)
         let entry = summary.scoreboardGame(id: gameId)
 
@@ -41,7 +50,7 @@ public enum ESPNSummaryAdapter {
             var actions: [PlayAction] = []
             for node in try root["plays"].optionalArray(atMost: PayloadLimits.plays) {
                 do throws(FeedError) {
-                    actions.append(try action(node, teams: summary.teamIdsByESPNId))
+                    actions.append(try action(node, teams: summary.teamIdsByESPNId, leagueID: league.id))
                 } catch {
                     problems.append(error)
                     if problems.count >= FeedRejection.maximumReasons { break }
@@ -72,7 +81,7 @@ public enum ESPNSummaryAdapter {
         }
     }
 
-    private static func action(_ node: JSONNode, teams: [String: String]) throws(FeedError) -> PlayAction {
+    private static func action(_ node: JSONNode, teams: [String: String], leagueID: String) throws(FeedError) -> PlayAction {
         try node.object()
         let id = try node["id"].identifier()
         let period = try node["period"]["number"].period()
@@ -94,7 +103,7 @@ public enum ESPNSummaryAdapter {
             sourceId: "espn-\(id)",
             kind: kind,
             period: period,
-            clockMs: try node["clock"]["displayValue"].clockMs(period: period),
+            clockMs: try node["clock"]["displayValue"].clockMs(period: period, leagueID: leagueID),
             homeScore: try node["homeScore"].score(),
             awayScore: try node["awayScore"].score(),
             teamId: teamId,

@@ -1,4 +1,6 @@
+import CourtsideDomain
 import CourtsideJSON
+import CourtsideProto
 
 /// Game-clock arithmetic and the clock formats providers send.
 ///
@@ -23,6 +25,15 @@ public enum GameClock {
     /// The clock at the start of `period` (period 0, before tip-off, counts as regulation).
     public static func periodLengthMs(_ period: UInt32) -> UInt32 {
         period > regulationPeriods ? overtimePeriodMs : regulationPeriodMs
+    }
+
+    /// The longest `period` of `leagueID` can be, for checking a provider's clock: men's college
+    /// basketball plays two 20-minute halves (then 5-minute overtimes); every other league fits
+    /// within the NBA's 12-minute quarters (the WNBA's and women's college 10-minute quarters
+    /// do). Only the clock check knows halves: the rest of the feed counts periods as the NBA does.
+    public static func periodLengthMs(_ period: UInt32, leagueID: String) -> UInt32 {
+        guard leagueID == Leagues.mensCollege.id else { return periodLengthMs(period) }
+        return period > 2 ? overtimePeriodMs : 1_200_000
     }
 
     /// Game time played from tip-off to the moment `clockMs` is left in `period`.
@@ -88,10 +99,10 @@ public enum GameClock {
 }
 
 extension JSONNode {
-    /// The game clock at this node for `period`: nil when absent or empty (the caller decides
-    /// what an unknown clock means); an error when it is not a clock or exceeds the period's
-    /// length.
-    func clockMs(period: UInt32) throws(FeedError) -> UInt32? {
+    /// The game clock at this node for `period` of a game of `leagueID`: nil when absent or empty
+    /// (the caller decides what an unknown clock means); an error when it is not a clock or
+    /// exceeds the period's length (``GameClock/periodLengthMs(_:leagueID:)``).
+    func clockMs(period: UInt32, leagueID: String = "") throws(FeedError) -> UInt32? {
         let text: String
         switch value {
         case nil, .null?:
@@ -108,7 +119,7 @@ extension JSONNode {
         guard let clock = GameClock.parse(text) else {
             throw failure("unreadable game clock \(Excerpt.quoted(text))")
         }
-        guard clock <= GameClock.periodLengthMs(period) else {
+        guard clock <= GameClock.periodLengthMs(period, leagueID: leagueID) else {
             throw failure("clock \(Excerpt.quoted(text.trimmingASCIIWhitespace())) is longer than period \(period)")
         }
         return clock

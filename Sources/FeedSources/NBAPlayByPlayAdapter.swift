@@ -24,15 +24,25 @@ public enum NBAPlayByPlayAdapter {
 
     /// Parses a play-by-play for a game known from its boxscore or scoreboard entry (which gives
     /// the teams and the provider's status and score, which the builder reconciles the plays with).
-    public static func parse(_ payload: some Sequence<UInt8>, game: ScoreboardGame) -> FeedResult<GameFeed> {
+    ///
+    /// - Parameter holdingUnstartedPeriods: whether the plays of a period whose "Period Start" is
+    ///   not listed yet wait for the payload that lists it (a live game polled while it is played:
+    ///   the substitutions NBA lists between periods are numbered with the next one and come
+    ///   before its start). A live game is then published as a replay of the whole file publishes
+    ///   it. No effect once the game is final.
+    public static func parse(
+        _ payload: some Sequence<UInt8>,
+        game: ScoreboardGame,
+        holdingUnstartedPeriods: Bool = false
+    ) -> FeedResult<GameFeed> {
         do throws(FeedError) {
-            return try read(JSONNode.parse(Array(payload)), game: game)
+            return try read(JSONNode.parse(Array(payload)), game: game, holding: holdingUnstartedPeriods)
         } catch {
             return .failure(FeedRejection(error))
         }
     }
 
-    private static func read(_ root: JSONNode, game header: ScoreboardGame) throws(FeedError) -> FeedResult<GameFeed> {
+    private static func read(_ root: JSONNode, game header: ScoreboardGame, holding: Bool) throws(FeedError) -> FeedResult<GameFeed> {
         let providerId = try root["game"]["gameId"].identifier()
         let gameId = "nba-\(providerId)"
         guard gameId == header.game.id else {
@@ -58,7 +68,7 @@ public enum NBAPlayByPlayAdapter {
             clockMs: header.state.clockMs,
             periodEnded: header.periodEnded
         )
-        var builder = PlayByPlayBuilder(gameId: gameId, syntheticPrefix: gameId, header: providerHeader)
+        var builder = PlayByPlayBuilder(gameId: gameId, syntheticPrefix: gameId, header: providerHeader, holdsUnstartedPeriods: holding)
         builder.add(contentsOf: actions.map(\.element.action))
         let errors = builder.finish()
         if !errors.isEmpty { return .failure(FeedRejection(errors)) }

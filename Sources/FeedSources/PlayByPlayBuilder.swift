@@ -63,6 +63,9 @@ struct PlayAction {
 /// lower score that the provider takes back is ignored (stale), one it keeps is preceded by a
 /// correction; a repeated play id or a play after the end is left out.
 ///
+/// Held back (``holdsUnstartedPeriods``, a live NBA play-by-play): the plays of a period whose
+/// own start play is not listed yet, and every play after them, until a payload lists the start.
+///
 /// Rejected (the whole payload): only what cannot be placed at all (a play in period 0) and a
 /// synthesized event implied twice; the events are checked against the score service's rules
 /// before they are returned.
@@ -88,6 +91,16 @@ struct PlayByPlayBuilder {
     /// Whether the provider closes a game with a play of its own (NBA, ESPN; not Sportradar), so
     /// that a final game without one is a glitch worth counting.
     let closesWithAPlay: Bool
+    /// Whether a period is opened only by its own start play, so that the plays of a period
+    /// whose start play is not listed yet wait (with every play after them) instead of opening
+    /// it: NBA lists the substitutions made between periods, numbered with the next period,
+    /// before that period's "Period Start", and a live payload cut between them would otherwise
+    /// open the period itself (a start, and a tip-off or second half, of its own) while the game
+    /// is still in the break. Set for a live NBA play-by-play; never with a final header (a
+    /// finished game lists all its periods).
+    let holdsUnstartedPeriods: Bool
+    /// How many plays (of ``ordered``) were held back (see ``holdsUnstartedPeriods``).
+    private(set) var heldBackPlays = 0
 
     private(set) var state = GameState(status: .scheduled)
     private(set) var events: [Event] = []
@@ -129,11 +142,12 @@ struct PlayByPlayBuilder {
         var highestAway: UInt32 = 0
     }
 
-    init(gameId: String, syntheticPrefix: String, header: Header, closesWithAPlay: Bool = true) {
+    init(gameId: String, syntheticPrefix: String, header: Header, closesWithAPlay: Bool = true, holdsUnstartedPeriods: Bool = false) {
         self.gameId = gameId
         self.syntheticPrefix = syntheticPrefix
         self.header = header
         self.closesWithAPlay = closesWithAPlay
+        self.holdsUnstartedPeriods = holdsUnstartedPeriods && header.status != .final
     }
 
     /// Adds every play of a payload, given in the provider's order.
@@ -207,6 +221,10 @@ struct PlayByPlayBuilder {
     /// Adds the play at `index` of ``ordered``.
     private mutating func add(at index: Int) {
         guard errors.count < FeedRejection.maximumReasons else { return }
+        guard heldBackPlays == 0 else {
+            heldBackPlays += 1
+            return
+        }
         var action = ordered[index]
         if action.occurredAtMs > 0 { lastOccurredAtMs = action.occurredAtMs }
         guard seenSourceIds.insert(action.sourceId).inserted else {
@@ -235,6 +253,14 @@ struct PlayByPlayBuilder {
             fail("\(action.label): period went back from \(state.period) to \(action.period)")
             return
         }
+        // A play listed before its period's own start play belongs to the break before it.
+        let beforeItsStart =
+            action.period > state.period && action.kind != .periodStart && action.kind != .periodEnd && action.kind != .gameEnd
+            && !isReview && periodsWithStartPlay.contains(action.period)
+        if holdsUnstartedPeriods, action.period > state.period, action.kind != .periodStart, !beforeItsStart {
+            holdBack(occurredAtMs: action.occurredAtMs)
+            return
+        }
         if action.clockMs == nil, action.kind != .periodStart, action.kind != .periodEnd, action.kind != .gameEnd {
             glitch(.unknownClock, "\(action.label): no game clock; the clock before it stands")
         }
@@ -251,9 +277,7 @@ struct PlayByPlayBuilder {
             }
         }
 
-        if action.period > state.period, action.kind != .periodStart, action.kind != .periodEnd,
-            action.kind != .gameEnd, !isReview, periodsWithStartPlay.contains(action.period)
-        {
+        if beforeItsStart {
             // NBA lists the substitutions made between periods, already numbered with the next
             // period, before that period's "Period Start": they happen while the game is still at
             // the end of the previous period (or at halftime), and are published that way.
@@ -396,8 +420,14 @@ struct PlayByPlayBuilder {
     }
 
     private mutating func reconcileWithLiveHeader() {
-        guard state.status != .final else { return }
+        // Held plays are newer than the state reached; the header is brought in with them.
+        guard state.status != .final, heldBackPlays == 0 else { return }
         var ahead = false
+        if header.period > state.period, holdsUnstartedPeriods {
+            // The header's period has no start play yet: the game stays in the break before it.
+            holdBack(plays: 0, occurredAtMs: lastOccurredAtMs)
+            return
+        }
         if header.period > state.period {
             ahead = true
             enterPeriod(header.period, occurredAtMs: lastOccurredAtMs)
@@ -457,6 +487,17 @@ struct PlayByPlayBuilder {
     static func describe(_ header: Header) -> String {
         let score = header.score.map { "\($0.home)–\($0.away)" } ?? "no score"
         return "\(score) in period \(header.period)"
+    }
+
+    /// Stops at a period whose start play is not listed (see ``holdsUnstartedPeriods``): the
+    /// period before it ends (as it would when the period opened), and `plays` plays, this one and
+    /// the rest, wait.
+    private mutating func holdBack(plays: Int = 1, occurredAtMs: Int64) {
+        if state.period >= 1, !periodEnded {
+            synthesizePeriodEnd(occurredAtMs: occurredAtMs)
+            if state.period == 2 { synthesizeHalftime(occurredAtMs: occurredAtMs) }
+        }
+        heldBackPlays = max(plays, heldBackPlays)
     }
 
     // MARK: Synthesized structure

@@ -42,12 +42,12 @@ enum PlayByPlayFixture {
         return entry
     }
 
-    /// The game as the poller reads `payload` with `entry` (while live, without a period whose
-    /// start play is not listed yet).
+    /// The game as the poller reads `payload` with `entry` (while live, the plays of a period
+    /// whose start play is not listed yet held back).
     static func feed(_ payload: [UInt8], entry: ScoreboardGame) throws -> GameFeed {
         let followed = FollowedGame(entry: entry, providerGameId: "0022000001", interval: .seconds(1), now: .now)
-        switch NBAPlayByPlayAdapter.parse(payload, game: followed.header) {
-        case .success(let feed): return entry.state.status == .final ? feed : PlayByPlayPoller.withoutUnstartedPeriod(feed)
+        switch NBAPlayByPlayAdapter.parse(payload, game: followed.header, holdingUnstartedPeriods: entry.state.status != .final) {
+        case .success(let feed): return feed
         case .failure(let rejection): throw rejection
         }
     }

@@ -21,6 +21,8 @@ public enum Fixtures {
     public static let espnScoreboardPreseason = "espn/smythmyke__bragging_rights/espn_nba_scoreboard.json"
     /// A WNBA scoreboard (two finals, 2025-07-06) without a `leagues` member.
     public static let espnWNBAScoreboard = "espn/ostepan8__wnba-analytics-engine/espn_scoreboard.json"
+    /// A men's college basketball scoreboard (the 2026 First Four, two scheduled games), raw.
+    public static let espnCollegeScoreboard = "espn/calvin-seamons__march-madness-2026/espn_scoreboard.json"
     public static let sportradarFullGame =
         "sportradar/stattleship__sportradar/basketball_nba_games_0b33d607-fc51-4ef0-b06a-111064074ca9_pbp.json"
     public static let sportradarScheduled =

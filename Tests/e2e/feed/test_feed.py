@@ -2,7 +2,9 @@
 Python grpcio client (a real peer). Each test starts its own processes on free loopback ports
 with SQLite files in a temporary directory, and stops them by PID.
 """
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +31,9 @@ FIXTURES = os.path.join(common.ROOT, "Tests", "Fixtures")
 NBA_PBP = os.path.join(FIXTURES, "nba_cdn/dblackrun__pbpstats/pbp/live_0022000001.json")
 NBA_BOX = os.path.join(FIXTURES, "nba_cdn/dblackrun__pbpstats/game_details/live_0022000001.json")
 ESPN_SCOREBOARD = "espn/aaronweldy__espn-openapi/nba_scoreboard.json"
+# A real men's college basketball scoreboard (two games of the 2026 First Four: SOURCES.md).
+ESPN_COLLEGE = os.path.join(FIXTURES, "espn/calvin-seamons__march-madness-2026/espn_scoreboard.json")
+COLLEGE = "mens-college-basketball"
 # A live 4th-quarter capture with a stale score on a non-scoring play (a stated minimal edit of a
 # real summary: Tests/Fixtures/SOURCES.md).
 ESPN_LIVE = os.path.join(FIXTURES, "espn/smythmyke__bragging_rights/espn_nba_summary_live_q4.edited.json")
@@ -293,6 +298,53 @@ def test_polling_a_scoreboard_served_over_http(cluster):
     assert (final.state.home_score, final.state.away_score, final.state.status) == (111, 94, cpb.GAME_STATUS_FINAL)
     wait_until("a 304", lambda: metric(feed, "courtside_feed_polls_total", result="not_modified") >= 2)
     assert len(cluster.events("espn-401772993")) == 1, "one status change carrying the final state, then nothing"
+    assert feed.terminate() == 0
+    server.stop()
+
+
+def test_a_real_college_scoreboard_shows_every_game_in_its_league_with_espns_teams(cluster):
+    cluster.start_score()
+    with open(ESPN_COLLEGE) as fh:
+        payload = json.load(fh)
+    expected = {}
+    for event in payload["events"]:
+        sides = {c["homeAway"]: c["team"] for c in event["competitions"][0]["competitors"]}
+        expected[f"espn-{event['id']}"] = (sides["home"], sides["away"])
+    assert len(expected) == 2
+    # Served where ESPN serves it, so the URL names the league as well as the payload does.
+    served = os.path.join(cluster.directory, "www")
+    path = f"apis/site/v2/sports/basketball/{COLLEGE}/scoreboard"
+    os.makedirs(os.path.join(served, os.path.dirname(path)))
+    shutil.copyfile(ESPN_COLLEGE, os.path.join(served, path))
+    http_port = common.free_port()
+    server = cluster.start_process("http", [sys.executable, "-m", "http.server", str(http_port), "--bind", "127.0.0.1",
+                                            "--directory", served])
+    common.wait_for_port(http_port)
+    feed = cluster.start_feed("--source", "espn-scoreboard", "--url", f"http://127.0.0.1:{http_port}/{path}",
+                              "--poll-interval-seconds", "0.2")
+
+    def college_games():
+        games = cluster.schedule_stub.ListGames(schedpb.ListGamesRequest(page_size=1000, league_ids=[COLLEGE]), timeout=5).games
+        return games if len(games) >= len(expected) else None
+
+    games = {g.id: g for g in wait_until("the college games in the schedule", college_games)}
+    assert set(games) == set(expected), "every game of the scoreboard, none other"
+    teams = {t.id: t for t in cluster.schedule_stub.ListTeams(schedpb.ListTeamsRequest(league_ids=[COLLEGE]), timeout=5).teams}
+    for game_id, (home, away) in expected.items():
+        game = games[game_id]
+        assert game.league_id == COLLEGE and game.status == cpb.GAME_STATUS_SCHEDULED
+        for team_id, provided in ((game.home_team_id, home), (game.away_team_id, away)):
+            assert team_id == f"{COLLEGE}-{provided['abbreviation']}"
+            team = teams[team_id]
+            assert (team.league_id, team.tricode, team.city, team.name) == (
+                COLLEGE, provided["abbreviation"], provided["location"], provided["name"])
+            assert team.primary_color == "#" + provided["color"].lower()
+    nba_games = cluster.schedule_stub.ListGames(schedpb.ListGamesRequest(page_size=1000, league_ids=["nba"]), timeout=5).games
+    assert not {g.id for g in nba_games} & set(expected), "a college game was filed under the NBA"
+    nba_teams = {t.id for t in cluster.schedule_stub.ListTeams(schedpb.ListTeamsRequest(league_ids=["nba"]), timeout=5).teams}
+    assert not nba_teams & {tid for g in games.values() for tid in (g.home_team_id, g.away_team_id)}
+    wait_until("a 304", lambda: metric(feed, "courtside_feed_polls_total", result="not_modified") >= 1)
+    assert metric(feed, "courtside_feed_skipped_games_total") == 0, "a college game was skipped"
     assert feed.terminate() == 0
     server.stop()
 

@@ -1,6 +1,5 @@
 import CourtsideDomain
-import CourtsideProto
-import FeedSources
+package import CourtsideProto
 
 /// What the score service has of one game that the play-by-play poller follows, and what a new
 /// payload of that game's play-by-play adds to it.
@@ -12,43 +11,46 @@ import FeedSources
 /// ones, the score the service has is no longer the provider's: one correction brings it to the
 /// provider's score at the last published play (its source id names that score and play, so a
 /// restart re-sends the same correction, which the score service folds).
-struct PublishedPlays {
+///
+/// Pure (the play-by-play poller of `FeedService` keeps one per followed game; the feed benchmark
+/// measures it), so `package` rather than public.
+package struct PublishedPlays {
     /// A published scoring play, as it was published.
     private struct Scoring: Equatable {
         var points: UInt32
         var teamId: String
     }
 
-    let gameId: String
+    package let gameId: String
     /// The state after the newest published event; nil before the first.
-    private(set) var state: GameState?
+    package private(set) var state: GameState?
     private var sourceIds: Set<String> = []
     private var scoring: [String: Scoring] = [:]
 
     /// What one payload adds.
-    struct Update {
+    package struct Update {
         /// The events to publish, in order.
-        var events: [Event] = []
+        package var events: [Event] = []
         /// Scoring plays the provider changed or took out since they were published.
-        var revisedPlays: [String] = []
+        package var revisedPlays: [String] = []
         /// Plays listed before already published ones; published with the current state.
-        var latePlays = 0
+        package var latePlays = 0
         /// New events behind the stored state that no published play anchors (left out).
-        var behind = 0
+        package var behind = 0
     }
 
-    init(gameId: String) {
+    package init(gameId: String) {
         self.gameId = gameId
     }
 
     /// Starts from the events the score service has of the game (after a restart), oldest first.
-    init(gameId: String, stored: [Event]) {
+    package init(gameId: String, stored: [Event]) {
         self.gameId = gameId
         for event in stored { record(event) }
     }
 
     /// The events of `feed` (one full payload of the game) to publish, recorded as published.
-    mutating func update(with feed: GameFeed) -> Update {
+    package mutating func update(with feed: GameFeed) -> Update {
         var update = Update()
         let lastPublished = feed.events.lastIndex { sourceIds.contains($0.sourceId) }
         var present: [String: Scoring] = [:]
@@ -94,7 +96,7 @@ struct PublishedPlays {
     }
 
     /// Records an event as published.
-    mutating func record(_ event: Event) {
+    package mutating func record(_ event: Event) {
         sourceIds.insert(event.sourceId)
         if event.points > 0, event.kind != .correction { scoring[event.sourceId] = Self.scoring(of: event) }
         if let next = event.state { state = next }
