@@ -46,7 +46,8 @@ public enum TheSportsDBLivescoreAdapter {
                 nodes.append(node)
             }
             guard nodes.count <= PayloadLimits.games else {
-                throw list.failure("\(nodes.count) games of the leagues read, more than the \(PayloadLimits.games) accepted", category: .tooLarge)
+                throw list.failure(
+                    "\(nodes.count) games of the leagues read, more than the \(PayloadLimits.games) accepted", category: .tooLarge)
             }
         } catch {
             return .failure(FeedRejection(error))
@@ -70,11 +71,13 @@ public enum TheSportsDBLivescoreAdapter {
         if let team = seeds.lookup(name: name) { return team }
         throw .unknown(
             node.failure(
-                "unknown team \(Excerpt.quoted(name)): not one of the \(seeds.all.count) \(seeds.league.shortName) teams", category: .unknownTeam)
+                "unknown team \(Excerpt.quoted(name)): not one of the \(seeds.all.count) \(seeds.league.shortName) teams",
+                category: .unknownTeam)
         )
     }
 
-    private static func read(_ node: JSONNode, league: League, home: SeedTeam, away: SeedTeam, previous: ScoreboardSnapshot?) throws(FeedError)
+    private static func read(_ node: JSONNode, league: League, home: SeedTeam, away: SeedTeam, previous: ScoreboardSnapshot?)
+        throws(FeedError)
         -> ScoreboardGame
     {
         let gameId = "tsdb-\(try node["idEvent"].identifier())"

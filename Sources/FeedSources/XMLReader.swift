@@ -257,10 +257,13 @@ enum XMLReader {
                     (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                     || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || byte >= 0x80
                 let isLater =
-                    isStart || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+                    isStart || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+                    || byte == UInt8(ascii: ".")
                 guard offset == start ? isStart : isLater else { break }
                 offset += 1
-                guard offset - start <= limits.maximumNameBytes else { throw tooLarge("a name longer than \(limits.maximumNameBytes) bytes") }
+                guard offset - start <= limits.maximumNameBytes else {
+                    throw tooLarge("a name longer than \(limits.maximumNameBytes) bytes")
+                }
             }
             guard offset > start else {
                 if offset >= bytes.count { throw truncated("where a name was expected") }
@@ -291,7 +294,8 @@ enum XMLReader {
             }
             guard body.first == UInt8(ascii: "#") else {
                 let name = String(decoding: body, as: UTF8.self)
-                throw malformed("the entity \(Excerpt.quoted("&\(name);")) is not declared (only &lt; &gt; &amp; &quot; &apos; are read)", at: start)
+                throw malformed(
+                    "the entity \(Excerpt.quoted("&\(name);")) is not declared (only &lt; &gt; &amp; &quot; &apos; are read)", at: start)
             }
             let hex = body.dropFirst().first == UInt8(ascii: "x")
             let digits = String(decoding: body.dropFirst(hex ? 2 : 1), as: UTF8.self)

@@ -90,7 +90,10 @@ import Testing
             "actionNumber": 1, "orderNumber": 10000, "clock": "PT10M00.00S", "period": 1, "actionType": "period", "subType": "start",
             "scoreHome": "0", "scoreAway": "0", "description": "Period Start",
         ]
-        let actions = [start, action(2, "2pt", team: "LVA", home: "0", away: "2", result: "Made"), action(3, "3pt", team: "IND", home: "3", away: "2", result: "Made")]
+        let actions = [
+            start, action(2, "2pt", team: "LVA", home: "0", away: "2", result: "Made"),
+            action(3, "3pt", team: "IND", home: "3", away: "2", result: "Made"),
+        ]
         let body: [String: Any] = ["gameId": "1022500153", "actions": actions]
         let payload = try Fixtures.encode(["game": body])
         var live = box
@@ -101,7 +104,9 @@ import Testing
         #expect(feed.events.filter { $0.points > 0 }.map(\.teamId) == ["wnba-LVA", "wnba-IND"])
         #expect(feed.state.homeScore == 3 && feed.state.awayScore == 2)
         // A tricode of neither team of this game is refused, even one the WNBA has.
-        let wrongBody: [String: Any] = ["gameId": "1022500153", "actions": [action(2, "2pt", team: "NYL", home: "0", away: "2", result: "Made")]]
+        let wrongBody: [String: Any] = [
+            "gameId": "1022500153", "actions": [action(2, "2pt", team: "NYL", home: "0", away: "2", result: "Made")],
+        ]
         let wrong = try Fixtures.encode(["game": wrongBody])
         #expect(TestSupport.rejected(NBAPlayByPlayAdapter.parse(wrong, game: live), "NYL").first?.contains("neither") == true)
     }
@@ -115,7 +120,9 @@ import Testing
 
     @Test func livescoreGamesInTheirLeaguesWithTheirScores() throws {
         let snapshot = try Self.livescore()
-        #expect(snapshot.games.map(\.game.id) == ["tsdb-9000101", "tsdb-9000102", "tsdb-9000103", "tsdb-9000104"], "the Israeli game is left out")
+        #expect(
+            snapshot.games.map(\.game.id) == ["tsdb-9000101", "tsdb-9000102", "tsdb-9000103", "tsdb-9000104"],
+            "the Israeli game is left out")
         let lakers = try #require(snapshot["tsdb-9000101"])
         #expect(lakers.game.leagueId == "nba" && lakers.game.homeTeamId == "LAL" && lakers.game.awayTeamId == "BOS")
         #expect(lakers.state == GameState(homeScore: 78, awayScore: 74, period: 3, clockMs: 0, clockRunning: false, status: .live))
@@ -169,7 +176,8 @@ import Testing
         #expect(none.games.isEmpty)
         var soccer = entry
         soccer["strSport"] = "Soccer"
-        #expect(try TestSupport.accepted(TheSportsDBLivescoreAdapter.parse(try Fixtures.encode(["events": [soccer]])), "soccer").games.isEmpty)
+        #expect(
+            try TestSupport.accepted(TheSportsDBLivescoreAdapter.parse(try Fixtures.encode(["events": [soccer]])), "soccer").games.isEmpty)
 
         var badStatus = entry
         badStatus["strStatus"] = "Q9"
@@ -181,8 +189,11 @@ import Testing
         #expect(!TestSupport.rejected(TheSportsDBLivescoreAdapter.parse(try Fixtures.encode(["events": [badScore]])), "score").isEmpty)
         var pacers = entry
         pacers["strHomeTeam"] = "Indiana Pacers"  // an NBA team listed in the WNBA
-        let reasons = TestSupport.rejected(TheSportsDBLivescoreAdapter.parse(try Fixtures.encode(["events": [pacers]])), "Pacers in the WNBA")
+        let reasons = TestSupport.rejected(
+            TheSportsDBLivescoreAdapter.parse(try Fixtures.encode(["events": [pacers]])), "Pacers in the WNBA")
         #expect(reasons.first?.contains("not one of the 13 WNBA teams") == true, "\(reasons)")
-        #expect(TestSupport.rejected(TheSportsDBLivescoreAdapter.parse(Array(#"{"teams":[]}"#.utf8)), "no list").first?.contains("neither") == true)
+        #expect(
+            TestSupport.rejected(TheSportsDBLivescoreAdapter.parse(Array(#"{"teams":[]}"#.utf8)), "no list").first?.contains("neither")
+                == true)
     }
 }

@@ -29,7 +29,8 @@ import Testing
         #expect(xml.game == json.game)
         #expect(xml.events.count == json.events.count)
         for (index, pair) in zip(xml.events, json.events).enumerated() where pair.0 != pair.1 {
-            Issue.record("event \(index) differs: XML \(pair.0.sourceId) \(pair.0.description) vs JSON \(pair.1.sourceId) \(pair.1.description)")
+            Issue.record(
+                "event \(index) differs: XML \(pair.0.sourceId) \(pair.0.description) vs JSON \(pair.1.sourceId) \(pair.1.description)")
             break
         }
         #expect(xml.events == json.events)
@@ -65,7 +66,8 @@ import Testing
         let plays = feed.events.map(\.sourceId).filter { $0.count == 39 }
         #expect(
             plays == [
-                "sr-72e1469e-458d-4d5a-b6c5-fc174d50a440", "sr-dfafaeca-22da-464d-ac0c-e6d3288fd0bc", "sr-222819c0-008f-46c2-a39c-36c8b37d60e4",
+                "sr-72e1469e-458d-4d5a-b6c5-fc174d50a440", "sr-dfafaeca-22da-464d-ac0c-e6d3288fd0bc",
+                "sr-222819c0-008f-46c2-a39c-36c8b37d60e4",
                 "sr-85f3de48-3756-4472-b8cc-24443f6aa509", "sr-e850775d-78cc-4041-9de4-dc4aee601ace",
             ])
         let baskets = feed.events.filter { $0.points > 0 }
