@@ -145,7 +145,7 @@ public final class FeedServer: CourtsideServer {
             let simulator = configuration.simulator
             guard simulator.games > 0 else { throw FeedConfigurationError("--sim-games must be positive") }
             guard simulator.speed > 0, simulator.speed.isFinite else { throw FeedConfigurationError("--sim-speed must be positive") }
-        case .nbaPlayByPlay, .espnSummary, .sportradarPlayByPlay:
+        case .nbaPlayByPlay, .espnSummary, .sportradarPlayByPlay, .sportradarPlayByPlayXML:
             let replay = configuration.replay
             guard !replay.file.isEmpty else {
                 throw FeedConfigurationError("--file is required for --source \(configuration.source.rawValue)")
@@ -156,7 +156,7 @@ public final class FeedServer: CourtsideServer {
                 _ = try ReplaySource.read(replay.boxscore)
             }
             guard replay.speed > 0, replay.speed.isFinite else { throw FeedConfigurationError("--speed must be positive") }
-        case .espnScoreboard, .nbaScoreboard:
+        case .espnScoreboard, .nbaScoreboard, .theSportsDBLivescore:
             guard HTTPURL(configuration.polling.url) != nil else {
                 throw FeedConfigurationError("--url must be an http:// or https:// URL (got '\(configuration.polling.url)')")
             }
@@ -169,6 +169,10 @@ public final class FeedServer: CourtsideServer {
                 throw FeedConfigurationError("--poll-max-redirects must not be negative")
             }
             let playByPlay = configuration.playByPlay
+            if playByPlay.isEnabled, configuration.source == .theSportsDBLivescore {
+                throw FeedConfigurationError(
+                    "--pbp-url cannot be used with --source thesportsdb-livescore: TheSportsDB has no play-by-play")
+            }
             if playByPlay.isEnabled, playByPlay.url(providerGameId: "0") == nil {
                 throw FeedConfigurationError(
                     "--pbp-url must be an http:// or https:// URL with \(PlayByPlayPollingSettings.placeholder) for the game id (got '\(playByPlay.urlTemplate)')"
@@ -181,10 +185,10 @@ public final class FeedServer: CourtsideServer {
         switch configuration.source {
         case .simulator:
             return SimulatorSource(settings: configuration.simulator, context: context, batchSize: configuration.publishBatchSize)
-        case .nbaPlayByPlay, .espnSummary, .sportradarPlayByPlay:
+        case .nbaPlayByPlay, .espnSummary, .sportradarPlayByPlay, .sportradarPlayByPlayXML:
             return ReplaySource(
                 kind: configuration.source, settings: configuration.replay, context: context, batchSize: configuration.publishBatchSize)
-        case .espnScoreboard, .nbaScoreboard:
+        case .espnScoreboard, .nbaScoreboard, .theSportsDBLivescore:
             guard let url = HTTPURL(configuration.polling.url) else { throw FeedConfigurationError("bad --url") }
             let client = HTTPClient()
             let fetcher = HTTPScoreboardFetcher(

@@ -75,7 +75,7 @@ enum FeedSettings {
     )
     static let file = Setting.text(
         "file", environment: "COURTSIDE_FEED_FILE", default: ReplaySettings().file,
-        help: "Replay: the provider's play-by-play or summary JSON file."
+        help: "Replay: the provider's play-by-play or summary file (JSON; XML for sportradar-pbp-xml)."
     )
     static let boxscore = Setting.text(
         "boxscore", environment: "COURTSIDE_FEED_BOXSCORE", default: ReplaySettings().boxscore,

@@ -6,17 +6,21 @@ public enum FeedSourceKind: String, CaseIterable, Sendable {
     case nbaPlayByPlay = "nba-pbp"
     /// A replay of ESPN's game summary (`--file`).
     case espnSummary = "espn-summary"
-    /// A replay of Sportradar's play-by-play (`--file`).
+    /// A replay of Sportradar's play-by-play JSON (`--file`).
     case sportradarPlayByPlay = "sportradar-pbp"
+    /// A replay of Sportradar's play-by-play XML (`--file`).
+    case sportradarPlayByPlayXML = "sportradar-pbp-xml"
     /// Polling ESPN's scoreboard JSON (`--url`).
     case espnScoreboard = "espn-scoreboard"
-    /// Polling NBA live data's scoreboard JSON (`--url`).
+    /// Polling NBA live data's scoreboard JSON (`--url`): the NBA's, the WNBA's or the G League's.
     case nbaScoreboard = "nba-scoreboard"
+    /// Polling TheSportsDB's basketball livescore JSON (`--url`).
+    case theSportsDBLivescore = "thesportsdb-livescore"
 
     /// Whether the source replays a recorded game from a file.
     public var isReplay: Bool {
         switch self {
-        case .nbaPlayByPlay, .espnSummary, .sportradarPlayByPlay: true
+        case .nbaPlayByPlay, .espnSummary, .sportradarPlayByPlay, .sportradarPlayByPlayXML: true
         default: false
         }
     }
@@ -24,7 +28,7 @@ public enum FeedSourceKind: String, CaseIterable, Sendable {
     /// Whether the source polls a scoreboard over HTTP.
     public var isPolling: Bool {
         switch self {
-        case .espnScoreboard, .nbaScoreboard: true
+        case .espnScoreboard, .nbaScoreboard, .theSportsDBLivescore: true
         default: false
         }
     }

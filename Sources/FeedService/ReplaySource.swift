@@ -57,6 +57,7 @@ struct ReplaySource: FeedSource {
         case .nbaPlayByPlay: result = NBAPlayByPlayAdapter.parse(payload, boxscore: try Self.read(settings.boxscore))
         case .espnSummary: result = ESPNSummaryAdapter.parse(payload)
         case .sportradarPlayByPlay: result = SportradarPlayByPlayAdapter.parse(payload)
+        case .sportradarPlayByPlayXML: result = SportradarPlayByPlayXMLAdapter.parse(payload)
         default: throw FeedConfigurationError("\(kind.rawValue) is not a replay source")
         }
         switch result {

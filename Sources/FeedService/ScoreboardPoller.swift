@@ -75,10 +75,12 @@ struct ScoreboardPoller: FeedSource {
         reportedSkips: inout Set<String>,
         sink: FeedSink
     ) async throws -> ScoreboardSnapshot? {
-        let parsed: FeedResult<ScoreboardSnapshot> =
-            kind == .nbaScoreboard
-            ? NBAScoreboardAdapter.parse(bytes, unknownTeams: .skipGame)
-            : ESPNScoreboardAdapter.parse(bytes, league: league, unknownTeams: .skipGame)
+        let parsed: FeedResult<ScoreboardSnapshot>
+        switch kind {
+        case .nbaScoreboard: parsed = NBAScoreboardAdapter.parse(bytes, unknownTeams: .skipGame)
+        case .theSportsDBLivescore: parsed = TheSportsDBLivescoreAdapter.parse(bytes, previous: baseline, unknownTeams: .skipGame)
+        default: parsed = ESPNScoreboardAdapter.parse(bytes, league: league, unknownTeams: .skipGame)
+        }
         let snapshot: ScoreboardSnapshot
         switch parsed {
         case .failure(let rejection):

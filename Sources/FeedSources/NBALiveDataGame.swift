@@ -9,17 +9,59 @@ import CourtsideProto
 /// status text like "Q2 07:15", else taken as 0); `gameEt` carries Eastern time with a wrong
 /// `Z`, so the date comes from `gameCode` ("20250416/DALSAC") and the start time from
 /// `gameTimeUTC`.
+///
+/// The same feed serves the WNBA (`cdn.wnba.com/…/todaysScoreboard_10.json`) and the G League
+/// in the same shape. The league is the game id's first two digits (NBA game ids are
+/// `LLTYYNNNNN`: league, season type, season, number): `00` the NBA, `10` the WNBA, `20` the G
+/// League; any other is refused. Teams are resolved within that league only (the WNBA's "IND"
+/// is the Fever, never the Pacers); G League teams, which have no seed data, are created from
+/// the payload's `teamCity`, `teamName` and `teamTricode`.
 enum NBALiveDataGame {
-    static func read(_ node: JSONNode) throws(TeamProblem) -> ScoreboardGame {
-        _ = try invalid { () throws(FeedError) in try node.object() }
-        let home = try node["homeTeam"].team(
-            abbreviation: try invalid { () throws(FeedError) in try node["homeTeam"]["teamTricode"].string() })
-        let away = try node["awayTeam"].team(
-            abbreviation: try invalid { () throws(FeedError) in try node["awayTeam"]["teamTricode"].string() })
-        return try invalid { () throws(FeedError) in try read(node, home: home, away: away) }
+    /// The league an NBA live-data game id belongs to.
+    static func league(gameId node: JSONNode) throws(FeedError) -> League {
+        let id = try node.identifier()
+        switch id.prefix(2) {
+        case "00": return Leagues.nba
+        case "10": return Leagues.wnba
+        case "20": return Leagues.gLeague
+        default:
+            throw node.failure("game id \(Excerpt.quoted(id)) names no league Courtside reads (00 NBA, 10 WNBA, 20 G League)")
+        }
     }
 
-    private static func read(_ node: JSONNode, home: SeedTeam, away: SeedTeam) throws(FeedError) -> ScoreboardGame {
+    static func read(_ node: JSONNode) throws(TeamProblem) -> ScoreboardGame {
+        _ = try invalid { () throws(FeedError) in try node.object() }
+        let league = try invalid { () throws(FeedError) in try Self.league(gameId: node["gameId"]) }
+        let home = try team(node["homeTeam"], in: league)
+        let away = try team(node["awayTeam"], in: league)
+        return try invalid { () throws(FeedError) in try read(node, league: league, home: home, away: away) }
+    }
+
+    /// A `homeTeam` or `awayTeam` object, resolved within `league`.
+    static func team(_ node: JSONNode, in league: League) throws(TeamProblem) -> ResolvedTeam {
+        let tricode = try invalid { () throws(FeedError) in try node["teamTricode"].string() }
+        let city = node["teamCity"].text(maximumBytes: ProviderTeam.maximumTextBytes)
+        let name = node["teamName"].text(maximumBytes: ProviderTeam.maximumTextBytes)
+        let provided = ProviderTeam(
+            abbreviation: tricode,
+            displayName: [city, name].filter { !$0.isEmpty }.joined(separator: " "),
+            location: city,
+            name: name,
+            color: "",
+            alternateColor: ""
+        )
+        // A seeded league's team is found by its tricode only, as before leagues: a display
+        // name could match a same-named team of the league by accident.
+        if let seeds = SeedTeams.forLeague(league.id) {
+            let team = try node.team(abbreviation: tricode, in: seeds)
+            return ResolvedTeam(team: team.message, arena: team.arena, created: false)
+        }
+        return try node.team(provided, in: league)
+    }
+
+    private static func read(_ node: JSONNode, league: League, home: ResolvedTeam, away: ResolvedTeam) throws(FeedError)
+        -> ScoreboardGame
+    {
         let providerId = try node["gameId"].identifier()
         let statusText = node["gameStatusText"].text.trimmingASCIIWhitespace()
         let period = try node["period"].period()
@@ -79,13 +121,14 @@ enum NBALiveDataGame {
 
         let game = Game(
             id: "nba-\(providerId)",
-            homeTeamId: home.tricode,
-            awayTeamId: away.tricode,
+            homeTeamId: home.team.id,
+            awayTeamId: away.team.id,
             startTimeMs: startTimeMs,
             date: date,
             venue: venue,
-            status: status
+            status: status,
+            leagueId: league.id
         )
-        return ScoreboardGame(game: game, state: state, periodEnded: periodEnded)
+        return ScoreboardGame(game: game, state: state, periodEnded: periodEnded, teams: [home, away].filter(\.created).map(\.team))
     }
 }

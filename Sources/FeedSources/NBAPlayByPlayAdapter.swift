@@ -95,14 +95,17 @@ public enum NBAPlayByPlayAdapter {
 
         var teamId = ""
         if let tricode = try node["teamTricode"].optionalString(), !tricode.isEmpty {
-            guard let team = NBATeams.lookup(abbreviation: tricode),
-                team.tricode == header.game.homeTeamId || team.tricode == header.game.awayTeamId
-            else {
+            // Within the game's league: the WNBA's "IND" is wnba-IND, never the Pacers.
+            let leagueID = header.game.leagueId.isEmpty ? Leagues.nba.id : header.game.leagueId
+            let id =
+                SeedTeams.forLeague(leagueID).map { $0.lookup(abbreviation: tricode)?.id ?? "" }
+                ?? Leagues.teamID(leagueID: leagueID, abbreviation: tricode.trimmingASCIIWhitespace().uppercased())
+            guard !id.isEmpty, id == header.game.homeTeamId || id == header.game.awayTeamId else {
                 throw node["teamTricode"].failure(
                     "team \(Excerpt.quoted(tricode)) is neither \(header.game.homeTeamId) nor \(header.game.awayTeamId)"
                 )
             }
-            teamId = team.tricode
+            teamId = id
         }
 
         let kind: PlayAction.Kind

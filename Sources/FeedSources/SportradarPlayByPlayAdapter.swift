@@ -1,7 +1,8 @@
 import CourtsideDomain
 import CourtsideProto
 
-/// Reads Sportradar's NBA play-by-play JSON (`games/<id>/pbp.json`, the t3/v3-era format):
+/// Reads Sportradar's NBA play-by-play JSON (`games/<id>/pbp.json`, the t3/v3-era format; its
+/// XML twin `pbp.xml` is mapped onto the same model by ``SportradarPlayByPlayXMLAdapter``):
 /// the game's `home`/`away` teams and status, and `periods[].events[]`.
 ///
 /// Traps handled: there is NO running score and no sequence number — events are taken in array
@@ -17,8 +18,20 @@ import CourtsideProto
 public enum SportradarPlayByPlayAdapter {
     /// Parses a play-by-play payload into the game and its events.
     public static func parse(_ payload: some Sequence<UInt8>) -> FeedResult<GameFeed> {
+        let root: JSONNode
+        do throws(FeedError) {
+            root = try JSONNode.parse(Array(payload))
+        } catch {
+            return .failure(FeedRejection(error))
+        }
+        return parse(root: root)
+    }
+
+    /// Reads a payload already parsed into the JSON model (the XML adapter maps its document
+    /// onto it, so both forms are read by this one reader).
+    static func parse(root node: JSONNode) -> FeedResult<GameFeed> {
         do throws(TeamProblem) {
-            let root = try invalid { () throws(FeedError) in try JSONNode.parse(Array(payload)).object() }
+            let root = try invalid { () throws(FeedError) in try node.object() }
             let home = try team(root["home"])
             let away = try team(root["away"])
             return try invalid { () throws(FeedError) in try read(root, home: home, away: away) }

@@ -27,6 +27,17 @@ public enum Fixtures {
         "sportradar/stattleship__sportradar/basketball_nba_games_0b33d607-fc51-4ef0-b06a-111064074ca9_pbp.json"
     public static let sportradarScheduled =
         "sportradar/stattleship__sportradar/basketball_nba_games_558105d3-f58a-47c0-8232-e2d3693b091f_pbp.json"
+    /// The XML form of ``sportradarFullGame``, derived from it by `derive_sportradar_xml.py`.
+    public static let sportradarFullGameXML =
+        "sportradar/stattleship__sportradar/basketball_nba_games_0b33d607-fc51-4ef0-b06a-111064074ca9_pbp.derived.xml"
+    /// Sportradar's real XML of a scheduled game (UTA v SAS), byte for byte.
+    public static let sportradarScheduledXML = "sportradar/beneggett__sportradar-api/pbp_future.xml"
+    /// Sportradar's real XML of CHA v TOR cut after its fifth event and made a live capture (stated edits).
+    public static let sportradarLiveXML = "sportradar/beneggett__sportradar-api/pbp_regulation_q1.edited.xml"
+    /// NBA live data's boxscore of a WNBA game (IND v LVA, 2025-07-24), its header fields.
+    public static let wnbaBoxscore = "nba_cdn/swar__nba_api/boxscore_1022500153.json"
+    /// A hand-written TheSportsDB livescore (no real basketball payload could be found).
+    public static let theSportsDBLivescore = "thesportsdb/handwritten/livescore_basketball.sample.json"
 
     /// The absolute path of a fixture; records a clear failure (and throws) when it is missing.
     public static func path(_ relativePath: String) throws -> String {

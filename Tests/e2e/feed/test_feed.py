@@ -37,6 +37,13 @@ COLLEGE = "mens-college-basketball"
 # A live 4th-quarter capture with a stale score on a non-scoring play (a stated minimal edit of a
 # real summary: Tests/Fixtures/SOURCES.md).
 ESPN_LIVE = os.path.join(FIXTURES, "espn/smythmyke__bragging_rights/espn_nba_summary_live_q4.edited.json")
+# Sportradar's play-by-play of one real game in JSON and in XML (the XML derived from the JSON by
+# Tests/Fixtures/derive_sportradar_xml.py), and the real XML of a scheduled game.
+SR_JSON = os.path.join(FIXTURES, "sportradar/stattleship__sportradar/basketball_nba_games_0b33d607-fc51-4ef0-b06a-111064074ca9_pbp.json")
+SR_XML = os.path.join(FIXTURES, "sportradar/stattleship__sportradar/basketball_nba_games_0b33d607-fc51-4ef0-b06a-111064074ca9_pbp.derived.xml")
+SR_GAME = "sr-0b33d607-fc51-4ef0-b06a-111064074ca9"
+# TheSportsDB's livescore: a hand-written sample (no real basketball payload could be found).
+TSDB_LIVESCORE = "thesportsdb/handwritten/livescore_basketball.sample.json"
 GRACE = 5
 
 
@@ -345,6 +352,92 @@ def test_a_real_college_scoreboard_shows_every_game_in_its_league_with_espns_tea
     assert not nba_teams & {tid for g in games.values() for tid in (g.home_team_id, g.away_team_id)}
     wait_until("a 304", lambda: metric(feed, "courtside_feed_polls_total", result="not_modified") >= 1)
     assert metric(feed, "courtside_feed_skipped_games_total") == 0, "a college game was skipped"
+
+
+def replay_sportradar(directory, source, path):
+    """Replays one Sportradar file through fresh services; the game's events, its schedule record."""
+    started = Cluster(directory)
+    try:
+        started.start_score()
+        feed = started.start_feed("--source", source, "--file", path, "--speed", "100000")
+        wait_until("the final", lambda: (lambda s: s if s and s.state.status == cpb.GAME_STATUS_FINAL else None)(
+            started.snapshots([SR_GAME]).get(SR_GAME)))
+        wait_until("the replay's end", lambda: "replay finished" in feed.logs())
+        events = started.events(SR_GAME)
+        game = started.schedule_stub.GetGame(schedpb.GetGameRequest(game_id=SR_GAME), timeout=5)
+        assert metric(feed, "courtside_feed_rejected_payloads_total") == 0
+        assert feed.terminate() == 0
+        return events, game
+    finally:
+        started.close()
+
+
+def test_sportradar_xml_and_json_of_the_same_game_publish_the_same_events():
+    with tempfile.TemporaryDirectory(prefix="feed-e2e-xml-") as xml_dir, tempfile.TemporaryDirectory(prefix="feed-e2e-json-") as json_dir:
+        xml_events, xml_game = replay_sportradar(xml_dir, "sportradar-pbp-xml", SR_XML)
+        json_events, json_game = replay_sportradar(json_dir, "sportradar-pbp", SR_JSON)
+
+    def shape(events):
+        return [(e.source_id, e.kind, e.team_id, e.points, e.description, e.state.home_score, e.state.away_score,
+                 e.state.period, e.state.clock_ms, e.state.status) for e in events]
+
+    assert len(xml_events) > 435, "the whole game, every event"
+    assert shape(xml_events) == shape(json_events)
+    final = xml_events[-1].state
+    assert (final.home_score, final.away_score, final.status) == (114, 105, cpb.GAME_STATUS_FINAL)
+    assert (xml_game.home_team_id, xml_game.away_team_id, xml_game.date) == (json_game.home_team_id, json_game.away_team_id, json_game.date)
+    assert (xml_game.home_team_id, xml_game.away_team_id) == ("NOP", "SAC")
+
+
+LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<game id="0b33d607-fc51-4ef0-b06a-111064074ca9" status="closed"><scoring><home id="h" points="&lol2;"/></scoring></game>
+"""
+
+
+@pytest.mark.parametrize("name,content,reason", [
+    ("laughs.xml", LAUGHS, "malformed"),
+    ("cut.xml", None, "truncated"),
+])
+def test_a_hostile_or_cut_xml_file_is_refused_whole(cluster, name, content, reason):
+    path = os.path.join(cluster.directory, name)
+    with open(path, "w", encoding="utf-8") as fh:
+        if content is None:
+            with open(SR_XML, encoding="utf-8") as source:
+                text = source.read()
+            content = text[: len(text) // 2]
+        fh.write(content)
+    cluster.start_score()
+    feed = cluster.start_feed("--source", "sportradar-pbp-xml", "--file", path, "--speed", "100000")
+    wait_until("the rejection", lambda: metric(feed, "courtside_feed_rejected_payloads_total", reason=reason) == 1)
+    assert metric(feed, "courtside_feed_events_published_total") == 0
+    assert SR_GAME not in [g.id for g in cluster.schedule_stub.ListGames(schedpb.ListGamesRequest(page_size=1000), timeout=5).games]
+    assert feed.terminate() == 0
+
+
+def test_polling_thesportsdb_livescore_served_over_http(cluster):
+    cluster.start_score()
+    http_port = common.free_port()
+    server = cluster.start_process("http", [sys.executable, "-m", "http.server", str(http_port), "--bind", "127.0.0.1",
+                                            "--directory", FIXTURES])
+    common.wait_for_port(http_port)
+    feed = cluster.start_feed("--source", "thesportsdb-livescore", "--url", f"http://127.0.0.1:{http_port}/{TSDB_LIVESCORE}",
+                              "--poll-interval-seconds", "0.2")
+    ids = ["tsdb-9000101", "tsdb-9000102", "tsdb-9000103"]
+    wait_until("the three games' events", lambda: all(s.position.seq > 0 for s in cluster.snapshots(ids).values())
+               and len(cluster.snapshots(ids)) == 3)
+    states = {game_id: s.state for game_id, s in cluster.snapshots(ids).items()}
+    assert (states["tsdb-9000101"].home_score, states["tsdb-9000101"].away_score, states["tsdb-9000101"].period) == (78, 74, 3)
+    assert (states["tsdb-9000102"].status, states["tsdb-9000102"].home_score, states["tsdb-9000102"].away_score) == (
+        cpb.GAME_STATUS_HALFTIME, 41, 38)
+    assert (states["tsdb-9000103"].status, states["tsdb-9000103"].home_score) == (cpb.GAME_STATUS_FINAL, 88)
+    games = {g.id: g for g in cluster.schedule_stub.ListGames(schedpb.ListGamesRequest(page_size=1000), timeout=5).games}
+    assert (games["tsdb-9000101"].league_id, games["tsdb-9000101"].home_team_id) == ("nba", "LAL")
+    assert (games["tsdb-9000102"].league_id, games["tsdb-9000102"].home_team_id, games["tsdb-9000102"].away_team_id) == (
+        "wnba", "wnba-IND", "wnba-LVA")
+    assert "tsdb-9000105" not in games, "a league Courtside does not read is left out"
+    assert "tsdb-9000104" in games, "the game not started yet is scheduled"
+    assert metric(feed, "courtside_feed_rejected_payloads_total") == 0
     assert feed.terminate() == 0
     server.stop()
 
@@ -356,6 +449,9 @@ def test_a_real_college_scoreboard_shows_every_game_in_its_league_with_espns_tea
     (["--score-addr", "nowhere"], {}, "--score-addr must be host:port"),
     ([], {"COURTSIDE_SIM_GAMES": "many"}, "COURTSIDE_SIM_GAMES=many"),
     (["--sim-games", "0"], {}, "--sim-games must be positive"),
+    (["--source", "sportradar-pbp-xml"], {}, "--file is required"),
+    (["--source", "thesportsdb-livescore", "--url", "http://127.0.0.1:9/x", "--pbp-url", "http://127.0.0.1:9/{id}"], {},
+     "TheSportsDB has no play-by-play"),
 ])
 def test_bad_settings_are_refused(args, env, message):
     process = subprocess.run([os.path.join(BIN, "courtside-feed"), "--admin-port", "0", *args],

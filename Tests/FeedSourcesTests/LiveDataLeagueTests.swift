@@ -1,0 +1,199 @@
+import CourtsideDomain
+import CourtsideProto
+import Foundation
+import TestSupport
+import Testing
+
+@testable import FeedSources
+
+/// NBA live data of the WNBA (and the G League), and TheSportsDB's livescore: each game in its
+/// own league, with that league's teams and the provider's scores.
+@Suite struct LiveDataLeagueTests {
+    // MARK: NBA live data, WNBA
+
+    @Test func wnbaBoxscoreIsAWNBAGameBetweenWNBATeams() throws {
+        let game = try TestSupport.accepted(NBABoxscoreAdapter.parse(try Fixtures.bytes(Fixtures.wnbaBoxscore)), "WNBA boxscore")
+        #expect(game.game.id == "nba-1022500153")
+        #expect(game.game.leagueId == "wnba")
+        // IND and LVA in the WNBA: the Fever and the Aces, never the Pacers.
+        #expect(game.game.homeTeamId == "wnba-IND" && game.game.awayTeamId == "wnba-LVA")
+        #expect(game.game.venue == "Gainbridge Fieldhouse")
+        #expect(game.game.date == "2025-07-24")
+        #expect(game.state == GameState(homeScore: 80, awayScore: 70, period: 4, clockMs: 0, clockRunning: false, status: .final))
+        #expect(game.teams.isEmpty, "the WNBA has seed data: no team is created")
+    }
+
+    /// The real WNBA game object as a scoreboard entry (`todaysScoreboard_10.json` lists the same
+    /// fields under `scoreboard.games`).
+    static func scoreboard(_ games: [[String: Any]]) throws -> [UInt8] {
+        let scoreboard: [String: Any] = ["gameDate": "2025-07-24", "leagueId": "10", "games": games]
+        return try Fixtures.encode(["scoreboard": scoreboard])
+    }
+
+    static func wnbaGame() throws -> [String: Any] {
+        let raw = try #require(try Fixtures.json(Fixtures.wnbaBoxscore) as? [String: Any])
+        return try #require(raw["game"] as? [String: Any])
+    }
+
+    @Test func wnbaScoreboardLiveGame() throws {
+        var game = try Self.wnbaGame()
+        game["gameStatus"] = 2
+        game["gameStatusText"] = "Q3 05:41"
+        game["period"] = 3
+        game["gameClock"] = "PT05M41.00S"
+        var home = try #require(game["homeTeam"] as? [String: Any])
+        home["score"] = 55
+        game["homeTeam"] = home
+        let snapshot = try TestSupport.accepted(NBAScoreboardAdapter.parse(try Self.scoreboard([game])), "WNBA scoreboard")
+        let entry = try #require(snapshot.games.first)
+        #expect(entry.game.leagueId == "wnba" && entry.game.homeTeamId == "wnba-IND" && entry.game.awayTeamId == "wnba-LVA")
+        #expect(entry.state == GameState(homeScore: 55, awayScore: 70, period: 3, clockMs: 341_000, clockRunning: true, status: .live))
+    }
+
+    @Test func aWNBATricodeThatIsNotAWNBATeamIsUnknownNotAnNBATeam() throws {
+        var game = try Self.wnbaGame()
+        var away = try #require(game["awayTeam"] as? [String: Any])
+        away["teamTricode"] = "BOS"  // the Celtics' tricode, no WNBA team's
+        game["awayTeam"] = away
+        let reasons = TestSupport.rejected(NBAScoreboardAdapter.parse(try Self.scoreboard([game])), "BOS in the WNBA")
+        #expect(reasons.first?.contains("not one of the 13 WNBA teams") == true, "\(reasons)")
+        let skipped = try TestSupport.accepted(
+            NBAScoreboardAdapter.parse(try Self.scoreboard([game]), unknownTeams: .skipGame), "skipping")
+        #expect(skipped.games.isEmpty && skipped.skipped.count == 1)
+    }
+
+    @Test func gameIdNamesTheLeague() throws {
+        var game = try Self.wnbaGame()
+        game["gameId"] = "3022500153"
+        let reasons = TestSupport.rejected(NBAScoreboardAdapter.parse(try Self.scoreboard([game])), "league 30")
+        #expect(reasons.first?.contains("names no league") == true, "\(reasons)")
+        // The G League has no seed data: its teams come from the payload.
+        game["gameId"] = "2022500153"
+        let gLeague = try TestSupport.accepted(NBAScoreboardAdapter.parse(try Self.scoreboard([game])), "G League")
+        let entry = try #require(gLeague.games.first)
+        #expect(entry.game.leagueId == "nba-development" && entry.game.homeTeamId == "nba-development-IND")
+        #expect(entry.teams.map(\.name) == ["Fever", "Aces"] && entry.teams.map(\.city) == ["Indiana", "Las Vegas"])
+    }
+
+    @Test func wnbaPlayByPlayCreditsWNBATeams() throws {
+        let box = try TestSupport.accepted(NBABoxscoreAdapter.parse(try Fixtures.bytes(Fixtures.wnbaBoxscore)), "WNBA boxscore")
+        func action(_ number: Int, _ type: String, team: String, home: String, away: String, result: String? = nil) -> [String: Any] {
+            var action: [String: Any] = [
+                "actionNumber": number, "orderNumber": number * 10000, "clock": "PT09M\(50 - number).00S", "period": 1,
+                "periodType": "REGULAR", "actionType": type, "subType": "", "teamTricode": team, "scoreHome": home, "scoreAway": away,
+                "description": "\(type) \(team)",
+            ]
+            if let result { action["shotResult"] = result }
+            return action
+        }
+        let start: [String: Any] = [
+            "actionNumber": 1, "orderNumber": 10000, "clock": "PT10M00.00S", "period": 1, "actionType": "period", "subType": "start",
+            "scoreHome": "0", "scoreAway": "0", "description": "Period Start",
+        ]
+        let actions = [
+            start, action(2, "2pt", team: "LVA", home: "0", away: "2", result: "Made"),
+            action(3, "3pt", team: "IND", home: "3", away: "2", result: "Made"),
+        ]
+        let body: [String: Any] = ["gameId": "1022500153", "actions": actions]
+        let payload = try Fixtures.encode(["game": body])
+        var live = box
+        live.game.status = .live
+        live.state = GameState(homeScore: 3, awayScore: 2, period: 1, clockMs: 470_000, clockRunning: true, status: .live)
+        live.periodEnded = false
+        let feed = try TestSupport.accepted(NBAPlayByPlayAdapter.parse(payload, game: live), "WNBA play-by-play")
+        #expect(feed.events.filter { $0.points > 0 }.map(\.teamId) == ["wnba-LVA", "wnba-IND"])
+        #expect(feed.state.homeScore == 3 && feed.state.awayScore == 2)
+        // A tricode of neither team of this game is refused, even one the WNBA has.
+        let wrongBody: [String: Any] = [
+            "gameId": "1022500153", "actions": [action(2, "2pt", team: "NYL", home: "0", away: "2", result: "Made")],
+        ]
+        let wrong = try Fixtures.encode(["game": wrongBody])
+        #expect(TestSupport.rejected(NBAPlayByPlayAdapter.parse(wrong, game: live), "NYL").first?.contains("neither") == true)
+    }
+
+    // MARK: TheSportsDB livescore
+
+    static func livescore() throws -> ScoreboardSnapshot {
+        try TestSupport.accepted(
+            TheSportsDBLivescoreAdapter.parse(try Fixtures.bytes(Fixtures.theSportsDBLivescore)), "TheSportsDB livescore")
+    }
+
+    @Test func livescoreGamesInTheirLeaguesWithTheirScores() throws {
+        let snapshot = try Self.livescore()
+        #expect(
+            snapshot.games.map(\.game.id) == ["tsdb-9000101", "tsdb-9000102", "tsdb-9000103", "tsdb-9000104"],
+            "the Israeli game is left out")
+        let lakers = try #require(snapshot["tsdb-9000101"])
+        #expect(lakers.game.leagueId == "nba" && lakers.game.homeTeamId == "LAL" && lakers.game.awayTeamId == "BOS")
+        #expect(lakers.state == GameState(homeScore: 78, awayScore: 74, period: 3, clockMs: 0, clockRunning: false, status: .live))
+        let fever = try #require(snapshot["tsdb-9000102"])
+        #expect(fever.game.leagueId == "wnba" && fever.game.homeTeamId == "wnba-IND" && fever.game.awayTeamId == "wnba-LVA")
+        #expect(fever.state.status == .halftime && fever.state.period == 2 && fever.periodEnded)
+        #expect(fever.state.homeScore == 41 && fever.state.awayScore == 38)
+        #expect(fever.game.venue == "Gainbridge Fieldhouse", "no strVenue: the home team's arena")
+        let liberty = try #require(snapshot["tsdb-9000103"])
+        #expect(liberty.game.homeTeamId == "wnba-NYL" && liberty.game.awayTeamId == "wnba-SEA")
+        #expect(liberty.state == GameState(homeScore: 88, awayScore: 74, period: 4, clockMs: 0, clockRunning: false, status: .final))
+        let knicks = try #require(snapshot["tsdb-9000104"])
+        #expect(knicks.game.homeTeamId == "NYK" && knicks.state.status == .scheduled && knicks.state.homeScore == 0)
+        #expect(knicks.game.date == "2026-12-05", "00:30 UTC on the 6th is the evening of the 5th in New York")
+    }
+
+    @Test func livescoreDiffsIntoEvents() throws {
+        let snapshot = try Self.livescore()
+        let diff = ScoreboardDiffer.diff(from: nil, to: snapshot)
+        #expect(diff.rejected.isEmpty)
+        #expect(ServiceRulesValidator.violationsByGame(diff.events).isEmpty)
+        // A later poll: the Lakers score, the Fever's game resumes in the 3rd.
+        var text = try String(contentsOfFile: try Fixtures.path(Fixtures.theSportsDBLivescore), encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"intHomeScore\": \"78\"", with: "\"intHomeScore\": \"80\"")
+        text = text.replacingOccurrences(of: "\"strStatus\": \"HT\"", with: "\"strStatus\": \"Q3\"")
+        let next = try TestSupport.accepted(TheSportsDBLivescoreAdapter.parse(Array(text.utf8), previous: snapshot), "next poll")
+        let second = ScoreboardDiffer.diff(from: snapshot, to: next)
+        #expect(second.rejected.isEmpty)
+        let lakers = second.events.filter { $0.gameId == "tsdb-9000101" }
+        #expect(lakers.map(\.points) == [2] && lakers.first?.teamId == "LAL")
+        #expect(second.events.contains { $0.gameId == "tsdb-9000102" && $0.kind == .periodStart && $0.state?.period == 3 })
+    }
+
+    @Test func livescoreBreakKeepsThePeriodSeenLast() throws {
+        let snapshot = try Self.livescore()
+        let text = try String(contentsOfFile: try Fixtures.path(Fixtures.theSportsDBLivescore), encoding: .utf8)
+            .replacingOccurrences(of: "\"strStatus\": \"Q3\"", with: "\"strStatus\": \"BT\"")
+        let atBreak = try TestSupport.accepted(TheSportsDBLivescoreAdapter.parse(Array(text.utf8), previous: snapshot), "break")
+        let lakers = try #require(atBreak["tsdb-9000101"])
+        #expect(lakers.state.period == 3 && lakers.periodEnded && lakers.state.status == .live)
+    }
+
+    @Test func livescoreV1FormAndEmptyAndBadEntries() throws {
+        let entry: [String: Any] = [
+            "idEvent": "1", "strSport": "Basketball", "idLeague": 4516, "strHomeTeam": "Seattle Storm", "strAwayTeam": "Minnesota Lynx",
+            "intHomeScore": "10", "intAwayScore": "12", "strStatus": "Q1",
+        ]
+        let v1 = try TestSupport.accepted(TheSportsDBLivescoreAdapter.parse(try Fixtures.encode(["events": [entry]])), "v1")
+        #expect(v1.games.first?.game.homeTeamId == "wnba-SEA" && v1.games.first?.game.awayTeamId == "wnba-MIN")
+        let none = try TestSupport.accepted(TheSportsDBLivescoreAdapter.parse(Array(#"{"livescore":null}"#.utf8)), "nothing live")
+        #expect(none.games.isEmpty)
+        var soccer = entry
+        soccer["strSport"] = "Soccer"
+        #expect(
+            try TestSupport.accepted(TheSportsDBLivescoreAdapter.parse(try Fixtures.encode(["events": [soccer]])), "soccer").games.isEmpty)
+
+        var badStatus = entry
+        badStatus["strStatus"] = "Q9"
+        #expect(
+            TestSupport.rejected(TheSportsDBLivescoreAdapter.parse(try Fixtures.encode(["events": [badStatus]])), "Q9").first?.contains(
+                "unknown game status") == true)
+        var badScore = entry
+        badScore["intHomeScore"] = "1e3"
+        #expect(!TestSupport.rejected(TheSportsDBLivescoreAdapter.parse(try Fixtures.encode(["events": [badScore]])), "score").isEmpty)
+        var pacers = entry
+        pacers["strHomeTeam"] = "Indiana Pacers"  // an NBA team listed in the WNBA
+        let reasons = TestSupport.rejected(
+            TheSportsDBLivescoreAdapter.parse(try Fixtures.encode(["events": [pacers]])), "Pacers in the WNBA")
+        #expect(reasons.first?.contains("not one of the 13 WNBA teams") == true, "\(reasons)")
+        #expect(
+            TestSupport.rejected(TheSportsDBLivescoreAdapter.parse(Array(#"{"teams":[]}"#.utf8)), "no list").first?.contains("neither")
+                == true)
+    }
+}
