@@ -147,7 +147,10 @@ import Testing
         // One audit line per accepted write on either path, alike.
         let audits = setup.logLines.filter { $0.contains("audit=true") }
         #expect(audits.count == 3)
-        #expect(Set(audits) == ["info write audit=true games=g1 method=PublishEvents outcome=ok rpc=/courtside.v1.ScoreService/PublishEvents subject=feed"])
+        #expect(
+            Set(audits) == [
+                "info write audit=true games=g1 method=PublishEvents outcome=ok rpc=/courtside.v1.ScoreService/PublishEvents subject=feed"
+            ])
         #expect(setup.refusalCounts.isEmpty)
     }
 
@@ -187,7 +190,8 @@ import Testing
 
     @Test func refusalsAreTheSameOnBothPaths() async throws {
         let fixture = try await Self.fixture()
-        let reader = "Bearer " + (try await fixture.token(TokenFixture.claims(sub: "dash", exp: TokenFixture.now + 600, scope: "scores:read")))
+        let reader =
+            "Bearer " + (try await fixture.token(TokenFixture.claims(sub: "dash", exp: TokenFixture.now + 600, scope: "scores:read")))
         let expiring = "Bearer " + (try await fixture.token(TokenFixture.claims(sub: "old", exp: TokenFixture.now + 60)))
         let tooLong = "Bearer " + String(repeating: "x", count: BearerToken.maximumBytes + 1)
         let synchronous = try await Setup.make(fixture)
@@ -211,7 +215,10 @@ import Testing
         #expect(synchronous.refusalCounts.count == 4)
         #expect(synchronous.logLines == asynchronous.logLines)
         #expect(synchronous.logLines.count == 4)
-        #expect(synchronous.logLines.contains { $0.contains("call refused") && $0.contains("subject=dash") && $0.contains("reason=missing_scope") })
+        #expect(
+            synchronous.logLines.contains {
+                $0.contains("call refused") && $0.contains("subject=dash") && $0.contains("reason=missing_scope")
+            })
 
         // Without a key file every token is refused, at once too.
         let keyless = try await Setup.make(fixture, verifying: false)
@@ -249,9 +256,11 @@ import Testing
         let verifier = try await fixture.verifier(now: { Date() }, reloadInterval: .seconds(3600))
         let metrics = ServiceMetrics(service: "auth-inline-test")
         var configuration = GRPCServer.Configuration(host: "127.0.0.1", port: 0)
-        configuration.interceptor = AuthInterceptor(verifier: verifier, permissions: MethodPermissions(requireReadToken: false), metrics: metrics)
+        configuration.interceptor = AuthInterceptor(
+            verifier: verifier, permissions: MethodPermissions(requireReadToken: false), metrics: metrics)
         let seen = Seen()
-        let server = GRPCServer(configuration: configuration, services: [WhoamiService(seen: seen)], logger: Logger(label: "auth-inline-test"))
+        let server = GRPCServer(
+            configuration: configuration, services: [WhoamiService(seen: seen)], logger: Logger(label: "auth-inline-test"))
         try await server.start()
         let client = GRPCClient(host: "127.0.0.1", port: server.localAddress!.port!)
         let admin = try await fixture.token(TokenFixture.claims(sub: "ops", exp: Date() + 600, scope: "admin"))
@@ -260,7 +269,8 @@ import Testing
             var metadata = Metadata()
             if let token { metadata.addString("Bearer " + token, forKey: "authorization") }
             do {
-                let response: RawBytes = try await client.unary(Self.whoami, request: RawBytes([]), options: CallOptions(metadata: metadata))
+                let response: RawBytes = try await client.unary(
+                    Self.whoami, request: RawBytes([]), options: CallOptions(metadata: metadata))
                 return String(decoding: response.buffer.readableBytesView, as: UTF8.self)
             } catch let error as RPCError {
                 return "\(error.code)"

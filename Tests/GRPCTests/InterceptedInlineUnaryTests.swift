@@ -79,7 +79,8 @@ import Testing
             let server = GRPCServer(configuration: configuration, services: [Service(seen: seen)], logger: Logger(label: "intercepted"))
             try await server.start()
             return Fixture(
-                server: server, client: GRPCClient(host: "127.0.0.1", port: server.localAddress!.port!), interceptor: interceptor, seen: seen)
+                server: server, client: GRPCClient(host: "127.0.0.1", port: server.localAddress!.port!), interceptor: interceptor,
+                seen: seen)
         }
 
         /// One call with `decide: <decision>`: the echoed text, or the refusal.
