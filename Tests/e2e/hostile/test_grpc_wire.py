@@ -369,7 +369,7 @@ def test_the_admin_port_stays_on_loopback_when_the_service_listens_everywhere(cl
     log = open(tmp_path / "schedule.log", "w")
     process = subprocess.Popen(
         [os.path.join(hostile.BIN, "courtside-schedule"), "--host", "0.0.0.0", "--grpc-port", str(grpc_port),
-         "--admin-port", str(admin_port), "--storage", "sqlite::memory:", "--log-level", "notice",
+         "--admin-port", str(admin_port), "--storage", "sqlite::memory:", "--log-level", "info",
          "--allow-anonymous-writes"],
         stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
     try:
@@ -380,4 +380,12 @@ def test_the_admin_port_stays_on_loopback_when_the_service_listens_everywhere(cl
             socket.create_connection((address, admin_port), timeout=5).close()
     finally:
         process.terminate()
-        process.wait(timeout=15)
+        try:
+            # The service's own backstop is its grace (10 s) + 5 s; a slower exit is a defect.
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            log.close()
+            pytest.fail("courtside-schedule did not exit within 15 s of SIGTERM; its log:\n"
+                        + (tmp_path / "schedule.log").read_text(errors="replace")[-6000:])
