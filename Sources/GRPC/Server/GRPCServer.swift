@@ -128,7 +128,12 @@ public final class GRPCServer: Sendable {
                         configuration: configuration,
                         remoteAddress: remote,
                         logger: connectionLogger
-                    ) { [weak self] in
+                    ) {}
+                    // Counted out when the channel closes, not when HTTP/2 sees it go inactive:
+                    // a channel closed before it ever became active (a client that connected and
+                    // left while the server was starting to drain) never goes inactive, and it
+                    // would hold the drain until the grace period ran out.
+                    channel.closeFuture.whenComplete { [weak self] _ in
                         self?.connectionClosed(id, address: address)
                     }
                     http2.delegate = grpc
