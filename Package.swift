@@ -152,7 +152,7 @@ let package = Package(
             name: "ScoreServer",
             dependencies: ["ScoreService", "ServiceKit"],
             path: "services/score",
-            exclude: ["Dockerfile", "README.md"],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         // The schedule service: teams, games, the status state machine, storage, WatchGames.
@@ -170,7 +170,7 @@ let package = Package(
             name: "ScheduleServer",
             dependencies: ["ScheduleService", "ServiceKit"],
             path: "services/schedule",
-            exclude: ["Dockerfile", "README.md"],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         // Relaying one upstream event stream to many subscribers (subscription service, bridge).
@@ -194,7 +194,7 @@ let package = Package(
             name: "SubscriptionServer",
             dependencies: ["SubscriptionService", "ServiceKit"],
             path: "services/subscription",
-            exclude: ["Dockerfile", "README.md"],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         // `courtside`: the command-line tool for internal users.
@@ -217,7 +217,7 @@ let package = Package(
             name: "BridgeServer",
             dependencies: ["Bridge", "ServiceKit"],
             path: "services/bridge",
-            exclude: ["Dockerfile", "README.md"],
+            exclude: ["README.md"],
             // The page ships with the executable: `courtside_BridgeServer.resources/public` beside it.
             resources: [.copy("public")],
             swiftSettings: swiftSettings
@@ -250,7 +250,7 @@ let package = Package(
             name: "FeedServer",
             dependencies: ["FeedService", "ServiceKit"],
             path: "services/feed",
-            exclude: ["Dockerfile", "README.md"],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
 
