@@ -11,8 +11,7 @@ extension GRPCServiceSettings {
     public func openCredentials(logger: Logger) throws -> GRPCServiceCredentials {
         GRPCServiceCredentials(
             server: try grpcTLS.map { files in try ServerTLSCredentials(files: files, logger: logger) },
-            client: try clientTLS.map { files in try ClientTLSCredentials(files: files, logger: logger) },
-            token: try BearerTokenFile.open(tokenFile, logger: logger)
+            clients: try ServiceClientCredentials(tls: clientTLS, tokenFile: tokenFile, logger: logger)
         )
     }
 
@@ -43,16 +42,6 @@ extension GRPCServiceSettings {
 public struct GRPCServiceCredentials: Sendable {
     /// TLS of the gRPC port; nil: cleartext h2c.
     public let server: ServerTLSCredentials?
-    /// TLS to the other services; nil: cleartext h2c.
-    public let client: ClientTLSCredentials?
-    /// The bearer token presented to the other services; nil: none.
-    public let token: BearerTokenFile?
-
-    /// A client's configuration for the service `name` at `address`, with the client TLS and
-    /// the token.
-    public func client(address: String, of name: String) throws -> GRPCClient.Configuration {
-        var configuration = try GRPCClient.Configuration(address: address, of: name, tls: client)
-        configuration.credentials = token
-        return configuration
-    }
+    /// What its clients of the other services present.
+    public let clients: ServiceClientCredentials
 }

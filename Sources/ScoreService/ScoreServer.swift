@@ -47,7 +47,7 @@ public final class ScoreServer: CourtsideServer {
             resolvedDirectory = directory
         } else {
             let client = GRPCClient(
-                configuration: try credentials.client(address: configuration.scheduleAddress, of: "schedule"), logger: logger)
+                configuration: try credentials.clients.configuration(for: configuration.scheduleAddress, of: "schedule"), logger: logger)
             scheduleClient = client
             resolvedDirectory = ScheduleGameDirectory(client: client, logger: logger)
         }

@@ -45,8 +45,8 @@ public final class SubscriptionServer: CourtsideServer {
 
     private init(configuration: Configuration, logger: Logger) async throws {
         let credentials = try configuration.server.openCredentials(logger: logger)
-        let score = try credentials.client(address: configuration.scoreAddress, of: "score")
-        let scheduleAddress = try credentials.client(address: configuration.scheduleAddress, of: "schedule")
+        let score = try credentials.clients.configuration(for: configuration.scoreAddress, of: "score")
+        let scheduleAddress = try credentials.clients.configuration(for: configuration.scheduleAddress, of: "schedule")
         self.configuration = configuration
         self.logger = logger
         switch configuration.storage {
