@@ -132,13 +132,18 @@ let package = Package(
         .target(
             name: "Auth", dependencies: ["CourtsideJSON", "GRPC", "GRPCWire", "ServiceKit", jwtKit, logging, nioCore],
             swiftSettings: swiftSettings),
+        // What the gRPC services (score, schedule, subscription) share: their common settings
+        // and the servers and clients built from them.
+        .target(
+            name: "GRPCServiceKit", dependencies: ["Auth", "GRPC", "ServiceKit", "Storage", logging], swiftSettings: swiftSettings),
         // Storage locations (sqlite:PATH, sqlite::memory:, postgres://…): GRDB and postgres-nio.
         .target(name: "Storage", dependencies: [grdb, postgresNIO, nioSSL, logging], swiftSettings: swiftSettings),
         // The score service: the ordered, resumable log of every game.
         .target(
             name: "ScoreService",
             dependencies: [
-                "Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage",
+                "Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "GRPCHealth", "GRPCServiceKit",
+                "ServiceKit", "Storage",
                 grdb, postgresNIO, serviceLifecycle, prometheus, logging, nioCore,
             ],
             swiftSettings: swiftSettings
@@ -147,14 +152,15 @@ let package = Package(
             name: "ScoreServer",
             dependencies: ["ScoreService", "ServiceKit"],
             path: "services/score",
-            exclude: ["Dockerfile", "README.md"],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         // The schedule service: teams, games, the status state machine, storage, WatchGames.
         .target(
             name: "ScheduleService",
             dependencies: [
-                "Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "ServiceKit", "Storage", grdb,
+                "Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "GRPCServiceKit", "ServiceKit",
+                "Storage", grdb,
                 postgresNIO, serviceLifecycle, prometheus, logging,
                 nioCore,
             ],
@@ -164,7 +170,7 @@ let package = Package(
             name: "ScheduleServer",
             dependencies: ["ScheduleService", "ServiceKit"],
             path: "services/schedule",
-            exclude: ["Dockerfile", "README.md"],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         // Relaying one upstream event stream to many subscribers (subscription service, bridge).
@@ -177,7 +183,8 @@ let package = Package(
         .target(
             name: "SubscriptionService",
             dependencies: [
-                "Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "GRPCHealth", "ServiceKit", "Storage",
+                "Auth", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "GRPCHealth", "GRPCServiceKit",
+                "ServiceKit", "Storage",
                 grdb, postgresNIO, serviceLifecycle,
                 prometheus, logging, nioCore,
             ],
@@ -187,7 +194,7 @@ let package = Package(
             name: "SubscriptionServer",
             dependencies: ["SubscriptionService", "ServiceKit"],
             path: "services/subscription",
-            exclude: ["Dockerfile", "README.md"],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         // `courtside`: the command-line tool for internal users.
@@ -210,7 +217,7 @@ let package = Package(
             name: "BridgeServer",
             dependencies: ["Bridge", "ServiceKit"],
             path: "services/bridge",
-            exclude: ["Dockerfile", "README.md"],
+            exclude: ["README.md"],
             // The page ships with the executable: `courtside_BridgeServer.resources/public` beside it.
             resources: [.copy("public")],
             swiftSettings: swiftSettings
@@ -243,7 +250,7 @@ let package = Package(
             name: "FeedServer",
             dependencies: ["FeedService", "ServiceKit"],
             path: "services/feed",
-            exclude: ["Dockerfile", "README.md"],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
 
@@ -259,7 +266,7 @@ let package = Package(
             name: "WireFuzzer",
             dependencies: [
                 "CCourtsideProtos", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EchoExample", "EventRelay", "GRPC", "GRPCHealth",
-                "GRPCWire", "ProtobufC", "ScheduleService", "ScoreService",
+                "GRPCServiceKit", "GRPCWire", "ProtobufC", "ScheduleService", "ScoreService",
                 "Storage", "SubscriptionService", serviceLifecycle, logging, nioCore,
             ],
             swiftSettings: swiftSettings
@@ -275,7 +282,9 @@ let package = Package(
 
         .executableTarget(
             name: "ScoreBench",
-            dependencies: ["ScoreService", "CourtsideProto", "CourtsideRPC", "GRPC", "Storage", serviceLifecycle, logging, nioCore],
+            dependencies: [
+                "ScoreService", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCServiceKit", "Storage", serviceLifecycle, logging, nioCore,
+            ],
             path: "benchmarks/score/Sources/ScoreBench",
             swiftSettings: swiftSettings
         ),
@@ -296,7 +305,8 @@ let package = Package(
         .testTarget(
             name: "ScoreServiceTests",
             dependencies: [
-                "ScoreService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "ServiceKit", "Storage",
+                "ScoreService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC", "GRPCServiceKit", "ServiceKit",
+                "Storage",
                 "TestSupport", serviceLifecycle, logging, nioCore,
             ],
             swiftSettings: swiftSettings
@@ -304,7 +314,8 @@ let package = Package(
         .testTarget(
             name: "ScheduleServiceTests",
             dependencies: [
-                "ScheduleService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "HTTP2Transport",
+                "ScheduleService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCServiceKit", "GRPCHealth",
+                "HTTP2Transport",
                 "ServiceKit", "Storage", "TestSupport", grdb, postgresNIO,
                 serviceLifecycle, logging,
             ],
@@ -314,7 +325,7 @@ let package = Package(
             name: "SubscriptionServiceTests",
             dependencies: [
                 "SubscriptionService", "EventRelay", "ScoreService", "ScheduleService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC",
-                "GRPC", "ServiceKit", "Storage", "TestSupport",
+                "GRPC", "GRPCServiceKit", "ServiceKit", "Storage", "TestSupport",
                 serviceLifecycle, logging, nioCore,
             ],
             swiftSettings: swiftSettings
@@ -347,7 +358,7 @@ let package = Package(
             name: "BridgeTests",
             dependencies: [
                 "Auth", "Bridge", "CourtsideDomain", "CourtsideJSON", "CourtsideProto", "CourtsideRPC", "EventRelay", "GRPC",
-                "ScheduleService", "ScoreService", "SubscriptionService", "ServiceKit", "Storage",
+                "GRPCServiceKit", "ScheduleService", "ScoreService", "SubscriptionService", "ServiceKit", "Storage",
                 "TestSupport", serviceLifecycle, logging, nioCore, nioPosix, nioHTTP1, nioWebSocket,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
@@ -361,8 +372,8 @@ let package = Package(
         .testTarget(
             name: "FeedServiceTests",
             dependencies: [
-                "FeedService", "FeedSources", "ScoreService", "ScheduleService", "CourtsideProto", "CourtsideRPC", "GRPC", "ServiceKit",
-                "Storage",
+                "FeedService", "FeedSources", "ScoreService", "ScheduleService", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCServiceKit",
+                "ServiceKit", "Storage",
                 "TestSupport", serviceLifecycle, logging, nioCore, nioPosix, nioHTTP1,
             ],
             swiftSettings: swiftSettings

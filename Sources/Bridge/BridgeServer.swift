@@ -58,15 +58,10 @@ public final class BridgeServer: CourtsideServer {
         tls = try configuration.tls.map { files in
             try ServerTLSCredentials(files: files, applicationProtocols: ["http/1.1"], logger: logger)
         }
-        let clientTLS = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files, logger: logger) }
-        var subscriptionAddress = try GRPCClient.Configuration(
-            address: configuration.subscriptionAddress, of: "subscription", tls: clientTLS)
-        var scoreAddress = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score", tls: clientTLS)
-        var scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
-        let credentials = try BearerTokenFile.open(configuration.tokenFile, logger: logger)
-        subscriptionAddress.credentials = credentials
-        scoreAddress.credentials = credentials
-        scheduleAddress.credentials = credentials
+        let credentials = try ServiceClientCredentials(tls: configuration.clientTLS, tokenFile: configuration.tokenFile, logger: logger)
+        let subscriptionAddress = try credentials.configuration(for: configuration.subscriptionAddress, of: "subscription")
+        let scoreAddress = try credentials.configuration(for: configuration.scoreAddress, of: "score")
+        let scheduleAddress = try credentials.configuration(for: configuration.scheduleAddress, of: "schedule")
         self.configuration = configuration
         self.logger = logger
         group = MultiThreadedEventLoopGroup.singleton

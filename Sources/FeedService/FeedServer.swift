@@ -45,18 +45,17 @@ public final class FeedServer: CourtsideServer {
     private init(configuration: FeedConfiguration, logger: Logger) throws {
         self.configuration = configuration
         try Self.validate(configuration)
-        let credentials = try BearerTokenFile.open(configuration.tokenFile, logger: logger)
+        let credentials = try ServiceClientCredentials(tls: configuration.clientTLS, tokenFile: configuration.tokenFile, logger: logger)
         guard var scoreAddress = GRPCClient.Configuration(address: configuration.scoreAddress) else {
             throw FeedConfigurationError("score address '\(configuration.scoreAddress)' is not host:port")
         }
         guard var scheduleAddress = GRPCClient.Configuration(address: configuration.scheduleAddress) else {
             throw FeedConfigurationError("schedule address '\(configuration.scheduleAddress)' is not host:port")
         }
-        let tls = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files, logger: logger) }
-        scoreAddress.tls = tls
-        scheduleAddress.tls = tls
-        scoreAddress.credentials = credentials
-        scheduleAddress.credentials = credentials
+        scoreAddress.tls = credentials.tls
+        scheduleAddress.tls = credentials.tls
+        scoreAddress.credentials = credentials.token
+        scheduleAddress.credentials = credentials.token
         let metrics = ServiceMetrics(service: "feed")
         self.metrics = metrics
         let feedMetrics = FeedMetrics(metrics, source: configuration.source)

@@ -57,27 +57,7 @@ public enum ESPNSummaryAdapter {
                 }
             }
             if !problems.isEmpty { return .failure(FeedRejection(problems)) }
-            let header = PlayByPlayBuilder.Header(
-                status: summary.status,
-                score: (summary.homeScore, summary.awayScore),
-                period: summary.period,
-                clockMs: summary.clockMs,
-                periodEnded: summary.periodEnded
-            )
-            var builder = PlayByPlayBuilder(gameId: gameId, syntheticPrefix: gameId, header: header)
-            builder.add(contentsOf: actions)
-            let errors = builder.finish()
-            if !errors.isEmpty { return .failure(FeedRejection(errors)) }
-            var game = entry.game
-            if builder.state.status == .final { game.status = .final }
-            return .success(
-                GameFeed(
-                    game: game,
-                    events: builder.events,
-                    state: builder.events.isEmpty ? entry.state : builder.state,
-                    glitches: builder.glitches
-                )
-            )
+            return PlayByPlayBuilder.gameFeed(of: entry, plays: actions)
         }
     }
 

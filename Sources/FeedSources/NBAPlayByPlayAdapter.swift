@@ -61,27 +61,7 @@ public enum NBAPlayByPlayAdapter {
         if !problems.isEmpty { return .failure(FeedRejection(problems)) }
         // Stable: equal order numbers (never seen) keep the payload's order.
         let actions = ordered.enumerated().sorted { ($0.element.order, $0.offset) < ($1.element.order, $1.offset) }
-        let providerHeader = PlayByPlayBuilder.Header(
-            status: header.game.status,
-            score: (header.state.homeScore, header.state.awayScore),
-            period: header.state.period,
-            clockMs: header.state.clockMs,
-            periodEnded: header.periodEnded
-        )
-        var builder = PlayByPlayBuilder(gameId: gameId, syntheticPrefix: gameId, header: providerHeader, holdsUnstartedPeriods: holding)
-        builder.add(contentsOf: actions.map(\.element.action))
-        let errors = builder.finish()
-        if !errors.isEmpty { return .failure(FeedRejection(errors)) }
-        var game = header.game
-        if builder.state.status == .final { game.status = .final }
-        return .success(
-            GameFeed(
-                game: game,
-                events: builder.events,
-                state: builder.events.isEmpty ? header.state : builder.state,
-                glitches: builder.glitches
-            )
-        )
+        return PlayByPlayBuilder.gameFeed(of: header, plays: actions.map(\.element.action), holdsUnstartedPeriods: holding)
     }
 
     private static func action(_ node: JSONNode, gameId: String, header: ScoreboardGame) throws(FeedError) -> (Int64, PlayAction) {

@@ -129,31 +129,9 @@ public enum SportradarPlayByPlayAdapter {
             }
         }
         if !problems.isEmpty { return .failure(FeedRejection(problems)) }
-        var builder = PlayByPlayBuilder(
-            gameId: gameId,
-            syntheticPrefix: gameId,
-            header: .init(
-                status: status,
-                score: headerScore,
-                period: headerPeriod,
-                clockMs: headerClock,
-                periodEnded: status == .halftime
-            ),
-            closesWithAPlay: false
-        )
-        builder.add(contentsOf: actions)
-        let errors = builder.finish()
-        if !errors.isEmpty { return .failure(FeedRejection(errors)) }
-        var result = game
-        if builder.state.status == .final { result.status = .final }
-        return .success(
-            GameFeed(
-                game: result,
-                events: builder.events,
-                state: builder.events.isEmpty ? headerState : builder.state,
-                glitches: builder.glitches
-            )
-        )
+        let header = PlayByPlayBuilder.Header(
+            status: status, score: headerScore, period: headerPeriod, clockMs: headerClock, periodEnded: status == .halftime)
+        return PlayByPlayBuilder.gameFeed(game: game, headerState: headerState, header: header, plays: actions, closesWithAPlay: false)
     }
 
     /// Courtside's period number: `sequence` counts every period; `number` restarts at 1 for

@@ -1,8 +1,8 @@
-import Auth
 import CourtsideProto
 import CourtsideRPC
 public import GRPC
 public import GRPCHealth
+import GRPCServiceKit
 public import Logging
 internal import NIOCore
 public import ServiceKit
@@ -43,8 +43,7 @@ public final class ScheduleServer: CourtsideServer {
 
     private init(configuration: ScheduleServerConfiguration, logger: Logger) async throws {
         self.configuration = configuration
-        // Unusable TLS files stop the start before storage is opened.
-        let tls = try configuration.grpcTLS.map { files in try ServerTLSCredentials(files: files, logger: logger) }
+        let credentials = try configuration.server.openCredentials(logger: logger)
         let metrics = ServiceMetrics(service: "schedule")
         let scheduleMetrics = ScheduleMetrics(metrics: metrics)
         logger.info("opening storage", metadata: ["storage": "\(configuration.storage)"])
@@ -72,19 +71,11 @@ public final class ScheduleServer: CourtsideServer {
         }
         let readiness = Readiness()
         let health = HealthService(services: [ScheduleServiceMethods.serviceName])
-        var grpcConfiguration = GRPCServer.Configuration(host: configuration.host, port: configuration.grpcPort)
+        var grpcConfiguration = try await configuration.server.grpcServerConfiguration(
+            credentials: credentials, metrics: metrics, logger: logger)
         grpcConfiguration.maximumReceiveMessageSize = configuration.maximumReceiveMessageSize
-        grpcConfiguration.limits = configuration.grpcLimits
-        grpcConfiguration.observer = metrics.grpcServerObserver()
-        grpcConfiguration.tls = tls
-        grpcConfiguration.interceptor = try await configuration.auth.interceptor(host: configuration.host, metrics: metrics, logger: logger)
         let grpcServer = GRPCServer(configuration: grpcConfiguration, services: [schedule, health], logger: logger)
-        let adminServer = configuration.adminPort.map { port in
-            AdminServer(
-                host: configuration.adminHost, port: port, metrics: metrics, readiness: readiness, logger: logger,
-                limits: configuration.adminLimits
-            )
-        }
+        let adminServer = configuration.server.adminServer(metrics: metrics, readiness: readiness, logger: logger)
 
         var services: [any Service] = []
         if let adminServer {

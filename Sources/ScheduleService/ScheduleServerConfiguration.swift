@@ -1,26 +1,16 @@
-public import Auth
 public import CourtsideProto
 import CourtsideRPC
-public import GRPC
+public import GRPCServiceKit
 public import ServiceKit
-public import Storage
 
-/// Everything a schedule server process is built from: its settings (declared below,
-/// documented in services/schedule/README.md), read by `courtside-schedule` and set directly by
-/// tests (port 0 for ephemeral ports).
-public struct ScheduleServerConfiguration: ServiceConfiguration {
-    /// Address the gRPC server listens on.
-    public var host: String
-    /// gRPC port (0: any free port).
-    public var grpcPort: Int
-    /// Admin HTTP port for /metrics, /healthz, /readyz (0: any free port; nil: no admin server).
-    public var adminPort: Int?
-    /// Where games are kept.
-    public var storage: StorageLocation
+/// Everything a schedule server process is built from: the settings every gRPC service has
+/// (``GRPCServiceSettings``) and its own, declared below and documented in
+/// services/schedule/README.md; read by `courtside-schedule` and set directly by tests (port 0
+/// for ephemeral ports).
+public struct ScheduleServerConfiguration: GRPCServiceConfiguration {
+    public var server: GRPCServiceSettings
     /// Games created at start-up if they do not exist yet.
     public var seedGames: [Game]
-    /// How long calls may take to finish after SIGTERM.
-    public var shutdownGrace: Duration
     /// Most changes a `WatchGames` stream may have waiting before it is ended.
     public var watchQueueCapacity: Int
     /// How often the change log is read for writes made by other processes sharing the store
@@ -32,16 +22,6 @@ public struct ScheduleServerConfiguration: ServiceConfiguration {
     public var limits = Schedule.Limits()
     /// Largest request message accepted (bytes).
     public var maximumReceiveMessageSize = 4 << 20
-    /// What each gRPC client may make the server hold, and its deadlines.
-    public var grpcLimits: GRPCServerLimits
-    /// TLS on the gRPC port; nil: cleartext h2c.
-    public var grpcTLS: ServerTLSFiles?
-    /// The admin port's own address (loopback unless deployed otherwise) and limits.
-    public var adminHost: String
-    public var adminLimits: AdminServerLimits
-    public var log: LogSettings
-    /// Who may call which method (docs/auth.md).
-    public var auth: AuthConfiguration
 
     /// The defaults: ports 50052 and 9102 on 127.0.0.1, `sqlite:data/schedule.sqlite`.
     public init() {
@@ -50,30 +30,16 @@ public struct ScheduleServerConfiguration: ServiceConfiguration {
     }
 
     public init(reader: SettingsReader) throws(SettingsError) {
-        host = try reader.read(CommonSettings.host)
-        grpcPort = try reader.read(ScheduleSettings.grpcPort)
-        adminPort = try reader.read(ScheduleSettings.adminPort)
-        adminHost = try reader.read(AdminSettings.host)
-        adminLimits = try AdminSettings.limits(from: reader)
-        grpcLimits = try GRPCServerSettings.limits(from: reader)
-        grpcTLS = try GRPCServerSettings.tls(from: reader)
-        storage = try reader.read(ScheduleSettings.storage)
+        server = try GRPCServiceSettings(reader: reader, ScheduleSettings.service)
         seedGames = try reader.read(ScheduleSettings.seedGames)
         watchQueueCapacity = try reader.read(ScheduleSettings.watchQueue)
-        log = try LogSettings(reader: reader)
-        auth = try AuthConfiguration(reader: reader)
-        shutdownGrace = try reader.read(CommonSettings.shutdownGrace)
     }
 }
 
 /// The schedule service's own settings (services/schedule/README.md).
 enum ScheduleSettings {
-    static let grpcPort = GRPCServerSettings.port(default: 50052)
-    static let adminPort = AdminSettings.port(default: 9102)
-    static let storage = Setting<StorageLocation>.parsed(
-        "storage", default: .sqliteFile(path: "data/schedule.sqlite"), defaultText: "sqlite:data/schedule.sqlite",
-        help: "Where games are kept: sqlite:PATH, sqlite::memory: or postgres://USER:PASSWORD@HOST:PORT/DB.", placeholder: "location",
-        parse: StorageLocation.init(parsing:)
+    static let service = GRPCServiceSettings.Declaration(
+        grpcPort: 50052, adminPort: 9102, storage: "Where games are kept", defaultFile: "data/schedule.sqlite", callsOtherServices: false
     )
     static let seedGames = Setting<[Game]>(
         "seed-games", environment: "COURTSIDE_SEED_GAMES_FILE", default: [], defaultText: "none",

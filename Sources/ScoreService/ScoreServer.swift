@@ -1,8 +1,8 @@
-import Auth
 import CourtsideProto
 import CourtsideRPC
 public import GRPC
 public import GRPCHealth
+import GRPCServiceKit
 public import Logging
 public import ServiceKit
 public import ServiceLifecycle
@@ -14,7 +14,8 @@ public final class ScoreServer: CourtsideServer {
     public let configuration: Configuration
     public let engine: ScoreEngine
     public let grpcServer: GRPCServer
-    public let adminServer: AdminServer
+    /// The admin HTTP server, unless disabled.
+    public let adminServer: AdminServer?
     public let health: HealthService
     public let readiness: Readiness
     public let metrics: ServiceMetrics
@@ -32,9 +33,7 @@ public final class ScoreServer: CourtsideServer {
     /// schedule service at `configuration.scheduleAddress` (when it is not nil).
     public static func build(configuration: Configuration, directory: (any GameDirectory)?, logger: Logger) async throws -> ScoreServer {
         logger.info("starting", metadata: ["storage": "\(configuration.storage)", "schedule": "\(configuration.scheduleAddress)"])
-        // Unusable TLS files stop the start before storage is opened.
-        let tls = try configuration.grpcTLS.map { files in try ServerTLSCredentials(files: files, logger: logger) }
-        let clientTLS = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files, logger: logger) }
+        let credentials = try configuration.server.openCredentials(logger: logger)
         let store: any ScoreStore
         switch configuration.storage {
         case .sqliteFile, .sqliteMemory:
@@ -47,22 +46,20 @@ public final class ScoreServer: CourtsideServer {
         if let directory {
             resolvedDirectory = directory
         } else {
-            var address = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
-            address.credentials = try BearerTokenFile.open(configuration.tokenFile, logger: logger)
-            let client = GRPCClient(configuration: address, logger: logger)
+            let client = GRPCClient(
+                configuration: try credentials.clients.configuration(for: configuration.scheduleAddress, of: "schedule"), logger: logger)
             scheduleClient = client
             resolvedDirectory = ScheduleGameDirectory(client: client, logger: logger)
         }
         return try await ScoreServer(
-            configuration: configuration, store: store, directory: resolvedDirectory, scheduleClient: scheduleClient, tls: tls,
-            logger: logger
+            configuration: configuration, store: store, directory: resolvedDirectory, scheduleClient: scheduleClient,
+            credentials: credentials, logger: logger
         )
     }
 
     private init(
         configuration: Configuration, store: any ScoreStore, directory: any GameDirectory, scheduleClient: GRPCClient?,
-        tls: ServerTLSCredentials?,
-        logger: Logger
+        credentials: GRPCServiceCredentials, logger: Logger
     ) async throws {
         self.configuration = configuration
         self.store = store
@@ -75,21 +72,15 @@ public final class ScoreServer: CourtsideServer {
         try await engine.start()
         health = HealthService(services: [ScoreServiceMethods.serviceName])
         readiness = Readiness()
-        var grpcConfiguration = GRPCServer.Configuration(host: configuration.host, port: configuration.grpcPort)
+        var grpcConfiguration = try await configuration.server.grpcServerConfiguration(
+            credentials: credentials, metrics: metrics, logger: logger)
         grpcConfiguration.maximumReceiveMessageSize = configuration.maximumMessageSize
-        grpcConfiguration.limits = configuration.grpcLimits
-        grpcConfiguration.observer = metrics.grpcServerObserver()
-        grpcConfiguration.tls = tls
-        grpcConfiguration.interceptor = try await configuration.auth.interceptor(host: configuration.host, metrics: metrics, logger: logger)
         grpcServer = GRPCServer(
             configuration: grpcConfiguration,
             services: [ScoreHandler(engine: engine, directory: directory, metrics: scoreMetrics), health],
             logger: logger
         )
-        adminServer = AdminServer(
-            host: configuration.adminHost, port: configuration.adminPort, metrics: metrics, readiness: readiness, logger: logger,
-            limits: configuration.adminLimits
-        )
+        adminServer = configuration.server.adminServer(metrics: metrics, readiness: readiness, logger: logger)
     }
 
     /// The lifecycle services, in start order (stopped in reverse on SIGTERM).
@@ -98,8 +89,8 @@ public final class ScoreServer: CourtsideServer {
         let store = self.store
         let scheduleClient = self.scheduleClient
         let directory = self.directory
-        return [
-            AdminServerService(server: adminServer),
+        var services: [any Service] = adminServer.map { [AdminServerService(server: $0)] } ?? []
+        services.append(
             GRPCServerService(
                 server: grpcServer,
                 health: health,
@@ -113,7 +104,8 @@ public final class ScoreServer: CourtsideServer {
                     scheduleClient?.close()
                     await store.close()
                 }
-            ),
-        ]
+            )
+        )
+        return services
     }
 }

@@ -1,4 +1,5 @@
 public import GRPC
+public import Logging
 
 /// How a service (or the `courtside` CLI) reaches the other services over TLS: the CA bundle
 /// their certificates chain to, its own certificate for servers that require one (mTLS), and a
@@ -40,6 +41,28 @@ public enum GRPCClientSettings {
             caFile: ca, certificateFile: certificate.isEmpty ? nil : certificate, keyFile: key.isEmpty ? nil : key,
             serverName: name.isEmpty ? nil : name, reloadInterval: interval
         )
+    }
+}
+
+/// The client TLS and the bearer token a service presents to the services it calls
+/// (`--client-tls-*`, `--token-file`), opened once for all its clients.
+public struct ServiceClientCredentials: Sendable {
+    /// nil: cleartext h2c.
+    public let tls: ClientTLSCredentials?
+    /// nil: no token.
+    public let token: BearerTokenFile?
+
+    /// Opens the files. - Throws: when one is unusable.
+    public init(tls: ClientTLSFiles?, tokenFile: String, logger: Logger) throws {
+        self.tls = try tls.map { files in try ClientTLSCredentials(files: files, logger: logger) }
+        token = try BearerTokenFile.open(tokenFile, logger: logger)
+    }
+
+    /// A client's configuration for the service `name` at `address`, with the TLS and the token.
+    public func configuration(for address: String, of name: String) throws -> GRPCClient.Configuration {
+        var configuration = try GRPCClient.Configuration(address: address, of: name, tls: tls)
+        configuration.credentials = token
+        return configuration
     }
 }
 

@@ -4,6 +4,7 @@ import CourtsideRPC
 public import EventRelay
 public import GRPC
 public import GRPCHealth
+import GRPCServiceKit
 public import Logging
 import Prometheus
 public import ServiceKit
@@ -17,7 +18,8 @@ public final class SubscriptionServer: CourtsideServer {
     public let configuration: Configuration
     public let relay: GameRelay<Void>
     public let grpcServer: GRPCServer
-    public let adminServer: AdminServer
+    /// The admin HTTP server, unless disabled.
+    public let adminServer: AdminServer?
     public let health: HealthService
     public let readiness: Readiness
     public let metrics: ServiceMetrics
@@ -42,13 +44,9 @@ public final class SubscriptionServer: CourtsideServer {
     }
 
     private init(configuration: Configuration, logger: Logger) async throws {
-        let tls = try configuration.grpcTLS.map { files in try ServerTLSCredentials(files: files, logger: logger) }
-        let clientTLS = try configuration.clientTLS.map { files in try ClientTLSCredentials(files: files, logger: logger) }
-        var score = try GRPCClient.Configuration(address: configuration.scoreAddress, of: "score", tls: clientTLS)
-        var scheduleAddress = try GRPCClient.Configuration(address: configuration.scheduleAddress, of: "schedule", tls: clientTLS)
-        let credentials = try BearerTokenFile.open(configuration.tokenFile, logger: logger)
-        score.credentials = credentials
-        scheduleAddress.credentials = credentials
+        let credentials = try configuration.server.openCredentials(logger: logger)
+        let score = try credentials.clients.configuration(for: configuration.scoreAddress, of: "score")
+        let scheduleAddress = try credentials.clients.configuration(for: configuration.scheduleAddress, of: "schedule")
         self.configuration = configuration
         self.logger = logger
         switch configuration.storage {
@@ -74,13 +72,9 @@ public final class SubscriptionServer: CourtsideServer {
         readiness = Readiness()
         let upstream = self.upstream
         readiness.addCheck("score stream") { upstream.isConnected }
-        var grpcConfiguration = GRPCServer.Configuration(host: configuration.host, port: configuration.grpcPort)
-        grpcConfiguration.limits = configuration.grpcLimits
-        grpcConfiguration.observer = metrics.grpcServerObserver()
-        grpcConfiguration.tls = tls
-        grpcConfiguration.interceptor = try await configuration.auth.interceptor(host: configuration.host, metrics: metrics, logger: logger)
         grpcServer = GRPCServer(
-            configuration: grpcConfiguration,
+            configuration: try await configuration.server.grpcServerConfiguration(
+                credentials: credentials, metrics: metrics, logger: logger),
             services: [
                 SubscriptionHandler(
                     relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, store: store,
@@ -92,10 +86,7 @@ public final class SubscriptionServer: CourtsideServer {
             ],
             logger: logger
         )
-        adminServer = AdminServer(
-            host: configuration.adminHost, port: configuration.adminPort, metrics: metrics, readiness: readiness, logger: logger,
-            limits: configuration.adminLimits
-        )
+        adminServer = configuration.server.adminServer(metrics: metrics, readiness: readiness, logger: logger)
     }
 
     /// Opens the upstream stream and starts following the schedule.
@@ -127,8 +118,8 @@ public final class SubscriptionServer: CourtsideServer {
         let schedule = self.schedule
         let store = self.store
         let clients = [scoreClient, scheduleClient]
-        return [
-            AdminServerService(server: adminServer),
+        var services: [any Service] = adminServer.map { [AdminServerService(server: $0)] } ?? []
+        services.append(
             GRPCServerService(
                 server: grpcServer,
                 health: health,
@@ -143,7 +134,8 @@ public final class SubscriptionServer: CourtsideServer {
                     for client in clients { client.close() }
                     await store.close()
                 }
-            ),
-        ]
+            )
+        )
+        return services
     }
 }

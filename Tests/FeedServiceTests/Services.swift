@@ -3,6 +3,7 @@ import CourtsideRPC
 import FeedService
 import Foundation
 import GRPC
+import GRPCServiceKit
 import Logging
 import ScheduleService
 import ScoreService

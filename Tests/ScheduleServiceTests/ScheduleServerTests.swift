@@ -3,6 +3,7 @@ import CourtsideProto
 import CourtsideRPC
 import GRPC
 import GRPCHealth
+import GRPCServiceKit
 import HTTP2Transport
 import Logging
 import ScheduleService

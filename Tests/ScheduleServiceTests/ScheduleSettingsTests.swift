@@ -1,3 +1,4 @@
+import GRPCServiceKit
 import ScheduleService
 import ServiceKit
 import Storage

@@ -1,4 +1,5 @@
 import GRPC
+import GRPCServiceKit
 import ScoreService
 import ServiceKit
 import Storage

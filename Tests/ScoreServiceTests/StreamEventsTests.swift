@@ -2,6 +2,7 @@ import CourtsideProto
 import CourtsideRPC
 import EventRelay
 import GRPC
+import GRPCServiceKit
 import ScoreService
 import Testing
 

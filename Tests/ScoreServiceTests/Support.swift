@@ -2,6 +2,7 @@ import CourtsideProto
 import CourtsideRPC
 import Foundation
 import GRPC
+import GRPCServiceKit
 import Logging
 import NIOCore
 import ScoreService

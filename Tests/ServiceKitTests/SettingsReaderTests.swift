@@ -147,4 +147,15 @@ private struct Example: ServiceConfiguration {
         #expect(help.contains("env COURTSIDE_OLD_TITLE, default: none"))
         #expect(help.contains("env COURTSIDE_SHUTDOWN_GRACE_SECONDS, default: 20"))
     }
+
+    @Test func settingsReadToBeListedLastComeAfterTheOthers() throws {
+        let reader = SettingsReader.defaults()
+        let grace = try reader.listedLast { () throws(SettingsError) in try reader.read(CommonSettings.shutdownGrace) }
+        _ = try reader.read(Example.port)
+        // Read again outside, a setting keeps its first place.
+        _ = try reader.read(CommonSettings.shutdownGrace)
+        _ = try reader.read(Example.echo)
+        #expect(grace == .seconds(20))
+        #expect(reader.described.map(\.name) == ["config", "grpc-port", "echo", "shutdown-grace-seconds"])
+    }
 }

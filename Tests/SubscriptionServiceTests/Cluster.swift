@@ -4,6 +4,7 @@ import CourtsideRPC
 import EventRelay
 import Foundation
 import GRPC
+import GRPCServiceKit
 import Logging
 import NIOCore
 import ScheduleService

@@ -1,3 +1,4 @@
+import GRPCServiceKit
 import ServiceKit
 import Storage
 import SubscriptionService

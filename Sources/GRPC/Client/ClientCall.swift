@@ -14,9 +14,8 @@ final class ClientCall {
     private var trailers: Metadata?
     private var headWaiters: [CheckedContinuation<Metadata, any Error>] = []
     private var trailerWaiters: [CheckedContinuation<Metadata, any Error>] = []
-    private var drainWaiter: CheckedContinuation<Void, any Error>?
+    private var drain = OutboundDrainWaiter()
     private var failure: (any Error)?
-    private var writerCancelled = false
     private var deadlineTask: Scheduled<Void>?
 
     init(streamID: Int32, connection: GRPCClientConnection, method: MethodDescriptor) {
@@ -165,28 +164,17 @@ final class ClientCall {
     }
 
     func waitForDrain(_ continuation: CheckedContinuation<Void, any Error>) {
-        if writerCancelled {
-            continuation.resume(throwing: CancellationError())
-        } else if let failure {
-            continuation.resume(throwing: failure)
-        } else if machine.isClosed
-            || connection.http2.pendingOutboundBytes(streamID: streamID) * 4 <= connection.http2.outboundHighWaterMark
+        let http2 = connection.http2
+        if drain.wait(
+            continuation, failure: failure,
+            drained: machine.isClosed || http2.pendingOutboundBytes(streamID: streamID) * 4 <= http2.outboundHighWaterMark)
         {
-            continuation.resume()
-        } else {
-            drainWaiter = continuation
-            connection.http2.notifyWhenDrained(streamID: streamID)
+            http2.notifyWhenDrained(streamID: streamID)
         }
     }
 
     func resumeDrainWaiter(_ error: (any Error)?) {
-        guard let waiter = drainWaiter else { return }
-        drainWaiter = nil
-        if let error {
-            waiter.resume(throwing: error)
-        } else {
-            waiter.resume()
-        }
+        drain.resume(error)
     }
 
     func pollMessage() -> (ready: Bool, message: ByteBuffer?, error: (any Error)?) {
@@ -198,9 +186,8 @@ final class ClientCall {
     }
 
     func cancelWaiters() {
-        writerCancelled = true
         inbox.cancelWaiter()
-        resumeDrainWaiter(CancellationError())
+        drain.cancel()
     }
 
     func waitForHead(_ continuation: CheckedContinuation<Metadata, any Error>) {

@@ -18,9 +18,8 @@ final class ServerCall {
     private var heldRequest: ByteBuffer?
     private var task: Task<Void, Never>?
     private var deadlineTask: Scheduled<Void>?
-    private var drainWaiter: CheckedContinuation<Void, any Error>?
+    private var drain = OutboundDrainWaiter()
     private var streamIsClosed = false
-    private var writerCancelled = false
     /// Request bytes this call holds, as last reported to the connection's budget.
     private var heldBytes = 0
     /// When the call started; read only to report durations to an observer.
@@ -251,7 +250,7 @@ final class ServerCall {
         deadlineTask?.cancel()
         deadlineTask = nil
         releaseRequestBytes()
-        if inbox != nil || drainWaiter != nil {
+        if inbox != nil || drain.isWaiting {
             let error = RPCError(.cancelled, "call already completed")
             inbox?.finish(.failure(error))
             resumeDrainWaiter(error)
@@ -276,7 +275,7 @@ final class ServerCall {
         if let inbox {
             connection.http2.consumeConnection(count: inbox.unacknowledgedBytes)
         }
-        if inbox != nil || drainWaiter != nil {
+        if inbox != nil || drain.isWaiting {
             let error = RPCError(.cancelled, "the client cancelled the call (\(errorCode))")
             inbox?.finish(.failure(error))
             resumeDrainWaiter(error)
@@ -325,30 +324,15 @@ final class ServerCall {
     }
 
     func waitForDrain(_ continuation: CheckedContinuation<Void, any Error>) {
-        if writerCancelled {
-            continuation.resume(throwing: CancellationError())
-            return
+        let closed = machine.isClosed ? RPCError(.cancelled, "call already completed") : nil
+        let lowWaterMark = connection.configuration.http2.outboundBufferLowWaterMark
+        if drain.wait(continuation, failure: closed, drained: connection.http2.pendingOutboundBytes(streamID: streamID) <= lowWaterMark) {
+            connection.http2.notifyWhenDrained(streamID: streamID)
         }
-        if machine.isClosed {
-            continuation.resume(throwing: RPCError(.cancelled, "call already completed"))
-            return
-        }
-        if connection.http2.pendingOutboundBytes(streamID: streamID) <= connection.configuration.http2.outboundBufferLowWaterMark {
-            continuation.resume()
-            return
-        }
-        drainWaiter = continuation
-        connection.http2.notifyWhenDrained(streamID: streamID)
     }
 
     func resumeDrainWaiter(_ error: (any Error)?) {
-        guard let waiter = drainWaiter else { return }
-        drainWaiter = nil
-        if let error {
-            waiter.resume(throwing: error)
-        } else {
-            waiter.resume()
-        }
+        drain.resume(error)
     }
 
     func pollMessage() -> (ready: Bool, message: ByteBuffer?, error: (any Error)?) {
@@ -368,9 +352,8 @@ final class ServerCall {
     }
 
     func cancelWaiters() {
-        writerCancelled = true
         inbox?.cancelWaiter()
-        resumeDrainWaiter(CancellationError())
+        drain.cancel()
     }
 }
 

@@ -14,8 +14,13 @@ public final class SettingsReader {
     private let arguments: CommandLineArguments
     private let environment: [String: String]
     private let file: SettingsFile?
-    /// The settings read so far, in the order they were read.
-    public private(set) var described: [SettingDescription]
+    /// The settings read so far, in the order they were read, those read in ``listedLast(_:)``
+    /// after the others.
+    public var described: [SettingDescription] { listed + listedAtEnd }
+    private var listed: [SettingDescription]
+    private var listedAtEnd: [SettingDescription] = []
+    /// Inside ``listedLast(_:)``.
+    private var listingAtEnd = false
     private var known: Set<String> = []
     /// The switches among them (`--no-name` is theirs).
     private var switches: Set<String> = []
@@ -32,7 +37,7 @@ public final class SettingsReader {
         self.arguments = arguments
         self.environment = environment
         file = try path.map { path throws(SettingsError) in try SettingsFile(path: path) }
-        described = [Self.configurationFile.description]
+        listed = [Self.configurationFile.description]
         known = [Self.configurationFile.name]
     }
 
@@ -47,7 +52,7 @@ public final class SettingsReader {
         self.arguments = try CommandLineArguments(arguments)
         self.environment = environment.filter { !$0.value.isEmpty }
         self.file = file
-        described = [Self.configurationFile.description]
+        listed = [Self.configurationFile.description]
         known = [Self.configurationFile.name]
     }
 
@@ -56,7 +61,7 @@ public final class SettingsReader {
     ///   the text is not a value of the setting.
     public func read<Value>(_ setting: Setting<Value>) throws(SettingsError) -> Value {
         if known.insert(setting.name).inserted {
-            described.append(setting.description)
+            if listingAtEnd { listedAtEnd.append(setting.description) } else { listed.append(setting.description) }
             if setting.isSwitch { switches.insert(setting.name) }
         }
         // Every source that gives the setting must give a value of it, even one that a source
@@ -71,6 +76,16 @@ public final class SettingsReader {
             }
         }
         return value ?? setting.defaultValue
+    }
+
+    /// Reads settings now that `--help` lists after every setting read outside `body`: shared
+    /// settings that frame a service's own ones (`GRPCServiceSettings` lists the ports first
+    /// and how the process logs and stops last).
+    public func listedLast<Result>(_ body: () throws(SettingsError) -> Result) throws(SettingsError) -> Result {
+        let outer = listingAtEnd
+        listingAtEnd = true
+        defer { listingAtEnd = outer }
+        return try body()
     }
 
     /// A value read from `setting` that does not fit with another setting: a message naming

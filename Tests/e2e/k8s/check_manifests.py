@@ -849,6 +849,32 @@ def ignored(path: str, patterns: list[str]) -> bool:
     return result
 
 
+# The one Dockerfile of every service's image: `--build-arg SERVICE=<name>` picks the stage.
+DOCKERFILE = "services/Dockerfile"
+
+
+def image_stages(instructions: list[tuple[str, str]], service: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The stages an image of `service` is made of, base first: the last stage, then the stage it
+    is FROM, and so on while that names a stage. Each stage: (its base image or stage, its
+    instructions); `${SERVICE}` is `service` throughout (the build argument)."""
+    stages: list[tuple[str, str | None, list[tuple[str, str]]]] = []
+    for word, args in instructions:
+        args = args.replace("${SERVICE}", service).replace("$SERVICE", service)
+        if word == "FROM":
+            tokens = [t for t in args.split() if not t.startswith("--")]
+            name = tokens[2] if len(tokens) >= 3 and tokens[1].upper() == "AS" else None
+            stages.append((tokens[0] if tokens else "", name, [(word, args)]))
+        elif stages:
+            stages[-1][2].append((word, args))
+    if not stages:
+        return []
+    named = {name: stage for stage in stages if (name := stage[1])}
+    chain = [stages[-1]]
+    while chain[0][0] in named and named[chain[0][0]] not in chain:
+        chain.insert(0, named[chain[0][0]])
+    return [(base, body) for base, _, body in chain]
+
+
 def check_dockerfiles(repo: Path, report: Report) -> None:
     if not (repo / "Package.swift").is_file():
         report.fail("Package.swift", "missing: the Dockerfiles build the repository's Swift package")
@@ -860,61 +886,63 @@ def check_dockerfiles(repo: Path, report: Report) -> None:
         if must not in patterns:
             report.fail(".dockerignore", f"must exclude {must}")
 
+    path = repo / DOCKERFILE
+    if not path.is_file():
+        report.fail(DOCKERFILE, "missing")
+        return
+    instructions = dockerfile_instructions(path.read_text())
     for name, spec in SERVICES.items():
-        path = repo / "services" / name / "Dockerfile"
-        where = f"services/{name}/Dockerfile"
-        if not path.is_file():
-            report.fail(where, "missing")
-            continue
-        instructions = dockerfile_instructions(path.read_text())
-        froms = [args for word, args in instructions if word == "FROM"]
+        where = f"{DOCKERFILE} (SERVICE={name})"
+        stages = image_stages(instructions, name)
+        froms = [word for word, _ in instructions if word == "FROM"]
         if len(froms) < 2:
             report.fail(where, "must be multi-stage (a Swift build stage and a slim runtime stage)")
-        elif not froms[-1].startswith("debian:bookworm-slim"):
-            report.fail(where, f"runtime stage must be debian:bookworm-slim, is {froms[-1]!r}")
+        elif not stages or not stages[0][0].startswith("debian:bookworm-slim"):
+            report.fail(where, f"runtime stage must be debian:bookworm-slim, is {stages[0][0] if stages else None!r}")
+        image = [instruction for _, body in stages for instruction in body]
 
-        runs = " ".join(args for word, args in instructions if word == "RUN")
+        runs = " ".join(args.replace("${SERVICE}", name).replace("$SERVICE", name) for word, args in instructions if word == "RUN")
         product = f"courtside-{name}"
         if not re.search(rf"--product\s+{re.escape(product)}(\s|$)", runs):
             report.fail(where, f"does not build --product {product}")
         if not re.search(rf'\.product\(\s*name:\s*"{re.escape(product)}"|\.executable\(\s*name:\s*"{re.escape(product)}"', package):
             report.note(where, f"Package.swift does not declare the product {product} yet")
 
-        users = [args for word, args in instructions if word == "USER"]
+        users = [args for word, args in image if word == "USER"]
         if not users or users[-1].split(":")[0] not in ("1000", "courtside"):
             report.fail(where, "must end as the non-root user 1000")
-        entry = [args for word, args in instructions if word == "ENTRYPOINT"]
+        entry = [args for word, args in image if word == "ENTRYPOINT"]
         if not entry or not re.search(rf'[\["\s]/app/{re.escape(product)}[\]"\s]', entry[-1] + " "):
             report.fail(where, f"ENTRYPOINT must run /app/{product}")
-        exposed = {as_int(p.split("/")[0]) for word, args in instructions if word == "EXPOSE" for p in args.split()}
+        exposed = {as_int(p.split("/")[0]) for word, args in image if word == "EXPOSE" for p in args.split()}
         want = {p for p in (spec.grpc, spec.http, spec.admin) if p}
         if exposed != want:
             report.fail(where, f"EXPOSE {sorted(x for x in exposed if x)} differs from the service's ports {sorted(want)}")
 
-        for word, args in instructions:
-            if word not in ("COPY", "ADD"):
+    for word, args in instructions:
+        if word not in ("COPY", "ADD"):
+            continue
+        tokens = shlex.split(args)
+        if any(t.startswith("--from") for t in tokens):
+            continue
+        sources = [t for t in tokens if not t.startswith("--")][:-1]
+        for source in sources:
+            rel = posixpath.normpath(source.lstrip("/")) if source not in (".", "./") else "."
+            if rel == ".":
+                if ignored("Package.swift", patterns) or ignored("Sources", patterns):
+                    report.fail(DOCKERFILE, ".dockerignore excludes Package.swift or Sources from COPY .")
                 continue
-            tokens = shlex.split(args)
-            if any(t.startswith("--from") for t in tokens):
+            matches = glob.glob(str(repo / rel))
+            if not matches:
+                if rel in PENDING_COPY_SOURCES:
+                    report.note(DOCKERFILE, f"COPY {source}: not in the repository yet (another change adds it)")
+                else:
+                    report.fail(DOCKERFILE, f"COPY {source}: no such file in the repository")
                 continue
-            sources = [t for t in tokens if not t.startswith("--")][:-1]
-            for source in sources:
-                rel = posixpath.normpath(source.lstrip("/")) if source not in (".", "./") else "."
-                if rel == ".":
-                    if ignored("Package.swift", patterns) or ignored("Sources", patterns):
-                        report.fail(where, ".dockerignore excludes Package.swift or Sources from COPY .")
-                    continue
-                matches = glob.glob(str(repo / rel))
-                if not matches:
-                    if rel in PENDING_COPY_SOURCES:
-                        report.note(where, f"COPY {source}: not in the repository yet (another change adds it)")
-                    else:
-                        report.fail(where, f"COPY {source}: no such file in the repository")
-                    continue
-                for match in matches:
-                    relmatch = os.path.relpath(match, repo)
-                    if ignored(relmatch, patterns):
-                        report.fail(where, f"COPY {source}: {relmatch} is excluded by .dockerignore")
+            for match in matches:
+                relmatch = os.path.relpath(match, repo)
+                if ignored(relmatch, patterns):
+                    report.fail(DOCKERFILE, f"COPY {source}: {relmatch} is excluded by .dockerignore")
 
 
 # --- Entry point --------------------------------------------------------------------------------

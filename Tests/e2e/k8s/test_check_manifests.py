@@ -382,23 +382,29 @@ class DockerfileChecks(unittest.TestCase):
         cm.check_dockerfiles(self.tmp, report)
         return report.violations
 
-    def edit(self, service: str, old: str, new: str) -> None:
-        path = self.tmp / "services" / service / "Dockerfile"
+    def edit(self, old: str, new: str) -> None:
+        path = self.tmp / "services" / "Dockerfile"
         text = path.read_text()
         self.assertIn(old, text)
         path.write_text(text.replace(old, new, 1))
+
+    def assert_fails_only(self, service: str, message: str) -> None:
+        """A violation for `service`'s image, and none for score's (the change touched one stage)."""
+        violations = self.violations()
+        self.assertTrue(any(f"(SERVICE={service}): {message}" in v for v in violations), violations)
+        self.assertFalse(any("(SERVICE=score)" in v for v in violations), violations)
 
     def test_copy_pass(self) -> None:
         self.assertEqual(self.violations(), [])
 
     def test_copy_of_missing_file(self) -> None:
-        self.edit("score", "COPY . .", "COPY . .\nCOPY config/score.toml /app/")
+        self.edit("COPY . .", "COPY . .\nCOPY config/score.toml /app/")
         self.assertTrue(any("COPY config/score.toml: no such file" in v for v in self.violations()), self.violations())
 
     def test_copy_of_ignored_file(self) -> None:
         (self.tmp / "run").mkdir()
         (self.tmp / "run" / "seed.db").write_text("")
-        self.edit("schedule", "COPY . .", "COPY . .\nCOPY run/seed.db /app/")
+        self.edit("COPY . .", "COPY . .\nCOPY run/seed.db /app/")
         self.assertTrue(any("excluded by .dockerignore" in v for v in self.violations()), self.violations())
 
     def test_missing_package_swift(self) -> None:
@@ -406,16 +412,25 @@ class DockerfileChecks(unittest.TestCase):
         self.assertTrue(any("Package.swift: missing" in v for v in self.violations()), self.violations())
 
     def test_runs_as_root(self) -> None:
-        self.edit("feed", "USER 1000:1000", "USER root")
-        self.assertTrue(any("non-root user 1000" in v for v in self.violations()), self.violations())
+        self.edit("USER 1000:1000", "USER 1000:1000\n\nFROM runtime AS debug\nUSER root")
+        self.edit("FROM runtime AS feed", "FROM debug AS feed")
+        self.assert_fails_only("feed", "must end as the non-root user 1000")
 
     def test_wrong_product(self) -> None:
-        self.edit("bridge", "--product courtside-bridge", "--product courtside-bridges")
+        self.edit("--product courtside-${SERVICE}", "--product courtside-bridges")
         self.assertTrue(any("does not build --product courtside-bridge" in v for v in self.violations()), self.violations())
 
     def test_wrong_exposed_port(self) -> None:
-        self.edit("subscription", "EXPOSE 50053 9103", "EXPOSE 50051 9103")
+        self.edit("EXPOSE 50053 9103", "EXPOSE 50051 9103")
         self.assertTrue(any("EXPOSE" in v for v in self.violations()), self.violations())
+
+    def test_the_image_is_not_the_stage_of_its_service(self) -> None:
+        self.edit("FROM ${SERVICE}", "FROM score")
+        self.assert_fails_only("feed", "ENTRYPOINT must run /app/courtside-feed")
+
+    def test_a_service_stage_on_the_wrong_runtime(self) -> None:
+        self.edit("FROM runtime AS bridge", "FROM build AS bridge")
+        self.assert_fails_only("bridge", "runtime stage must be debian:bookworm-slim")
 
 
 if __name__ == "__main__":
