@@ -7,7 +7,9 @@ import Testing
     @Test func leaguesAloneSelectEveryGameOfThoseLeagues() {
         let filter = RelayFilter(SubscriptionFilter(leagueIds: ["wnba"]))
         #expect(!filter.isEmpty && filter.allGames && filter.leagueIds == ["wnba"])
-        #expect(filter.matches(gameId: "w", homeTeamId: "wnba-IND", awayTeamId: "wnba-SEA", leagueId: "wnba", status: .live, previousStatus: nil))
+        #expect(
+            filter.matches(
+                gameId: "w", homeTeamId: "wnba-IND", awayTeamId: "wnba-SEA", leagueId: "wnba", status: .live, previousStatus: nil))
         #expect(!filter.matches(gameId: "n", homeTeamId: "IND", awayTeamId: "BOS", leagueId: "nba", status: .live, previousStatus: nil))
         #expect(
             !filter.matches(gameId: "u", homeTeamId: "", awayTeamId: "", leagueId: nil, status: .live, previousStatus: nil),
@@ -20,7 +22,9 @@ import Testing
         #expect(!live.allGames)
         #expect(live.matches(gameId: "n", homeTeamId: "BOS", awayTeamId: "LAL", leagueId: "nba", status: .live, previousStatus: nil))
         #expect(!live.matches(gameId: "n", homeTeamId: "BOS", awayTeamId: "LAL", leagueId: "nba", status: .scheduled, previousStatus: nil))
-        #expect(!live.matches(gameId: "w", homeTeamId: "wnba-IND", awayTeamId: "wnba-SEA", leagueId: "wnba", status: .live, previousStatus: nil))
+        #expect(
+            !live.matches(gameId: "w", homeTeamId: "wnba-IND", awayTeamId: "wnba-SEA", leagueId: "wnba", status: .live, previousStatus: nil)
+        )
         let games = RelayFilter(SubscriptionFilter(gameIds: ["n", "w"], leagueIds: ["wnba", "nba-development"]))
         #expect(games.matches(gameId: "w", homeTeamId: "", awayTeamId: "", leagueId: "wnba", status: .scheduled, previousStatus: nil))
         #expect(!games.matches(gameId: "n", homeTeamId: "", awayTeamId: "", leagueId: "nba", status: .scheduled, previousStatus: nil))

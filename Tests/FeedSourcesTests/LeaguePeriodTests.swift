@@ -31,7 +31,8 @@ import Testing
             id: "wnba-1", homeTeamId: "wnba-IND", awayTeamId: "wnba-SEA", startTimeMs: 1, date: "2025-06-01", status: .live,
             leagueId: "wnba")
         let before = ScoreboardSnapshot(games: [
-            ScoreboardGame(game: game, state: GameState(homeScore: 20, awayScore: 18, period: 1, clockMs: 0, status: .live), periodEnded: true)
+            ScoreboardGame(
+                game: game, state: GameState(homeScore: 20, awayScore: 18, period: 1, clockMs: 0, status: .live), periodEnded: true)
         ])
         let after = ScoreboardSnapshot(games: [
             ScoreboardGame(

@@ -42,7 +42,8 @@ import Testing
             SubscribeRequest(
                 filter: SubscriptionFilter(gameIds: ["w1"], leagueIds: ["wnba"]),
                 resume: [
-                    GameCursor(gameId: "w1", after: Position(epoch: epoch, seq: 2)), GameCursor(gameId: "g1", after: Position(epoch: epoch, seq: 0)),
+                    GameCursor(gameId: "w1", after: Position(epoch: epoch, seq: 2)),
+                    GameCursor(gameId: "g1", after: Position(epoch: epoch, seq: 0)),
                 ]),
             count: 3
         ) {
