@@ -155,7 +155,8 @@ final class WatchRecorder: Sendable {
         ])
         let wnba = WatchRecorder()
         let wnbaTask = wnba.watch(schedule, WatchGamesRequest(sendInitial: true, leagueIds: ["wnba"]))
-        #expect(await eventually { schedule.hub.watcherCount == 1 })
+        // The initial listing (the WNBA's game only) has arrived: what follows are changes.
+        #expect(await eventually { wnba.changes.count == 1 })
         _ = try await schedule.updateStatus(gameID: "nba-1", to: .live)
         _ = try await schedule.updateStatus(gameID: "wnba-1", to: .live)
         _ = try await schedule.upsert([makeGame("wnba-2", home: "wnba-SEA", away: "wnba-IND", venue: "Climate Pledge Arena")])
