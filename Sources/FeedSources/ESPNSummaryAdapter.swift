@@ -62,7 +62,8 @@ public enum ESPNSummaryAdapter {
                 score: (summary.homeScore, summary.awayScore),
                 period: summary.period,
                 clockMs: summary.clockMs,
-                periodEnded: summary.periodEnded
+                periodEnded: summary.periodEnded,
+                leagueID: league.id
             )
             var builder = PlayByPlayBuilder(gameId: gameId, syntheticPrefix: gameId, header: header)
             builder.add(contentsOf: actions)

@@ -66,7 +66,8 @@ public enum NBAPlayByPlayAdapter {
             score: (header.state.homeScore, header.state.awayScore),
             period: header.state.period,
             clockMs: header.state.clockMs,
-            periodEnded: header.periodEnded
+            periodEnded: header.periodEnded,
+            leagueID: header.game.leagueId
         )
         var builder = PlayByPlayBuilder(gameId: gameId, syntheticPrefix: gameId, header: providerHeader, holdsUnstartedPeriods: holding)
         builder.add(contentsOf: actions.map(\.element.action))

@@ -67,4 +67,22 @@ import Testing
         }
         _ = overtime  // overtime is rare; its length is checked whenever it happens above
     }
+
+    /// A play-by-play whose periods start without a period-start play: the builder starts each
+    /// at its league's length (10:00 in the WNBA, 12:00 in the NBA).
+    @Test func aSynthesizedPeriodStartHasItsLeaguesClock() {
+        func play(_ n: Int, period: UInt32, clock: UInt32, home: UInt32) -> PlayAction {
+            PlayAction(
+                sourceId: "p\(n)", kind: .basket(points: 2), period: period, clockMs: clock, homeScore: home, awayScore: 0, teamId: "",
+                player: "", description: "basket \(n)", occurredAtMs: Int64(n), label: "p\(n)")
+        }
+        for (league, length) in [("wnba", UInt32(600_000)), ("nba", UInt32(720_000)), ("", UInt32(720_000))] {
+            let header = PlayByPlayBuilder.Header(status: .live, score: (4, 0), period: 2, clockMs: 500_000, leagueID: league)
+            var builder = PlayByPlayBuilder(gameId: "g", syntheticPrefix: "g", header: header)
+            builder.add(contentsOf: [play(1, period: 1, clock: 590_000, home: 2), play(2, period: 2, clock: 550_000, home: 4)])
+            #expect(builder.finish().isEmpty, "\(league)")
+            let starts = builder.events.filter { $0.kind == .periodStart }.map { $0.state?.clockMs }
+            #expect(starts == [length, length], "\(league): \(starts)")
+        }
+    }
 }
