@@ -9,7 +9,8 @@ struct Watch: AsyncParsableCommand {
         abstract: "Stream live events to the terminal (through the subscription service).",
         discussion: """
             Without --game, --team or --subscription, follows every live game (with --league: every live game of those leagues). \
-            --league also narrows what --game, --team and --subscription bring to games of those leagues. Ctrl-C stops.
+            --league also narrows what --subscription brings to games of those leagues; a --game or --team of another league \
+            is refused. The subscription service filters (and knows the leagues). Ctrl-C stops.
             """
     )
 
@@ -38,46 +39,26 @@ struct Watch: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let leagueIds = Set(try LeagueOption.ids(leagues))
-        // The subscription service's filter has no league: the games of other leagues are
-        // skipped here, each game's league asked of the schedule once.
-        var leagueOf: LeagueLookup?
-        if !leagueIds.isEmpty {
-            let scheduleClient = try addresses.client(addresses.scheduleAddr, "--schedule-addr")
-            let schedule = ScheduleServiceClient(scheduleClient)
-            do {
-                try await LeagueOption.checkKnown(leagueIds.sorted(), schedule: schedule)
-            } catch let error as ValidationError {
-                scheduleClient.close()
-                throw error
-            } catch {
-                scheduleClient.close()
-                throw explain(error, service: "schedule", address: addresses.scheduleAddr)
-            }
-            leagueOf = LeagueLookup(client: scheduleClient)
-        }
-        defer { leagueOf?.close() }
+        let leagueIds = try LeagueOption.ids(leagues)
         let client = try addresses.client(addresses.subscriptionAddr, "--subscription-addr")
         defer { client.close() }
         let service = SubscriptionServiceClient(client)
+        // The subscription service filters by league (and refuses a league it does not know,
+        // or a --game/--team of another league): nothing of other leagues reaches us.
         var request = SubscribeRequest()
         if let subscription {
             request.subscriptionName = subscription
+            if !leagueIds.isEmpty { request.filter = SubscriptionFilter(leagueIds: leagueIds) }
         } else {
             request.filter = SubscriptionFilter(
-                gameIds: games, teamIds: teams.map(LeagueOption.teamId), allLive: games.isEmpty && teams.isEmpty)
+                gameIds: games, teamIds: teams.map(LeagueOption.teamId), allLive: games.isEmpty && teams.isEmpty, leagueIds: leagueIds)
         }
         let subscriptionName = subscription
         let acknowledge = self.acknowledge
-        let lookup = leagueOf
         do {
             try await service.subscribe(request) { stream in
                 var teamsByGame: [String: (String, String)] = [:]
                 for try await item in stream {
-                    if let lookup, let gameId = item.event?.gameId ?? item.snapshot?.gameId {
-                        let league = try await lookup.league(of: gameId)
-                        if !leagueIds.contains(league) { continue }
-                    }
                     switch item.item {
                     case .snapshot(let snapshot):
                         teamsByGame[snapshot.gameId] = (snapshot.homeTeamId, snapshot.awayTeamId)
@@ -103,37 +84,6 @@ struct Watch: AsyncParsableCommand {
         } catch {
             throw explain(error, service: "subscription", address: addresses.subscriptionAddr)
         }
-    }
-}
-
-/// Each game's league, asked of the schedule service once per game (`watch --league`).
-actor LeagueLookup {
-    private let client: GRPCClient
-    private let schedule: ScheduleServiceClient
-    private var leagues: [String: String] = [:]
-
-    init(client: GRPCClient) {
-        self.client = client
-        self.schedule = ScheduleServiceClient(client)
-    }
-
-    /// The game's league ("" when the schedule does not know the game; "" in the schedule is the NBA).
-    func league(of gameId: String) async throws -> String {
-        if let known = leagues[gameId] { return known }
-        let league: String
-        do {
-            let game = try await schedule.getGame(GetGameRequest(gameId: gameId), options: CallOptions(timeout: .seconds(10)))
-            league = game.leagueId.isEmpty ? "nba" : game.leagueId
-        } catch let error as RPCError where error.code == .notFound {
-            league = ""
-        }
-        if leagues.count >= 100_000 { leagues.removeAll() }
-        leagues[gameId] = league
-        return league
-    }
-
-    nonisolated func close() {
-        client.close()
     }
 }
 

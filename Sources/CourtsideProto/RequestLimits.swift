@@ -40,6 +40,11 @@ public enum RequestLimits {
     public static let teamIDsPerRequest = 100
     /// Statuses in one `ListGames` filter.
     public static let statusesPerRequest = 16
+    /// League ids in one filter (`ListGames`, `ListTeams`, `WatchGames`, a subscription filter):
+    /// the bridge's limit too.
+    public static let leagueIDsPerRequest = 20
+    /// League ids: 1–32 bytes, no whitespace or control characters (the known ones are far shorter).
+    public static let leagueIDBytes = 32
 
     /// The largest `seq` or `epoch` of a position: logs and cursors are stored as signed 64-bit
     /// integers (SQLite, PostgreSQL), so no position can go beyond it.

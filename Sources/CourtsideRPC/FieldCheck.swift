@@ -58,6 +58,22 @@ public enum FieldCheck {
         try identifier(value, field: field, maximumBytes: RequestLimits.teamIDBytes)
     }
 
+    /// The league ids of a filter (`league_ids`), each checked against `known` (the leagues the
+    /// domain knows, passed in: this module holds no domain rules): more than
+    /// ``RequestLimits/leagueIDsPerRequest`` or a malformed id is INVALID_ARGUMENT, an unknown one
+    /// NOT_FOUND, each naming the field (`filter.league_ids[1]`). Returns the distinct ids.
+    public static func leagueIDs(_ ids: [String], field: String, known: [String]) throws(RPCError) -> Set<String> {
+        try count(ids.count, field: field, maximum: RequestLimits.leagueIDsPerRequest)
+        for (index, id) in ids.enumerated() {
+            let indexed = "\(field)[\(index)]"
+            try identifier(id, field: indexed, maximumBytes: RequestLimits.leagueIDBytes)
+            guard known.contains(id) else {
+                throw RPCError(.notFound, "\(indexed): \"\(shown(id))\" is not a known league (\(known.joined(separator: ", ")))")
+            }
+        }
+        return Set(ids)
+    }
+
     /// INVALID_ARGUMENT "`field`: …" unless `value` is a text (see ``textProblem(_:maximumBytes:allowsControl:)``).
     public static func text(_ value: String, field: String, maximumBytes: Int, allowsControl: Bool = false) throws(RPCError) {
         if let problem = textProblem(value, maximumBytes: maximumBytes, allowsControl: allowsControl) {

@@ -66,6 +66,7 @@ public final class GameRelay<Payload: Sendable>: Sendable {
     private let state = Mutex(State())
     private let makePayload: @Sendable (StreamItem) -> Payload
     private let teams: @Sendable (String) -> (home: String, away: String)?
+    private let league: @Sendable (String) -> String?
     public let recentCapacity: Int
     public let subscriberCapacity: Int
 
@@ -73,16 +74,20 @@ public final class GameRelay<Payload: Sendable>: Sendable {
     ///   - recentCapacity: recent events kept per game for catch-up.
     ///   - subscriberCapacity: how far a subscriber may fall behind.
     ///   - teams: the teams of a game, when an upstream item does not say (events don't).
+    ///   - league: the league of a game (nil while not known), asked once per item for the
+    ///     subscribers that follow some leagues only (``RelayFilter/leagueIds``).
     ///   - makePayload: computed once per item, shared by every subscriber.
     public init(
         recentCapacity: Int = 1024,
         subscriberCapacity: Int = 10_000,
         teams: @escaping @Sendable (String) -> (home: String, away: String)? = { _ in nil },
+        league: @escaping @Sendable (String) -> String? = { _ in nil },
         makePayload: @escaping @Sendable (StreamItem) -> Payload
     ) {
         self.recentCapacity = recentCapacity
         self.subscriberCapacity = subscriberCapacity
         self.teams = teams
+        self.league = league
         self.makePayload = makePayload
     }
 
@@ -96,6 +101,7 @@ public final class GameRelay<Payload: Sendable>: Sendable {
             let payload = makePayload(item)
             let relayed = RelayedItem(gameId: event.gameId, item: item, position: position, payload: payload)
             let teams = self.teams
+            let league = self.league(event.gameId)
             state.withLock { state in
                 var entry =
                     state.entries[event.gameId]
@@ -124,13 +130,14 @@ public final class GameRelay<Payload: Sendable>: Sendable {
                 entry.recent.append(event)
                 if entry.recent.count > recentCapacity { _ = entry.recent.popFirst() }
                 state.entries[event.gameId] = entry
-                Self.offer(relayed, head: entry.head, previousStatus: previousStatus, to: state.subscribers)
+                Self.offer(relayed, head: entry.head, league: league, previousStatus: previousStatus, to: state.subscribers)
             }
         case .snapshot(let snapshot):
             guard let position = snapshot.position, !snapshot.gameId.isEmpty else { return }
             // The upstream restarted this game (a reset): so do we, and so do our subscribers.
             let resetItem = StreamItem(reason: .reset, item: .snapshot(snapshot))
             let relayed = RelayedItem(gameId: snapshot.gameId, item: resetItem, position: position, payload: makePayload(resetItem))
+            let league = self.league(snapshot.gameId)
             state.withLock { state in
                 let previous = state.entries[snapshot.gameId]?.head
                 if let previous, previous.epoch == position.epoch, previous.lastSeq >= position.seq { return }
@@ -141,7 +148,7 @@ public final class GameRelay<Payload: Sendable>: Sendable {
                     updatedAtMs: snapshot.updatedAtMs
                 )
                 state.entries[snapshot.gameId] = Entry(head: head)
-                Self.offer(relayed, head: head, previousStatus: previous?.state.status, to: state.subscribers)
+                Self.offer(relayed, head: head, league: league, previousStatus: previous?.state.status, to: state.subscribers)
             }
         case nil:
             return
@@ -164,12 +171,13 @@ public final class GameRelay<Payload: Sendable>: Sendable {
     }
 
     private static func offer(
-        _ item: RelayedItem<Payload>, head: Head, previousStatus: GameStatus?, to subscribers: SubscriberRegistry<RelayedItem<Payload>>
+        _ item: RelayedItem<Payload>, head: Head, league: String?, previousStatus: GameStatus?,
+        to subscribers: SubscriberRegistry<RelayedItem<Payload>>
     ) {
         subscribers.offer(item) { filter in
             filter.matches(
-                gameId: head.gameId, homeTeamId: head.homeTeamId, awayTeamId: head.awayTeamId, status: head.state.status,
-                previousStatus: previousStatus
+                gameId: head.gameId, homeTeamId: head.homeTeamId, awayTeamId: head.awayTeamId, leagueId: league,
+                status: head.state.status, previousStatus: previousStatus
             )
         }
     }

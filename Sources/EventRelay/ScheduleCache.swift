@@ -1,3 +1,4 @@
+import CourtsideDomain
 public import CourtsideProto
 import CourtsideRPC
 public import GRPC
@@ -23,6 +24,12 @@ public final class ScheduleCache: Sendable {
 
     public func game(_ id: String) -> Game? {
         games.withLock { $0[id] }
+    }
+
+    /// The league of a game the cache knows (a game stored before leagues existed is an NBA
+    /// game); nil for a game it does not know yet.
+    public func league(of gameId: String) -> String? {
+        game(gameId).map { $0.leagueId.isEmpty ? Leagues.nba.id : $0.leagueId }
     }
 
     public var allGames: [Game] {

@@ -13,36 +13,33 @@ public enum GameClock {
     /// overtimes, period 10).
     public static let maximumPeriod: Int64 = 20
 
-    /// The length of a regulation period (periods 1–4): 12 minutes.
-    public static let regulationPeriodMs: UInt32 = 720_000
+    /// The length of an NBA regulation period (periods 1–4): 12 minutes
+    /// (``PeriodRules/twelveMinuteQuarters``; other leagues: ``periodLengthMs(_:leagueID:)``).
+    public static let regulationPeriodMs: UInt32 = PeriodRules.twelveMinuteQuarters.regulationPeriodMs
 
     /// The length of an overtime period (5 and up): 5 minutes.
-    public static let overtimePeriodMs: UInt32 = 300_000
+    public static let overtimePeriodMs: UInt32 = PeriodRules.overtimeMs
 
-    /// The number of regulation periods.
-    public static let regulationPeriods: UInt32 = 4
+    /// The number of regulation periods of the leagues that play quarters.
+    public static let regulationPeriods: UInt32 = PeriodRules.twelveMinuteQuarters.regulationPeriods
 
-    /// The clock at the start of `period` (period 0, before tip-off, counts as regulation).
+    /// The clock at the start of `period` of an NBA game (period 0, before tip-off, counts as
+    /// regulation).
     public static func periodLengthMs(_ period: UInt32) -> UInt32 {
-        period > regulationPeriods ? overtimePeriodMs : regulationPeriodMs
+        PeriodRules.twelveMinuteQuarters.lengthMs(ofPeriod: period)
     }
 
-    /// The longest `period` of `leagueID` can be, for checking a provider's clock: men's college
-    /// basketball plays two 20-minute halves (then 5-minute overtimes); every other league fits
-    /// within the NBA's 12-minute quarters (the WNBA's and women's college 10-minute quarters
-    /// do). Only the clock check knows halves: the rest of the feed counts periods as the NBA does.
+    /// The clock at the start of `period` of a game of `leagueID`, as ``PeriodRules`` has it:
+    /// 12-minute quarters in the NBA and the G League (and for "", a game of no known league),
+    /// 10-minute quarters in the WNBA and women's college, 20-minute halves in men's college,
+    /// 5-minute overtimes everywhere. It bounds a provider's clock (``JSONNode/clockMs(period:leagueID:)``).
     public static func periodLengthMs(_ period: UInt32, leagueID: String) -> UInt32 {
-        guard leagueID == Leagues.mensCollege.id else { return periodLengthMs(period) }
-        return period > 2 ? overtimePeriodMs : 1_200_000
+        PeriodRules.forLeague(leagueID).lengthMs(ofPeriod: period)
     }
 
-    /// Game time played from tip-off to the moment `clockMs` is left in `period`.
+    /// Game time played from tip-off to the moment `clockMs` is left in `period` (NBA periods).
     public static func elapsedMs(period: UInt32, clockMs: UInt32) -> Int64 {
-        guard period > 0 else { return 0 }
-        var elapsed: Int64 = 0
-        for earlier in 1..<period { elapsed += Int64(periodLengthMs(earlier)) }
-        let length = periodLengthMs(period)
-        return elapsed + Int64(length - min(clockMs, length))
+        PeriodRules.twelveMinuteQuarters.elapsedMs(period: period, clockMs: clockMs)
     }
 
     /// Parses a clock text into milliseconds left, or nil when it is empty or not a clock.

@@ -41,7 +41,8 @@ extension PlayByPlayBuilder {
             score: (entry.state.homeScore, entry.state.awayScore),
             period: entry.state.period,
             clockMs: entry.state.clockMs,
-            periodEnded: entry.periodEnded
+            periodEnded: entry.periodEnded,
+            leagueID: entry.game.leagueId
         )
         return gameFeed(
             game: entry.game, headerState: entry.state, header: header, plays: plays, holdsUnstartedPeriods: holdsUnstartedPeriods)

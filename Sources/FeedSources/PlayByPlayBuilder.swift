@@ -82,6 +82,9 @@ struct PlayByPlayBuilder {
         var clockMs: UInt32 = 0
         /// Whether the header's period is over (end of a period, halftime).
         var periodEnded = false
+        /// The game's league ("": the NBA): how long its periods are (``PeriodRules``), for the
+        /// clock of a period that starts without one.
+        var leagueID = ""
     }
 
     let gameId: String
@@ -296,7 +299,7 @@ struct PlayByPlayBuilder {
             enterPeriod(action.period, occurredAtMs: action.occurredAtMs)
             if action.kind == .periodStart {
                 if takenBack { emitTakenBack(before: action) }
-                emit(action, kind: .periodStart, clockMs: action.clockMs ?? GameClock.periodLengthMs(action.period))
+                emit(action, kind: .periodStart, clockMs: action.clockMs ?? periodLengthMs(action.period))
                 return
             }
             synthesizePeriodStart(action.period, occurredAtMs: action.occurredAtMs)
@@ -318,7 +321,7 @@ struct PlayByPlayBuilder {
             if !periodEnded { synthesizePeriodEnd(occurredAtMs: action.occurredAtMs) }
             emit(action, kind: .statusChange, clockMs: 0, status: .final)
         case .periodStart:
-            emit(action, kind: .periodStart, clockMs: action.clockMs ?? GameClock.periodLengthMs(action.period))
+            emit(action, kind: .periodStart, clockMs: action.clockMs ?? periodLengthMs(action.period))
         default:
             emit(action, kind: Self.eventKind(of: action.kind))
         }
@@ -514,7 +517,7 @@ struct PlayByPlayBuilder {
                 tag: "live-p\(period)",
                 description: period == 1 ? "Tip-off" : "Start of the second half",
                 status: .live,
-                clockMs: GameClock.periodLengthMs(period),
+                clockMs: periodLengthMs(period),
                 occurredAtMs: occurredAtMs
             )
         }
@@ -522,12 +525,17 @@ struct PlayByPlayBuilder {
         periodEnded = false
     }
 
+    /// The clock at the start of `period` in the game's league.
+    private func periodLengthMs(_ period: UInt32) -> UInt32 {
+        GameClock.periodLengthMs(period, leagueID: header.leagueID)
+    }
+
     private mutating func synthesizePeriodStart(_ period: UInt32, occurredAtMs: Int64) {
         synthesize(
             .periodStart,
             tag: "start-p\(period)",
             description: "Start of the \(PeriodNames.name(of: period))",
-            clockMs: GameClock.periodLengthMs(period),
+            clockMs: periodLengthMs(period),
             occurredAtMs: occurredAtMs
         )
     }

@@ -205,13 +205,13 @@ private struct Transition {
             }
             if current.status != .live, startsPlay {
                 current.period = target.period
-                current.clockMs = GameClock.periodLengthMs(target.period)
+                current.clockMs = GameClock.periodLengthMs(target.period, leagueID: new.game.leagueId)
                 current.clockRunning = false
                 current.status = .live
                 emit(.statusChange, tag: "live", description: target.period == 1 ? "Tip-off" : "Play resumes")
             }
             current.period = target.period
-            current.clockMs = GameClock.periodLengthMs(target.period)
+            current.clockMs = GameClock.periodLengthMs(target.period, leagueID: new.game.leagueId)
             current.clockRunning = false
             emit(.periodStart, tag: "start-p\(target.period)", description: "Start of the \(PeriodNames.name(of: target.period))")
             periodEnded = false

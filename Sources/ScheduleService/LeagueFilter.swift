@@ -1,26 +1,19 @@
 import CourtsideDomain
-import CourtsideProto
+public import CourtsideProto
 import CourtsideRPC
 public import GRPC
 
-/// Checks the league ids of a filter (`ListGames`, `ListTeams`).
+/// Checks the league ids of a filter (`ListGames`, `ListTeams`, `WatchGames`).
 public enum LeagueFilter {
     /// The leagues named, each checked: malformed is INVALID_ARGUMENT, unknown NOT_FOUND, both
-    /// naming the field (`league_ids[1]`).
+    /// naming the field (`league_ids[1]`); see ``FieldCheck/leagueIDs(_:field:known:)``.
     public static func validate(_ ids: [String]) throws(RPCError) -> Set<String> {
-        try FieldCheck.count(ids.count, field: "league_ids", maximum: Leagues.all.count * 4)
-        for (index, id) in ids.enumerated() {
-            let field = "league_ids[\(index)]"
-            if let problem = FieldCheck.identifierProblem(id, maximumBytes: RequestLimits.teamIDBytes) {
-                throw RPCError(.invalidArgument, "\(field): \(problem)")
-            }
-            guard Leagues.ids.contains(id) else {
-                throw RPCError(
-                    .notFound,
-                    "\(field): \"\(FieldCheck.shown(id))\" is not a known league (\(Leagues.all.map(\.id).joined(separator: ", ")))"
-                )
-            }
-        }
-        return Set(ids)
+        try FieldCheck.leagueIDs(ids, field: "league_ids", known: Leagues.all.map(\.id))
+    }
+
+    /// Whether a game belongs to one of `leagues` (all games when it is empty), as `ListGames`
+    /// decides it (stored games always carry their league).
+    public static func matches(_ game: Game, _ leagues: Set<String>) -> Bool {
+        leagues.isEmpty || leagues.contains(game.leagueId)
     }
 }

@@ -246,19 +246,25 @@ public final class Schedule: Sendable {
     // MARK: Watching
 
     /// Streams every change committed after the call started (by any process sharing the
-    /// store, in commit order) of the watched games (all when `request.gameIds` is empty) to
+    /// store, in commit order) of the watched games (all when `request.gameIds` is empty; only
+    /// those of `request.leagueIds` when it names leagues) to
     /// `send`; first, if `request.sendInitial`, every watched game once (`initial: true`), and a
     /// change already in that listing is not sent again.
     ///
     /// Returns only by throwing: RESOURCE_EXHAUSTED when the watcher falls behind, UNAVAILABLE
     /// when the service shuts down, or the error of `send` (the client went away).
-    /// - Throws: INVALID_ARGUMENT for malformed ids.
+    /// - Throws: INVALID_ARGUMENT for malformed ids, NOT_FOUND for an unknown league.
     public func watch(_ request: WatchGamesRequest, send: (GameChange) async throws -> Void) async throws {
         try FieldCheck.count(request.gameIds.count, field: "game_ids", maximum: limits.maximumWatchedGames)
         for (index, id) in request.gameIds.enumerated() {
             try GameValidation.validate(gameID: id, field: "game_ids[\(index)]")
         }
         let ids = Set(request.gameIds)
+        let leagues = try LeagueFilter.validate(request.leagueIds)
+        func deliver(_ change: GameChange) async throws {
+            guard let game = change.game, LeagueFilter.matches(game, leagues) else { return }
+            try await send(change)
+        }
         // The watch covers every change committed after `start`. The feed only hands the hub
         // what it publishes after `subscribe`, so the changes committed after `start` and
         // published before that are read from the log; from the hub, only what comes after.
@@ -272,17 +278,17 @@ public final class Schedule: Sendable {
         var listed: [String: UInt64] = [:]
         for game in initial {
             listed[game.id] = game.revision
-            try await send(GameChange(game: game, initial: true))
+            try await deliver(GameChange(game: game, initial: true))
         }
         func isNew(_ change: LoggedChange) -> Bool {
             guard let revision = listed[change.game.id] else { return true }
             return change.game.revision > revision
         }
         for change in missed where isNew(change) {
-            try await send(GameChange(game: change.game, initial: false))
+            try await deliver(GameChange(game: change.game, initial: false))
         }
         for try await change in changes where change.sequence > readThrough && isNew(change) {
-            try await send(GameChange(game: change.game, initial: false))
+            try await deliver(GameChange(game: change.game, initial: false))
         }
         // The stream only finishes normally when the watch is cancelled.
         throw CancellationError()

@@ -53,10 +53,22 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
                 throw SubscriptionRequestRules.noSubscription(request.subscriptionName)
             }
             filter = RelayFilter(subscription.filter ?? SubscriptionFilter())
+            // The request's leagues narrow the subscription's (its other filter fields are not read).
+            if let narrowing = request.filter, !narrowing.leagueIds.isEmpty {
+                let leagues = try SubscriptionRequestRules.checkLeagues(of: narrowing)
+                filter.leagueIds = filter.leagueIds.isEmpty ? leagues : filter.leagueIds.intersection(leagues)
+                if filter.leagueIds.isEmpty {
+                    throw RPCError(
+                        .invalidArgument,
+                        "filter.league_ids: subscription '\(request.subscriptionName)' follows none of these leagues (it follows \((subscription.filter?.leagueIds ?? []).sorted().joined(separator: ", ")))"
+                    )
+                }
+            }
             for cursor in subscription.cursors { if let after = cursor.after { resume[cursor.gameId] = after } }
         } else {
             guard let requested = request.filter, !RelayFilter(requested).isEmpty else {
-                throw RPCError(.invalidArgument, "give a filter (game_ids, team_ids, all_live or all_games) or a subscription_name")
+                throw RPCError(
+                    .invalidArgument, "give a filter (game_ids, team_ids, all_live, all_games or league_ids) or a subscription_name")
             }
             try SubscriptionRequestRules.checkFields(of: requested)
             filter = RelayFilter(requested)
@@ -77,8 +89,9 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
             relay.unsubscribe(subscription)
             metrics?.subscribers.decrement()
         }
-        // Every resumed game, and the initial state of what the filter names.
-        let catchingUp = Set(initialGames(filter, heads: heads, resuming: !resume.isEmpty)).union(resume.keys).sorted()
+        // Every resumed game, and the initial state of what the filter names (of its leagues only).
+        let catchingUp = Set(initialGames(filter, heads: heads, resuming: !resume.isEmpty)).union(resume.keys)
+            .filter { filter.admits(league: schedule.league(of: $0)) }.sorted()
             .map { ResumableStream<RelayedItem<Void>>.CatchUp(gameId: $0, cursor: resume[$0]) }
         let stream = ResumableStream(subscription: subscription, registeredHeads: heads.mapValues(\.position), service: "subscription")
         try await stream.run(
@@ -127,7 +140,7 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
     public func createSubscription(request: CreateSubscriptionRequest, context: ServerContext) async throws -> Subscription {
         try SubscriptionRequestRules.checkName(request.name, field: "name")
         guard let filter = request.filter, !RelayFilter(filter).isEmpty else {
-            throw RPCError(.invalidArgument, "a subscription needs a filter (game_ids, team_ids, all_live or all_games)")
+            throw RPCError(.invalidArgument, "a subscription needs a filter (game_ids, team_ids, all_live, all_games or league_ids)")
         }
         try SubscriptionRequestRules.checkFields(of: filter)
         AuditNote.games(filter.gameIds)
@@ -190,17 +203,32 @@ public final class SubscriptionHandler: SubscriptionServiceHandler {
         try ownership.check(owner: owner, scope: scope, context: context)
     }
 
-    /// Games and teams a filter names must exist (NOT_FOUND).
+    /// Games and teams a filter names must exist (NOT_FOUND), and be of its leagues when it
+    /// names some (INVALID_ARGUMENT: they would never deliver anything).
     private func checkExistence(of filter: RelayFilter, context: ServerContext) async throws {
         for gameId in filter.gameIds.sorted() {
             guard try await isKnown(gameId, context: context) else {
                 throw SubscriptionRequestRules.unknownGame(gameId, field: "filter.game_ids")
             }
+            if let league = schedule.league(of: gameId), !filter.admits(league: league) {
+                throw SubscriptionRequestRules.otherLeague("game", gameId, league: league, field: "filter.game_ids", filter: filter)
+            }
         }
-        if !filter.teamIds.isEmpty, schedule.isReady {
-            let known = Set(schedule.allGames.flatMap { [$0.homeTeamId, $0.awayTeamId] })
-            for team in filter.teamIds.sorted() where !known.contains(team) && !SeedTeams.ids.contains(team) {
-                throw RPCError(.notFound, "filter.team_ids: unknown team '\(FieldCheck.shown(team))'")
+        guard !filter.teamIds.isEmpty else { return }
+        var teamLeagues: [String: String] = [:]
+        for team in SeedTeams.messages { teamLeagues[team.id] = team.leagueId }
+        for game in schedule.allGames {
+            let league = game.leagueId.isEmpty ? Leagues.nba.id : game.leagueId
+            teamLeagues[game.homeTeamId] = league
+            teamLeagues[game.awayTeamId] = league
+        }
+        for team in filter.teamIds.sorted() {
+            guard let league = teamLeagues[team] else {
+                if schedule.isReady { throw RPCError(.notFound, "filter.team_ids: unknown team '\(FieldCheck.shown(team))'") }
+                continue
+            }
+            if !filter.admits(league: league) {
+                throw SubscriptionRequestRules.otherLeague("team", team, league: league, field: "filter.team_ids", filter: filter)
             }
         }
     }

@@ -1,5 +1,7 @@
+import CourtsideDomain
 import CourtsideProto
 import CourtsideRPC
+import EventRelay
 import GRPC
 
 /// The subscription service's own request rules (beside the shared ``FieldCheck``): names,
@@ -15,6 +17,22 @@ enum SubscriptionRequestRules {
         for (index, teamId) in filter.teamIds.enumerated() {
             try FieldCheck.teamID(teamId, field: "filter.team_ids[\(index)]")
         }
+        _ = try checkLeagues(of: filter)
+    }
+
+    /// The filter's leagues: at most ``RequestLimits/leagueIDsPerRequest``, each well formed
+    /// (INVALID_ARGUMENT) and known (NOT_FOUND), as `ListGames` checks them.
+    static func checkLeagues(of filter: SubscriptionFilter) throws(RPCError) -> Set<String> {
+        try FieldCheck.leagueIDs(filter.leagueIds, field: "filter.league_ids", known: Leagues.all.map(\.id))
+    }
+
+    /// A game or team of another league than the filter's: INVALID_ARGUMENT (it would never
+    /// deliver anything).
+    static func otherLeague(_ kind: String, _ id: String, league: String, field: String, filter: RelayFilter) -> RPCError {
+        RPCError(
+            .invalidArgument,
+            "\(field): \(kind) '\(FieldCheck.shown(id))' is of league \(league), not of filter.league_ids (\(filter.leagueIds.sorted().joined(separator: ", ")))"
+        )
     }
 
     /// Subscription names: 1–64 bytes of ASCII letters, digits, '.', '_' and '-'.

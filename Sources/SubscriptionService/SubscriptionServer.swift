@@ -63,6 +63,7 @@ public final class SubscriptionServer: CourtsideServer {
             recentCapacity: configuration.recentEventsPerGame,
             subscriberCapacity: configuration.subscriberQueueCapacity,
             teams: { gameId in schedule.game(gameId).map { (home: $0.homeTeamId, away: $0.awayTeamId) } },
+            league: { gameId in schedule.league(of: gameId) },
             makePayload: { _ in () }
         )
         metrics = ServiceMetrics(service: "subscription")

@@ -14,9 +14,20 @@ import Testing
 /// for an "unknown" Storm), and a summary of another league than the scoreboard's is refused.
 @Suite struct PlayByPlayLeagueTests {
     /// The live ESPN capture (Tests/Fixtures/SOURCES.md) made a WNBA game: Liberty at home, Storm
-    /// away, and no `header.league` (as the WNBA scoreboard fixture carries no `leagues`).
+    /// away, and no `header.league` (as the WNBA scoreboard fixture carries no `leagues`); its
+    /// clocks cut to the WNBA's 10-minute quarters (a play in the first two minutes of an NBA
+    /// quarter reads 10:00).
     static func wnbaSummary() throws -> [UInt8] {
         var root = try #require(try Fixtures.json(Fixtures.espnSummaryLive) as? [String: Any])
+        var plays = try #require(root["plays"] as? [[String: Any]])
+        for index in plays.indices {
+            guard var clock = plays[index]["clock"] as? [String: Any], let text = clock["displayValue"] as? String,
+                let ms = GameClock.parse(text), ms > PeriodRules.forLeague(Leagues.wnba.id).regulationPeriodMs
+            else { continue }
+            clock["displayValue"] = "10:00"
+            plays[index]["clock"] = clock
+        }
+        root["plays"] = plays
         var header = try #require(root["header"] as? [String: Any])
         header["league"] = nil
         var competitions = try #require(header["competitions"] as? [[String: Any]])

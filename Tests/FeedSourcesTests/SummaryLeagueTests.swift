@@ -10,10 +10,18 @@ import Testing
 /// the caller knows better.
 @Suite struct SummaryLeagueTests {
     /// The live capture made a WNBA game (Liberty at home, Storm away, as the WNBA scoreboard
-    /// fixture spells them), with or without the header's league.
+    /// fixture spells them), with or without the header's league. Its clocks are cut to the
+    /// WNBA's 10-minute quarters (a play in the first two minutes of an NBA quarter reads 10:00).
     static func wnbaSummary(slug: String?) throws -> [UInt8] {
         let team = ["header", "competitions", 0, "competitors"] as [Any]
         var edits: [([Any], Any?)] = [(["header", "league"], slug.map { ["slug": $0] })]
+        let plays = (try Fixtures.json(Fixtures.espnSummaryLive) as? [String: Any])?["plays"] as? [[String: Any]] ?? []
+        for (index, play) in plays.enumerated() {
+            guard let text = (play["clock"] as? [String: Any])?["displayValue"] as? String, let clock = GameClock.parse(text),
+                clock > GameClock.periodLengthMs(1, leagueID: Leagues.wnba.id)
+            else { continue }
+            edits.append((["plays", index, "clock", "displayValue"], "10:00"))
+        }
         for (index, names) in [["NY", "New York Liberty", "New York", "Liberty"], ["SEA", "Seattle Storm", "Seattle", "Storm"]].enumerated()
         {
             for (key, value) in zip(["abbreviation", "displayName", "location", "name"], names) {

@@ -144,4 +144,35 @@ final class WatchRecorder: Sendable {
         #expect(schedule.hub.watcherCount == 0)
         await schedule.close()
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func aWatchOfSomeLeaguesGetsOnlyTheirGames(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
+        defer { fixture.remove() }
+        let schedule = try await fixture.schedule()
+        _ = try await schedule.upsert([
+            makeGame("nba-1"), makeGame("wnba-1", home: "wnba-IND", away: "wnba-SEA", venue: "Gainbridge Fieldhouse"),
+        ])
+        let wnba = WatchRecorder()
+        let wnbaTask = wnba.watch(schedule, WatchGamesRequest(sendInitial: true, leagueIds: ["wnba"]))
+        // The initial listing (the WNBA's game only) has arrived: what follows are changes.
+        #expect(await eventually { wnba.changes.count == 1 })
+        _ = try await schedule.updateStatus(gameID: "nba-1", to: .live)
+        _ = try await schedule.updateStatus(gameID: "wnba-1", to: .live)
+        _ = try await schedule.upsert([makeGame("wnba-2", home: "wnba-SEA", away: "wnba-IND", venue: "Climate Pledge Arena")])
+        #expect(await eventually { wnba.changes.count == 3 })
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(wnba.changes.map { "\($0.game?.id ?? "")\($0.initial ? "*" : "")" } == ["wnba-1*", "wnba-1", "wnba-2"])
+        #expect(wnba.changes.allSatisfy { $0.game?.leagueId == "wnba" })
+        wnbaTask.cancel()
+        _ = await wnbaTask.value
+
+        let unknown = await rpcError { try await schedule.watch(WatchGamesRequest(leagueIds: ["cba"])) { _ in } }
+        #expect(unknown?.code == .notFound && unknown?.message.contains("league_ids[0]") == true)
+        let tooMany = await rpcError {
+            try await schedule.watch(WatchGamesRequest(leagueIds: Array(repeating: "nba", count: 21))) { _ in }
+        }
+        #expect(tooMany?.code == .invalidArgument)
+        await schedule.close()
+    }
 }

@@ -38,6 +38,10 @@ final class Cluster: @unchecked Sendable {
         Game(id: "g1", homeTeamId: "BOS", awayTeamId: "LAL", startTimeMs: 1, date: today, venue: "TD Garden", status: .scheduled),
         Game(id: "g2", homeTeamId: "NYK", awayTeamId: "MIA", startTimeMs: 2, date: today, venue: "MSG", status: .scheduled),
         Game(id: "g3", homeTeamId: "BOS", awayTeamId: "NYK", startTimeMs: 3, date: tomorrow, venue: "TD Garden", status: .scheduled),
+        // A WNBA game beside the NBA ones (league filters).
+        Game(
+            id: "w1", homeTeamId: "wnba-IND", awayTeamId: "wnba-SEA", startTimeMs: 4, date: today, venue: "Gainbridge Fieldhouse",
+            status: .scheduled),
     ]
 
     init(subscriptionStorage: StorageLocation = .sqliteMemory, subscriptionQueue: Int = 10_000, maximumSubscriptions: Int = 1000)

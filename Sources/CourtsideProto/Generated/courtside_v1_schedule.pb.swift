@@ -651,13 +651,18 @@ public struct WatchGamesRequest: Hashable, Sendable {
     public var gameIds: [String] = []
     /// Send every matching game once before the changes.
     public var sendInitial: Bool = false
+    /// Only games of these leagues; empty = all leagues. At most 20; an unknown league is
+    /// NOT_FOUND (as for `ListGames`).
+    public var leagueIds: [String] = []
 
     public init(
         gameIds: [String] = [],
-        sendInitial: Bool = false
+        sendInitial: Bool = false,
+        leagueIds: [String] = []
     ) {
         self.gameIds = gameIds
         self.sendInitial = sendInitial
+        self.leagueIds = leagueIds
     }
 }
 
@@ -688,6 +693,7 @@ extension WatchGamesRequest: ProtobufCConvertible {
         self.init()
         self.gameIds = ProtobufCRuntime.strings(c.pointee.game_ids, count: c.pointee.n_game_ids)
         self.sendInitial = (c.pointee.send_initial != 0)
+        self.leagueIds = ProtobufCRuntime.strings(c.pointee.league_ids, count: c.pointee.n_league_ids)
     }
 
     package func fill(_ c: UnsafeMutablePointer<Courtside__V1__WatchGamesRequest>, arena: ProtobufCArena) {
@@ -697,6 +703,10 @@ extension WatchGamesRequest: ProtobufCConvertible {
             c.pointee.game_ids = arena.strings(self.gameIds)
         }
         c.pointee.send_initial = self.sendInitial ? 1 : 0
+        if !self.leagueIds.isEmpty {
+            c.pointee.n_league_ids = self.leagueIds.count
+            c.pointee.league_ids = arena.strings(self.leagueIds)
+        }
     }
 }
 

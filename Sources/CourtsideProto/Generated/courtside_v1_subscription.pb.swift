@@ -14,17 +14,27 @@ public struct SubscriptionFilter: Hashable, Sendable {
     public var allLive: Bool = false
     /// Every game (what a bridge subscribes to: it filters per browser itself).
     public var allGames: Bool = false
+    /// Only games of these leagues (ids as `ListLeagues` gives them; at most 20); empty = every
+    /// league. Narrows what the fields above select — snapshots, catch-up and live events alike —
+    /// to the games the schedule puts in these leagues; on its own it selects every game of those
+    /// leagues (as `all_games` would). An unknown league is NOT_FOUND; a game named in `game_ids`
+    /// or a team in `team_ids` of another league is INVALID_ARGUMENT (it would never deliver).
+    /// With `SubscribeRequest.subscription_name`, a filter holding only `league_ids` narrows the
+    /// durable subscription's stream the same way (its cursors are untouched).
+    public var leagueIds: [String] = []
 
     public init(
         gameIds: [String] = [],
         teamIds: [String] = [],
         allLive: Bool = false,
-        allGames: Bool = false
+        allGames: Bool = false,
+        leagueIds: [String] = []
     ) {
         self.gameIds = gameIds
         self.teamIds = teamIds
         self.allLive = allLive
         self.allGames = allGames
+        self.leagueIds = leagueIds
     }
 }
 
@@ -57,6 +67,7 @@ extension SubscriptionFilter: ProtobufCConvertible {
         self.teamIds = ProtobufCRuntime.strings(c.pointee.team_ids, count: c.pointee.n_team_ids)
         self.allLive = (c.pointee.all_live != 0)
         self.allGames = (c.pointee.all_games != 0)
+        self.leagueIds = ProtobufCRuntime.strings(c.pointee.league_ids, count: c.pointee.n_league_ids)
     }
 
     package func fill(_ c: UnsafeMutablePointer<Courtside__V1__SubscriptionFilter>, arena: ProtobufCArena) {
@@ -71,6 +82,10 @@ extension SubscriptionFilter: ProtobufCConvertible {
         }
         c.pointee.all_live = self.allLive ? 1 : 0
         c.pointee.all_games = self.allGames ? 1 : 0
+        if !self.leagueIds.isEmpty {
+            c.pointee.n_league_ids = self.leagueIds.count
+            c.pointee.league_ids = arena.strings(self.leagueIds)
+        }
     }
 }
 
@@ -87,6 +102,9 @@ extension SubscriptionFilter {
 }
 
 public struct SubscribeRequest: Hashable, Sendable {
+    /// What to follow; with `subscription_name`, only its `league_ids` is read: it narrows the
+    /// durable subscription's games (INVALID_ARGUMENT when the subscription follows leagues and
+    /// none of these).
     public var filter: SubscriptionFilter? = nil
     /// Positions the subscriber already has (override a durable subscription's cursor).
     public var resume: [GameCursor] = []

@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 
 /// Plays one simulated game, possession by possession, recording every event with its game
@@ -12,8 +13,11 @@ import CourtsideProto
 /// of the time. Timeouts (teams, 7 each; two mandatory official timeouts per period),
 /// substitutions at dead balls, a jump ball to open the game and every overtime, halftime after
 /// the 2nd period, 5-minute overtimes while tied, and a last shot when the clock runs out.
+/// Periods are as long as the game's league plays them (``PeriodRules``: 12-minute quarters in
+/// the NBA, 10-minute quarters in the WNBA, 20-minute halves in men's college).
 struct GameEngine {
     private let game: Game
+    private let periods: PeriodRules
     private let startTimeMs: Int64
     private let speed: Double
     private let includeStoppages: Bool
@@ -39,6 +43,7 @@ struct GameEngine {
 
     init(game: Game, seed: UInt64, startTimeMs: Int64, speed: Double, includeStoppages: Bool) {
         self.game = game
+        self.periods = PeriodRules.forLeague(game.leagueId)
         self.random = SeededRandom(seed: seed)
         self.startTimeMs = startTimeMs
         self.speed = speed > 0 && speed.isFinite ? speed : 1
@@ -50,14 +55,14 @@ struct GameEngine {
     /// Plays the game to its end.
     mutating func play() -> GameState {
         state.period = 1
-        state.clockMs = GameClock.periodLengthMs(1)
+        state.clockMs = periods.lengthMs(ofPeriod: 1)
         state.status = .live
         emit(.statusChange, description: "Tip-off: \(teams[Self.away]) at \(teams[Self.home])")
         var period: UInt32 = 1
         // Ends with probability 1: each overtime is tied at its end only a few percent of the time.
         while true {
             playPeriod(period)
-            if period >= GameClock.regulationPeriods, state.homeScore != state.awayScore { break }
+            if period >= periods.regulationPeriods, state.homeScore != state.awayScore { break }
             period += 1
         }
         state.status = .final
@@ -72,13 +77,14 @@ struct GameEngine {
     // MARK: Periods
 
     private mutating func playPeriod(_ period: UInt32) {
-        let length = GameClock.periodLengthMs(period)
+        let length = periods.lengthMs(ofPeriod: period)
+        let secondHalf = periods.regulationPeriods / 2 + 1
         if period > 1 {
-            stoppage(period == 3 ? 900_000 : 130_000)
+            stoppage(period == secondHalf ? 900_000 : 130_000)
         }
         state.period = period
         state.clockMs = length
-        if period == 3 {
+        if period == secondHalf {
             state.status = .live
             emit(.statusChange, description: "Second half")
         }
@@ -87,7 +93,7 @@ struct GameEngine {
         officialTimeoutsTaken = 0
         if period > 1, random.chance(0.6) { substitution(team: random.int(in: 0...1)) }
 
-        if period == 1 || period > GameClock.regulationPeriods {
+        if period == 1 || periods.isOvertime(period) {
             let winner = random.int(in: 0...1)
             if period == 1 { openingTipWinner = winner }
             possession = winner
@@ -108,7 +114,7 @@ struct GameEngine {
         }
         state.clockMs = 0
         emit(.periodEnd, description: "End of the \(PeriodNames.name(of: period))")
-        if period == 2 {
+        if period == periods.regulationPeriods / 2 {
             state.status = .halftime
             emit(.statusChange, description: "Halftime")
         }
@@ -298,7 +304,7 @@ struct GameEngine {
     // MARK: Clock, score, events
 
     private var lastTwoMinutes: Bool {
-        state.period >= GameClock.regulationPeriods && state.clockMs <= 120_000
+        state.period >= periods.regulationPeriods && state.clockMs <= 120_000
     }
 
     /// Big leads shrink: a team 15 or more behind plays harder and shoots a little better, the

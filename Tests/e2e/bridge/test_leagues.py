@@ -4,8 +4,9 @@ the WebSocket (`leagues` in subscribe/unsubscribe, `league` on snapshots and eve
 (`leagues=`), with bad input refused (an unknown league, 21 leagues, an oversize or malformed
 id); and the page in headless Chromium: one section per league side by side, the league filter,
 and the choice remembered across a reload. Every message and body is validated against
-docs/protocol.schema.json. Then `courtside games/watch --league`, and `--private-leagues wnba`:
-the WNBA's games need a connection token that names the league.
+docs/protocol.schema.json. Then `courtside games/watch --league` (watch: the subscription service's
+league filter, an unknown league or a game of another league refused), and `--private-leagues
+wnba`: the WNBA's games need a connection token that names the league.
 """
 import json
 import os
@@ -323,6 +324,14 @@ def test_the_cli_lists_and_watches_games_by_league(stack):
     for bad in [TOO_MANY, OVERSIZE, "NBA", "nba,,wnba"]:
         refused = courtside(stack, "games", "--league", bad, *schedule)
         assert refused.returncode != 0 and "--league" in refused.stderr, (bad, refused.stderr)
+
+    # The subscription service filters by league, and refuses what cannot match.
+    subscription = ["--subscription-addr", f"127.0.0.1:{stack.ports['subscription']}"]
+    unknown_watch = courtside(stack, "watch", "--league", "cba", *subscription)
+    assert unknown_watch.returncode != 0 and 'filter.league_ids[0]: "cba" is not a known league' in unknown_watch.stderr, (
+        unknown_watch.stderr)
+    other_league = courtside(stack, "watch", "--game", "E2E1", "--league", "wnba", *subscription)
+    assert other_league.returncode != 0 and "'E2E1' is of league nba" in other_league.stderr, other_league.stderr
 
     watch = subprocess.Popen(
         [os.path.join(os.environ.get("COURTSIDE_BIN_DIR", os.path.join(common.ROOT, ".build", "debug")), "courtside"), "watch",

@@ -421,6 +421,10 @@ def test_watch_games(cluster):
         assert ask(SCHEDULE.WatchGamesRequest(game_ids=[""])) == INVALID
         assert ask(SCHEDULE.WatchGamesRequest(game_ids=["g" * 129])) == INVALID
         assert ask(SCHEDULE.WatchGamesRequest(game_ids=[f"g{n}" for n in range(10_001)])) == INVALID
+        assert ask(SCHEDULE.WatchGamesRequest(send_initial=True, league_ids=["wnba"])) in (OK, DEADLINE)
+        assert ask(SCHEDULE.WatchGamesRequest(league_ids=[""])) == INVALID
+        assert ask(SCHEDULE.WatchGamesRequest(league_ids=["cricket"])) == NOT_FOUND
+        assert ask(SCHEDULE.WatchGamesRequest(league_ids=["nba"] * 21)) == INVALID
         check_not_text(cluster, "schedule", "/courtside.v1.ScheduleService/WatchGames",
                        [SCHEDULE.WatchGamesRequest(game_ids=[MARKER.decode()])], streaming=True)
 
@@ -483,6 +487,12 @@ def test_durable_names_and_filters(cluster):
             (SUBSCRIPTION.SubscriptionFilter(team_ids=[""]), INVALID),
             (SUBSCRIPTION.SubscriptionFilter(team_ids=["T" * 65]), INVALID),
             (SUBSCRIPTION.SubscriptionFilter(team_ids=["BOS"] * 101), INVALID),
+            (SUBSCRIPTION.SubscriptionFilter(league_ids=[""]), INVALID),
+            (SUBSCRIPTION.SubscriptionFilter(league_ids=["x" * 33]), INVALID),
+            (SUBSCRIPTION.SubscriptionFilter(league_ids=["cricket"]), NOT_FOUND),
+            (SUBSCRIPTION.SubscriptionFilter(all_live=True, league_ids=["nba"] * 21), INVALID),
+            (SUBSCRIPTION.SubscriptionFilter(all_live=True, league_ids=["nba"] * 10_000), INVALID),
+            (SUBSCRIPTION.SubscriptionFilter(game_ids=[game_id], league_ids=["wnba"]), INVALID),
         ]
         for index, (subscription_filter, expected) in enumerate(filters):
             request = SUBSCRIPTION.CreateSubscriptionRequest(name=f"hf-filter-{index}", filter=subscription_filter)

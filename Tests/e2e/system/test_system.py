@@ -133,6 +133,57 @@ def test_grpcio_subscriber_through_the_subscription_service(cluster):
         assert seqs == list(range(1, 21))
 
 
+def test_grpcio_subscriber_of_one_league_gets_only_its_games(cluster):
+    """`league_ids` on Subscribe: NBA and WNBA games publish side by side, a subscriber of the WNBA
+    sees only the WNBA's events; an unknown league is NOT_FOUND, a game of another league and
+    more than 20 leagues INVALID_ARGUMENT (docs: subscription.proto, services/subscription/README.md)."""
+    wnba_game = "sys-wnba-0"
+    with cluster.channel("schedule") as channel:
+        schgrpc.ScheduleServiceStub(channel).UpsertGames(schpb.UpsertGamesRequest(games=[
+            cpb.Game(id=wnba_game, home_team_id="wnba-IND", away_team_id="wnba-SEA", date="2026-11-23",
+                     start_time_ms=1_800_000_000_000, status=cpb.GAME_STATUS_SCHEDULED)]), timeout=10)
+    with cluster.channel("subscription") as channel, cluster.channel("score") as publisher:
+        stub = subgrpc.SubscriptionServiceStub(channel)
+
+        def refusal(**filter_fields):
+            with pytest.raises(grpc.RpcError) as refused:
+                next(iter(stub.Subscribe(subpb.SubscribeRequest(filter=subpb.SubscriptionFilter(**filter_fields)), timeout=10)))
+            return refused.value
+
+        unknown = refusal(league_ids=["wnba", "cba"])
+        assert unknown.code() == grpc.StatusCode.NOT_FOUND and "filter.league_ids[1]" in unknown.details(), unknown
+        assert refusal(league_ids=[f"league{i}" for i in range(21)]).code() == grpc.StatusCode.INVALID_ARGUMENT
+        # The game is WNBA's (the schedule says so): naming it with the NBA is refused.
+        other = refusal(game_ids=[wnba_game], league_ids=["nba"])
+        assert other.code() == grpc.StatusCode.INVALID_ARGUMENT and "of league wnba" in other.details(), other
+
+        stream = stub.Subscribe(subpb.SubscribeRequest(filter=subpb.SubscriptionFilter(league_ids=["wnba"])), timeout=60)
+        publish = sgrpc.ScoreServiceStub(publisher).PublishEvents
+
+        def later():
+            time.sleep(0.5)
+            for n in range(1, 11):
+                publish(spb.PublishEventsRequest(events=[
+                    cpb.Event(game_id="sys-3", source_id=f"league-{n}", kind=cpb.EVENT_KIND_BASKET,
+                              state=cpb.GameState(home_score=2 * n, period=1, clock_ms=720000, status=cpb.GAME_STATUS_LIVE)),
+                    cpb.Event(game_id=wnba_game, source_id=f"league-{n}", kind=cpb.EVENT_KIND_BASKET,
+                              state=cpb.GameState(home_score=2 * n, period=1, clock_ms=600000, status=cpb.GAME_STATUS_LIVE)),
+                ]), timeout=10)
+        producer = threading.Thread(target=later, daemon=True)
+        producer.start()
+        seen = []
+        for item in stream:
+            which = item.WhichOneof("item")
+            game = item.event.game_id if which == "event" else item.snapshot.game_id
+            assert game == wnba_game, f"only the WNBA's game, got {which} of {game}"
+            seen.append(item.event.position.seq)
+            if len(seen) == 10:
+                break
+        stream.cancel()
+        producer.join(timeout=30)
+        assert seen == list(range(1, 11))
+
+
 def test_tls_ports_refuse_cleartext_and_calls_without_a_token(cluster):
     """What makes the other tests' secure run mean something: no port answers cleartext, and
     no read or write gets through without a token (the services' own hops need theirs too)."""

@@ -194,10 +194,16 @@ struct  Courtside__V1__WatchGamesRequest
    * Send every matching game once before the changes.
    */
   protobuf_c_boolean send_initial;
+  /*
+   * Only games of these leagues; empty = all leagues. At most 20; an unknown league is
+   * NOT_FOUND (as for `ListGames`).
+   */
+  size_t n_league_ids;
+  char **league_ids;
 };
 #define COURTSIDE__V1__WATCH_GAMES_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&courtside__v1__watch_games_request__descriptor) \
-    , 0,NULL, 0 }
+    , 0,NULL, 0, 0,NULL }
 
 
 struct  Courtside__V1__GameChange

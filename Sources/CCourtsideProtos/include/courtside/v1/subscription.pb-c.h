@@ -52,15 +52,31 @@ struct  Courtside__V1__SubscriptionFilter
    * Every game (what a bridge subscribes to: it filters per browser itself).
    */
   protobuf_c_boolean all_games;
+  /*
+   * Only games of these leagues (ids as `ListLeagues` gives them; at most 20); empty = every
+   * league. Narrows what the fields above select — snapshots, catch-up and live events alike —
+   * to the games the schedule puts in these leagues; on its own it selects every game of those
+   * leagues (as `all_games` would). An unknown league is NOT_FOUND; a game named in `game_ids`
+   * or a team in `team_ids` of another league is INVALID_ARGUMENT (it would never deliver).
+   * With `SubscribeRequest.subscription_name`, a filter holding only `league_ids` narrows the
+   * durable subscription's stream the same way (its cursors are untouched).
+   */
+  size_t n_league_ids;
+  char **league_ids;
 };
 #define COURTSIDE__V1__SUBSCRIPTION_FILTER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&courtside__v1__subscription_filter__descriptor) \
-    , 0,NULL, 0,NULL, 0, 0 }
+    , 0,NULL, 0,NULL, 0, 0, 0,NULL }
 
 
 struct  Courtside__V1__SubscribeRequest
 {
   ProtobufCMessage base;
+  /*
+   * What to follow; with `subscription_name`, only its `league_ids` is read: it narrows the
+   * durable subscription's games (INVALID_ARGUMENT when the subscription follows leagues and
+   * none of these).
+   */
   Courtside__V1__SubscriptionFilter *filter;
   /*
    * Positions the subscriber already has (override a durable subscription's cursor).

@@ -1024,7 +1024,7 @@ const ProtobufCMessageDescriptor courtside__v1__update_game_status_request__desc
   (ProtobufCMessageInit) courtside__v1__update_game_status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor courtside__v1__watch_games_request__field_descriptors[2] =
+static const ProtobufCFieldDescriptor courtside__v1__watch_games_request__field_descriptors[3] =
 {
   {
     "game_ids",
@@ -1050,15 +1050,28 @@ static const ProtobufCFieldDescriptor courtside__v1__watch_games_request__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "league_ids",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Courtside__V1__WatchGamesRequest, n_league_ids),
+    offsetof(Courtside__V1__WatchGamesRequest, league_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned courtside__v1__watch_games_request__field_indices_by_name[] = {
   0,   /* field[0] = game_ids */
+  2,   /* field[2] = league_ids */
   1,   /* field[1] = send_initial */
 };
 static const ProtobufCIntRange courtside__v1__watch_games_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor courtside__v1__watch_games_request__descriptor =
 {
@@ -1068,7 +1081,7 @@ const ProtobufCMessageDescriptor courtside__v1__watch_games_request__descriptor 
   "Courtside__V1__WatchGamesRequest",
   "courtside.v1",
   sizeof(Courtside__V1__WatchGamesRequest),
-  2,
+  3,
   courtside__v1__watch_games_request__field_descriptors,
   courtside__v1__watch_games_request__field_indices_by_name,
   1,  courtside__v1__watch_games_request__number_ranges,

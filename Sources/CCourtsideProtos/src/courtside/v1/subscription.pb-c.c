@@ -457,7 +457,7 @@ void   courtside__v1__acknowledge_request__free_unpacked
   assert(message->base.descriptor == &courtside__v1__acknowledge_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor courtside__v1__subscription_filter__field_descriptors[4] =
+static const ProtobufCFieldDescriptor courtside__v1__subscription_filter__field_descriptors[5] =
 {
   {
     "game_ids",
@@ -507,17 +507,30 @@ static const ProtobufCFieldDescriptor courtside__v1__subscription_filter__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "league_ids",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Courtside__V1__SubscriptionFilter, n_league_ids),
+    offsetof(Courtside__V1__SubscriptionFilter, league_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned courtside__v1__subscription_filter__field_indices_by_name[] = {
   3,   /* field[3] = all_games */
   2,   /* field[2] = all_live */
   0,   /* field[0] = game_ids */
+  4,   /* field[4] = league_ids */
   1,   /* field[1] = team_ids */
 };
 static const ProtobufCIntRange courtside__v1__subscription_filter__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor courtside__v1__subscription_filter__descriptor =
 {
@@ -527,7 +540,7 @@ const ProtobufCMessageDescriptor courtside__v1__subscription_filter__descriptor 
   "Courtside__V1__SubscriptionFilter",
   "courtside.v1",
   sizeof(Courtside__V1__SubscriptionFilter),
-  4,
+  5,
   courtside__v1__subscription_filter__field_descriptors,
   courtside__v1__subscription_filter__field_indices_by_name,
   1,  courtside__v1__subscription_filter__number_ranges,
