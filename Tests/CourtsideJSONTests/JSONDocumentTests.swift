@@ -87,7 +87,10 @@ import Testing
         // Outside a string, any byte above 0x7F is no JSON.
         #expect(failure([0x5B, 0xC3, 0xA9, 0x5D])?.message == "unexpected character")
         // Valid sequences of each length, at the edges of the ranges.
-        let valid: [UInt8] = [0x22, 0xC2, 0x80, 0xDF, 0xBF, 0xE0, 0xA0, 0x80, 0xED, 0x9F, 0xBF, 0xEF, 0xBF, 0xBF, 0xF0, 0x90, 0x80, 0x80, 0xF4, 0x8F, 0xBF, 0xBF, 0x22]
+        let valid: [UInt8] = [
+            0x22, 0xC2, 0x80, 0xDF, 0xBF, 0xE0, 0xA0, 0x80, 0xED, 0x9F, 0xBF, 0xEF, 0xBF, 0xBF, 0xF0, 0x90, 0x80, 0x80, 0xF4, 0x8F, 0xBF,
+            0xBF, 0x22,
+        ]
         #expect(failure(valid) == nil)
     }
 
@@ -132,7 +135,9 @@ import Testing
     }
 
     @Test func everyCutOfARealisticTextIsRefusedNotTrapped() throws {
-        let text = Array(#"{"game": {"id": "0022000001", "actions": [{"n": 1, "s": "PT11M58.00S", "t": "é🏀\u00e9"}, {"x": null, "y": [true, false, -1.5e3]}]}}"#.utf8)
+        let text = Array(
+            #"{"game": {"id": "0022000001", "actions": [{"n": 1, "s": "PT11M58.00S", "t": "é🏀\u00e9"}, {"x": null, "y": [true, false, -1.5e3]}]}}"#
+                .utf8)
         _ = try JSONDocument(text, options: .providerPayload)
         for cut in 0..<text.count {
             #expect(failure(Array(text[..<cut])) != nil, "cut at \(cut)")
@@ -143,6 +148,8 @@ import Testing
         let text = #"{"a":[1,-2,3.5,true,false,null,"x\n\"\\\u0001é🏀"],"b":{},"c":[]}"#
         let value = try JSONParser.parse(Array(text.utf8), options: .clientMessage)
         #expect(try JSONParser.parse(value.jsonText, options: .clientMessage) == value)
-        #expect(String(decoding: JSONValue.object([("k", .array([.number(JSONNumber(-4)), .null]))]).jsonText, as: UTF8.self) == #"{"k":[-4,null]}"#)
+        #expect(
+            String(decoding: JSONValue.object([("k", .array([.number(JSONNumber(-4)), .null]))]).jsonText, as: UTF8.self)
+                == #"{"k":[-4,null]}"#)
     }
 }
