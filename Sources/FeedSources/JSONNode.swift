@@ -296,6 +296,10 @@ struct JSONNode {
         switch kind {
         case .string?:
             let text = document.string(index)
+            // Most ids are short and visible ASCII, which passes every check below.
+            if !text.isEmpty, text.utf8.count <= Self.maximumIdentifierBytes, text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+                return text
+            }
             let trimmed = text.trimmingASCIIWhitespace()
             guard !trimmed.isEmpty else { throw failure("expected an id, found an empty string") }
             guard trimmed.utf8.count <= Self.maximumIdentifierBytes else {
@@ -323,6 +327,10 @@ extension StringProtocol {
     /// The text without leading and trailing spaces, tabs and line breaks (providers pad status
     /// texts and clocks: `"1st Qtr             "`, `"3:37 "`).
     func trimmingASCIIWhitespace() -> String {
+        // Most texts have nothing to trim: seen from their first and last bytes.
+        let isSpaceByte: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        let whole = String(self)
+        if let first = whole.utf8.first, let last = whole.utf8.last, !isSpaceByte(first), !isSpaceByte(last) { return whole }
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
             return ""
