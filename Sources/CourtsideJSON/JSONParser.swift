@@ -1,45 +1,72 @@
-/// A strict RFC 8259 parser: no trailing commas, no comments, no leading zeros, valid escapes,
-/// nothing after the value. What it accepts beyond that, and its limits (nesting depth, number
-/// of values, duplicate member names), are the reader's ``JSONParserOptions``: the bridge reads
-/// client messages with ``JSONParserOptions/clientMessage``, the feed provider payloads with
-/// ``JSONParserOptions/providerPayload``.
+/// A strict RFC 8259 reader: no trailing commas, no comments, no leading zeros, valid escapes,
+/// valid UTF-8, nothing after the value. What it accepts beyond that, and its limits (nesting
+/// depth, number of values, duplicate member names), are the reader's ``JSONParserOptions``: the
+/// bridge reads client messages with ``JSONParserOptions/clientMessage``, the feed provider
+/// payloads with ``JSONParserOptions/providerPayload``.
+///
+/// It is the project's one JSON reader. One pass over the bytes checks the whole text and
+/// records where each value is (a ``JSONDocument``'s tape); nothing is decoded then, so reading
+/// a payload costs no allocation per value. ``JSONDocument`` decodes a string or a number only
+/// when it is read, and ``parse(_:options:)`` turns a document into a ``JSONValue`` tree for
+/// readers that want one (small texts: tokens, client messages).
 ///
 /// It is hand-written rather than `JSONSerialization` because readers need exact types (a
 /// boolean is never a number), integers exact to 64 bits, byte offsets in their errors, hard
-/// limits against hostile input, and the same behaviour on Linux and macOS.
+/// limits against hostile input, and the same behaviour on Linux and macOS. It never recurses
+/// (the nesting is a stack of its own, bounded by the depth limit), and every index is checked
+/// against the text's length before the byte is read.
 public struct JSONParser {
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let count: Int
     private let options: JSONParserOptions
     private var index = 0
     private var values = 0
+    private var tape: [JSONDocument.Entry] = []
+    /// The open arrays and objects: their entries' indices on the tape.
+    private var open: [Int] = []
+    /// The member names of each open object, only when duplicates are refused.
+    private var names: [Set<String>] = []
 
-    /// Parses one JSON text (surrounding whitespace allowed).
+    /// Parses one JSON text (surrounding whitespace allowed) into a tree of values.
     public static func parse(_ bytes: [UInt8], options: JSONParserOptions) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes, options: options)
-        if options.allowsByteOrderMark, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
-        parser.skipWhitespace()
-        if parser.index == bytes.count {
-            throw JSONParseError(kind: .empty, message: "unexpected end of JSON", offset: parser.index)
-        }
-        let value = try parser.value(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw parser.failure("unexpected text after the JSON value") }
-        return value
+        try JSONDocument(bytes, options: options).value(at: JSONDocument.root)
     }
 
-    private init(bytes: [UInt8], options: JSONParserOptions) {
+    /// The tape of a text: one entry per value and member name, in text order.
+    static func tape(of bytes: [UInt8], options: JSONParserOptions) throws(JSONParseError) -> [JSONDocument.Entry] {
+        // Offsets are kept in 32 bits; no payload or message comes near 4 GiB.
+        guard bytes.count < Int(UInt32.max) else {
+            throw JSONParseError(kind: .tooManyValues, message: "a text of 4 GiB or more", offset: 0)
+        }
+        let result: Result<[JSONDocument.Entry], JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer, options: options)
+            do throws(JSONParseError) {
+                try parser.run()
+                return .success(parser.tape)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>, options: JSONParserOptions) {
         self.bytes = bytes
+        self.count = bytes.count
         self.options = options
+        // About one value per 16 bytes in real payloads; the tape grows past that if needed.
+        tape.reserveCapacity(min(bytes.count / 16 + 8, 1 << 20))
     }
 
     /// A failure at the current byte; one at the end of the text (or that needs more bytes than
     /// are left) is a truncated text.
     private func failure(_ message: String, truncated: Bool = false) -> JSONParseError {
-        JSONParseError(kind: truncated || index >= bytes.count ? .truncated : .malformed, message: message, offset: index)
+        JSONParseError(kind: truncated || index >= count ? .truncated : .malformed, message: message, offset: index)
     }
 
+    @inline(__always)
     private mutating func skipWhitespace() {
-        while index < bytes.count {
+        while index < count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
             default: return
@@ -47,251 +74,318 @@ public struct JSONParser {
         }
     }
 
-    private mutating func value(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard index < bytes.count else { throw failure("unexpected end of JSON") }
+    @inline(__always)
+    private func byte(at offset: Int) -> UInt8? {
+        offset < count ? bytes[offset] : nil
+    }
+
+    private mutating func run() throws(JSONParseError) {
+        if options.allowsByteOrderMark, count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
+        skipWhitespace()
+        if index == count {
+            throw JSONParseError(kind: .empty, message: "unexpected end of JSON", offset: index)
+        }
+        var expectsName = false
+        while true {
+            if expectsName {
+                try memberName()
+            }
+            // A value starts here.
+            let opened = try value()
+            if opened {
+                skipWhitespace()
+                let top = open[open.count - 1]
+                if tape[top].kind == .object {
+                    if byte(at: index) == UInt8(ascii: "}") {
+                        index += 1
+                        close()
+                    } else {
+                        expectsName = true
+                        continue
+                    }
+                } else if byte(at: index) == UInt8(ascii: "]") {
+                    index += 1
+                    close()
+                } else {
+                    expectsName = false
+                    continue
+                }
+            }
+            // After a value: the next member or element, or the end of containers.
+            while true {
+                guard let top = open.last else {
+                    skipWhitespace()
+                    guard index == count else { throw failure("unexpected text after the JSON value") }
+                    return
+                }
+                skipWhitespace()
+                guard index < count else { throw failure("unexpected end of JSON") }
+                let isObject = tape[top].kind == .object
+                tape[top].count &+= 1
+                let next = bytes[index]
+                if next == UInt8(ascii: ",") {
+                    index += 1
+                    skipWhitespace()
+                    expectsName = isObject
+                    break
+                }
+                if isObject {
+                    guard next == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
+                } else {
+                    guard next == UInt8(ascii: "]") else { throw failure("expected ',' or ']'") }
+                }
+                index += 1
+                close()
+            }
+        }
+    }
+
+    /// Ends the innermost open array or object (its closing byte already read).
+    @inline(__always)
+    private mutating func close() {
+        let top = open.removeLast()
+        tape[top].end = UInt32(truncatingIfNeeded: tape.count)
+        if options.duplicateMembers == .refused, tape[top].kind == .object { names.removeLast() }
+    }
+
+    /// A member name and its colon.
+    private mutating func memberName() throws(JSONParseError) {
+        skipWhitespace()
+        guard byte(at: index) == UInt8(ascii: "\"") else { throw failure("expected a member name") }
+        let entry = tape.count
+        try string()
+        let object = open[open.count - 1]
+        tape[entry].last = tape[object].last
+        tape[object].last = UInt32(truncatingIfNeeded: entry)
+        if options.duplicateMembers == .refused {
+            let name = JSONDocument.decodeString(bytes, tape[entry])
+            guard names[names.count - 1].insert(name).inserted else {
+                throw failure("duplicate member \"\(Self.excerpt(name))\"")
+            }
+        }
+        skipWhitespace()
+        guard byte(at: index) == UInt8(ascii: ":") else { throw failure("expected ':'") }
+        index += 1
+        skipWhitespace()
+    }
+
+    /// One value at `index`: a scalar is read whole; an array or object is opened (returns true).
+    @inline(__always)
+    private mutating func value() throws(JSONParseError) -> Bool {
+        guard index < count else { throw failure("unexpected end of JSON") }
         values += 1
         if values > options.maximumValues {
             throw JSONParseError(kind: .tooManyValues, message: "more than \(options.maximumValues) values", offset: index)
         }
+        let start = UInt32(truncatingIfNeeded: index)
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try object(depth: depth + 1)
-        case UInt8(ascii: "["): return try array(depth: depth + 1)
-        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "\""):
+            try string()
+            return false
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            try number()
+            return false
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            guard open.count < options.maximumDepth else {
+                throw JSONParseError(
+                    kind: .tooDeep, message: "nested too deeply (more than \(options.maximumDepth) levels)", offset: index)
+            }
+            let isObject = bytes[index] == UInt8(ascii: "{")
+            open.append(tape.count)
+            if isObject, options.duplicateMembers == .refused { names.append([]) }
+            tape.append(JSONDocument.Entry(kind: isObject ? .object : .array, flags: 0, start: start, end: 0, count: 0))
+            index += 1
+            return true
         case UInt8(ascii: "t"):
             try literal("true")
-            return .bool(true)
+            tape.append(JSONDocument.Entry(kind: .true, flags: 0, start: start, end: UInt32(truncatingIfNeeded: index), count: 0))
         case UInt8(ascii: "f"):
             try literal("false")
-            return .bool(false)
+            tape.append(JSONDocument.Entry(kind: .false, flags: 0, start: start, end: UInt32(truncatingIfNeeded: index), count: 0))
         case UInt8(ascii: "n"):
             try literal("null")
-            return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
-        default: throw failure("unexpected character")
+            tape.append(JSONDocument.Entry(kind: .null, flags: 0, start: start, end: UInt32(truncatingIfNeeded: index), count: 0))
+        default:
+            throw failure("unexpected character")
         }
+        return false
     }
 
     private mutating func literal(_ word: StaticString) throws(JSONParseError) {
-        let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count else { throw failure("unexpected end of JSON", truncated: true) }
+        let length = word.utf8CodeUnitCount
+        guard length <= count - index else { throw failure("unexpected end of JSON", truncated: true) }
         let matches = word.withUTF8Buffer { expected in
-            (0..<count).allSatisfy { bytes[index + $0] == expected[$0] }
+            var offset = 0
+            while offset < length {
+                if bytes[index + offset] != expected[offset] { return false }
+                offset += 1
+            }
+            return true
         }
         guard matches else { throw failure("invalid literal") }
-        index += count
+        index += length
     }
 
-    private func checkDepth(_ depth: Int) throws(JSONParseError) {
-        guard depth <= options.maximumDepth else {
-            throw JSONParseError(kind: .tooDeep, message: "nested too deeply (more than \(options.maximumDepth) levels)", offset: index)
-        }
-    }
+    // MARK: Strings
 
-    private mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
-        try checkDepth(depth)
-        index += 1
-        var members: [(String, JSONValue)] = []
-        var positions: [String: Int] = [:]
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
-            let name = try string()
-            let earlier = positions[name]
-            if earlier != nil, options.duplicateMembers == .refused {
-                throw failure("duplicate member \"\(Self.excerpt(name))\"")
-            }
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
-            index += 1
-            skipWhitespace()
-            let member = try value(depth: depth)
-            if let earlier {
-                members[earlier].1 = member
-            } else {
-                positions[name] = members.count
-                members.append((name, member))
-            }
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unexpected end of JSON") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
-            index += 1
-            return .object(members)
-        }
-    }
-
-    private mutating func array(depth: Int) throws(JSONParseError) -> JSONValue {
-        try checkDepth(depth)
-        index += 1
-        var elements: [JSONValue] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return .array(elements)
-        }
-        while true {
-            skipWhitespace()
-            elements.append(try value(depth: depth))
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unexpected end of JSON") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "]") else { throw failure("expected ',' or ']'") }
-            index += 1
-            return .array(elements)
-        }
-    }
-
-    private mutating func string() throws(JSONParseError) -> String {
+    /// A string (value or member name) at `index`, checked and recorded: its content between the
+    /// quotes, and whether it has escapes (decoded only when read).
+    private mutating func string() throws(JSONParseError) {
         index += 1  // opening quote
-        var scalars: [UInt8] = []
-        var start = index
+        let start = index
+        var flags: UInt8 = 0
         while true {
-            guard index < bytes.count else { throw failure("unterminated string") }
+            // Eight bytes at a time: the first that needs a look (a quote, a backslash, a control
+            // character or a byte of a multi-byte UTF-8 sequence) is found in one step.
+            if index <= count &- 8 {
+                let word = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
+                let marks = Self.marks(word)
+                if marks == 0 {
+                    index += 8
+                    continue
+                }
+                index += marks.trailingZeroBitCount &>> 3
+            } else {
+                guard index < count else { throw failure("unterminated string") }
+            }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                scalars.append(contentsOf: bytes[start..<index])
+                tape.append(
+                    JSONDocument.Entry(
+                        kind: .string, flags: flags, start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: index),
+                        count: 0))
                 index += 1
-                break
+                return
             }
             if byte < 0x20 { throw failure("control character in a string") }
             if byte == UInt8(ascii: "\\") {
-                scalars.append(contentsOf: bytes[start..<index])
+                flags = JSONDocument.Entry.hasEscapes
                 index += 1
-                try escape(into: &scalars)
-                start = index
+                try escape()
+                continue
+            }
+            if byte >= 0x80 {
+                try utf8Sequence()
                 continue
             }
             index += 1
         }
-        // Invalid UTF-8 becomes U+FFFD; escapes were encoded above.
-        return String(decoding: scalars, as: UTF8.self)
     }
 
-    private mutating func escape(into out: inout [UInt8]) throws(JSONParseError) {
-        guard index < bytes.count else { throw failure("unterminated escape") }
+    /// The high bit of each byte of `word` (in little-endian order) that is a quote, a backslash,
+    /// below 0x20 or above 0x7F. Bits may also be set above a marked byte (a borrow), never
+    /// below the first: its lowest bit is always the first byte that needs a look.
+    @inline(__always)
+    private static func marks(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quotes = word ^ (ones &* 0x22)
+        let backslashes = word ^ (ones &* 0x5C)
+        let zeroQuote = (quotes &- ones) & ~quotes
+        let zeroBackslash = (backslashes &- ones) & ~backslashes
+        let control = (word &- ones &* 0x20) & ~word
+        return (zeroQuote | zeroBackslash | control | word) & highs
+    }
+
+    /// One UTF-8 sequence of two to four bytes at `index` (its lead byte is at least 0x80): the
+    /// shortest form, no surrogates, nothing beyond U+10FFFF.
+    private mutating func utf8Sequence() throws(JSONParseError) {
+        let lead = bytes[index]
+        let length: Int
+        var low: UInt8 = 0x80
+        var high: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0:
+            length = 3
+            low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED:
+            length = 3
+            high = 0x9F
+        case 0xF0:
+            length = 4
+            low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4:
+            length = 4
+            high = 0x8F
+        default: throw failure("invalid UTF-8 in a string")
+        }
+        guard length <= count - index else { throw failure("invalid UTF-8 in a string", truncated: true) }
+        let second = bytes[index + 1]
+        guard second >= low, second <= high else { throw failure("invalid UTF-8 in a string") }
+        var offset = 2
+        while offset < length {
+            guard bytes[index + offset] & 0xC0 == 0x80 else { throw failure("invalid UTF-8 in a string") }
+            offset += 1
+        }
+        index += length
+    }
+
+    /// Checks the escape after a backslash (at `index`).
+    private mutating func escape() throws(JSONParseError) {
+        guard index < count else { throw failure("unterminated escape") }
         let byte = bytes[index]
         index += 1
         switch byte {
-        case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
-        case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
-        case UInt8(ascii: "/"): out.append(UInt8(ascii: "/"))
-        case UInt8(ascii: "b"): out.append(0x08)
-        case UInt8(ascii: "f"): out.append(0x0C)
-        case UInt8(ascii: "n"): out.append(0x0A)
-        case UInt8(ascii: "r"): out.append(0x0D)
-        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+            UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return
         case UInt8(ascii: "u"):
-            var code = try hex4()
-            if (0xD800...0xDBFF).contains(code), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                bytes[index + 1] == UInt8(ascii: "u")
-            {
-                let save = index
-                index += 2
-                let low = try hex4()
-                if (0xDC00...0xDFFF).contains(low) {
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                } else {
-                    index = save
-                }
+            guard 4 <= count - index else { throw failure("unterminated \\u escape", truncated: true) }
+            for _ in 0..<4 {
+                guard JSONDocument.hexDigit(bytes[index]) != nil else { throw failure("invalid \\u escape") }
+                index += 1
             }
-            // A lone surrogate cannot be represented in a Swift String: it becomes U+FFFD, as
-            // browsers do.
-            let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
-            out.append(contentsOf: Array(String(Character(scalar)).utf8))
         default:
             throw failure("invalid escape")
         }
     }
 
-    private mutating func hex4() throws(JSONParseError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw failure("unterminated \\u escape", truncated: true) }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt32
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw failure("invalid \\u escape")
-            }
-            value = value << 4 | digit
-            index += 1
-        }
-        return value
-    }
+    // MARK: Numbers
 
-    private mutating func number() throws(JSONParseError) -> JSONNumber {
+    /// A number at `index`, checked and recorded (decoded only when read). A number beyond
+    /// `Double`'s range is refused here when the options say so: only one with an exponent or
+    /// hundreds of digits can be.
+    private mutating func number() throws(JSONParseError) {
         let start = index
-        var negative = false
-        if bytes[index] == UInt8(ascii: "-") {
-            negative = true
-            index += 1
-        }
-        guard index < bytes.count, isDigit(bytes[index]) else { throw failure("invalid number") }
-        var integer: UInt64? = 0
+        var flags: UInt8 = 0
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < count, Self.isDigit(bytes[index]) else { throw failure("invalid number") }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
-            if index < bytes.count, isDigit(bytes[index]) { throw failure("leading zero in a number") }
+            if index < count, Self.isDigit(bytes[index]) { throw failure("leading zero in a number") }
         } else {
-            while index < bytes.count, isDigit(bytes[index]) {
-                let digit = UInt64(bytes[index] - UInt8(ascii: "0"))
-                if let current = integer {
-                    let (times, overflow1) = current.multipliedReportingOverflow(by: 10)
-                    let (sum, overflow2) = times.addingReportingOverflow(digit)
-                    integer = overflow1 || overflow2 ? nil : sum
-                }
-                index += 1
-            }
+            while index < count, Self.isDigit(bytes[index]) { index += 1 }
         }
-        var isIntegral = true
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+        if index < count, bytes[index] == UInt8(ascii: ".") {
+            flags |= JSONDocument.Entry.hasFraction
             index += 1
-            guard index < bytes.count, isDigit(bytes[index]) else { throw failure("invalid number") }
-            while index < bytes.count, isDigit(bytes[index]) {
-                if bytes[index] != UInt8(ascii: "0") { isIntegral = false }
-                index += 1
-            }
+            guard index < count, Self.isDigit(bytes[index]) else { throw failure("invalid number") }
+            while index < count, Self.isDigit(bytes[index]) { index += 1 }
         }
-        var hasExponent = false
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            hasExponent = true
+        if index < count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            flags |= JSONDocument.Entry.hasExponent
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard index < bytes.count, isDigit(bytes[index]) else { throw failure("invalid number") }
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            if index < count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < count, Self.isDigit(bytes[index]) else { throw failure("invalid number") }
+            while index < count, Self.isDigit(bytes[index]) { index += 1 }
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        let double = Double(text) ?? .nan
-        if !double.isFinite, !options.allowsInfiniteNumbers {
-            index = start
-            throw failure("number out of range")
-        }
-        if hasExponent {
-            // 1e2 is the integer 100 for JSON Schema; keep it exact when it is small enough.
-            // 1e-400 is no integer, though its double underflows to 0.
-            let underflowed = double == 0 && !(integer == 0 && isIntegral)
-            if !underflowed, double.rounded() == double, double.magnitude < 9.007_199_254_740_992e15 {
-                return JSONNumber(integer: UInt64(double.magnitude), isNegative: double < 0, double: double)
+        let entry = JSONDocument.Entry(
+            kind: .number, flags: flags, start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: index), count: 0)
+        if !options.allowsInfiniteNumbers, flags & JSONDocument.Entry.hasExponent != 0 || index - start > 300 {
+            guard JSONDocument.decodeNumber(bytes, entry).double.isFinite else {
+                index = start
+                throw failure("number out of range")
             }
-            return JSONNumber(integer: nil, isNegative: double < 0, double: double)
         }
-        return JSONNumber(integer: isIntegral ? integer : nil, isNegative: negative, double: double)
+        tape.append(entry)
     }
 
-    private func isDigit(_ byte: UInt8) -> Bool {
-        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    @inline(__always)
+    static func isDigit(_ byte: UInt8) -> Bool {
+        byte &- UInt8(ascii: "0") < 10
     }
 
     /// At most 64 characters of a text, as an error message quotes it.

@@ -78,6 +78,7 @@ public enum ESPNSummaryAdapter {
             }
             teamId = team
         }
+        let text = node["text"].text
         let kind = try kind(of: typeText.lowercased(), scoring: scoring, value: UInt32(value), shooting: shooting, node: node)
         return PlayAction(
             sourceId: "espn-\(id)",
@@ -88,9 +89,9 @@ public enum ESPNSummaryAdapter {
             awayScore: try node["awayScore"].score(),
             teamId: teamId,
             player: "",
-            description: node["text"].text.isEmpty ? typeText : node["text"].text,
+            description: text.isEmpty ? typeText : text,
             occurredAtMs: node["wallclock"].timestampMs,
-            label: "\(node.path) (play \(id))"
+            label: PlayAction.Label(node: node, what: "play", id: id)
         )
     }
 
@@ -98,11 +99,11 @@ public enum ESPNSummaryAdapter {
     private static func kind(of type: String, scoring: Bool, value: UInt32, shooting: Bool, node: JSONNode)
         throws(FeedError) -> PlayAction.Kind
     {
-        let freeThrow = type.contains("free throw")
-        if type.contains("end game") || type.contains("end of game") { return .gameEnd }
-        if type.contains("end period") || type.contains("end of period") || type.hasPrefix("end of") { return .periodEnd }
-        if type.contains("start period") || type.contains("start of period") { return .periodStart }
-        if type.contains("challenge") || type.contains("review") { return .review(overturned: type.contains("overturn")) }
+        let freeThrow = type.containsASCII("free throw")
+        if type.containsASCII("end game") || type.containsASCII("end of game") { return .gameEnd }
+        if type.containsASCII("end period") || type.containsASCII("end of period") || type.hasPrefix("end of") { return .periodEnd }
+        if type.containsASCII("start period") || type.containsASCII("start of period") { return .periodStart }
+        if type.containsASCII("challenge") || type.containsASCII("review") { return .review(overturned: type.containsASCII("overturn")) }
         if scoring {
             if freeThrow {
                 guard value == 1 else { throw node["scoreValue"].failure("a made free throw worth \(value) points") }
@@ -112,14 +113,20 @@ public enum ESPNSummaryAdapter {
             return .basket(points: value)
         }
         if shooting || freeThrow { return .miss(freeThrow: freeThrow) }
-        if type.contains("rebound") { return .rebound }
-        if type.contains("timeout") { return .timeout }
-        if type.contains("substitution") { return .substitution }
-        if type.contains("jumpball") || type.contains("jump ball") { return type.contains("violation") ? .violation : .jumpBall }
-        let turnovers = ["turnover", "traveling", "back court", "shot clock", "double dribble", "palming", "discontinued dribble"]
-        if turnovers.contains(where: type.contains) { return .turnover }
-        if ["foul", "charge", "technical", "flagrant"].contains(where: type.contains) { return .foul }
-        if ["violation", "goaltending", "kicked ball", "delay"].contains(where: type.contains) { return .violation }
+        if type.containsASCII("rebound") { return .rebound }
+        if type.containsASCII("timeout") { return .timeout }
+        if type.containsASCII("substitution") { return .substitution }
+        if type.containsASCII("jumpball") || type.containsASCII("jump ball") {
+            return type.containsASCII("violation") ? .violation : .jumpBall
+        }
+        let turnovers: [StaticString] = [
+            "turnover", "traveling", "back court", "shot clock", "double dribble", "palming", "discontinued dribble",
+        ]
+        if turnovers.contains(where: type.containsASCII) { return .turnover }
+        if (["foul", "charge", "technical", "flagrant"] as [StaticString]).contains(where: type.containsASCII) { return .foul }
+        if (["violation", "goaltending", "kicked ball", "delay"] as [StaticString]).contains(where: type.containsASCII) {
+            return .violation
+        }
         return .other
     }
 }

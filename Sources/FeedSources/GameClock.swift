@@ -43,48 +43,60 @@ public enum GameClock {
     }
 
     /// Parses a clock text into milliseconds left, or nil when it is empty or not a clock.
+    /// Read as UTF-8 bytes (every accepted character is ASCII): it runs once per play.
     public static func parse(_ text: String) -> UInt32? {
-        let trimmed = text.trimmingASCIIWhitespace()
-        if trimmed.isEmpty { return nil }
-        if trimmed.hasPrefix("PT") { return parseISODuration(trimmed.dropFirst(2)) }
-        let parts = trimmed.split(separator: ":", omittingEmptySubsequences: false)
-        switch parts.count {
-        case 1:
-            guard let seconds = seconds(parts[0]) else { return nil }
-            return milliseconds(minutes: 0, seconds: seconds)
-        case 2:
-            guard let minutes = wholeNumber(parts[0]), let seconds = seconds(parts[1]), seconds < 60 else { return nil }
-            return milliseconds(minutes: minutes, seconds: seconds)
-        default:
-            return nil
-        }
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
     }
 
-    /// `11M58.00S`, `45.2S`, `12M` (after the `PT`).
-    private static func parseISODuration(_ text: Substring) -> UInt32? {
-        guard !text.isEmpty else { return nil }
-        var minutes = 0
-        var rest = text
-        if let m = rest.firstIndex(of: "M") {
-            guard let value = wholeNumber(rest[..<m]) else { return nil }
-            minutes = value
-            rest = rest[rest.index(after: m)...]
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        var start = 0
+        var end = bytes.count
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        if start == end { return nil }
+        let text = bytes[start..<end]
+        if text.count >= 2, text[start] == UInt8(ascii: "P"), text[start + 1] == UInt8(ascii: "T") {
+            return parseISODuration(text[(start + 2)...])
         }
-        if rest.isEmpty { return milliseconds(minutes: minutes, seconds: 0) }
-        guard rest.last == "S", let seconds = seconds(rest.dropLast()) else { return nil }
+        guard let colon = text.firstIndex(of: UInt8(ascii: ":")) else {
+            guard let seconds = seconds(text) else { return nil }
+            return milliseconds(minutes: 0, seconds: seconds)
+        }
+        let after = text[(colon + 1)...]
+        guard !after.contains(UInt8(ascii: ":")), let minutes = wholeNumber(text[..<colon]), let seconds = seconds(after), seconds < 60
+        else { return nil }
         return milliseconds(minutes: minutes, seconds: seconds)
     }
 
-    private static func wholeNumber(_ text: Substring) -> Int? {
-        guard !text.isEmpty, text.count <= 4, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        return Int(text)
+    /// `11M58.00S`, `45.2S`, `12M` (after the `PT`).
+    private static func parseISODuration(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> UInt32? {
+        guard !text.isEmpty else { return nil }
+        var minutes = 0
+        var rest = text
+        if let m = rest.firstIndex(of: UInt8(ascii: "M")) {
+            guard let value = wholeNumber(rest[..<m]) else { return nil }
+            minutes = value
+            rest = rest[(m + 1)...]
+        }
+        if rest.isEmpty { return milliseconds(minutes: minutes, seconds: 0) }
+        guard rest.last == UInt8(ascii: "S"), let seconds = seconds(rest.dropLast()) else { return nil }
+        return milliseconds(minutes: minutes, seconds: seconds)
     }
 
-    private static func seconds(_ text: Substring) -> Double? {
-        guard !text.isEmpty, text.count <= 8,
-            text.allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == "." }),
-            let value = Double(text), value.isFinite, value >= 0
-        else { return nil }
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    /// One to four ASCII digits.
+    private static func wholeNumber(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
+        guard !text.isEmpty, text.count <= 4, text.allSatisfy(isDigit) else { return nil }
+        return text.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+    }
+
+    /// One to eight ASCII digits and dots that make a decimal number.
+    private static func seconds(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> Double? {
+        guard !text.isEmpty, text.count <= 8, text.allSatisfy({ isDigit($0) || $0 == UInt8(ascii: ".") }) else { return nil }
+        guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite, value >= 0 else { return nil }
         return value
     }
 
@@ -101,12 +113,13 @@ extension JSONNode {
     /// exceeds the period's length (``GameClock/periodLengthMs(_:leagueID:)``).
     func clockMs(period: UInt32, leagueID: String = "") throws(FeedError) -> UInt32? {
         let text: String
-        switch value {
+        switch kind {
         case nil, .null?:
             return nil
-        case .string(let string)?:
-            text = string
-        case .number(let seconds)? where seconds.double.isFinite && seconds.double >= 0:
+        case .string?:
+            text = document.string(index)
+        case .number? where numberValue.map({ $0.double.isFinite && $0.double >= 0 }) ?? false:
+            let seconds = numberValue ?? JSONNumber(0)
             // ESPN scoreboards carry `status.clock` as seconds left.
             text = String(seconds.double)
         default:

@@ -1,40 +1,109 @@
 import CourtsideJSON
 
-/// A value in a parsed payload together with where it was found (`game.actions[3].clock`), so
-/// that every reading failure becomes a ``FeedError`` that names the place.
+/// A value in a parsed payload, and where it was found (`game.actions[3].clock`), so that every
+/// reading failure becomes a ``FeedError`` that names the place.
+///
+/// A node is a position on the tape of a ``JSONDocument``: reading one decodes nothing but what
+/// is asked for, and its path is worked out only when a failure is reported.
 ///
 /// A node can also be *missing* (the key was absent), which readers treat differently from an
 /// explicit `null` only in their messages.
 struct JSONNode {
-    /// The value, or nil when the key or index was absent.
-    let value: JSONValue?
-    /// Where the value sits in the payload, in JavaScript-like notation.
-    let path: String
+    let document: JSONDocument
+    /// The value's index on the document's tape; -1 when the key was absent.
+    let index: Int
+    /// For a missing node: the nearest present value above it, and the names from there down.
+    private let anchor: Int
+    private let missingKey: String?
+    private let deeperMissingKeys: [String]
 
-    init(_ value: JSONValue?, path: String) {
-        self.value = value
-        self.path = path
+    private init(_ document: JSONDocument, index: Int, anchor: Int, missingKey: String? = nil, deeper: [String] = []) {
+        self.document = document
+        self.index = index
+        self.anchor = anchor
+        self.missingKey = missingKey
+        self.deeperMissingKeys = deeper
+    }
+
+    /// The root of a document.
+    init(_ document: JSONDocument) {
+        self.init(document, index: JSONDocument.root, anchor: JSONDocument.root)
+    }
+
+    /// A value built in memory (a payload of another format mapped onto the JSON model), read as
+    /// a document of its own.
+    init(_ value: JSONValue) throws(FeedError) {
+        let bytes = value.jsonText
+        do {
+            self.init(try JSONDocument(bytes, options: .providerPayload))
+        } catch {
+            throw FeedError(invalidJSON: error, payloadBytes: bytes.count)
+        }
     }
 
     /// Parses a payload into its root node (``JSONParserOptions/providerPayload``: the budgets
     /// against hostile payloads, a tolerated byte order mark, the last of duplicate names).
     static func parse(_ bytes: [UInt8]) throws(FeedError) -> JSONNode {
         do {
-            return JSONNode(try JSONParser.parse(bytes, options: .providerPayload), path: "$")
+            return JSONNode(try JSONDocument(bytes, options: .providerPayload))
         } catch {
             throw FeedError(invalidJSON: error, payloadBytes: bytes.count)
         }
     }
 
+    /// What the value is; nil when the key was absent.
+    var kind: JSONDocument.Kind? {
+        index >= 0 ? document.kind(index) : nil
+    }
+
+    /// Whether there is a value (possibly `null`) at all.
+    var exists: Bool { index >= 0 }
+
     /// The member `key` of this object (missing when this is not an object or has no such key).
     subscript(key: String) -> JSONNode {
-        let childPath = path == "$" ? key : "\(path).\(key)"
-        return JSONNode(value?[key], path: childPath)
+        guard index >= 0 else {
+            let deeper = missingKey == nil ? [] : deeperMissingKeys + [key]
+            return JSONNode(document, index: -1, anchor: anchor, missingKey: missingKey ?? key, deeper: deeper)
+        }
+        if let member = document.member(key, of: index) {
+            return JSONNode(document, index: member, anchor: member)
+        }
+        return JSONNode(document, index: -1, anchor: index, missingKey: key)
+    }
+
+    /// Where the value sits in the payload, in JavaScript-like notation (worked out from the
+    /// tape: for messages only).
+    var path: String {
+        var path = "$"
+        func append(member name: String) {
+            path = path == "$" ? name : "\(path).\(name)"
+        }
+        for component in document.path(to: anchor) {
+            switch component {
+            case .member(let name): append(member: name)
+            case .element(let position): path += "[\(position)]"
+            }
+        }
+        if let missingKey {
+            append(member: missingKey)
+            for key in deeperMissingKeys { append(member: key) }
+        }
+        return path
+    }
+
+    /// The string value, decoded; nil for anything else.
+    var stringValue: String? {
+        kind == .string ? document.string(index) : nil
+    }
+
+    /// The number value; nil for anything else.
+    var numberValue: JSONNumber? {
+        kind == .number ? document.number(index) : nil
     }
 
     /// Whether the value is absent or `null`.
     var isNull: Bool {
-        switch value {
+        switch kind {
         case nil, .null?: true
         default: false
         }
@@ -42,10 +111,10 @@ struct JSONNode {
 
     /// What the value is, as a reading failure names it ("a string", "nothing").
     var found: String {
-        switch value {
+        switch kind {
         case nil: "nothing"
         case .null?: "null"
-        case .bool?: "a boolean"
+        case .true?, .false?: "a boolean"
         case .number?: "a number"
         case .string?: "a string"
         case .array?: "an array"
@@ -62,8 +131,8 @@ struct JSONNode {
 
     /// The elements of an array.
     func array() throws(FeedError) -> [JSONNode] {
-        guard case .array(let elements)? = value else { throw failure("expected an array, found \(found)") }
-        return elements.enumerated().map { JSONNode($0.element, path: "\(path)[\($0.offset)]") }
+        guard kind == .array else { throw failure("expected an array, found \(found)") }
+        return document.elements(of: index).map { JSONNode(document, index: $0, anchor: $0) }
     }
 
     /// The elements of an array, or an empty list when the key is absent or null.
@@ -74,11 +143,12 @@ struct JSONNode {
 
     /// The elements of an array of at most `limit` elements (a longer one is refused whole).
     func array(atMost limit: Int) throws(FeedError) -> [JSONNode] {
-        let elements = try array()
-        guard elements.count <= limit else {
-            throw failure("\(elements.count) elements, more than the \(limit) accepted", category: .tooLarge)
+        guard kind == .array else { throw failure("expected an array, found \(found)") }
+        let count = document.count(index)
+        guard count <= limit else {
+            throw failure("\(count) elements, more than the \(limit) accepted", category: .tooLarge)
         }
-        return elements
+        return try array()
     }
 
     /// ``array(atMost:)``, or an empty list when the key is absent or null.
@@ -90,7 +160,7 @@ struct JSONNode {
     /// Requires an object (for early, clear rejection of a payload of the wrong shape).
     @discardableResult
     func object() throws(FeedError) -> JSONNode {
-        guard case .object? = value else { throw failure("expected an object, found \(found)") }
+        guard kind == .object else { throw failure("expected an object, found \(found)") }
         return self
     }
 
@@ -98,7 +168,7 @@ struct JSONNode {
 
     /// A string (exactly; numbers are not converted).
     func string() throws(FeedError) -> String {
-        guard case .string(let text)? = value else { throw failure("expected a string, found \(found)") }
+        guard let text = stringValue else { throw failure("expected a string, found \(found)") }
         return text
     }
 
@@ -122,7 +192,7 @@ struct JSONNode {
 
     /// ``text`` cut to `maximumBytes` UTF-8 bytes (on a scalar boundary).
     func text(maximumBytes: Int) -> String {
-        guard case .string(let text)? = value else { return "" }
+        guard let text = stringValue else { return "" }
         if text.utf8.count <= maximumBytes && !text.unicodeScalars.contains(where: Self.isControl) { return text }
         var kept = String.UnicodeScalarView()
         var bytes = 0
@@ -137,17 +207,19 @@ struct JSONNode {
     /// A boolean; absent or null gives `defaultValue`.
     func bool(default defaultValue: Bool) throws(FeedError) -> Bool {
         if isNull { return defaultValue }
-        guard case .bool(let flag)? = value else { throw failure("expected a boolean, found \(found)") }
+        guard let flag = document.bool(index) else { throw failure("expected a boolean, found \(found)") }
         return flag
     }
 
     /// A number, or a string holding a decimal number (providers send both). Only decimal
     /// notation is read from a string: `Double(_:)` would also take "nan", "inf" and "0x1p4".
     func number() throws(FeedError) -> Double {
-        switch value {
-        case .number(let number)?:
-            return number.double
-        case .string(let text)?:
+        switch kind {
+        case .number?:
+            return document.number(index)?.double ?? .nan
+        case .string?:
+            let text = document.string(index)
+            if let whole = Self.digits(text) { return Double(whole) }
             let trimmed = text.trimmingASCIIWhitespace()
             guard Self.isDecimal(trimmed.utf8), let number = Double(trimmed), number.isFinite else {
                 throw failure("expected a number, found the string \(Excerpt.quoted(text))")
@@ -156,6 +228,19 @@ struct JSONNode {
         default:
             throw failure("expected a number, found \(found)")
         }
+    }
+
+    /// The value of a text of one to fifteen ASCII digits ("111", as providers send scores), read
+    /// without a conversion through `Double`; nil for any other text.
+    static func digits(_ text: String) -> Int64? {
+        let utf8 = text.utf8
+        guard !utf8.isEmpty, utf8.count <= 15 else { return nil }
+        var value: Int64 = 0
+        for byte in utf8 {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     /// Whether `text` is `-?digits(.digits)?([eE][+-]?digits)?` (leading zeros allowed).
@@ -208,8 +293,13 @@ struct JSONNode {
     /// An identifier given as a string or a whole number ("401585135", 1610612751): at most
     /// ``maximumIdentifierBytes`` of visible characters (ids end up in URLs, logs and other ids).
     func identifier() throws(FeedError) -> String {
-        switch value {
-        case .string(let text)?:
+        switch kind {
+        case .string?:
+            let text = document.string(index)
+            // Most ids are short and visible ASCII, which passes every check below.
+            if !text.isEmpty, text.utf8.count <= Self.maximumIdentifierBytes, text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+                return text
+            }
             let trimmed = text.trimmingASCIIWhitespace()
             guard !trimmed.isEmpty else { throw failure("expected an id, found an empty string") }
             guard trimmed.utf8.count <= Self.maximumIdentifierBytes else {
@@ -219,7 +309,8 @@ struct JSONNode {
                 throw failure("an id with spaces or control characters: \(Excerpt.quoted(trimmed))")
             }
             return trimmed
-        case .number(let number)? where abs(number.double) < 1e15:
+        case .number? where abs(numberValue?.double ?? .infinity) < 1e15:
+            let number = numberValue ?? JSONNumber(0)
             guard let whole = Int64(exactly: number.double) else { throw failure("expected an id, found the fraction \(number.double)") }
             return String(whole)
         default:
@@ -236,10 +327,39 @@ extension StringProtocol {
     /// The text without leading and trailing spaces, tabs and line breaks (providers pad status
     /// texts and clocks: `"1st Qtr             "`, `"3:37 "`).
     func trimmingASCIIWhitespace() -> String {
+        // Most texts have nothing to trim: seen from their first and last bytes.
+        let isSpaceByte: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        let whole = String(self)
+        if let first = whole.utf8.first, let last = whole.utf8.last, !isSpaceByte(first), !isSpaceByte(last) { return whole }
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
             return ""
         }
         return String(self[first...last])
+    }
+}
+
+extension String {
+    /// Whether the text holds `needle` (ASCII), compared byte by byte: for matching provider
+    /// type texts many times per payload, where `contains(_:)` (grapheme by grapheme) is costly.
+    func containsASCII(_ needle: StaticString) -> Bool {
+        var text = self
+        return text.withUTF8 { haystack in
+            needle.withUTF8Buffer { wanted in
+                guard wanted.count <= haystack.count else { return false }
+                guard let first = wanted.first else { return true }
+                var start = 0
+                let last = haystack.count - wanted.count
+                while start <= last {
+                    if haystack[start] == first {
+                        var offset = 1
+                        while offset < wanted.count, haystack[start + offset] == wanted[offset] { offset += 1 }
+                        if offset == wanted.count { return true }
+                    }
+                    start += 1
+                }
+                return false
+            }
+        }
     }
 }

@@ -50,9 +50,10 @@ public enum NBAPlayByPlayAdapter {
         }
         var problems: [FeedError] = []
         var ordered: [(order: Int64, action: PlayAction)] = []
+        var teams: [String: String] = [:]
         for node in try root["game"]["actions"].array(atMost: PayloadLimits.plays) {
             do throws(FeedError) {
-                ordered.append(try action(node, gameId: gameId, header: header))
+                ordered.append(try action(node, gameId: gameId, header: header, teams: &teams))
             } catch {
                 problems.append(error)
                 if problems.count >= FeedRejection.maximumReasons { break }
@@ -64,7 +65,11 @@ public enum NBAPlayByPlayAdapter {
         return PlayByPlayBuilder.gameFeed(of: header, plays: actions.map(\.element.action), holdsUnstartedPeriods: holding)
     }
 
-    private static func action(_ node: JSONNode, gameId: String, header: ScoreboardGame) throws(FeedError) -> (Int64, PlayAction) {
+    /// One action; `teams` keeps the team id of each tricode met so far in the payload (two
+    /// tricodes, hundreds of actions).
+    private static func action(
+        _ node: JSONNode, gameId: String, header: ScoreboardGame, teams: inout [String: String]
+    ) throws(FeedError) -> (Int64, PlayAction) {
         try node.object()
         let order = try node["orderNumber"].integer(in: 0...Int64(Int32.max))
         let number = try node["actionNumber"].integer(in: 0...Int64(Int32.max))
@@ -74,7 +79,9 @@ public enum NBAPlayByPlayAdapter {
         let descriptor = (try node["descriptor"].optionalString() ?? "").lowercased()
 
         var teamId = ""
-        if let tricode = try node["teamTricode"].optionalString(), !tricode.isEmpty {
+        if let tricode = try node["teamTricode"].optionalString(), !tricode.isEmpty, let known = teams[tricode] {
+            teamId = known
+        } else if let tricode = try node["teamTricode"].optionalString(), !tricode.isEmpty {
             // Within the game's league: the WNBA's "IND" is wnba-IND, never the Pacers.
             let leagueID = header.game.leagueId.isEmpty ? Leagues.nba.id : header.game.leagueId
             let id =
@@ -86,6 +93,7 @@ public enum NBAPlayByPlayAdapter {
                 )
             }
             teamId = id
+            teams[tricode] = id
         }
 
         let kind: PlayAction.Kind
@@ -118,7 +126,8 @@ public enum NBAPlayByPlayAdapter {
 
         var description = node["description"].text
         if description.isEmpty { description = [type, subType].filter { !$0.isEmpty }.joined(separator: " ") }
-        let player = node["playerNameI"].text.isEmpty ? node["playerName"].text : node["playerNameI"].text
+        let initialled = node["playerNameI"].text
+        let player = initialled.isEmpty ? node["playerName"].text : initialled
         let action = PlayAction(
             sourceId: "\(gameId)-\(number)",
             kind: kind,
@@ -130,7 +139,7 @@ public enum NBAPlayByPlayAdapter {
             player: player,
             description: description,
             occurredAtMs: node["timeActual"].timestampMs,
-            label: "\(node.path) (action \(number))"
+            label: PlayAction.Label(node: node, what: "action", id: String(number))
         )
         return (order, action)
     }

@@ -40,8 +40,20 @@ struct PlayAction {
     var player: String
     var description: String
     var occurredAtMs: Int64
-    /// Where the play is in the payload, for reasons ("game.actions[170]").
-    var label: String
+    /// Where the play is in the payload, for reasons ("game.actions[170] (action 212)").
+    var label: Label
+
+    /// Where a play is in its payload: worked out only when a reason names it (most plays are
+    /// never named, and a path takes a walk over the payload).
+    struct Label: CustomStringConvertible {
+        /// The play's node.
+        var node: JSONNode
+        /// What the provider calls a play and its id ("action 212").
+        var what: StaticString
+        var id: String
+
+        var description: String { "\(node.path) (\(what) \(id))" }
+    }
 }
 
 /// Turns a provider's plays into Courtside events, adding what providers leave implicit and

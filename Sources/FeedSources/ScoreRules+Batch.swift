@@ -12,12 +12,14 @@ extension ScoreRules {
     public static func violations(in events: [Event], after previous: [String: GameState] = [:]) -> [FeedError] {
         var problems: [FeedError] = []
         var states = previous
-        var seen: Set<String> = []
+        var seen: Set<SourceKey> = []
+        seen.reserveCapacity(events.count)
         for (index, event) in events.enumerated() {
-            let label = "event \(index) (\(event.sourceId.isEmpty ? "no source id" : event.sourceId))"
+            // Built only for a problem: most batches have none.
+            var label: String { "event \(index) (\(event.sourceId.isEmpty ? "no source id" : event.sourceId))" }
             if event.gameId.isEmpty { problems.append(FeedError("\(label): no game id")) }
             if event.sourceId.isEmpty { problems.append(FeedError("\(label): no source id")) }
-            if !event.sourceId.isEmpty, !seen.insert("\(event.gameId)\u{0}\(event.sourceId)").inserted {
+            if !event.sourceId.isEmpty, !seen.insert(SourceKey(gameId: event.gameId, sourceId: event.sourceId)).inserted {
                 problems.append(FeedError("\(label): source id used twice in one batch"))
             }
             guard let state = event.state else {
@@ -46,6 +48,12 @@ extension ScoreRules {
             states[event.gameId] = state
         }
         return problems
+    }
+
+    /// A source id within its game.
+    private struct SourceKey: Hashable {
+        var gameId: String
+        var sourceId: String
     }
 }
 

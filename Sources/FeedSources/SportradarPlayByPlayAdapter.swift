@@ -188,7 +188,7 @@ public enum SportradarPlayByPlayAdapter {
             player: player,
             description: node["description"].text.isEmpty ? type : node["description"].text,
             occurredAtMs: node["updated"].timestampMs,
-            label: "\(node.path) (event \(id))"
+            label: PlayAction.Label(node: node, what: "event", id: id)
         )
     }
 

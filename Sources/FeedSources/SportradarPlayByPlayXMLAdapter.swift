@@ -38,7 +38,13 @@ public enum SportradarPlayByPlayXMLAdapter {
         } catch {
             return .failure(FeedRejection(error))
         }
-        return SportradarPlayByPlayAdapter.parse(root: JSONNode(game(document), path: "$"))
+        let root: JSONNode
+        do throws(FeedError) {
+            root = try JSONNode(game(document))
+        } catch {
+            return .failure(FeedRejection(error))
+        }
+        return SportradarPlayByPlayAdapter.parse(root: root)
     }
 
     /// The period elements, by the name Sportradar gives them.

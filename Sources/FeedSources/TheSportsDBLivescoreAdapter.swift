@@ -37,8 +37,8 @@ public enum TheSportsDBLivescoreAdapter {
         var nodes: [JSONNode] = []
         do throws(FeedError) {
             let root = try JSONNode.parse(Array(payload)).object()
-            let list = root["livescore"].value != nil ? root["livescore"] : root["events"]
-            guard list.value != nil else { throw root.failure("expected a \"livescore\" or \"events\" list, found neither") }
+            let list = root["livescore"].exists ? root["livescore"] : root["events"]
+            guard list.exists else { throw root.failure("expected a \"livescore\" or \"events\" list, found neither") }
             for node in try list.optionalArray(atMost: PayloadLimits.plays) {
                 try node.object()
                 let sport = try node["strSport"].optionalString() ?? "Basketball"

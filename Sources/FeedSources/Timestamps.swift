@@ -75,7 +75,7 @@ extension JSONNode {
     /// An ISO-8601 timestamp in ms since the epoch; 0 when absent, null or unreadable (event times
     /// are informative, so a bad one is not worth rejecting a payload for).
     var timestampMs: Int64 {
-        guard case .string(let text)? = value else { return 0 }
+        guard let text = stringValue else { return 0 }
         return Timestamps.parseISO8601(text) ?? 0
     }
 }

@@ -1,7 +1,7 @@
 // Feed benchmark: what one poll of a provider costs the feed's own code (parse + diff), on real
 // payloads from Tests/Fixtures. No service, no network: the parsers and diffs of FeedSources.
 //
-//   feed-bench [--fixtures DIR] [--batches N] [--batch-seconds S]
+//   feed-bench [--fixtures DIR] [--batches N] [--batch-seconds S] [--only SUBJECT-PREFIX]
 //
 // Subjects (one poll each, in steady state: the payload is the one polled last time too):
 // - a scoreboard: `ESPNScoreboardAdapter.parse` (the scoreboard poller's `.skipGame` policy), then
@@ -10,7 +10,8 @@
 //   `PublishedPlays.update` against what was published of it already.
 //
 // Each subject is followed by `<subject>:json-only`: the same bytes through the feed's JSON reader
-// (`CourtsideJSON.JSONParser`, provider limits) alone, to show where a poll's time goes.
+// (`CourtsideJSON.JSONDocument`: the whole text checked and its tape built, provider limits)
+// alone, to show where a poll's time goes.
 //
 // Prints one line per subject: `subject<TAB>bytes<TAB>median seconds per poll<TAB>min<TAB>max`,
 // each figure the median of `--batches` batches (each long enough to last `--batch-seconds`).
@@ -24,6 +25,8 @@ struct Options {
     var fixtures = FileManager.default.currentDirectoryPath + "/Tests/Fixtures"
     var batches = 15
     var batchSeconds = 0.2
+    /// Only the subjects whose name starts with this (for a profiler).
+    var only = ""
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -33,6 +36,7 @@ struct Options {
             case "--fixtures": fixtures = value
             case "--batches": batches = max(3, Int(value) ?? batches)
             case "--batch-seconds": batchSeconds = max(0.01, Double(value) ?? batchSeconds)
+            case "--only": only = value
             default:
                 FileHandle.standardError.write(Data("feed-bench: unknown flag \(flag)\n".utf8))
                 exit(2)
@@ -92,7 +96,7 @@ func run() throws {
     func report(_ subject: String, _ payload: [UInt8], _ figures: (median: Double, min: Double, max: Double)) throws {
         print("\(subject)\t\(payload.count)\t\(figures.median)\t\(figures.min)\t\(figures.max)")
         let json = try measure(options) {
-            if case .object(let members) = try JSONParser.parse(payload, options: .providerPayload) { sink &+= members.count }
+            sink &+= try JSONDocument(payload, options: .providerPayload).entryCount
         }
         print("\(subject):json-only\t\(payload.count)\t\(json.median)\t\(json.min)\t\(json.max)")
     }
@@ -101,6 +105,7 @@ func run() throws {
         ("espn-college-scoreboard", "espn/calvin-seamons__march-madness-2026/espn_scoreboard.json"),
         ("espn-nba-scoreboard-day", "espn/aaronweldy__espn-openapi/nba_scoreboard_20241215.json"),
     ] {
+        guard subject.hasPrefix(options.only) else { continue }
         let payload = try bytes(options, path)
         let previous = try accepted(ESPNScoreboardAdapter.parse(payload, unknownTeams: .skipGame), subject)
         let figures = try measure(options) {
@@ -111,6 +116,16 @@ func run() throws {
         try report(subject, payload, figures)
     }
 
+    if "nba-cdn-playbyplay".hasPrefix(options.only) {
+        try nbaPlayByPlay(options, report)
+    }
+    if "espn-summary".hasPrefix(options.only) {
+        try espnSummary(options, report)
+    }
+    if sink == 42 { print("") }
+}
+
+func nbaPlayByPlay(_ options: Options, _ report: (String, [UInt8], (median: Double, min: Double, max: Double)) throws -> Void) throws {
     let boxscore = try accepted(
         NBABoxscoreAdapter.parse(try bytes(options, "nba_cdn/dblackrun__pbpstats/game_details/live_0022000001.json")), "boxscore")
     let nba = try bytes(options, "nba_cdn/dblackrun__pbpstats/pbp/live_0022000001.json")
@@ -122,7 +137,9 @@ func run() throws {
             let feed = try accepted(NBAPlayByPlayAdapter.parse(nba, game: boxscore), "NBA play-by-play")
             sink &+= feed.events.count &+ nbaPublished.update(with: feed).events.count
         })
+}
 
+func espnSummary(_ options: Options, _ report: (String, [UInt8], (median: Double, min: Double, max: Double)) throws -> Void) throws {
     let summary = try bytes(options, "espn/smythmyke__bragging_rights/espn_nba_summary.json")
     let summaryFeed = try accepted(ESPNSummaryAdapter.parse(summary), "ESPN summary")
     var summaryPublished = PublishedPlays(gameId: summaryFeed.game.id)
@@ -133,7 +150,6 @@ func run() throws {
             let feed = try accepted(ESPNSummaryAdapter.parse(summary), "ESPN summary")
             sink &+= feed.events.count &+ summaryPublished.update(with: feed).events.count
         })
-    if sink == 42 { print("") }
 }
 
 do {

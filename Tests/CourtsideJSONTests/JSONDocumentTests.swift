@@ -1,0 +1,155 @@
+import CourtsideJSON
+import Testing
+
+/// The tape reader itself: what a document answers without building a tree, and the checks the
+/// one pass makes (UTF-8, strings read eight bytes at a time, numbers decoded when read).
+@Suite struct JSONDocumentTests {
+    func document(_ text: String, _ options: JSONParserOptions = .providerPayload) throws -> JSONDocument {
+        try JSONDocument(Array(text.utf8), options: options)
+    }
+
+    func failure(_ bytes: [UInt8], _ options: JSONParserOptions = .providerPayload) -> JSONParseError? {
+        do {
+            _ = try JSONDocument(bytes, options: options)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func membersElementsAndScalars() throws {
+        let doc = try document(#"{"a": [1, "x", true, false, null, {"b": -2.5}], "c": {}, "d": "é\n"}"#)
+        let root = JSONDocument.root
+        #expect(doc.kind(root) == .object && doc.count(root) == 3)
+        let a = try #require(doc.member("a", of: root))
+        #expect(doc.kind(a) == .array && doc.count(a) == 6)
+        let elements = doc.elements(of: a)
+        #expect(elements.map { doc.kind($0) } == [.number, .string, .true, .false, .null, .object])
+        #expect(doc.number(elements[0])?.integer == 1 && doc.string(elements[1]) == "x")
+        #expect(doc.bool(elements[2]) == true && doc.bool(elements[3]) == false && doc.bool(elements[4]) == nil)
+        let b = try #require(doc.member("b", of: elements[5]))
+        #expect(doc.number(b)?.double == -2.5 && doc.number(b)?.integer == nil)
+        #expect(doc.member("c", of: root).map { doc.count($0) } == 0)
+        #expect(doc.member("d", of: root).map { doc.string($0) } == "é\n")
+        #expect(doc.member("zz", of: root) == nil && doc.member("a", of: a) == nil)
+        #expect(doc.members(of: root).map { doc.string($0.name) } == ["a", "c", "d"])
+        #expect(doc.next(after: a) == doc.members(of: root)[1].name)
+    }
+
+    @Test func theLastOfADuplicateNameCountsAndEscapedNamesMatch() throws {
+        let doc = try document(#"{"a": 1, "\u0062": 2, "a": 3, "": 4}"#)
+        #expect(doc.member("a", of: JSONDocument.root).flatMap { doc.number($0)?.integer } == 3)
+        #expect(doc.member("b", of: JSONDocument.root).flatMap { doc.number($0)?.integer } == 2)
+        #expect(doc.member("", of: JSONDocument.root).flatMap { doc.number($0)?.integer } == 4)
+        // Refused where duplicates are, also when the second is spelled with an escape.
+        #expect(failure(Array(#"{"alg": "ES256", "\u0061lg": "HS256"}"#.utf8), .clientMessage)?.message == #"duplicate member "alg""#)
+    }
+
+    @Test func pathsAreWorkedOutFromTheTape() throws {
+        let doc = try document(#"{"game": {"actions": [{"clock": 1}, {"clock": 2, "x": [0, [5]]}]}}"#)
+        let game = try #require(doc.member("game", of: JSONDocument.root))
+        let actions = try #require(doc.member("actions", of: game))
+        let second = doc.elements(of: actions)[1]
+        let x = try #require(doc.member("x", of: second))
+        let inner = doc.elements(of: x)[1]
+        #expect(
+            doc.path(to: doc.elements(of: inner)[0])
+                == [.member("game"), .member("actions"), .element(1), .member("x"), .element(1), .element(0)])
+        #expect(doc.path(to: JSONDocument.root).isEmpty)
+    }
+
+    @Test func stringsOfEveryLengthAndPositionOfASpecialByte() throws {
+        // The reader looks at eight bytes at a time: every place of a quote, an escape, a control
+        // character and a multi-byte character within and across those words.
+        for length in 0..<20 {
+            for position in 0...length {
+                let prefix = String(repeating: "a", count: position)
+                let suffix = String(repeating: "b", count: length - position)
+                for (middle, decoded) in [(#"\""#, "\""), (#"\\"#, "\\"), ("é", "é"), ("🏀", "🏀"), (#"\u00e9"#, "é")] {
+                    let doc = try document("\"\(prefix)\(middle)\(suffix)\"")
+                    #expect(doc.string(JSONDocument.root) == prefix + decoded + suffix)
+                }
+                #expect(failure(Array("\"\(prefix)\u{01}\(suffix)\"".utf8))?.offset == 1 + position)
+                #expect(failure(Array("\"\(prefix)\(suffix)".utf8))?.kind == .truncated)
+            }
+        }
+    }
+
+    @Test func invalidUTF8IsRefusedWithItsPlace() {
+        for sequence: [UInt8] in [
+            [0xC3, 0x28], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF], [0x80], [0xE0, 0x80, 0x80],
+            [0xF0, 0x80, 0x80, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80],
+        ] {
+            let error = failure(Array(#"["abcdefghij"#.utf8) + sequence + Array(#"z"]"#.utf8))
+            #expect(error?.kind == .malformed && error?.message == "invalid UTF-8 in a string" && error?.offset == 12, "\(sequence)")
+        }
+        #expect(failure(Array(#""ab"#.utf8) + [0xE2, 0x82])?.kind == .truncated)
+        // Outside a string, any byte above 0x7F is no JSON.
+        #expect(failure([0x5B, 0xC3, 0xA9, 0x5D])?.message == "unexpected character")
+        // Valid sequences of each length, at the edges of the ranges.
+        let valid: [UInt8] = [
+            0x22, 0xC2, 0x80, 0xDF, 0xBF, 0xE0, 0xA0, 0x80, 0xED, 0x9F, 0xBF, 0xEF, 0xBF, 0xBF, 0xF0, 0x90, 0x80, 0x80, 0xF4, 0x8F, 0xBF,
+            0xBF, 0x22,
+        ]
+        #expect(failure(valid) == nil)
+    }
+
+    @Test func escapesAndSurrogatePairs() throws {
+        #expect(try document(#""\ud83c\udfc0""#).string(JSONDocument.root) == "🏀")
+        #expect(try document(#""\uD83C\uDFC0x""#).string(JSONDocument.root) == "🏀x")
+        // Lone or reversed surrogates become U+FFFD; the text around them stays.
+        #expect(try document(#""a\udfc0\ud83cb""#).string(JSONDocument.root) == "a\u{FFFD}\u{FFFD}b")
+        #expect(try document(#""\ud83c""#).string(JSONDocument.root) == "\u{FFFD}")
+        #expect(try document(#""\u0000\u001f\/""#).string(JSONDocument.root) == "\u{0}\u{1F}/")
+        for bad in [#""\u12"#, #""\u12G4""#, #""\x""#, #""\"#, #""\ud83c\u"#] {
+            #expect(failure(Array(bad.utf8)) != nil, "\(bad)")
+        }
+    }
+
+    @Test func numbersAtTheEdges() throws {
+        func number(_ text: String) throws -> JSONNumber? { try document(text).number(JSONDocument.root) }
+        #expect(try number("999999999999999")?.integer == 999_999_999_999_999)
+        #expect(try number("9007199254740993")?.integer == 9_007_199_254_740_993)
+        #expect(try number("18446744073709551615")?.integer == UInt64.max)
+        #expect(try number("18446744073709551616")?.integer == nil)
+        #expect(try number("-0")?.isNegative == true && number("-0")?.integer == 0)
+        #expect(try number("0.000")?.integer == 0)
+        #expect(try number("1E+2")?.integer == 100)
+        #expect(try number("5e-324")?.double == .leastNonzeroMagnitude)
+        #expect(try number("1.7976931348623157e308")?.double == .greatestFiniteMagnitude)
+        #expect(failure(Array("1.8e308".utf8))?.message == "number out of range")
+        #expect(failure(Array(("1" + String(repeating: "0", count: 400)).utf8))?.message == "number out of range")
+        #expect(try JSONDocument(Array("1e400".utf8), options: .clientMessage).number(JSONDocument.root)?.double == .infinity)
+        for bad in ["-", "--1", "1.e1", "01.5", "1e+", "0x10", "1_000", ".1", "-.1", "1.5.2"] {
+            #expect(failure(Array(bad.utf8)) != nil, "\(bad)")
+        }
+    }
+
+    @Test func deepNestingIsRefusedWithoutRecursion() {
+        // Far deeper than any stack would take: refused at the limit, by a counter.
+        let deep = Array(repeating: UInt8(ascii: "["), count: 1_000_000)
+        let options = JSONParserOptions(maximumDepth: 2_000_000)
+        #expect(failure(deep, options)?.kind == .truncated)
+        #expect(failure(deep)?.kind == .tooDeep)
+        #expect(failure(Array(String(repeating: #"{"a":"#, count: 200_000).utf8))?.kind == .tooDeep)
+    }
+
+    @Test func everyCutOfARealisticTextIsRefusedNotTrapped() throws {
+        let text = Array(
+            #"{"game": {"id": "0022000001", "actions": [{"n": 1, "s": "PT11M58.00S", "t": "é🏀\u00e9"}, {"x": null, "y": [true, false, -1.5e3]}]}}"#
+                .utf8)
+        _ = try JSONDocument(text, options: .providerPayload)
+        for cut in 0..<text.count {
+            #expect(failure(Array(text[..<cut])) != nil, "cut at \(cut)")
+        }
+    }
+
+    @Test func treesAndTextRoundTrip() throws {
+        let text = #"{"a":[1,-2,3.5,true,false,null,"x\n\"\\\u0001é🏀"],"b":{},"c":[]}"#
+        let value = try JSONParser.parse(Array(text.utf8), options: .clientMessage)
+        #expect(try JSONParser.parse(value.jsonText, options: .clientMessage) == value)
+        #expect(
+            String(decoding: JSONValue.object([("k", .array([.number(JSONNumber(-4)), .null]))]).jsonText, as: UTF8.self)
+                == #"{"k":[-4,null]}"#)
+    }
+}
