@@ -17,8 +17,8 @@ import Synchronization
 /// keeps the last good value and is logged once, as an error naming the files, until it changes
 /// again.
 ///
-/// The JWKS files, the client identities file, the bearer token file and the TLS certificates
-/// (a server's, and the one a client presents) all use it.
+/// The JWKS files, the client identities file, the bearer token file, the TLS certificates
+/// (a server's, and the one a client presents) and the PostgreSQL CA bundle all use it.
 public final class WatchedFile<Value: Sendable>: Sendable {
     public typealias Outcome = WatchedFileOutcome
 
