@@ -16,7 +16,8 @@ import Testing
         guard case .postgres(var settings) = try Backend.postgres.location(), let ca = settings.sslRootCertificateFile,
             settings.sslMode == .verifyFull || settings.sslMode == .verifyCA
         else {
-            throw TestSetupError("COURTSIDE_TEST_POSTGRES_URL has no sslmode=verify-… with an sslrootcert (scripts/with-postgres sets both)")
+            throw TestSetupError(
+                "COURTSIDE_TEST_POSTGRES_URL has no sslmode=verify-… with an sslrootcert (scripts/with-postgres sets both)")
         }
         let serverCA = try Data(contentsOf: URL(fileURLWithPath: ca))
         let caFile = directory + "/ca.pem"
