@@ -80,6 +80,10 @@ let package = Package(
             dependencies: ["CProtobufC"]
         ),
 
+        // Files reloaded when they change (keys, certificates, CA bundles): below the RPC stack,
+        // so that storage uses the same watcher.
+        .target(name: "WatchedFiles", dependencies: [logging], swiftSettings: swiftSettings),
+
         // The gRPC wire: pure protocol logic, then HTTP/2 on nghttp2, then gRPC calls.
         .target(name: "GRPCWire", dependencies: [nioCore], swiftSettings: loopBoundHotPathSettings),
         .target(
@@ -90,7 +94,8 @@ let package = Package(
         .target(
             name: "GRPC",
             dependencies: [
-                "GRPCWire", "HTTP2Transport", nioCore, nioPosix, nioSSL, .product(name: "NIOTLS", package: "swift-nio"), logging,
+                "GRPCWire", "HTTP2Transport", "WatchedFiles", nioCore, nioPosix, nioSSL, .product(name: "NIOTLS", package: "swift-nio"),
+                logging,
             ],
             swiftSettings: loopBoundHotPathSettings
         ),
@@ -136,8 +141,9 @@ let package = Package(
         // and the servers and clients built from them.
         .target(
             name: "GRPCServiceKit", dependencies: ["Auth", "GRPC", "ServiceKit", "Storage", logging], swiftSettings: swiftSettings),
-        // Storage locations (sqlite:PATH, sqlite::memory:, postgres://…): GRDB and postgres-nio.
-        .target(name: "Storage", dependencies: [grdb, postgresNIO, nioSSL, logging], swiftSettings: swiftSettings),
+        // Storage locations (sqlite:PATH, sqlite::memory:, postgres://…): GRDB and postgres-nio; the
+        // PostgreSQL CA bundle (`sslrootcert`) is a watched file.
+        .target(name: "Storage", dependencies: ["WatchedFiles", grdb, postgresNIO, nioSSL, logging], swiftSettings: swiftSettings),
         // The score service: the ordered, resumable log of every game.
         .target(
             name: "ScoreService",

@@ -17,6 +17,9 @@ public import ServiceKit
 /// token verified before under the keys in force and not expired at this call, with no key
 /// reload due (or a certificate, or no credentials). A token still to verify, or a due reload,
 /// sends the call to a task as every other intercepted call; both paths share every check.
+/// Each connection keeps the last token it accepted (``ConnectionToken``): a call that sends the
+/// same bytes again is decided by comparing them, its expiry and the key file's version checked
+/// as for any other call.
 public struct AuthInterceptor: CallInterceptor {
     /// nil: no `--jwks-file`, so every token is refused.
     let verifier: TokenVerifier?
@@ -55,7 +58,11 @@ public struct AuthInterceptor: CallInterceptor {
         case .known(let known, let because):
             (identity, anonymousBecause) = (known, because)
         case .toVerify(let token, let verifier):
-            do { identity = try await verifier.identity(forToken: String(token)) } catch {
+            do {
+                let accepted = try await verifier.accept(String(token))
+                Self.remember(token, accepted, in: context.connectionSlot)
+                identity = accepted.verified.identity
+            } catch {
                 throw refuse(error, context: context, subject: nil)
             }
             anonymousBecause = .missingToken
@@ -115,8 +122,8 @@ public struct AuthInterceptor: CallInterceptor {
     private func callerAtOnce(of context: ServerContext) throws -> Caller {
         if let token = Self.bearerToken(in: context.requestMetadata) {
             guard let verifier else { throw refuse(.unknownKey, context: context, subject: nil) }
-            switch verifier.cachedVerdict(forToken: token) {
-            case .verified(let verified): return .known(verified.identity, anonymousBecause: .missingToken)
+            switch Self.verdictAtOnce(for: token, verifier: verifier, slot: context.connectionSlot) {
+            case .verified(let accepted): return .known(accepted.verified.identity, anonymousBecause: .missingToken)
             case .refused(let failure): throw refuse(failure, context: context, subject: nil)
             case .unknown: return .toVerify(token, verifier)
             }
@@ -128,6 +135,23 @@ public struct AuthInterceptor: CallInterceptor {
             return .known(nil, anonymousBecause: .unknownClientCertificate)
         }
         return .known(identity, anonymousBecause: .missingToken)
+    }
+
+    /// What is known of `token` without waiting: first from the connection's last accepted token
+    /// when it is the same bytes (no hashing, no shared lock), else from the verifier's cache
+    /// (remembered for the connection's next call when accepted there).
+    private static func verdictAtOnce(for token: Substring, verifier: TokenVerifier, slot: ConnectionSlot) -> TokenVerifier.CachedVerdict {
+        if let last = slot.value as? ConnectionToken, last.matches(token), let verdict = verifier.verdict(reusing: last.accepted) {
+            return verdict
+        }
+        let verdict = verifier.cachedVerdict(forToken: token)
+        if case .verified(let accepted) = verdict { remember(token, accepted, in: slot) }
+        return verdict
+    }
+
+    /// Keeps `token`, just accepted, as the connection's last one.
+    private static func remember(_ token: Substring, _ accepted: TokenVerifier.AcceptedToken, in slot: ConnectionSlot) {
+        slot.store(ConnectionToken(token, accepted: accepted))
     }
 
     /// Refuses the call unless `identity` may call a method of `permission`.

@@ -77,12 +77,27 @@ public final class TokenVerifier: Sendable {
 
     /// The identity `token` carries, or why it carries none.
     public func identity(forToken token: String) async throws(AuthFailure) -> Identity {
-        try await verify(token).identity
+        try await accept(token).verified.identity
     }
 
     /// Everything `token` says (identity, expiry, the games and leagues it names), or why it
     /// is refused. A token longer than ``BearerToken/maximumBytes`` is refused unread.
     public func verify(_ token: String) async throws(AuthFailure) -> VerifiedToken {
+        try await accept(token).verified
+    }
+
+    /// A token this verifier accepted: what it says, until when it is accepted (`exp` plus the
+    /// clock skew), and the version of the key file it was verified under. A connection keeps
+    /// the last one its calls sent (``AuthInterceptor``), and ``verdict(reusing:)`` decides a
+    /// later call sending the same bytes without hashing them or taking the cache's lock.
+    struct AcceptedToken: Sendable, Equatable {
+        let verified: VerifiedToken
+        let acceptedUntil: Date
+        let keyVersion: Int
+    }
+
+    /// ``verify(_:)``, with what a connection keeps of the answer.
+    func accept(_ token: String) async throws(AuthFailure) -> AcceptedToken {
         guard token.utf8.count <= BearerToken.maximumBytes else { throw .malformedToken }
         let now = self.now()
         let (keySet, generation) = keys.current
@@ -93,7 +108,7 @@ public final class TokenVerifier: Sendable {
             }
             return state.generation == generation ? state.cache.verified(Substring(token), at: now) : nil
         }
-        if let cached { return cached }
+        if let cached { return AcceptedToken(verified: cached.token, acceptedUntil: cached.until, keyVersion: generation) }
         let header = try TokenHeader(token: token)
         guard let keyAlgorithm = keySet.algorithms[header.keyID] else { throw .unknownKey }
         guard keyAlgorithm == header.algorithm else { throw .unsupportedAlgorithm }
@@ -103,33 +118,44 @@ public final class TokenVerifier: Sendable {
         state.withLock { state in
             if state.generation == generation { state.cache.insert(Substring(token), verified: verified, expiry: acceptedUntil, now: now) }
         }
-        return verified
+        return AcceptedToken(verified: verified, acceptedUntil: acceptedUntil, keyVersion: generation)
     }
 
     /// What a verification of `token` would end in, when that is known now without waiting or
     /// reading anything: the token was verified under the keys in force and is still accepted
     /// (`.verified`), or is accepted no longer (`.refused(.expired)`), or is too long to be read
     /// (`.refused(.malformedToken)`). `.unknown` when it has to be verified (not in the cache,
-    /// or the key file changed since it was cached): ``verify(_:)`` does that, and the answers
+    /// or the key file changed since it was cached): ``accept(_:)`` does that, and the answers
     /// of the two agree. Expiry is checked against the clock now, on every
     /// call.
     func cachedVerdict(forToken token: Substring) -> CachedVerdict {
         guard token.utf8.count <= BearerToken.maximumBytes else { return .refused(.malformedToken) }
         let now = self.now()
-        let generation = keys.current.version
+        let generation = keys.version
         return state.withLock { state in
             guard state.generation == generation else { return .unknown }
             switch state.cache.lookup(token, at: now) {
-            case .verified(let verified): return .verified(verified)
+            case .verified(let verified, let until):
+                return .verified(AcceptedToken(verified: verified, acceptedUntil: until, keyVersion: generation))
             case .expired: return .refused(.expired)
             case .unknown: return .unknown
             }
         }
     }
 
+    /// What a verification of a token accepted before as `accepted` would end in now, without
+    /// looking anything up: nil when the key file has changed since (the token has to be
+    /// verified again, or looked up under the new keys), else `.verified` while it is accepted
+    /// and `.refused(.expired)` from then on, the clock read at every call. nil as well when the
+    /// verifier keeps no tokens (`cacheCapacity` 0: every call is verified).
+    func verdict(reusing accepted: AcceptedToken) -> CachedVerdict? {
+        guard configuration.cacheCapacity > 0, accepted.keyVersion == keys.version else { return nil }
+        return now() < accepted.acceptedUntil ? .verified(accepted) : .refused(.expired)
+    }
+
     /// See ``cachedVerdict(forToken:)``.
     enum CachedVerdict: Equatable {
-        case verified(VerifiedToken)
+        case verified(AcceptedToken)
         case refused(AuthFailure)
         case unknown
     }

@@ -12,7 +12,8 @@ struct VerifiedTokenCache {
 
     /// What the cache knows of a token at some instant.
     enum Lookup: Equatable {
-        case verified(VerifiedToken)
+        /// What it says, and until when it is accepted.
+        case verified(VerifiedToken, until: Date)
         /// Verified once, and accepted no longer: verifying it again would end in `expired`.
         case expired
         case unknown
@@ -25,21 +26,22 @@ struct VerifiedTokenCache {
         self.capacity = capacity
     }
 
-    /// What `token` says if it was verified and has not expired at `now`.
-    mutating func verified(_ token: Substring, at now: Date) -> VerifiedToken? {
+    /// What `token` says, and until when it is accepted, if it was verified and has not expired
+    /// at `now`.
+    mutating func verified(_ token: Substring, at now: Date) -> (token: VerifiedToken, until: Date)? {
         guard let entry = entries[token] else { return nil }
         guard now < entry.expiry else {
             entries[token] = nil
             return nil
         }
-        return entry.token
+        return (entry.token, entry.expiry)
     }
 
     /// The same without changing anything (the synchronous path: an expired entry stays until a
     /// full cache or a verification removes it).
     func lookup(_ token: Substring, at now: Date) -> Lookup {
         guard let entry = entries[token] else { return .unknown }
-        return now < entry.expiry ? .verified(entry.token) : .expired
+        return now < entry.expiry ? .verified(entry.token, until: entry.expiry) : .expired
     }
 
     /// Remembers `token` (stored as a copy of its own, never as a slice of a larger string).

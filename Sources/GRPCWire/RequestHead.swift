@@ -167,16 +167,25 @@ enum RequestHeaderName {
             }
             return
         }
+        // The other names of `Metadata.isReserved` by bytes too: a custom header (`authorization`
+        // on every call with a token) is told apart without building a string and comparing it
+        // with each reserved name.
         switch name.count {
         case 2 where name.equals("te"): self = .otherReserved
         case 4 where name.equals("host"): self = .authority
         case 10 where name.equals("user-agent"): self = .userAgent
+        case 10 where name.equals("connection"): self = .otherReserved
+        case 11 where name.equals("grpc-status"): self = .otherReserved
         case 12 where name.equals("content-type"): self = .contentType
         case 12 where name.equals("grpc-timeout"): self = .timeout
+        case 12 where name.equals("grpc-message"): self = .otherReserved
         case 13 where name.equals("grpc-encoding"): self = .encoding
         case 14 where name.equals("content-length"): self = .otherReserved
+        case 15 where name.equals("accept-encoding"): self = .otherReserved
+        case 17 where name.equals("transfer-encoding"): self = .otherReserved
         case 20 where name.equals("grpc-accept-encoding"): self = .otherReserved
-        default: self = Metadata.isReserved(String(decoding: name, as: UTF8.self)) ? .otherReserved : .custom
+        case 23 where name.equals("grpc-status-details-bin"): self = .otherReserved
+        default: self = .custom
         }
     }
 }

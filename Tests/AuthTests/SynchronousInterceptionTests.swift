@@ -66,9 +66,11 @@ import Testing
 
         /// The verifier's key file is checked in the background once an hour here, so that only
         /// the tests that ask for a check (`reloadIfChanged()`) see a reload.
-        static func make(_ fixture: TokenFixture, verifying: Bool = true) async throws -> Setup {
+        static func make(_ fixture: TokenFixture, verifying: Bool = true, cacheCapacity: Int = 10_000) async throws -> Setup {
             let clock = Clock()
-            let verifier = verifying ? try await fixture.verifier(now: { clock.now }, reloadInterval: .seconds(3600)) : nil
+            let verifier =
+                verifying
+                ? try await fixture.verifier(now: { clock.now }, reloadInterval: .seconds(3600), cacheCapacity: cacheCapacity) : nil
             let metrics = ServiceMetrics(service: "auth-sync-test")
             let logs = LogLines()
             return Setup(
@@ -76,6 +78,16 @@ import Testing
                 clock: clock, metrics: metrics, logs: logs, peer: ServerPeer(remoteAddress: "127.0.0.1:1", logger: logs.logger)
             )
         }
+
+        /// The same interceptor, clock, counters and log, seen from another connection.
+        func anotherConnection() -> Setup {
+            Setup(
+                interceptor: interceptor, clock: clock, metrics: metrics, logs: logs,
+                peer: ServerPeer(remoteAddress: "127.0.0.1:2", logger: logs.logger))
+        }
+
+        /// The token the connection's slot holds, if any.
+        var connectionToken: ConnectionToken? { peer.interceptorSlot.value as? ConnectionToken }
 
         func context(_ authorization: String?) -> ServerContext {
             var metadata = Metadata()

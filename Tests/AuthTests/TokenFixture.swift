@@ -56,11 +56,12 @@ struct TokenFixture {
         try await signers.sign(claims, kid: JWKIdentifier(string: kid))
     }
 
-    func verifier(now: @escaping @Sendable () -> Date = { TokenFixture.now }, reloadInterval: Duration? = nil) async throws
-        -> TokenVerifier
-    {
+    func verifier(
+        now: @escaping @Sendable () -> Date = { TokenFixture.now }, reloadInterval: Duration? = nil, cacheCapacity: Int = 10_000
+    ) async throws -> TokenVerifier {
         var configuration = TokenVerifier.Configuration(jwksPath: jwksPath, audience: "courtside", issuer: "courtside")
         configuration.reloadInterval = reloadInterval
+        configuration.cacheCapacity = cacheCapacity
         return try await TokenVerifier(configuration: configuration, logger: .init(label: "test"), now: now)
     }
 

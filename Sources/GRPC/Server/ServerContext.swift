@@ -15,6 +15,9 @@ public final class ServerContext: Sendable {
     /// The DNS and URI subject alternative names of the client's verified TLS certificate
     /// (mTLS); empty on cleartext connections and for clients without a certificate.
     public var peerCertificateNames: [String] { peer.certificateNames.names }
+    /// The connection's slot for the server's interceptor (``ConnectionSlot``): the same object
+    /// for every call of this call's connection.
+    public var connectionSlot: ConnectionSlot { peer.interceptorSlot }
     private var baseLogger: Logger { peer.logger }
     private let registered: RegisteredMethod
     private let peer: ServerPeer
@@ -72,6 +75,8 @@ final class ServerPeer: Sendable {
     let tag = UInt32.random(in: 0...UInt32.max)
     /// Filled in by the TLS handshake, before any call of the connection starts.
     let certificateNames = PeerCertificateNames()
+    /// What the interceptor keeps for this connection.
+    let interceptorSlot = ConnectionSlot()
 
     init(remoteAddress: String, logger: Logger) {
         self.remoteAddress = remoteAddress

@@ -17,8 +17,8 @@ import Synchronization
 /// keeps the last good value and is logged once, as an error naming the files, until it changes
 /// again.
 ///
-/// The JWKS files, the client identities file, the bearer token file and the TLS certificates
-/// (a server's, and the one a client presents) all use it.
+/// The JWKS files, the client identities file, the bearer token file, the TLS certificates
+/// (a server's, and the one a client presents) and the PostgreSQL CA bundle all use it.
 public final class WatchedFile<Value: Sendable>: Sendable {
     public typealias Outcome = WatchedFileOutcome
 
@@ -33,6 +33,8 @@ public final class WatchedFile<Value: Sendable>: Sendable {
     private let parse: Parse
     private let logger: Logger
     private let state: Mutex<State>
+    /// `State.version`, readable without the lock (written under it, after the value).
+    private let publishedVersion = Atomic<Int>(0)
     private let watcher = Mutex<Task<Void, Never>?>(nil)
 
     private struct State: Sendable {
@@ -94,6 +96,11 @@ public final class WatchedFile<Value: Sendable>: Sendable {
     /// The value and how many reloads led to it (a cache keyed by the value can tell it changed).
     public var current: (value: Value, version: Int) { state.withLock { ($0.value, $0.version) } }
 
+    /// How many reloads there have been, without the lock or a copy of the value: a per-call
+    /// check that something built from the value is still current (compared with the version
+    /// ``current`` gave when it was built) costs one atomic load.
+    public var version: Int { publishedVersion.load(ordering: .acquiring) }
+
     /// Stats the files and, when they changed, reads and parses them; what the background task
     /// does every interval (tests call it directly). A check while another runs does nothing.
     @discardableResult
@@ -123,6 +130,7 @@ public final class WatchedFile<Value: Sendable>: Sendable {
             state.value = value
             state.contents = contents
             state.version += 1
+            publishedVersion.store(state.version, ordering: .releasing)
         }
         logger.info("\(name) reloaded", metadata: ["file": "\(paths.joined(separator: ","))"])
         return .reloaded
