@@ -74,7 +74,8 @@ import Testing
         func play(_ n: Int, period: UInt32, clock: UInt32, home: UInt32) -> PlayAction {
             PlayAction(
                 sourceId: "p\(n)", kind: .basket(points: 2), period: period, clockMs: clock, homeScore: home, awayScore: 0, teamId: "",
-                player: "", description: "basket \(n)", occurredAtMs: Int64(n), label: "p\(n)")
+                player: "", description: "basket \(n)", occurredAtMs: Int64(n),
+                label: PlayAction.Label(node: try! JSONNode.parse(Array("{}".utf8)), what: "play", id: "p\(n)"))
         }
         for (league, length) in [("wnba", UInt32(600_000)), ("nba", UInt32(720_000)), ("", UInt32(720_000))] {
             let header = PlayByPlayBuilder.Header(status: .live, score: (4, 0), period: 2, clockMs: 500_000, leagueID: league)
