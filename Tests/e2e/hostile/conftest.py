@@ -42,12 +42,7 @@ class Service:
 
     def stop(self):
         if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            hostile.stop_process(self.process)
 
     def log(self):
         with open(self.log_path, errors="replace") as fh:

@@ -7,6 +7,7 @@ import os
 import select
 import socket
 import struct
+import subprocess
 import sys
 import time
 import types
@@ -40,6 +41,19 @@ free_port = common.free_port
 wait_for_port = common.wait_for_port
 rss_kib = common.rss_kib
 game_date = common.game_date
+
+
+def stop_process(process, timeout=15):
+    """SIGTERM, then SIGKILL if the process is still there after `timeout` seconds.
+    True when it exited on SIGTERM (a service's backstop is its grace + 5 s)."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+        return True
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return False
 
 
 def h2_client(port, settings=None, timeout=10.0):

@@ -288,12 +288,7 @@ def attacked_feed(cluster, tmp_path_factory):
             time.sleep(0.1)
         yield feed, admin, provider, decoy, rss_before, cases, log_path
     finally:
-        feed.terminate()
-        try:
-            feed.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            feed.kill()
-            feed.wait()
+        hostile.stop_process(feed)
         log.close()
         provider.close()
         decoy.close()

@@ -379,13 +379,7 @@ def test_the_admin_port_stays_on_loopback_when_the_service_listens_everywhere(cl
         with pytest.raises(OSError):
             socket.create_connection((address, admin_port), timeout=5).close()
     finally:
-        process.terminate()
-        try:
-            # The service's own backstop is its grace (10 s) + 5 s; a slower exit is a defect.
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if not hostile.stop_process(process):
             log.close()
             pytest.fail("courtside-schedule did not exit within 15 s of SIGTERM; its log:\n"
                         + (tmp_path / "schedule.log").read_text(errors="replace")[-6000:])
