@@ -42,12 +42,10 @@ public final class ShutdownWatchdog: Sendable {
     public convenience init(grace: Duration, logger: Logger) {
         let deadline = grace + Self.margin
         self.init(deadline: deadline) { stillRunning in
+            let names = stillRunning.isEmpty ? "no service (the group did not return)" : stillRunning.joined(separator: ", ")
             logger.error(
                 "graceful shutdown overran its deadline; exiting",
-                metadata: [
-                    "deadline": "\(deadline)",
-                    "still_running": "\(stillRunning.isEmpty ? "nothing (the group did not return)" : stillRunning.joined(separator: ", "))",
-                ])
+                metadata: ["deadline": "\(deadline)", "still_running": "\(names)"])
             // _exit, not exit: the process is wedged, and exit's handlers may wait on what
             // holds it.
             _exit(70)
