@@ -111,12 +111,16 @@ public final class ScoreEngine: Sendable {
         for (index, event) in events.enumerated() {
             try ScoreRules.checkFields(event, index: index)
         }
-        // Every game must exist before any of them gets a log: a refused batch changes nothing.
-        var seen: Set<String> = []
+        // Every game must exist, and every clock fit its league's periods, before any game
+        // gets a log: a refused batch changes nothing.
+        var leagues: [String: String?] = [:]
         var gameIds: [String] = []
-        for (index, event) in events.enumerated() where seen.insert(event.gameId).inserted {
-            try await requireKnown(event.gameId, prefix: "event \(index): ")
-            gameIds.append(event.gameId)
+        for (index, event) in events.enumerated() {
+            if leagues[event.gameId] == nil {
+                leagues[event.gameId] = .some(try await knownLeague(event.gameId, prefix: "event \(index): "))
+                gameIds.append(event.gameId)
+            }
+            try ScoreRules.checkClock(event, leagueID: leagues[event.gameId] ?? nil, index: index)
         }
         for gameId in gameIds {
             try await prepareGame(gameId)
@@ -133,6 +137,21 @@ public final class ScoreEngine: Sendable {
         guard try await directory.game(id: gameId) != nil else {
             throw Self.unknownGame(gameId, prefix: prefix)
         }
+    }
+
+    /// The league of a game (as ``requireKnown(_:prefix:)`` checks it exists): nil when it is
+    /// no league Courtside knows, or when the schedule cannot be asked about a game that
+    /// already has a log (publishing to it does not wait for the schedule service).
+    func knownLeague(_ gameId: String, prefix: String) async throws -> String? {
+        let game: Game?
+        if head(gameId) != nil {
+            game = try? await directory.game(id: gameId)
+        } else {
+            game = try await directory.game(id: gameId)
+            guard game != nil else { throw Self.unknownGame(gameId, prefix: prefix) }
+        }
+        guard let leagueID = game?.leagueId, leagueID.isEmpty || Leagues.ids.contains(leagueID) else { return nil }
+        return leagueID
     }
 
     static func unknownGame(_ gameId: String, prefix: String = "") -> RPCError {

@@ -1,0 +1,81 @@
+import CourtsideDomain
+import CourtsideProto
+import CourtsideRPC
+import GRPC
+import ScoreService
+import TestSupport
+import Testing
+
+/// Issue 15: an event's clock is at most the length of its period in its game's league (a
+/// regulation period or an overtime); a longer one is INVALID_ARGUMENT and changes nothing. A
+/// league Courtside does not know keeps the hour every clock is held to.
+@Suite struct LeagueClockTests {
+    static func leagueGame(_ league: String) -> Game {
+        var game = game(uniqueGameId(league), home: "\(league)-A", away: "\(league)-B")
+        game.leagueId = league
+        return game
+    }
+
+    static func event(_ gameId: String, _ n: Int, period: UInt32, clockMs: UInt32) -> Event {
+        var event = basket(gameId, n, home: UInt32(n), away: 0, period: period)
+        event.state!.clockMs = clockMs
+        return event
+    }
+
+    /// The call's status and, when refused, its message.
+    static func publish(_ server: RunningScoreServer, _ events: [Event]) async -> (GRPCStatusCode, String) {
+        do {
+            _ = try await server.score.publishEvents(PublishEventsRequest(events: events))
+            return (.ok, "")
+        } catch let error as RPCError {
+            return (error.code, error.message)
+        } catch {
+            return (.unknown, "\(error)")
+        }
+    }
+
+    @Test(arguments: [
+        // (league, period, longest clock): quarters, halves, overtimes; "" plays as the NBA.
+        ("nba", UInt32(1), UInt32(720_000)), ("nba", 5, 300_000), ("", 4, 720_000),
+        ("nba-development", 2, 720_000), ("wnba", 1, 600_000), ("wnba", 4, 600_000), ("wnba", 5, 300_000),
+        ("womens-college-basketball", 3, 600_000), ("mens-college-basketball", 1, 1_200_000),
+        ("mens-college-basketball", 2, 1_200_000), ("mens-college-basketball", 3, 300_000),
+        ("mens-college-basketball", 0, 1_200_000),
+    ])
+    func aClockLongerThanTheLeaguesPeriodIsRefused(league: String, period: UInt32, longest: UInt32) async throws {
+        let game = Self.leagueGame(league)
+        let server = try await RunningScoreServer.start(games: [game])
+        let (refused, message) = await Self.publish(server, [Self.event(game.id, 1, period: period, clockMs: longest + 1)])
+        #expect(refused == .invalidArgument)
+        #expect(message.contains("state.clock_ms \(longest + 1) is longer than"), "\(message)")
+        #expect(message.contains("league '\(league.isEmpty ? "nba" : league)'"), "\(message)")
+        #expect(server.server.engine.head(game.id) == nil, "a refused event leaves no log")
+
+        let (accepted, _) = await Self.publish(server, [Self.event(game.id, 1, period: period, clockMs: longest)])
+        #expect(accepted == .ok)
+        #expect(server.server.engine.head(game.id)?.lastSeq == 1)
+        await server.stop()
+    }
+
+    @Test func aGameWithALogRefusesTheWholeBatchWithALongClock() async throws {
+        let game = Self.leagueGame("wnba")
+        let server = try await RunningScoreServer.start(games: [game])
+        #expect(await Self.publish(server, [Self.event(game.id, 1, period: 1, clockMs: 500_000)]).0 == .ok)
+        // The second event's 11-minute clock refuses the batch: the first is not stored either.
+        let (code, message) = await Self.publish(
+            server, [Self.event(game.id, 2, period: 1, clockMs: 400_000), Self.event(game.id, 3, period: 2, clockMs: 660_000)])
+        #expect(code == .invalidArgument)
+        #expect(message.hasPrefix("event 1 "), "\(message)")
+        #expect(message.contains("a regulation period of league 'wnba' (period 2 lasts 600000 ms)"), "\(message)")
+        #expect(server.server.engine.head(game.id)?.lastSeq == 1)
+        await server.stop()
+    }
+
+    @Test func aLeagueCourtsideDoesNotKnowKeepsTheHour() async throws {
+        let game = Self.leagueGame("euroleague")
+        let server = try await RunningScoreServer.start(games: [game])
+        #expect(await Self.publish(server, [Self.event(game.id, 1, period: 1, clockMs: 3_600_001)]).0 == .invalidArgument)
+        #expect(await Self.publish(server, [Self.event(game.id, 1, period: 1, clockMs: 3_600_000)]).0 == .ok)
+        await server.stop()
+    }
+}
