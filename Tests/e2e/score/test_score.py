@@ -2,7 +2,8 @@
 
 Covers: publishing and idempotency, validation errors with their codes, resuming a stream
 from positions, durability across kill -9 during publishing (SQLite file and PostgreSQL), and
-a stream resumed after the restart continuing without a gap; SIGTERM's drain, and the shutdown
+a stream resumed after the restart continuing without a gap; clocks bounded by the league's periods
+(issue 15); SIGTERM's drain, and the shutdown
 watchdog ending a process whose drain is stuck on a PostgreSQL that stopped answering.
 """
 import os
@@ -63,9 +64,9 @@ class Score:
         common.stop(self.process)
 
 
-def event(game, n, home, away=0, kind=cpb.EVENT_KIND_BASKET, period=1, status=cpb.GAME_STATUS_LIVE):
+def event(game, n, home, away=0, kind=cpb.EVENT_KIND_BASKET, period=1, status=cpb.GAME_STATUS_LIVE, clock_ms=300000):
     return cpb.Event(game_id=game, source_id=f"src-{n}", kind=kind, points=2,
-                     state=cpb.GameState(home_score=home, away_score=away, period=period, clock_ms=300000, status=status))
+                     state=cpb.GameState(home_score=home, away_score=away, period=period, clock_ms=clock_ms, status=status))
 
 
 @pytest.fixture()
@@ -102,6 +103,29 @@ def test_validation_codes_and_messages(score):
     with pytest.raises(grpc.RpcError) as failure:
         score.channel.unary_unary("/courtside.v1.ScoreService/PublishEvents")(b"\x0a\xff\x01")
     assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_a_clock_longer_than_the_leagues_period_is_refused(score):
+    """Issue 15: each league's period length bounds the clock (a league the service does not know
+    keeps the hour); a refused batch stores nothing."""
+    stamp = int(time.time() * 1000)
+    cases = [
+        # (league key, period, longest clock, what the message names)
+        ("wnba", 1, 600_000, "a regulation period of league 'wnba'"),
+        ("ncaam", 2, 1_200_000, "a regulation period of league 'mens-college-basketball'"),
+        ("ncaam", 3, 300_000, "an overtime of league 'mens-college-basketball'"),
+        ("nba", 4, 720_000, "a regulation period of league 'nba'"),
+    ]
+    for key, period, longest, named in cases:
+        game = f"game-{key}-{period}-{stamp}"
+        with pytest.raises(grpc.RpcError) as failure:
+            score.stub.PublishEvents(spb.PublishEventsRequest(events=[event(game, 1, 2, period=period, clock_ms=longest + 1)]))
+        assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT, (game, failure.value)
+        assert f"state.clock_ms {longest + 1} is longer than {named}" in failure.value.details(), failure.value.details()
+        assert not score.stub.ListEvents(spb.ListEventsRequest(game_id=game)).events, "a refused event leaves nothing"
+        score.stub.PublishEvents(spb.PublishEventsRequest(events=[event(game, 1, 2, period=period, clock_ms=longest)]))
+    # A league the score service does not know: the hour, as before.
+    score.stub.PublishEvents(spb.PublishEventsRequest(events=[event(f"game-x-1-{stamp}", 1, 2, clock_ms=3_600_000)]))
 
 
 def test_stream_resumes_from_a_position(score):
