@@ -1,10 +1,10 @@
 """The score service as a real process, called by a Python grpcio client (a real peer).
 
-Covers: publishing and idempotency, validation errors with their codes, resuming a stream
-from positions, durability across kill -9 during publishing (SQLite file and PostgreSQL), and
-a stream resumed after the restart continuing without a gap; clocks bounded by the league's periods
-(issue 15); SIGTERM's drain, and the shutdown
-watchdog ending a process whose drain is stuck on a PostgreSQL that stopped answering.
+Covers: publishing and idempotency, validation errors with their codes, clocks bounded by the
+league's periods (issue 15), resuming a stream from positions, durability across kill -9 during
+publishing (SQLite file and PostgreSQL), and a stream resumed after the restart continuing
+without a gap; SIGTERM's drain, and the shutdown watchdog ending a process whose drain is stuck
+on a PostgreSQL that stopped answering.
 """
 import os
 import signal
