@@ -10,10 +10,11 @@ import Testing
 /// regulation period or an overtime); a longer one is INVALID_ARGUMENT and changes nothing. A
 /// league Courtside does not know keeps the hour every clock is held to.
 @Suite struct LeagueClockTests {
-    static func leagueGame(_ league: String) -> Game {
+    /// A score server whose schedule knows one game, of `league`.
+    static func serving(_ league: String) async throws -> (RunningScoreServer, Game) {
         var game = game(uniqueGameId(league), home: "\(league)-A", away: "\(league)-B")
         game.leagueId = league
-        return game
+        return (try await RunningScoreServer.start(games: [game]), game)
     }
 
     static func event(_ gameId: String, _ n: Int, period: UInt32, clockMs: UInt32) -> Event {
@@ -43,8 +44,7 @@ import Testing
         ("mens-college-basketball", 0, 1_200_000),
     ])
     func aClockLongerThanTheLeaguesPeriodIsRefused(league: String, period: UInt32, longest: UInt32) async throws {
-        let game = Self.leagueGame(league)
-        let server = try await RunningScoreServer.start(games: [game])
+        let (server, game) = try await Self.serving(league)
         let (refused, message) = await Self.publish(server, [Self.event(game.id, 1, period: period, clockMs: longest + 1)])
         #expect(refused == .invalidArgument)
         #expect(message.contains("state.clock_ms \(longest + 1) is longer than"), "\(message)")
@@ -58,8 +58,7 @@ import Testing
     }
 
     @Test func aGameWithALogRefusesTheWholeBatchWithALongClock() async throws {
-        let game = Self.leagueGame("wnba")
-        let server = try await RunningScoreServer.start(games: [game])
+        let (server, game) = try await Self.serving("wnba")
         #expect(await Self.publish(server, [Self.event(game.id, 1, period: 1, clockMs: 500_000)]).0 == .ok)
         // The second event's 11-minute clock refuses the batch: the first is not stored either.
         let (code, message) = await Self.publish(
@@ -72,8 +71,7 @@ import Testing
     }
 
     @Test func aLeagueCourtsideDoesNotKnowKeepsTheHour() async throws {
-        let game = Self.leagueGame("euroleague")
-        let server = try await RunningScoreServer.start(games: [game])
+        let (server, game) = try await Self.serving("euroleague")
         #expect(await Self.publish(server, [Self.event(game.id, 1, period: 1, clockMs: 3_600_001)]).0 == .invalidArgument)
         #expect(await Self.publish(server, [Self.event(game.id, 1, period: 1, clockMs: 3_600_000)]).0 == .ok)
         await server.stop()
