@@ -101,10 +101,13 @@ public enum ServiceRunner {
     static func group(
         _ services: [any Service], grace: Duration, logger: Logger, signals: [UnixSignal], watchdog: ShutdownWatchdog
     ) -> ServiceGroup {
-        // Listed last, so that it is the first to hear of the graceful shutdown.
-        let all = services.map { WatchedService(service: $0, watchdog: watchdog) as any Service } + [WatchdogArming(watchdog: watchdog)]
+        // Each under its own name in ServiceGroup's logs; the arming service listed last, so
+        // that it is the first to hear of the graceful shutdown.
+        let watched = services.map {
+            ServiceGroupConfiguration.ServiceConfiguration(service: WatchedService(service: $0, watchdog: watchdog), serviceName: "\($0)")
+        }
         var configuration = ServiceGroupConfiguration(
-            services: all.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            services: watched + [ServiceGroupConfiguration.ServiceConfiguration(service: WatchdogArming(watchdog: watchdog))],
             gracefulShutdownSignals: signals,
             logger: logger
         )
