@@ -40,6 +40,10 @@ public final class ScoreEngine: Sendable {
         var writerWaiting: CheckedContinuation<Void, Never>?
         var subscribers = SubscriberRegistry<Event>()
         var stopped = false
+        /// Each game's league once the schedule has named it (nil: no league Courtside knows).
+        var leagues: [String: String?] = [:]
+        /// Games whose league is being asked for in the background.
+        var leagueLookups: Set<String> = []
     }
 
     public let configuration: Configuration
@@ -140,18 +144,34 @@ public final class ScoreEngine: Sendable {
     }
 
     /// The league of a game (as ``requireKnown(_:prefix:)`` checks it exists): nil when it is
-    /// no league Courtside knows, or when the schedule cannot be asked about a game that
-    /// already has a log (publishing to it does not wait for the schedule service).
+    /// no league Courtside knows, or not known yet. A game without a log is looked up (it must
+    /// exist); one with a log (loaded at start) never waits for the schedule service: its league
+    /// is asked for in the background, and until the answer the hour of any clock applies.
     func knownLeague(_ gameId: String, prefix: String) async throws -> String? {
-        let game: Game?
+        if let league = state.withLock({ $0.leagues[gameId] }) { return league }
         if head(gameId) != nil {
-            game = try? await directory.game(id: gameId)
-        } else {
-            game = try await directory.game(id: gameId)
-            guard game != nil else { throw Self.unknownGame(gameId, prefix: prefix) }
+            lookUpLeague(gameId)
+            return nil
         }
-        guard let leagueID = game?.leagueId, leagueID.isEmpty || Leagues.ids.contains(leagueID) else { return nil }
-        return leagueID
+        guard let game = try await directory.game(id: gameId) else { throw Self.unknownGame(gameId, prefix: prefix) }
+        return remember(game.leagueId, of: gameId)
+    }
+
+    private func lookUpLeague(_ gameId: String) {
+        guard state.withLock({ $0.leagueLookups.insert(gameId).inserted }) else { return }
+        Task { [directory] in
+            let game = try? await directory.game(id: gameId)
+            state.withLock { _ = $0.leagueLookups.remove(gameId) }
+            if let game { remember(game.leagueId, of: gameId) }
+        }
+    }
+
+    /// Keeps the league the schedule names for a game: its id, nil for one Courtside does not know.
+    @discardableResult
+    private func remember(_ leagueID: String, of gameId: String) -> String? {
+        let league: String? = leagueID.isEmpty || Leagues.ids.contains(leagueID) ? leagueID : nil
+        state.withLock { $0.leagues[gameId] = .some(league) }
+        return league
     }
 
     static func unknownGame(_ gameId: String, prefix: String = "") -> RPCError {

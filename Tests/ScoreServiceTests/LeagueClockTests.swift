@@ -1,8 +1,11 @@
 import CourtsideDomain
 import CourtsideProto
 import CourtsideRPC
+import Foundation
 import GRPC
+import Logging
 import ScoreService
+import Storage
 import TestSupport
 import Testing
 
@@ -75,5 +78,56 @@ import Testing
         #expect(await Self.publish(server, [Self.event(game.id, 1, period: 1, clockMs: 3_600_001)]).0 == .invalidArgument)
         #expect(await Self.publish(server, [Self.event(game.id, 1, period: 1, clockMs: 3_600_000)]).0 == .ok)
         await server.stop()
+    }
+
+    /// The schedule service silent (a lost network): every lookup fails after 10 s.
+    struct SilentDirectory: GameDirectory {
+        func game(id: String) async throws -> Game? {
+            try await Task.sleep(for: .seconds(10))
+            throw RPCError(.unavailable, "the schedule service did not answer")
+        }
+        func statusChanged(gameId: String, status: GameStatus) {}
+    }
+
+    /// An engine on `file` (reopened by each call) asking `directory`.
+    static func engine(_ file: String, _ directory: any GameDirectory) async throws -> ScoreEngine {
+        let engine = ScoreEngine(
+            store: try SQLiteScoreStore(location: .sqliteFile(path: file)), directory: directory, logger: Logger(label: "league-clock"))
+        try await engine.start()
+        return engine
+    }
+
+    static func code(_ engine: ScoreEngine, _ event: Event) async -> GRPCStatusCode {
+        await outcome { _ = try await engine.publish([event]) }
+    }
+
+    @Test func afterARestartAGamesLeagueIsAskedForWithoutHoldingItsEvents() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("league-clock-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var wnba = game(uniqueGameId("wnba"), home: "wnba-A", away: "wnba-B")
+        wnba.leagueId = "wnba"
+        let first = try await Self.engine(file, StaticGameDirectory(games: [wnba]))
+        #expect(await Self.code(first, Self.event(wnba.id, 1, period: 1, clockMs: 600_001)) == .invalidArgument)
+        #expect(await Self.code(first, Self.event(wnba.id, 1, period: 1, clockMs: 500_000)) == .ok)
+        await first.stop()
+
+        // Restarted with the schedule service silent: the game's events are taken at once (no
+        // wait for the lookup), held to the hour until the league is known.
+        let down = try await Self.engine(file, SilentDirectory())
+        let started = ContinuousClock.now
+        #expect(await Self.code(down, Self.event(wnba.id, 2, period: 1, clockMs: 700_000)) == .ok)
+        #expect(await Self.code(down, Self.event(wnba.id, 3, period: 1, clockMs: 3_600_001)) == .invalidArgument)
+        #expect(ContinuousClock.now - started < .seconds(2))
+        await down.stop()
+
+        // Restarted with the schedule answering: once it has named the league, its bound applies.
+        let up = try await Self.engine(file, StaticGameDirectory(games: [wnba]))
+        var n = 10
+        try await waitFor("the league to be known", timeout: .seconds(10)) {
+            n += 1
+            return await Self.code(up, Self.event(wnba.id, n, period: 1, clockMs: 600_001)) == .invalidArgument
+        }
+        #expect(await Self.code(up, Self.event(wnba.id, 100, period: 1, clockMs: 600_000)) == .ok)
+        await up.stop()
     }
 }
