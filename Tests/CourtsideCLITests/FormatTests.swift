@@ -36,7 +36,8 @@ import Testing
 
     @Test func aMenCollegeStateReadsInHalves() {
         let state = GameState(homeScore: 70, awayScore: 70, period: 3, clockMs: 65_000, clockRunning: true, status: .live)
-        let line = Format.state(state, home: "mens-college-basketball-DUKE", away: "mens-college-basketball-UNC", rules: .twentyMinuteHalves)
+        let home = "mens-college-basketball-DUKE"
+        let line = Format.state(state, home: home, away: "mens-college-basketball-UNC", rules: Format.periodRules(teamId: home))
         #expect(line.contains("  OT 1:05  "), "\(line)")
     }
 }
