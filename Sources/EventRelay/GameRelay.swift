@@ -155,6 +155,18 @@ public final class GameRelay<Payload: Sendable>: Sendable {
         }
     }
 
+    /// Applies one item of the upstream stream once `schedule` knows its game: the first item of
+    /// a game the cache does not know waits for one GetGame (see ``ScheduleCache/learn(_:timeout:)``),
+    /// so its league and teams are known to the filters. The caller applies items one at a time,
+    /// so no item overtakes an earlier one of its game; other games wait only for that one call.
+    @discardableResult
+    public func apply(_ item: StreamItem, learningFrom schedule: ScheduleCache) async -> ScheduleCache.Lookup {
+        let gameId = item.event?.gameId ?? item.snapshot?.gameId ?? ""
+        let lookup = await schedule.learn(gameId)
+        apply(item)
+        return lookup
+    }
+
     /// Fills in a game the upstream stream has not mentioned yet, from a snapshot fetched on the
     /// side (the upstream stream remains the authority: later items win).
     public func seed(_ snapshot: Snapshot) {

@@ -13,6 +13,8 @@ public final class ScheduleCache: Sendable {
     private let schedule: ScheduleServiceClient?
     private let logger: Logger
     private let task = Mutex<Task<Void, Never>?>(nil)
+    /// Games asked for before their first relayed item (asked once each: see ``learn(_:timeout:)``).
+    private let asked = Mutex<Set<String>>([])
 
     public init(client: GRPCClient?, logger: Logger) {
         self.schedule = client.map { ScheduleServiceClient($0) }
@@ -47,15 +49,45 @@ public final class ScheduleCache: Sendable {
     }
 
     /// The game, asking the schedule service if it is not cached yet.
-    public func fetch(_ id: String) async throws -> Game? {
+    public func fetch(_ id: String, timeout: Duration = .seconds(5)) async throws -> Game? {
         if let known = game(id) { return known }
         guard let schedule else { return nil }
         do {
-            let game = try await schedule.getGame(GetGameRequest(gameId: id), options: CallOptions(timeout: .seconds(5)))
+            let game = try await schedule.getGame(GetGameRequest(gameId: id), options: CallOptions(timeout: timeout))
             update([game])
             return game
         } catch let error as RPCError where error.code == .notFound {
             return nil
+        }
+    }
+
+    /// What ``learn(_:timeout:)`` found; a closed set (it labels a metric).
+    public enum Lookup: String, Sendable, CaseIterable {
+        /// The cache knew the game, or had asked for it before (asked once per game).
+        case known
+        /// The schedule service answered with the game.
+        case fetched
+        /// The schedule service does not know the game.
+        case notFound = "not_found"
+        /// The schedule service did not answer in time (or failed).
+        case failed
+    }
+
+    /// Makes sure the cache knows a game before its first item is relayed: an item may arrive
+    /// before the schedule's WatchGames update of a game just created, and without the game's
+    /// league and teams, league- and team-filtered subscribers would not get it. Asks the
+    /// schedule service (GetGame, within `timeout`) once per game; a game it cannot tell is
+    /// relayed anyway (the caller counts the outcome; a failure is logged here).
+    public func learn(_ gameId: String, timeout: Duration = .seconds(2)) async -> Lookup {
+        guard !gameId.isEmpty, schedule != nil, game(gameId) == nil else { return .known }
+        guard asked.withLock({ $0.insert(gameId).inserted }) else { return .known }
+        do {
+            return try await fetch(gameId, timeout: timeout) == nil ? .notFound : .fetched
+        } catch {
+            logger.warning(
+                "schedule did not answer for a new game; relaying its items without its league and teams",
+                metadata: ["game": "\(gameId)", "error": "\(error)"])
+            return .failed
         }
     }
 
