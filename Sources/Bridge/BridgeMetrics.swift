@@ -1,3 +1,4 @@
+import EventRelay
 import NIOCore
 public import Prometheus
 public import ServiceKit
@@ -34,6 +35,7 @@ public final class BridgeMetrics: Sendable {
     private let rejected: [ErrorCode: Counter]
     private let httpRefusals: [HTTPRefusal: Counter]
     private let webSocketPolicyCloses: [WebSocketPolicyCloseReason: Counter]
+    private let scheduleLookups: [ScheduleCache.Lookup: Counter]
     private let depths = Mutex<[ObjectIdentifier: Int]>([:])
 
     /// Registers the bridge's metrics in the process's registry.
@@ -108,6 +110,20 @@ public final class BridgeMetrics: Sendable {
                 )
                 return (reason, counter)
             })
+        scheduleLookups = Dictionary(
+            uniqueKeysWithValues: ScheduleCache.Lookup.allCases.filter { $0 != .known }.map { outcome in
+                let counter = service.counter(
+                    "courtside_bridge_schedule_lookups_total",
+                    "GetGame calls for a game's first item, before the schedule's WatchGames told of it, by outcome.",
+                    labels: [("outcome", outcome.rawValue)]
+                )
+                return (outcome, counter)
+            })
+    }
+
+    /// Counts a lookup of a new game's schedule entry (a game already known is not counted).
+    func scheduleLookup(_ lookup: ScheduleCache.Lookup) {
+        scheduleLookups[lookup]?.increment()
     }
 
     /// Counts an HTTP connection or request refused or closed by a limit.

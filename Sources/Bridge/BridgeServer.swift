@@ -325,6 +325,7 @@ public final class BridgeServer: CourtsideServer {
         let relay = self.relay
         let subscription = SubscriptionServiceClient(subscriptionClient)
         let metrics = self.metrics
+        let schedule = self.schedule
         upstream.start { markConnected in
             let request = SubscribeRequest(filter: SubscriptionFilter(allGames: true), resume: relay.cursors)
             try await subscription.subscribe(request) { stream in
@@ -334,7 +335,7 @@ public final class BridgeServer: CourtsideServer {
                 metrics.upstreamConnected.set(to: 1)
                 defer { metrics.upstreamConnected.set(to: 0) }
                 for try await item in stream {
-                    relay.apply(item)
+                    metrics.scheduleLookup(await relay.apply(item, learningFrom: schedule))
                     metrics.upstreamItems.increment()
                 }
             }

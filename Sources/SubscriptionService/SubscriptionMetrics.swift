@@ -13,6 +13,7 @@ public struct SubscriptionMetrics: Sendable {
     public let upstreamConnected: Gauge
     public let upstreamItems: Counter
     public let deepestQueue: Gauge
+    private let scheduleLookups: [ScheduleCache.Lookup: Counter]
 
     public init(_ metrics: ServiceMetrics) {
         subscribers = metrics.gauge("courtside_subscription_subscribers", "Open Subscribe streams.")
@@ -30,6 +31,21 @@ public struct SubscriptionMetrics: Sendable {
             "courtside_subscription_upstream_connected", "1 while the StreamEvents stream from the score service is open.")
         upstreamItems = metrics.counter("courtside_subscription_upstream_items_total", "Items received from the score service.")
         deepestQueue = metrics.gauge("courtside_subscription_subscriber_queue_depth_max", "Items waiting in the fullest subscriber queue.")
+        scheduleLookups = Dictionary(
+            uniqueKeysWithValues: ScheduleCache.Lookup.allCases.filter { $0 != .known }.map { outcome in
+                (
+                    outcome,
+                    metrics.counter(
+                        "courtside_subscription_schedule_lookups_total",
+                        "GetGame calls for a game's first item, before the schedule's WatchGames told of it, by outcome.",
+                        labels: [("outcome", outcome.rawValue)])
+                )
+            })
+    }
+
+    /// Counts a lookup of a new game's schedule entry (a game already known is not counted).
+    public func scheduleLookup(_ lookup: ScheduleCache.Lookup) {
+        scheduleLookups[lookup]?.increment()
     }
 }
 

@@ -96,6 +96,7 @@ public final class SubscriptionServer: CourtsideServer {
         let relay = self.relay
         let score = ScoreServiceClient(scoreClient)
         let metrics = subscriptionMetrics
+        let schedule = self.schedule
         upstream.start { markConnected in
             try await score.streamEvents(StreamEventsRequest(games: relay.cursors, allGames: true)) { stream in
                 // Connected once the server has registered the stream (it sends its headers then).
@@ -104,7 +105,7 @@ public final class SubscriptionServer: CourtsideServer {
                 metrics.upstreamConnected.set(to: 1)
                 defer { metrics.upstreamConnected.set(to: 0) }
                 for try await item in stream {
-                    relay.apply(item)
+                    metrics.scheduleLookup(await relay.apply(item, learningFrom: schedule))
                     metrics.upstreamItems.increment()
                     metrics.deepestQueue.set(to: Double(relay.deepestQueue))
                 }
