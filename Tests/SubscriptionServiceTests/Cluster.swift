@@ -29,6 +29,9 @@ final class Cluster: @unchecked Sendable {
     let maximumSubscriptions: Int
     let client: GRPCClient!
     let scoreClient: GRPCClient!
+    /// Between the subscription service and the schedule when a test holds back WatchGames.
+    var scheduleProxy: GRPCServer?
+    var scheduleProxyClient: GRPCClient?
 
     static let today = GameDate.today()
 
@@ -44,9 +47,13 @@ final class Cluster: @unchecked Sendable {
             status: .scheduled),
     ]
 
-    init(subscriptionStorage: StorageLocation = .sqliteMemory, subscriptionQueue: Int = 10_000, maximumSubscriptions: Int = 1000)
-        async throws
-    {
+    /// - Parameter withheldWatch: the subscription service reaches the schedule through a proxy
+    ///   whose WatchGames says nothing (the schedule's updates never arrive), and whose GetGame
+    ///   forwards (or fails with UNAVAILABLE when `withheldWatch` is `.getGameFails`).
+    init(
+        subscriptionStorage: StorageLocation = .sqliteMemory, subscriptionQueue: Int = 10_000, maximumSubscriptions: Int = 1000,
+        withheldWatch: WithheldWatchSchedule.GetGame? = nil
+    ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("courtside-cluster-\(UUID().uuidString)")
         scoreStorage = .sqliteFile(path: directory.appendingPathComponent("score.sqlite").path)
         self.subscriptionStorage = subscriptionStorage
@@ -68,6 +75,16 @@ final class Cluster: @unchecked Sendable {
         client = nil
         scoreClient = nil
         try await startScore()
+        if let withheldWatch {
+            let forward = GRPCClient(host: "127.0.0.1", port: schedule.grpcPort ?? 0)
+            let proxy = GRPCServer(
+                configuration: GRPCServer.Configuration(host: "127.0.0.1", port: 0),
+                services: [WithheldWatchSchedule(forwardingTo: ScheduleServiceClient(forward), getGame: withheldWatch)],
+                logger: Logger(label: "schedule-proxy"))
+            try await proxy.start()
+            scheduleProxy = proxy
+            scheduleProxyClient = forward
+        }
         try await startSubscription()
     }
 
@@ -97,7 +114,7 @@ final class Cluster: @unchecked Sendable {
         configuration.adminPort = 0
         configuration.storage = subscriptionStorage
         configuration.scoreAddress = "127.0.0.1:\(scorePort)"
-        configuration.scheduleAddress = scheduleAddress
+        configuration.scheduleAddress = scheduleProxy.map { "127.0.0.1:\($0.localAddress?.port ?? 0)" } ?? scheduleAddress
         configuration.subscriberQueueCapacity = subscriptionQueue
         configuration.maximumSubscriptions = maximumSubscriptions
         configuration.shutdownGrace = .seconds(1)
@@ -124,7 +141,52 @@ final class Cluster: @unchecked Sendable {
     func stop() async {
         for name in ["subscription", "score", "schedule"] {
             await running.removeValue(forKey: name)?.stop()
+            if name == "subscription", let proxy = scheduleProxy {
+                proxy.beginGracefulShutdown(grace: .seconds(1))
+                await proxy.waitUntilStopped()
+                scheduleProxyClient?.close()
+            }
         }
+    }
+}
+
+/// The schedule service as a subscription service sees it when WatchGames updates are late:
+/// every call forwarded, except WatchGames, which sends nothing until cancelled.
+final class WithheldWatchSchedule: ScheduleServiceHandler {
+    enum GetGame: Sendable {
+        case forwards
+        case fails
+    }
+
+    let schedule: ScheduleServiceClient
+    let getGame: GetGame
+
+    init(forwardingTo schedule: ScheduleServiceClient, getGame: GetGame) {
+        self.schedule = schedule
+        self.getGame = getGame
+    }
+
+    func listLeagues(request: ListLeaguesRequest, context: ServerContext) async throws -> ListLeaguesResponse {
+        try await schedule.listLeagues(request)
+    }
+    func listTeams(request: ListTeamsRequest, context: ServerContext) async throws -> ListTeamsResponse {
+        try await schedule.listTeams(request)
+    }
+    func listGames(request: ListGamesRequest, context: ServerContext) async throws -> ListGamesResponse {
+        try await schedule.listGames(request)
+    }
+    func getGame(request: GetGameRequest, context: ServerContext) async throws -> Game {
+        guard getGame == .forwards else { throw RPCError(.unavailable, "the schedule is not answering") }
+        return try await schedule.getGame(request)
+    }
+    func upsertGames(request: UpsertGamesRequest, context: ServerContext) async throws -> UpsertGamesResponse {
+        try await schedule.upsertGames(request)
+    }
+    func updateGameStatus(request: UpdateGameStatusRequest, context: ServerContext) async throws -> Game {
+        try await schedule.updateGameStatus(request)
+    }
+    func watchGames(request: WatchGamesRequest, response: RPCWriter<GameChange>, context: ServerContext) async throws {
+        try await Task.sleep(for: .seconds(3600))
     }
 }
 
