@@ -304,7 +304,7 @@ let package = Package(
         // Helpers shared by the test targets: running services in-process, free ports, fixtures.
         .target(
             name: "TestSupport",
-            dependencies: ["GRPC", "ServiceKit", serviceLifecycle, logging],
+            dependencies: ["CourtsideProto", "CourtsideRPC", "GRPC", "ServiceKit", serviceLifecycle, logging],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),

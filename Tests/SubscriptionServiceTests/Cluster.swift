@@ -76,12 +76,8 @@ final class Cluster: @unchecked Sendable {
         scoreClient = nil
         try await startScore()
         if let withheldWatch {
-            let forward = GRPCClient(host: "127.0.0.1", port: schedule.grpcPort ?? 0)
-            let proxy = GRPCServer(
-                configuration: GRPCServer.Configuration(host: "127.0.0.1", port: 0),
-                services: [WithheldWatchSchedule(forwardingTo: ScheduleServiceClient(forward), getGame: withheldWatch)],
-                logger: Logger(label: "schedule-proxy"))
-            try await proxy.start()
+            let (proxy, forward) = try await WithheldWatchSchedule.serve(
+                schedulePort: schedule.grpcPort ?? 0, getGame: withheldWatch, logger: Logger(label: "schedule-proxy"))
             scheduleProxy = proxy
             scheduleProxyClient = forward
         }
@@ -147,46 +143,6 @@ final class Cluster: @unchecked Sendable {
                 scheduleProxyClient?.close()
             }
         }
-    }
-}
-
-/// The schedule service as a subscription service sees it when WatchGames updates are late:
-/// every call forwarded, except WatchGames, which sends nothing until cancelled.
-final class WithheldWatchSchedule: ScheduleServiceHandler {
-    enum GetGame: Sendable {
-        case forwards
-        case fails
-    }
-
-    let schedule: ScheduleServiceClient
-    let getGame: GetGame
-
-    init(forwardingTo schedule: ScheduleServiceClient, getGame: GetGame) {
-        self.schedule = schedule
-        self.getGame = getGame
-    }
-
-    func listLeagues(request: ListLeaguesRequest, context: ServerContext) async throws -> ListLeaguesResponse {
-        try await schedule.listLeagues(request)
-    }
-    func listTeams(request: ListTeamsRequest, context: ServerContext) async throws -> ListTeamsResponse {
-        try await schedule.listTeams(request)
-    }
-    func listGames(request: ListGamesRequest, context: ServerContext) async throws -> ListGamesResponse {
-        try await schedule.listGames(request)
-    }
-    func getGame(request: GetGameRequest, context: ServerContext) async throws -> Game {
-        guard getGame == .forwards else { throw RPCError(.unavailable, "the schedule is not answering") }
-        return try await schedule.getGame(request)
-    }
-    func upsertGames(request: UpsertGamesRequest, context: ServerContext) async throws -> UpsertGamesResponse {
-        try await schedule.upsertGames(request)
-    }
-    func updateGameStatus(request: UpdateGameStatusRequest, context: ServerContext) async throws -> Game {
-        try await schedule.updateGameStatus(request)
-    }
-    func watchGames(request: WatchGamesRequest, response: RPCWriter<GameChange>, context: ServerContext) async throws {
-        try await Task.sleep(for: .seconds(3600))
     }
 }
 
