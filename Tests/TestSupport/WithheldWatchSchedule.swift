@@ -47,46 +47,6 @@ public final class WithheldWatchSchedule: ScheduleServiceHandler {
     }
 }
 
-func event(
-    _ gameId: String, _ n: Int, home: UInt32, away: UInt32 = 0, period: UInt32 = 1, status: GameStatus = .live, kind: EventKind = .basket
-) -> Event {
-    Event(
-        gameId: gameId, sourceId: "\(gameId)-\(n)", kind: kind, teamId: "", points: 0, description: "e\(n)",
-        state: GameState(homeScore: home, awayScore: away, period: period, clockMs: 100_000, clockRunning: true, status: status)
-    )
-}
-
-extension StreamItem {
-    var label: String {
-        switch item {
-        case .event(let event): "\(event.gameId)#\(event.position?.seq ?? 0)"
-        case .snapshot(let snapshot): "\(snapshot.gameId)@\(snapshot.position?.seq ?? 0):\(reason)"
-        case nil: "empty"
-        }
-    }
-}
-
-/// Reads `count` items from a subscription stream (with a deadline so a failure cannot hang).
-/// `whileReading` starts once the service has registered the subscription (its response
-/// headers say so), so everything it publishes is for this subscriber to see.
-func read(
-    _ subscriptions: SubscriptionServiceClient, _ request: SubscribeRequest, count: Int,
-    whileReading: @escaping @Sendable () async throws -> Void = {}
-) async throws -> [StreamItem] {
-    try await subscriptions.subscribe(request, options: CallOptions(timeout: .seconds(20))) { stream in
-        _ = try await stream.metadata
-        let side = Task { try await whileReading() }
-        defer { side.cancel() }
-        var items: [StreamItem] = []
-        for try await item in stream {
-            items.append(item)
-            if items.count == count { break }
-        }
-        try await side.value
-        return items
-    }
-}
-
 extension WithheldWatchSchedule {
     /// Serves a proxy of the schedule at 127.0.0.1:`schedulePort` on a free loopback port; returns
     /// the server (stop it with `beginGracefulShutdown` and `waitUntilStopped`) and its client of
