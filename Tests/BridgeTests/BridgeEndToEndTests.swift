@@ -5,6 +5,7 @@ import EventRelay
 import Foundation
 import ScoreService
 import ServiceKit
+import TestSupport
 import Testing
 
 /// Score, subscription, a schedule and the bridge in-process; real WebSocket connections;
@@ -25,6 +26,28 @@ import Testing
         #expect(limits?["maxMessageBytes"] as? Int == 65536)
         #expect(limits?["messageBurst"] as? Int == burst)
         return socket
+    }
+
+    /// Issue 15: events of a game the bridge's schedule cache does not know (the schedule's
+    /// WatchGames update withheld, no listing) reach a connection that follows its league, in
+    /// order, with the league the bridge asked the schedule for.
+    @Test func aGameTheScheduleHasNotToldOfReachesItsLeaguesFollowers() async throws {
+        let stack = try await TestStack.start(withheldWatch: .forwards)
+        defer { Task { await stack.stop() } }
+        let socket = try await connect(stack)
+        try await socket.send(#"{"type":"subscribe","leagues":["nba"],"allLive":true,"id":"l"}"#)
+        #expect(type(try await socket.next()) == "subscribed")
+        try await stack.publish("G1", count: 3)
+        // The first event makes the game live: its followers get a snapshot of it, then events.
+        var messages: [[String: Any]] = []
+        while messages.count < 3 {
+            let message = try await socket.next()
+            if ["snapshot", "event"].contains(type(message)) { messages.append(message) }
+        }
+        #expect(messages.map(type) == ["snapshot", "event", "event"])
+        #expect(messages.map(seq) == [1, 2, 3])
+        #expect(messages.allSatisfy { $0["league"] as? String == "nba" })
+        #expect(stack.bridge.schedule.league(of: "G1") == "nba", "learnt from GetGame, not from WatchGames")
     }
 
     @Test func subscribeSnapshotEventsResumeAndErrors() async throws {

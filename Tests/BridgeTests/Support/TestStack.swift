@@ -40,12 +40,18 @@ final class TestStack: Sendable {
     private let tasks: Mutex<[Task<Void, any Error>]>
     private let subscriptionConfiguration: SubscriptionServer.Configuration
     private let published = Mutex<[String: Int]>([:])
+    /// Between the bridge and the schedule when a test holds back WatchGames.
+    private let scheduleProxy: (server: GRPCServer, forward: GRPCClient)?
 
     var port: Int { bridge.localAddress?.port ?? 0 }
 
+    /// - Parameter withheldWatch: the bridge reaches the schedule through a proxy that lists no
+    ///   games and withholds WatchGames (it knows a game only by GetGame, which fails with
+    ///   `.fails`).
     static func start(
         configure: (inout BridgeConfiguration) -> Void = { _ in },
-        score configureScore: (inout ScoreServer.Configuration) -> Void = { _ in }
+        score configureScore: (inout ScoreServer.Configuration) -> Void = { _ in },
+        withheldWatch: WithheldWatchSchedule.GetGame? = nil
     ) async throws -> TestStack {
         var logger = Logger(label: "bridge-test")
         logger.logLevel = .warning
@@ -96,6 +102,13 @@ final class TestStack: Sendable {
         configuration.subscriptionAddress = "127.0.0.1:\(subscriptionPort)"
         configuration.scoreAddress = "127.0.0.1:\(scorePort)"
         configuration.scheduleAddress = "127.0.0.1:\(schedulePort)"
+        var scheduleProxy: (server: GRPCServer, forward: GRPCClient)?
+        if let withheldWatch {
+            let proxy = try await WithheldWatchSchedule.serve(
+                schedulePort: schedulePort, getGame: withheldWatch, listsGames: false, logger: logger)
+            configuration.scheduleAddress = "127.0.0.1:\(proxy.server.localAddress?.port ?? 0)"
+            scheduleProxy = proxy
+        }
         configuration.staticDirectory =
             URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../services/bridge/public").path
         configuration.shutdownGrace = .seconds(2)
@@ -113,14 +126,16 @@ final class TestStack: Sendable {
             schedule: schedule, score: score, bridge: bridge, scoreClient: scoreClient,
             groups: [bridgeGroup, subscriptionGroup, scoreGroup, scheduleGroup],
             tasks: [bridgeTask, subscriptionTask, scoreTask, scheduleTask],
-            subscriptionConfiguration: subscriptionConfiguration
+            subscriptionConfiguration: subscriptionConfiguration, scheduleProxy: scheduleProxy
         )
     }
 
     private init(
         schedule: ScheduleServer, score: ScoreServer, bridge: BridgeServer, scoreClient: GRPCClient,
-        groups: [ServiceGroup], tasks: [Task<Void, any Error>], subscriptionConfiguration: SubscriptionServer.Configuration
+        groups: [ServiceGroup], tasks: [Task<Void, any Error>], subscriptionConfiguration: SubscriptionServer.Configuration,
+        scheduleProxy: (server: GRPCServer, forward: GRPCClient)?
     ) {
+        self.scheduleProxy = scheduleProxy
         self.schedule = schedule
         self.score = score
         self.bridge = bridge
@@ -134,6 +149,11 @@ final class TestStack: Sendable {
     func stop() async {
         scoreClient.close()
         for index in 0..<4 { await stop(index) }
+        if let scheduleProxy {
+            scheduleProxy.server.beginGracefulShutdown(grace: .seconds(1))
+            await scheduleProxy.server.waitUntilStopped()
+            scheduleProxy.forward.close()
+        }
     }
 
     private func stop(_ index: Int) async {
