@@ -11,7 +11,7 @@ public final class LeagueDirectory: Sendable {
 
     /// Leagues from the schedule service at `client` (nil: only what `set` gives).
     public init(client: GRPCClient?, refreshAfter: Duration = .seconds(5)) {
-        cache = ScheduleListCache(client: client, refreshAfter: refreshAfter, id: { $0.id }) {
+        cache = ScheduleListCache(client: client, refreshAfter: refreshAfter) {
             try await $0.listLeagues(ListLeaguesRequest(), options: $1).leagues
         }
     }

@@ -1,3 +1,4 @@
+import CourtsideProto
 import CourtsideRPC
 import GRPC
 import Synchronization
@@ -5,24 +6,21 @@ import Synchronization
 /// A list the schedule service serves (its teams, its leagues), cached by id and reloaded when
 /// a lookup misses and the cache is older than `refreshAfter`: what ``TeamDirectory`` and
 /// ``LeagueDirectory`` share.
-final class ScheduleListCache<Entry: Sendable>: Sendable {
+final class ScheduleListCache<Entry: ScheduleListEntry>: Sendable {
     private struct State {
         var entries: [String: Entry] = [:]
         var loadedAtNanos: UInt64?
     }
 
-    private let id: @Sendable (Entry) -> String
     private let load: (@Sendable () async throws -> [Entry])?
     private let state: Mutex<State> = Mutex(State())
     private let refreshNanos: UInt64
 
-    /// Entries keyed by `id`, listed by `list` from the schedule service at `client` with a
-    /// deadline of 5 s (nil: only what `set` gives).
+    /// Entries listed by `list` from the schedule service at `client` with a deadline of 5 s
+    /// (nil: only what `set` gives).
     init(
-        client: GRPCClient?, refreshAfter: Duration, id: @escaping @Sendable (Entry) -> String,
-        list: @escaping @Sendable (ScheduleServiceClient, CallOptions) async throws -> [Entry]
+        client: GRPCClient?, refreshAfter: Duration, list: @escaping @Sendable (ScheduleServiceClient, CallOptions) async throws -> [Entry]
     ) {
-        self.id = id
         self.load = client.map { client in
             let schedule = ScheduleServiceClient(client)
             return { try await list(schedule, CallOptions(timeout: .seconds(5))) }
@@ -32,9 +30,8 @@ final class ScheduleListCache<Entry: Sendable>: Sendable {
 
     /// Replaces the entries.
     func set(_ entries: [Entry]) {
-        let id = self.id
         state.withLock { state in
-            state.entries = Dictionary(entries.map { (id($0), $0) }, uniquingKeysWith: { $1 })
+            state.entries = Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
             state.loadedAtNanos = Clock.nanos()
         }
     }
@@ -69,3 +66,11 @@ final class ScheduleListCache<Entry: Sendable>: Sendable {
         return entries
     }
 }
+
+/// What the schedule lists: entries with an id.
+protocol ScheduleListEntry: Sendable {
+    var id: String { get }
+}
+
+extension Team: ScheduleListEntry {}
+extension League: ScheduleListEntry {}

@@ -10,7 +10,7 @@ public final class TeamDirectory: Sendable {
 
     /// Teams from the schedule service at `client` (nil: only what `set` gives).
     public init(client: GRPCClient?, refreshAfter: Duration = .seconds(5)) {
-        cache = ScheduleListCache(client: client, refreshAfter: refreshAfter, id: { $0.id }) {
+        cache = ScheduleListCache(client: client, refreshAfter: refreshAfter) {
             try await $0.listTeams(ListTeamsRequest(), options: $1).teams
         }
     }
