@@ -373,6 +373,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CourtsideDomainTests", dependencies: ["CourtsideDomain", "CourtsideProto"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CourtsideCLITests", dependencies: ["CourtsideCLI", "CourtsideDomain", "CourtsideProto"], swiftSettings: swiftSettings),
         .testTarget(name: "CourtsideJSONTests", dependencies: ["CourtsideJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FeedSourcesTests", dependencies: ["FeedSources", "CourtsideDomain", "CourtsideJSON", "CourtsideProto", "TestSupport"],

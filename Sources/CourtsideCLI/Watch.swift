@@ -63,14 +63,18 @@ struct Watch: AsyncParsableCommand {
                     case .snapshot(let snapshot):
                         teamsByGame[snapshot.gameId] = (snapshot.homeTeamId, snapshot.awayTeamId)
                         let reason = item.reason == .reset ? "reset" : "now"
+                        let rules = Format.periodRules(teamId: snapshot.homeTeamId)
                         emit(
-                            "\(snapshot.gameId) @\(Format.position(snapshot.position)) [\(reason)] \(Format.state(snapshot.state, home: snapshot.homeTeamId, away: snapshot.awayTeamId))"
+                            "\(snapshot.gameId) @\(Format.position(snapshot.position)) [\(reason)] \(Format.state(snapshot.state, home: snapshot.homeTeamId, away: snapshot.awayTeamId, rules: rules))"
                         )
                     case .event(let event):
-                        let (home, away) = teamsByGame[event.gameId] ?? ("home", "away")
+                        let teams = teamsByGame[event.gameId]
+                        let (home, away) = teams ?? ("home", "away")
+                        // Without a snapshot of the game, the scoring team (if any) tells its league.
+                        let rules = Format.periodRules(teamId: teams?.0 ?? event.teamId)
                         let team = event.teamId.isEmpty ? "" : " \(event.teamId)"
                         emit(
-                            "\(event.gameId) #\(event.position?.seq ?? 0) \(Format.state(event.state, home: home, away: away))  \(Format.kind(event.kind))\(team): \(event.description)"
+                            "\(event.gameId) #\(event.position?.seq ?? 0) \(Format.state(event.state, home: home, away: away, rules: rules))  \(Format.kind(event.kind))\(team): \(event.description)"
                         )
                         if acknowledge, let name = subscriptionName {
                             _ = try await service.acknowledge(

@@ -33,6 +33,13 @@ public struct GRPCServiceSettings: Sendable {
         }
     }
 
+    /// How long a PostgreSQL pool replaced after an `sslrootcert` change keeps serving the
+    /// queries already on it (docs/tls.md#postgresql); part of ``storage``.
+    public static let postgresCARotationGrace = Setting.seconds(
+        "postgres-ca-rotation-grace-seconds", default: StorageLocation.PostgresSettings.defaultRetiredPoolGrace, in: 0...3600,
+        help: "Seconds a PostgreSQL pool replaced after an sslrootcert change keeps serving the queries already on it."
+    )
+
     /// Address the gRPC port listens on.
     public var host: String
     /// gRPC port (0: any free port).
@@ -63,6 +70,11 @@ public struct GRPCServiceSettings: Sendable {
         grpcTLS = try GRPCServerSettings.tls(from: reader)
         clientTLS = declaration.callsOtherServices ? try GRPCClientSettings.tls(from: reader) : nil
         storage = try reader.read(declaration.storage)
+        let caRotationGrace = try reader.read(Self.postgresCARotationGrace)
+        if case .postgres(var settings) = storage {
+            settings.retiredPoolGrace = caRotationGrace
+            storage = .postgres(settings)
+        }
         (log, tokenFile, auth, shutdownGrace) = try reader.listedLast { () throws(SettingsError) in
             (
                 try LogSettings(reader: reader),

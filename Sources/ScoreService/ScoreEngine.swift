@@ -40,6 +40,10 @@ public final class ScoreEngine: Sendable {
         var writerWaiting: CheckedContinuation<Void, Never>?
         var subscribers = SubscriberRegistry<Event>()
         var stopped = false
+        /// Each game's league once the schedule has named it (nil: no league Courtside knows).
+        var leagues: [String: String?] = [:]
+        /// Games whose league is being asked for in the background.
+        var leagueLookups: Set<String> = []
     }
 
     public let configuration: Configuration
@@ -111,12 +115,16 @@ public final class ScoreEngine: Sendable {
         for (index, event) in events.enumerated() {
             try ScoreRules.checkFields(event, index: index)
         }
-        // Every game must exist before any of them gets a log: a refused batch changes nothing.
-        var seen: Set<String> = []
+        // Every game must exist, and every clock fit its league's periods, before any game
+        // gets a log: a refused batch changes nothing.
+        var leagues: [String: String?] = [:]
         var gameIds: [String] = []
-        for (index, event) in events.enumerated() where seen.insert(event.gameId).inserted {
-            try await requireKnown(event.gameId, prefix: "event \(index): ")
-            gameIds.append(event.gameId)
+        for (index, event) in events.enumerated() {
+            if leagues[event.gameId] == nil {
+                leagues[event.gameId] = .some(try await knownLeague(event.gameId, prefix: "event \(index): "))
+                gameIds.append(event.gameId)
+            }
+            try ScoreRules.checkClock(event, leagueID: leagues[event.gameId] ?? nil, index: index)
         }
         for gameId in gameIds {
             try await prepareGame(gameId)
@@ -133,6 +141,37 @@ public final class ScoreEngine: Sendable {
         guard try await directory.game(id: gameId) != nil else {
             throw Self.unknownGame(gameId, prefix: prefix)
         }
+    }
+
+    /// The league of a game (as ``requireKnown(_:prefix:)`` checks it exists): nil when it is
+    /// no league Courtside knows, or not known yet. A game without a log is looked up (it must
+    /// exist); one with a log (loaded at start) never waits for the schedule service: its league
+    /// is asked for in the background, and until the answer the hour of any clock applies.
+    func knownLeague(_ gameId: String, prefix: String) async throws -> String? {
+        if let league = state.withLock({ $0.leagues[gameId] }) { return league }
+        if head(gameId) != nil {
+            lookUpLeague(gameId)
+            return nil
+        }
+        guard let game = try await directory.game(id: gameId) else { throw Self.unknownGame(gameId, prefix: prefix) }
+        return remember(game.leagueId, of: gameId)
+    }
+
+    private func lookUpLeague(_ gameId: String) {
+        guard state.withLock({ $0.leagueLookups.insert(gameId).inserted }) else { return }
+        Task { [directory] in
+            let game = try? await directory.game(id: gameId)
+            state.withLock { _ = $0.leagueLookups.remove(gameId) }
+            if let game { remember(game.leagueId, of: gameId) }
+        }
+    }
+
+    /// Keeps the league the schedule names for a game: its id, nil for one Courtside does not know.
+    @discardableResult
+    private func remember(_ leagueID: String, of gameId: String) -> String? {
+        let league: String? = leagueID.isEmpty || Leagues.ids.contains(leagueID) ? leagueID : nil
+        state.withLock { $0.leagues[gameId] = .some(league) }
+        return league
     }
 
     static func unknownGame(_ gameId: String, prefix: String = "") -> RPCError {

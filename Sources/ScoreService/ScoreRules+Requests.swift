@@ -51,6 +51,22 @@ extension ScoreRules {
         }
     }
 
+    /// Checks an event's clock against its game's league (nil: a league Courtside does not
+    /// know, which keeps the hour of ``checkFields(_:index:)``): at most the length of the
+    /// event's period, a regulation period or an overtime (``PeriodRules``).
+    public static func checkClock(_ event: Event, leagueID: String?, index: Int) throws(RPCError) {
+        guard let leagueID, let state = event.state else { return }
+        let rules = PeriodRules.forLeague(leagueID)
+        guard !rules.clockFits(state.clockMs, period: state.period) else { return }
+        let kind = rules.isOvertime(state.period) ? "an overtime" : "a regulation period"
+        throw RPCError(
+            .invalidArgument,
+            "event \(index) (game '\(FieldCheck.shown(event.gameId))', source id '\(FieldCheck.shown(event.sourceId))'): "
+                + "state.clock_ms \(state.clockMs) is longer than \(kind) of league '\(leagueID.isEmpty ? Leagues.nba.id : leagueID)' "
+                + "(period \(state.period) lasts \(rules.lengthMs(ofPeriod: state.period)) ms)"
+        )
+    }
+
     /// Checks an event against the state of its game before it (nil: the game has no events yet).
     public static func checkTransition(from previous: GameState?, to event: Event, index: Int) throws(RPCError) {
         guard let previous, let next = event.state else { return }

@@ -1,3 +1,4 @@
+import Foundation
 public import GRPC
 public import GRPCHealth
 public import Logging
@@ -80,13 +81,61 @@ public struct AdminServerService: Service {
 /// Starts services in order and stops them in reverse order on SIGTERM or SIGINT.
 public enum ServiceRunner {
     public static func run(_ services: [any Service], grace: Duration, logger: Logger) async throws {
+        let watchdog = ShutdownWatchdog(grace: grace, logger: logger)
+        let signalSources = watchdog.armOnSignals([SIGTERM, SIGINT])
+        defer {
+            for source in signalSources { source.cancel() }
+        }
+        try await run(group(services, grace: grace, logger: logger, signals: [.sigterm, .sigint], watchdog: watchdog), watchdog: watchdog)
+    }
+
+    /// Runs `group`; once it returns, `watchdog` stands down.
+    static func run(_ group: ServiceGroup, watchdog: ShutdownWatchdog) async throws {
+        defer { watchdog.finish() }
+        try await group.run()
+    }
+
+    /// The group `run` runs: every service reports to `watchdog` while it runs, and the
+    /// watchdog is armed when graceful shutdown starts (by `signals` or
+    /// `ServiceGroup.triggerGracefulShutdown`).
+    static func group(
+        _ services: [any Service], grace: Duration, logger: Logger, signals: [UnixSignal], watchdog: ShutdownWatchdog
+    ) -> ServiceGroup {
+        // Each under its own name in ServiceGroup's logs; the arming service listed last, so
+        // that it is the first to hear of the graceful shutdown.
+        let watched = services.map {
+            ServiceGroupConfiguration.ServiceConfiguration(service: WatchedService(service: $0, watchdog: watchdog), serviceName: "\($0)")
+        }
         var configuration = ServiceGroupConfiguration(
-            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            services: watched + [ServiceGroupConfiguration.ServiceConfiguration(service: WatchdogArming(watchdog: watchdog))],
+            gracefulShutdownSignals: signals,
             logger: logger
         )
-        // A backstop: the services themselves finish within the grace period.
+        // The services themselves finish within the grace period; past it, ServiceGroup
+        // cancels them, and past grace + ShutdownWatchdog.margin the watchdog ends the process.
         configuration.maximumGracefulShutdownDuration = grace + .seconds(5)
-        try await ServiceGroup(configuration: configuration).run()
+        return ServiceGroup(configuration: configuration)
+    }
+}
+
+/// A service that tells the watchdog while it runs, so that an overrun can name it.
+private struct WatchedService: Service {
+    let service: any Service
+    let watchdog: ShutdownWatchdog
+
+    func run() async throws {
+        let token = watchdog.started(String(describing: type(of: service)))
+        defer { watchdog.stopped(token) }
+        try await service.run()
+    }
+}
+
+/// Arms the watchdog when the group starts its graceful shutdown (or is cancelled).
+private struct WatchdogArming: Service {
+    let watchdog: ShutdownWatchdog
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        watchdog.arm()
     }
 }

@@ -13,13 +13,10 @@ import WatchedFiles
 /// The `sslrootcert` CA bundle is a ``WatchedFile``: when it changes (a CA rotated in a mounted
 /// Secret), new queries go to a new pool whose connections verify the server with the new
 /// bundle. postgres-nio builds a pool's TLS context once, so the pool is what is replaced; the
-/// previous pool keeps its connections for ``retiredPoolGrace`` (the queries running on it
-/// finish) and is then shut down. A changed bundle that cannot be used keeps the previous one in
+/// previous pool keeps its connections for the settings' `retiredPoolGrace` (the queries
+/// running on it finish) and is then shut down. A changed bundle that cannot be used keeps the previous one in
 /// force and is logged as an error, as every watched file.
 public final class PostgresStorage: Sendable {
-    /// How long a pool replaced after a CA change keeps serving the queries already on it.
-    public static let retiredPoolGrace: Duration = .seconds(60)
-
     /// The pool new queries go to: the one built for the CA bundle in force.
     public var client: PostgresClient { currentPool() }
 
@@ -94,6 +91,11 @@ public final class PostgresStorage: Sendable {
         await rootCertificates?.check() ?? .unchanged
     }
 
+    /// Retired pools not yet shut down (tests watch the grace with it).
+    var retiredPoolsOpen: Int {
+        pools.withLock { pools in pools.retired.filter { !$0.isCancelled }.count }
+    }
+
     /// The TLS the connections of ``client`` use.
     var connectionTLS: TLSConfiguration? {
         _ = client
@@ -117,15 +119,16 @@ public final class PostgresStorage: Sendable {
             pools.tls = PostgresTLS.tlsConfiguration(for: settings, rootCertificates: certificates)
             pools.run = Task { await client.run() }
             pools.version = version
+            let grace = settings.retiredPoolGrace
             Task {
-                try? await Task.sleep(for: Self.retiredPoolGrace)
+                try? await Task.sleep(for: grace)
                 previous.cancel()
             }
             logger.info(
                 "PostgreSQL CA bundle changed: new connections verify the server with it; the previous pool closes after its queries",
                 metadata: [
                     "sslrootcert": "\(settings.sslRootCertificateFile ?? "")",
-                    "grace_seconds": "\(Self.retiredPoolGrace.components.seconds)",
+                    "grace_seconds": "\(Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18)",
                 ]
             )
             return client

@@ -19,11 +19,18 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
         public var sslMode: PostgresSSLMode
         /// `?sslrootcert=`: PEM CA bundle for `verify-ca` and `verify-full` (else the system's).
         public var sslRootCertificateFile: String?
+        /// How long a pool replaced after an `sslrootcert` change keeps serving the queries
+        /// already on it (`--postgres-ca-rotation-grace-seconds`, not part of the URL).
+        public var retiredPoolGrace: Duration
+
+        /// ``retiredPoolGrace`` unless a setting says otherwise.
+        public static let defaultRetiredPoolGrace: Duration = .seconds(60)
 
         public init(
             host: String, port: Int = 5432, username: String, password: String? = nil, database: String,
             sslMode: PostgresSSLMode = .disable,
-            sslRootCertificateFile: String? = nil
+            sslRootCertificateFile: String? = nil,
+            retiredPoolGrace: Duration = defaultRetiredPoolGrace
         ) {
             self.host = host
             self.port = port
@@ -32,6 +39,7 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
             self.database = database
             self.sslMode = sslMode
             self.sslRootCertificateFile = sslRootCertificateFile
+            self.retiredPoolGrace = retiredPoolGrace
         }
     }
 

@@ -179,8 +179,14 @@ import Testing
         let list = await answer("/api/leagues", [:])
         #expect(
             text(list)
-                == #"{"leagues":[{"id":"nba","name":"National Basketball Association","shortName":"NBA"},"#
-                + #"{"id":"wnba","name":"Women's National Basketball Association","shortName":"WNBA"}]}"#)
+                == #"{"leagues":[{"id":"nba","name":"National Basketball Association","shortName":"NBA","regulationPeriods":4},"#
+                + #"{"id":"wnba","name":"Women's National Basketball Association","shortName":"WNBA","regulationPeriods":4}]}"#)
+        // Men's college basketball plays halves: the page labels its periods H1, H2.
+        leagues.set([Leagues.mensCollege])
+        #expect(
+            text(await answer("/api/leagues", [:]))
+                == #"{"leagues":[{"id":"mens-college-basketball","name":"NCAA Men's Basketball","shortName":"NCAAM","regulationPeriods":2}]}"#
+        )
     }
 
     @Test func theLeagueDirectoryNamesWhatItDoesNotKnow() async throws {

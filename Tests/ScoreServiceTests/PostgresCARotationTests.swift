@@ -3,6 +3,7 @@ import GRPC
 import Logging
 import NIOSSL
 import PostgresNIO
+import TestSupport
 import Testing
 
 @testable import Storage
@@ -99,5 +100,26 @@ import Testing
         #expect(storage.client !== refused && storage.client !== first)
         #expect(try await Self.connectOnce(settings, tls: storage.connectionTLS))
         #expect(try await Self.selectOne(storage) == 1)
+    }
+
+    @Test func theRetiredPoolClosesAfterTheConfiguredGrace() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pg-ca-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var (settings, caFile, serverCA) = try Self.settings(directory: directory)
+        settings.retiredPoolGrace = .seconds(1)
+        let storage = try await PostgresStorage(settings, migrations: [], logger: Logger(label: "ca-rotation-test"), caCheckInterval: nil)
+        defer { storage.shutdown() }
+        #expect(try await Self.selectOne(storage) == 1)
+
+        // The same CA, written again with a comment line: a changed file, so a new pool.
+        try (Data("# rotated\n".utf8) + serverCA).write(to: URL(fileURLWithPath: caFile))
+        #expect(await storage.reloadRootCertificatesIfChanged() == .reloaded)
+        _ = storage.client  // the swap: the previous pool retires now
+        let retired = ContinuousClock.now
+        #expect(storage.retiredPoolsOpen == 1)
+        #expect(try await Self.selectOne(storage) == 1)
+        try await waitFor("the retired pool to close", timeout: .seconds(10)) { storage.retiredPoolsOpen == 0 }
+        #expect(ContinuousClock.now - retired >= .seconds(1))
     }
 }

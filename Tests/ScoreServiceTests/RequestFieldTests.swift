@@ -192,7 +192,8 @@ import Testing
             case .homeScore: return Boundary.unsigned32.map { value in (state { $0.homeScore = value }, true) }
             case .awayScore: return Boundary.unsigned32.map { value in (state { $0.awayScore = value }, true) }
             case .period: return Boundary.unsigned32.map { value in (state { $0.period = value }, value <= 20) }
-            case .clockMs: return Boundary.unsigned32.map { value in (state { $0.clockMs = value }, value <= 3_600_000) }
+            // At most a period of the game's league: 12 minutes in period 1 of an NBA game (LeagueClockTests).
+            case .clockMs: return Boundary.unsigned32.map { value in (state { $0.clockMs = value }, value <= 720_000) }
             case .occurredAtMs:
                 return Boundary.signed64.map { value in
                     ({ $0.occurredAtMs = value }, value >= 0 && value <= RequestLimits.maximumTimestampMs)

@@ -36,4 +36,19 @@ import Testing
             try ScoreServer.Configuration(reader: SettingsReader(arguments: ["--max-message-bytes", "10"], environment: [:]))
         }
     }
+
+    @Test func theCARotationGraceReachesThePostgreSQLSettings() throws {
+        let url = "postgres://courtside@db.internal:5432/score?sslmode=verify-full&sslrootcert=/etc/pg-ca.pem"
+        func grace(_ arguments: [String], environment: [String: String] = [:]) throws -> Duration? {
+            let reader = try SettingsReader(arguments: ["--storage", url] + arguments, environment: environment)
+            let configuration = try ScoreServer.Configuration(reader: reader)
+            try reader.finish()
+            guard case .postgres(let settings) = configuration.storage else { return nil }
+            return settings.retiredPoolGrace
+        }
+        #expect(try grace([]) == .seconds(60))
+        #expect(try grace(["--postgres-ca-rotation-grace-seconds", "2.5"]) == .milliseconds(2500))
+        #expect(try grace([], environment: ["COURTSIDE_POSTGRES_CA_ROTATION_GRACE_SECONDS": "0"]) == .zero)
+        #expect(throws: SettingsError.self) { try grace(["--postgres-ca-rotation-grace-seconds", "-1"]) }
+    }
 }

@@ -243,6 +243,8 @@ public struct JSONAPI: Sendable {
             json.field("id", league.id)
             json.field("name", league.name)
             json.field("shortName", league.shortName)
+            // Quarters (4) or halves (2): what the page labels periods with (Q1 or H1).
+            json.field("regulationPeriods", Int(PeriodRules.forLeague(league.id).regulationPeriods))
             json.endObject()
         }
         json.endArray()

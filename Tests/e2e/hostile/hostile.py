@@ -45,7 +45,7 @@ game_date = common.game_date
 
 def stop_process(process, timeout=15):
     """SIGTERM, then SIGKILL if the process is still there after `timeout` seconds.
-    True when it exited on SIGTERM (a service's backstop is its grace + 5 s)."""
+    True when it exited on SIGTERM (a service's watchdog ends it at its grace + 10 s)."""
     process.terminate()
     try:
         process.wait(timeout=timeout)

@@ -135,7 +135,8 @@ EVENT_NUMBERS = [
     ("state.home_score", lambda e, v: setattr(e.state, "home_score", v), U32, lambda v: True),
     ("state.away_score", lambda e, v: setattr(e.state, "away_score", v), U32, lambda v: True),
     ("state.period", lambda e, v: setattr(e.state, "period", v), U32, lambda v: v <= 20),
-    ("state.clock_ms", lambda e, v: setattr(e.state, "clock_ms", v), U32, lambda v: v <= 3_600_000),
+    # At most a period of the game's league: 12 minutes in period 1 of new_game's NBA game.
+    ("state.clock_ms", lambda e, v: setattr(e.state, "clock_ms", v), U32, lambda v: v <= 720_000),
     ("occurred_at_ms", lambda e, v: setattr(e, "occurred_at_ms", v), I64, lambda v: 0 <= v <= MAX_TIMESTAMP_MS),
     ("recorded_at_ms", lambda e, v: setattr(e, "recorded_at_ms", v), I64, lambda v: True),
     ("position.epoch", lambda e, v: e.position.MergeFrom(C.Position(epoch=v, seq=1)), U64, lambda v: True),

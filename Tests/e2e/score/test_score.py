@@ -1,14 +1,18 @@
 """The score service as a real process, called by a Python grpcio client (a real peer).
 
-Covers: publishing and idempotency, validation errors with their codes, resuming a stream
-from positions, durability across kill -9 during publishing (SQLite file and PostgreSQL), and
-a stream resumed after the restart continuing without a gap.
+Covers: publishing and idempotency, validation errors with their codes, clocks bounded by the
+league's periods (issue 15), resuming a stream from positions, durability across kill -9 during
+publishing (SQLite file and PostgreSQL), and a stream resumed after the restart continuing
+without a gap; SIGTERM's drain, and the shutdown watchdog ending a process whose drain is stuck
+on a PostgreSQL that stopped answering.
 """
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
+import urllib.parse
 
 import grpc
 import pytest
@@ -38,12 +42,12 @@ def schedule():
 class Score:
     """A courtside-score process we started (and stop by its PID)."""
 
-    def __init__(self, schedule_port, storage, grpc_port=None):
+    def __init__(self, schedule_port, storage, grpc_port=None, extra=()):
         self.grpc_port = grpc_port or common.free_port()
         self.admin_port = common.free_port()
         self.process = subprocess.Popen(
             [os.path.join(BIN, "courtside-score"), "--grpc-port", str(self.grpc_port), "--admin-port", str(self.admin_port),
-             "--storage", storage, "--schedule-addr", f"127.0.0.1:{schedule_port}", "--log-level", "warning"],
+             "--storage", storage, "--schedule-addr", f"127.0.0.1:{schedule_port}", "--log-level", "warning", *extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
         common.wait_for_port(self.grpc_port)
@@ -60,9 +64,9 @@ class Score:
         common.stop(self.process)
 
 
-def event(game, n, home, away=0, kind=cpb.EVENT_KIND_BASKET, period=1, status=cpb.GAME_STATUS_LIVE):
+def event(game, n, home, away=0, kind=cpb.EVENT_KIND_BASKET, period=1, status=cpb.GAME_STATUS_LIVE, clock_ms=300000):
     return cpb.Event(game_id=game, source_id=f"src-{n}", kind=kind, points=2,
-                     state=cpb.GameState(home_score=home, away_score=away, period=period, clock_ms=300000, status=status))
+                     state=cpb.GameState(home_score=home, away_score=away, period=period, clock_ms=clock_ms, status=status))
 
 
 @pytest.fixture()
@@ -99,6 +103,29 @@ def test_validation_codes_and_messages(score):
     with pytest.raises(grpc.RpcError) as failure:
         score.channel.unary_unary("/courtside.v1.ScoreService/PublishEvents")(b"\x0a\xff\x01")
     assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_a_clock_longer_than_the_leagues_period_is_refused(score):
+    """Issue 15: each league's period length bounds the clock (a league the service does not know
+    keeps the hour); a refused batch stores nothing."""
+    stamp = int(time.time() * 1000)
+    cases = [
+        # (league key, period, longest clock, what the message names)
+        ("wnba", 1, 600_000, "a regulation period of league 'wnba'"),
+        ("ncaam", 2, 1_200_000, "a regulation period of league 'mens-college-basketball'"),
+        ("ncaam", 3, 300_000, "an overtime of league 'mens-college-basketball'"),
+        ("nba", 4, 720_000, "a regulation period of league 'nba'"),
+    ]
+    for key, period, longest, named in cases:
+        game = f"game-{key}-{period}-{stamp}"
+        with pytest.raises(grpc.RpcError) as failure:
+            score.stub.PublishEvents(spb.PublishEventsRequest(events=[event(game, 1, 2, period=period, clock_ms=longest + 1)]))
+        assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT, (game, failure.value)
+        assert f"state.clock_ms {longest + 1} is longer than {named}" in failure.value.details(), failure.value.details()
+        assert not score.stub.ListEvents(spb.ListEventsRequest(game_id=game)).events, "a refused event leaves nothing"
+        score.stub.PublishEvents(spb.PublishEventsRequest(events=[event(game, 1, 2, period=period, clock_ms=longest)]))
+    # A league the score service does not know: the hour, as before.
+    score.stub.PublishEvents(spb.PublishEventsRequest(events=[event(f"game-x-1-{stamp}", 1, 2, clock_ms=3_600_000)]))
 
 
 def test_stream_resumes_from_a_position(score):
@@ -204,3 +231,87 @@ def test_sigterm_drains_and_exits_cleanly(schedule, tmp_path):
     assert server.process.wait(timeout=25) == 0
     assert time.monotonic() - started < 10
     server.channel.close()
+
+
+class FreezableProxy:
+    """A TCP proxy in front of PostgreSQL that can stop forwarding: a database that stops
+    answering while its connections stay open (a query on them waits for ever)."""
+
+    def __init__(self, host, port):
+        self.target = (host, port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.frozen = threading.Event()
+        self.sockets = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+                upstream = socket.create_connection(self.target, timeout=10)
+                upstream.settimeout(None)
+            except OSError:
+                return
+            self.sockets += [client, upstream]
+            for source, destination in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, destination), daemon=True).start()
+
+    def _pump(self, source, destination):
+        while True:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                return
+            while self.frozen.is_set():
+                time.sleep(0.05)  # held: neither side hears from the other
+            if not data:
+                return
+            try:
+                destination.sendall(data)
+            except OSError:
+                return
+
+    def close(self):
+        self.frozen.clear()
+        self.listener.close()
+        for sock in self.sockets:
+            sock.close()
+
+
+def test_a_drain_stuck_on_storage_is_ended_by_the_watchdog(schedule):
+    """SIGTERM with a commit waiting on a PostgreSQL that stopped answering: the drain never
+    ends (ServiceGroup's cancellation at grace + 5 s does not end it either), and the shutdown
+    watchdog exits 70 at grace + 10 s, naming what still runs."""
+    url = os.environ.get("COURTSIDE_TEST_POSTGRES_URL")
+    assert url, "COURTSIDE_TEST_POSTGRES_URL is not set: run through scripts/with-postgres (make test does)"
+    parsed = urllib.parse.urlsplit(url)
+    proxy = FreezableProxy(parsed.hostname, parsed.port)
+    through_proxy = urllib.parse.urlunsplit(parsed._replace(netloc=parsed.netloc.rsplit(":", 1)[0] + f":{proxy.port}"))
+    grace = 1
+    server = Score(schedule, through_proxy, extra=["--shutdown-grace-seconds", str(grace)])
+    try:
+        game = f"game-stuck-{int(time.time() * 1000)}"
+        server.stub.PublishEvents(spb.PublishEventsRequest(events=[event(game, 1, 2)]), timeout=10)
+        proxy.frozen.set()
+
+        def publish():
+            try:
+                server.stub.PublishEvents(spb.PublishEventsRequest(events=[event(game, 2, 4)]), timeout=60)
+            except grpc.RpcError:
+                pass
+        threading.Thread(target=publish, daemon=True).start()
+        time.sleep(1)  # the commit is waiting on the database
+
+        started = time.monotonic()
+        server.process.send_signal(signal.SIGTERM)
+        status = server.process.wait(timeout=40)
+        elapsed = time.monotonic() - started
+        log = server.process.stderr.read()
+        assert status == 70, (status, log)
+        assert grace + 10 - 0.5 <= elapsed < grace + 10 + 5, (elapsed, log)
+        assert "graceful shutdown overran its deadline" in log and "GRPCServerService" in log, log
+    finally:
+        proxy.close()
+        server.stop()
+

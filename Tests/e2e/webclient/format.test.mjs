@@ -18,10 +18,26 @@ import {
 const live = (extra = {}) => ({ home: 54, away: 50, period: 2, clockMs: 431000, clockRunning: true, status: 'live', ...extra });
 
 test('period labels: Q1..Q4, OT, 2OT, ...', () => {
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 10].map(periodLabel), ['', 'Q1', 'Q2', 'Q3', 'Q4', 'OT', '2OT', '3OT', '6OT']);
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 10].map((p) => periodLabel(p)), ['', 'Q1', 'Q2', 'Q3', 'Q4', 'OT', '2OT', '3OT', '6OT']);
+  assert.deepEqual([1, 4, 5].map((p) => periodLabel(p, 4)), ['Q1', 'Q4', 'OT']);
   assert.equal(periodName(3), 'quarter 3');
   assert.equal(periodName(5), 'overtime');
   assert.equal(periodName(6), 'overtime 2');
+});
+
+test('period labels in a league of halves: H1, H2, OT, 2OT, ...', () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 8].map((p) => periodLabel(p, 2)), ['', 'H1', 'H2', 'OT', '2OT', '6OT']);
+  assert.equal(periodName(2, 2), 'half 2');
+  assert.equal(periodName(3, 2), 'overtime');
+  assert.equal(periodName(4, 2), 'overtime 2');
+  // A missing or malformed count (an older bridge) means quarters.
+  for (const count of [undefined, null, 0, -2, 2.5, '2']) assert.equal(periodLabel(3, count), 'Q3');
+  assert.equal(statusLabel(live(), undefined, undefined, 2), 'H2');
+  assert.equal(statusLabel(live({ period: 3 }), undefined, undefined, 2), 'OT');
+  assert.equal(statusLabel(live({ clockMs: 0, clockRunning: false }), undefined, undefined, 2), 'End H2');
+  assert.equal(statusLabel(live({ status: 'final', period: 2 }), undefined, undefined, 2), 'Final');
+  assert.equal(statusLabel(live({ status: 'final', period: 3 }), undefined, undefined, 2), 'Final/OT');
+  assert.equal(statusLabel(live({ status: 'final', period: 4 }), undefined, undefined, 2), 'Final/2OT');
 });
 
 test('clock: M:SS from a minute up, tenths below, truncated like an arena clock', () => {

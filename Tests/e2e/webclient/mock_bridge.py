@@ -251,7 +251,7 @@ class Handler(BaseHTTPRequestHandler):
             with HUB.lock:
                 return self.send_json(200, {"date": time.strftime("%Y-%m-%d"), "games": [g.api() for g in HUB.games.values()]})
         if path == "/api/leagues":
-            return self.send_json(200, {"leagues": [{"id": "nba", "name": "National Basketball Association", "shortName": "NBA"}]})
+            return self.send_json(200, {"leagues": [{"id": "nba", "name": "National Basketball Association", "shortName": "NBA", "regulationPeriods": 4}]})
         if path == "/api/teams":
             return self.send_json(200, {"teams": sorted(TEAMS.values(), key=lambda t: t["tricode"])})
         if path.startswith("/api/games/"):

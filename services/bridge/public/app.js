@@ -218,7 +218,7 @@ function paintView(model, view, changed) {
   if (changed && homeChanged) flash(view.home);
   if (changed && awayChanged) flash(view.away);
   const state = st || { status: model.game.status, period: 0, clockMs: 0, clockRunning: false };
-  view.status.textContent = statusLabel(state, model.game.startTime);
+  view.status.textContent = statusLabel(state, model.game.startTime, undefined, regulationPeriods(model.game));
   paintClock(model, view, performance.now());
   if (st && st.status === 'final' && st.home !== st.away) {
     view.home.classList.toggle('winner', st.home > st.away);
@@ -289,7 +289,7 @@ function render(model, st, at) {
   if (previous && !at.quiet) {
     const scoreChanged = previous.home !== st.home || previous.away !== st.away;
     const wentFinal = previous.status !== 'final' && st.status === 'final';
-    if (scoreChanged || wentFinal) announce(scoreAnnouncement(model.game.away, model.game.home, st));
+    if (scoreChanged || wentFinal) announce(scoreAnnouncement(model.game.away, model.game.home, st, regulationPeriods(model.game)));
   }
   if (st.clockRunning) ensureTicker();
 }
@@ -334,7 +334,7 @@ client.on('error', (msg) => {
 // ------------------------------------------------------------------ leagues
 
 const LEAGUE_KEY = 'courtside.league';
-/** League id → {id, name, shortName}, from GET /api/leagues. */
+/** League id → {id, name, shortName, regulationPeriods}, from GET /api/leagues. */
 const leagues = new Map();
 
 function storedLeague() {
@@ -360,6 +360,11 @@ function leagueName(id) {
   const league = leagues.get(id);
   if (league) return league.shortName || league.name || id;
   return id ? id.toUpperCase() : 'Games';
+}
+
+/** The regulation periods of a game's league (undefined before GET /api/leagues answers: quarters). */
+function regulationPeriods(game) {
+  return leagues.get(game?.league || 'nba')?.regulationPeriods;
 }
 
 function fillLeagueFilter() {
@@ -510,6 +515,9 @@ async function openGame(id) {
     }
     if (gameView !== viewState) return;
   }
+  // The period labels depend on the league (quarters or halves).
+  await leaguesReady;
+  if (gameView !== viewState) return;
   viewState.model = model;
   if (!model.onBoard) {
     viewState.own = true;
@@ -630,7 +638,7 @@ function insertPlay(v, ev) {
   const model = v.model;
   const teamSide = model && ev.team ? (ev.team === model.game.home.id ? 'home' : ev.team === model.game.away.id ? 'away' : null) : null;
   const teamInfo = teamSide ? model.game[teamSide] : null;
-  const when = [periodLabel(ev.state.period), ev.state.period > 0 ? formatClock(ev.state.clockMs) : ''].filter(Boolean).join(' ');
+  const when = [periodLabel(ev.state.period, model && regulationPeriods(model.game)), ev.state.period > 0 ? formatClock(ev.state.clockMs) : ''].filter(Boolean).join(' ');
   const badge = h('span', { class: 'badge', text: teamInfo ? teamInfo.tricode : ev.team || '' });
   if (teamInfo) paintTeam(badge, teamInfo);
   else badge.classList.add('neutral');
@@ -677,6 +685,7 @@ dom.playsMore.addEventListener('click', () => {
 // ------------------------------------------------------------------ start
 
 window.addEventListener('hashchange', route);
-route();
 fillLeagueFilter();
-loadLeagues().then(loadScoreboard);
+const leaguesReady = loadLeagues();
+route();
+leaguesReady.then(loadScoreboard);

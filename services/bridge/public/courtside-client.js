@@ -92,7 +92,8 @@ const ES_CONNECTING = 0;
  * @typedef {Object} GameState
  * @property {number} home
  * @property {number} away
- * @property {number} period        0 before tip-off, 1–4 quarters, 5+ overtime
+ * @property {number} period        0 before tip-off, 1–4 quarters (1–2 halves where the league's
+ *                                  regulationPeriods is 2), then overtime
  * @property {number} clockMs       time left in the period
  * @property {boolean} clockRunning
  * @property {string} status        scheduled | live | halftime | final | postponed | cancelled

@@ -4,26 +4,41 @@
  */
 
 /**
- * The period's short label: Q1–Q4, then OT, 2OT, 3OT, …; "" before tip-off.
+ * How many regulation periods a league plays: GET /api/leagues' `regulationPeriods` (2 halves,
+ * or 4 quarters when it is missing or not a positive integer).
+ * @param {number} [regulationPeriods]
+ * @returns {number}
+ */
+function regulation(regulationPeriods) {
+  return Number.isInteger(regulationPeriods) && regulationPeriods > 0 ? regulationPeriods : 4;
+}
+
+/**
+ * The period's short label: Q1–Q4 (H1–H2 in a league of halves), then OT, 2OT, 3OT, …; ""
+ * before tip-off.
  * @param {number} period
+ * @param {number} [regulationPeriods] the league's regulation periods (4 when omitted)
  * @returns {string}
  */
-export function periodLabel(period) {
+export function periodLabel(period, regulationPeriods) {
   if (!Number.isInteger(period) || period <= 0) return '';
-  if (period <= 4) return `Q${period}`;
-  const ot = period - 4;
+  const periods = regulation(regulationPeriods);
+  if (period <= periods) return `${periods === 2 ? 'H' : 'Q'}${period}`;
+  const ot = period - periods;
   return ot === 1 ? 'OT' : `${ot}OT`;
 }
 
 /**
  * The period's spoken name, for screen readers.
  * @param {number} period
+ * @param {number} [regulationPeriods] the league's regulation periods (4 when omitted)
  * @returns {string}
  */
-export function periodName(period) {
+export function periodName(period, regulationPeriods) {
   if (!Number.isInteger(period) || period <= 0) return '';
-  if (period <= 4) return `quarter ${period}`;
-  const ot = period - 4;
+  const periods = regulation(regulationPeriods);
+  if (period <= periods) return `${periods === 2 ? 'half' : 'quarter'} ${period}`;
+  const ot = period - periods;
   return ot === 1 ? 'overtime' : `overtime ${ot}`;
 }
 
@@ -60,18 +75,19 @@ export function clockNow(state, receivedAt, now) {
 }
 
 /**
- * The status line of a game card: "Q2", "Halftime", "Final/OT", "Postponed", or the start time.
- * The clock is shown separately for live games.
+ * The status line of a game card: "Q2" ("H2" in a league of halves), "Halftime", "Final/OT",
+ * "Postponed", or the start time. The clock is shown separately for live games.
  * @param {{status: string, period: number, clockMs: number, clockRunning: boolean}} state
  * @param {number} [startTime] scheduled tip-off, ms since the epoch
  * @param {(ms: number) => string} [formatTime] formats the start time
+ * @param {number} [regulationPeriods] the league's regulation periods (4 when omitted)
  * @returns {string}
  */
-export function statusLabel(state, startTime, formatTime = defaultTime) {
+export function statusLabel(state, startTime, formatTime = defaultTime, regulationPeriods = undefined) {
   const status = state?.status ?? 'scheduled';
   switch (status) {
     case 'live': {
-      const p = periodLabel(state.period);
+      const p = periodLabel(state.period, regulationPeriods);
       if (!p) return 'Tip-off';
       if (state.clockMs === 0 && !state.clockRunning) return `End ${p}`;
       return p;
@@ -79,8 +95,8 @@ export function statusLabel(state, startTime, formatTime = defaultTime) {
     case 'halftime':
       return 'Halftime';
     case 'final': {
-      const p = periodLabel(state.period);
-      return state.period > 4 ? `Final/${p}` : 'Final';
+      const p = periodLabel(state.period, regulationPeriods);
+      return state.period > regulation(regulationPeriods) ? `Final/${p}` : 'Final';
     }
     case 'postponed':
       return 'Postponed';
@@ -124,12 +140,13 @@ export function textColorOn(hex) {
  * @param {{name: string}} away
  * @param {{name: string}} home
  * @param {{home: number, away: number, status: string, period: number}} state
+ * @param {number} [regulationPeriods] the league's regulation periods (4 when omitted)
  * @returns {string}
  */
-export function scoreAnnouncement(away, home, state) {
+export function scoreAnnouncement(away, home, state, regulationPeriods) {
   const score = `${away.name} ${state.away}, ${home.name} ${state.home}`;
   if (state.status === 'final') return `Final: ${score}.`;
-  const p = periodName(state.period);
+  const p = periodName(state.period, regulationPeriods);
   return p ? `${score}, ${p}.` : `${score}.`;
 }
 
