@@ -140,7 +140,8 @@ let package = Package(
         // What the gRPC services (score, schedule, subscription) share: their common settings
         // and the servers and clients built from them.
         .target(
-            name: "GRPCServiceKit", dependencies: ["Auth", "GRPC", "ServiceKit", "Storage", logging], swiftSettings: swiftSettings),
+            name: "GRPCServiceKit", dependencies: ["Auth", "GRPC", "GRPCHealth", "ServiceKit", "Storage", logging, serviceLifecycle],
+            swiftSettings: swiftSettings),
         // Storage locations (sqlite:PATH, sqlite::memory:, postgres://…): GRDB and postgres-nio; the
         // PostgreSQL CA bundle (`sslrootcert`) is a watched file.
         .target(name: "Storage", dependencies: ["WatchedFiles", grdb, postgresNIO, nioSSL, logging], swiftSettings: swiftSettings),
@@ -272,7 +273,7 @@ let package = Package(
             name: "WireFuzzer",
             dependencies: [
                 "CCourtsideProtos", "CourtsideDomain", "CourtsideProto", "CourtsideRPC", "EchoExample", "EventRelay", "GRPC", "GRPCHealth",
-                "GRPCServiceKit", "GRPCWire", "ProtobufC", "ScheduleService", "ScoreService",
+                "GRPCServiceKit", "GRPCWire", "ProtobufC", "ScheduleService", "ScoreService", "ServiceKit",
                 "Storage", "SubscriptionService", serviceLifecycle, logging, nioCore,
             ],
             swiftSettings: swiftSettings
@@ -289,7 +290,8 @@ let package = Package(
         .executableTarget(
             name: "ScoreBench",
             dependencies: [
-                "ScoreService", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCServiceKit", "Storage", serviceLifecycle, logging, nioCore,
+                "ScoreService", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCServiceKit", "ServiceKit", "Storage", serviceLifecycle,
+                logging, nioCore,
             ],
             path: "benchmarks/score/Sources/ScoreBench",
             swiftSettings: swiftSettings

@@ -7,11 +7,8 @@ public struct BridgeConfiguration: ServiceConfiguration {
     public var host: String
     /// HTTP port: the page, `/ws`, `/events`, `/api/...` (0: any free port).
     public var httpPort: Int
-    /// Admin port: `/metrics`, `/healthz`, `/readyz` (0: any free port).
-    public var adminPort: Int
-    /// The admin port's own address (loopback unless deployed otherwise) and limits.
-    public var adminHost: String
-    public var adminLimits: AdminServerLimits
+    /// The admin port: `/metrics`, `/healthz`, `/readyz`.
+    public var admin: AdminSettings
     /// The folder of the page and its files; empty: the page the executable ships with
     /// (`StaticFiles.bundledPageFolder()`). The server refuses to start when the folder does
     /// not exist.

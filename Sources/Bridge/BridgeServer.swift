@@ -26,7 +26,8 @@ public final class BridgeServer: CourtsideServer {
     public let readiness: Readiness
     public let serviceMetrics: ServiceMetrics
     public let metrics: BridgeMetrics
-    public let adminServer: AdminServer
+    /// The admin server, unless disabled.
+    public let adminServer: AdminServer?
     private let subscriptionClient: GRPCClient
     private let scoreClient: GRPCClient
     private let scheduleClient: GRPCClient
@@ -109,10 +110,7 @@ public final class BridgeServer: CourtsideServer {
         readiness.addCheck("subscription stream") { upstream.isConnected }
         serviceMetrics = ServiceMetrics(service: "bridge")
         metrics = BridgeMetrics(serviceMetrics)
-        adminServer = AdminServer(
-            host: configuration.adminHost, port: configuration.adminPort, metrics: serviceMetrics, readiness: readiness, logger: logger,
-            limits: configuration.adminLimits
-        )
+        adminServer = configuration.admin.server(metrics: serviceMetrics, readiness: readiness, logger: logger)
 
         let directory = SubscriptionDirectory(
             relay: relay, history: ScoreHistorySource(client: scoreClient), schedule: schedule, teams: teams, leagues: leagues,
@@ -367,7 +365,7 @@ public final class BridgeServer: CourtsideServer {
 
     /// The lifecycle services, in start order (stopped in reverse on SIGTERM).
     public var services: [any Service] {
-        [AdminServerService(server: adminServer), BridgeService(server: self)]
+        AdminServerService.first(adminServer, then: [BridgeService(server: self)])
     }
 }
 

@@ -5,9 +5,7 @@ extension BridgeConfiguration {
         typealias S = BridgeSettings
         host = try reader.read(CommonSettings.host)
         httpPort = try reader.read(S.httpPort)
-        adminPort = try reader.read(S.adminPort)
-        adminHost = try reader.read(AdminSettings.host)
-        adminLimits = try AdminSettings.limits(from: reader)
+        admin = try AdminSettings(reader: reader, defaultPort: S.adminPort)
         log = try LogSettings(reader: reader)
         tokenFile = try reader.read(ClientCredentialSettings.tokenFile)
         shutdownGrace = try reader.read(CommonSettings.shutdownGrace)
@@ -71,7 +69,7 @@ enum BridgeSettings {
     static let maximumRate = 1_000_000
 
     static let httpPort = Setting.port("http-port", default: 8080, help: "HTTP port: page, /ws, /events, /api.")
-    static let adminPort = AdminSettings.port(default: 9104)
+    static let adminPort = 9104
     static let staticDir = Setting.text(
         "static-dir", default: "", defaultText: "the page shipped with the binary",
         help: "Folder of the page and its files; by default the page shipped beside the executable."

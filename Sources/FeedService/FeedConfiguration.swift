@@ -6,11 +6,8 @@ public import ServiceKit
 /// (port 0 for an ephemeral admin port). The feed listens only on its admin port, so it has no
 /// `--host`.
 public struct FeedConfiguration: ServiceConfiguration {
-    /// Admin HTTP port for /metrics, /healthz, /readyz (0: any free port; nil: no admin server).
-    public var adminPort: Int?
-    /// The admin port's own address (loopback unless deployed otherwise) and limits.
-    public var adminHost: String
-    public var adminLimits: AdminServerLimits
+    /// The admin port: /metrics, /healthz, /readyz.
+    public var admin: AdminSettings
     /// host:port of the score service, where events are published.
     public var scoreAddress: String
     /// host:port of the schedule service, where games are upserted.

@@ -102,11 +102,7 @@ public final class FeedServer: CourtsideServer {
         let source = try Self.makeSource(configuration, context: context)
         readiness.addCheck("score service") { availability.isAvailable }
 
-        let adminServer = configuration.adminPort.map { port in
-            AdminServer(
-                host: configuration.adminHost, port: port, metrics: metrics, readiness: readiness, logger: logger,
-                limits: configuration.adminLimits)
-        }
+        let adminServer = configuration.admin.server(metrics: metrics, readiness: readiness, logger: logger)
         self.adminServer = adminServer
         runner = FeedRunner(
             source: source,
@@ -121,10 +117,7 @@ public final class FeedServer: CourtsideServer {
             grace: configuration.shutdownGrace,
             logger: logger
         )
-        var services: [any Service] = []
-        if let adminServer { services.append(AdminServerService(server: adminServer)) }
-        services.append(runner)
-        self.services = services
+        services = AdminServerService.first(adminServer, then: [runner])
     }
 
     /// The admin port, once listening.

@@ -27,9 +27,7 @@ extension FeedConfiguration {
         polling.maximumBodyBytes = try reader.read(S.pollMaxBodyBytes)
         playByPlay.urlTemplate = try reader.read(S.pbpURL)
         playByPlay.concurrency = try reader.read(S.pbpConcurrency)
-        adminPort = try reader.read(S.adminPort)
-        adminHost = try reader.read(AdminSettings.host)
-        adminLimits = try AdminSettings.limits(from: reader)
+        admin = try AdminSettings(reader: reader, defaultPort: S.adminPort)
         log = try LogSettings(reader: reader)
         tokenFile = try reader.read(ClientCredentialSettings.tokenFile)
         shutdownGrace = try reader.read(CommonSettings.shutdownGrace)
@@ -129,5 +127,5 @@ enum FeedSettings {
         "pbp-concurrency", default: PlayByPlayPollingSettings().concurrency, in: 1...64,
         help: "Polling: most play-by-play requests in flight at once."
     )
-    static let adminPort = AdminSettings.port(default: 9105)
+    static let adminPort = 9105
 }

@@ -4,7 +4,7 @@ public import Logging
 public import ServiceKit
 
 /// What a gRPC service builds from its shared settings, the same way in each service: its TLS,
-/// its clients of the other services, its gRPC server's configuration and its admin server.
+/// its clients of the other services, and its gRPC server's configuration.
 extension GRPCServiceSettings {
     /// The TLS files and the token file, opened: unusable ones stop the start before the service
     /// opens its storage.
@@ -30,12 +30,6 @@ extension GRPCServiceSettings {
         return configuration
     }
 
-    /// The admin server on `adminHost`:`adminPort`; nil when `adminPort` is nil.
-    public func adminServer(metrics: ServiceMetrics, readiness: Readiness, logger: Logger) -> AdminServer? {
-        adminPort.map { port in
-            AdminServer(host: adminHost, port: port, metrics: metrics, readiness: readiness, logger: logger, limits: adminLimits)
-        }
-    }
 }
 
 /// A gRPC service's opened TLS and token files.

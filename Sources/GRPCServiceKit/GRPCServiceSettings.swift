@@ -15,7 +15,7 @@ public struct GRPCServiceSettings: Sendable {
     /// `--token-file`).
     public struct Declaration: Sendable {
         public let grpcPort: Setting<Int>
-        public let adminPort: Setting<Int>
+        public let adminPort: Int
         public let storage: Setting<StorageLocation>
         public let callsOtherServices: Bool
 
@@ -23,7 +23,7 @@ public struct GRPCServiceSettings: Sendable {
         ///   kept"), and its SQLite file by default.
         public init(grpcPort: Int, adminPort: Int, storage: String, defaultFile: String, callsOtherServices: Bool) {
             self.grpcPort = GRPCServerSettings.port(default: grpcPort)
-            self.adminPort = AdminSettings.port(default: adminPort)
+            self.adminPort = adminPort
             self.storage = .parsed(
                 "storage", default: .sqliteFile(path: defaultFile), defaultText: "sqlite:\(defaultFile)",
                 help: "\(storage): sqlite:PATH, sqlite::memory: or postgres://USER:PASSWORD@HOST:PORT/DB.", placeholder: "location",
@@ -44,11 +44,8 @@ public struct GRPCServiceSettings: Sendable {
     public var host: String
     /// gRPC port (0: any free port).
     public var grpcPort: Int
-    /// Admin HTTP port for /metrics, /healthz, /readyz (0: any free port; nil: no admin server).
-    public var adminPort: Int?
-    /// The admin port's own address (loopback unless deployed otherwise) and limits.
-    public var adminHost: String
-    public var adminLimits: AdminServerLimits
+    /// The admin port: /metrics, /healthz, /readyz.
+    public var admin: AdminSettings
     /// What each gRPC client may make the server hold, and its deadlines.
     public var grpcLimits: GRPCServerLimits
     /// TLS on the gRPC port; nil: cleartext h2c.
@@ -68,9 +65,7 @@ public struct GRPCServiceSettings: Sendable {
     public init(reader: SettingsReader, _ declaration: Declaration) throws(SettingsError) {
         host = try reader.read(CommonSettings.host)
         grpcPort = try reader.read(declaration.grpcPort)
-        adminPort = try reader.read(declaration.adminPort)
-        adminHost = try reader.read(AdminSettings.host)
-        adminLimits = try AdminSettings.limits(from: reader)
+        admin = try AdminSettings(reader: reader, defaultPort: declaration.adminPort)
         grpcLimits = try GRPCServerSettings.limits(from: reader)
         grpcTLS = try GRPCServerSettings.tls(from: reader)
         clientTLS = declaration.callsOtherServices ? try GRPCClientSettings.tls(from: reader) : nil

@@ -75,18 +75,11 @@ public final class ScheduleServer: CourtsideServer {
             credentials: credentials, metrics: metrics, logger: logger)
         grpcConfiguration.maximumReceiveMessageSize = configuration.maximumReceiveMessageSize
         let grpcServer = GRPCServer(configuration: grpcConfiguration, services: [schedule, health], logger: logger)
-        let adminServer = configuration.server.adminServer(metrics: metrics, readiness: readiness, logger: logger)
-
-        var services: [any Service] = []
-        if let adminServer {
-            services.append(AdminServerService(server: adminServer))
-        }
-        services.append(ScheduleClosingService(schedule: schedule, logger: logger))
-        services.append(
-            GRPCServerService(server: grpcServer, health: health, readiness: readiness, grace: configuration.shutdownGrace, logger: logger)
-        )
-        services.append(
-            WatcherDrainService(schedule: schedule, health: health, readiness: readiness)
+        let adminServer = configuration.admin.server(metrics: metrics, readiness: readiness, logger: logger)
+        let services = configuration.server.lifecycleServices(
+            admin: adminServer, grpcServer: grpcServer, health: health, readiness: readiness, logger: logger,
+            before: [ScheduleClosingService(schedule: schedule, logger: logger)],
+            after: [WatcherDrainService(schedule: schedule, health: health, readiness: readiness)]
         )
         self.schedule = schedule
         self.metrics = metrics

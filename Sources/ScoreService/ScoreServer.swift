@@ -80,7 +80,7 @@ public final class ScoreServer: CourtsideServer {
             services: [ScoreHandler(engine: engine, directory: directory, metrics: scoreMetrics), health],
             logger: logger
         )
-        adminServer = configuration.server.adminServer(metrics: metrics, readiness: readiness, logger: logger)
+        adminServer = configuration.admin.server(metrics: metrics, readiness: readiness, logger: logger)
     }
 
     /// The lifecycle services, in start order (stopped in reverse on SIGTERM).
@@ -89,23 +89,15 @@ public final class ScoreServer: CourtsideServer {
         let store = self.store
         let scheduleClient = self.scheduleClient
         let directory = self.directory
-        var services: [any Service] = adminServer.map { [AdminServerService(server: $0)] } ?? []
-        services.append(
-            GRPCServerService(
-                server: grpcServer,
-                health: health,
-                readiness: readiness,
-                grace: configuration.shutdownGrace,
-                logger: logger,
-                onDrain: { engine.endSubscriptions() },
-                onStopped: {
-                    await engine.stop()
-                    await (directory as? ScheduleGameDirectory)?.finish()
-                    scheduleClient?.close()
-                    await store.close()
-                }
-            )
+        return configuration.server.lifecycleServices(
+            admin: adminServer, grpcServer: grpcServer, health: health, readiness: readiness, logger: logger,
+            onDrain: { engine.endSubscriptions() },
+            onStopped: {
+                await engine.stop()
+                await (directory as? ScheduleGameDirectory)?.finish()
+                scheduleClient?.close()
+                await store.close()
+            }
         )
-        return services
     }
 }

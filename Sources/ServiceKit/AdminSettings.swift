@@ -1,9 +1,30 @@
+public import Logging
 internal import NIOCore
 
-/// The admin port's settings, which all five services share: where `/metrics`, `/healthz` and
-/// `/readyz` listen and what one client may make the admin server hold. The defaults of the
-/// limits are `AdminServerLimits`'s.
-public enum AdminSettings {
+/// The admin port's settings, which all five services share, declared and read once: where
+/// `/metrics`, `/healthz` and `/readyz` listen and what one client may make the admin server
+/// hold. Each service's configuration embeds one as `admin`; only the default port differs.
+/// The defaults of the limits are `AdminServerLimits`'s.
+public struct AdminSettings: Sendable {
+    /// Admin HTTP port (0: any free port; nil: no admin server, which only tests ask for).
+    public var port: Int?
+    /// The admin port's own address (loopback unless deployed otherwise).
+    public var host: String
+    public var limits: AdminServerLimits
+
+    /// Reads `--admin-port` (default `defaultPort`), `--admin-host` and the admin limits, in
+    /// that order (the order `--help` lists them).
+    public init(reader: SettingsReader, defaultPort: Int) throws(SettingsError) {
+        port = try reader.read(Self.port(default: defaultPort))
+        host = try reader.read(Self.host)
+        limits = try Self.limits(from: reader)
+    }
+
+    /// The admin server these settings describe; nil when `port` is nil.
+    public func server(metrics: ServiceMetrics, readiness: Readiness, logger: Logger) -> AdminServer? {
+        port.map { port in AdminServer(host: host, port: port, metrics: metrics, readiness: readiness, logger: logger, limits: limits) }
+    }
+
     /// Each service has its own default admin port.
     public static func port(default defaultPort: Int) -> Setting<Int> {
         .port("admin-port", default: defaultPort, help: "Port of the admin HTTP server: /metrics, /healthz, /readyz.")

@@ -87,7 +87,7 @@ public final class SubscriptionServer: CourtsideServer {
             ],
             logger: logger
         )
-        adminServer = configuration.server.adminServer(metrics: metrics, readiness: readiness, logger: logger)
+        adminServer = configuration.admin.server(metrics: metrics, readiness: readiness, logger: logger)
     }
 
     /// Opens the upstream stream and starts following the schedule.
@@ -120,24 +120,16 @@ public final class SubscriptionServer: CourtsideServer {
         let schedule = self.schedule
         let store = self.store
         let clients = [scoreClient, scheduleClient]
-        var services: [any Service] = adminServer.map { [AdminServerService(server: $0)] } ?? []
-        services.append(
-            GRPCServerService(
-                server: grpcServer,
-                health: health,
-                readiness: readiness,
-                grace: configuration.shutdownGrace,
-                logger: logger,
-                onStarted: { [self] _ in startUpstream() },
-                onDrain: { relay.stop() },
-                onStopped: {
-                    await upstream.stop()
-                    schedule.stop()
-                    for client in clients { client.close() }
-                    await store.close()
-                }
-            )
+        return configuration.server.lifecycleServices(
+            admin: adminServer, grpcServer: grpcServer, health: health, readiness: readiness, logger: logger,
+            onStarted: { [self] _ in startUpstream() },
+            onDrain: { relay.stop() },
+            onStopped: {
+                await upstream.stop()
+                schedule.stop()
+                for client in clients { client.close() }
+                await store.close()
+            }
         )
-        return services
     }
 }

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import ScheduleService
 import ScoreService
+import ServiceKit
 import ServiceLifecycle
 import Storage
 import SubscriptionService
@@ -38,7 +39,7 @@ final class InProcessCluster: Sendable {
 
         var scheduleConfiguration = ScheduleServerConfiguration()
         scheduleConfiguration.grpcPort = 0
-        scheduleConfiguration.adminPort = nil
+        scheduleConfiguration.admin.port = nil
         scheduleConfiguration.storage = .sqliteMemory
         scheduleConfiguration.seedGames = FuzzWorld.games + [FuzzWorld.canaryGame]
         scheduleConfiguration.shutdownGrace = .seconds(1)
@@ -48,7 +49,7 @@ final class InProcessCluster: Sendable {
 
         var scoreConfiguration = ScoreServer.Configuration()
         scoreConfiguration.grpcPort = 0
-        scoreConfiguration.adminPort = 0
+        scoreConfiguration.admin.port = 0
         scoreConfiguration.storage = .sqliteMemory
         scoreConfiguration.scheduleAddress = "127.0.0.1:\(schedulePort)"
         scoreConfiguration.shutdownGrace = .seconds(1)
@@ -58,7 +59,7 @@ final class InProcessCluster: Sendable {
 
         var subscriptionConfiguration = SubscriptionServer.Configuration()
         subscriptionConfiguration.grpcPort = 0
-        subscriptionConfiguration.adminPort = 0
+        subscriptionConfiguration.admin.port = 0
         subscriptionConfiguration.storage = .sqliteMemory
         subscriptionConfiguration.scoreAddress = "127.0.0.1:\(scorePort)"
         subscriptionConfiguration.scheduleAddress = "127.0.0.1:\(schedulePort)"

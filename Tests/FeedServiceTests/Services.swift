@@ -39,7 +39,7 @@ final class Services: @unchecked Sendable {
         client = GRPCClient(host: "127.0.0.1", port: scorePort)
         var configuration = ScheduleServerConfiguration()
         configuration.grpcPort = 0
-        configuration.adminPort = nil
+        configuration.admin.port = nil
         configuration.storage = .sqliteMemory
         configuration.shutdownGrace = .seconds(1)
         let schedule = try await ScheduleServer.build(configuration: configuration, logger: Logger(label: "schedule"))
@@ -69,7 +69,7 @@ final class Services: @unchecked Sendable {
     func startScore() async throws {
         var configuration = ScoreServer.Configuration()
         configuration.grpcPort = scorePort
-        configuration.adminPort = 0
+        configuration.admin.port = 0
         configuration.storage = scoreStorage
         configuration.scheduleAddress = scheduleAddress
         configuration.shutdownGrace = .seconds(1)
@@ -85,7 +85,7 @@ final class Services: @unchecked Sendable {
     /// A feed against these services (admin server off unless asked), not running yet.
     func feed(_ source: FeedSourceKind, _ configure: (inout FeedConfiguration) throws -> Void = { _ in }) throws -> FeedServer {
         var configuration = FeedConfiguration()
-        configuration.adminPort = nil
+        configuration.admin.port = nil
         configuration.source = source
         configuration.scoreAddress = "127.0.0.1:\(scorePort)"
         configuration.scheduleAddress = scheduleAddress

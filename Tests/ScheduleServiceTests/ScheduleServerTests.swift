@@ -24,7 +24,7 @@ struct RunningScheduleServer {
     static func start(_ configure: (inout ScheduleServerConfiguration) -> Void = { _ in }) async throws -> RunningScheduleServer {
         var configuration = ScheduleServerConfiguration()
         configuration.grpcPort = 0
-        configuration.adminPort = 0
+        configuration.admin.port = 0
         configuration.storage = .sqliteMemory
         configuration.shutdownGrace = .seconds(5)
         configure(&configuration)

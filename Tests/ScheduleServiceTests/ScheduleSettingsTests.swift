@@ -16,7 +16,7 @@ import Testing
 
     @Test func theDefaultsAreTheDeclaredOnes() {
         let configuration = ScheduleServerConfiguration()
-        #expect(configuration.grpcPort == 50052 && configuration.adminPort == 9102 && configuration.watchQueueCapacity == 1024)
+        #expect(configuration.grpcPort == 50052 && configuration.admin.port == 9102 && configuration.watchQueueCapacity == 1024)
         #expect(configuration.storage == .sqliteFile(path: "data/schedule.sqlite") && configuration.seedGames.isEmpty)
     }
 

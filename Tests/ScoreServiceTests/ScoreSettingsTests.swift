@@ -16,7 +16,7 @@ import Testing
 
     @Test func theDefaultsAreTheDeclaredOnes() {
         let configuration = ScoreServer.Configuration()
-        #expect(configuration.grpcPort == 50051 && configuration.adminPort == 9101 && configuration.host == "127.0.0.1")
+        #expect(configuration.grpcPort == 50051 && configuration.admin.port == 9101 && configuration.host == "127.0.0.1")
         #expect(configuration.storage == .sqliteFile(path: "data/score.sqlite"))
         #expect(configuration.scheduleAddress == "127.0.0.1:50052" && configuration.maximumMessageSize == 4 << 20)
         #expect(configuration.engine.historyLimit == 0 && configuration.engine.subscriberQueueCapacity == 10_000)
@@ -30,7 +30,7 @@ import Testing
         let configuration = try ScoreServer.Configuration(reader: reader)
         try reader.finish()
         #expect(configuration.storage == .sqliteMemory && configuration.engine.historyLimit == 50)
-        #expect(configuration.engine.subscriberQueueCapacity == 7 && configuration.adminPort == 0)
+        #expect(configuration.engine.subscriberQueueCapacity == 7 && configuration.admin.port == 0)
         #expect(configuration.grpcLimits.maxConnections == 900)
         #expect(throws: SettingsError("--max-message-bytes must be at least 1024 (got 10)")) {
             try ScoreServer.Configuration(reader: SettingsReader(arguments: ["--max-message-bytes", "10"], environment: [:]))

@@ -6,6 +6,7 @@ import GRPCServiceKit
 import Logging
 import NIOCore
 import ScoreService
+import ServiceKit
 import ServiceLifecycle
 import Storage
 import Testing
@@ -89,7 +90,7 @@ final class RunningScoreServer: Sendable {
     ) async throws -> RunningScoreServer {
         var configuration = ScoreServer.Configuration()
         configuration.grpcPort = 0
-        configuration.adminPort = 0
+        configuration.admin.port = 0
         configuration.storage = storage
         configuration.shutdownGrace = .seconds(2)
         configure(&configuration)

@@ -64,15 +64,17 @@ import Testing
 
     @Test func aGroupThatShutsDownInTimeIsNotEnded() async throws {
         let expiries = Expiries()
-        let watchdog = ShutdownWatchdog(deadline: .milliseconds(300)) { expiries.record($0) }
+        // Generous: on a loaded machine two services may take several hundred milliseconds to
+        // stop, and that must not read as an overrun here (seen at a 300 ms deadline).
+        let watchdog = ShutdownWatchdog(deadline: .seconds(3)) { expiries.record($0) }
         let group = Self.group([PoliteService(), PoliteService()], watchdog: watchdog)
         let running = Task { try await ServiceRunner.run(group, watchdog: watchdog) }
         try await Task.sleep(for: .milliseconds(100))
         await group.triggerGracefulShutdown()
         try await running.value
         #expect(watchdog.isArmed)
-        // Well past the deadline: nothing fires.
-        try await Task.sleep(for: .milliseconds(900))
+        // Past the deadline: nothing fires.
+        try await Task.sleep(for: .milliseconds(3500))
         #expect(expiries.all.isEmpty)
     }
 }

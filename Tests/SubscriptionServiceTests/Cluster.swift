@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import ScheduleService
 import ScoreService
+import ServiceKit
 import ServiceLifecycle
 import Storage
 import SubscriptionService
@@ -63,7 +64,7 @@ final class Cluster: @unchecked Sendable {
 
         var scheduleConfiguration = ScheduleServerConfiguration()
         scheduleConfiguration.grpcPort = 0
-        scheduleConfiguration.adminPort = nil
+        scheduleConfiguration.admin.port = nil
         scheduleConfiguration.storage = .sqliteMemory
         scheduleConfiguration.seedGames = Self.games
         scheduleConfiguration.shutdownGrace = .seconds(1)
@@ -90,7 +91,7 @@ final class Cluster: @unchecked Sendable {
     func startScore() async throws {
         var configuration = ScoreServer.Configuration()
         configuration.grpcPort = scorePort
-        configuration.adminPort = 0
+        configuration.admin.port = 0
         configuration.storage = scoreStorage
         configuration.scheduleAddress = scheduleAddress
         configuration.shutdownGrace = .seconds(1)
@@ -107,7 +108,7 @@ final class Cluster: @unchecked Sendable {
     func startSubscription() async throws {
         var configuration = SubscriptionServer.Configuration()
         configuration.grpcPort = 0
-        configuration.adminPort = 0
+        configuration.admin.port = 0
         configuration.storage = subscriptionStorage
         configuration.scoreAddress = "127.0.0.1:\(scorePort)"
         configuration.scheduleAddress = scheduleProxy.map { "127.0.0.1:\($0.localAddress?.port ?? 0)" } ?? scheduleAddress

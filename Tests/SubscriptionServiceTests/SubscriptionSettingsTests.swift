@@ -16,7 +16,7 @@ import Testing
 
     @Test func theDefaultsAreTheDeclaredOnes() {
         let configuration = SubscriptionServer.Configuration()
-        #expect(configuration.grpcPort == 50053 && configuration.adminPort == 9103)
+        #expect(configuration.grpcPort == 50053 && configuration.admin.port == 9103)
         #expect(configuration.storage == .sqliteFile(path: "data/subscription.sqlite"))
         #expect(configuration.scoreAddress == "127.0.0.1:50051" && configuration.scheduleAddress == "127.0.0.1:50052")
         #expect(

@@ -57,7 +57,7 @@ final class TestStack: Sendable {
         logger.logLevel = .warning
         var scheduleConfiguration = ScheduleServerConfiguration()
         scheduleConfiguration.grpcPort = 0
-        scheduleConfiguration.adminPort = nil
+        scheduleConfiguration.admin.port = nil
         scheduleConfiguration.storage = .sqliteMemory
         scheduleConfiguration.seedGames = games
         scheduleConfiguration.shutdownGrace = .seconds(1)
@@ -68,7 +68,7 @@ final class TestStack: Sendable {
 
         var scoreConfiguration = ScoreServer.Configuration()
         scoreConfiguration.grpcPort = 0
-        scoreConfiguration.adminPort = 0
+        scoreConfiguration.admin.port = 0
         scoreConfiguration.storage = .sqliteMemory
         scoreConfiguration.shutdownGrace = .seconds(1)
         configureScore(&scoreConfiguration)
@@ -80,7 +80,7 @@ final class TestStack: Sendable {
 
         var subscriptionConfiguration = SubscriptionServer.Configuration()
         subscriptionConfiguration.grpcPort = 0
-        subscriptionConfiguration.adminPort = 0
+        subscriptionConfiguration.admin.port = 0
         subscriptionConfiguration.storage = .sqliteMemory
         subscriptionConfiguration.shutdownGrace = .seconds(1)
         subscriptionConfiguration.scoreAddress = "127.0.0.1:\(scorePort)"
@@ -98,7 +98,7 @@ final class TestStack: Sendable {
 
         var configuration = BridgeConfiguration()
         configuration.httpPort = 0
-        configuration.adminPort = 0
+        configuration.admin.port = 0
         configuration.subscriptionAddress = "127.0.0.1:\(subscriptionPort)"
         configuration.scoreAddress = "127.0.0.1:\(scorePort)"
         configuration.scheduleAddress = "127.0.0.1:\(schedulePort)"

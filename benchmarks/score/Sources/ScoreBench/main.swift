@@ -14,6 +14,7 @@ import GRPCServiceKit
 import Logging
 import NIOCore
 import ScoreService
+import ServiceKit
 import ServiceLifecycle
 import Storage
 
@@ -70,7 +71,7 @@ struct ScoreBench {
         let games = (0..<32).map { Game(id: "bench-\($0)", homeTeamId: "BOS", awayTeamId: "LAL", date: "2026-11-23", status: .scheduled) }
         var configuration = ScoreServer.Configuration()
         configuration.grpcPort = 0
-        configuration.adminPort = 0
+        configuration.admin.port = 0
         configuration.storage = try StorageLocation(parsing: options.storage)
         configuration.engine.subscriberQueueCapacity = 1_000_000
         let server = try await ScoreServer.build(configuration: configuration, directory: StaticGameDirectory(games: games), logger: logger)
