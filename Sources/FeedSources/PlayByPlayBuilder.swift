@@ -150,6 +150,10 @@ struct PlayByPlayBuilder {
     /// play after it, decided by the plays to the end or the header's score): plays given later,
     /// or another header, could change it.
     private var decidedPastTheEnd = false
+    /// The score service's rules checked over the events built so far, and what they broke: a
+    /// builder that is extended checks only the events added since (``finish()``).
+    private var ruleCheck = ScoreRules.BatchCheck()
+    private var ruleViolations: [FeedError] = []
     /// The plays in game order (see ``inGameOrder(_:)``), for looking ahead.
     private var ordered: [PlayAction] = []
     /// What lies ahead of each play of ``ordered`` (see ``Ahead``), for ``dropIsStale(at:)``.
@@ -191,6 +195,7 @@ struct PlayByPlayBuilder {
         periodsWithStartPlay = Set(ordered.filter { $0.kind == .periodStart }.map(\.period))
         for index in ordered.indices { add(at: index) }
         forgetLabels(from: 0)
+        checkNewEvents()
     }
 
     /// Adds plays listed after every play given so far (the next poll of a live play-by-play:
@@ -222,7 +227,13 @@ struct PlayByPlayBuilder {
         ahead = Self.lookingAhead(ordered)
         for index in first..<ordered.count { add(at: index) }
         forgetLabels(from: first)
+        checkNewEvents()
         return true
+    }
+
+    /// Checks the events built since the last check against the score service's rules.
+    private mutating func checkNewEvents() {
+        for event in events[ruleCheck.count...] { ruleCheck.check(event, into: &ruleViolations) }
     }
 
     /// Lets go of the payload nodes of the plays from `first` on: a label names a play only
@@ -494,8 +505,10 @@ struct PlayByPlayBuilder {
             }
         }
         if errors.isEmpty {
-            // Built to obey them; checked anyway, as the last line of defence before publishing.
-            errors = ScoreRules.violations(in: events)
+            // Built to obey them; checked anyway, as the last line of defence before publishing
+            // (all events: those checked before, the rest now).
+            checkNewEvents()
+            errors = ruleViolations
         }
         return errors
     }
