@@ -117,7 +117,7 @@ public enum NBAPlayByPlayAdapter {
             sourceId: "\(gameId)-\(number)",
             kind: kind,
             period: period,
-            clockMs: try node["clock"].clockMs(period: period),
+            clockMs: try node["clock"].clockMs(period: period, leagueID: header.game.leagueId),
             homeScore: try node["scoreHome"].score(),
             awayScore: try node["scoreAway"].score(),
             teamId: teamId,
