@@ -102,27 +102,29 @@ package struct IncrementalPlayByPlay {
         context: [String],
         read: (JSONNode, Int) throws(FeedError) -> (Int64, PlayAction)
     ) -> FeedResult<GameFeed> {
-        let previous = readingContext == context ? plays : []
+        // The previous plays, updated in place: an unchanged play keeps what was read of it.
+        var current: [Play] = []
+        if readingContext == context { swap(&current, &plays) }
+        let previousCount = current.count
         let previousBytes = bytes
         var built = self.built.take()
         self = Self()
-        var current: [Play] = []
-        current.reserveCapacity(nodes.count)
         var problems: [FeedError] = []
         var unchanged = 0  // the leading plays unchanged since the previous payload
         for (position, node) in nodes.enumerated() {
             let range = node.document.textRange(of: node.index)
-            if position < previous.count, Self.same(previousBytes, previous[position].range, payload, range) {
-                var play = previous[position]
-                play.range = range
-                play.action.label.node = node
-                current.append(play)
+            if position < previousCount, Self.same(previousBytes, current[position].range, payload, range) {
+                current[position].range = range
                 if unchanged == position { unchanged += 1 }
                 continue
             }
             do throws(FeedError) {
-                let (order, action) = try read(node, position)
-                current.append(Play(range: range, order: order, action: action))
+                let (order, read) = try read(node, position)
+                var action = read
+                // Kept without its node (see `actions`), so that no payload but the last is kept.
+                action.label.node = nil
+                let play = Play(range: range, order: order, action: action)
+                if position < previousCount { current[position] = play } else { current.append(play) }
                 playsRead += 1
             } catch {
                 problems.append(error)
@@ -130,33 +132,41 @@ package struct IncrementalPlayByPlay {
             }
         }
         if !problems.isEmpty { return .failure(FeedRejection(problems)) }
+        if nodes.count < previousCount { current.removeSubrange(nodes.count...) }
 
         let header = PlayByPlayBuilder.header(of: entry)
         let key = [entry.game.id, entry.game.leagueId, String(holding && entry.game.status != .final)]
-        // Stable: equal order numbers (never seen) keep the payload's order.
-        func sorted(_ plays: ArraySlice<Play>) -> [Play] {
-            plays.enumerated().sorted { ($0.element.order, $0.offset) < ($1.element.order, $1.offset) }.map(\.element)
+        /// The plays at `positions` in the order they are placed (by order number; equal ones, never
+        /// seen, in the payload's order), each with its node for the reasons that name it.
+        func actions(_ positions: Range<Int>) -> [PlayAction] {
+            positions.sorted { (current[$0].order, $0) < (current[$1].order, $1) }.map { position in
+                var action = current[position].action
+                action.label.node = nodes[position]
+                return action
+            }
         }
         var builder: PlayByPlayBuilder
         // Taken out of `built`, so that the builder's storage is extended in place.
-        if var kept = built.take(), kept.key == key, !previous.isEmpty, unchanged == previous.count,
+        if var kept = built.take(), kept.key == key, previousCount > 0, unchanged == previousCount,
             current[unchanged...].allSatisfy({ $0.order >= kept.highestOrder }),
-            kept.builder.extend(with: sorted(current[unchanged...]).map(\.action), header: header)
+            kept.builder.extend(with: actions(unchanged..<current.count), header: header)
         {
             builder = kept.builder
             lastPath = .extended
         } else {
             builder = PlayByPlayBuilder(
                 gameId: entry.game.id, syntheticPrefix: entry.game.id, header: header, holdsUnstartedPeriods: holding)
-            builder.add(contentsOf: sorted(current[...]).map(\.action))
-            lastPath = previous.isEmpty ? .fresh : .rebuilt
+            builder.add(contentsOf: actions(0..<current.count))
+            lastPath = previousCount == 0 ? .fresh : .rebuilt
         }
         let feed = builder.finished(game: entry.game, headerState: entry.state)
         if case .success = feed {
             bytes = payload
             plays = current
             readingContext = context
-            self.built = Built(builder: builder, key: key, highestOrder: current.map(\.order).max() ?? .min)
+            var highestOrder = Int64.min
+            for position in current.indices { highestOrder = max(highestOrder, current[position].order) }
+            self.built = Built(builder: builder, key: key, highestOrder: highestOrder)
         }
         return feed
     }
