@@ -28,16 +28,6 @@ import Testing
         return (root, try #require(root["plays"] as? [Object]))
     }
 
-    /// The game's boxscore once final, and as a live poll reads it.
-    static func nbaEntries() throws -> (final: ScoreboardGame, live: ScoreboardGame) {
-        let final = try TestSupport.accepted(NBABoxscoreAdapter.parse(try Fixtures.bytes(Fixtures.nbaBoxscore)), "boxscore")
-        var live = final
-        live.game.status = .live
-        live.state = GameState(status: .live)
-        live.periodEnded = false
-        return (final, live)
-    }
-
     /// The score of the last play (by order number) of `actions`, as a live header shows it,
     /// `ahead` points ahead for the home side.
     static func liveHeader(_ base: ScoreboardGame, _ actions: [Object], ahead: UInt32) -> ScoreboardGame {
@@ -70,7 +60,7 @@ import Testing
 
     @Test func nbaGrowingPrefixesEqualAFreshReadAfterEveryPoll() throws {
         let (root, actions) = try Self.nbaFixture()
-        let (final, live) = try Self.nbaEntries()
+        let (final, live) = try HeldPeriodTests.entries()
         var random = TestRandom(seed: 15)
         for header in ["final", "live", "live-at-last-play"] {
             // About 40 polls per header: the steps vary, so every kind of cut is met over the runs.
@@ -133,11 +123,23 @@ import Testing
         case grow, repoll, lowerAScore, moveAClock, rescindABasket, editAText, delete, swap, repeatAPlay
     }
 
-    /// Polls `rounds` payloads of random changes to the real plays (`scoreKeys`: the running
-    /// score's members; `edit`: the provider's other edits) and checks each against a fresh read.
+    /// For each seed, polls 70 payloads of random changes to the real plays (`scoreKeys`: the
+    /// running score's members; `edits`: how the provider moves a clock, rescinds a basket and
+    /// edits a text) and checks each against a fresh read; each seed's polls must take both paths.
+    static func randomPolls(
+        seeds: ClosedRange<UInt64>, source: [Object], scoreKeys: (String, String),
+        edits: [Change: (inout Object, inout TestRandom) -> Void],
+        poll: (inout IncrementalPlayByPlay, [Object], inout TestRandom) throws -> (FeedResult<GameFeed>, FeedResult<GameFeed>)
+    ) throws {
+        for seed in seeds {
+            let tally = try randomPolls(seed: seed, rounds: 70, source: source, scoreKeys: scoreKeys, edits: edits, poll: poll)
+            #expect(tally.count(.extended) > 0 && tally.count(.rebuilt) > 0 && tally.accepted > 0, "seed \(seed): \(tally.paths)")
+        }
+    }
+
     static func randomPolls(
         seed: UInt64, rounds: Int, source: [Object], scoreKeys: (String, String),
-        edit: (inout Object, Change, inout TestRandom) -> Void,
+        edits: [Change: (inout Object, inout TestRandom) -> Void],
         poll: (inout IncrementalPlayByPlay, [Object], inout TestRandom) throws -> (FeedResult<GameFeed>, FeedResult<GameFeed>)
     ) throws -> Tally {
         var random = TestRandom(seed: seed)
@@ -166,7 +168,7 @@ import Testing
                 let score = Int("\(plays[index][key] ?? 0)") ?? 0
                 plays[index][key] = plays[index][key] is String ? "\(max(0, score - 2))" as Any : max(0, score - 2) as Any
             case .moveAClock, .rescindABasket, .editAText:
-                edit(&plays[random.below(plays.count)], change, &random)
+                edits[change]?(&plays[random.below(plays.count)], &random)
             }
             let (incremental, fresh) = try poll(&memo, plays, &random)
             tally.record(incremental, fresh, memo.lastPath, poll: round)
@@ -176,47 +178,37 @@ import Testing
 
     @Test func nbaEditsDeletionsReorderingsAndRepeatsEqualAFreshReadAfterEveryPoll() throws {
         let (root, actions) = try Self.nbaFixture()
-        let (final, live) = try Self.nbaEntries()
-        for seed in UInt64(1)...2 {
-            let tally = try Self.randomPolls(
-                seed: seed, rounds: 70, source: actions, scoreKeys: ("scoreHome", "scoreAway"),
-                edit: { action, change, random in
-                    switch change {
-                    case .moveAClock: action["clock"] = String(format: "PT%02dM%02d.00S", random.below(12), random.below(60))
-                    case .rescindABasket: action["shotResult"] = "Missed"
-                    default: action["description"] = "edited \(random.below(1000))"
-                    }
-                },
-                poll: { memo, plays, random in
-                    let entry = random.below(3) == 0 ? final : Self.liveHeader(live, plays, ahead: UInt32(random.below(3)))
-                    let holding = entry.game.status != .final
-                    let bytes = try Self.payload(root, ["game", "actions"], plays)
-                    return (
-                        memo.nba(bytes, game: entry, holdingUnstartedPeriods: holding),
-                        NBAPlayByPlayAdapter.parse(bytes, game: entry, holdingUnstartedPeriods: holding)
-                    )
-                })
-            #expect(tally.count(.extended) > 0 && tally.count(.rebuilt) > 0 && tally.accepted > 0, "seed \(seed): \(tally.paths)")
+        let (final, live) = try HeldPeriodTests.entries()
+        try Self.randomPolls(
+            seeds: 1...2, source: actions, scoreKeys: ("scoreHome", "scoreAway"),
+            edits: [
+                .moveAClock: { $0["clock"] = String(format: "PT%02dM%02d.00S", $1.below(12), $1.below(60)) },
+                .rescindABasket: { action, _ in action["shotResult"] = "Missed" },
+                .editAText: { $0["description"] = "edited \($1.below(1000))" },
+            ]
+        ) { memo, plays, random in
+            let entry = random.below(3) == 0 ? final : Self.liveHeader(live, plays, ahead: UInt32(random.below(3)))
+            let holding = entry.game.status != .final
+            let bytes = try Self.payload(root, ["game", "actions"], plays)
+            return (
+                memo.nba(bytes, game: entry, holdingUnstartedPeriods: holding),
+                NBAPlayByPlayAdapter.parse(bytes, game: entry, holdingUnstartedPeriods: holding)
+            )
         }
     }
 
     @Test func espnEditsDeletionsReorderingsAndRepeatsEqualAFreshReadAfterEveryPoll() throws {
         let (root, plays) = try Self.espnFixture()
-        for seed in UInt64(4)...5 {
-            let tally = try Self.randomPolls(
-                seed: seed, rounds: 70, source: plays, scoreKeys: ("homeScore", "awayScore"),
-                edit: { play, change, random in
-                    switch change {
-                    case .moveAClock: play["clock"] = ["displayValue": "\(random.below(12)):\(10 + random.below(50))"]
-                    case .rescindABasket: play["scoringPlay"] = false
-                    default: play["text"] = "edited \(random.below(1000))"
-                    }
-                },
-                poll: { memo, plays, _ in
-                    let bytes = try Self.payload(root, ["plays"], plays)
-                    return (memo.espn(bytes), ESPNSummaryAdapter.parse(bytes))
-                })
-            #expect(tally.count(.extended) > 0 && tally.count(.rebuilt) > 0 && tally.accepted > 0, "seed \(seed): \(tally.paths)")
+        try Self.randomPolls(
+            seeds: 4...5, source: plays, scoreKeys: ("homeScore", "awayScore"),
+            edits: [
+                .moveAClock: { $0["clock"] = ["displayValue": "\($1.below(12)):\(10 + $1.below(50))"] },
+                .rescindABasket: { play, _ in play["scoringPlay"] = false },
+                .editAText: { $0["text"] = "edited \($1.below(1000))" },
+            ]
+        ) { memo, plays, _ in
+            let bytes = try Self.payload(root, ["plays"], plays)
+            return (memo.espn(bytes), ESPNSummaryAdapter.parse(bytes))
         }
     }
 
@@ -224,7 +216,7 @@ import Testing
 
     @Test func aBasketRescindedAfterItWasPublishedBecomesACorrectionAsOnAFreshRead() throws {
         let (root, actions) = try Self.nbaFixture()
-        let (_, live) = try Self.nbaEntries()
+        let (_, live) = try HeldPeriodTests.entries()
         let first = Array(actions.prefix(200))
         // The provider takes back a made basket it listed: a miss, and every later score lowered.
         let made = try #require(
