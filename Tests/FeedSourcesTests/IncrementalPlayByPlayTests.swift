@@ -58,7 +58,7 @@ import Testing
 
     // MARK: Growing prefixes
 
-    @Test func nbaGrowingPrefixesEqualAFreshReadAfterEveryPoll() throws {
+    @Test func nbaGrowingPrefixesEqualAFreshReadAfterEveryPoll() async throws {
         let (root, actions) = try Self.nbaFixture()
         let (final, live) = try HeldPeriodTests.entries()
         var random = TestRandom(seed: 15)
@@ -68,6 +68,8 @@ import Testing
             var tally = Tally()
             var count = 0
             while count < actions.count {
+                // Long and synchronous: other suites' async tests get the threads between polls.
+                await Task.yield()
                 let added = min(actions.count - count, 1 + random.below(count < 40 ? 3 : 28))
                 count += added
                 let plays = Array(actions.prefix(count))
@@ -94,7 +96,7 @@ import Testing
         }
     }
 
-    @Test func espnGrowingPrefixesEqualAFreshReadAfterEveryPoll() throws {
+    @Test func espnGrowingPrefixesEqualAFreshReadAfterEveryPoll() async throws {
         var random = TestRandom(seed: 16)
         // The final game, and the live capture whose plays carry a stale score (the glitch corpus).
         for path in [Fixtures.espnSummary, Fixtures.espnSummaryLive] {
@@ -103,6 +105,7 @@ import Testing
             var tally = Tally()
             var count = 0
             while count < plays.count {
+                await Task.yield()
                 let added = min(plays.count - count, 1 + random.below(24))
                 count += added
                 let bytes = try Self.payload(root, ["plays"], Array(plays.prefix(count)))
@@ -130,9 +133,9 @@ import Testing
         seeds: ClosedRange<UInt64>, source: [Object], scoreKeys: (String, String),
         edits: [Change: (inout Object, inout TestRandom) -> Void],
         poll: (inout IncrementalPlayByPlay, [Object], inout TestRandom) throws -> (FeedResult<GameFeed>, FeedResult<GameFeed>)
-    ) throws {
+    ) async throws {
         for seed in seeds {
-            let tally = try randomPolls(seed: seed, rounds: 70, source: source, scoreKeys: scoreKeys, edits: edits, poll: poll)
+            let tally = try await randomPolls(seed: seed, rounds: 70, source: source, scoreKeys: scoreKeys, edits: edits, poll: poll)
             #expect(tally.count(.extended) > 0 && tally.count(.rebuilt) > 0 && tally.accepted > 0, "seed \(seed): \(tally.paths)")
         }
     }
@@ -141,7 +144,7 @@ import Testing
         seed: UInt64, rounds: Int, source: [Object], scoreKeys: (String, String),
         edits: [Change: (inout Object, inout TestRandom) -> Void],
         poll: (inout IncrementalPlayByPlay, [Object], inout TestRandom) throws -> (FeedResult<GameFeed>, FeedResult<GameFeed>)
-    ) throws -> Tally {
+    ) async throws -> Tally {
         var random = TestRandom(seed: seed)
         var memo = IncrementalPlayByPlay()
         var tally = Tally()
@@ -171,15 +174,16 @@ import Testing
                 edits[change]?(&plays[random.below(plays.count)], &random)
             }
             let (incremental, fresh) = try poll(&memo, plays, &random)
+            await Task.yield()
             tally.record(incremental, fresh, memo.lastPath, poll: round)
         }
         return tally
     }
 
-    @Test func nbaEditsDeletionsReorderingsAndRepeatsEqualAFreshReadAfterEveryPoll() throws {
+    @Test func nbaEditsDeletionsReorderingsAndRepeatsEqualAFreshReadAfterEveryPoll() async throws {
         let (root, actions) = try Self.nbaFixture()
         let (final, live) = try HeldPeriodTests.entries()
-        try Self.randomPolls(
+        try await Self.randomPolls(
             seeds: 1...2, source: actions, scoreKeys: ("scoreHome", "scoreAway"),
             edits: [
                 .moveAClock: { $0["clock"] = String(format: "PT%02dM%02d.00S", $1.below(12), $1.below(60)) },
@@ -197,9 +201,9 @@ import Testing
         }
     }
 
-    @Test func espnEditsDeletionsReorderingsAndRepeatsEqualAFreshReadAfterEveryPoll() throws {
+    @Test func espnEditsDeletionsReorderingsAndRepeatsEqualAFreshReadAfterEveryPoll() async throws {
         let (root, plays) = try Self.espnFixture()
-        try Self.randomPolls(
+        try await Self.randomPolls(
             seeds: 4...5, source: plays, scoreKeys: ("homeScore", "awayScore"),
             edits: [
                 .moveAClock: { $0["clock"] = ["displayValue": "\($1.below(12)):\(10 + $1.below(50))"] },
