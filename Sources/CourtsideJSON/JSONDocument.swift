@@ -167,6 +167,26 @@ public final class JSONDocument: Sendable {
     /// Where the value at `index` starts in the text.
     public func offset(_ index: Int) -> Int { Int(tape[index].start) }
 
+    /// The bytes of the text that decide the value at `index`: from its first byte (a string's
+    /// opening quote, a container's bracket) to the end of its last scalar, or of its opening
+    /// bracket when it is empty. A container's closing brackets are left out: in a text that
+    /// was read whole, the bytes before them decide how many there are. Two values whose ranges
+    /// hold the same bytes are the same value (for a reader that compares one poll's payload
+    /// with the previous one's).
+    public func textRange(of index: Int) -> Range<Int> {
+        let entry = tape[index]
+        let start = entry.kind == .string ? Int(entry.start) - 1 : Int(entry.start)
+        switch entry.kind {
+        case .object, .array:
+            // The last entry inside a container is a scalar or an empty container.
+            let last = Int(entry.end) - 1
+            if last == index { return start..<(start + 1) }
+            return start..<textRange(of: last).upperBound
+        case .string: return start..<(Int(entry.end) + 1)
+        case .number, .true, .false, .null: return start..<Int(entry.end)
+        }
+    }
+
     // MARK: Paths
 
     /// One step from a value to one inside it.

@@ -16,6 +16,8 @@ struct FollowedGame {
     private let interval: Duration
     /// What the score service has of the game; nil until it was asked (at the first payload).
     var published: PublishedPlays?
+    /// What the previous payload built, so that the next one reads only its new or changed plays.
+    var playByPlay = IncrementalPlayByPlay()
     /// The glitches of the last payload read, logged and counted then (each poll rebuilds the
     /// game and meets them again; only those it has not logged are).
     var reportedGlitches: Set<String> = []

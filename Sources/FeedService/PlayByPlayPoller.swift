@@ -11,9 +11,10 @@ import Synchronization
 /// The scoreboard poller discovers games and their status: a game it shows live or at halftime
 /// is followed from then on (`follow`), and while it is, the scoreboard's own events of that game
 /// are left out (the plays carry them). Each due game is fetched conditionally (304: nothing
-/// new), at most `concurrency` requests at once; its payload is rebuilt into the whole game by
-/// the provider's adapter (with the glitch rules of the play-by-play builder) and what the score
-/// service does not have yet is pushed (``PublishedPlays``). A failed request or a refused
+/// new), at most `concurrency` requests at once; its payload is read into the whole game as the
+/// provider's adapter reads it (with the glitch rules of the play-by-play builder), built on what
+/// the previous payload built (``IncrementalPlayByPlay``), and what the score service does not
+/// have yet is pushed (``PublishedPlays``). A failed request or a refused
 /// payload delays that game only, longer each time in a row. Once the scoreboard shows the game
 /// final, it is polled unconditionally until its published state is final (or a few polls
 /// later), then let go; a game the scoreboard stops showing (ESPN's rolls over to the next day)
@@ -208,8 +209,8 @@ final class PlayByPlayPoller: Sendable {
         // While the game is live, NBA plays listed before their period's start wait for it.
         let parsed: FeedResult<GameFeed> =
             kind == .nbaScoreboard
-            ? NBAPlayByPlayAdapter.parse(bytes, game: game.header, holdingUnstartedPeriods: game.header.state.status != .final)
-            : ESPNSummaryAdapter.parse(bytes, league: league)
+            ? game.playByPlay.nba(bytes, game: game.header, holdingUnstartedPeriods: game.header.state.status != .final)
+            : game.playByPlay.espn(bytes, league: league)
         let feed: GameFeed
         switch parsed {
         case .failure(let rejection):

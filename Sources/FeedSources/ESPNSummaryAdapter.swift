@@ -23,15 +23,20 @@ public enum ESPNSummaryAdapter {
     ///   - league: the game's league when the payload does not say (a WNBA game followed live
     ///     must not be read as an NBA one: its "NY" would become the Knicks, its "SEA" unknown).
     public static func parse(_ payload: some Sequence<UInt8>, league: League? = nil) -> FeedResult<GameFeed> {
-        do throws(TeamProblem) {
-            let root = try invalid { () throws(FeedError) in try JSONNode.parse(Array(payload)) }
-            return try read(root, league: league)
-        } catch {
-            return .failure(FeedRejection(error.error))
-        }
+        var fresh = IncrementalPlayByPlay()
+        return fresh.espn(Array(payload), league: league)
     }
 
-    private static func read(_ root: JSONNode, league given: League?) throws(TeamProblem) -> FeedResult<GameFeed> {
+    /// What a summary says of its game besides the plays: the game's entry, its league, the
+    /// Courtside id of each of its teams' ESPN ids; and its plays, unread.
+    struct Summary {
+        var entry: ScoreboardGame
+        var league: League
+        var teams: [String: String]
+        var plays: [JSONNode]
+    }
+
+    static func summary(_ root: JSONNode, league given: League?) throws(TeamProblem) -> Summary {
         let header = root["header"]
         let competitions = try invalid { () throws(FeedError) in try header["competitions"].array() }
         guard let competition = competitions.first else {
@@ -43,25 +48,12 @@ public enum ESPNSummaryAdapter {
         let gameId = "espn-\(providerId)"
         let league = try invalid { () throws(FeedError) in try ESPNScoreboardAdapter.league(slug: header["league"]["slug"], given: given) }
         let summary = try ESPNCompetition.read(competition, status: competition["status"], venue: root["gameInfo"]["venue"], league: league)
-        let entry = summary.scoreboardGame(id: gameId)
-
-        return try invalid { () throws(FeedError) in
-            var problems: [FeedError] = []
-            var actions: [PlayAction] = []
-            for node in try root["plays"].optionalArray(atMost: PayloadLimits.plays) {
-                do throws(FeedError) {
-                    actions.append(try action(node, teams: summary.teamIdsByESPNId, leagueID: league.id))
-                } catch {
-                    problems.append(error)
-                    if problems.count >= FeedRejection.maximumReasons { break }
-                }
-            }
-            if !problems.isEmpty { return .failure(FeedRejection(problems)) }
-            return PlayByPlayBuilder.gameFeed(of: entry, plays: actions)
-        }
+        let plays = try invalid { () throws(FeedError) in try root["plays"].optionalArray(atMost: PayloadLimits.plays) }
+        return Summary(entry: summary.scoreboardGame(id: gameId), league: league, teams: summary.teamIdsByESPNId, plays: plays)
     }
 
-    private static func action(_ node: JSONNode, teams: [String: String], leagueID: String) throws(FeedError) -> PlayAction {
+    /// One play (plays are placed in the payload's order).
+    static func action(_ node: JSONNode, teams: [String: String], leagueID: String) throws(FeedError) -> PlayAction {
         try node.object()
         let id = try node["id"].identifier()
         let period = try node["period"]["number"].period()

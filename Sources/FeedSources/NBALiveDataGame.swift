@@ -88,9 +88,10 @@ enum NBALiveDataGame {
             throw node["gameStatus"].failure("unknown game status \(code) (expected 1, 2 or 3)")
         }
 
-        var clock = try node["gameClock"].clockMs(period: period)
+        // Bounded by the league's periods: a WNBA quarter is 10 minutes.
+        var clock = try node["gameClock"].clockMs(period: period, leagueID: league.id)
         if clock == nil, status == .live, let lastWord = statusText.split(separator: " ").last, lastWord.contains(":") {
-            clock = GameClock.parse(String(lastWord)).flatMap { $0 <= GameClock.periodLengthMs(period) ? $0 : nil }
+            clock = GameClock.parse(String(lastWord)).flatMap { $0 <= GameClock.periodLengthMs(period, leagueID: league.id) ? $0 : nil }
         }
         var state = GameState(
             homeScore: try node["homeTeam"]["score"].score(),

@@ -35,39 +35,24 @@ public enum NBAPlayByPlayAdapter {
         game: ScoreboardGame,
         holdingUnstartedPeriods: Bool = false
     ) -> FeedResult<GameFeed> {
-        do throws(FeedError) {
-            return try read(JSONNode.parse(Array(payload)), game: game, holding: holdingUnstartedPeriods)
-        } catch {
-            return .failure(FeedRejection(error))
-        }
+        var fresh = IncrementalPlayByPlay()
+        return fresh.nba(Array(payload), game: game, holdingUnstartedPeriods: holdingUnstartedPeriods)
     }
 
-    private static func read(_ root: JSONNode, game header: ScoreboardGame, holding: Bool) throws(FeedError) -> FeedResult<GameFeed> {
+    /// The play-by-play's game id (checked against the header's) and its actions, unread.
+    static func actions(_ root: JSONNode, game header: ScoreboardGame) throws(FeedError) -> (gameId: String, actions: [JSONNode]) {
         let providerId = try root["game"]["gameId"].identifier()
         let gameId = "nba-\(providerId)"
         guard gameId == header.game.id else {
             throw root["game"]["gameId"].failure("play-by-play of \(gameId) read with the boxscore of \(header.game.id)")
         }
-        var problems: [FeedError] = []
-        var ordered: [(order: Int64, action: PlayAction)] = []
-        var teams: [String: String] = [:]
-        for node in try root["game"]["actions"].array(atMost: PayloadLimits.plays) {
-            do throws(FeedError) {
-                ordered.append(try action(node, gameId: gameId, header: header, teams: &teams))
-            } catch {
-                problems.append(error)
-                if problems.count >= FeedRejection.maximumReasons { break }
-            }
-        }
-        if !problems.isEmpty { return .failure(FeedRejection(problems)) }
-        // Stable: equal order numbers (never seen) keep the payload's order.
-        let actions = ordered.enumerated().sorted { ($0.element.order, $0.offset) < ($1.element.order, $1.offset) }
-        return PlayByPlayBuilder.gameFeed(of: header, plays: actions.map(\.element.action), holdsUnstartedPeriods: holding)
+        return (gameId, try root["game"]["actions"].array(atMost: PayloadLimits.plays))
     }
 
-    /// One action; `teams` keeps the team id of each tricode met so far in the payload (two
-    /// tricodes, hundreds of actions).
-    private static func action(
+    /// One action and its order number (actions are placed by it, equal ones in the payload's
+    /// order); `teams` keeps the team id of each tricode met so far in the payload (two tricodes,
+    /// hundreds of actions).
+    static func action(
         _ node: JSONNode, gameId: String, header: ScoreboardGame, teams: inout [String: String]
     ) throws(FeedError) -> (Int64, PlayAction) {
         try node.object()
@@ -132,7 +117,7 @@ public enum NBAPlayByPlayAdapter {
             sourceId: "\(gameId)-\(number)",
             kind: kind,
             period: period,
-            clockMs: try node["clock"].clockMs(period: period),
+            clockMs: try node["clock"].clockMs(period: period, leagueID: header.game.leagueId),
             homeScore: try node["scoreHome"].score(),
             awayScore: try node["scoreAway"].score(),
             teamId: teamId,

@@ -18,6 +18,34 @@ extension PlayByPlayBuilder {
             holdsUnstartedPeriods: holdsUnstartedPeriods
         )
         builder.add(contentsOf: plays)
+        return builder.finished(game: game, headerState: headerState)
+    }
+
+    /// As ``gameFeed(game:headerState:header:plays:closesWithAPlay:holdsUnstartedPeriods:)``
+    /// with a scoreboard entry (or boxscore) as the header: its status, score, period, clock and
+    /// whether the period is over.
+    static func gameFeed(of entry: ScoreboardGame, plays: [PlayAction], holdsUnstartedPeriods: Bool = false) -> FeedResult<GameFeed> {
+        gameFeed(
+            game: entry.game, headerState: entry.state, header: header(of: entry), plays: plays,
+            holdsUnstartedPeriods: holdsUnstartedPeriods)
+    }
+
+    /// A scoreboard entry (or boxscore) as a header.
+    static func header(of entry: ScoreboardGame) -> Header {
+        Header(
+            status: entry.game.status,
+            score: (entry.state.homeScore, entry.state.awayScore),
+            period: entry.state.period,
+            clockMs: entry.state.clockMs,
+            periodEnded: entry.periodEnded,
+            leagueID: entry.game.leagueId
+        )
+    }
+
+    /// The game and its events once the plays added so far are closed as the header says
+    /// (``finish()`` on a copy: the builder itself can take more plays).
+    func finished(game: Game, headerState: GameState) -> FeedResult<GameFeed> {
+        var builder = self
         let errors = builder.finish()
         if !errors.isEmpty { return .failure(FeedRejection(errors)) }
         var game = game
@@ -30,21 +58,5 @@ extension PlayByPlayBuilder {
                 glitches: builder.glitches
             )
         )
-    }
-
-    /// As ``gameFeed(game:headerState:header:plays:closesWithAPlay:holdsUnstartedPeriods:)``
-    /// with a scoreboard entry (or boxscore) as the header: its status, score, period, clock and
-    /// whether the period is over.
-    static func gameFeed(of entry: ScoreboardGame, plays: [PlayAction], holdsUnstartedPeriods: Bool = false) -> FeedResult<GameFeed> {
-        let header = Header(
-            status: entry.game.status,
-            score: (entry.state.homeScore, entry.state.awayScore),
-            period: entry.state.period,
-            clockMs: entry.state.clockMs,
-            periodEnded: entry.periodEnded,
-            leagueID: entry.game.leagueId
-        )
-        return gameFeed(
-            game: entry.game, headerState: entry.state, header: header, plays: plays, holdsUnstartedPeriods: holdsUnstartedPeriods)
     }
 }

@@ -46,13 +46,14 @@ struct PlayAction {
     /// Where a play is in its payload: worked out only when a reason names it (most plays are
     /// never named, and a path takes a walk over the payload).
     struct Label: CustomStringConvertible {
-        /// The play's node.
-        var node: JSONNode
+        /// The play's node; nil once the builder has added the play (a builder kept for the next
+        /// poll would otherwise keep each poll's payload alive through its plays).
+        var node: JSONNode?
         /// What the provider calls a play and its id ("action 212").
         var what: StaticString
         var id: String
 
-        var description: String { "\(node.path) (\(what) \(id))" }
+        var description: String { "\(node?.path ?? "$") (\(what) \(id))" }
     }
 }
 
@@ -102,7 +103,9 @@ struct PlayByPlayBuilder {
     let gameId: String
     /// Prefix of synthesized source ids, e.g. "nba-0022000001".
     let syntheticPrefix: String
-    let header: Header
+    /// Consulted by ``finish()`` and by a stale-score decision that looks past the last play
+    /// (see ``extend(with:header:)``).
+    private(set) var header: Header
     /// Whether the provider closes a game with a play of its own (NBA, ESPN; not Sportradar), so
     /// that a final game without one is a glitch worth counting.
     let closesWithAPlay: Bool
@@ -139,6 +142,18 @@ struct PlayByPlayBuilder {
     private var periodsWithStartPlay: Set<UInt32> = []
     private var seenSourceIds: Set<String> = []
     private var lastOccurredAtMs: Int64 = 0
+    /// The moment of the last play given (in the provider's order), and the latest moment of any
+    /// play given: what the plays given next are placed after (``extend(with:header:)``).
+    private var lastMoment: Moment?
+    private var latestMoment: Moment?
+    /// Whether a decision so far looked past the last play given (a dropped score with no scoring
+    /// play after it, decided by the plays to the end or the header's score): plays given later,
+    /// or another header, could change it.
+    private var decidedPastTheEnd = false
+    /// The score service's rules checked over the events built so far, and what they broke: a
+    /// builder that is extended checks only the events added since (``finish()``).
+    private var ruleCheck = ScoreRules.BatchCheck()
+    private var ruleViolations: [FeedError] = []
     /// The plays in game order (see ``inGameOrder(_:)``), for looking ahead.
     private var ordered: [PlayAction] = []
     /// What lies ahead of each play of ``ordered`` (see ``Ahead``), for ``dropIsStale(at:)``.
@@ -167,32 +182,93 @@ struct PlayByPlayBuilder {
 
     /// Adds every play of a payload, given in the provider's order.
     mutating func add(contentsOf actions: [PlayAction]) {
-        let (inOrder, misplaced) = Self.inGameOrder(actions)
+        let keys = Self.moments(of: actions, after: nil)
+        let (inOrder, misplaced) = Self.inGameOrder(actions, keys: keys)
         for action in misplaced {
             glitch(.outOfOrder, "\(action.label): listed after a later moment of the game; placed by period \(action.period) and clock")
         }
+        lastMoment = keys.last
+        latestMoment = keys.max()
         ordered = inOrder
         ahead = Self.lookingAhead(ordered)
         lastLook = nil
         periodsWithStartPlay = Set(ordered.filter { $0.kind == .periodStart }.map(\.period))
         for index in ordered.indices { add(at: index) }
+        forgetLabels(from: 0)
+        checkNewEvents()
     }
 
-    /// The plays sorted by period, then by time played in the period (a play without a clock
-    /// stays after the play before it); equal moments keep the provider's order. Also returns
-    /// the misplaced plays: those outside a longest run of plays already in that order.
-    static func inGameOrder(_ actions: [PlayAction]) -> (ordered: [PlayAction], misplaced: [PlayAction]) {
+    /// Adds plays listed after every play given so far (the next poll of a live play-by-play:
+    /// the same plays and a few more), under `header` (the provider's header now), when the
+    /// result is sure to be the one of ``add(contentsOf:)`` with all of them under that header:
+    /// each new play is at or after the latest moment so far (so nothing is placed differently
+    /// and no play becomes misplaced), none is the start play of the last period played so far
+    /// (which would move that period's earlier plays into the break before it), no play is held
+    /// back, no decision so far looked past the last play, and nothing was refused. Otherwise
+    /// returns false and changes nothing: the caller builds the game anew.
+    mutating func extend(with actions: [PlayAction], header: Header) -> Bool {
+        guard errors.isEmpty, heldBackPlays == 0, !decidedPastTheEnd, header.leagueID == self.header.leagueID,
+            holdsUnstartedPeriods == (holdsUnstartedPeriods && header.status != .final)
+        else { return false }
+        let keys = Self.moments(of: actions, after: lastMoment)
+        var latest = latestMoment
+        for key in keys {
+            if let latest, key < latest { return false }
+            latest = key
+        }
+        let newStarts = Set(actions.filter { $0.kind == .periodStart }.map(\.period)).subtracting(periodsWithStartPlay)
+        if let lastPeriod = ordered.last?.period, newStarts.contains(lastPeriod) { return false }
+        self.header = header
+        lastMoment = keys.last ?? lastMoment
+        latestMoment = latest
+        periodsWithStartPlay.formUnion(newStarts)
+        let first = ordered.count
+        ordered += actions
+        ahead = Self.lookingAhead(ordered)
+        for index in first..<ordered.count { add(at: index) }
+        forgetLabels(from: first)
+        checkNewEvents()
+        return true
+    }
+
+    /// Checks the events built since the last check against the score service's rules.
+    private mutating func checkNewEvents() {
+        for event in events[ruleCheck.count...] { ruleCheck.check(event, into: &ruleViolations) }
+    }
+
+    /// Lets go of the payload nodes of the plays from `first` on: a label names a play only
+    /// while it is added.
+    private mutating func forgetLabels(from first: Int) {
+        for index in first..<ordered.count { ordered[index].label.node = nil }
+    }
+
+    /// Where each play is in the game (`previous`: the moment of the play given before them):
+    /// its period and the game time played until its clock; a play without a clock stays at the
+    /// play before it in the same period, or at the start of its period.
+    static func moments(of actions: [PlayAction], after previous: Moment?) -> [Moment] {
         var keys: [Moment] = []
+        keys.reserveCapacity(actions.count)
+        var previous = previous
         for action in actions {
+            let key: Moment
             if let clockMs = action.clockMs {
-                keys.append(Moment(period: action.period, elapsedMs: GameClock.elapsedMs(period: action.period, clockMs: clockMs)))
-            } else if let previous = keys.last, previous.period == action.period {
-                keys.append(previous)
+                key = Moment(period: action.period, elapsedMs: GameClock.elapsedMs(period: action.period, clockMs: clockMs))
+            } else if let previous, previous.period == action.period {
+                key = previous
             } else {
                 let start = GameClock.elapsedMs(period: action.period, clockMs: GameClock.periodLengthMs(action.period))
-                keys.append(Moment(period: action.period, elapsedMs: start))
+                key = Moment(period: action.period, elapsedMs: start)
             }
+            keys.append(key)
+            previous = key
         }
+        return keys
+    }
+
+    /// The plays sorted by period, then by time played in the period (their `keys`, from
+    /// ``moments(of:after:)``); equal moments keep the provider's order. Also returns the
+    /// misplaced plays: those outside a longest run of plays already in that order.
+    static func inGameOrder(_ actions: [PlayAction], keys: [Moment]) -> (ordered: [PlayAction], misplaced: [PlayAction]) {
         let inOrder = longestOrderedRun(keys)
         guard inOrder.count < actions.count else { return (actions, []) }
         let misplaced = actions.indices.filter { !inOrder.contains($0) }.map { actions[$0] }
@@ -347,6 +423,7 @@ struct PlayByPlayBuilder {
     private mutating func dropIsStale(at index: Int) -> Bool {
         let drop = ordered[index]
         if drop.homeScore > state.homeScore || drop.awayScore > state.awayScore { return false }
+        if ahead[index].nextScoring == nil { decidedPastTheEnd = true }
         let homeDropped = drop.homeScore < state.homeScore
         let awayDropped = drop.awayScore < state.awayScore
         func restores(home: UInt32, away: UInt32) -> Bool {
@@ -428,8 +505,10 @@ struct PlayByPlayBuilder {
             }
         }
         if errors.isEmpty {
-            // Built to obey them; checked anyway, as the last line of defence before publishing.
-            errors = ScoreRules.violations(in: events)
+            // Built to obey them; checked anyway, as the last line of defence before publishing
+            // (all events: those checked before, the rest now).
+            checkNewEvents()
+            errors = ruleViolations
         }
         return errors
     }

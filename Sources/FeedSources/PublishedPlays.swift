@@ -54,6 +54,7 @@ package struct PublishedPlays {
         var update = Update()
         let lastPublished = feed.events.lastIndex { sourceIds.contains($0.sourceId) }
         var present: [String: Scoring] = [:]
+        present.reserveCapacity(scoring.count)
         for event in feed.events where scoring[event.sourceId] != nil {
             present[event.sourceId] = Self.scoring(of: event)
         }

@@ -10,11 +10,28 @@ extension ScoreRules {
     /// The rule violations in `events`, which follow the states in `previous` (by game id; a
     /// game not in it starts from nothing). An empty list means the score service accepts them.
     public static func violations(in events: [Event], after previous: [String: GameState] = [:]) -> [FeedError] {
+        var check = BatchCheck(after: previous)
         var problems: [FeedError] = []
-        var states = previous
-        var seen: Set<SourceKey> = []
-        seen.reserveCapacity(events.count)
-        for (index, event) in events.enumerated() {
+        for event in events { check.check(event, into: &problems) }
+        return problems
+    }
+
+    /// ``violations(in:after:)`` event by event, so that a batch that grows is checked only where
+    /// it grew (``PlayByPlayBuilder`` keeps one for the events it has built).
+    struct BatchCheck {
+        /// The events checked so far (the next one's index in the batch).
+        private(set) var count = 0
+        private var states: [String: GameState]
+        private var seen: Set<SourceKey> = []
+
+        init(after previous: [String: GameState] = [:]) {
+            states = previous
+        }
+
+        /// Checks the next event of the batch, adding what it breaks to `problems`.
+        mutating func check(_ event: Event, into problems: inout [FeedError]) {
+            let index = count
+            count += 1
             // Built only for a problem: most batches have none.
             var label: String { "event \(index) (\(event.sourceId.isEmpty ? "no source id" : event.sourceId))" }
             if event.gameId.isEmpty { problems.append(FeedError("\(label): no game id")) }
@@ -24,7 +41,7 @@ extension ScoreRules {
             }
             guard let state = event.state else {
                 problems.append(FeedError("\(label): no game state"))
-                continue
+                return
             }
             if let before = states[event.gameId] {
                 let broken = violations(from: before, to: state, kind: event.kind)
@@ -47,11 +64,10 @@ extension ScoreRules {
             }
             states[event.gameId] = state
         }
-        return problems
     }
 
     /// A source id within its game.
-    private struct SourceKey: Hashable {
+    struct SourceKey: Hashable {
         var gameId: String
         var sourceId: String
     }

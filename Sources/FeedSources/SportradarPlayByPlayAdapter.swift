@@ -1,5 +1,5 @@
 import CourtsideDomain
-import CourtsideProto
+public import CourtsideProto
 
 /// Reads Sportradar's NBA play-by-play JSON (`games/<id>/pbp.json`, the t3/v3-era format; its
 /// XML twin `pbp.xml` is mapped onto the same model by ``SportradarPlayByPlayXMLAdapter``):
@@ -14,27 +14,34 @@ import CourtsideProto
 /// the game when the status says final; `home.points` and `away.points` win over the summed
 /// score, by a correction, where they differ).
 ///
+/// The payload does not name its league (Sportradar has one API per league): the caller gives
+/// it, else the NBA. Teams are looked up among that league's, and clocks are bounded by its
+/// periods (``GameClock/periodLengthMs(_:leagueID:)``: a WNBA quarter is 10 minutes).
+///
 /// Source ids are `sr-<events[].id>` (Sportradar event ids are UUIDs).
 public enum SportradarPlayByPlayAdapter {
     /// Parses a play-by-play payload into the game and its events.
-    public static func parse(_ payload: some Sequence<UInt8>) -> FeedResult<GameFeed> {
+    ///
+    /// - Parameter league: the game's league (nil: the NBA, whose game records leave it empty).
+    public static func parse(_ payload: some Sequence<UInt8>, league: League? = nil) -> FeedResult<GameFeed> {
         let root: JSONNode
         do throws(FeedError) {
             root = try JSONNode.parse(Array(payload))
         } catch {
             return .failure(FeedRejection(error))
         }
-        return parse(root: root)
+        return parse(root: root, league: league)
     }
 
     /// Reads a payload already parsed into the JSON model (the XML adapter maps its document
     /// onto it, so both forms are read by this one reader).
-    static func parse(root node: JSONNode) -> FeedResult<GameFeed> {
+    static func parse(root node: JSONNode, league: League?) -> FeedResult<GameFeed> {
         do throws(TeamProblem) {
             let root = try invalid { () throws(FeedError) in try node.object() }
-            let home = try team(root["home"])
-            let away = try team(root["away"])
-            return try invalid { () throws(FeedError) in try read(root, home: home, away: away) }
+            let teams = SeedTeams.forLeague(league?.id ?? Leagues.nba.id)
+            let home = try team(root["home"], of: teams, league: league ?? Leagues.nba)
+            let away = try team(root["away"], of: teams, league: league ?? Leagues.nba)
+            return try invalid { () throws(FeedError) in try read(root, home: home, away: away, leagueID: league?.id ?? "") }
         } catch {
             return .failure(FeedRejection(error.error))
         }
@@ -45,18 +52,21 @@ public enum SportradarPlayByPlayAdapter {
         var providerId: String
     }
 
-    private static func team(_ node: JSONNode) throws(TeamProblem) -> Side {
+    /// A team among `teams` (nil: a league Courtside has no seed data for, whose teams this
+    /// reader cannot name).
+    private static func team(_ node: JSONNode, of teams: SeedTeams?, league: League) throws(TeamProblem) -> Side {
         _ = try invalid { () throws(FeedError) in try node.object() }
         let providerId = try invalid { () throws(FeedError) in try node["id"].identifier() }
         let alias = try invalid { () throws(FeedError) in try node["alias"].optionalString() ?? "" }
         let fullName = [node["market"].text, node["name"].text].filter { !$0.isEmpty }.joined(separator: " ")
-        if let team = NBATeams.lookup(abbreviation: alias) ?? NBATeams.lookup(name: fullName)
-            ?? NBATeams.lookup(name: node["name"].text)
+        if let teams, let team = teams.lookup(abbreviation: alias) ?? teams.lookup(name: fullName) ?? teams.lookup(name: node["name"].text)
         {
             return Side(team: team, providerId: providerId)
         }
         let shown = alias.isEmpty ? Excerpt.quoted(fullName) : "\(Excerpt.quoted(alias)) (\(Excerpt.cut(fullName)))"
-        throw .unknown(node.failure("unknown team \(shown): not one of the 30 NBA teams", category: .unknownTeam))
+        throw .unknown(
+            node.failure("unknown team \(shown): not one of the \(teams?.all.count ?? 0) \(league.shortName) teams", category: .unknownTeam)
+        )
     }
 
     private static func status(_ node: JSONNode) throws(FeedError) -> GameStatus {
@@ -71,7 +81,7 @@ public enum SportradarPlayByPlayAdapter {
         }
     }
 
-    private static func read(_ root: JSONNode, home: Side, away: Side) throws(FeedError) -> FeedResult<GameFeed> {
+    private static func read(_ root: JSONNode, home: Side, away: Side, leagueID: String) throws(FeedError) -> FeedResult<GameFeed> {
         let providerId = try root["id"].identifier()
         let gameId = "sr-\(providerId)"
         let status = try status(root["status"])
@@ -80,18 +90,19 @@ public enum SportradarPlayByPlayAdapter {
         if venue.isEmpty, try !root["neutral_site"].bool(default: false) { venue = home.team.arena }
         let game = Game(
             id: gameId,
-            homeTeamId: home.team.tricode,
-            awayTeamId: away.team.tricode,
+            homeTeamId: home.team.id,
+            awayTeamId: away.team.id,
             startTimeMs: startTimeMs,
             date: startTimeMs > 0 ? GameDate.of(utcMillis: startTimeMs) : "",
             venue: venue,
-            status: status
+            status: status,
+            leagueId: leagueID
         )
         let headerPeriod = try root["quarter"].isNull ? 0 : root["quarter"].period()
         let headerScore: (home: UInt32, away: UInt32)? =
             root["home"]["points"].isNull || root["away"]["points"].isNull
             ? nil : (try root["home"]["points"].score(), try root["away"]["points"].score())
-        let headerClock = status == .live ? try root["clock"].clockMs(period: headerPeriod) ?? 0 : 0
+        let headerClock = status == .live ? try root["clock"].clockMs(period: headerPeriod, leagueID: leagueID) ?? 0 : 0
         let headerState = GameState(
             homeScore: headerScore?.home ?? 0,
             awayScore: headerScore?.away ?? 0,
@@ -112,7 +123,7 @@ public enum SportradarPlayByPlayAdapter {
         var problems: [FeedError] = []
         var score = (home: Int64(0), away: Int64(0))
         var playCount = 0
-        let sides = [home.providerId: home.team.tricode, away.providerId: away.team.tricode]
+        let sides = [home.providerId: home.team.id, away.providerId: away.team.id]
         outer: for (period, periodNode) in periods {
             let events = try periodNode["events"].optionalArray(atMost: PayloadLimits.plays)
             playCount += events.count
@@ -121,7 +132,7 @@ public enum SportradarPlayByPlayAdapter {
             }
             for node in events {
                 do throws(FeedError) {
-                    actions.append(try action(node, period: period, sides: sides, home: home, score: &score))
+                    actions.append(try action(node, period: period, sides: sides, home: home, leagueID: leagueID, score: &score))
                 } catch {
                     problems.append(error)
                     if problems.count >= FeedRejection.maximumReasons { break outer }
@@ -130,7 +141,8 @@ public enum SportradarPlayByPlayAdapter {
         }
         if !problems.isEmpty { return .failure(FeedRejection(problems)) }
         let header = PlayByPlayBuilder.Header(
-            status: status, score: headerScore, period: headerPeriod, clockMs: headerClock, periodEnded: status == .halftime)
+            status: status, score: headerScore, period: headerPeriod, clockMs: headerClock, periodEnded: status == .halftime,
+            leagueID: leagueID)
         return PlayByPlayBuilder.gameFeed(game: game, headerState: headerState, header: header, plays: actions, closesWithAPlay: false)
     }
 
@@ -148,6 +160,7 @@ public enum SportradarPlayByPlayAdapter {
         period: UInt32,
         sides: [String: String],
         home: Side,
+        leagueID: String,
         score: inout (home: Int64, away: Int64)
     ) throws(FeedError) -> PlayAction {
         try node.object()
@@ -181,7 +194,7 @@ public enum SportradarPlayByPlayAdapter {
             sourceId: "sr-\(id)",
             kind: kind,
             period: period,
-            clockMs: try node["clock"].clockMs(period: period),
+            clockMs: try node["clock"].clockMs(period: period, leagueID: leagueID),
             homeScore: UInt32(min(score.home, 999)),
             awayScore: UInt32(min(score.away, 999)),
             teamId: teamProviderId.flatMap { sides[$0] } ?? "",

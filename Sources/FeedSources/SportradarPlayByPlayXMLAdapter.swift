@@ -1,4 +1,5 @@
 import CourtsideJSON
+public import CourtsideProto
 
 /// Reads Sportradar's NBA play-by-play in XML (`games/<id>/pbp.xml`, schema
 /// `http://feed.elasticstats.com/schema/basketball/pbp-v2.0.xsd`): the same game as the JSON
@@ -28,7 +29,9 @@ import CourtsideJSON
 /// a game of halves has no periods here and is refused by the builder's checks.
 public enum SportradarPlayByPlayXMLAdapter {
     /// Parses an XML play-by-play payload into the game and its events.
-    public static func parse(_ payload: some Sequence<UInt8>) -> FeedResult<GameFeed> {
+    ///
+    /// - Parameter league: the game's league (nil: the NBA), as ``SportradarPlayByPlayAdapter/parse(_:league:)``.
+    public static func parse(_ payload: some Sequence<UInt8>, league: League? = nil) -> FeedResult<GameFeed> {
         let document: XMLElement
         do throws(FeedError) {
             document = try XMLReader.parse(Array(payload))
@@ -44,7 +47,7 @@ public enum SportradarPlayByPlayXMLAdapter {
         } catch {
             return .failure(FeedRejection(error))
         }
-        return SportradarPlayByPlayAdapter.parse(root: root)
+        return SportradarPlayByPlayAdapter.parse(root: root, league: league)
     }
 
     /// The period elements, by the name Sportradar gives them.

@@ -36,6 +36,15 @@ import Testing
         #expect(doc.next(after: a) == doc.members(of: root)[1].name)
     }
 
+    @Test func textRangesCoverWhatDecidesAValue() throws {
+        let text = #"[ {"a": [1, {"b": []}] } , "s\"t", -2.5e3, true, null, {}, [[]], {"c": {"d": "x"}}  ]"#
+        let doc = try document(text)
+        let bytes = Array(text.utf8)
+        let pieces = doc.elements(of: JSONDocument.root).map { String(decoding: bytes[doc.textRange(of: $0)], as: UTF8.self) }
+        #expect(pieces == [#"{"a": [1, {"b": ["#, #""s\"t""#, "-2.5e3", "true", "null", "{", "[[", #"{"c": {"d": "x""#])
+        #expect(doc.textRange(of: JSONDocument.root).lowerBound == 0)
+    }
+
     @Test func theLastOfADuplicateNameCountsAndEscapedNamesMatch() throws {
         let doc = try document(#"{"a": 1, "\u0062": 2, "a": 3, "": 4}"#)
         #expect(doc.member("a", of: JSONDocument.root).flatMap { doc.number($0)?.integer } == 3)
