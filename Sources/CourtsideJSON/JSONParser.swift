@@ -68,7 +68,13 @@ public struct JSONParser {
 
     @inline(__always)
     private mutating func skipWhitespace() {
-        // Most calls stop at once (compact text, or the byte after a single space).
+        // Most calls stop at once (compact text) or after one space (`", "` and `": "`): those
+        // are looked at byte by byte.
+        guard index < count, bytes[index] <= 0x20 else { return }
+        switch bytes[index] {
+        case 0x20, 0x09, 0x0A, 0x0D: index &+= 1
+        default: return
+        }
         guard index < count, bytes[index] <= 0x20 else { return }
         // Indented payloads are up to half whitespace, in runs: eight bytes at a time while all
         // eight are whitespace, then the first that is not (checked below like any other byte).
