@@ -84,6 +84,39 @@ import Testing
         }
     }
 
+    @Test func whitespaceRunsOfEveryLengthAndWhatEndsThem() throws {
+        // The reader steps over whitespace eight bytes at a time: runs of every length up to
+        // three words, of each of the four whitespace bytes, ending at every place of a word and
+        // at the end of the text; a byte that is no whitespace (a control character, a byte above
+        // 0x7F, a letter) at every place of a run is refused where it is.
+        let kinds: [[UInt8]] = [[0x20], [0x0A], [0x09], [0x0D], [0x0D, 0x0A, 0x20, 0x09]]
+        for lead in 1...8 {
+            // The run starts after `[` and `lead` digits: at every place of a word.
+            let head = Array("[".utf8) + [UInt8](repeating: UInt8(ascii: "1"), count: lead)
+            for length in 0..<26 {
+                for kind in kinds {
+                    let run = (0..<length).map { kind[$0 % kind.count] }
+                    let doc = try JSONDocument(run + head + run + Array("]".utf8) + run, options: .providerPayload)
+                    #expect(doc.count(JSONDocument.root) == 1 && doc.rawStringLength(1) == nil && doc.number(1) != nil)
+                }
+                for position in 0..<max(length, 1) {
+                    for stranger: UInt8 in [0x00, 0x0B, 0x0C, 0x1F, 0x80, 0xA0, 0xFF, UInt8(ascii: "x")] {
+                        var run = [UInt8](repeating: 0x20, count: max(length, 1))
+                        run[position] = stranger
+                        let error = failure(head + run + Array("]".utf8))
+                        #expect(
+                            error?.kind == .malformed && error?.offset == 1 + lead + position, "\(lead) \(length) \(position) \(stranger)")
+                    }
+                }
+            }
+        }
+        #expect(failure(Array("[1".utf8) + [UInt8](repeating: 0x20, count: 19))?.kind == .truncated)
+        #expect(
+            try document(
+                String(repeating: " ", count: 17) + "{\n  \"a\" \t:\r\n [ true ,\n\n null ] \n}" + String(repeating: "\n", count: 9)
+            ).count(0) == 1)
+    }
+
     @Test func invalidUTF8IsRefusedWithItsPlace() {
         for sequence: [UInt8] in [
             [0xC3, 0x28], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF], [0x80], [0xE0, 0x80, 0x80],
