@@ -1,3 +1,4 @@
+public import CourtsideProto
 public import GRPC
 public import ServiceKit
 
@@ -73,7 +74,7 @@ public struct SimulatorSettings: Sendable {
     public init() {}
 }
 
-/// Which recorded game to replay and how fast (`--file`, `--boxscore`, `--speed`).
+/// Which recorded game to replay and how fast (`--file`, `--boxscore`, `--speed`, `--league`).
 public struct ReplaySettings: Sendable {
     /// The provider's play-by-play (or summary) JSON file.
     public var file = ""
@@ -81,6 +82,9 @@ public struct ReplaySettings: Sendable {
     public var boxscore = ""
     /// 1 is real time (the provider's timestamps); 60 plays a game in a few minutes.
     public var speed: Double = 1
+    /// The game's league for the sources whose payload does not carry it (Sportradar; an ESPN
+    /// summary without a league slug); nil: the NBA. NBA live data names its league in the game id.
+    public var league: League?
 
     /// An empty configuration (a file must be set).
     public init() {}

@@ -1,3 +1,5 @@
+import CourtsideDomain
+import CourtsideProto
 public import ServiceKit
 
 extension FeedConfiguration {
@@ -17,6 +19,7 @@ extension FeedConfiguration {
         replay.file = try reader.read(S.file)
         replay.boxscore = try reader.read(S.boxscore)
         replay.speed = try reader.read(S.speed)
+        replay.league = try reader.read(S.league)
         polling.url = try reader.read(S.url)
         polling.interval = try reader.read(S.pollInterval)
         polling.requestTimeout = try reader.read(S.pollTimeout)
@@ -84,6 +87,17 @@ enum FeedSettings {
         in: Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude,
         help: "Replay: speed, 1 = real time."
     )
+    static let league = Setting<League?>(
+        "league", environment: "COURTSIDE_FEED_LEAGUE", default: nil, defaultText: "none",
+        help: "Replay (sportradar-pbp, sportradar-pbp-xml; espn-summary when its payload names none): the game's league id; "
+            + "none: the NBA. One of \(Leagues.all.map(\.id).joined(separator: ", ")).",
+        placeholder: "id"
+    ) { text throws(SettingProblem) in
+        guard let league = Leagues.league(id: text) else {
+            throw .rejected("'\(text.prefix(64))' is not a known league (known: \(Leagues.all.map(\.id).joined(separator: ", ")))")
+        }
+        return league
+    }
     static let url = Setting.text(
         "url", environment: "COURTSIDE_FEED_URL", default: PollingSettings().url, help: "Polling: the scoreboard URL, http or https.")
     static let pollInterval = Setting.seconds(

@@ -55,9 +55,9 @@ struct ReplaySource: FeedSource {
         let result: FeedResult<GameFeed>
         switch kind {
         case .nbaPlayByPlay: result = NBAPlayByPlayAdapter.parse(payload, boxscore: try Self.read(settings.boxscore))
-        case .espnSummary: result = ESPNSummaryAdapter.parse(payload)
-        case .sportradarPlayByPlay: result = SportradarPlayByPlayAdapter.parse(payload)
-        case .sportradarPlayByPlayXML: result = SportradarPlayByPlayXMLAdapter.parse(payload)
+        case .espnSummary: result = ESPNSummaryAdapter.parse(payload, league: settings.league)
+        case .sportradarPlayByPlay: result = SportradarPlayByPlayAdapter.parse(payload, league: settings.league)
+        case .sportradarPlayByPlayXML: result = SportradarPlayByPlayXMLAdapter.parse(payload, league: settings.league)
         default: throw FeedConfigurationError("\(kind.rawValue) is not a replay source")
         }
         switch result {

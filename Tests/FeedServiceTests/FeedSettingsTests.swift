@@ -1,3 +1,5 @@
+import CourtsideDomain
+import CourtsideProto
 import FeedService
 import ServiceKit
 import TestSupport
@@ -35,6 +37,28 @@ import Testing
         }
         #expect(throws: SettingsError("--sim-speed must be positive (got 0)")) {
             try FeedConfiguration(reader: SettingsReader(arguments: ["--sim-speed", "0"], environment: [:]))
+        }
+    }
+
+    @Test func theReplayLeagueIsAFlagAVariableOrUnset() throws {
+        #expect(FeedConfiguration().replay.league == nil)
+        let unset = try FeedConfiguration(reader: SettingsReader(arguments: [], environment: [:]))
+        #expect(unset.replay.league == nil)
+        let flag = try FeedConfiguration(reader: SettingsReader(arguments: ["--league", "wnba"], environment: [:]))
+        #expect(flag.replay.league == Leagues.wnba)
+        let variable = try FeedConfiguration(
+            reader: SettingsReader(arguments: [], environment: ["COURTSIDE_FEED_LEAGUE": "nba-development"]))
+        #expect(variable.replay.league == Leagues.gLeague)
+        let both = try FeedConfiguration(
+            reader: SettingsReader(arguments: ["--league", "wnba"], environment: ["COURTSIDE_FEED_LEAGUE": "nba"]))
+        #expect(both.replay.league == Leagues.wnba)
+        let known = "mens-college-basketball, nba, nba-development, wnba, womens-college-basketball"
+        #expect(Leagues.all.map(\.id).joined(separator: ", ") == known)
+        #expect(throws: SettingsError("--league: 'WNBA' is not a known league (known: \(known))")) {
+            try FeedConfiguration(reader: SettingsReader(arguments: ["--league", "WNBA"], environment: [:]))
+        }
+        #expect(throws: SettingsError("--league: 'euroleague' is not a known league (known: \(known)) (from COURTSIDE_FEED_LEAGUE)")) {
+            try FeedConfiguration(reader: SettingsReader(arguments: [], environment: ["COURTSIDE_FEED_LEAGUE": "euroleague"]))
         }
     }
 }
