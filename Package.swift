@@ -382,7 +382,8 @@ let package = Package(
         .testTarget(
             name: "FeedServiceTests",
             dependencies: [
-                "FeedService", "FeedSources", "ScoreService", "ScheduleService", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCServiceKit",
+                "FeedService", "FeedSources", "ScoreService", "ScheduleService", "CourtsideDomain", "CourtsideProto", "CourtsideRPC",
+                "GRPC", "GRPCServiceKit",
                 "ServiceKit", "Storage",
                 "TestSupport", serviceLifecycle, logging, nioCore, nioPosix, nioHTTP1,
             ],

@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 import FeedService
 import FeedSources
@@ -103,6 +104,48 @@ import Testing
                 scoringPlays: scoring.count
             )
         )
+    }
+
+    /// The real Sportradar game made a WNBA one (``WNBAFixtures/sportradar(editing:)``): Sportradar
+    /// payloads do not name their league, so `--league wnba` has it read with the WNBA's teams and
+    /// 10-minute quarters (left unset, the league is nil and the game is read as an NBA one, as before).
+    @Test func aSportradarWNBAGameIsReplayedInTheLeagueTheSettingNames() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("wnba-\(UUID().uuidString).json")
+        try Data(try WNBAFixtures.sportradar()).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let raw = try #require(try Fixtures.json(Fixtures.sportradarFullGame) as? [String: Any])
+        let home = try #require((raw["home"] as? [String: Any])?["points"] as? Int)
+        let away = try #require((raw["away"] as? [String: Any])?["points"] as? Int)
+        let gameId = "sr-0b33d607-fc51-4ef0-b06a-111064074ca9"
+        let services = try await Services()
+        try await services.startScore()
+        #expect(try services.feed(.sportradarPlayByPlay) { $0.replay.file = file.path }.configuration.replay.league == nil)
+        let feed = try services.feed(.sportradarPlayByPlay) { configuration in
+            configuration.replay.file = file.path
+            configuration.replay.speed = 1_000_000
+            configuration.replay.league = Leagues.wnba
+        }
+        services.start(feed)
+        do {
+            try await services.waitUntilDelivered(feed)
+            var games = try await services.scheduledGames(date: "2016-01-28")
+            games.merge(try await services.scheduledGames(date: "2016-01-29")) { first, _ in first }
+            let game = try #require(games[gameId])
+            #expect(game.leagueId == "wnba" && game.homeTeamId == "wnba-IND" && game.awayTeamId == "wnba-LVA")
+            let stored = try await services.events(of: gameId)
+            #expect(!stored.isEmpty && Set(stored.map(\.teamId)).isSubset(of: ["", "wnba-IND", "wnba-LVA"]))
+            // 10-minute quarters: no clock beyond 10:00, the first quarter starting at 10:00.
+            #expect(stored.compactMap { $0.state?.clockMs }.allSatisfy { $0 <= 600_000 })
+            #expect(stored.first { $0.kind == .periodStart }?.state?.clockMs == 600_000)
+            let snapshot = try #require(try await services.snapshots([gameId])[gameId])
+            #expect(snapshot.state?.homeScore == UInt32(home) && snapshot.state?.awayScore == UInt32(away))
+            #expect(snapshot.state?.status == .final && snapshot.state?.period == 4)
+            #expect(metric(feed, "courtside_feed_events_refused_total") == 0)
+        } catch {
+            await services.stop()
+            throw error
+        }
+        await services.stop()
     }
 
     @Test func aBadFileIsRejectedAndNothingIsPublished() async throws {

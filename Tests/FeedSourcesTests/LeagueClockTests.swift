@@ -44,17 +44,6 @@ import Testing
 
     // MARK: NBA live data: play-by-play
 
-    /// Seconds left in a clock text (`PT11M58.00S` or `11:58`) scaled from a 12-minute quarter to
-    /// a 10-minute one (5-minute overtimes unchanged), written back in the same form.
-    static func scaled(_ clock: String, period: Int) -> String {
-        let digits = clock.split { !$0.isNumber && $0 != "." }.compactMap { Double($0) }
-        guard digits.count == 2 else { return clock }
-        let seconds = Int(digits[0] * 60 + digits[1])
-        let kept = period > 4 ? seconds : seconds * 10 / 12
-        return clock.hasPrefix("PT")
-            ? String(format: "PT%02dM%02d.00S", kept / 60, kept % 60) : String(format: "%d:%02d", kept / 60, kept % 60)
-    }
-
     /// The first quarter of the real NBA play-by-play as the WNBA game's (minimal edits: the
     /// game id, the tricodes of the two teams, the clocks scaled to a 10-minute quarter).
     static func wnbaPlayByPlay(editing edit: (inout [Object]) -> Void = { _ in }) throws -> (payload: [UInt8], game: ScoreboardGame) {
@@ -66,7 +55,7 @@ import Testing
         var actions = try #require(game["actions"] as? [Object]).filter { $0["period"] as? Int == 1 }
         for index in actions.indices {
             if let tricode = actions[index]["teamTricode"] as? String { actions[index]["teamTricode"] = tricodes[tricode] }
-            actions[index]["clock"] = scaled(actions[index]["clock"] as? String ?? "", period: 1)
+            actions[index]["clock"] = WNBAFixtures.scaled(actions[index]["clock"] as? String ?? "", period: 1)
         }
         edit(&actions)
         game["gameId"] = "1022500153"
@@ -103,31 +92,10 @@ import Testing
 
     // MARK: Sportradar
 
-    /// The real Sportradar game (NOP v SAC) as a WNBA game's (minimal edits: the teams' aliases
-    /// IND and LVA, the regulation clocks scaled to 10-minute quarters).
-    static func sportradarWNBA(editing edit: (inout Object) -> Void = { _ in }) throws -> [UInt8] {
-        var root = try #require(try Fixtures.json(Fixtures.sportradarFullGame) as? Object)
-        for (side, alias) in [("home", "IND"), ("away", "LVA")] {
-            var team = try #require(root[side] as? Object)
-            team["alias"] = alias
-            root[side] = team
-        }
-        var periods = try #require(root["periods"] as? [Object])
-        for index in periods.indices {
-            let period = periods[index]["sequence"] as? Int ?? 1
-            periods[index]["events"] = (periods[index]["events"] as? [Object] ?? []).map { event in
-                var event = event
-                if let clock = event["clock"] as? String { event["clock"] = scaled(clock, period: period) }
-                return event
-            }
-        }
-        root["periods"] = periods
-        edit(&root)
-        return try Fixtures.encode(root)
-    }
+    // The WNBA game: the real Sportradar one by minimal edits (``WNBAFixtures/sportradar(editing:)``).
 
     @Test func aSportradarWNBAGameIsReadInItsLeague() throws {
-        let feed = try TestSupport.accepted(SportradarPlayByPlayAdapter.parse(try Self.sportradarWNBA(), league: Leagues.wnba), "WNBA")
+        let feed = try TestSupport.accepted(SportradarPlayByPlayAdapter.parse(try WNBAFixtures.sportradar(), league: Leagues.wnba), "WNBA")
         #expect(feed.game.leagueId == "wnba" && feed.game.homeTeamId == "wnba-IND" && feed.game.awayTeamId == "wnba-LVA")
         #expect(feed.state.status == .final && feed.glitches.isEmpty, "\(feed.glitches)")
         #expect(feed.events.compactMap { $0.state?.clockMs }.allSatisfy { $0 <= 600_000 })
@@ -139,7 +107,7 @@ import Testing
     }
 
     @Test func aSportradarWNBAClockLongerThanTenMinutesIsRefused() throws {
-        let payload = try Self.sportradarWNBA { root in
+        let payload = try WNBAFixtures.sportradar { root in
             var periods = root["periods"] as? [Object] ?? []
             var events = periods[0]["events"] as? [Object] ?? []
             events[2]["clock"] = "11:00"
