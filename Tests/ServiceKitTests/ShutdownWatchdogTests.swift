@@ -41,7 +41,7 @@ import Testing
 
     @Test func aStuckServiceIsEndedAtTheDeadlineAndNamed() async throws {
         let expiries = Expiries()
-        let watchdog = ShutdownWatchdog(deadline: .milliseconds(300)) { expiries.record($0) }
+        let watchdog = ShutdownWatchdog(deadline: .seconds(1)) { expiries.record($0) }
         let (release, releaser) = AsyncStream<Void>.makeStream()
         defer { releaser.finish() }
         let group = Self.group([StubbornService(release: release), PoliteService()], watchdog: watchdog)
@@ -54,8 +54,11 @@ import Testing
         await group.triggerGracefulShutdown()
         try await waitFor("the watchdog to fire", timeout: .seconds(10)) { !expiries.all.isEmpty }
         let elapsed = ContinuousClock.now - triggered
-        #expect(elapsed >= .milliseconds(300))
-        #expect(expiries.all == [["StubbornService"]])
+        #expect(elapsed >= .seconds(1))
+        // Once, naming the stuck service. On a loaded machine the polite one may not have
+        // finished stopping by the deadline either (seen in CI), so it may be named too.
+        #expect(expiries.all.count == 1)
+        #expect(expiries.all.first?.contains("StubbornService") == true)
 
         // Let the group end, so that the test leaves nothing running.
         releaser.finish()
