@@ -76,14 +76,9 @@ public final class BridgeMetrics: Sendable {
         self.rejected = rejected
         httpConnections = service.gauge(
             "courtside_bridge_http_connections", "Open TCP connections on the HTTP port (page, API, WebSocket, SSE).")
-        httpRefusals = Dictionary(
-            uniqueKeysWithValues: HTTPRefusal.allCases.map { reason in
-                let counter = service.counter(
-                    "courtside_bridge_http_refused_total", "HTTP connections and requests refused or closed by a limit, by reason.",
-                    labels: [("reason", reason.rawValue)]
-                )
-                return (reason, counter)
-            })
+        httpRefusals = service.counters(
+            "courtside_bridge_http_refused_total", "HTTP connections and requests refused or closed by a limit, by reason.",
+            label: "reason", for: HTTPRefusal.allCases)
         connectionTokensAccepted = service.counter(
             "courtside_bridge_connection_tokens_accepted_total", "Connection tokens verified and accepted.")
         connectionTokenRefreshes = service.counter(
@@ -102,23 +97,13 @@ public final class BridgeMetrics: Sendable {
                 )
                 return (reason, counter)
             })
-        webSocketPolicyCloses = Dictionary(
-            uniqueKeysWithValues: WebSocketPolicyCloseReason.allCases.map { reason in
-                let counter = service.counter(
-                    "courtside_bridge_websocket_policy_closes_total", "WebSockets closed with 1008 for their control frames, by reason.",
-                    labels: [("reason", reason.rawValue)]
-                )
-                return (reason, counter)
-            })
-        scheduleLookups = Dictionary(
-            uniqueKeysWithValues: ScheduleCache.Lookup.allCases.filter { $0 != .known }.map { outcome in
-                let counter = service.counter(
-                    "courtside_bridge_schedule_lookups_total",
-                    "GetGame calls for a game's first item, before the schedule's WatchGames told of it, by outcome.",
-                    labels: [("outcome", outcome.rawValue)]
-                )
-                return (outcome, counter)
-            })
+        webSocketPolicyCloses = service.counters(
+            "courtside_bridge_websocket_policy_closes_total", "WebSockets closed with 1008 for their control frames, by reason.",
+            label: "reason", for: WebSocketPolicyCloseReason.allCases)
+        scheduleLookups = service.counters(
+            "courtside_bridge_schedule_lookups_total",
+            "GetGame calls for a game's first item, before the schedule's WatchGames told of it, by outcome.",
+            label: "outcome", for: ScheduleCache.Lookup.allCases.filter { $0 != .known })
     }
 
     /// Counts a lookup of a new game's schedule entry (a game already known is not counted).

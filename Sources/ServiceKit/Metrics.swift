@@ -25,6 +25,13 @@ public final class ServiceMetrics: Sendable {
         registry.makeCounter(descriptor: Self.descriptor(name, help), labels: labels)
     }
 
+    /// One counter per value of a closed label set: `label` is each case's raw value.
+    public func counters<Case: RawRepresentable & Hashable>(
+        _ name: String, _ help: String, label: String, for cases: some Sequence<Case>
+    ) -> [Case: Counter] where Case.RawValue == String {
+        Dictionary(uniqueKeysWithValues: cases.map { ($0, counter(name, help, labels: [(label, $0.rawValue)])) })
+    }
+
     public func gauge(_ name: String, _ help: String, labels: [(String, String)] = []) -> Gauge {
         registry.makeGauge(descriptor: Self.descriptor(name, help), labels: labels)
     }

@@ -31,16 +31,10 @@ public struct SubscriptionMetrics: Sendable {
             "courtside_subscription_upstream_connected", "1 while the StreamEvents stream from the score service is open.")
         upstreamItems = metrics.counter("courtside_subscription_upstream_items_total", "Items received from the score service.")
         deepestQueue = metrics.gauge("courtside_subscription_subscriber_queue_depth_max", "Items waiting in the fullest subscriber queue.")
-        scheduleLookups = Dictionary(
-            uniqueKeysWithValues: ScheduleCache.Lookup.allCases.filter { $0 != .known }.map { outcome in
-                (
-                    outcome,
-                    metrics.counter(
-                        "courtside_subscription_schedule_lookups_total",
-                        "GetGame calls for a game's first item, before the schedule's WatchGames told of it, by outcome.",
-                        labels: [("outcome", outcome.rawValue)])
-                )
-            })
+        scheduleLookups = metrics.counters(
+            "courtside_subscription_schedule_lookups_total",
+            "GetGame calls for a game's first item, before the schedule's WatchGames told of it, by outcome.",
+            label: "outcome", for: ScheduleCache.Lookup.allCases.filter { $0 != .known })
     }
 
     /// Counts a lookup of a new game's schedule entry (a game already known is not counted).
