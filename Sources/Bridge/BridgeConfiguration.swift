@@ -16,6 +16,9 @@ public struct BridgeConfiguration: ServiceConfiguration {
     public var subscriptionAddress: String
     public var scoreAddress: String
     public var scheduleAddress: String
+    /// How a game the schedule has not told of is looked up before its first item goes out.
+    public var scheduleLookupTimeout: Duration
+    public var scheduleLookupRetry: Duration
     /// HTTPS and WSS on the HTTP port; nil: cleartext HTTP.
     public var tls: ServerTLSFiles?
     /// TLS to the subscription, score and schedule services; nil: cleartext h2c.

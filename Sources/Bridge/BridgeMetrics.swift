@@ -103,10 +103,10 @@ public final class BridgeMetrics: Sendable {
         scheduleLookups = service.counters(
             "courtside_bridge_schedule_lookups_total",
             "GetGame calls for a game's first item, before the schedule's WatchGames told of it, by outcome.",
-            label: "outcome", for: ScheduleCache.Lookup.allCases.filter { $0 != .known })
+            label: "outcome", for: ScheduleCache.Lookup.allCases.filter(\.askedTheSchedule))
     }
 
-    /// Counts a lookup of a new game's schedule entry (a game already known is not counted).
+    /// Counts a lookup of a new game's schedule entry (only calls are counted: not a game already known, nor one not asked again yet).
     func scheduleLookup(_ lookup: ScheduleCache.Lookup) {
         scheduleLookups[lookup]?.increment()
     }

@@ -69,7 +69,11 @@ public final class BridgeServer: CourtsideServer {
         subscriptionClient = GRPCClient(configuration: subscriptionAddress, logger: logger)
         scoreClient = GRPCClient(configuration: scoreAddress, logger: logger)
         scheduleClient = GRPCClient(configuration: scheduleAddress, logger: logger)
-        let schedule = ScheduleCache(client: scheduleClient, logger: logger)
+        let schedule = ScheduleCache(
+            client: scheduleClient,
+            lookupPolicy: ScheduleCache.LookupPolicy(
+                timeout: configuration.scheduleLookupTimeout, retryDelay: configuration.scheduleLookupRetry),
+            logger: logger)
         self.schedule = schedule
         let teamDirectory = TeamDirectory(client: scheduleClient)
         teams = teamDirectory

@@ -13,6 +13,8 @@ extension BridgeConfiguration {
         subscriptionAddress = try reader.read(ServiceAddresses.subscription)
         scoreAddress = try reader.read(ServiceAddresses.score)
         scheduleAddress = try reader.read(ServiceAddresses.schedule)
+        scheduleLookupTimeout = try reader.read(ScheduleLookupSettings.timeout)
+        scheduleLookupRetry = try reader.read(ScheduleLookupSettings.retry)
         clientTLS = try GRPCClientSettings.tls(from: reader)
         tls = try GRPCServerSettings.tls(from: reader, clientCertificates: false)
         heartbeat = try reader.read(S.heartbeat)

@@ -156,7 +156,7 @@ public final class GameRelay<Payload: Sendable>: Sendable {
     }
 
     /// Applies one item of the upstream stream once `schedule` knows its game: the first item of
-    /// a game the cache does not know waits for one GetGame (see ``ScheduleCache/learn(_:timeout:)``),
+    /// a game the cache does not know waits for one GetGame (see ``ScheduleCache/learn(_:)``),
     /// so its league and teams are known to the filters. The caller applies items one at a time,
     /// so no item overtakes an earlier one of its game; other games wait only for that one call.
     @discardableResult

@@ -10,6 +10,20 @@ public enum ServiceAddresses {
     )
 }
 
+/// How the bridge and the subscription service ask the schedule service about a game its
+/// `WatchGames` stream has not told of yet (the first item of a game just created).
+public enum ScheduleLookupSettings {
+    public static let timeout = Setting.seconds(
+        "schedule-lookup-timeout-seconds", default: .seconds(2), in: 0.001...60,
+        help: "Seconds the first item of a game the schedule has not told of waits for its GetGame (the items behind it wait too)."
+    )
+    public static let retry = Setting.seconds(
+        "schedule-lookup-retry-seconds", default: .seconds(5), in: 0.001...3600,
+        help: "After GetGame failed, no game is asked for this long; after it found no such game, that game is not. "
+            + "Doubles while it repeats, to 60 s or this."
+    )
+}
+
 extension Setting {
     /// The value of the setting's environment variable, unchecked, else its default: for a tool
     /// that takes the same variables as the services but checks values itself.

@@ -57,7 +57,11 @@ public final class SubscriptionServer: CourtsideServer {
         }
         scoreClient = GRPCClient(configuration: score, logger: logger)
         scheduleClient = GRPCClient(configuration: scheduleAddress, logger: logger)
-        let schedule = ScheduleCache(client: scheduleClient, logger: logger)
+        let schedule = ScheduleCache(
+            client: scheduleClient,
+            lookupPolicy: ScheduleCache.LookupPolicy(
+                timeout: configuration.scheduleLookupTimeout, retryDelay: configuration.scheduleLookupRetry),
+            logger: logger)
         self.schedule = schedule
         relay = GameRelay<Void>(
             recentCapacity: configuration.recentEventsPerGame,

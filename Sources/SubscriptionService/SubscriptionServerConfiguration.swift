@@ -16,6 +16,9 @@ extension SubscriptionServer {
         public var recentEventsPerGame: Int
         /// Most durable subscriptions kept; creating one more is RESOURCE_EXHAUSTED.
         public var maximumSubscriptions: Int
+        /// How a game the schedule has not told of is looked up before its first item is relayed.
+        public var scheduleLookupTimeout: Duration
+        public var scheduleLookupRetry: Duration
 
         /// Every setting at its default.
         public init() {
@@ -30,6 +33,8 @@ extension SubscriptionServer {
             subscriberQueueCapacity = try reader.read(SubscriptionSettings.subscriberQueue)
             recentEventsPerGame = try reader.read(SubscriptionSettings.recentEvents)
             maximumSubscriptions = try reader.read(SubscriptionSettings.maxSubscriptions)
+            scheduleLookupTimeout = try reader.read(ScheduleLookupSettings.timeout)
+            scheduleLookupRetry = try reader.read(ScheduleLookupSettings.retry)
         }
     }
 }

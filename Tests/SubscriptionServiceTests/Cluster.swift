@@ -115,6 +115,9 @@ final class Cluster: @unchecked Sendable {
         configuration.subscriberQueueCapacity = subscriptionQueue
         configuration.maximumSubscriptions = maximumSubscriptions
         configuration.shutdownGrace = .seconds(1)
+        // The tests that withhold WatchGames check what GetGame teaches the relay; under a fully
+        // loaded CI machine the call can take longer than the 2 s a service waits by default.
+        if scheduleProxy != nil { configuration.scheduleLookupTimeout = .seconds(20) }
         subscription = try await SubscriptionServer.build(configuration: configuration, logger: Logger(label: "subscription"))
         running["subscription"] = Running(subscription.services)
         let subscription = self.subscription!

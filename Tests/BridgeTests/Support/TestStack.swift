@@ -107,6 +107,9 @@ final class TestStack: Sendable {
             let proxy = try await WithheldWatchSchedule.serve(
                 schedulePort: schedulePort, getGame: withheldWatch, listsGames: false, logger: logger)
             configuration.scheduleAddress = "127.0.0.1:\(proxy.server.localAddress?.port ?? 0)"
+            // What GetGame teaches the bridge is checked; under a fully loaded CI machine the
+            // call can take longer than the 2 s the bridge waits by default.
+            configuration.scheduleLookupTimeout = .seconds(20)
             scheduleProxy = proxy
         }
         configuration.staticDirectory =
