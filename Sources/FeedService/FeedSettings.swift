@@ -20,6 +20,15 @@ extension FeedConfiguration {
         replay.boxscore = try reader.read(S.boxscore)
         replay.speed = try reader.read(S.speed)
         replay.league = try reader.read(S.league)
+        if let league = replay.league, !source.readsLeague {
+            // A league the source would ignore is a mistake to report: the operator expects its
+            // games in that league, and they would not be.
+            throw reader.refuse(
+                S.league,
+                "is not read by --source \(source.rawValue) (\(source.leagueOrigin)); only by --source "
+                    + "\(FeedSourceKind.leagueReaders.map(\.rawValue).joined(separator: ", ")) (got '\(league.id)')"
+            )
+        }
         polling.url = try reader.read(S.url)
         polling.interval = try reader.read(S.pollInterval)
         polling.requestTimeout = try reader.read(S.pollTimeout)
@@ -90,7 +99,8 @@ enum FeedSettings {
     static let league = Setting<League?>(
         "league", environment: "COURTSIDE_FEED_LEAGUE", default: nil, defaultText: "none",
         help: "Replay (sportradar-pbp, sportradar-pbp-xml; espn-summary when its payload names none): the game's league id; "
-            + "none: the NBA. One of \(Leagues.all.map(\.id).joined(separator: ", ")).",
+            + "none: the NBA. One of \(Leagues.all.map(\.id).joined(separator: ", ")). Refused with any other --source; "
+            + "an espn-summary naming another league is refused.",
         placeholder: "id"
     ) { text throws(SettingProblem) in
         guard let league = Leagues.league(id: text) else {

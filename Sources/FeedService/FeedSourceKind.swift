@@ -33,6 +33,31 @@ public enum FeedSourceKind: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether the source reads `--league`: the replays whose payload may not name its game's
+    /// league (Sportradar's never does; an ESPN summary may lack `header.league.slug`).
+    public var readsLeague: Bool {
+        switch self {
+        case .espnSummary, .sportradarPlayByPlay, .sportradarPlayByPlayXML: true
+        default: false
+        }
+    }
+
+    /// Where the source's games take their league from, for the message refusing `--league`
+    /// with a source that does not read it.
+    var leagueOrigin: String {
+        switch self {
+        case .simulator: "the simulator plays NBA games"
+        case .nbaPlayByPlay, .nbaScoreboard: "NBA live data's game id names the league"
+        case .espnScoreboard: "the payload's leagues[0].slug, else the --url path, names the league"
+        case .theSportsDBLivescore: "each entry's idLeague names the league"
+        case .espnSummary: "the payload's header.league.slug, else --league, names the league"
+        case .sportradarPlayByPlay, .sportradarPlayByPlayXML: "--league names the league"
+        }
+    }
+
+    /// The sources that read `--league`, for help texts and error messages.
+    public static var leagueReaders: [FeedSourceKind] { allCases.filter(\.readsLeague) }
+
     /// Every accepted value, for help texts and error messages.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

@@ -65,6 +65,16 @@ struct ReplaySource: FeedSource {
             PayloadRejection.record(rejection.reasons, what: "replay file \(settings.file)", context: context)
             return nil
         case .success(let feed):
+            // An ESPN summary that names its league is read in it, whatever --league says (the
+            // payload is never re-labelled); one naming another league than --league is the
+            // wrong file or the wrong setting, and publishing it either way would be a guess.
+            // (A game record may leave the NBA's id empty.)
+            let read = feed.game.leagueId.isEmpty ? Leagues.nba.id : feed.game.leagueId
+            if let league = settings.league, read != league.id {
+                let mismatch = FeedError("the payload is a \(read) game; --league names \(league.id)")
+                PayloadRejection.record([mismatch], what: "replay file \(settings.file)", context: context)
+                return nil
+            }
             let violations = ScoreRules.violations(in: feed.events)
             guard violations.isEmpty else {
                 PayloadRejection.record(violations, what: "replay file \(settings.file)", reason: "inconsistent", context: context)

@@ -44,21 +44,60 @@ import Testing
         #expect(FeedConfiguration().replay.league == nil)
         let unset = try FeedConfiguration(reader: SettingsReader(arguments: [], environment: [:]))
         #expect(unset.replay.league == nil)
-        let flag = try FeedConfiguration(reader: SettingsReader(arguments: ["--league", "wnba"], environment: [:]))
+        let source = ["--source", "sportradar-pbp"]
+        let flag = try FeedConfiguration(reader: SettingsReader(arguments: source + ["--league", "wnba"], environment: [:]))
         #expect(flag.replay.league == Leagues.wnba)
         let variable = try FeedConfiguration(
-            reader: SettingsReader(arguments: [], environment: ["COURTSIDE_FEED_LEAGUE": "nba-development"]))
+            reader: SettingsReader(arguments: source, environment: ["COURTSIDE_FEED_LEAGUE": "nba-development"]))
         #expect(variable.replay.league == Leagues.gLeague)
         let both = try FeedConfiguration(
-            reader: SettingsReader(arguments: ["--league", "wnba"], environment: ["COURTSIDE_FEED_LEAGUE": "nba"]))
+            reader: SettingsReader(arguments: source + ["--league", "wnba"], environment: ["COURTSIDE_FEED_LEAGUE": "nba"]))
         #expect(both.replay.league == Leagues.wnba)
         let known = "mens-college-basketball, nba, nba-development, wnba, womens-college-basketball"
         #expect(Leagues.all.map(\.id).joined(separator: ", ") == known)
         #expect(throws: SettingsError("--league: 'WNBA' is not a known league (known: \(known))")) {
-            try FeedConfiguration(reader: SettingsReader(arguments: ["--league", "WNBA"], environment: [:]))
+            try FeedConfiguration(reader: SettingsReader(arguments: source + ["--league", "WNBA"], environment: [:]))
         }
         #expect(throws: SettingsError("--league: 'euroleague' is not a known league (known: \(known)) (from COURTSIDE_FEED_LEAGUE)")) {
-            try FeedConfiguration(reader: SettingsReader(arguments: [], environment: ["COURTSIDE_FEED_LEAGUE": "euroleague"]))
+            try FeedConfiguration(reader: SettingsReader(arguments: source, environment: ["COURTSIDE_FEED_LEAGUE": "euroleague"]))
+        }
+    }
+
+    /// `--league` names the league of a replayed game whose payload may not: only the replays of
+    /// Sportradar (JSON, XML) and ESPN summaries read it. Any other source would ignore it, so it
+    /// stops the feed at start-up, naming the source given and the sources that read it.
+    @Test func theLeagueIsRefusedWithASourceThatDoesNotReadIt() throws {
+        #expect(FeedSourceKind.leagueReaders == [.espnSummary, .sportradarPlayByPlay, .sportradarPlayByPlayXML])
+        for source in FeedSourceKind.allCases where source.readsLeague {
+            let configuration = try FeedConfiguration(
+                reader: SettingsReader(arguments: ["--source", source.rawValue, "--league", "wnba"], environment: [:]))
+            #expect(configuration.source == source && configuration.replay.league == Leagues.wnba, "\(source.rawValue)")
+        }
+        let readers = "only by --source espn-summary, sportradar-pbp, sportradar-pbp-xml (got 'wnba')"
+        let origins: [FeedSourceKind: String] = [
+            .simulator: "the simulator plays NBA games",
+            .nbaPlayByPlay: "NBA live data's game id names the league",
+            .nbaScoreboard: "NBA live data's game id names the league",
+            .espnScoreboard: "the payload's leagues[0].slug, else the --url path, names the league",
+            .theSportsDBLivescore: "each entry's idLeague names the league",
+        ]
+        #expect(Set(origins.keys) == Set(FeedSourceKind.allCases.filter { !$0.readsLeague }))
+        for (source, origin) in origins {
+            let message = "--league is not read by --source \(source.rawValue) (\(origin)); \(readers)"
+            #expect(throws: SettingsError(message)) {
+                try FeedConfiguration(
+                    reader: SettingsReader(arguments: ["--source", source.rawValue, "--league", "wnba"], environment: [:]))
+            }
+            // Both from the environment: the message says where the league came from.
+            #expect(throws: SettingsError(message + " (from COURTSIDE_FEED_LEAGUE)")) {
+                try FeedConfiguration(
+                    reader: SettingsReader(
+                        arguments: [], environment: ["COURTSIDE_FEED_SOURCE": source.rawValue, "COURTSIDE_FEED_LEAGUE": "wnba"]))
+            }
+        }
+        // The simulator is the default source: --league alone is refused too.
+        #expect(throws: SettingsError("--league is not read by --source simulator (the simulator plays NBA games); \(readers)")) {
+            try FeedConfiguration(reader: SettingsReader(arguments: ["--league", "wnba"], environment: [:]))
         }
     }
 }

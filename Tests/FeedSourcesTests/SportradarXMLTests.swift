@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 import Foundation
 import TestSupport
@@ -41,6 +42,24 @@ import Testing
         let ids = raw.components(separatedBy: "<event id=\"").dropFirst().map { "sr-" + $0.prefix { $0 != "\"" } }
         #expect(ids.count == 435)
         #expect(xml.events.map(\.sourceId).filter { $0.count == 39 } == ids)
+    }
+
+    /// The WNBA game (``Fixtures/sportradarWNBAGameXML``, the XML form of
+    /// ``WNBAFixtures/sportradar(editing:)``) is read in the league the caller gives, as its JSON
+    /// is: the same game and events.
+    @Test func xmlAndJSONOfTheWNBAGameGiveTheSameEventsInTheWNBA() throws {
+        let bytes = try Fixtures.bytes(Fixtures.sportradarWNBAGameXML)
+        let xml = try TestSupport.accepted(SportradarPlayByPlayXMLAdapter.parse(bytes, league: Leagues.wnba), "WNBA XML")
+        let json = try TestSupport.accepted(
+            SportradarPlayByPlayAdapter.parse(try WNBAFixtures.sportradar(), league: Leagues.wnba), "WNBA JSON")
+        #expect(xml.game.leagueId == "wnba" && xml.game.homeTeamId == "wnba-IND" && xml.game.awayTeamId == "wnba-LVA")
+        #expect(xml.events.count > 435 && xml.state.homeScore == 114 && xml.state.awayScore == 105 && xml.state.status == .final)
+        #expect(xml.game == json.game)
+        #expect(xml.events == json.events)
+        #expect(xml.state == json.state && xml.glitches == json.glitches)
+        // Without the league it is no WNBA game (the NBA's, or refused).
+        let unnamed = SportradarPlayByPlayXMLAdapter.parse(bytes).value
+        #expect(unnamed?.game.leagueId != "wnba" && unnamed?.game.homeTeamId != "wnba-IND")
     }
 
     // MARK: Sportradar's own XML

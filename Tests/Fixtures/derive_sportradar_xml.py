@@ -9,10 +9,20 @@ documents (sportradar/beneggett__sportradar-api/*.xml): the game's fields as att
 <game>, the teams under <scoring>, each period as <quarter> (<overtime>), its events under
 <events>, an event's description as <description> text, its team as <attribution>, each
 statistic as an element named by its type with <team> and <player> inside. Every field of the
-JSON is kept; nothing is invented. Re-run it to reproduce the committed bytes:
+JSON is kept; nothing is invented.
+
+It also writes the same game as a WNBA game's (there is no WNBA Sportradar payload among the
+fixtures), by the stated minimal edit of Tests/TestSupport/WNBAFixtures.swift
+(`WNBAFixtures.sportradar()`, which makes the JSON form of it): the teams' aliases IND (home)
+and LVA (away), and the regulation clocks scaled from 12-minute quarters to 10-minute ones
+(seconds left * 10 / 12, rounded down; overtime clocks unchanged). The replay tests check that
+this XML and that JSON give the same events.
+
+Re-run it to reproduce the committed bytes:
 
     python3 Tests/Fixtures/derive_sportradar_xml.py
 """
+import copy
 import json
 import os
 from xml.sax.saxutils import escape, quoteattr
@@ -20,6 +30,7 @@ from xml.sax.saxutils import escape, quoteattr
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.join(HERE, "sportradar/stattleship__sportradar/basketball_nba_games_0b33d607-fc51-4ef0-b06a-111064074ca9_pbp.json")
 TARGET = os.path.join(HERE, "sportradar/stattleship__sportradar/basketball_nba_games_0b33d607-fc51-4ef0-b06a-111064074ca9_pbp.derived.xml")
+WNBA_TARGET = os.path.join(HERE, "sportradar/stattleship__sportradar/basketball_nba_games_0b33d607-fc51-4ef0-b06a-111064074ca9_pbp.wnba.derived.xml")
 
 
 def value(v):
@@ -57,11 +68,31 @@ def event(e, indent):
     return "".join(out)
 
 
-def main():
-    with open(SOURCE, encoding="utf-8") as f:
-        game = json.load(f)
+def scaled(clock, period):
+    """WNBAFixtures.scaled: a regulation clock "MM:SS" from a 12-minute quarter to a 10-minute one."""
+    parts = clock.split(":")
+    if len(parts) != 2:
+        return clock
+    seconds = int(float(parts[0]) * 60 + float(parts[1]))
+    kept = seconds if period > 4 else seconds * 10 // 12
+    return f"{kept // 60}:{kept % 60:02d}"
+
+
+def wnba(game):
+    """The game as a WNBA game's, by WNBAFixtures.sportradar's edit (see the module's doc)."""
+    game = copy.deepcopy(game)
+    game["home"]["alias"] = "IND"
+    game["away"]["alias"] = "LVA"
+    for period in game.get("periods", []):
+        for e in period.get("events", []):
+            if isinstance(e.get("clock"), str):
+                e["clock"] = scaled(e["clock"], period.get("sequence", 1))
+    return game
+
+
+def document(game, comment):
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
-           "<!-- Derived by Tests/Fixtures/derive_sportradar_xml.py from the real JSON of this game -->\n",
+           f"<!-- {comment} -->\n",
            f'<game xmlns="http://feed.elasticstats.com/schema/basketball/pbp-v2.0.xsd"{attributes(game)}>\n',
            "  <scoring>\n", team("home", game["home"], "    "), team("away", game["away"], "    "), "  </scoring>\n"]
     for period in game.get("periods", []):
@@ -76,8 +107,20 @@ def main():
         out.append("    </events>\n")
         out.append(f"  </{tag}>\n")
     out.append("</game>\n")
-    with open(TARGET, "w", encoding="utf-8", newline="\n") as f:
-        f.write("".join(out))
+    return "".join(out)
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+
+
+def main():
+    with open(SOURCE, encoding="utf-8") as f:
+        game = json.load(f)
+    write(TARGET, document(game, "Derived by Tests/Fixtures/derive_sportradar_xml.py from the real JSON of this game"))
+    write(WNBA_TARGET, document(wnba(game), "Derived by Tests/Fixtures/derive_sportradar_xml.py from the real JSON of this game, "
+                                            "made a WNBA game's by WNBAFixtures.sportradar's edit"))
 
 
 if __name__ == "__main__":

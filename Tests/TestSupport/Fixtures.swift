@@ -30,6 +30,10 @@ public enum Fixtures {
     /// The XML form of ``sportradarFullGame``, derived from it by `derive_sportradar_xml.py`.
     public static let sportradarFullGameXML =
         "sportradar/stattleship__sportradar/basketball_nba_games_0b33d607-fc51-4ef0-b06a-111064074ca9_pbp.derived.xml"
+    /// ``sportradarFullGameXML`` made a WNBA game's by the edit of ``WNBAFixtures/sportradar(editing:)``
+    /// (written by `derive_sportradar_xml.py` too): the XML form of that JSON.
+    public static let sportradarWNBAGameXML =
+        "sportradar/stattleship__sportradar/basketball_nba_games_0b33d607-fc51-4ef0-b06a-111064074ca9_pbp.wnba.derived.xml"
     /// Sportradar's real XML of a scheduled game (UTA v SAS), byte for byte.
     public static let sportradarScheduledXML = "sportradar/beneggett__sportradar-api/pbp_future.xml"
     /// Sportradar's real XML of CHA v TOR cut after its fifth event and made a live capture (stated edits).

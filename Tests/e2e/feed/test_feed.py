@@ -452,6 +452,12 @@ def test_polling_thesportsdb_livescore_served_over_http(cluster):
     (["--source", "sportradar-pbp-xml"], {}, "--file is required"),
     (["--source", "thesportsdb-livescore", "--url", "http://127.0.0.1:9/x", "--pbp-url", "http://127.0.0.1:9/{id}"], {},
      "TheSportsDB has no play-by-play"),
+    # --league with a source that would ignore it (the simulator is the default source).
+    (["--league", "wnba"], {},
+     "--league is not read by --source simulator (the simulator plays NBA games); "
+     "only by --source espn-summary, sportradar-pbp, sportradar-pbp-xml (got 'wnba')"),
+    (["--source", "nba-scoreboard", "--url", "http://127.0.0.1:9/x"], {"COURTSIDE_FEED_LEAGUE": "wnba"},
+     "--league is not read by --source nba-scoreboard"),
 ])
 def test_bad_settings_are_refused(args, env, message):
     process = subprocess.run([os.path.join(BIN, "courtside-feed"), "--admin-port", "0", *args],
