@@ -19,34 +19,59 @@ import Testing
         let answer: String
         private var pending: [UInt8] = []
 
+        /// An echo-mode connection (no hub).
         init(maxMessageBytes: Int = 1 << 20) throws {
             let app = EmbeddedHTTP.app {
                 $0.websocketEcho = true
                 $0.echoMaxMessageBytes = maxMessageBytes
             }
-            http = try EmbeddedHTTP(app: app)
-            try http.send(WebSocketEmbeddedTests.upgradeRequest)
-            http.channel.embeddedEventLoop.run()
-            answer = try http.received()
+            try self.init(app: app)
         }
 
-        /// Sends a masked client frame.
-        func send(opcode: UInt8, payload: [UInt8], fin: Bool = true) throws {
+        /// A connection to `app` from `peer`, its upgrade request carrying `headers` too.
+        init(app: BridgeApp, loop: EmbeddedEventLoop? = nil, peer: String = "192.0.2.1", headers: [(String, String)] = []) throws {
+            http = try EmbeddedHTTP(app: app, peer: peer, loop: loop)
+            let extra = headers.map { "\($0.0): \($0.1)\r\n" }.joined()
+            // The request without its final line ("\r\n" is one Character), then `headers`.
+            try http.send(String(WebSocketEmbeddedTests.upgradeRequest.dropLast()) + extra + "\r\n")
+            http.channel.embeddedEventLoop.run()
+            var bytes: [UInt8] = []
+            while let buffer = try http.channel.readOutbound(as: ByteBuffer.self) { bytes += buffer.readableBytesView }
+            // The 101 answer, then frames written right after the upgrade (a hello, a refusal).
+            let end = Self.endOfHead(bytes) ?? bytes.count
+            answer = String(decoding: bytes[..<end], as: UTF8.self)
+            pending = Array(bytes[end...])
+        }
+
+        private static func endOfHead(_ bytes: [UInt8]) -> Int? {
+            guard bytes.count >= 4 else { return nil }
+            for index in 0...(bytes.count - 4) where bytes[index..<(index + 4)].elementsEqual([13, 10, 13, 10]) { return index + 4 }
+            return nil
+        }
+
+        /// Sends a client frame (masked unless told otherwise; `rsv`: the three reserved bits).
+        func send(opcode: UInt8, payload: [UInt8], fin: Bool = true, masked: Bool = true, rsv: UInt8 = 0) throws {
             var buffer = ByteBuffer()
-            buffer.writeInteger((fin ? 0x80 : 0) | opcode)
+            buffer.writeInteger((fin ? 0x80 : 0) | rsv << 4 | opcode)
+            let maskBit: UInt8 = masked ? 0x80 : 0
             if payload.count < 126 {
-                buffer.writeInteger(0x80 | UInt8(payload.count))
+                buffer.writeInteger(maskBit | UInt8(payload.count))
             } else if payload.count <= 65535 {
-                buffer.writeInteger(UInt8(0x80 | 126))
+                buffer.writeInteger(maskBit | 126)
                 buffer.writeInteger(UInt16(payload.count))
             } else {
-                buffer.writeInteger(UInt8(0x80 | 127))
+                buffer.writeInteger(maskBit | 127)
                 buffer.writeInteger(UInt64(payload.count))
             }
-            let key: [UInt8] = [0x12, 0x34, 0x56, 0x78]
-            buffer.writeBytes(key)
-            buffer.writeBytes(payload.enumerated().map { $0.element ^ key[$0.offset % 4] })
-            try http.channel.writeInbound(buffer)
+            if masked {
+                let key: [UInt8] = [0x12, 0x34, 0x56, 0x78]
+                buffer.writeBytes(key)
+                buffer.writeBytes(payload.enumerated().map { $0.element ^ key[$0.offset % 4] })
+            } else {
+                buffer.writeBytes(payload)
+            }
+            // NIO's frame decoder reports a malformed frame as an error after passing it on.
+            _ = try? http.channel.writeInbound(buffer)
             http.channel.embeddedEventLoop.run()
         }
 
@@ -127,6 +152,54 @@ import Testing
         try connection.send(opcode: 1, payload: Array(repeating: 0x61, count: 800), fin: false)
         try connection.send(opcode: 0, payload: Array(repeating: 0x61, count: 800))
         #expect(try connection.frames().first?.closeCode == 1009)
+    }
+
+    @Test func invalidUTF8ClosesWith1007() throws {
+        var whole = try Connection()
+        try whole.send(opcode: 1, payload: [0x7B, 0xC0, 0x80, 0x7D])
+        #expect(try whole.frames().map(\.closeCode) == [1007])
+        // Across fragments: a sequence begun in one and broken in the next.
+        var split = try Connection()
+        try split.send(opcode: 1, payload: [0x7B, 0xCE], fin: false)
+        #expect(try split.frames().isEmpty)
+        try split.send(opcode: 0, payload: [0x41, 0x7D])
+        #expect(try split.frames().map(\.closeCode) == [1007], "the close frame alone: nothing was echoed")
+    }
+
+    @Test func anUnmaskedFrameClosesWith1002() throws {
+        var connection = try Connection()
+        try connection.send(opcode: 1, payload: Array("{}".utf8), masked: false)
+        #expect(try connection.frames().map(\.closeCode) == [1002])
+    }
+
+    @Test func aReservedBitClosesWith1002() throws {
+        var connection = try Connection()
+        try connection.send(opcode: 1, payload: Array("{}".utf8), rsv: 4)
+        #expect(try connection.frames().map(\.closeCode) == [1002])
+    }
+
+    @Test func malformedControlFramesCloseWith1002() throws {
+        // Longer than 125 bytes, or fragmented: NIO's decoder refuses both.
+        var long = try Connection()
+        try long.send(opcode: 9, payload: [UInt8](repeating: 1, count: 126))
+        #expect(try long.frames().map(\.closeCode) == [1002])
+        var fragmented = try Connection()
+        try fragmented.send(opcode: 9, payload: [1], fin: false)
+        #expect(try fragmented.frames().map(\.closeCode) == [1002])
+        // A continuation with no message to continue.
+        var orphan = try Connection()
+        try orphan.send(opcode: 0, payload: [0x41])
+        #expect(try orphan.frames().map(\.closeCode) == [1002])
+    }
+
+    @Test func aClientCloseIsAnsweredWithItsCodeAndAnInvalidCodeWith1002() throws {
+        var polite = try Connection()
+        try polite.send(opcode: 8, payload: [0x0F, 0xA0])  // 4000
+        #expect(try polite.frames().map(\.closeCode) == [4000])
+        #expect(!polite.http.isOpen)
+        var invalid = try Connection()
+        try invalid.send(opcode: 8, payload: [0x03, 0xED])  // 1005 may not be sent
+        #expect(try invalid.frames().map(\.closeCode) == [1002])
     }
 
     @Test func aReservedOpcodeClosesWith1002() throws {

@@ -17,6 +17,7 @@ import Testing
         var closedStreams: [(streamID: Int32, errorCode: HTTP2ErrorCode)] = []
         var goAways: [(lastStreamID: Int32, errorCode: HTTP2ErrorCode)] = []
         var enforcedLimits: [HTTP2Limit] = []
+        var drainedStreams: [Int32] = []
         var closed = false
         /// Called for every request's HEADERS, to answer it.
         var respond: (HTTP2Connection, Int32) -> Void = { _, _ in }
@@ -36,7 +37,7 @@ import Testing
         func connection(_ connection: HTTP2Connection, didCloseStream streamID: Int32, errorCode: HTTP2ErrorCode) {
             closedStreams.append((streamID, errorCode))
         }
-        func connection(_ connection: HTTP2Connection, didDrainStream streamID: Int32) {}
+        func connection(_ connection: HTTP2Connection, didDrainStream streamID: Int32) { drainedStreams.append(streamID) }
         func connectionDidProcessInput(_ connection: HTTP2Connection) {}
         func connection(_ connection: HTTP2Connection, didReceiveGoAway lastStreamID: Int32, errorCode: HTTP2ErrorCode) {
             goAways.append((lastStreamID, errorCode))
@@ -53,9 +54,15 @@ import Testing
         let delegate = RecordingDelegate()
         let parser = HTTP2FrameParser()
 
-        init(settings: HTTP2Settings = HTTP2Settings()) throws {
-            connection = HTTP2Connection(role: .server, eventLoop: loop, settings: settings, logger: Logger(label: "embedded"))
+        /// `before` runs after the connection is made and before the channel is active.
+        init(
+            settings: HTTP2Settings = HTTP2Settings(), keepalive: HTTP2Connection.Keepalive? = nil,
+            before: (HTTP2Connection) -> Void = { _ in }
+        ) throws {
+            connection = HTTP2Connection(
+                role: .server, eventLoop: loop, settings: settings, keepalive: keepalive, logger: Logger(label: "embedded"))
             connection.delegate = delegate
+            before(connection)
             channel = EmbeddedChannel(handler: connection, loop: loop)
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).wait()
         }
@@ -67,9 +74,18 @@ import Testing
             loop.run()
         }
 
-        /// The client preface and an empty SETTINGS frame.
-        func sendPreface() throws {
-            try send(RawHTTP2Client.preface + RawHTTP2Client.frame(type: Frame.settings, flags: 0, stream: 0, payload: []))
+        /// The client preface and a SETTINGS frame with these entries.
+        func sendPreface(settings: [(id: UInt16, value: UInt32)] = []) throws {
+            let payload = settings.flatMap { [UInt8($0.id >> 8), UInt8($0.id & 0xFF)] + RawHTTP2Client.bytes(of: $0.value) }
+            try send(RawHTTP2Client.preface + RawHTTP2Client.frame(type: Frame.settings, flags: 0, stream: 0, payload: payload))
+        }
+
+        /// Preface and SETTINGS, then the acknowledgement of the server's SETTINGS; what the
+        /// server wrote so far is read and dropped.
+        func handshake(settings: [(id: UInt16, value: UInt32)] = []) throws {
+            try sendPreface(settings: settings)
+            try send(RawHTTP2Client.frame(type: Frame.settings, flags: 1, stream: 0, payload: []))
+            _ = try written()
         }
 
         /// Every frame written since the last call.

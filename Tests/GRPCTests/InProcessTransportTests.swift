@@ -14,10 +14,12 @@ import Testing
         let client: GRPCClient
         var echo: EchoServiceClient { EchoServiceClient(client) }
 
-        init() {
+        init(maximumMessageSize: Int = 4 << 20) {
             var router = RPCRouter()
             router.register(service)
-            client = GRPCClient(inProcess: InProcessEndpoint(router: router))
+            var configuration = GRPCServer.Configuration(port: 0)
+            configuration.maximumReceiveMessageSize = maximumMessageSize
+            client = GRPCClient(inProcess: InProcessEndpoint(router: router, configuration: configuration))
         }
     }
 
@@ -55,6 +57,50 @@ import Testing
         }
         #expect(collected.text == "a b c")
         #expect(collected.index == 3)
+    }
+
+    @Test func bidirectionalStreamingInterleaves() async throws {
+        let fixture = Fixture()
+        defer { fixture.client.close() }
+        let texts = try await fixture.echo.update(
+            requestProducer: { writer in
+                for index in 0..<100 { try await writer.write(EchoRequest(text: "b\(index)")) }
+            },
+            onResponse: { responses in
+                var texts: [String] = []
+                for try await response in responses { texts.append(response.text) }
+                return texts
+            })
+        #expect(texts == (0..<100).map { "b\($0)" })
+    }
+
+    @Test func anOversizedRequestIsResourceExhaustedAndTheConnectionLivesOn() async throws {
+        let fixture = Fixture(maximumMessageSize: 1024)
+        defer { fixture.client.close() }
+        let error = await #expect(throws: RPCError.self) {
+            _ = try await fixture.echo.get(EchoRequest(payload: [UInt8](repeating: 1, count: 64 << 10)))
+        }
+        #expect(error?.code == .resourceExhausted)
+        #expect(error?.message.contains("exceeds the maximum of 1024 bytes") == true)
+        #expect(try await fixture.echo.get(EchoRequest(text: "still fine")).text == "still fine")
+    }
+
+    @Test func aMalformedRequestIsInvalidArgumentAndNestingIsLimited() async throws {
+        let fixture = Fixture()
+        defer { fixture.client.close() }
+        let malformed = await #expect(throws: RPCError.self) {
+            let _: EchoResponse = try await fixture.client.unary(EchoServiceMethods.get, request: RawBytes([0x0A, 0x7F, 0x01]))
+        }
+        #expect(malformed?.code == .invalidArgument)
+        #expect(malformed?.message.contains("EchoRequest") == true)
+        func nested(_ depth: Int) -> Nested {
+            var message = Nested(label: "leaf")
+            for _ in 1..<depth { message = Nested(child: message) }
+            return message
+        }
+        #expect(try await fixture.echo.depth(nested(100)).index == 100)
+        let tooDeep = await #expect(throws: RPCError.self) { _ = try await fixture.echo.depth(nested(101)) }
+        #expect(tooDeep?.code == .invalidArgument)
     }
 
     @Test func errorStatusAndMessageArrive() async throws {
@@ -111,6 +157,29 @@ import Testing
         task.cancel()
         await #expect(throws: (any Error).self) { try await task.value }
         #expect(await eventually { fixture.service.observed.cancelledHandlers == 1 })
+    }
+
+    @Test func leavingAResponseStreamEarlyCancelsTheCall() async throws {
+        let fixture = Fixture()
+        defer { fixture.client.close() }
+        let first = try await fixture.echo.expand(EchoRequest(text: "e", count: 1000, delayMs: 10)) { responses in
+            for try await response in responses { return response.index }
+            return UInt32.max
+        }
+        #expect(first == 0)
+        #expect(await eventually { fixture.service.observed.cancelledHandlers == 1 })
+    }
+
+    @Test func aLargeUploadFlowsThroughSmallWindows() async throws {
+        let fixture = Fixture()
+        defer { fixture.client.close() }
+        // 6.4 MB against a 1 MiB stream window: the client waits for the server's WINDOW_UPDATEs.
+        let response = try await fixture.echo.collect { writer in
+            for index in 0..<400 {
+                try await writer.write(EchoRequest(text: "\(index)", payload: [UInt8](repeating: 7, count: 16_000)))
+            }
+        }
+        #expect(response.index == 400)
     }
 
     @Test func aStartedServerIsReachableInProcessToo() async throws {

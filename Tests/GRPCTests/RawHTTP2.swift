@@ -1,9 +1,10 @@
 import CNGHTTP2
 import Glibc
 
-/// An HTTP/2 client driven by hand over a loopback socket, for hostile-input tests: it sends
-/// exactly the bytes a test builds (no flow control, no automatic ACKs) and parses what comes
-/// back into frames, decoding header blocks with nghttp2's HPACK inflater.
+/// An HTTP/2 client driven by hand over a loopback socket (or one end of a socket pair), for
+/// hostile-input tests: it sends exactly the bytes a test builds (no flow control, no automatic
+/// ACKs) and parses what comes back into frames, decoding header blocks with nghttp2's HPACK
+/// inflater.
 final class RawHTTP2Client {
     struct Frame: CustomStringConvertible {
         var type: UInt8
@@ -49,6 +50,12 @@ final class RawHTTP2Client {
             close(fd)
             throw SocketError(what: "connect")
         }
+    }
+
+    /// A client on a connected descriptor it now owns (one end of a socket pair whose other end
+    /// an in-process server serves).
+    init(descriptor: Int32) {
+        fd = descriptor
     }
 
     deinit {

@@ -60,4 +60,23 @@ import Testing
         #expect(message.utf8.count <= GRPCStatus.maximumMessageBytes + "…".utf8.count)
         #expect(message.hasPrefix("éé") && message.hasSuffix("…"))
     }
+
+    /// The same through `InProcessEndpoint`: the trailers are built and sent by the same
+    /// connection code, with no port.
+    @Test(arguments: [20_000, 70_000, 1 << 20])
+    func aStatusMessageOfAnyLengthArrivesShortenedInProcess(length: Int) async throws {
+        var router = RPCRouter()
+        router.register(RefusingService())
+        let client = GRPCClient(inProcess: InProcessEndpoint(router: router))
+        defer { client.close() }
+        var request = RawBytes([])
+        request.buffer.writeInteger(UInt32(length))
+        let error = await #expect(throws: RPCError.self) {
+            let _: RawBytes = try await client.unary(Self.refuse, request: request, options: CallOptions(timeout: .seconds(5)))
+        }
+        #expect(error?.code == .invalidArgument)
+        let message = error?.message ?? ""
+        #expect(message.utf8.count <= GRPCStatus.maximumMessageBytes + "…".utf8.count)
+        #expect(message.hasPrefix("éé") && message.hasSuffix("…"))
+    }
 }

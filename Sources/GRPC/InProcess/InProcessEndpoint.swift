@@ -52,21 +52,10 @@ public struct InProcessEndpoint: Sendable {
             close(toServer[1])
             return eventLoop.makeFailedFuture(error)
         }
-        let router = self.router
-        let configuration = self.configuration
-        let logger = self.logger
+        let endpoint = self
         let server = NIOPipeBootstrap(group: eventLoop)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let http2 = HTTP2Connection(
-                        role: .server, eventLoop: channel.eventLoop, settings: configuration.http2,
-                        keepalive: configuration.limits.keepalive, logger: logger
-                    )
-                    http2.delegate = GRPCServerConnection(
-                        http2: http2, router: router, configuration: configuration, remoteAddress: Self.authority, logger: logger
-                    ) {}
-                    try channel.pipeline.syncOperations.addHandler(http2)
-                }
+                channel.eventLoop.makeCompletedFuture { try endpoint.initializeServer(channel) }
             }
             .takingOwnershipOfDescriptors(input: toServer[0], output: toClient[1])
         let client = NIOPipeBootstrap(group: eventLoop)
@@ -78,5 +67,18 @@ public struct InProcessEndpoint: Sendable {
             server.whenSuccess { $0.close(promise: nil) }
             return loop.makeFailedFuture(error)
         }
+    }
+
+    /// The server's end of a connection: its HTTP/2 connection and gRPC calls, on `channel`
+    /// (called on its loop). Tests that speak raw HTTP/2 put it on one end of a socket pair.
+    func initializeServer(_ channel: any Channel) throws {
+        let http2 = HTTP2Connection(
+            role: .server, eventLoop: channel.eventLoop, settings: configuration.http2, keepalive: configuration.limits.keepalive,
+            logger: logger
+        )
+        http2.delegate = GRPCServerConnection(
+            http2: http2, router: router, configuration: configuration, remoteAddress: Self.authority, logger: logger
+        ) {}
+        try channel.pipeline.syncOperations.addHandler(http2)
     }
 }

@@ -16,8 +16,11 @@ import ServiceKit
 struct EmbeddedHTTP {
     let channel: EmbeddedChannel
 
-    /// What every connection of a test shares.
-    static func app(_ configure: (inout BridgeConfiguration) -> Void = { _ in }) -> BridgeApp {
+    /// What every connection of a test shares. With `hubLoop`, WebSockets upgraded on that loop
+    /// (see `init(app:peer:loop:)`) speak the Courtside protocol through a `FanoutHub` that is
+    /// never started: no relay subscription and no timer, so only what a connection does on its
+    /// own (hello, refusals, client messages answered on the loop, close codes) happens.
+    static func app(hubLoop: EmbeddedEventLoop? = nil, _ configure: (inout BridgeConfiguration) -> Void = { _ in }) -> BridgeApp {
         var configuration = BridgeConfiguration()
         configuration.staticDirectory =
             URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -38,18 +41,35 @@ struct EmbeddedHTTP {
             maxConnectionsPerIP: configuration.maxConnectionsPerIP, maxHTTPConnections: configuration.maxHTTPConnections,
             maxHTTPConnectionsPerIP: configuration.maxHTTPConnectionsPerIP
         )
+        let metrics = BridgeMetrics(ServiceMetrics(service: "bridge-test"))
+        var hubs: [NIOLoopBound<FanoutHub>] = []
+        if let hubLoop {
+            let directory = SubscriptionDirectory(
+                relay: relay, history: ScoreHistorySource(client: unreachable), schedule: ScheduleCache(client: nil, logger: logger),
+                teams: TeamDirectory(client: nil), logger: logger
+            )
+            let hub = FanoutHub(
+                eventLoop: hubLoop, directory: directory, configuration: configuration, metrics: metrics,
+                authority: ConnectionAuthority(configuration: configuration, metrics: metrics, logger: logger), logger: logger
+            )
+            hubs.append(NIOLoopBound(hub, eventLoop: hubLoop))
+        }
         return BridgeApp(
             configuration: configuration, policy: policy, statics: StaticFiles(root: configuration.staticDirectory), api: api,
-            hubs: HubRegistry([]), metrics: BridgeMetrics(ServiceMetrics(service: "bridge-test")), logger: logger
+            hubs: HubRegistry(hubs), metrics: metrics, logger: logger
         )
     }
 
-    /// A connection from `peer`, through the bridge's pipeline.
-    init(app: BridgeApp, peer: String = "192.0.2.1") throws {
-        channel = EmbeddedChannel()
+    /// A connection from `peer`, through the bridge's pipeline (on `loop`: the one of the app's
+    /// hub, to reach it).
+    init(app: BridgeApp, peer: String = "192.0.2.1", loop: EmbeddedEventLoop? = nil) throws {
+        channel = loop.map { EmbeddedChannel(loop: $0) } ?? EmbeddedChannel()
         channel.remoteAddress = try SocketAddress(ipAddress: peer, port: 40_000)
         try BridgeServer.configure(channel, app: app)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).wait()
+        // Connecting an embedded channel makes the address it connects to its remote address;
+        // the peer is the client, as it would be for an accepted socket.
+        channel.remoteAddress = try SocketAddress(ipAddress: peer, port: 40_000)
     }
 
     /// Sends bytes as the client.
