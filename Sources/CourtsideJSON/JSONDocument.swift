@@ -133,6 +133,77 @@ public final class JSONDocument: Sendable {
         }
     }
 
+    /// Member names looked up together in one pass over an object (``members(_:of:)``): an
+    /// object read field by field would otherwise walk its members once per name.
+    public struct MemberNames: Sendable {
+        public let names: [String]
+        /// The names' UTF-8 bytes, one after the other, and where each starts (one more, the end).
+        let utf8: [UInt8]
+        let starts: [Int]
+        /// The positions in ``names`` ordered by UTF-8 length; those of length `n` are
+        /// `byLength[firstOfLength[n]..<firstOfLength[n + 1]]`.
+        let byLength: [Int]
+        let firstOfLength: [Int]
+
+        public init(_ names: [String]) {
+            self.names = names
+            utf8 = names.flatMap(\.utf8)
+            var starts = [0]
+            for name in names { starts.append(starts[starts.count - 1] + name.utf8.count) }
+            self.starts = starts
+            let longest = names.map(\.utf8.count).max() ?? 0
+            byLength = names.indices.sorted { (names[$0].utf8.count, $0) < (names[$1].utf8.count, $1) }
+            firstOfLength = (0...longest + 1).map { length in names.filter { $0.utf8.count < length }.count }
+        }
+    }
+
+    /// For each of `wanted`'s names, what ``member(_:of:)`` gives for it, found in one pass over
+    /// the object's members (a later one of a name twice replaces the earlier, so the last counts).
+    public func members(_ wanted: MemberNames, of index: Int) -> [Int?] {
+        var found = [Int?](repeating: nil, count: wanted.names.count)
+        guard tape[index].kind == .object else { return found }
+        let end = Int(tape[index].end)
+        let longest = wanted.firstOfLength.count - 2
+        found.withUnsafeMutableBufferPointer { found in
+            tape.withUnsafeBufferPointer { tape in
+                bytes.withUnsafeBufferPointer { text in
+                    wanted.utf8.withUnsafeBufferPointer { names in
+                        wanted.starts.withUnsafeBufferPointer { starts in
+                            wanted.byLength.withUnsafeBufferPointer { byLength in
+                                wanted.firstOfLength.withUnsafeBufferPointer { firstOfLength in
+                                    /// Records `key` for each wanted name equal to `name`.
+                                    func match(_ name: UnsafeBufferPointer<UInt8>, key: Int) {
+                                        guard name.count <= longest else { return }
+                                        for candidate in firstOfLength[name.count]..<firstOfLength[name.count + 1] {
+                                            let position = byLength[candidate]
+                                            let start = starts[position]
+                                            var offset = 0
+                                            while offset < name.count, name[offset] == names[start &+ offset] { offset &+= 1 }
+                                            if offset == name.count { found[position] = key + 1 }
+                                        }
+                                    }
+                                    var key = index + 1
+                                    while key < end {
+                                        let entry = tape[key]
+                                        if entry.flags & Entry.hasEscapes != 0 {
+                                            var decoded = Self.decodeString(text, entry)
+                                            decoded.withUTF8 { match($0, key: key) }
+                                        } else {
+                                            match(UnsafeBufferPointer(rebasing: text[Int(entry.start)..<Int(entry.end)]), key: key)
+                                        }
+                                        let value = tape[key + 1]
+                                        key = value.kind == .object || value.kind == .array ? Int(value.end) : key + 2
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return found
+    }
+
     /// The string (or member name) at `index`, its escapes decoded; "" for anything else.
     public func string(_ index: Int) -> String {
         let entry = tape[index]
@@ -146,6 +217,14 @@ public final class JSONDocument: Sendable {
         let entry = tape[index]
         guard entry.kind == .string, entry.flags & Entry.hasEscapes == 0 else { return nil }
         return Int(entry.end - entry.start)
+    }
+
+    /// `body` of the UTF-8 bytes of the string at `index` as they are in the text, without
+    /// decoding them into a `String`; nil when it has escapes or is no string.
+    public func withRawString<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+        let entry = tape[index]
+        guard entry.kind == .string, entry.flags & Entry.hasEscapes == 0 else { return nil }
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(entry.start)..<Int(entry.end)])) }
     }
 
     /// The number at `index`; nil for anything else.

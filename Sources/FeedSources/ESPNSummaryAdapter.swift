@@ -1,3 +1,4 @@
+import CourtsideJSON
 public import CourtsideProto
 
 /// Reads ESPN's game summary (`site.api.espn.com/apis/site/v2/sports/basketball/nba/summary?event=<id>`):
@@ -52,43 +53,52 @@ public enum ESPNSummaryAdapter {
         return Summary(entry: summary.scoreboardGame(id: gameId), league: league, teams: summary.teamIdsByESPNId, plays: plays)
     }
 
+    /// The members of a play that are read, found in one pass over it.
+    private enum PlayMember: Int, CaseIterable {
+        case awayScore, clock, homeScore, id, period, scoreValue, scoringPlay, shootingPlay, team, text, type, wallclock
+    }
+    private static let playMembers = JSONDocument.MemberNames(PlayMember.allCases.map { "\($0)" })
+
     /// One play (plays are placed in the payload's order).
     static func action(_ node: JSONNode, teams: [String: String], leagueID: String) throws(FeedError) -> PlayAction {
         try node.object()
-        let id = try node["id"].identifier()
-        let period = try node["period"]["number"].period()
-        let typeText = node["type"]["text"].text
-        let scoring = try node["scoringPlay"].bool(default: false)
-        let value = try node["scoreValue"].isNull ? 0 : node["scoreValue"].integer(in: 0...3)
-        let shooting = try node["shootingPlay"].bool(default: false)
+        let members = node.members(Self.playMembers)
+        func field(_ name: PlayMember) -> JSONNode { members[name.rawValue] }
+        let id = try field(.id).identifier()
+        let period = try field(.period)["number"].period()
+        let typeText = field(.type)["text"].text
+        let scoring = try field(.scoringPlay).bool(default: false)
+        let value = try field(.scoreValue).isNull ? 0 : field(.scoreValue).integer(in: 0...3)
+        let shooting = try field(.shootingPlay).bool(default: false)
 
         var teamId = ""
-        if !node["team"]["id"].isNull {
-            let espnTeam = try node["team"]["id"].identifier()
+        if !field(.team)["id"].isNull {
+            let espnTeam = try field(.team)["id"].identifier()
             guard let team = teams[espnTeam] else {
-                throw node["team"]["id"].failure("team id \(espnTeam) is not one of the game's teams")
+                throw field(.team)["id"].failure("team id \(espnTeam) is not one of the game's teams")
             }
             teamId = team
         }
-        let text = node["text"].text
-        let kind = try kind(of: typeText.lowercased(), scoring: scoring, value: UInt32(value), shooting: shooting, node: node)
+        let text = field(.text).text
+        let kind = try kind(
+            of: typeText.lowercased(), scoring: scoring, value: UInt32(value), shooting: shooting, scoreValue: field(.scoreValue))
         return PlayAction(
             sourceId: "espn-\(id)",
             kind: kind,
             period: period,
-            clockMs: try node["clock"]["displayValue"].clockMs(period: period, leagueID: leagueID),
-            homeScore: try node["homeScore"].score(),
-            awayScore: try node["awayScore"].score(),
+            clockMs: try field(.clock)["displayValue"].clockMs(period: period, leagueID: leagueID),
+            homeScore: try field(.homeScore).score(),
+            awayScore: try field(.awayScore).score(),
             teamId: teamId,
             player: "",
             description: text.isEmpty ? typeText : text,
-            occurredAtMs: node["wallclock"].timestampMs,
+            occurredAtMs: field(.wallclock).timestampMs,
             label: PlayAction.Label(node: node, what: "play", id: id)
         )
     }
 
     /// Maps ESPN's play type text (there are ~150 type ids; the text is stable and telling).
-    private static func kind(of type: String, scoring: Bool, value: UInt32, shooting: Bool, node: JSONNode)
+    private static func kind(of type: String, scoring: Bool, value: UInt32, shooting: Bool, scoreValue: JSONNode)
         throws(FeedError) -> PlayAction.Kind
     {
         let freeThrow = type.containsASCII("free throw")
@@ -98,10 +108,10 @@ public enum ESPNSummaryAdapter {
         if type.containsASCII("challenge") || type.containsASCII("review") { return .review(overturned: type.containsASCII("overturn")) }
         if scoring {
             if freeThrow {
-                guard value == 1 else { throw node["scoreValue"].failure("a made free throw worth \(value) points") }
+                guard value == 1 else { throw scoreValue.failure("a made free throw worth \(value) points") }
                 return .freeThrow
             }
-            guard value == 2 || value == 3 else { throw node["scoreValue"].failure("a made basket worth \(value) points") }
+            guard value == 2 || value == 3 else { throw scoreValue.failure("a made basket worth \(value) points") }
             return .basket(points: value)
         }
         if shooting || freeThrow { return .miss(freeThrow: freeThrow) }

@@ -71,6 +71,26 @@ struct JSONNode {
         return JSONNode(document, index: -1, anchor: index, missingKey: key)
     }
 
+    /// The members `names` of this object, found in one pass over it (for an object read field
+    /// by field, once per play); each is read as `self[name]` gives it.
+    func members(_ names: JSONDocument.MemberNames) -> Members {
+        Members(object: self, names: names, found: index >= 0 ? document.members(names, of: index) : [])
+    }
+
+    /// Members found by ``members(_:)``: a node is made only for a member that is read.
+    struct Members {
+        fileprivate let object: JSONNode
+        fileprivate let names: JSONDocument.MemberNames
+        fileprivate let found: [Int?]
+
+        /// The member at `position` of the names looked up.
+        subscript(position: Int) -> JSONNode {
+            guard object.index >= 0 else { return object[names.names[position]] }
+            if let member = found[position] { return JSONNode(object.document, index: member, anchor: member) }
+            return JSONNode(object.document, index: -1, anchor: object.index, missingKey: names.names[position])
+        }
+    }
+
     /// Where the value sits in the payload, in JavaScript-like notation (worked out from the
     /// tape: for messages only).
     var path: String {

@@ -1,4 +1,5 @@
 import CourtsideDomain
+import CourtsideJSON
 import CourtsideProto
 
 /// Reads NBA live data's play-by-play (`liveData/playbyplay/playbyplay_<gameId>.json`):
@@ -49,6 +50,13 @@ public enum NBAPlayByPlayAdapter {
         return (gameId, try root["game"]["actions"].array(atMost: PayloadLimits.plays))
     }
 
+    /// The members of an action that are read, found in one pass over it.
+    private enum ActionMember: Int, CaseIterable {
+        case orderNumber, actionNumber, period, actionType, subType, descriptor, teamTricode, shotResult, description, playerNameI,
+            playerName, clock, scoreHome, scoreAway, timeActual
+    }
+    private static let actionMembers = JSONDocument.MemberNames(ActionMember.allCases.map { "\($0)" })
+
     /// One action and its order number (actions are placed by it, equal ones in the payload's
     /// order); `teams` keeps the team id of each tricode met so far in the payload (two tricodes,
     /// hundreds of actions).
@@ -56,24 +64,26 @@ public enum NBAPlayByPlayAdapter {
         _ node: JSONNode, gameId: String, header: ScoreboardGame, teams: inout [String: String]
     ) throws(FeedError) -> (Int64, PlayAction) {
         try node.object()
-        let order = try node["orderNumber"].integer(in: 0...Int64(Int32.max))
-        let number = try node["actionNumber"].integer(in: 0...Int64(Int32.max))
-        let period = try node["period"].period()
-        let type = try node["actionType"].string().lowercased()
-        let subType = (try node["subType"].optionalString() ?? "").lowercased()
-        let descriptor = (try node["descriptor"].optionalString() ?? "").lowercased()
+        let members = node.members(Self.actionMembers)
+        func field(_ name: ActionMember) -> JSONNode { members[name.rawValue] }
+        let order = try field(.orderNumber).integer(in: 0...Int64(Int32.max))
+        let number = try field(.actionNumber).integer(in: 0...Int64(Int32.max))
+        let period = try field(.period).period()
+        let type = try field(.actionType).string().lowercased()
+        let subType = (try field(.subType).optionalString() ?? "").lowercased()
+        let descriptor = (try field(.descriptor).optionalString() ?? "").lowercased()
 
         var teamId = ""
-        if let tricode = try node["teamTricode"].optionalString(), !tricode.isEmpty, let known = teams[tricode] {
+        if let tricode = try field(.teamTricode).optionalString(), !tricode.isEmpty, let known = teams[tricode] {
             teamId = known
-        } else if let tricode = try node["teamTricode"].optionalString(), !tricode.isEmpty {
+        } else if let tricode = try field(.teamTricode).optionalString(), !tricode.isEmpty {
             // Within the game's league: the WNBA's "IND" is wnba-IND, never the Pacers.
             let leagueID = header.game.leagueId.isEmpty ? Leagues.nba.id : header.game.leagueId
             let id =
                 SeedTeams.forLeague(leagueID).map { $0.lookup(abbreviation: tricode)?.id ?? "" }
                 ?? Leagues.teamID(leagueID: leagueID, abbreviation: tricode.trimmingASCIIWhitespace().uppercased())
             guard !id.isEmpty, id == header.game.homeTeamId || id == header.game.awayTeamId else {
-                throw node["teamTricode"].failure(
+                throw field(.teamTricode).failure(
                     "team \(Excerpt.quoted(tricode)) is neither \(header.game.homeTeamId) nor \(header.game.awayTeamId)"
                 )
             }
@@ -84,9 +94,9 @@ public enum NBAPlayByPlayAdapter {
         let kind: PlayAction.Kind
         switch type {
         case "2pt", "3pt", "freethrow":
-            let result = try node["shotResult"].string().lowercased()
+            let result = try field(.shotResult).string().lowercased()
             guard result == "made" || result == "missed" else {
-                throw node["shotResult"].failure("unknown shot result \(Excerpt.quoted(result))")
+                throw field(.shotResult).failure("unknown shot result \(Excerpt.quoted(result))")
             }
             if type == "freethrow" {
                 kind = result == "made" ? .freeThrow : .miss(freeThrow: true)
@@ -109,21 +119,21 @@ public enum NBAPlayByPlayAdapter {
         default: kind = .other
         }
 
-        var description = node["description"].text
+        var description = field(.description).text
         if description.isEmpty { description = [type, subType].filter { !$0.isEmpty }.joined(separator: " ") }
-        let initialled = node["playerNameI"].text
-        let player = initialled.isEmpty ? node["playerName"].text : initialled
+        let initialled = field(.playerNameI).text
+        let player = initialled.isEmpty ? field(.playerName).text : initialled
         let action = PlayAction(
             sourceId: "\(gameId)-\(number)",
             kind: kind,
             period: period,
-            clockMs: try node["clock"].clockMs(period: period, leagueID: header.game.leagueId),
-            homeScore: try node["scoreHome"].score(),
-            awayScore: try node["scoreAway"].score(),
+            clockMs: try field(.clock).clockMs(period: period, leagueID: header.game.leagueId),
+            homeScore: try field(.scoreHome).score(),
+            awayScore: try field(.scoreAway).score(),
             teamId: teamId,
             player: player,
             description: description,
-            occurredAtMs: node["timeActual"].timestampMs,
+            occurredAtMs: field(.timeActual).timestampMs,
             label: PlayAction.Label(node: node, what: "action", id: String(number))
         )
         return (order, action)

@@ -11,7 +11,12 @@ enum Timestamps {
     /// `2016-01-29T01:10:35+00:00`, `2020-12-22T19:00:00-05:00` and ESPN's seconds-less
     /// `2025-05-30T00:00Z`. A time without a zone is taken as UTC.
     static func parseISO8601(_ text: String) -> Int64? {
-        let bytes = Array(text.trimmingASCIIWhitespace().utf8)
+        var trimmed = text.trimmingASCIIWhitespace()
+        return trimmed.withUTF8 { parseISO8601(trimmed: $0) }
+    }
+
+    /// ``parseISO8601(_:)`` of a text without leading or trailing whitespace.
+    static func parseISO8601(trimmed bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         var index = 0
         func number(_ digits: Int) -> Int? {
             guard index + digits <= bytes.count else { return nil }
@@ -75,7 +80,22 @@ extension JSONNode {
     /// An ISO-8601 timestamp in ms since the epoch; 0 when absent, null or unreadable (event times
     /// are informative, so a bad one is not worth rejecting a payload for).
     var timestampMs: Int64 {
+        // Read from the payload's bytes when there is nothing to trim (a timestamp a play, most
+        // longer than a String holds without allocating); nil: read as a String.
+        let fromBytes =
+            index < 0
+            ? nil
+            : document.withRawString(index) { bytes -> Int64? in
+                guard let first = bytes.first, let last = bytes.last, !Self.isSpaceByte(first), !Self.isSpaceByte(last) else { return nil }
+                return Timestamps.parseISO8601(trimmed: bytes) ?? 0
+            }
+        if let timestamp = fromBytes ?? nil { return timestamp }
         guard let text = stringValue else { return 0 }
         return Timestamps.parseISO8601(text) ?? 0
     }
+}
+
+extension JSONNode {
+    /// The bytes ``StringProtocol/trimmingASCIIWhitespace()`` trims.
+    fileprivate static func isSpaceByte(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 }

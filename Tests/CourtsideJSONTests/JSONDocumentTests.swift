@@ -54,6 +54,18 @@ import Testing
         #expect(failure(Array(#"{"alg": "ES256", "\u0061lg": "HS256"}"#.utf8), .clientMessage)?.message == #"duplicate member "alg""#)
     }
 
+    @Test func membersLookedUpTogetherAreThoseLookedUpOneByOne() throws {
+        let names = JSONDocument.MemberNames(["a", "b", "", "missing", "ab", "nested", "a"])
+        for text in [
+            #"{"a": 1, "\u0062": 2, "a": 3, "": 4, "ab": {"a": 5}, "nested": [{"b": 6}], "abc": 7}"#,
+            #"{"missing": null, "\u0061\u0062": "x", "b": [], "b": {}}"#,
+            #"{}"#, #"[1, {"a": 2}]"#, #""a""#, #"{"\n": 1, "ba": 2, "A": 3}"#,
+        ] {
+            let doc = try document(text)
+            #expect(doc.members(names, of: JSONDocument.root) == names.names.map { doc.member($0, of: JSONDocument.root) }, "\(text)")
+        }
+    }
+
     @Test func pathsAreWorkedOutFromTheTape() throws {
         let doc = try document(#"{"game": {"actions": [{"clock": 1}, {"clock": 2, "x": [0, [5]]}]}}"#)
         let game = try #require(doc.member("game", of: JSONDocument.root))

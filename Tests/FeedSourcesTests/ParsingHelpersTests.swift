@@ -48,6 +48,24 @@ import Testing
         #expect(Timestamps.parseISO8601(text) == nil)
     }
 
+    @Test func aTimestampInAPayloadIsReadAsItsTextIs() throws {
+        // Read from the payload's bytes when it has no escapes and nothing to trim; the same
+        // answer as its decoded text's in every case (the second of each pair has an escape).
+        let strings = [
+            #""2020-12-23T00:06:19.0Z""#, #""\u0032020-12-23T00:06:19.0Z""#, #"" 2024-01-09T00:10:36Z""#,
+            #""2024-01-09T00:10:36Z\t""#, #""2024-01-09T00:10:36Z\r\n""#, #""\r\n2024-01-09T00:10:36Z""#,
+            #""2016-01-29T01:10:35+00:00""#, #""""#, #"" ""#, #""yesterday""#, #""2020-12-23T25:00Z""#, #""2020-12-23""#,
+        ]
+        for string in strings {
+            let node = try JSONNode.parse(Array("[\(string)]".utf8)).array()[0]
+            let text = try #require(node.stringValue)
+            #expect(node.timestampMs == Timestamps.parseISO8601(text) ?? 0, "\(string)")
+        }
+        #expect(try JSONNode.parse(Array(#"[1, null]"#.utf8)).array().map(\.timestampMs) == [0, 0])
+        #expect(try JSONNode.parse(Array(#"{}"#.utf8))["wallclock"].timestampMs == 0)
+        #expect(try JSONNode.parse(Array(#"[" 2024-01-09T00:10:36Z"]"#.utf8)).array()[0].timestampMs == 1_704_759_036_000)
+    }
+
     @Test func payloadsThatAreNotJSONAreRefusedInTheirCategory() throws {
         // The parser itself is tested in CourtsideJSONTests; here, how the feed names failures.
         func zeros(_ count: Int) -> [UInt8] { Array(("[" + Array(repeating: "0", count: count).joined(separator: ",") + "]").utf8) }
