@@ -51,25 +51,7 @@ import Testing
 
         /// Sends a client frame (masked unless told otherwise; `rsv`: the three reserved bits).
         func send(opcode: UInt8, payload: [UInt8], fin: Bool = true, masked: Bool = true, rsv: UInt8 = 0) throws {
-            var buffer = ByteBuffer()
-            buffer.writeInteger((fin ? 0x80 : 0) | rsv << 4 | opcode)
-            let maskBit: UInt8 = masked ? 0x80 : 0
-            if payload.count < 126 {
-                buffer.writeInteger(maskBit | UInt8(payload.count))
-            } else if payload.count <= 65535 {
-                buffer.writeInteger(maskBit | 126)
-                buffer.writeInteger(UInt16(payload.count))
-            } else {
-                buffer.writeInteger(maskBit | 127)
-                buffer.writeInteger(UInt64(payload.count))
-            }
-            if masked {
-                let key: [UInt8] = [0x12, 0x34, 0x56, 0x78]
-                buffer.writeBytes(key)
-                buffer.writeBytes(payload.enumerated().map { $0.element ^ key[$0.offset % 4] })
-            } else {
-                buffer.writeBytes(payload)
-            }
+            let buffer = TestWebSocket.clientFrame(opcode: opcode, payload: payload, fin: fin, masked: masked, rsv: rsv)
             // NIO's frame decoder reports a malformed frame as an error after passing it on.
             _ = try? http.channel.writeInbound(buffer)
             http.channel.embeddedEventLoop.run()

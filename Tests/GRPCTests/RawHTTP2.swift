@@ -108,6 +108,16 @@ final class RawHTTP2Client {
             + payload
     }
 
+    /// A call opened on `stream` at `path` with `body` sent in DATA frames of at most 16,384
+    /// bytes, without END_STREAM: the call stays open, its body unfinished or unread.
+    static func openCall(stream: UInt32, path: String, body: [UInt8]) -> [UInt8] {
+        var bytes = frame(type: Frame.headers, flags: 0x4, stream: stream, payload: requestHeaders(path: path))
+        for chunk in stride(from: 0, to: body.count, by: 16_384) {
+            bytes += frame(type: Frame.data, flags: 0, stream: stream, payload: Array(body[chunk..<min(chunk + 16_384, body.count)]))
+        }
+        return bytes
+    }
+
     /// A gRPC request's header block (HPACK literals without indexing).
     static func requestHeaders(path: String, extra: [(String, String)] = []) -> [UInt8] {
         headerBlock(
@@ -219,6 +229,16 @@ final class RawHTTP2Client {
             }
         }
         return nil
+    }
+
+    /// The first `count` streams the server ends with trailers (HEADERS with END_STREAM), with
+    /// their `grpc-status`; fewer when the connection goes quiet first.
+    func streamsEnded(count: Int) async -> [(stream: UInt32, grpcStatus: String?)] {
+        var ended: [(stream: UInt32, grpcStatus: String?)] = []
+        while ended.count < count, let frame = await nextFrame(where: { $0.type == Frame.headers && $0.flags & 1 != 0 }) {
+            ended.append((frame.stream, frame.headers.first { $0.0 == "grpc-status" }?.1))
+        }
+        return ended
     }
 
     private func takeFrame() -> Frame? {

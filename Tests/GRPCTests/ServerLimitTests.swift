@@ -50,28 +50,38 @@ import Testing
         let before = residentMegabytes()
         // A 4 KB field enters the dynamic table, then one-byte references to it fill a HEADERS
         // frame and 8 CONTINUATIONs (nghttp2's limit): about 147,000 references, 600 MB if kept.
-        let big = RawHTTP2Client.indexedLiteral(name: "x-big", value: String(repeating: "b", count: 4000))
-        var block = RawHTTP2Client.requestHeaders(path: Self.healthCheck) + big
-        block += [UInt8](repeating: 0xBE, count: 16_384 - block.count)
-        var bytes = RawHTTP2Client.frame(type: Frame.headers, flags: 0x1, stream: 1, payload: block)
-        for index in 0..<8 {
-            bytes += RawHTTP2Client.frame(
-                type: Frame.continuation, flags: index == 7 ? 0x4 : 0, stream: 1, payload: [UInt8](repeating: 0xBE, count: 16_384))
-        }
-        client.send(bytes)
+        client.send(Self.headerBlockOfReferences(stream: 1))
         let refused = await client.streamEnd(1)
         #expect(refused?.grpcStatus == "8", "RESOURCE_EXHAUSTED")
         #expect(refused?.grpcMessage?.contains("request headers exceed 16384 bytes") == true)
         #expect(residentMegabytes() - before < 64, "the server did not keep the block")
         // The decoder stayed in sync: a request that uses the dynamic-table entry works.
-        let block3 = RawHTTP2Client.requestHeaders(path: Self.healthCheck) + [0xBE]
-        client.send(
-            RawHTTP2Client.frame(type: Frame.headers, flags: 0x4, stream: 3, payload: block3)
-                + RawHTTP2Client.frame(type: Frame.data, flags: 0x1, stream: 3, payload: try Self.healthRequest())
-        )
+        client.send(try Self.healthCheckReferencingTheBigField(stream: 3))
         #expect(await client.streamEnd(3)?.grpcStatus == "0")
         #expect(fixture.observer.limits == [.headerListSize])
         await fixture.stop()
+    }
+
+    /// A 4 KB field entering the dynamic table, then one-byte references to it filling a
+    /// HEADERS frame and 8 CONTINUATIONs (nghttp2's limit) on `stream`.
+    static func headerBlockOfReferences(stream: UInt32) -> [UInt8] {
+        let big = RawHTTP2Client.indexedLiteral(name: "x-big", value: String(repeating: "b", count: 4000))
+        var block = RawHTTP2Client.requestHeaders(path: healthCheck) + big
+        block += [UInt8](repeating: 0xBE, count: 16_384 - block.count)
+        var bytes = RawHTTP2Client.frame(type: Frame.headers, flags: 0x1, stream: stream, payload: block)
+        for index in 0..<8 {
+            bytes += RawHTTP2Client.frame(
+                type: Frame.continuation, flags: index == 7 ? 0x4 : 0, stream: stream, payload: [UInt8](repeating: 0xBE, count: 16_384))
+        }
+        return bytes
+    }
+
+    /// A health check whose header block refers to the field ``headerBlockOfReferences(stream:)``
+    /// put in the dynamic table: answered only when the decoder read that whole block.
+    static func healthCheckReferencingTheBigField(stream: UInt32) throws -> [UInt8] {
+        let block = RawHTTP2Client.requestHeaders(path: healthCheck) + [0xBE]
+        return RawHTTP2Client.frame(type: Frame.headers, flags: 0x4, stream: stream, payload: block)
+            + RawHTTP2Client.frame(type: Frame.data, flags: 0x1, stream: stream, payload: try healthRequest())
     }
 
     // MARK: Streams
@@ -110,14 +120,7 @@ import Testing
         #expect(await client.handshake())
         // The handler never reads: the first message waits, the second takes the stream over.
         let message = RawHTTP2Client.grpcMessage([UInt8](repeating: 7, count: 60 << 10))
-        var bytes = RawHTTP2Client.frame(
-            type: Frame.headers, flags: 0x4, stream: 1, payload: RawHTTP2Client.requestHeaders(path: HoldService.hold.path))
-        for chunk in stride(from: 0, to: 2 * message.count, by: 16_384) {
-            let both = message + message
-            bytes += RawHTTP2Client.frame(
-                type: Frame.data, flags: 0, stream: 1, payload: Array(both[chunk..<min(chunk + 16_384, both.count)]))
-        }
-        client.send(bytes)
+        client.send(RawHTTP2Client.openCall(stream: 1, path: HoldService.hold.path, body: message + message))
         let end = await client.streamEnd(1)
         #expect(end?.grpcStatus == "8")
         #expect(end?.grpcMessage?.contains("holds more than 65536 unread bytes") == true)
@@ -136,23 +139,12 @@ import Testing
         #expect(await client.handshake())
         // Six unary calls each announce a 400 KB message (a 512 KiB buffer) and send 300 KB.
         let announced = [0] + RawHTTP2Client.bytes(of: 400_000) + [UInt8](repeating: 1, count: 300_000)
-        var bytes: [UInt8] = []
         for stream in stride(from: UInt32(1), through: 11, by: 2) {
-            bytes += RawHTTP2Client.frame(
-                type: Frame.headers, flags: 0x4, stream: stream, payload: RawHTTP2Client.requestHeaders(path: EchoServiceMethods.get.path))
-            for chunk in stride(from: 0, to: announced.count, by: 16_384) {
-                bytes += RawHTTP2Client.frame(
-                    type: Frame.data, flags: 0, stream: stream, payload: Array(announced[chunk..<min(chunk + 16_384, announced.count)]))
-            }
+            client.send(RawHTTP2Client.openCall(stream: stream, path: EchoServiceMethods.get.path, body: announced))
         }
-        client.send(bytes)
-        var exhausted: [UInt32] = []
-        for _ in 0..<4 {
-            guard let frame = await client.nextFrame(where: { $0.type == Frame.headers && $0.flags & 1 != 0 }) else { break }
-            #expect(frame.headers.first { $0.0 == "grpc-status" }?.1 == "8")
-            exhausted.append(frame.stream)
-        }
-        #expect(exhausted.sorted() == [5, 7, 9, 11], "two 512 KiB messages fill the budget; the others are refused")
+        let ended = await client.streamsEnded(count: 4)
+        #expect(ended.allSatisfy { $0.grpcStatus == "8" })
+        #expect(ended.map(\.stream).sorted() == [5, 7, 9, 11], "two 512 KiB messages fill the budget; the others are refused")
         let held = await fixture.server.heldRequestBytes()
         #expect(held > 0 && held <= budget)
         #expect(fixture.observer.limits == Array(repeating: .connectionRequestBytes, count: 4))

@@ -50,15 +50,7 @@ import Testing
                 await server.waitUntilStopped()
             }
         }
-        var request = RawBytes([])
-        request.buffer.writeInteger(UInt32(length))
-        let error = await #expect(throws: RPCError.self) {
-            let _: RawBytes = try await client.unary(Self.refuse, request: request, options: CallOptions(timeout: .seconds(5)))
-        }
-        #expect(error?.code == .invalidArgument)
-        let message = error?.message ?? ""
-        #expect(message.utf8.count <= GRPCStatus.maximumMessageBytes + "…".utf8.count)
-        #expect(message.hasPrefix("éé") && message.hasSuffix("…"))
+        try await Self.expectShortenedRefusal(length: length, from: client)
     }
 
     /// The same through `InProcessEndpoint`: the trailers are built and sent by the same
@@ -69,6 +61,12 @@ import Testing
         router.register(RefusingService())
         let client = GRPCClient(inProcess: InProcessEndpoint(router: router))
         defer { client.close() }
+        try await Self.expectShortenedRefusal(length: length, from: client)
+    }
+
+    /// Asks `client`'s server for a refusal of `length` bytes and checks that its message
+    /// arrived shortened to the status budget, marked as cut.
+    static func expectShortenedRefusal(length: Int, from client: GRPCClient) async throws {
         var request = RawBytes([])
         request.buffer.writeInteger(UInt32(length))
         let error = await #expect(throws: RPCError.self) {

@@ -66,6 +66,12 @@ final class TestWebSocket: Sendable {
     }
 
     func sendFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true, masked: Bool = true, rsv: UInt8 = 0) async throws {
+        try await channel.writeAndFlush(Self.clientFrame(opcode: opcode, payload: payload, fin: fin, masked: masked, rsv: rsv))
+    }
+
+    /// A client frame's bytes (masked with a fixed key unless told otherwise; `rsv`: the three
+    /// reserved bits), with the shortest length encoding.
+    static func clientFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true, masked: Bool = true, rsv: UInt8 = 0) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.writeInteger((fin ? 0x80 : 0) | rsv << 4 | opcode)
         let maskBit: UInt8 = masked ? 0x80 : 0
@@ -85,7 +91,7 @@ final class TestWebSocket: Sendable {
         } else {
             buffer.writeBytes(payload)
         }
-        try await channel.writeAndFlush(buffer)
+        return buffer
     }
 
     /// Sends a JSON object.
