@@ -9,31 +9,38 @@ import Testing
 @Suite(.serialized) struct RestartTests {
     static let startTimeMs: Int64 = 1_765_000_000_000  // 2025-12-06T05:46:40Z: the slate of 2025-12-06
 
-    func simulator(_ configuration: inout FeedConfiguration) {
-        configuration.simulator.games = 3
-        configuration.simulator.seed = 7
-        configuration.simulator.startTimeMs = Self.startTimeMs
-        configuration.simulator.speed = 600  // about 12 s per game, breaks included: slow enough to stop mid-game on a loaded CI machine
-        configuration.simulator.stagger = .zero
-        configuration.simulator.continuous = false
+    /// The first run plays slowly, so that the test stops it mid-game however loaded the machine
+    /// (at 600 a game took 12 s, and under the full suite on two cores the test sometimes saw
+    /// the games under way only once they had ended); the second run finishes fast. The same
+    /// games either way: an event's source id does not depend on the speed.
+    static let firstRunSpeed: Double = 100  // a game in about 72 s, breaks included
+    static let secondRunSpeed: Double = 600  // about 12 s
+
+    func simulator(speed: Double) -> (inout FeedConfiguration) -> Void {
+        { configuration in
+            configuration.simulator.games = 3
+            configuration.simulator.seed = 7
+            configuration.simulator.startTimeMs = Self.startTimeMs
+            configuration.simulator.speed = speed
+            configuration.simulator.stagger = .zero
+            configuration.simulator.continuous = false
+        }
     }
 
     @Test func simulatorContinuesEachGameWhereTheLastRunLeftIt() async throws {
         let services = try await Services()
         try await services.startScore()
         do {
-            var settings = FeedConfiguration()
-            simulator(&settings)
             let slate = (0..<3).map {
                 GameSimulator.simulateGame(
                     index: $0,
-                    config: SimulatorConfig(seed: 7, gameCount: 3, startTimeMs: Self.startTimeMs, speed: 600)
+                    config: SimulatorConfig(seed: 7, gameCount: 3, startTimeMs: Self.startTimeMs, speed: Self.secondRunSpeed)
                 )
             }
             let ids = slate.map(\.game.id)
             #expect(ids == ["sim-20251206-7-1", "sim-20251206-7-2", "sim-20251206-7-3"])
 
-            let first = try services.feed(.simulator, simulator)
+            let first = try services.feed(.simulator, simulator(speed: Self.firstRunSpeed))
             services.start(first, name: "first")
             try await waitFor("the games to be under way") {
                 let snapshots = try await services.snapshots(ids)
@@ -46,7 +53,7 @@ import Testing
                 #expect(seq > 40 && seq < UInt64(game.timeline.count), "\(game.game.id) stopped mid-game at \(seq)")
             }
 
-            let second = try services.feed(.simulator, simulator)
+            let second = try services.feed(.simulator, simulator(speed: Self.secondRunSpeed))
             services.start(second, name: "second")
             try await services.waitUntilDelivered(second)
             var resent = 0
@@ -70,13 +77,17 @@ import Testing
         let services = try await Services()
         try await services.startScore()
         do {
-            let configure: (inout FeedConfiguration) throws -> Void = { configuration in
-                configuration.replay.file = try Fixtures.path(Fixtures.sportradarFullGame)
-                configuration.replay.speed = 3_000  // the 2½-hour game in about 3 s
+            // As for the simulator: a slow first run (the 2½-hour game in about 30 s) stopped
+            // mid-game, then a fast second one (about 3 s).
+            func configure(speed: Double) -> (inout FeedConfiguration) throws -> Void {
+                { configuration in
+                    configuration.replay.file = try Fixtures.path(Fixtures.sportradarFullGame)
+                    configuration.replay.speed = speed
+                }
             }
             let expected = try #require(SportradarPlayByPlayAdapter.parse(try Fixtures.bytes(Fixtures.sportradarFullGame)).value)
             let gameId = expected.game.id
-            let first = try services.feed(.sportradarPlayByPlay, configure)
+            let first = try services.feed(.sportradarPlayByPlay, configure(speed: 300))
             services.start(first, name: "first")
             try await waitFor("the replay to be under way") {
                 (try await services.snapshots([gameId])[gameId]?.position?.seq ?? 0) > 50
@@ -85,7 +96,7 @@ import Testing
             let stoppedAt = try #require(try await services.snapshots([gameId])[gameId]?.position?.seq)
             #expect(stoppedAt < UInt64(expected.events.count))
 
-            let second = try services.feed(.sportradarPlayByPlay, configure)
+            let second = try services.feed(.sportradarPlayByPlay, configure(speed: 3_000))
             services.start(second, name: "second")
             try await services.waitUntilDelivered(second)
             let stored = try await services.events(of: gameId)

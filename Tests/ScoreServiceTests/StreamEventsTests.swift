@@ -46,9 +46,13 @@ import Testing
         let server = try await RunningScoreServer.start(games: [game(gameId)])
         _ = try await publishGame(server.score, gameId, count: 50)
         let epoch = try #require(server.server.engine.head(gameId)?.epoch)
+        // The stream's deadline spans the hundred publishes below, one call and commit each:
+        // under the whole suite on two cores those took more than 20 s (seen in CI). It only
+        // guards against a hang; what is checked is the order.
         let reader = Task {
             try await collect(
-                server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: Position(epoch: epoch, seq: 10))]), count: 140)
+                server.score, StreamEventsRequest(games: [GameCursor(gameId: gameId, after: Position(epoch: epoch, seq: 10))]), count: 140,
+                timeout: .seconds(90))
         }
         // Publish while the subscriber catches up.
         for n in 51...150 {
