@@ -237,7 +237,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "EchoServer",
-            dependencies: ["EchoExample", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "ServiceKit", logging],
+            dependencies: ["EchoExample", "CourtsideProto", "CourtsideRPC", "GRPC", "GRPCHealth", "ServiceKit", logging, serviceLifecycle],
             swiftSettings: swiftSettings
         ),
 
