@@ -3,7 +3,7 @@
 // Prints "listening on PORT" once it accepts connections; drains gracefully on SIGTERM/SIGINT.
 //
 // For the e2e test of the shutdown watchdog: COURTSIDE_ECHO_GRACE_SECONDS sets the drain's grace
-// (default 5), and COURTSIDE_ECHO_BLOCK_POOL_ON_SHUTDOWN=1 makes graceful shutdown block every
+// (default 5, 0…3600), and COURTSIDE_ECHO_BLOCK_POOL_ON_SHUTDOWN=1 makes graceful shutdown block every
 // thread of the Swift concurrency pool for good, so that only the watchdog (on its own dispatch
 // queue) can end the process: exit 70 at grace + 10 s.
 import CourtsideProto
@@ -31,7 +31,7 @@ let logger = Logger(label: "echo-server")
 let health = HealthService(services: [EchoServiceMethods.serviceName])
 let server = GRPCServer(configuration: configuration, services: [EchoService(), health], logger: logger)
 let environment = ProcessInfo.processInfo.environment
-let grace = Duration.seconds(environment["COURTSIDE_ECHO_GRACE_SECONDS"].flatMap(Int.init) ?? 5)
+let grace = Duration.seconds(min(max(environment["COURTSIDE_ECHO_GRACE_SECONDS"].flatMap(Int.init) ?? 5, 0), 3600))
 let service = GRPCServerService(server: server, health: health, readiness: Readiness(), grace: grace, logger: logger) { port in
     FileHandle.standardOutput.write(Data("listening on \(port)\n".utf8))
 }

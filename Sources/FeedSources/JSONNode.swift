@@ -348,9 +348,8 @@ extension StringProtocol {
     /// texts and clocks: `"1st Qtr             "`, `"3:37 "`).
     func trimmingASCIIWhitespace() -> String {
         // Most texts have nothing to trim: seen from their first and last bytes.
-        let isSpaceByte: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
         let whole = String(self)
-        if let first = whole.utf8.first, let last = whole.utf8.last, !isSpaceByte(first), !isSpaceByte(last) { return whole }
+        if !ASCIIWhitespace.surrounds(whole.utf8) { return whole }
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
             return ""
@@ -381,5 +380,16 @@ extension String {
                 return false
             }
         }
+    }
+}
+
+/// The whitespace ``StringProtocol/trimmingASCIIWhitespace()`` trims: space, tab, LF, CR.
+enum ASCIIWhitespace {
+    static func contains(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+
+    /// Whether the bytes are empty or begin or end with whitespace (whether trimming may change them).
+    static func surrounds(_ bytes: some BidirectionalCollection<UInt8>) -> Bool {
+        guard let first = bytes.first, let last = bytes.last else { return true }
+        return contains(first) || contains(last)
     }
 }

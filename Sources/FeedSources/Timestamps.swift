@@ -80,22 +80,19 @@ extension JSONNode {
     /// An ISO-8601 timestamp in ms since the epoch; 0 when absent, null or unreadable (event times
     /// are informative, so a bad one is not worth rejecting a payload for).
     var timestampMs: Int64 {
-        // Read from the payload's bytes when there is nothing to trim (a timestamp a play, most
-        // longer than a String holds without allocating); nil: read as a String.
-        let fromBytes =
-            index < 0
-            ? nil
-            : document.withRawString(index) { bytes -> Int64? in
-                guard let first = bytes.first, let last = bytes.last, !Self.isSpaceByte(first), !Self.isSpaceByte(last) else { return nil }
-                return Timestamps.parseISO8601(trimmed: bytes) ?? 0
-            }
-        if let timestamp = fromBytes ?? nil { return timestamp }
+        // A timestamp with no escapes and nothing to trim (nearly every one) is read from the
+        // payload's bytes, without a String.
+        if index >= 0,
+            let fromBytes = document.withRawString(
+                index,
+                { bytes in
+                    ASCIIWhitespace.surrounds(bytes) ? nil : Timestamps.parseISO8601(trimmed: bytes) ?? 0
+                }),
+            let timestamp = fromBytes
+        {
+            return timestamp
+        }
         guard let text = stringValue else { return 0 }
         return Timestamps.parseISO8601(text) ?? 0
     }
-}
-
-extension JSONNode {
-    /// The bytes ``StringProtocol/trimmingASCIIWhitespace()`` trims.
-    fileprivate static func isSpaceByte(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 }
