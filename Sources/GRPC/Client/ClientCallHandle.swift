@@ -7,12 +7,12 @@ struct ClientCallHandle: MessageSink, MessageSource {
     let eventLoop: any EventLoop
     let call: NIOLoopBound<ClientCall>
 
-    func write(framed: ByteBuffer) async throws {
+    nonisolated(nonsending) func write(framed: ByteBuffer) async throws {
         try await GRPC.write(framed: framed, to: call, on: eventLoop)
     }
 
     /// A client's request headers went out when the call opened.
-    func sendHead() async throws {}
+    nonisolated(nonsending) func sendHead() async throws {}
 
     func finishRequests() {
         let call = self.call

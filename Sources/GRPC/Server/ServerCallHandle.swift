@@ -7,11 +7,11 @@ struct ServerCallHandle: MessageSink, MessageSource {
     let eventLoop: any EventLoop
     let call: NIOLoopBound<ServerCall>
 
-    func write(framed: ByteBuffer) async throws {
+    nonisolated(nonsending) func write(framed: ByteBuffer) async throws {
         try await GRPC.write(framed: framed, to: call, on: eventLoop)
     }
 
-    func sendHead() async throws {
+    nonisolated(nonsending) func sendHead() async throws {
         let call = self.call
         if eventLoop.inEventLoop {
             try call.value.sendHead()

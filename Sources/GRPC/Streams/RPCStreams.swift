@@ -8,7 +8,7 @@ internal import NIOCore
 public struct RPCWriter<Message: GRPCMessage>: Sendable {
     let sink: any MessageSink
 
-    public func write(_ message: Message) async throws {
+    public nonisolated(nonsending) func write(_ message: Message) async throws {
         var buffer = ByteBuffer()
         try GRPCMessageFramer.frame(message, into: &buffer)
         try await sink.write(framed: buffer)
@@ -18,11 +18,11 @@ public struct RPCWriter<Message: GRPCMessage>: Sendable {
     /// the call was accepted (for instance a subscription that is registered but has nothing to
     /// deliver yet). Response metadata added after this is not sent. A client's writer has
     /// already sent its headers: there this does nothing.
-    public func sendHeaders() async throws {
+    public nonisolated(nonsending) func sendHeaders() async throws {
         try await sink.sendHead()
     }
 
-    public func write(contentsOf messages: some Sequence<Message>) async throws {
+    public nonisolated(nonsending) func write(contentsOf messages: some Sequence<Message>) async throws {
         for message in messages {
             try await write(message)
         }

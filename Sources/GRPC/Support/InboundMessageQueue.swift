@@ -111,9 +111,9 @@ final class InboundMessageQueue {
 
 /// Where framed messages go: a server call's responses or a client call's requests.
 protocol MessageSink: Sendable {
-    func write(framed: ByteBuffer) async throws
+    nonisolated(nonsending) func write(framed: ByteBuffer) async throws
     /// Sends the stream's head now if it has not gone yet (a server's response headers).
-    func sendHead() async throws
+    nonisolated(nonsending) func sendHead() async throws
 }
 
 /// Where received messages come from.

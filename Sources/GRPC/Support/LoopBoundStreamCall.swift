@@ -16,7 +16,9 @@ extension ServerCall: LoopBoundStreamCall {}
 
 /// Sends a framed message from any task: directly when already on the loop, and parks the task
 /// while the stream's send window is full (a cancelled task stops waiting).
-func write<Call: LoopBoundStreamCall>(framed: ByteBuffer, to call: NIOLoopBound<Call>, on eventLoop: any EventLoop) async throws {
+nonisolated(nonsending) func write<Call: LoopBoundStreamCall>(framed: ByteBuffer, to call: NIOLoopBound<Call>, on eventLoop: any EventLoop)
+    async throws
+{
     let mustWait: Bool
     if eventLoop.inEventLoop {
         mustWait = try call.value.send(framed: framed)
