@@ -5,6 +5,10 @@ internal import NIOCore
 ///
 /// `write` waits while the stream's unsent bytes exceed the high-water mark (the peer is slow or
 /// its flow-control window is closed), so a producer can never queue without bound.
+///
+/// The write path is `nonisolated(nonsending)` down to the call: it runs on the caller's executor,
+/// so a handler running on its connection's event loop sends each message without the executor
+/// switch (and preferred-executor lookup) that a plain `nonisolated async` call makes.
 public struct RPCWriter<Message: GRPCMessage>: Sendable {
     let sink: any MessageSink
 
