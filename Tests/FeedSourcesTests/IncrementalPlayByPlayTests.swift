@@ -18,6 +18,38 @@ import Testing
         [UInt8](try JSONSerialization.data(withJSONObject: JSONEdit.setting(root, path, to: plays), options: [.sortedKeys]))
     }
 
+    /// The same payloads for a growing prefix of one play list, from plays encoded once each: the
+    /// fixture is encoded once with a marker for its play list, and each payload splices the
+    /// plays' bytes in, byte for byte what `payload` gives (Foundation's writer re-encoding the
+    /// whole game at every poll was most of this suite's time).
+    struct PrefixPayloads {
+        let head: [UInt8]
+        let tail: [UInt8]
+        let plays: [[UInt8]]
+
+        init(_ root: Object, _ path: [String], _ plays: [Object]) throws {
+            let marker = Array("[\"courtside-play-list\"]".utf8)
+            let bytes = try IncrementalPlayByPlayTests.payload(root, path, [])
+            let template = [UInt8](
+                try JSONSerialization.data(
+                    withJSONObject: JSONEdit.setting(root, path, to: ["courtside-play-list"]), options: [.sortedKeys]))
+            let start = try #require(template.indices.first { template[$0...].starts(with: marker) })
+            head = Array(template[...start])
+            tail = Array(template[(start + marker.count - 1)...])
+            #expect(head + tail == bytes, "the empty play list splices to what the writer gives")
+            self.plays = try plays.map { [UInt8](try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys])) }
+        }
+
+        func payload(first count: Int) -> [UInt8] {
+            var bytes = head
+            for (index, play) in plays.prefix(count).enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes += play
+            }
+            return bytes + tail
+        }
+    }
+
     static func nbaFixture() throws -> (root: Object, actions: [Object]) {
         let root = try #require(try Fixtures.json(Fixtures.nbaPlayByPlay) as? Object)
         return (root, try #require((root["game"] as? Object)?["actions"] as? [Object]))
@@ -61,6 +93,8 @@ import Testing
     @Test func nbaGrowingPrefixesEqualAFreshReadAfterEveryPoll() async throws {
         let (root, actions) = try Self.nbaFixture()
         let (final, live) = try HeldPeriodTests.entries()
+        let payloads = try PrefixPayloads(root, ["game", "actions"], actions)
+        #expect(payloads.payload(first: actions.count) == (try Self.payload(root, ["game", "actions"], actions)))
         var random = TestRandom(seed: 15)
         for header in ["final", "live", "live-at-last-play"] {
             // About 40 polls per header: the steps vary, so every kind of cut is met over the runs.
@@ -75,7 +109,7 @@ import Testing
                 let plays = Array(actions.prefix(count))
                 let entry =
                     header == "final" ? final : header == "live" ? live : Self.liveHeader(live, plays, ahead: UInt32(random.below(2) * 2))
-                let bytes = try Self.payload(root, ["game", "actions"], plays)
+                let bytes = payloads.payload(first: count)
                 let holding = entry.game.status != .final
                 let incremental = memo.nba(bytes, game: entry, holdingUnstartedPeriods: holding)
                 if memo.lastPath == .extended {
@@ -101,6 +135,8 @@ import Testing
         // The final game, and the live capture whose plays carry a stale score (the glitch corpus).
         for path in [Fixtures.espnSummary, Fixtures.espnSummaryLive] {
             let (root, plays) = try Self.espnFixture(path)
+            let payloads = try PrefixPayloads(root, ["plays"], plays)
+            #expect(payloads.payload(first: plays.count) == (try Self.payload(root, ["plays"], plays)))
             var memo = IncrementalPlayByPlay()
             var tally = Tally()
             var count = 0
@@ -108,7 +144,7 @@ import Testing
                 await Task.yield()
                 let added = min(plays.count - count, 1 + random.below(24))
                 count += added
-                let bytes = try Self.payload(root, ["plays"], Array(plays.prefix(count)))
+                let bytes = payloads.payload(first: count)
                 let incremental = memo.espn(bytes)
                 if memo.lastPath == .extended { #expect(memo.playsRead == added) }
                 tally.record(incremental, ESPNSummaryAdapter.parse(bytes), memo.lastPath, poll: count)
