@@ -373,11 +373,19 @@ def test_one_upstream_stream_however_many_browsers_follow_whatever(stack):
         ws = WebSocket(stack.ports["http"])
         ws.send({"type": "subscribe", "games": games})
         sockets.append(ws)
+    def subscribers():
+        with urllib.request.urlopen(f"http://127.0.0.1:{stack.ports['a3']}/metrics", timeout=5) as response:
+            metrics = response.read().decode()
+        return [line for line in metrics.splitlines() if line.startswith("courtside_subscription_subscribers")]
+
+    # The upstream stream opens when the first browser subscribes (under CI load, later than a
+    # fixed 0.5 s once): wait for it, then check that the four browsers still share one.
+    deadline = time.time() + 10
+    while not subscribers() and time.time() < deadline:
+        time.sleep(0.1)
     time.sleep(0.5)
-    with urllib.request.urlopen(f"http://127.0.0.1:{stack.ports['a3']}/metrics", timeout=5) as response:
-        metrics = response.read().decode()
-    subscribers = [line for line in metrics.splitlines() if line.startswith("courtside_subscription_subscribers")]
-    assert subscribers and float(subscribers[0].split()[-1]) == 1, subscribers
+    lines = subscribers()
+    assert lines and float(lines[0].split()[-1]) == 1, lines
     for ws in sockets:
         ws.sock.close()
 
