@@ -25,12 +25,8 @@ import Testing
         let logs: LogRecorder
 
         init(_ configure: (inout GRPCServer.Configuration) -> Void = { _ in }) {
-            var configuration = GRPCServer.Configuration(port: 0)
             let observer = RecordingObserver()
-            configuration.observer = observer
-            // A test about another limit must not trip the preface deadline (5 s by default) when a
-            // loaded machine resumes its client late; the preface test sets its own.
-            configuration.http2.prefaceTimeout = .seconds(60)
+            var configuration = GRPCServer.Configuration.limitTest(observer: observer)
             configure(&configuration)
             let logs = LogRecorder()
             let server = GRPCServer(

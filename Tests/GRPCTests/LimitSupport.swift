@@ -85,6 +85,18 @@ final class LogRecorder: Sendable {
 }
 
 /// A server with the echo, health and hold services and a configuration a test chose.
+extension GRPCServer.Configuration {
+    /// A limit test's server: on port 0, reporting to `observer`, and giving a client 60 s for
+    /// its preface — a test about another limit must not trip the preface deadline (5 s by
+    /// default) when a loaded machine resumes its client late; the preface test sets its own.
+    static func limitTest(host: String? = nil, observer: RecordingObserver) -> Self {
+        var configuration = host.map { Self(host: $0, port: 0) } ?? Self(port: 0)
+        configuration.observer = observer
+        configuration.http2.prefaceTimeout = .seconds(60)
+        return configuration
+    }
+}
+
 struct LimitsFixture {
     let server: GRPCServer
     let observer: RecordingObserver
@@ -92,12 +104,8 @@ struct LimitsFixture {
     var port: Int { server.localAddress?.port ?? 0 }
 
     static func start(_ configure: (inout GRPCServer.Configuration) -> Void = { _ in }) async throws -> LimitsFixture {
-        var configuration = GRPCServer.Configuration(host: "127.0.0.1", port: 0)
         let observer = RecordingObserver()
-        configuration.observer = observer
-        // A test about another limit must not trip the preface deadline (5 s by default) when a
-        // loaded machine resumes its client late; the preface test sets its own.
-        configuration.http2.prefaceTimeout = .seconds(60)
+        var configuration = GRPCServer.Configuration.limitTest(host: "127.0.0.1", observer: observer)
         configure(&configuration)
         let logs = LogRecorder()
         let health = HealthService(services: [EchoServiceMethods.serviceName])
