@@ -134,8 +134,9 @@ public final class JSONDocument: Sendable {
     }
 
     /// Member names looked up together in one pass over an object (``members(_:of:)``): an
-    /// object read field by field would otherwise walk its members once per name.
-    public struct MemberNames: Sendable {
+    /// object read field by field would otherwise walk its members once per name. A class: it
+    /// is made once per reader and passed along per object read, one reference for its arrays.
+    public final class MemberNames: Sendable {
         public let names: [String]
         /// The names' UTF-8 bytes, one after the other, and where each starts (one more, the end).
         let utf8: [UInt8]
@@ -219,12 +220,14 @@ public final class JSONDocument: Sendable {
         return Int(entry.end - entry.start)
     }
 
-    /// `body` of the UTF-8 bytes of the string at `index` as they are in the text, without
-    /// decoding them into a `String`; nil when it has escapes or is no string.
-    public func withRawString<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+    /// Where the UTF-8 bytes of the string at `index` are in ``bytes``, as they are in the text
+    /// (for reading them without decoding them into a `String`); nil when it has escapes or is no
+    /// string. Not a closure-taking method: a generic one called from another module runs
+    /// unspecialized, which costs more than the decoding it saves.
+    public func rawStringRange(_ index: Int) -> Range<Int>? {
         let entry = tape[index]
         guard entry.kind == .string, entry.flags & Entry.hasEscapes == 0 else { return nil }
-        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(entry.start)..<Int(entry.end)])) }
+        return Int(entry.start)..<Int(entry.end)
     }
 
     /// The number at `index`; nil for anything else.

@@ -49,7 +49,7 @@ public enum GameClock {
         return text.withUTF8 { parse(bytes: $0) }
     }
 
-    private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
+    static func parse(bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
         var start = 0
         var end = bytes.count
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
@@ -96,8 +96,34 @@ public enum GameClock {
     /// One to eight ASCII digits and dots that make a decimal number.
     private static func seconds(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> Double? {
         guard !text.isEmpty, text.count <= 8, text.allSatisfy({ isDigit($0) || $0 == UInt8(ascii: ".") }) else { return nil }
+        if let thousandths = exactThousandths(text) { return Double(thousandths) / 1000 }
         guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite, value >= 0 else { return nil }
         return value
+    }
+
+    /// `digits` or `digits.d`, `digits.dd`, `digits.ddd` (every clock providers send) in
+    /// thousandths, without a `String` and `Double(_:)` per play; nil for any other text (read
+    /// by `Double(_:)`). At most eight bytes, so no overflow.
+    private static func exactThousandths(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
+        var whole = 0
+        var index = text.startIndex
+        while index < text.endIndex, isDigit(text[index]) {
+            whole = whole &* 10 &+ Int(text[index] &- UInt8(ascii: "0"))
+            index += 1
+        }
+        guard index > text.startIndex else { return nil }
+        if index == text.endIndex { return whole &* 1000 }
+        guard text[index] == UInt8(ascii: "."), text.endIndex - index >= 2, text.endIndex - index <= 4 else { return nil }
+        var fraction = 0
+        var scale = 100
+        index += 1
+        while index < text.endIndex {
+            guard isDigit(text[index]) else { return nil }
+            fraction = fraction &+ Int(text[index] &- UInt8(ascii: "0")) &* scale
+            scale /= 10
+            index += 1
+        }
+        return whole &* 1000 &+ fraction
     }
 
     private static func milliseconds(minutes: Int, seconds: Double) -> UInt32? {
@@ -112,6 +138,13 @@ extension JSONNode {
     /// (the caller decides what an unknown clock means); an error when it is not a clock or
     /// exceeds the period's length (``GameClock/periodLengthMs(_:leagueID:)``).
     func clockMs(period: UInt32, leagueID: String = "") throws(FeedError) -> UInt32? {
+        // A clock string without escapes (nearly every one) is read from the payload's bytes;
+        // anything this does not accept is read below, which also words the failure.
+        if let fromBytes = withRawBytes(GameClock.parse(bytes:)), let clock = fromBytes,
+            clock <= GameClock.periodLengthMs(period, leagueID: leagueID)
+        {
+            return clock
+        }
         let text: String
         switch kind {
         case nil, .null?:

@@ -12,17 +12,17 @@ struct JSONNode {
     let document: JSONDocument
     /// The value's index on the document's tape; -1 when the key was absent.
     let index: Int
-    /// For a missing node: the nearest present value above it, and the names from there down.
+    /// For a missing node: the nearest present value above it, and the names from there down
+    /// joined by dots, as a path shows them (one reference, so that copying a node, which
+    /// reading does at every field, retains little).
     private let anchor: Int
-    private let missingKey: String?
-    private let deeperMissingKeys: [String]
+    private let missingKeys: String?
 
-    private init(_ document: JSONDocument, index: Int, anchor: Int, missingKey: String? = nil, deeper: [String] = []) {
+    private init(_ document: JSONDocument, index: Int, anchor: Int, missingKeys: String? = nil) {
         self.document = document
         self.index = index
         self.anchor = anchor
-        self.missingKey = missingKey
-        self.deeperMissingKeys = deeper
+        self.missingKeys = missingKeys
     }
 
     /// The root of a document.
@@ -62,13 +62,12 @@ struct JSONNode {
     /// The member `key` of this object (missing when this is not an object or has no such key).
     subscript(key: String) -> JSONNode {
         guard index >= 0 else {
-            let deeper = missingKey == nil ? [] : deeperMissingKeys + [key]
-            return JSONNode(document, index: -1, anchor: anchor, missingKey: missingKey ?? key, deeper: deeper)
+            return JSONNode(document, index: -1, anchor: anchor, missingKeys: missingKeys.map { "\($0).\(key)" } ?? key)
         }
         if let member = document.member(key, of: index) {
             return JSONNode(document, index: member, anchor: member)
         }
-        return JSONNode(document, index: -1, anchor: index, missingKey: key)
+        return JSONNode(document, index: -1, anchor: index, missingKeys: key)
     }
 
     /// The members `names` of this object, found in one pass over it (for an object read field
@@ -87,7 +86,7 @@ struct JSONNode {
         subscript(position: Int) -> JSONNode {
             guard object.index >= 0 else { return object[names.names[position]] }
             if let member = found[position] { return JSONNode(object.document, index: member, anchor: member) }
-            return JSONNode(object.document, index: -1, anchor: object.index, missingKey: names.names[position])
+            return JSONNode(object.document, index: -1, anchor: object.index, missingKeys: names.names[position])
         }
     }
 
@@ -104,16 +103,21 @@ struct JSONNode {
             case .element(let position): path += "[\(position)]"
             }
         }
-        if let missingKey {
-            append(member: missingKey)
-            for key in deeperMissingKeys { append(member: key) }
-        }
+        if let missingKeys { append(member: missingKeys) }
         return path
     }
 
     /// The string value, decoded; nil for anything else.
     var stringValue: String? {
         kind == .string ? document.string(index) : nil
+    }
+
+    /// `body` of the string's UTF-8 bytes as they are in the payload (no `String` made); nil when
+    /// the value is absent, no string, or a string with escapes.
+    @inline(__always)
+    func withRawBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+        guard index >= 0, let range = document.rawStringRange(index) else { return nil }
+        return document.bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
     /// The number value; nil for anything else.
@@ -212,6 +216,13 @@ struct JSONNode {
 
     /// ``text`` cut to `maximumBytes` UTF-8 bytes (on a scalar boundary).
     func text(maximumBytes: Int) -> String {
+        // Most texts have no escapes, fit and hold no control character: seen on the payload's
+        // bytes, then decoded once.
+        if let fromBytes = withRawBytes({ bytes in
+            bytes.count <= maximumBytes && !Self.holdsControlCharacter(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
+        }), let plain = fromBytes {
+            return plain
+        }
         guard let text = stringValue else { return "" }
         if text.utf8.count <= maximumBytes && !text.unicodeScalars.contains(where: Self.isControl) { return text }
         var kept = String.UnicodeScalarView()
@@ -238,6 +249,8 @@ struct JSONNode {
         case .number?:
             return document.number(index)?.double ?? .nan
         case .string?:
+            // Scores come as strings of digits ("111"): read from the payload's bytes.
+            if let fromBytes = withRawBytes(Self.digits(bytes:)), let whole = fromBytes { return Double(whole) }
             let text = document.string(index)
             if let whole = Self.digits(text) { return Double(whole) }
             let trimmed = text.trimmingASCIIWhitespace()
@@ -253,10 +266,15 @@ struct JSONNode {
     /// The value of a text of one to fifteen ASCII digits ("111", as providers send scores), read
     /// without a conversion through `Double`; nil for any other text.
     static func digits(_ text: String) -> Int64? {
-        let utf8 = text.utf8
-        guard !utf8.isEmpty, utf8.count <= 15 else { return nil }
+        var text = text
+        return text.withUTF8 { digits(bytes: $0) }
+    }
+
+    /// ``digits(_:)`` of UTF-8 bytes.
+    static func digits(bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard !bytes.isEmpty, bytes.count <= 15 else { return nil }
         var value: Int64 = 0
-        for byte in utf8 {
+        for byte in bytes {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             value = value * 10 + Int64(byte - UInt8(ascii: "0"))
         }
@@ -340,6 +358,19 @@ struct JSONNode {
 
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    /// Whether valid UTF-8 holds a scalar ``isControl(_:)`` takes: a byte below 0x20, 0x7F, or
+    /// U+0080–U+009F (encoded 0xC2 0x80–0x9F).
+    static func holdsControlCharacter(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x20 || byte == 0x7F { return true }
+            if byte == 0xC2, index &+ 1 < bytes.count, bytes[index &+ 1] <= 0x9F { return true }
+            index &+= 1
+        }
+        return false
     }
 }
 

@@ -193,6 +193,9 @@ struct PlayByPlayBuilder {
         ahead = Self.lookingAhead(ordered)
         lastLook = nil
         periodsWithStartPlay = Set(ordered.filter { $0.kind == .periodStart }.map(\.period))
+        // Room for every play and a few synthesized events, instead of rehashing every id as
+        // the set doubles.
+        seenSourceIds.reserveCapacity(seenSourceIds.count + ordered.count + 16)
         for index in ordered.indices { add(at: index) }
         forgetLabels(from: 0)
         checkNewEvents()
@@ -233,6 +236,7 @@ struct PlayByPlayBuilder {
 
     /// Checks the events built since the last check against the score service's rules.
     private mutating func checkNewEvents() {
+        ruleCheck.reserveCapacity(events.count)
         for event in events[ruleCheck.count...] { ruleCheck.check(event, into: &ruleViolations) }
     }
 

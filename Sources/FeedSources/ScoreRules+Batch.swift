@@ -28,6 +28,11 @@ extension ScoreRules {
             states = previous
         }
 
+        /// Makes room for a batch of `total` events (checked so far included).
+        mutating func reserveCapacity(_ total: Int) {
+            seen.reserveCapacity(total)
+        }
+
         /// Checks the next event of the batch, adding what it breaks to `problems`.
         mutating func check(_ event: Event, into problems: inout [FeedError]) {
             let index = count

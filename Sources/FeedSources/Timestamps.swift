@@ -82,14 +82,9 @@ extension JSONNode {
     var timestampMs: Int64 {
         // A timestamp with no escapes and nothing to trim (nearly every one) is read from the
         // payload's bytes, without a String.
-        if index >= 0,
-            let fromBytes = document.withRawString(
-                index,
-                { bytes in
-                    ASCIIWhitespace.surrounds(bytes) ? nil : Timestamps.parseISO8601(trimmed: bytes) ?? 0
-                }),
-            let timestamp = fromBytes
-        {
+        if let fromBytes = withRawBytes({ bytes in
+            ASCIIWhitespace.surrounds(bytes) ? nil : Timestamps.parseISO8601(trimmed: bytes) ?? 0
+        }), let timestamp = fromBytes {
             return timestamp
         }
         guard let text = stringValue else { return 0 }

@@ -36,6 +36,17 @@ import Testing
         #expect(doc.next(after: a) == doc.members(of: root)[1].name)
     }
 
+    @Test func aStringsRawBytesAreItsTextWhenItHasNoEscapes() throws {
+        let doc = try document(#"{"plain": "Jokić 3:37", "escaped": "a\nb", "empty": "", "n": 12, "o": {}}"#)
+        func raw(_ name: String) throws -> [UInt8]? {
+            let index = try #require(doc.member(name, of: JSONDocument.root))
+            return doc.rawStringRange(index).map { Array(doc.bytes[$0]) }
+        }
+        #expect(try raw("plain") == Array("Jokić 3:37".utf8))
+        #expect(try raw("empty") == [])
+        #expect(try raw("escaped") == nil && raw("n") == nil && raw("o") == nil)
+    }
+
     @Test func textRangesCoverWhatDecidesAValue() throws {
         let text = #"[ {"a": [1, {"b": []}] } , "s\"t", -2.5e3, true, null, {}, [[]], {"c": {"d": "x"}}  ]"#
         let doc = try document(text)

@@ -16,6 +16,53 @@ import Testing
         #expect(GameClock.parse(text) == UInt32(milliseconds))
     }
 
+    @Test func clocksAreReadExactlyAsTheirDecimalText() {
+        // Seconds with up to three decimals are read as whole thousandths, not through a String
+        // and Double(_:): the same milliseconds as the text's double in every case, beyond too.
+        func viaDouble(minutes: Int, seconds: String) -> UInt32 {
+            UInt32(((Double(minutes) * 60 + Double(seconds)!) * 1000).rounded())
+        }
+        for minutes in [0, 1, 5, 11, 12] {
+            for whole in [0, 4, 9, 35, 58, 59] {
+                for fraction in ["", ".0", ".5", ".1", ".25", ".05", ".00", ".125", ".999", ".001", ".1234", ".0005", ".9995"] {
+                    let seconds = (whole < 10 ? "0" : "") + "\(whole)" + fraction
+                    let expected = viaDouble(minutes: minutes, seconds: seconds)
+                    #expect(GameClock.parse("PT\(minutes)M\(seconds)S") == expected, "PT\(minutes)M\(seconds)S")
+                    #expect(GameClock.parse("\(minutes):\(seconds)") == expected, "\(minutes):\(seconds)")
+                    if minutes == 0 { #expect(GameClock.parse(seconds) == expected, "\(seconds)") }
+                }
+            }
+        }
+        // Shapes left to Double(_:), as before.
+        #expect(GameClock.parse("5.") == 5_000 && GameClock.parse(".5") == 500 && GameClock.parse("0:4.") == 4_000)
+        #expect(GameClock.parse("1.2.3") == nil && GameClock.parse(".") == nil && GameClock.parse("PT.S") == nil)
+    }
+
+    @Test func aClockInAPayloadIsReadAsItsTextIs() throws {
+        // From the payload's bytes when it has no escapes; a failure is worded from its text.
+        let strings = [
+            #""PT11M58.00S""#, #""PT11M58.00\u0053""#, #""5:41 ""#, #"" 0:04.5""#, #""""#, #""  ""#, #""42.1""#,
+        ]
+        for string in strings {
+            let node = try JSONNode.parse(Array("[\(string)]".utf8)).array()[0]
+            let text = try #require(node.stringValue)
+            #expect(try node.clockMs(period: 1) == GameClock.parse(text), "\(string)")
+        }
+        let root = try JSONNode.parse(Array(#"{"long":"PT12M00.00S","bad":"5:4a","escaped":"5:4\u0061"}"#.utf8))
+        #expect(try root["long"].clockMs(period: 4) == 720_000)
+        for (key, reason) in [
+            ("long", #"long: clock "PT12M00.00S" is longer than period 5"#), ("bad", #"bad: unreadable game clock "5:4a""#),
+            ("escaped", #"escaped: unreadable game clock "5:4a""#),
+        ] {
+            do {
+                _ = try root[key].clockMs(period: 5)
+                Issue.record("\(key) was read")
+            } catch {
+                #expect(error.reason == reason)
+            }
+        }
+    }
+
     @Test(arguments: ["", "  ", "PT", "PTxM", "5:61", "abc", "-1:00", "1:2:3", "PT5M3", "99999:00", "5:4a"])
     func unreadableClocks(text: String) {
         #expect(GameClock.parse(text) == nil)
@@ -160,6 +207,36 @@ import Testing
         #expect(Excerpt.quoted(String(repeating: "x", count: 1_000)).count == Excerpt.maximumScalars + 3)
         #expect(Excerpt.cut("e" + String(repeating: "\u{301}", count: 1_000)).unicodeScalars.count == Excerpt.maximumScalars + 1)
         #expect(FeedError(String(repeating: "r", count: 100_000)).reason.unicodeScalars.count == FeedError.maximumReasonScalars + 1)
+    }
+
+    @Test func displayTextFromThePayloadsBytesIsCleanedAlike() throws {
+        // Raw (unescaped) control characters are valid JSON from U+007F up: DEL and the C1
+        // controls become spaces as escaped ones do; other non-ASCII text is kept as it is.
+        let raw = "a\u{7F}b\u{80}c\u{85}d\u{9F}e\u{A0}f é 🏀"
+        let escaped = #"a\u007fb\u0080c\u0085d\u009fe\u00a0f \u00e9 \ud83c\udfc0"#
+        let root = try JSONNode.parse(Array(#"{"raw": "\#(raw)", "escaped": "\#(escaped)", "name": "Nikola Jokić"}"#.utf8))
+        #expect(root["raw"].text == "a b c d e\u{A0}f é 🏀")
+        #expect(root["escaped"].text == root["raw"].text)
+        #expect(root["name"].text == "Nikola Jokić")
+        #expect(root["raw"].text(maximumBytes: 4) == "a b", "U+0080 takes two bytes")
+        for scalar in (0x20...0x2FF).compactMap(Unicode.Scalar.init) where scalar != "\"" && scalar != "\\" {
+            let bytes = Array(String(scalar).utf8)
+            let expected = JSONNode.isControl(scalar) ? " " : String(scalar)
+            #expect(try JSONNode.parse(Array(#"[""#.utf8) + bytes + Array(#""]"#.utf8)).array()[0].text == expected)
+            #expect(bytes.withUnsafeBufferPointer(JSONNode.holdsControlCharacter) == JSONNode.isControl(scalar))
+        }
+    }
+
+    @Test func aMissingMembersPathNamesEveryName() throws {
+        let root = try JSONNode.parse(Array(#"{"game":{"actions":[]}}"#.utf8))
+        #expect(root["game"]["boxscore"]["home"]["score"].path == "game.boxscore.home.score")
+        #expect(root["teams"].path == "teams")
+        do {
+            _ = try root["game"]["boxscore"]["home"].string()
+            Issue.record("a missing member was read")
+        } catch {
+            #expect(error.reason == "game.boxscore.home: expected a string, found nothing")
+        }
     }
 
     @Test func nodeReaders() throws {
