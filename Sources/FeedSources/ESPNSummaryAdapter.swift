@@ -72,10 +72,11 @@ public enum ESPNSummaryAdapter {
         let shooting = try field(.shootingPlay).bool(default: false)
 
         var teamId = ""
-        if !field(.team)["id"].isNull {
-            let espnTeam = try field(.team)["id"].identifier()
+        let teamNode = field(.team)["id"]
+        if !teamNode.isNull {
+            let espnTeam = try teamNode.identifier()
             guard let team = teams[espnTeam] else {
-                throw field(.team)["id"].failure("team id \(espnTeam) is not one of the game's teams")
+                throw teamNode.failure("team id \(espnTeam) is not one of the game's teams")
             }
             teamId = team
         }
@@ -103,7 +104,9 @@ public enum ESPNSummaryAdapter {
     {
         let freeThrow = type.containsASCII("free throw")
         if type.containsASCII("end game") || type.containsASCII("end of game") { return .gameEnd }
-        if type.containsASCII("end period") || type.containsASCII("end of period") || type.hasPrefix("end of") { return .periodEnd }
+        if type.containsASCII("end period") || type.containsASCII("end of period") || type.utf8.starts(with: "end of".utf8) {
+            return .periodEnd
+        }
         if type.containsASCII("start period") || type.containsASCII("start of period") { return .periodStart }
         if type.containsASCII("challenge") || type.containsASCII("review") { return .review(overturned: type.containsASCII("overturn")) }
         if scoring {
@@ -121,14 +124,16 @@ public enum ESPNSummaryAdapter {
         if type.containsASCII("jumpball") || type.containsASCII("jump ball") {
             return type.containsASCII("violation") ? .violation : .jumpBall
         }
-        let turnovers: [StaticString] = [
-            "turnover", "traveling", "back court", "shot clock", "double dribble", "palming", "discontinued dribble",
-        ]
-        if turnovers.contains(where: type.containsASCII) { return .turnover }
-        if (["foul", "charge", "technical", "flagrant"] as [StaticString]).contains(where: type.containsASCII) { return .foul }
-        if (["violation", "goaltending", "kicked ball", "delay"] as [StaticString]).contains(where: type.containsASCII) {
-            return .violation
-        }
+        if turnoverWords.contains(where: type.containsASCII) { return .turnover }
+        if foulWords.contains(where: type.containsASCII) { return .foul }
+        if violationWords.contains(where: type.containsASCII) { return .violation }
         return .other
     }
+
+    // Made once, not at every play.
+    private static let turnoverWords: [StaticString] = [
+        "turnover", "traveling", "back court", "shot clock", "double dribble", "palming", "discontinued dribble",
+    ]
+    private static let foulWords: [StaticString] = ["foul", "charge", "technical", "flagrant"]
+    private static let violationWords: [StaticString] = ["violation", "goaltending", "kicked ball", "delay"]
 }
