@@ -236,6 +236,8 @@ struct PlayByPlayBuilder {
 
     /// Checks the events built since the last check against the score service's rules.
     private mutating func checkNewEvents() {
+        guard ruleCheck.count < events.count else { return }
+        // Not before: reserving room in a set another copy of the builder shares copies it.
         ruleCheck.reserveCapacity(events.count)
         for event in events[ruleCheck.count...] { ruleCheck.check(event, into: &ruleViolations) }
     }
