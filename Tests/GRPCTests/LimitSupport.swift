@@ -84,7 +84,6 @@ final class LogRecorder: Sendable {
     }
 }
 
-/// A server with the echo, health and hold services and a configuration a test chose.
 extension GRPCServer.Configuration {
     /// A limit test's server: on port 0, reporting to `observer`, and giving a client 60 s for
     /// its preface — a test about another limit must not trip the preface deadline (5 s by
@@ -97,6 +96,7 @@ extension GRPCServer.Configuration {
     }
 }
 
+/// A server with the echo, health and hold services and a configuration a test chose.
 struct LimitsFixture {
     let server: GRPCServer
     let observer: RecordingObserver
