@@ -48,6 +48,15 @@ import Testing
             let text = try #require(node.stringValue)
             #expect(try node.clockMs(period: 1) == GameClock.parse(text), "\(string)")
         }
+        // Hostile clocks read from the bytes: as many digits as the reader's bounds allow and one
+        // more, in every shape; each is refused (unreadable or beyond a period), never trapped.
+        for text in [
+            "99999999", "123456789", "PT99999999S", "PT9999M59S", "PT99999M", "9999:59", "0:99999999", "0:59.9999999",
+            "99999999.9", String(repeating: "9", count: 40), "PT" + String(repeating: "9", count: 40) + "S",
+        ] {
+            let node = try JSONNode.parse(Array("[\"\(text)\"]".utf8)).array()[0]
+            #expect(throws: FeedError.self, "\(text)") { try node.clockMs(period: 4) }
+        }
         let root = try JSONNode.parse(Array(#"{"long":"PT12M00.00S","bad":"5:4a","escaped":"5:4\u0061"}"#.utf8))
         #expect(try root["long"].clockMs(period: 4) == 720_000)
         for (key, reason) in [
