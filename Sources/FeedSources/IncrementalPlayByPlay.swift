@@ -139,7 +139,9 @@ package struct IncrementalPlayByPlay {
         /// The plays at `positions` in the order they are placed (by order number; equal ones, never
         /// seen, in the payload's order), each with its node for the reasons that name it.
         func actions(_ positions: Range<Int>) -> [PlayAction] {
-            positions.sorted { (current[$0].order, $0) < (current[$1].order, $1) }.map { position in
+            let inOrder = zip(positions, positions.dropFirst()).allSatisfy { current[$0].order <= current[$1].order }
+            let placed = inOrder ? Array(positions) : positions.sorted { (current[$0].order, $0) < (current[$1].order, $1) }
+            return placed.map { position in
                 var action = current[position].action
                 action.label.node = nodes[position]
                 return action

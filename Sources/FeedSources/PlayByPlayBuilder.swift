@@ -255,15 +255,18 @@ struct PlayByPlayBuilder {
         var keys: [Moment] = []
         keys.reserveCapacity(actions.count)
         var previous = previous
-        for action in actions {
+        // By index and field: `for action in actions` would copy (retain and release) every
+        // string of every play.
+        for index in actions.indices {
+            let period = actions[index].period
             let key: Moment
-            if let clockMs = action.clockMs {
-                key = Moment(period: action.period, elapsedMs: GameClock.elapsedMs(period: action.period, clockMs: clockMs))
-            } else if let previous, previous.period == action.period {
+            if let clockMs = actions[index].clockMs {
+                key = Moment(period: period, elapsedMs: GameClock.elapsedMs(period: period, clockMs: clockMs))
+            } else if let previous, previous.period == period {
                 key = previous
             } else {
-                let start = GameClock.elapsedMs(period: action.period, clockMs: GameClock.periodLengthMs(action.period))
-                key = Moment(period: action.period, elapsedMs: start)
+                let start = GameClock.elapsedMs(period: period, clockMs: GameClock.periodLengthMs(period))
+                key = Moment(period: period, elapsedMs: start)
             }
             keys.append(key)
             previous = key
@@ -275,6 +278,8 @@ struct PlayByPlayBuilder {
     /// ``moments(of:after:)``); equal moments keep the provider's order. Also returns the
     /// misplaced plays: those outside a longest run of plays already in that order.
     static func inGameOrder(_ actions: [PlayAction], keys: [Moment]) -> (ordered: [PlayAction], misplaced: [PlayAction]) {
+        // Most payloads list their plays in game order: one pass says so.
+        if zip(keys, keys.dropFirst()).allSatisfy({ $0 <= $1 }) { return (actions, []) }
         let inOrder = longestOrderedRun(keys)
         guard inOrder.count < actions.count else { return (actions, []) }
         let misplaced = actions.indices.filter { !inOrder.contains($0) }.map { actions[$0] }
@@ -476,12 +481,11 @@ struct PlayByPlayBuilder {
         var following = Ahead()
         for index in ordered.indices.reversed() {
             ahead[index] = following
-            let play = ordered[index]
-            if points(of: play.kind) > 0 {
+            if points(of: ordered[index].kind) > 0 {
                 following = Ahead(nextScoring: index)
             } else {
-                following.highestHome = max(following.highestHome, play.homeScore)
-                following.highestAway = max(following.highestAway, play.awayScore)
+                following.highestHome = max(following.highestHome, ordered[index].homeScore)
+                following.highestAway = max(following.highestAway, ordered[index].awayScore)
             }
         }
         return ahead
