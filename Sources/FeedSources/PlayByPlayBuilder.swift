@@ -281,7 +281,6 @@ struct PlayByPlayBuilder {
         // Most payloads list their plays in game order: one pass says so.
         if zip(keys, keys.dropFirst()).allSatisfy({ $0 <= $1 }) { return (actions, []) }
         let inOrder = longestOrderedRun(keys)
-        guard inOrder.count < actions.count else { return (actions, []) }
         let misplaced = actions.indices.filter { !inOrder.contains($0) }.map { actions[$0] }
         let sorted = actions.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }
         return (sorted.map { actions[$0] }, misplaced)
