@@ -64,7 +64,7 @@ package struct IncrementalPlayByPlay {
     package mutating func nba(_ payload: [UInt8], game: ScoreboardGame, holdingUnstartedPeriods: Bool = false) -> FeedResult<GameFeed> {
         do throws(FeedError) {
             let (gameId, nodes) = try NBAPlayByPlayAdapter.actions(try JSONNode.parse(payload), game: game)
-            var teams: [String: String] = [:]
+            var teams = NBAPlayByPlayAdapter.TeamCodes()
             return build(
                 payload, nodes, entry: game, holding: holdingUnstartedPeriods,
                 context: [gameId, game.game.homeTeamId, game.game.awayTeamId, game.game.leagueId]
@@ -119,8 +119,9 @@ package struct IncrementalPlayByPlay {
                 continue
             }
             do throws(FeedError) {
-                let (order, read) = try read(node, position)
-                var action = read
+                let order: Int64
+                var action: PlayAction
+                (order, action) = try read(node, position)
                 // Kept without its node (see `actions`), so that no payload but the last is kept.
                 action.label.node = nil
                 let play = Play(range: range, order: order, action: action)

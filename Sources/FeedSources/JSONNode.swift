@@ -88,6 +88,31 @@ struct JSONNode {
             if let member = found[position] { return JSONNode(object.document, index: member, anchor: member) }
             return JSONNode(object.document, index: -1, anchor: object.index, missingKeys: names.names[position])
         }
+
+        /// Whether the member at `position` is absent or `null` (no node made).
+        func isNull(_ position: Int) -> Bool {
+            guard object.index >= 0, let member = found[position] else { return true }
+            return object.document.kind(member) == .null
+        }
+
+        /// The member at `position` as a word read from the payload's bytes, its letters lowered
+        /// when `lowercasing` (no node or `String` made); nil when it is absent, no string, a
+        /// string with escapes, or longer than an ``ASCIIWord`` or not ASCII (the caller then
+        /// reads it as a node).
+        func word(_ position: Int, lowercasing: Bool) -> ASCIIWord? {
+            guard object.index >= 0, let member = found[position], let range = object.document.rawStringRange(member) else {
+                return nil
+            }
+            return object.document.bytes.withUnsafeBufferPointer {
+                ASCIIWord(UnsafeBufferPointer(rebasing: $0[range]), lowercasing: lowercasing)
+            }
+        }
+
+        /// ``word(_:lowercasing:)`` of an optional member: the empty word when it is absent or
+        /// `null`.
+        func optionalWord(_ position: Int, lowercasing: Bool) -> ASCIIWord? {
+            isNull(position) ? .empty : word(position, lowercasing: lowercasing)
+        }
     }
 
     /// Where the value sits in the payload, in JavaScript-like notation (worked out from the

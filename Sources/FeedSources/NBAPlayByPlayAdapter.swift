@@ -57,11 +57,55 @@ public enum NBAPlayByPlayAdapter {
     }
     private static let actionMembers = JSONDocument.MemberNames(ActionMember.allCases.map { "\($0)" })
 
+    /// The type words an action is read by, lowered.
+    private enum Word {
+        static let twoPoints = ASCIIWord("2pt")
+        static let threePoints = ASCIIWord("3pt")
+        static let freeThrow = ASCIIWord("freethrow")
+        static let made = ASCIIWord("made")
+        static let missed = ASCIIWord("missed")
+        static let period = ASCIIWord("period")
+        static let game = ASCIIWord("game")
+        static let start = ASCIIWord("start")
+        static let end = ASCIIWord("end")
+        static let jumpBall = ASCIIWord("jumpball")
+        static let rebound = ASCIIWord("rebound")
+        static let turnover = ASCIIWord("turnover")
+        static let foul = ASCIIWord("foul")
+        static let violation = ASCIIWord("violation")
+        static let timeout = ASCIIWord("timeout")
+        static let substitution = ASCIIWord("substitution")
+    }
+    private static let reviewTypes: [ASCIIWord?] = [ASCIIWord("instantreplay"), ASCIIWord("challenge"), ASCIIWord("review")]
+
+    /// The team ids of the tricodes met so far in a payload (two tricodes, hundreds of actions),
+    /// matched by their bytes.
+    struct TeamCodes {
+        private var known: [(code: ASCIIWord, id: String)] = []
+        /// More codes than a game's two (in any case or padding) are looked up each time.
+        private static let capacity = 8
+
+        func id(of code: ASCIIWord) -> String? {
+            known.first { $0.code == code }?.id
+        }
+
+        mutating func remember(_ code: String, id: String) {
+            guard known.count < Self.capacity, let word = ASCIIWord(code) else { return }
+            known.append((word, id))
+        }
+    }
+
+    /// The words an action's kind is read from: its type, sub-type and descriptor, lowered.
+    private struct TypeWords {
+        var type: ASCIIWord?
+        var subType: ASCIIWord?
+        var descriptor: ASCIIWord?
+    }
+
     /// One action and its order number (actions are placed by it, equal ones in the payload's
-    /// order); `teams` keeps the team id of each tricode met so far in the payload (two tricodes,
-    /// hundreds of actions).
+    /// order).
     static func action(
-        _ node: JSONNode, gameId: String, header: ScoreboardGame, teams: inout [String: String]
+        _ node: JSONNode, gameId: String, header: ScoreboardGame, teams: inout TeamCodes
     ) throws(FeedError) -> (Int64, PlayAction) {
         try node.object()
         let members = node.members(Self.actionMembers)
@@ -69,12 +113,28 @@ public enum NBAPlayByPlayAdapter {
         let order = try field(.orderNumber).integer(in: 0...Int64(Int32.max))
         let number = try field(.actionNumber).integer(in: 0...Int64(Int32.max))
         let period = try field(.period).period()
-        let type = try field(.actionType).string().lowercased()
-        let subType = (try field(.subType).optionalString() ?? "").lowercased()
-        let descriptor = (try field(.descriptor).optionalString() ?? "").lowercased()
+
+        // The type words are short ASCII strings in nearly every action: compared as the
+        // payload's bytes. Anything else (escapes, other types, long texts, a review, whose
+        // "overturn" may be anywhere in a long descriptor) is read as text, as it always was.
+        var words = TypeWords(
+            type: members.word(ActionMember.actionType.rawValue, lowercasing: true),
+            subType: members.optionalWord(ActionMember.subType.rawValue, lowercasing: true),
+            descriptor: members.optionalWord(ActionMember.descriptor.rawValue, lowercasing: true)
+        )
+        var texts: (type: String, subType: String, descriptor: String)?
+        if words.type == nil || words.subType == nil || words.descriptor == nil || Self.reviewTypes.contains(words.type) {
+            let read = (
+                type: try field(.actionType).string().lowercased(),
+                subType: (try field(.subType).optionalString() ?? "").lowercased(),
+                descriptor: (try field(.descriptor).optionalString() ?? "").lowercased()
+            )
+            words = TypeWords(type: ASCIIWord(read.type), subType: ASCIIWord(read.subType), descriptor: ASCIIWord(read.descriptor))
+            texts = read
+        }
 
         var teamId = ""
-        if let tricode = try field(.teamTricode).optionalString(), !tricode.isEmpty, let known = teams[tricode] {
+        if let code = members.word(ActionMember.teamTricode.rawValue, lowercasing: false), !code.isEmpty, let known = teams.id(of: code) {
             teamId = known
         } else if let tricode = try field(.teamTricode).optionalString(), !tricode.isEmpty {
             // Within the game's league: the WNBA's "IND" is wnba-IND, never the Pacers.
@@ -88,39 +148,50 @@ public enum NBAPlayByPlayAdapter {
                 )
             }
             teamId = id
-            teams[tricode] = id
+            teams.remember(tricode, id: id)
         }
 
         let kind: PlayAction.Kind
-        switch type {
-        case "2pt", "3pt", "freethrow":
-            let result = try field(.shotResult).string().lowercased()
-            guard result == "made" || result == "missed" else {
-                throw field(.shotResult).failure("unknown shot result \(Excerpt.quoted(result))")
-            }
-            if type == "freethrow" {
-                kind = result == "made" ? .freeThrow : .miss(freeThrow: true)
+        switch words.type {
+        case Word.twoPoints, Word.threePoints, Word.freeThrow:
+            let result: ASCIIWord?
+            if let plain = members.word(ActionMember.shotResult.rawValue, lowercasing: true), plain == Word.made || plain == Word.missed {
+                result = plain
             } else {
-                kind = result == "made" ? .basket(points: type == "3pt" ? 3 : 2) : .miss(freeThrow: false)
+                let text = try field(.shotResult).string().lowercased()
+                guard text == "made" || text == "missed" else {
+                    throw field(.shotResult).failure("unknown shot result \(Excerpt.quoted(text))")
+                }
+                result = ASCIIWord(text)
             }
-        case "period":
-            kind = subType == "start" ? .periodStart : subType == "end" ? .periodEnd : .other
-        case "game":
-            kind = subType == "end" ? .gameEnd : .other
-        case "jumpball": kind = .jumpBall
-        case "rebound": kind = .rebound
-        case "turnover": kind = .turnover
-        case "foul": kind = .foul
-        case "violation": kind = .violation
-        case "timeout": kind = .timeout
-        case "substitution": kind = .substitution
-        case "instantreplay", "challenge", "review":
-            kind = .review(overturned: subType.contains("overturn") || descriptor.contains("overturn"))
+            if words.type == Word.freeThrow {
+                kind = result == Word.made ? .freeThrow : .miss(freeThrow: true)
+            } else {
+                kind = result == Word.made ? .basket(points: words.type == Word.threePoints ? 3 : 2) : .miss(freeThrow: false)
+            }
+        case Word.period:
+            kind = words.subType == Word.start ? .periodStart : words.subType == Word.end ? .periodEnd : .other
+        case Word.game:
+            kind = words.subType == Word.end ? .gameEnd : .other
+        case Word.jumpBall: kind = .jumpBall
+        case Word.rebound: kind = .rebound
+        case Word.turnover: kind = .turnover
+        case Word.foul: kind = .foul
+        case Word.violation: kind = .violation
+        case Word.timeout: kind = .timeout
+        case Word.substitution: kind = .substitution
+        case _ where Self.reviewTypes.contains(words.type):
+            let overturned = texts.map { $0.subType.contains("overturn") || $0.descriptor.contains("overturn") } ?? false
+            kind = .review(overturned: overturned)
         default: kind = .other
         }
 
         var description = field(.description).text
-        if description.isEmpty { description = [type, subType].filter { !$0.isEmpty }.joined(separator: " ") }
+        if description.isEmpty {
+            let type = texts?.type ?? words.type?.text ?? ""
+            let subType = texts?.subType ?? words.subType?.text ?? ""
+            description = [type, subType].filter { !$0.isEmpty }.joined(separator: " ")
+        }
         let initialled = field(.playerNameI).text
         let player = initialled.isEmpty ? field(.playerName).text : initialled
         let action = PlayAction(
