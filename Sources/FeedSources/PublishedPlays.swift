@@ -53,12 +53,22 @@ package struct PublishedPlays {
     package mutating func update(with feed: GameFeed) -> Update {
         var update = Update()
         let lastPublished = feed.events.lastIndex { sourceIds.contains($0.sourceId) }
-        var present: [String: Scoring] = [:]
-        present.reserveCapacity(scoring.count)
-        for event in feed.events where scoring[event.sourceId] != nil {
-            present[event.sourceId] = Self.scoring(of: event)
+        // Nearly every poll still has each published scoring play as it was: seen by looking up
+        // its scoring events alone. A feed's source ids are unique (``GameFeed/events`` obey the
+        // score service's rules), so as many of them as there are published scoring plays means
+        // none was changed or taken out; otherwise every event is looked up.
+        var unchanged = 0
+        for event in feed.events where event.points > 0 && event.kind != .correction {
+            if let published = scoring[event.sourceId], published == Self.scoring(of: event) { unchanged += 1 }
         }
-        update.revisedPlays = scoring.keys.filter { present[$0] != scoring[$0] }.sorted()
+        var present: [String: Scoring] = [:]
+        if unchanged != scoring.count {
+            present.reserveCapacity(scoring.count)
+            for event in feed.events where scoring[event.sourceId] != nil {
+                present[event.sourceId] = Self.scoring(of: event)
+            }
+            update.revisedPlays = scoring.keys.filter { present[$0] != scoring[$0] }.sorted()
+        }
 
         // The provider's score at the last published play, against the one published.
         if let lastPublished, var current = state, let target = feed.events[lastPublished].state {

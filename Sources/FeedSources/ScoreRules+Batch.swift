@@ -21,16 +21,37 @@ extension ScoreRules {
     struct BatchCheck {
         /// The events checked so far (the next one's index in the batch).
         private(set) var count = 0
+        /// The state after the last event checked of each game, and the source ids it used: the
+        /// game of the last event is kept apart (a batch is mostly one game's events in a row, as
+        /// a play-by-play builds it), so that each event hashes its source id alone.
         private var states: [String: GameState]
-        private var seen: Set<SourceKey> = []
+        private var seen: [String: Set<String>] = [:]
+        private var current: (gameId: String, state: GameState?, seen: Set<String>)?
 
         init(after previous: [String: GameState] = [:]) {
             states = previous
         }
 
-        /// Makes room for a batch of `total` events (checked so far included).
+        /// Room made for a game's source ids (see ``reserveCapacity(_:)``).
+        private var capacity = 0
+
+        /// Makes room for a batch of `total` events (checked so far included) of one game.
         mutating func reserveCapacity(_ total: Int) {
-            seen.reserveCapacity(total)
+            capacity = max(capacity, total)
+            current?.seen.reserveCapacity(total)
+        }
+
+        /// Makes `gameId` the current game, putting the one before it back among the others.
+        private mutating func switchTo(_ gameId: String) {
+            if let current { flush(current) }
+            var ids = seen.removeValue(forKey: gameId) ?? []
+            ids.reserveCapacity(capacity)
+            current = (gameId, states.removeValue(forKey: gameId), ids)
+        }
+
+        private mutating func flush(_ game: (gameId: String, state: GameState?, seen: Set<String>)) {
+            if let state = game.state { states[game.gameId] = state }
+            seen[game.gameId] = game.seen
         }
 
         /// Checks the next event of the batch, adding what it breaks to `problems`.
@@ -41,14 +62,15 @@ extension ScoreRules {
             var label: String { "event \(index) (\(event.sourceId.isEmpty ? "no source id" : event.sourceId))" }
             if event.gameId.isEmpty { problems.append(FeedError("\(label): no game id")) }
             if event.sourceId.isEmpty { problems.append(FeedError("\(label): no source id")) }
-            if !event.sourceId.isEmpty, !seen.insert(SourceKey(gameId: event.gameId, sourceId: event.sourceId)).inserted {
+            if current?.gameId != event.gameId { switchTo(event.gameId) }
+            if !event.sourceId.isEmpty, current?.seen.insert(event.sourceId).inserted == false {
                 problems.append(FeedError("\(label): source id used twice in one batch"))
             }
             guard let state = event.state else {
                 problems.append(FeedError("\(label): no game state"))
                 return
             }
-            if let before = states[event.gameId] {
+            if let before = current?.state {
                 let broken = violations(from: before, to: state, kind: event.kind)
                 if broken.contains(where: \.isScoreDown) {
                     problems.append(
@@ -67,14 +89,8 @@ extension ScoreRules {
                     problems.append(FeedError("\(label): a \(event.kind) event after the game was final"))
                 }
             }
-            states[event.gameId] = state
+            current?.state = state
         }
-    }
-
-    /// A source id within its game.
-    struct SourceKey: Hashable {
-        var gameId: String
-        var sourceId: String
     }
 }
 

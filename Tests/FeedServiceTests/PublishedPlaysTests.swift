@@ -75,3 +75,52 @@ import Testing
         #expect(restarted.update(with: after).events.map(\.sourceId) == [correction.sourceId])
     }
 }
+
+/// What a poll revises of the published scoring plays, with hand-made feeds: the plays still
+/// there as they were are found from the scoring events alone; any other change is looked up
+/// event by event.
+@Suite struct PublishedRevisionTests {
+    static func feed(_ plays: [(id: String, points: UInt32, team: String)]) -> GameFeed {
+        var home: UInt32 = 0
+        var away: UInt32 = 0
+        let events = plays.map { play in
+            if play.team == "H" { home += play.points } else { away += play.points }
+            return Event(
+                gameId: "g", sourceId: play.id, kind: play.points > 0 ? .basket : .rebound, teamId: play.team, points: play.points,
+                state: GameState(homeScore: home, awayScore: away, period: 1, status: .live))
+        }
+        return GameFeed(
+            game: Game(id: "g", homeTeamId: "H", awayTeamId: "A", status: .live), events: events,
+            state: events.last?.state ?? GameState())
+    }
+
+    static let published: [(id: String, points: UInt32, team: String)] = [("p1", 2, "H"), ("p2", 0, "A"), ("p3", 3, "A")]
+
+    @Test func theSamePlaysReviseNothing() {
+        var plays = PublishedPlays(gameId: "g")
+        #expect(plays.update(with: Self.feed(Self.published)).events.count == 3)
+        let again = plays.update(with: Self.feed(Self.published))
+        #expect(again.revisedPlays.isEmpty && again.events.isEmpty)
+        // A new scoring play after them revises nothing either.
+        let grown = plays.update(with: Self.feed(Self.published + [("p4", 2, "H")]))
+        #expect(grown.revisedPlays.isEmpty && grown.events.map(\.sourceId) == ["p4"])
+    }
+
+    @Test(
+        arguments: [
+            // A basket that became a miss (same id, no points), one credited to the other team, one
+            // worth another number of points, one taken out.
+            ([("p1", 2, "H"), ("p2", 0, "A"), ("p3", 0, "A")], ["p3"]),
+            ([("p1", 2, "A"), ("p2", 0, "A"), ("p3", 3, "A")], ["p1"]),
+            ([("p1", 3, "H"), ("p2", 0, "A"), ("p3", 3, "A")], ["p1"]),
+            ([("p2", 0, "A"), ("p3", 3, "A")], ["p1"]),
+            ([("p1", 0, "H"), ("p2", 2, "A"), ("p3", 2, "A")], ["p1", "p3"]),
+        ] as [([(String, UInt32, String)], [String])])
+    func aChangedOrDeletedScoringPlayIsRevised(plays: [(String, UInt32, String)], revised: [String]) {
+        var published = PublishedPlays(gameId: "g")
+        _ = published.update(with: Self.feed(Self.published))
+        let update = published.update(with: Self.feed(plays.map { (id: $0.0, points: $0.1, team: $0.2) }))
+        #expect(update.revisedPlays == revised)
+        #expect(update.events.contains { $0.kind == .correction }, "the published score is brought to the provider's")
+    }
+}
