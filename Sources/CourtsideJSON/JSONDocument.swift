@@ -145,6 +145,10 @@ public final class JSONDocument: Sendable {
         /// `byLength[firstOfLength[n]..<firstOfLength[n + 1]]`.
         let byLength: [Int]
         let firstOfLength: [Int]
+        /// For each of ``byLength``: the name's first eight bytes as one word
+        /// (``MemberNames/prefix(_:from:count:)``), so that most names are told apart by one
+        /// comparison.
+        let prefixes: [UInt64]
 
         public init(_ names: [String]) {
             self.names = names
@@ -155,6 +159,23 @@ public final class JSONDocument: Sendable {
             let longest = names.map(\.utf8.count).max() ?? 0
             byLength = names.indices.sorted { (names[$0].utf8.count, $0) < (names[$1].utf8.count, $1) }
             firstOfLength = (0...longest + 1).map { length in names.filter { $0.utf8.count < length }.count }
+            prefixes = byLength.map { position in
+                let bytes = Array(names[position].utf8)
+                return bytes.withUnsafeBufferPointer { Self.prefix($0, from: 0, count: bytes.count) }
+            }
+        }
+
+        /// The first eight (or fewer) of the `count` bytes at `start`, little-endian, the rest zero.
+        @inline(__always)
+        static func prefix(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, count: Int) -> UInt64 {
+            let length = min(count, 8)
+            if start &+ 8 <= bytes.count {
+                let word = UnsafeRawPointer(bytes.baseAddress! + start).loadUnaligned(as: UInt64.self).littleEndian
+                return length == 8 ? word : word & ((1 &<< UInt64(8 &* length)) &- 1)
+            }
+            var word: UInt64 = 0
+            for offset in 0..<length { word |= UInt64(bytes[start &+ offset]) &<< UInt64(8 &* offset) }
+            return word
         }
     }
 
@@ -172,28 +193,36 @@ public final class JSONDocument: Sendable {
                         wanted.starts.withUnsafeBufferPointer { starts in
                             wanted.byLength.withUnsafeBufferPointer { byLength in
                                 wanted.firstOfLength.withUnsafeBufferPointer { firstOfLength in
-                                    /// Records `key` for each wanted name equal to `name`.
-                                    func match(_ name: UnsafeBufferPointer<UInt8>, key: Int) {
-                                        guard name.count <= longest else { return }
-                                        for candidate in firstOfLength[name.count]..<firstOfLength[name.count + 1] {
-                                            let position = byLength[candidate]
-                                            let start = starts[position]
-                                            var offset = 0
-                                            while offset < name.count, name[offset] == names[start &+ offset] { offset &+= 1 }
-                                            if offset == name.count { found[position] = key + 1 }
+                                    wanted.prefixes.withUnsafeBufferPointer { prefixes in
+                                        /// Records `key` for each wanted name equal to the `count`
+                                        /// bytes of `name` at `start`.
+                                        func match(_ name: UnsafeBufferPointer<UInt8>, from start: Int, count: Int, key: Int) {
+                                            guard count <= longest else { return }
+                                            let first = firstOfLength[count]
+                                            let last = firstOfLength[count &+ 1]
+                                            guard first < last else { return }
+                                            let prefix = MemberNames.prefix(name, from: start, count: count)
+                                            for candidate in first..<last where prefixes[candidate] == prefix {
+                                                let position = byLength[candidate]
+                                                let nameStart = starts[position]
+                                                var offset = 8
+                                                while offset < count, name[start &+ offset] == names[nameStart &+ offset] { offset &+= 1 }
+                                                if offset >= count { found[position] = key + 1 }
+                                            }
                                         }
-                                    }
-                                    var key = index + 1
-                                    while key < end {
-                                        let entry = tape[key]
-                                        if entry.flags & Entry.hasEscapes != 0 {
-                                            var decoded = Self.decodeString(text, entry)
-                                            decoded.withUTF8 { match($0, key: key) }
-                                        } else {
-                                            match(UnsafeBufferPointer(rebasing: text[Int(entry.start)..<Int(entry.end)]), key: key)
+                                        var key = index + 1
+                                        while key < end {
+                                            let entry = tape[key]
+                                            if entry.flags & Entry.hasEscapes != 0 {
+                                                var decoded = Self.decodeString(text, entry)
+                                                decoded.withUTF8 { match($0, from: 0, count: $0.count, key: key) }
+                                            } else {
+                                                let start = Int(entry.start)
+                                                match(text, from: start, count: Int(entry.end) &- start, key: key)
+                                            }
+                                            let value = tape[key + 1]
+                                            key = value.kind == .object || value.kind == .array ? Int(value.end) : key + 2
                                         }
-                                        let value = tape[key + 1]
-                                        key = value.kind == .object || value.kind == .array ? Int(value.end) : key + 2
                                     }
                                 }
                             }
