@@ -102,13 +102,26 @@ public enum ESPNSummaryAdapter {
     private static func kind(of type: String, scoring: Bool, value: UInt32, shooting: Bool, scoreValue: JSONNode)
         throws(FeedError) -> PlayAction.Kind
     {
-        let freeThrow = type.containsASCII("free throw")
-        if type.containsASCII("end game") || type.containsASCII("end of game") { return .gameEnd }
-        if type.containsASCII("end period") || type.containsASCII("end of period") || type.utf8.starts(with: "end of".utf8) {
+        // The text is opened once for the dozens of words it is matched against.
+        var type = type
+        let read = type.withUTF8 { bytes in
+            Result { () throws(FeedError) in
+                try Self.kind(of: ASCIISearch(bytes: bytes), scoring: scoring, value: value, shooting: shooting, scoreValue: scoreValue)
+            }
+        }
+        return try read.get()
+    }
+
+    private static func kind(of type: ASCIISearch, scoring: Bool, value: UInt32, shooting: Bool, scoreValue: JSONNode)
+        throws(FeedError) -> PlayAction.Kind
+    {
+        let freeThrow = type.contains("free throw")
+        if type.contains("end game") || type.contains("end of game") { return .gameEnd }
+        if type.contains("end period") || type.contains("end of period") || type.starts(with: "end of") {
             return .periodEnd
         }
-        if type.containsASCII("start period") || type.containsASCII("start of period") { return .periodStart }
-        if type.containsASCII("challenge") || type.containsASCII("review") { return .review(overturned: type.containsASCII("overturn")) }
+        if type.contains("start period") || type.contains("start of period") { return .periodStart }
+        if type.contains("challenge") || type.contains("review") { return .review(overturned: type.contains("overturn")) }
         if scoring {
             if freeThrow {
                 guard value == 1 else { throw scoreValue.failure("a made free throw worth \(value) points") }
@@ -118,15 +131,15 @@ public enum ESPNSummaryAdapter {
             return .basket(points: value)
         }
         if shooting || freeThrow { return .miss(freeThrow: freeThrow) }
-        if type.containsASCII("rebound") { return .rebound }
-        if type.containsASCII("timeout") { return .timeout }
-        if type.containsASCII("substitution") { return .substitution }
-        if type.containsASCII("jumpball") || type.containsASCII("jump ball") {
-            return type.containsASCII("violation") ? .violation : .jumpBall
+        if type.contains("rebound") { return .rebound }
+        if type.contains("timeout") { return .timeout }
+        if type.contains("substitution") { return .substitution }
+        if type.contains("jumpball") || type.contains("jump ball") {
+            return type.contains("violation") ? .violation : .jumpBall
         }
-        if turnoverWords.contains(where: type.containsASCII) { return .turnover }
-        if foulWords.contains(where: type.containsASCII) { return .foul }
-        if violationWords.contains(where: type.containsASCII) { return .violation }
+        if turnoverWords.contains(where: type.contains) { return .turnover }
+        if foulWords.contains(where: type.contains) { return .foul }
+        if violationWords.contains(where: type.contains) { return .violation }
         return .other
     }
 

@@ -419,23 +419,37 @@ extension String {
     /// type texts many times per payload, where `contains(_:)` (grapheme by grapheme) is costly.
     func containsASCII(_ needle: StaticString) -> Bool {
         var text = self
-        return text.withUTF8 { haystack in
-            needle.withUTF8Buffer { wanted in
-                guard wanted.count <= haystack.count else { return false }
-                guard let first = wanted.first else { return true }
-                var start = 0
-                let last = haystack.count - wanted.count
-                while start <= last {
-                    if haystack[start] == first {
-                        var offset = 1
-                        while offset < wanted.count, haystack[start + offset] == wanted[offset] { offset += 1 }
-                        if offset == wanted.count { return true }
-                    }
-                    start += 1
+        return text.withUTF8 { ASCIISearch(bytes: $0).contains(needle) }
+    }
+}
+
+/// UTF-8 bytes searched for ASCII words byte by byte (a text matched against many words is
+/// opened once for all of them).
+struct ASCIISearch {
+    let bytes: UnsafeBufferPointer<UInt8>
+
+    /// Whether the bytes hold `needle`.
+    func contains(_ needle: StaticString) -> Bool {
+        needle.withUTF8Buffer { wanted in
+            guard wanted.count <= bytes.count else { return false }
+            guard let first = wanted.first else { return true }
+            var start = 0
+            let last = bytes.count - wanted.count
+            while start <= last {
+                if bytes[start] == first {
+                    var offset = 1
+                    while offset < wanted.count, bytes[start + offset] == wanted[offset] { offset += 1 }
+                    if offset == wanted.count { return true }
                 }
-                return false
+                start += 1
             }
+            return false
         }
+    }
+
+    /// Whether the bytes begin with `prefix`.
+    func starts(with prefix: StaticString) -> Bool {
+        prefix.withUTF8Buffer { wanted in bytes.starts(with: wanted) }
     }
 }
 

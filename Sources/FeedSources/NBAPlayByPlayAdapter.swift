@@ -57,26 +57,34 @@ public enum NBAPlayByPlayAdapter {
     }
     private static let actionMembers = JSONDocument.MemberNames(ActionMember.allCases.map { "\($0)" })
 
-    /// The type words an action is read by, lowered.
-    private enum Word {
-        static let twoPoints = ASCIIWord("2pt")
-        static let threePoints = ASCIIWord("3pt")
-        static let freeThrow = ASCIIWord("freethrow")
-        static let made = ASCIIWord("made")
-        static let missed = ASCIIWord("missed")
-        static let period = ASCIIWord("period")
-        static let game = ASCIIWord("game")
-        static let start = ASCIIWord("start")
-        static let end = ASCIIWord("end")
-        static let jumpBall = ASCIIWord("jumpball")
-        static let rebound = ASCIIWord("rebound")
-        static let turnover = ASCIIWord("turnover")
-        static let foul = ASCIIWord("foul")
-        static let violation = ASCIIWord("violation")
-        static let timeout = ASCIIWord("timeout")
-        static let substitution = ASCIIWord("substitution")
+    /// The type words an action is read by, lowered: one value, read once per action (each
+    /// static read of its own goes through a check that it was made).
+    private struct Words {
+        let twoPoints = ASCIIWord("2pt")
+        let threePoints = ASCIIWord("3pt")
+        let freeThrow = ASCIIWord("freethrow")
+        let made = ASCIIWord("made")
+        let missed = ASCIIWord("missed")
+        let period = ASCIIWord("period")
+        let game = ASCIIWord("game")
+        let start = ASCIIWord("start")
+        let end = ASCIIWord("end")
+        let jumpBall = ASCIIWord("jumpball")
+        let rebound = ASCIIWord("rebound")
+        let turnover = ASCIIWord("turnover")
+        let foul = ASCIIWord("foul")
+        let violation = ASCIIWord("violation")
+        let timeout = ASCIIWord("timeout")
+        let substitution = ASCIIWord("substitution")
+        let instantReplay = ASCIIWord("instantreplay")
+        let challenge = ASCIIWord("challenge")
+        let review = ASCIIWord("review")
+
+        func isReview(_ type: ASCIIWord?) -> Bool {
+            type == instantReplay || type == challenge || type == review
+        }
     }
-    private static let reviewTypes: [ASCIIWord?] = [ASCIIWord("instantreplay"), ASCIIWord("challenge"), ASCIIWord("review")]
+    private static let words = Words()
 
     /// The team ids of the tricodes met so far in a payload (two tricodes, hundreds of actions),
     /// matched by their bytes.
@@ -110,6 +118,7 @@ public enum NBAPlayByPlayAdapter {
         try node.object()
         let members = node.members(Self.actionMembers)
         func field(_ name: ActionMember) -> JSONNode { members[name.rawValue] }
+        let known = Self.words
         let order = try field(.orderNumber).integer(in: 0...Int64(Int32.max))
         let number = try field(.actionNumber).integer(in: 0...Int64(Int32.max))
         let period = try field(.period).period()
@@ -123,7 +132,7 @@ public enum NBAPlayByPlayAdapter {
             descriptor: members.optionalWord(ActionMember.descriptor.rawValue, lowercasing: true)
         )
         var texts: (type: String, subType: String, descriptor: String)?
-        if words.type == nil || words.subType == nil || words.descriptor == nil || Self.reviewTypes.contains(words.type) {
+        if words.type == nil || words.subType == nil || words.descriptor == nil || known.isReview(words.type) {
             let read = (
                 type: try field(.actionType).string().lowercased(),
                 subType: (try field(.subType).optionalString() ?? "").lowercased(),
@@ -134,8 +143,8 @@ public enum NBAPlayByPlayAdapter {
         }
 
         var teamId = ""
-        if let code = members.word(ActionMember.teamTricode.rawValue, lowercasing: false), !code.isEmpty, let known = teams.id(of: code) {
-            teamId = known
+        if let code = members.word(ActionMember.teamTricode.rawValue, lowercasing: false), !code.isEmpty, let team = teams.id(of: code) {
+            teamId = team
         } else if let tricode = try field(.teamTricode).optionalString(), !tricode.isEmpty {
             // Within the game's league: the WNBA's "IND" is wnba-IND, never the Pacers.
             let leagueID = header.game.leagueId.isEmpty ? Leagues.nba.id : header.game.leagueId
@@ -153,9 +162,9 @@ public enum NBAPlayByPlayAdapter {
 
         let kind: PlayAction.Kind
         switch words.type {
-        case Word.twoPoints, Word.threePoints, Word.freeThrow:
+        case known.twoPoints, known.threePoints, known.freeThrow:
             let result: ASCIIWord?
-            if let plain = members.word(ActionMember.shotResult.rawValue, lowercasing: true), plain == Word.made || plain == Word.missed {
+            if let plain = members.word(ActionMember.shotResult.rawValue, lowercasing: true), plain == known.made || plain == known.missed {
                 result = plain
             } else {
                 let text = try field(.shotResult).string().lowercased()
@@ -164,23 +173,23 @@ public enum NBAPlayByPlayAdapter {
                 }
                 result = ASCIIWord(text)
             }
-            if words.type == Word.freeThrow {
-                kind = result == Word.made ? .freeThrow : .miss(freeThrow: true)
+            if words.type == known.freeThrow {
+                kind = result == known.made ? .freeThrow : .miss(freeThrow: true)
             } else {
-                kind = result == Word.made ? .basket(points: words.type == Word.threePoints ? 3 : 2) : .miss(freeThrow: false)
+                kind = result == known.made ? .basket(points: words.type == known.threePoints ? 3 : 2) : .miss(freeThrow: false)
             }
-        case Word.period:
-            kind = words.subType == Word.start ? .periodStart : words.subType == Word.end ? .periodEnd : .other
-        case Word.game:
-            kind = words.subType == Word.end ? .gameEnd : .other
-        case Word.jumpBall: kind = .jumpBall
-        case Word.rebound: kind = .rebound
-        case Word.turnover: kind = .turnover
-        case Word.foul: kind = .foul
-        case Word.violation: kind = .violation
-        case Word.timeout: kind = .timeout
-        case Word.substitution: kind = .substitution
-        case _ where Self.reviewTypes.contains(words.type):
+        case known.period:
+            kind = words.subType == known.start ? .periodStart : words.subType == known.end ? .periodEnd : .other
+        case known.game:
+            kind = words.subType == known.end ? .gameEnd : .other
+        case known.jumpBall: kind = .jumpBall
+        case known.rebound: kind = .rebound
+        case known.turnover: kind = .turnover
+        case known.foul: kind = .foul
+        case known.violation: kind = .violation
+        case known.timeout: kind = .timeout
+        case known.substitution: kind = .substitution
+        case _ where known.isReview(words.type):
             let overturned = texts.map { $0.subType.contains("overturn") || $0.descriptor.contains("overturn") } ?? false
             kind = .review(overturned: overturned)
         default: kind = .other

@@ -17,8 +17,59 @@ enum Timestamps {
 
     /// ``parseISO8601(_:)`` of a text without leading or trailing whitespace.
     static func parseISO8601(trimmed bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var cursor = Cursor(bytes: bytes)
+        guard let year = cursor.number(4), cursor.expect(0x2D), let month = cursor.number(2), cursor.expect(0x2D),
+            let day = cursor.number(2),
+            (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        guard cursor.expect(0x54) || cursor.expect(0x20) else { return nil }  // 'T' or ' '
+        guard let hour = cursor.number(2), cursor.expect(0x3A), let minute = cursor.number(2), hour < 24, minute < 60 else { return nil }
+        var second = 0
+        var millis = 0
+        if cursor.expect(0x3A) {
+            guard let value = cursor.number(2), value < 61 else { return nil }
+            second = value
+            if cursor.expect(0x2E) {  // '.'
+                var scale = 100
+                var digits = 0
+                while cursor.index < bytes.count, bytes[cursor.index] >= 48, bytes[cursor.index] <= 57 {
+                    millis += Int(bytes[cursor.index] - 48) * scale
+                    scale /= 10
+                    cursor.index += 1
+                    digits += 1
+                }
+                guard digits > 0 else { return nil }
+            }
+        }
+        var offsetMinutes = 0
+        if cursor.index < bytes.count {
+            if cursor.expect(0x5A) {  // 'Z'
+            } else if bytes[cursor.index] == 0x2B || bytes[cursor.index] == 0x2D {  // '+' '-'
+                let sign = bytes[cursor.index] == 0x2D ? -1 : 1
+                cursor.index += 1
+                guard let hours = cursor.number(2) else { return nil }
+                _ = cursor.expect(0x3A)
+                guard let minutes = cursor.number(2), hours < 24, minutes < 60 else { return nil }
+                offsetMinutes = sign * (hours * 60 + minutes)
+            } else {
+                return nil
+            }
+        }
+        guard cursor.index == bytes.count else { return nil }
+        let days = GameDate.daysFromCivil(year: year, month: month, day: day)
+        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
+        return seconds * 1000 + Int64(millis)
+    }
+
+    /// A reading position in a timestamp's bytes. A struct with mutating methods rather than
+    /// nested functions: a nested function that changes a captured variable makes each access
+    /// to it a checked one at run time, which cost more than the parsing here.
+    private struct Cursor {
+        let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
-        func number(_ digits: Int) -> Int? {
+
+        /// The value of the next `digits` ASCII digits, moving past them; nil when they are not.
+        mutating func number(_ digits: Int) -> Int? {
             guard index + digits <= bytes.count else { return nil }
             var value = 0
             for byte in bytes[index..<index + digits] {
@@ -28,51 +79,13 @@ enum Timestamps {
             index += digits
             return value
         }
-        func expect(_ byte: UInt8) -> Bool {
+
+        /// Moves past the next byte when it is `byte`.
+        mutating func expect(_ byte: UInt8) -> Bool {
             guard index < bytes.count, bytes[index] == byte else { return false }
             index += 1
             return true
         }
-        guard let year = number(4), expect(0x2D), let month = number(2), expect(0x2D), let day = number(2),
-            (1...12).contains(month), (1...31).contains(day)
-        else { return nil }
-        guard expect(0x54) || expect(0x20) else { return nil }  // 'T' or ' '
-        guard let hour = number(2), expect(0x3A), let minute = number(2), hour < 24, minute < 60 else { return nil }
-        var second = 0
-        var millis = 0
-        if expect(0x3A) {
-            guard let value = number(2), value < 61 else { return nil }
-            second = value
-            if expect(0x2E) {  // '.'
-                var scale = 100
-                var digits = 0
-                while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-                    millis += Int(bytes[index] - 48) * scale
-                    scale /= 10
-                    index += 1
-                    digits += 1
-                }
-                guard digits > 0 else { return nil }
-            }
-        }
-        var offsetMinutes = 0
-        if index < bytes.count {
-            if expect(0x5A) {  // 'Z'
-            } else if bytes[index] == 0x2B || bytes[index] == 0x2D {  // '+' '-'
-                let sign = bytes[index] == 0x2D ? -1 : 1
-                index += 1
-                guard let hours = number(2) else { return nil }
-                _ = expect(0x3A)
-                guard let minutes = number(2), hours < 24, minutes < 60 else { return nil }
-                offsetMinutes = sign * (hours * 60 + minutes)
-            } else {
-                return nil
-            }
-        }
-        guard index == bytes.count else { return nil }
-        let days = GameDate.daysFromCivil(year: year, month: month, day: day)
-        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
-        return seconds * 1000 + Int64(millis)
     }
 }
 
