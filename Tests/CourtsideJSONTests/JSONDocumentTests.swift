@@ -77,6 +77,27 @@ import Testing
         }
     }
 
+    /// Names are told apart by their first eight bytes, then by the rest: names of one length
+    /// that share those eight bytes, that differ only at the eighth, the ninth or the last byte, of exactly
+    /// eight bytes, escaped, and near the end of the text (too close for an eight-byte read).
+    @Test func longNamesThatShareTheirFirstEightBytesAreToldApart() throws {
+        let wanted = ["periodTypeA", "periodTypeB", "periodType", "periodTyp", "period\u{E9}Ty", "abcdefgh", "abcdefgi", "abcdefgX", "x"]
+        let names = JSONDocument.MemberNames(wanted)
+        var spelled = wanted + ["periodTypeC", "periodTYpeA", "abcdefgH", "qeriodTypeA", "periodTyq", "periodTyXeA"]
+        spelled += ["abcdefg", "abcdefghi", "y"]
+        spelled += ["\\u0070eriodTypeB", "abcdefg\\u0069", "periodType\\u0041"]
+        for (index, name) in spelled.enumerated() {
+            let others = spelled.enumerated().filter { $0.offset != index }.map { #""\#($0.element)": \#($0.offset)"# }
+            for text in [#"{"\#(name)": -1}"#, #"{"\#(name)":0}"#, "{" + (others + [#""\#(name)": -1"#]).joined(separator: ", ") + "}"] {
+                let doc = try document(text)
+                #expect(doc.members(names, of: JSONDocument.root) == names.names.map { doc.member($0, of: JSONDocument.root) }, "\(text)")
+            }
+        }
+        let doc = try document(#"{"periodTypeA": 1, "periodTypeB": 2, "abcdefgh": 3, "abcdefgi": 4, "x": 5}"#)
+        let found = doc.members(names, of: JSONDocument.root).map { $0.flatMap { doc.number($0)?.integer } }
+        #expect(found == [1, 2, nil, nil, nil, 3, 4, nil, 5])
+    }
+
     @Test func pathsAreWorkedOutFromTheTape() throws {
         let doc = try document(#"{"game": {"actions": [{"clock": 1}, {"clock": 2, "x": [0, [5]]}]}}"#)
         let game = try #require(doc.member("game", of: JSONDocument.root))
