@@ -181,15 +181,21 @@ struct PlayByPlayBuilder {
     }
 
     /// Adds every play of a payload, given in the provider's order.
-    mutating func add(contentsOf actions: [PlayAction]) {
+    mutating func add(contentsOf actions: consuming [PlayAction]) {
         let keys = Self.moments(of: actions, after: nil)
-        let (inOrder, misplaced) = Self.inGameOrder(actions, keys: keys)
+        var misplaced: [PlayAction] = []
+        if Self.isInOrder(keys) {
+            // Moved, not copied: with no other reference to the plays' storage, letting go of
+            // their labels below changes them in place instead of copying every play.
+            ordered = consume actions
+        } else {
+            (ordered, misplaced) = Self.inGameOrder(actions, keys: keys)
+        }
         for action in misplaced {
             glitch(.outOfOrder, "\(action.label): listed after a later moment of the game; placed by period \(action.period) and clock")
         }
         lastMoment = keys.last
         latestMoment = keys.max()
-        ordered = inOrder
         ahead = Self.lookingAhead(ordered)
         lastLook = nil
         periodsWithStartPlay = Set(ordered.filter { $0.kind == .periodStart }.map(\.period))
@@ -279,11 +285,16 @@ struct PlayByPlayBuilder {
     /// misplaced plays: those outside a longest run of plays already in that order.
     static func inGameOrder(_ actions: [PlayAction], keys: [Moment]) -> (ordered: [PlayAction], misplaced: [PlayAction]) {
         // Most payloads list their plays in game order: one pass says so.
-        if zip(keys, keys.dropFirst()).allSatisfy({ $0 <= $1 }) { return (actions, []) }
+        if isInOrder(keys) { return (actions, []) }
         let inOrder = longestOrderedRun(keys)
         let misplaced = actions.indices.filter { !inOrder.contains($0) }.map { actions[$0] }
         let sorted = actions.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }
         return (sorted.map { actions[$0] }, misplaced)
+    }
+
+    /// Whether `keys` never go back.
+    static func isInOrder(_ keys: [Moment]) -> Bool {
+        zip(keys, keys.dropFirst()).allSatisfy { $0 <= $1 }
     }
 
     /// A moment of the game: its period and the game time played until then.
