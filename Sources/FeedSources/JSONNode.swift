@@ -414,17 +414,8 @@ extension StringProtocol {
     }
 }
 
-extension String {
-    /// Whether the text holds `needle` (ASCII), compared byte by byte: for matching provider
-    /// type texts many times per payload, where `contains(_:)` (grapheme by grapheme) is costly.
-    func containsASCII(_ needle: StaticString) -> Bool {
-        var text = self
-        return text.withUTF8 { ASCIISearch(bytes: $0).contains(needle) }
-    }
-}
-
-/// UTF-8 bytes searched for ASCII words byte by byte (a text matched against many words is
-/// opened once for all of them).
+/// UTF-8 bytes searched for ASCII words byte by byte: for matching provider type texts against
+/// dozens of words per play, where `String.contains(_:)` (grapheme by grapheme) is costly.
 struct ASCIISearch {
     let bytes: UnsafeBufferPointer<UInt8>
 

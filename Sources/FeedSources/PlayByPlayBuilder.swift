@@ -282,10 +282,9 @@ struct PlayByPlayBuilder {
 
     /// The plays sorted by period, then by time played in the period (their `keys`, from
     /// ``moments(of:after:)``); equal moments keep the provider's order. Also returns the
-    /// misplaced plays: those outside a longest run of plays already in that order.
+    /// misplaced plays: those outside a longest run of plays already in that order. (Most
+    /// payloads list their plays in game order: ``isInOrder(_:)`` says so first, in one pass.)
     static func inGameOrder(_ actions: [PlayAction], keys: [Moment]) -> (ordered: [PlayAction], misplaced: [PlayAction]) {
-        // Most payloads list their plays in game order: one pass says so.
-        if isInOrder(keys) { return (actions, []) }
         let inOrder = longestOrderedRun(keys)
         let misplaced = actions.indices.filter { !inOrder.contains($0) }.map { actions[$0] }
         let sorted = actions.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }

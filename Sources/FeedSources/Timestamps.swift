@@ -32,30 +32,30 @@ enum Timestamps {
             if cursor.expect(0x2E) {  // '.'
                 var scale = 100
                 var digits = 0
-                while cursor.index < bytes.count, bytes[cursor.index] >= 48, bytes[cursor.index] <= 57 {
-                    millis += Int(bytes[cursor.index] - 48) * scale
+                while let digit = cursor.digit() {
+                    millis += digit * scale
                     scale /= 10
-                    cursor.index += 1
                     digits += 1
                 }
                 guard digits > 0 else { return nil }
             }
         }
         var offsetMinutes = 0
-        if cursor.index < bytes.count {
-            if cursor.expect(0x5A) {  // 'Z'
-            } else if bytes[cursor.index] == 0x2B || bytes[cursor.index] == 0x2D {  // '+' '-'
-                let sign = bytes[cursor.index] == 0x2D ? -1 : 1
-                cursor.index += 1
-                guard let hours = cursor.number(2) else { return nil }
-                _ = cursor.expect(0x3A)
-                guard let minutes = cursor.number(2), hours < 24, minutes < 60 else { return nil }
-                offsetMinutes = sign * (hours * 60 + minutes)
+        if !cursor.isAtEnd, !cursor.expect(0x5A) {  // 'Z'
+            let sign: Int
+            if cursor.expect(0x2B) {  // '+'
+                sign = 1
+            } else if cursor.expect(0x2D) {  // '-'
+                sign = -1
             } else {
                 return nil
             }
+            guard let hours = cursor.number(2) else { return nil }
+            _ = cursor.expect(0x3A)
+            guard let minutes = cursor.number(2), hours < 24, minutes < 60 else { return nil }
+            offsetMinutes = sign * (hours * 60 + minutes)
         }
-        guard cursor.index == bytes.count else { return nil }
+        guard cursor.isAtEnd else { return nil }
         let days = GameDate.daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
         return seconds * 1000 + Int64(millis)
@@ -66,17 +66,27 @@ enum Timestamps {
     /// to it a checked one at run time, which cost more than the parsing here.
     private struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
-        var index = 0
+        private var index = 0
 
-        /// The value of the next `digits` ASCII digits, moving past them; nil when they are not.
+        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+        var isAtEnd: Bool { index == bytes.count }
+
+        /// The next byte's value when it is an ASCII digit, moving past it.
+        mutating func digit() -> Int? {
+            guard index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 else { return nil }
+            index += 1
+            return Int(bytes[index - 1] - 48)
+        }
+
+        /// The value of the next `digits` ASCII digits; nil when they are not (the caller then
+        /// refuses the whole text, wherever the cursor stopped).
         mutating func number(_ digits: Int) -> Int? {
-            guard index + digits <= bytes.count else { return nil }
             var value = 0
-            for byte in bytes[index..<index + digits] {
-                guard byte >= 48, byte <= 57 else { return nil }
-                value = value * 10 + Int(byte - 48)
+            for _ in 0..<digits {
+                guard let digit = digit() else { return nil }
+                value = value * 10 + digit
             }
-            index += digits
             return value
         }
 

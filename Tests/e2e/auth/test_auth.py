@@ -289,16 +289,16 @@ def test_keys_rotate_without_a_restart(cluster):
     keys.write()
     # Every service watches the file on its own clock: the tests after this one need all three
     # to take k1 again, not only the schedule service probed above.
+    old_key = [("authorization", "Bearer " + old_token)]
     probes = {
-        "schedule": lambda md: cluster.schedule_stub.UpdateGameStatus(
-            spb.UpdateGameStatusRequest(game_id="no-such-game", status=cpb.GAME_STATUS_LIVE), metadata=md),
-        "score": lambda md: cluster.score_stub.PublishEvents(score_pb2.PublishEventsRequest(events=[]), metadata=md),
-        "subscription": lambda md: cluster.subscription_stub.DeleteSubscription(
-            subpb.DeleteSubscriptionRequest(name="no-such-subscription"), metadata=md),
+        "schedule": lambda: read(old_token),
+        "score": lambda: code_of(lambda: cluster.score_stub.PublishEvents(score_pb2.PublishEventsRequest(events=[]), metadata=old_key)),
+        "subscription": lambda: code_of(lambda: cluster.subscription_stub.DeleteSubscription(
+            subpb.DeleteSubscriptionRequest(name="no-such-subscription"), metadata=old_key)),
     }
     deadline = time.time() + 10
     for name, probe in probes.items():
-        while code_of(lambda: probe([("authorization", "Bearer " + old_token)])) == grpc.StatusCode.UNAUTHENTICATED:
+        while probe() == grpc.StatusCode.UNAUTHENTICATED:
             assert time.time() < deadline, f"the {name} service did not take k1 back within 10 s"
             time.sleep(0.2)
 
