@@ -98,6 +98,19 @@ import Testing
         #expect(found == [1, 2, nil, nil, nil, 3, 4, nil, 5])
     }
 
+    /// A hostile object: a name of 100,000 bytes sharing a wanted name's first eight, thousands
+    /// of names that share them too, and a wanted name as the text's last member.
+    @Test func hostileMemberNamesAreLookedUpWithoutTrapping() throws {
+        let names = JSONDocument.MemberNames(["periodType", "x"])
+        var members = [#""periodType\#(String(repeating: "e", count: 100_000))": 0"#]
+        members += (0..<5_000).map { #""periodTyp\#($0 % 10)": \#($0)"# }
+        members += [#""periodType": 7"#, #""x":8"#]
+        let doc = try document("{" + members.joined(separator: ",") + "}")
+        let found = doc.members(names, of: JSONDocument.root)
+        #expect(found == names.names.map { doc.member($0, of: JSONDocument.root) })
+        #expect(found.map { $0.flatMap { doc.number($0)?.integer } } == [7, 8])
+    }
+
     @Test func pathsAreWorkedOutFromTheTape() throws {
         let doc = try document(#"{"game": {"actions": [{"clock": 1}, {"clock": 2, "x": [0, [5]]}]}}"#)
         let game = try #require(doc.member("game", of: JSONDocument.root))

@@ -104,6 +104,22 @@ import Testing
         #expect(Timestamps.parseISO8601(text) == nil)
     }
 
+    /// Hostile timestamps: every number is read a fixed number of digits at a time, the fraction
+    /// only to milliseconds however long it runs, and the extremes stay far from overflow.
+    @Test func hostileTimestampsAreRefusedOrReadWithoutOverflow() {
+        let longFraction = "2020-12-23T00:00:00." + String(repeating: "9", count: 100_000) + "Z"
+        #expect(Timestamps.parseISO8601(longFraction) == 1_608_681_600_999)
+        #expect(Timestamps.parseISO8601("9999-12-31T23:59:60.999-23:59") == 253_402_387_140_999)
+        #expect(Timestamps.parseISO8601("0000-01-01T00:00+23:59") == -62_167_305_540_000)
+        for text in [
+            "2020-12-23T00:00:00.Z", "2020-12-23T00:00:00Zjunk", "2020-12-23T00:00:00+", "2020-12-23T00:00:00-05:",
+            "2020-12-23T00:00:00*05:00", "2020-12-23T00:00:00+24:00", "99999-12-23T00:00Z", "2020-12-23T00:00:0",
+            "2020-1-23T00:00Z", "2020-12-23T00:00:61Z", "２０２０-12-23T00:00Z", String(repeating: "2", count: 100_000),
+        ] {
+            #expect(Timestamps.parseISO8601(text) == nil, "\(text.prefix(40))")
+        }
+    }
+
     @Test func aTimestampInAPayloadIsReadAsItsTextIs() throws {
         // Read from the payload's bytes when it has no escapes and nothing to trim; the same
         // answer as its decoded text's in every case (the second of each pair has an escape).
