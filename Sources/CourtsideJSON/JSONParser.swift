@@ -21,9 +21,15 @@ public struct JSONParser {
     private let options: JSONParserOptions
     private var index = 0
     private var values = 0
-    private var tape: [JSONDocument.Entry] = []
-    /// The open arrays and objects: their entries' indices on the tape.
-    private var open: [Int] = []
+    /// The tape, written in place into room that ``tape(of:options:)`` provides.
+    private let tape: UnsafeMutablePointer<JSONDocument.Entry>
+    private let tapeCapacity: Int
+    private var tapeCount = 0
+    /// Whether the text needed more room on the tape than it was given (it is then read again).
+    private var ranOutOfRoom = false
+    /// The open arrays and objects (their entries' indices on the tape), `depth` of them.
+    private let open: UnsafeMutablePointer<Int>
+    private var depth = 0
     /// The member names of each open object, only when duplicates are refused.
     private var names: [Set<String>] = []
 
@@ -38,26 +44,63 @@ public struct JSONParser {
         guard bytes.count < Int(UInt32.max) else {
             throw JSONParseError(kind: .tooManyValues, message: "a text of 4 GiB or more", offset: 0)
         }
-        let result: Result<[JSONDocument.Entry], JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
-            var parser = JSONParser(bytes: buffer, options: options)
-            do throws(JSONParseError) {
-                try parser.run()
-                return .success(parser.tape)
-            } catch {
-                return .failure(error)
+        // Every entry takes at least one byte of the text, and a member name comes with a value,
+        // so a text never needs more entries than its bytes or than twice the values the options
+        // allow. Real payloads hold one entry per 11 (compact) to 17 (indented) bytes: room for
+        // one per 8 is given first, and all that any text can need only when that runs out (a
+        // text of tiny values, or a hostile one: then it is read twice).
+        let mostValues = options.maximumValues.multipliedReportingOverflow(by: 2)
+        let mostEntries = min(bytes.count + 2, mostValues.overflow ? Int.max : mostValues.partialValue &+ 2)
+        var room = min(bytes.count / 8 + 8, mostEntries)
+        let deepest = max(0, min(options.maximumDepth, bytes.count)) + 1
+        let open = UnsafeMutablePointer<Int>.allocate(capacity: deepest)
+        defer { open.deallocate() }
+        while true {
+            var failure: JSONParseError?
+            var ranOutOfRoom = false
+            let tape = [JSONDocument.Entry](unsafeUninitializedCapacity: room) { tape, initialized in
+                bytes.withUnsafeBufferPointer { text in
+                    var parser = JSONParser(bytes: text, tape: tape.baseAddress!, room: room, open: open, options: options)
+                    do throws(JSONParseError) {
+                        try parser.run()
+                        initialized = parser.tapeCount
+                    } catch {
+                        failure = error
+                        ranOutOfRoom = parser.ranOutOfRoom
+                        initialized = 0
+                    }
+                }
             }
+            if ranOutOfRoom, room < mostEntries {
+                room = mostEntries
+                continue
+            }
+            if let failure { throw failure }
+            return tape
         }
-        return try result.get()
     }
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, options: JSONParserOptions) {
+    private init(
+        bytes: UnsafeBufferPointer<UInt8>, tape: UnsafeMutablePointer<JSONDocument.Entry>, room: Int,
+        open: UnsafeMutablePointer<Int>, options: JSONParserOptions
+    ) {
         self.bytes = bytes
         self.count = bytes.count
         self.options = options
-        // Real payloads hold one value per 12 (compact) to 17 (indented) bytes: one per 8 is
-        // reserved so the tape is not copied as it grows (pages never written are never
-        // touched); it grows past that if needed.
-        tape.reserveCapacity(min(bytes.count / 8 + 8, 1 << 20))
+        self.tape = tape
+        self.tapeCapacity = room
+        self.open = open
+    }
+
+    /// Adds an entry to the tape.
+    @inline(__always)
+    private mutating func record(_ entry: JSONDocument.Entry) throws(JSONParseError) {
+        guard tapeCount < tapeCapacity else {
+            ranOutOfRoom = true
+            throw JSONParseError(kind: .tooManyValues, message: "more values than the tape has room for", offset: index)
+        }
+        (tape + tapeCount).initialize(to: entry)
+        tapeCount &+= 1
     }
 
     /// A failure at the current byte; one at the end of the text (or that needs more bytes than
@@ -116,7 +159,7 @@ public struct JSONParser {
             let opened = try value()
             if opened {
                 skipWhitespace()
-                let top = open[open.count - 1]
+                let top = open[depth &- 1]
                 if tape[top].kind == .object {
                     if byte(at: index) == UInt8(ascii: "}") {
                         index += 1
@@ -135,11 +178,12 @@ public struct JSONParser {
             }
             // After a value: the next member or element, or the end of containers.
             while true {
-                guard let top = open.last else {
+                guard depth > 0 else {
                     skipWhitespace()
                     guard index == count else { throw failure("unexpected text after the JSON value") }
                     return
                 }
+                let top = open[depth &- 1]
                 skipWhitespace()
                 guard index < count else { throw failure("unexpected end of JSON") }
                 let isObject = tape[top].kind == .object
@@ -165,18 +209,20 @@ public struct JSONParser {
     /// Ends the innermost open array or object (its closing byte already read).
     @inline(__always)
     private mutating func close() {
-        let top = open.removeLast()
-        tape[top].end = UInt32(truncatingIfNeeded: tape.count)
+        depth &-= 1
+        let top = open[depth]
+        tape[top].end = UInt32(truncatingIfNeeded: tapeCount)
         if options.duplicateMembers == .refused, tape[top].kind == .object { names.removeLast() }
     }
 
     /// A member name and its colon.
+    @inline(__always)
     private mutating func memberName() throws(JSONParseError) {
         skipWhitespace()
         guard byte(at: index) == UInt8(ascii: "\"") else { throw failure("expected a member name") }
-        let entry = tape.count
+        let entry = tapeCount
         try string()
-        let object = open[open.count - 1]
+        let object = open[depth &- 1]
         tape[entry].last = tape[object].last
         tape[object].last = UInt32(truncatingIfNeeded: entry)
         if options.duplicateMembers == .refused {
@@ -208,25 +254,26 @@ public struct JSONParser {
             try number()
             return false
         case UInt8(ascii: "{"), UInt8(ascii: "["):
-            guard open.count < options.maximumDepth else {
+            guard depth < options.maximumDepth else {
                 throw JSONParseError(
                     kind: .tooDeep, message: "nested too deeply (more than \(options.maximumDepth) levels)", offset: index)
             }
             let isObject = bytes[index] == UInt8(ascii: "{")
-            open.append(tape.count)
+            open[depth] = tapeCount
+            depth &+= 1
             if isObject, options.duplicateMembers == .refused { names.append([]) }
-            tape.append(JSONDocument.Entry(kind: isObject ? .object : .array, flags: 0, start: start, end: 0, count: 0))
+            try record(JSONDocument.Entry(kind: isObject ? .object : .array, flags: 0, start: start, end: 0, count: 0))
             index += 1
             return true
         case UInt8(ascii: "t"):
             try literal("true")
-            tape.append(JSONDocument.Entry(kind: .true, flags: 0, start: start, end: UInt32(truncatingIfNeeded: index), count: 0))
+            try record(JSONDocument.Entry(kind: .true, flags: 0, start: start, end: UInt32(truncatingIfNeeded: index), count: 0))
         case UInt8(ascii: "f"):
             try literal("false")
-            tape.append(JSONDocument.Entry(kind: .false, flags: 0, start: start, end: UInt32(truncatingIfNeeded: index), count: 0))
+            try record(JSONDocument.Entry(kind: .false, flags: 0, start: start, end: UInt32(truncatingIfNeeded: index), count: 0))
         case UInt8(ascii: "n"):
             try literal("null")
-            tape.append(JSONDocument.Entry(kind: .null, flags: 0, start: start, end: UInt32(truncatingIfNeeded: index), count: 0))
+            try record(JSONDocument.Entry(kind: .null, flags: 0, start: start, end: UInt32(truncatingIfNeeded: index), count: 0))
         default:
             throw failure("unexpected character")
         }
@@ -252,6 +299,7 @@ public struct JSONParser {
 
     /// A string (value or member name) at `index`, checked and recorded: its content between the
     /// quotes, and whether it has escapes (decoded only when read).
+    @inline(__always)
     private mutating func string() throws(JSONParseError) {
         index += 1  // opening quote
         let start = index
@@ -272,7 +320,7 @@ public struct JSONParser {
             }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                tape.append(
+                try record(
                     JSONDocument.Entry(
                         kind: .string, flags: flags, start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: index),
                         count: 0))
@@ -386,6 +434,7 @@ public struct JSONParser {
     /// A number at `index`, checked and recorded (decoded only when read). A number beyond
     /// `Double`'s range is refused here when the options say so: only one with an exponent or
     /// hundreds of digits can be.
+    @inline(__always)
     private mutating func number() throws(JSONParseError) {
         let start = index
         var flags: UInt8 = 0
@@ -418,7 +467,7 @@ public struct JSONParser {
                 throw failure("number out of range")
             }
         }
-        tape.append(entry)
+        try record(entry)
     }
 
     @inline(__always)

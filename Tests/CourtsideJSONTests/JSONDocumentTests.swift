@@ -224,6 +224,24 @@ import Testing
         }
     }
 
+    @Test func textsOfTinyValuesGetAllTheRoomTheyNeed() throws {
+        // The tape is given room for one entry per 8 bytes first (real payloads need one per 11
+        // to 17), and read again with room for any text when that runs out: every size across
+        // that edge, for values of one byte, empty containers and tiny members.
+        for count in 0...300 {
+            let zeros = Array(("[" + Array(repeating: "0", count: count).joined(separator: ",") + "]").utf8)
+            let document = try JSONDocument(zeros, options: .providerPayload)
+            #expect(document.count(JSONDocument.root) == count && document.entryCount == count + 1)
+            #expect(document.elements(of: JSONDocument.root).allSatisfy { document.number($0)?.integer == 0 })
+        }
+        let empties = Array(("[" + Array(repeating: "[]", count: 5_000).joined(separator: ",") + "]").utf8)
+        #expect(try JSONDocument(empties, options: .providerPayload).entryCount == 5_001)
+        let members = (0..<2_000).map { #""\#($0 % 10)":\#($0 % 7)"# }.joined(separator: ",")
+        let object = try JSONDocument(Array("{\(members)}".utf8), options: .providerPayload)
+        #expect(object.count(JSONDocument.root) == 2_000 && object.entryCount == 4_001)
+        #expect(object.member("3", of: JSONDocument.root).flatMap { object.number($0)?.integer } == 1_993 % 7)
+    }
+
     @Test func deepNestingIsRefusedWithoutRecursion() {
         // Far deeper than any stack would take: refused at the limit, by a counter.
         let deep = Array(repeating: UInt8(ascii: "["), count: 1_000_000)
