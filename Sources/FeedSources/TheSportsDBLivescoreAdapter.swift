@@ -1,13 +1,14 @@
 import CourtsideDomain
 import CourtsideProto
 
-/// Reads TheSportsDB's basketball livescore: v2 `livescore/basketball` (`{"livescore": […]}`)
-/// and v1 `livescore.php?s=Basketball` (`{"events": […]}`), whose entries have the same fields:
+/// Reads TheSportsDB's livescore: v2 `livescore/basketball` or `livescore/all`
+/// (`{"livescore": […]}`) and v1 `livescore.php` (its list named `livescore` in real responses,
+/// `events` in the documentation: both are read), whose entries have the same fields:
 /// `idEvent`, `idLeague`, `strLeague`, `strHomeTeam`/`strAwayTeam`, `intHomeScore`/
 /// `intAwayScore` (strings, null before tip-off), `strStatus`, `strProgress`, `strTimestamp`.
 ///
-/// It lists every basketball league TheSportsDB follows; only the leagues Courtside has seed
-/// data for are read — by `idLeague`: 4387 the NBA, 4516 the WNBA — and the other entries are
+/// It may list every sport and every basketball league TheSportsDB follows; only the basketball
+/// leagues Courtside has seed data for are read — by `idLeague`: 4387 the NBA, 4516 the WNBA — and the other entries are
 /// left out without a word (they are not errors: the feed covers every league in the world).
 /// `{"livescore": null}` (nothing live) is an empty scoreboard. Teams are matched by their full
 /// name within the entry's league only ("Indiana Fever" is never the Pacers).

@@ -165,6 +165,94 @@ import Testing
         #expect(lakers.state.period == 3 && lakers.periodEnded && lakers.state.status == .live)
     }
 
+    /// Two real polls of TheSportsDB's livescore of every sport (54 and 51 entries: soccer,
+    /// hockey, American football with no `strStatus`, baseball, and 8 basketball games in five
+    /// leagues), 21 minutes apart: the three NBA games, not started, are read; every other entry
+    /// is left out and refuses nothing.
+    @Test func realLivescoresOfEverySportGiveTheirNBAGames() throws {
+        let first = try TestSupport.accepted(
+            TheSportsDBLivescoreAdapter.parse(try Fixtures.bytes(Fixtures.theSportsDBLivescoreAll)), "v2 livescore/all")
+        let nba: [(id: String, home: String, away: String)] = [
+            ("tsdb-2548849", "ATL", "MEM"), ("tsdb-2601619", "DET", "PHX"), ("tsdb-2601620", "PHI", "NYK"),
+        ]
+        #expect(first.games.map(\.game.id) == nba.map(\.id))
+        for (id, home, away) in nba {
+            let game = try #require(first[id])
+            #expect(game.game.leagueId == "nba" && game.game.homeTeamId == home && game.game.awayTeamId == away, "\(id)")
+            #expect(game.state == GameState(status: .scheduled) && game.game.status == .scheduled, "\(id)")
+            // 2026-10-05T23:00:00, a time in UTC without its zone: 19:00 in New York, that day.
+            #expect(game.game.startTimeMs == 1_791_241_200_000 && game.game.date == "2026-10-05", "\(id)")
+        }
+        #expect(ScoreboardDiffer.diff(from: nil, to: first).rejected.isEmpty)
+
+        let later = try TestSupport.accepted(
+            TheSportsDBLivescoreAdapter.parse(try Fixtures.bytes(Fixtures.theSportsDBLivescoreV1Later), previous: first),
+            "v1 livescore.php, its list named \"livescore\" too")
+        #expect(later.games.map(\.game.id) == nba.map(\.id))
+        let diff = ScoreboardDiffer.diff(from: first, to: later)
+        #expect(diff.rejected.isEmpty && diff.events.isEmpty, "nothing changed in the NBA games")
+    }
+
+    /// The real entries of games in play are of leagues Courtside does not read. Made NBA games by
+    /// a stated edit (`idLeague` 4387 and NBA team names; scores, statuses and progress as
+    /// TheSportsDB sent them), the two polls move them as the rules say: overtime to final keeps
+    /// the 5th period, a break after the 3rd quarter keeps the 3rd, the 3rd quarter to the 4th, the 2nd quarter going on.
+    @Test func realEntriesInPlayMoveByTheStatusRules() throws {
+        func asNBA(_ path: String) throws -> [UInt8] {
+            var text = try String(contentsOfFile: try Fixtures.path(path), encoding: .utf8)
+            for (league, home, away) in [
+                ("4578", "Anwil", "G\u{F3}rnik Wa\u{142}brzych"), ("4441", "Rasta Vechta", "Braunschweig"),
+                ("4433", "Pallacanestro Cant\u{F9}", "Udine"), ("4433", "Scaligera Basket Verona", "Olimpia Milano"),
+            ] {
+                let teams = #""strHomeTeam":"\#(home)","strAwayTeam":"\#(away)""#
+                #expect(text.contains(teams), "\(home) v \(away)")
+                text = text.replacingOccurrences(of: teams, with: #""strHomeTeam":"\#(home) NBA","strAwayTeam":"\#(away) NBA""#)
+                text = text.replacingOccurrences(of: #""idLeague":"\#(league)","#, with: #""idLeague":"4387","#)
+            }
+            for (name, team) in [
+                ("Anwil NBA", "Boston Celtics"), ("G\u{F3}rnik Wa\u{142}brzych NBA", "Chicago Bulls"),
+                ("Rasta Vechta NBA", "Denver Nuggets"),
+                ("Braunschweig NBA", "Miami Heat"), ("Pallacanestro Cant\u{F9} NBA", "Utah Jazz"), ("Udine NBA", "Orlando Magic"),
+                ("Scaligera Basket Verona NBA", "Golden State Warriors"), ("Olimpia Milano NBA", "Houston Rockets"),
+            ] {
+                text = text.replacingOccurrences(of: #""\#(name)""#, with: #""\#(team)""#)
+            }
+            return Array(text.utf8)
+        }
+        let first = try TestSupport.accepted(TheSportsDBLivescoreAdapter.parse(try asNBA(Fixtures.theSportsDBLivescoreAll)), "v2")
+        let overtime = try #require(first["tsdb-2564053"])
+        #expect(overtime.game.homeTeamId == "BOS" && overtime.game.awayTeamId == "CHI")
+        #expect(overtime.state == GameState(homeScore: 88, awayScore: 87, period: 5, clockMs: 0, clockRunning: false, status: .live))
+        #expect(
+            first["tsdb-2563778"]?.state
+                == GameState(homeScore: 44, awayScore: 49, period: 3, clockMs: 0, clockRunning: false, status: .live))
+        #expect(first["tsdb-2564296"]?.state.period == 3)
+
+        let later = try TestSupport.accepted(
+            TheSportsDBLivescoreAdapter.parse(try asNBA(Fixtures.theSportsDBLivescoreV1Later), previous: first), "v1")
+        #expect(
+            later["tsdb-2564053"]?.state
+                == GameState(homeScore: 88, awayScore: 87, period: 5, clockMs: 0, clockRunning: false, status: .final))
+        let atBreak = try #require(later["tsdb-2563778"])
+        #expect(atBreak.state == GameState(homeScore: 56, awayScore: 65, period: 3, clockMs: 0, clockRunning: false, status: .live))
+        #expect(atBreak.periodEnded)
+        #expect(
+            later["tsdb-2564296"]?.state
+                == GameState(homeScore: 61, awayScore: 65, period: 4, clockMs: 0, clockRunning: false, status: .live))
+
+        let diff = ScoreboardDiffer.diff(from: first, to: later)
+        #expect(diff.rejected.isEmpty)
+        #expect(ServiceRulesValidator.violationsByGame(ScoreboardDiffer.diff(from: nil, to: first).events + diff.events).isEmpty)
+        #expect(diff.events.contains { $0.gameId == "tsdb-2564053" && $0.kind == .statusChange && $0.state?.status == .final })
+        #expect(diff.events.contains { $0.gameId == "tsdb-2564296" && $0.kind == .periodStart && $0.state?.period == 4 })
+        // 12 and 16 points between two polls: each one event, its points in its description.
+        let vechta = diff.events.filter { $0.gameId == "tsdb-2563778" }
+        #expect(
+            vechta.map(\.description)
+                == ["DEN +12 (several plays between polls)", "MIA +16 (several plays between polls)", "End of the 3rd quarter"])
+        #expect(vechta.last.flatMap(\.state).map { ($0.homeScore, $0.awayScore, $0.period) } ?? (0, 0, 0) == (56, 65, 3))
+    }
+
     @Test func livescoreV1FormAndEmptyAndBadEntries() throws {
         let entry: [String: Any] = [
             "idEvent": "1", "strSport": "Basketball", "idLeague": 4516, "strHomeTeam": "Seattle Storm", "strAwayTeam": "Minnesota Lynx",

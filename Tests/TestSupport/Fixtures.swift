@@ -40,8 +40,13 @@ public enum Fixtures {
     public static let sportradarLiveXML = "sportradar/beneggett__sportradar-api/pbp_regulation_q1.edited.xml"
     /// NBA live data's boxscore of a WNBA game (IND v LVA, 2025-07-24), its header fields.
     public static let wnbaBoxscore = "nba_cdn/swar__nba_api/boxscore_1022500153.json"
-    /// A hand-written TheSportsDB livescore (no real basketball payload could be found).
+    /// A hand-written TheSportsDB livescore of NBA and WNBA games in play (the real ones below
+    /// hold only NBA games not started yet).
     public static let theSportsDBLivescore = "thesportsdb/handwritten/livescore_basketball.sample.json"
+    /// TheSportsDB's real v2 `livescore/all` (every sport, 2026-10-05 20:09 UTC), byte for byte.
+    public static let theSportsDBLivescoreAll = "thesportsdb/RohanG27__thesportsdbLibrary/v2_livescore_all.json"
+    /// TheSportsDB's real v1 `livescore.php` of the same games 21 minutes later, byte for byte.
+    public static let theSportsDBLivescoreV1Later = "thesportsdb/RohanG27__thesportsdbLibrary/v1_livescore_league_ignored.json"
 
     /// The absolute path of a fixture; records a clear failure (and throws) when it is missing.
     public static func path(_ relativePath: String) throws -> String {

@@ -42,8 +42,10 @@ ESPN_LIVE = os.path.join(FIXTURES, "espn/smythmyke__bragging_rights/espn_nba_sum
 SR_JSON = os.path.join(FIXTURES, "sportradar/stattleship__sportradar/basketball_nba_games_0b33d607-fc51-4ef0-b06a-111064074ca9_pbp.json")
 SR_XML = os.path.join(FIXTURES, "sportradar/stattleship__sportradar/basketball_nba_games_0b33d607-fc51-4ef0-b06a-111064074ca9_pbp.derived.xml")
 SR_GAME = "sr-0b33d607-fc51-4ef0-b06a-111064074ca9"
-# TheSportsDB's livescore: a hand-written sample (no real basketball payload could be found).
+# TheSportsDB's livescore: a hand-written sample of NBA and WNBA games in play, and a real
+# livescore of every sport (2026-10-05) whose NBA games had not started.
 TSDB_LIVESCORE = "thesportsdb/handwritten/livescore_basketball.sample.json"
+TSDB_LIVESCORE_ALL = "thesportsdb/RohanG27__thesportsdbLibrary/v2_livescore_all.json"
 GRACE = 5
 
 
@@ -438,6 +440,32 @@ def test_polling_thesportsdb_livescore_served_over_http(cluster):
     assert "tsdb-9000105" not in games, "a league Courtside does not read is left out"
     assert "tsdb-9000104" in games, "the game not started yet is scheduled"
     assert metric(feed, "courtside_feed_rejected_payloads_total") == 0
+    assert feed.terminate() == 0
+    server.stop()
+
+
+def test_polling_a_real_thesportsdb_livescore_of_every_sport(cluster):
+    cluster.start_score()
+    http_port = common.free_port()
+    server = cluster.start_process("http", [sys.executable, "-m", "http.server", str(http_port), "--bind", "127.0.0.1",
+                                            "--directory", FIXTURES])
+    common.wait_for_port(http_port)
+    feed = cluster.start_feed("--source", "thesportsdb-livescore", "--url",
+                              f"http://127.0.0.1:{http_port}/{TSDB_LIVESCORE_ALL}", "--poll-interval-seconds", "0.2")
+    nba = {"tsdb-2548849": ("ATL", "MEM"), "tsdb-2601619": ("DET", "PHX"), "tsdb-2601620": ("PHI", "NYK")}
+
+    def tsdb_games():
+        games = cluster.schedule_stub.ListGames(schedpb.ListGamesRequest(page_size=1000), timeout=5).games
+        return {g.id: g for g in games if g.id.startswith("tsdb-")}
+    wait_until("the three NBA games", lambda: set(tsdb_games()) == set(nba))
+    wait_until("a second poll", lambda: metric(feed, "courtside_feed_polls_total") >= 2)
+    games = tsdb_games()
+    for game_id, (home, away) in nba.items():
+        assert (games[game_id].league_id, games[game_id].home_team_id, games[game_id].away_team_id) == ("nba", home, away)
+        assert games[game_id].status == cpb.GAME_STATUS_SCHEDULED
+    assert set(tsdb_games()) == set(nba), "soccer, hockey, football and basketball of other leagues are left out"
+    assert metric(feed, "courtside_feed_rejected_payloads_total") == 0
+    assert metric(feed, "courtside_feed_polls_total", result="rejected") == 0
     assert feed.terminate() == 0
     server.stop()
 
