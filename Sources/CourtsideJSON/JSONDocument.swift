@@ -259,6 +259,27 @@ public final class JSONDocument: Sendable {
         return Int(entry.start)..<Int(entry.end)
     }
 
+    /// The number at `index` when it is written as at most 15 digits, with or without a minus
+    /// sign, and no fraction or exponent (a value a `Double` holds exactly); nil for any other
+    /// number or value (read it with ``number(_:)``).
+    public func wholeNumber(_ index: Int) -> Int64? {
+        let entry = tape[index]
+        guard entry.kind == .number, entry.flags == 0 else { return nil }
+        return bytes.withUnsafeBufferPointer { text in
+            var offset = Int(entry.start)
+            let end = Int(entry.end)
+            let negative = text[offset] == UInt8(ascii: "-")
+            if negative { offset &+= 1 }
+            guard end &- offset <= 15 else { return nil }
+            var value: Int64 = 0
+            while offset < end {
+                value = value &* 10 &+ Int64(text[offset] &- UInt8(ascii: "0"))
+                offset &+= 1
+            }
+            return negative ? -value : value
+        }
+    }
+
     /// The number at `index`; nil for anything else.
     public func number(_ index: Int) -> JSONNumber? {
         let entry = tape[index]

@@ -68,7 +68,7 @@ public enum ESPNSummaryAdapter {
         let period = try field(.period)["number"].period()
         let typeText = field(.type)["text"].text
         let scoring = try field(.scoringPlay).bool(default: false)
-        let value = try field(.scoreValue).isNull ? 0 : field(.scoreValue).integer(in: 0...3)
+        let value = try members.isNull(PlayMember.scoreValue.rawValue) ? 0 : members.integer(PlayMember.scoreValue.rawValue, in: 0...3)
         let shooting = try field(.shootingPlay).bool(default: false)
 
         var teamId = ""
@@ -80,7 +80,7 @@ public enum ESPNSummaryAdapter {
             }
             teamId = team
         }
-        let text = field(.text).text
+        let text = members.text(PlayMember.text.rawValue)
         let kind = try kind(
             of: typeText.lowercased(), scoring: scoring, value: UInt32(value), shooting: shooting, scoreValue: field(.scoreValue))
         return PlayAction(
@@ -88,12 +88,12 @@ public enum ESPNSummaryAdapter {
             kind: kind,
             period: period,
             clockMs: try field(.clock)["displayValue"].clockMs(period: period, leagueID: leagueID),
-            homeScore: try field(.homeScore).score(),
-            awayScore: try field(.awayScore).score(),
+            homeScore: try members.score(PlayMember.homeScore.rawValue),
+            awayScore: try members.score(PlayMember.awayScore.rawValue),
             teamId: teamId,
             player: "",
             description: text.isEmpty ? typeText : text,
-            occurredAtMs: field(.wallclock).timestampMs,
+            occurredAtMs: members.timestampMs(PlayMember.wallclock.rawValue),
             label: PlayAction.Label(node: node, what: "play", id: id)
         )
     }

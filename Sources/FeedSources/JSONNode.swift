@@ -113,6 +113,83 @@ struct JSONNode {
         func optionalWord(_ position: Int, lowercasing: Bool) -> ASCIIWord? {
             isNull(position) ? .empty : word(position, lowercasing: lowercasing)
         }
+
+        // The readers below give what the member's node gives (``subscript(_:)``), without
+        // making the node (a reference to the document kept and let go, per field of every
+        // play) for the plain values nearly every field holds: anything else, failures
+        // included, is read by the node.
+
+        /// ``JSONNode/withRawBytes(_:)`` of the member at `position`.
+        @inline(__always)
+        func withRawBytes<Result>(_ position: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+            guard object.index >= 0, let member = found[position], let range = object.document.rawStringRange(member) else {
+                return nil
+            }
+            return object.document.bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+        }
+
+        /// ``JSONNode/text``: an absent member is "".
+        func text(_ position: Int) -> String {
+            guard object.index >= 0, found[position] != nil else { return "" }
+            if let fromBytes = withRawBytes(
+                position,
+                { bytes in
+                    bytes.count <= JSONNode.maximumTextBytes && !JSONNode.holdsControlCharacter(bytes)
+                        ? String(decoding: bytes, as: UTF8.self) : nil
+                }), let plain = fromBytes
+            {
+                return plain
+            }
+            return self[position].text
+        }
+
+        /// ``JSONNode/integer(in:)``: a whole number of at most 15 digits, or a string of them,
+        /// is read from the payload's bytes (exactly as the node reads it through a `Double`).
+        func integer(_ position: Int, in range: ClosedRange<Int64>) throws(FeedError) -> Int64 {
+            if object.index >= 0, let member = found[position] {
+                let whole: Int64? =
+                    switch object.document.kind(member) {
+                    case .number: object.document.wholeNumber(member)
+                    case .string: withRawBytes(position, JSONNode.digits(bytes:)) ?? nil
+                    default: nil
+                    }
+                if let whole, range.contains(whole) { return whole }
+            }
+            return try self[position].integer(in: range)
+        }
+
+        /// ``JSONNode/score()``.
+        func score(_ position: Int) throws(FeedError) -> UInt32 {
+            UInt32(try integer(position, in: 0...999))
+        }
+
+        /// ``JSONNode/period()``.
+        func period(_ position: Int) throws(FeedError) -> UInt32 {
+            UInt32(try integer(position, in: 0...GameClock.maximumPeriod))
+        }
+
+        /// ``JSONNode/clockMs(period:leagueID:)``.
+        func clockMs(_ position: Int, period: UInt32, leagueID: String) throws(FeedError) -> UInt32? {
+            if let fromBytes = withRawBytes(position, GameClock.parse(bytes:)), let clock = fromBytes,
+                clock <= GameClock.periodLengthMs(period, leagueID: leagueID)
+            {
+                return clock
+            }
+            return try self[position].clockMs(period: period, leagueID: leagueID)
+        }
+
+        /// ``JSONNode/timestampMs``.
+        func timestampMs(_ position: Int) -> Int64 {
+            if let fromBytes = withRawBytes(
+                position,
+                { bytes in
+                    ASCIIWhitespace.surrounds(bytes) ? nil : Timestamps.parseISO8601(trimmed: bytes) ?? 0
+                }), let timestamp = fromBytes
+            {
+                return timestamp
+            }
+            return self[position].timestampMs
+        }
     }
 
     /// Where the value sits in the payload, in JavaScript-like notation (worked out from the

@@ -119,9 +119,9 @@ public enum NBAPlayByPlayAdapter {
         let members = node.members(Self.actionMembers)
         func field(_ name: ActionMember) -> JSONNode { members[name.rawValue] }
         let known = Self.words
-        let order = try field(.orderNumber).integer(in: 0...Int64(Int32.max))
-        let number = try field(.actionNumber).integer(in: 0...Int64(Int32.max))
-        let period = try field(.period).period()
+        let order = try members.integer(ActionMember.orderNumber.rawValue, in: 0...Int64(Int32.max))
+        let number = try members.integer(ActionMember.actionNumber.rawValue, in: 0...Int64(Int32.max))
+        let period = try members.period(ActionMember.period.rawValue)
 
         // The type words are short ASCII strings in nearly every action: compared as the
         // payload's bytes. Anything else (escapes, other types, long texts, a review, whose
@@ -195,25 +195,25 @@ public enum NBAPlayByPlayAdapter {
         default: kind = .other
         }
 
-        var description = field(.description).text
+        var description = members.text(ActionMember.description.rawValue)
         if description.isEmpty {
             let type = texts?.type ?? words.type?.text ?? ""
             let subType = texts?.subType ?? words.subType?.text ?? ""
             description = [type, subType].filter { !$0.isEmpty }.joined(separator: " ")
         }
-        let initialled = field(.playerNameI).text
-        let player = initialled.isEmpty ? field(.playerName).text : initialled
+        let initialled = members.text(ActionMember.playerNameI.rawValue)
+        let player = initialled.isEmpty ? members.text(ActionMember.playerName.rawValue) : initialled
         let action = PlayAction(
             sourceId: "\(gameId)-\(number)",
             kind: kind,
             period: period,
-            clockMs: try field(.clock).clockMs(period: period, leagueID: header.game.leagueId),
-            homeScore: try field(.scoreHome).score(),
-            awayScore: try field(.scoreAway).score(),
+            clockMs: try members.clockMs(ActionMember.clock.rawValue, period: period, leagueID: header.game.leagueId),
+            homeScore: try members.score(ActionMember.scoreHome.rawValue),
+            awayScore: try members.score(ActionMember.scoreAway.rawValue),
             teamId: teamId,
             player: player,
             description: description,
-            occurredAtMs: field(.timeActual).timestampMs,
+            occurredAtMs: members.timestampMs(ActionMember.timeActual.rawValue),
             label: PlayAction.Label(node: node, what: "action", id: String(number))
         )
         return (order, action)
