@@ -51,7 +51,8 @@ import Testing
         try expectSame(
             [
                 "\"K. Looney\"", "\"\"", "\"a\\tb\"", "\"a\\u0001b\"", "\"line\\nbreak\"", "\"\\u00e9t\\u00e9\"", "\"\(long)\"",
-                "\"\(String(repeating: "x", count: 1024))\"", "\"\(String(repeating: "x", count: 1025))\"", "\"del\u{7F}ete\"", "\"next\u{85}line\"", "\"\u{A0}nbsp\"",
+                "\"\(String(repeating: "x", count: 1024))\"", "\"\(String(repeating: "x", count: 1025))\"", "\"del\u{7F}ete\"",
+                "\"next\u{85}line\"", "\"\u{A0}nbsp\"",
                 "null", "12", "true",
                 "[\"a\"]",
             ], { (members, position) throws(FeedError) in members.text(position) }
