@@ -11,8 +11,8 @@ import Testing
 
     /// Each value as the member `v` of an object, read both ways by `read`.
     func expectSame<T: Equatable>(
-        _ values: [String], _ read: (JSONNode.Members, Int) throws(FeedError) -> T,
-        _ readNode: (JSONNode) throws(FeedError) -> T, sourceLocation: SourceLocation = #_sourceLocation
+        _ values: [String], fast read: (JSONNode.Members, Int) throws(FeedError) -> T,
+        node readNode: (JSONNode) throws(FeedError) -> T, sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         for value in values {
             let root = try JSONNode.parse(Array(#"{"w": 1, "v": \#(value)}"#.utf8))
@@ -34,29 +34,28 @@ import Testing
 
     @Test func wholeNumbersAndScores() throws {
         for range: ClosedRange<Int64> in [0...Int64(Int32.max), 0...999, -5...5, Int64.min...Int64.max] {
-            try expectSame(Self.numbers, { (members, position) throws(FeedError) in try members.integer(position, in: range) }) {
-                (node) throws(FeedError) in try node.integer(in: range)
-            }
+            try expectSame(
+                Self.numbers, fast: { (members, position) throws(FeedError) in try members.integer(position, in: range) },
+                node: { (node) throws(FeedError) in try node.integer(in: range) })
         }
-        try expectSame(Self.numbers, { (members, position) throws(FeedError) in try members.score(position) }) {
-            (node) throws(FeedError) in try node.score()
-        }
-        try expectSame(Self.numbers, { (members, position) throws(FeedError) in try members.period(position) }) {
-            (node) throws(FeedError) in try node.period()
-        }
+        try expectSame(
+            Self.numbers, fast: { (members, position) throws(FeedError) in try members.score(position) },
+            node: { (node) throws(FeedError) in try node.score() })
+        try expectSame(
+            Self.numbers, fast: { (members, position) throws(FeedError) in try members.period(position) },
+            node: { (node) throws(FeedError) in try node.period() })
     }
 
     @Test func texts() throws {
         let long = String(repeating: "é", count: 600)
+        let texts = [
+            "\"K. Looney\"", "\"\"", "\"a\\tb\"", "\"a\\u0001b\"", "\"line\\nbreak\"", "\"\\u00e9t\\u00e9\"", "\"\(long)\"",
+            "\"\(String(repeating: "x", count: 1024))\"", "\"\(String(repeating: "x", count: 1025))\"", "\"del\u{7F}ete\"",
+            "\"next\u{85}line\"", "\"\u{A0}nbsp\"", "null", "12", "true", "[\"a\"]",
+        ]
         try expectSame(
-            [
-                "\"K. Looney\"", "\"\"", "\"a\\tb\"", "\"a\\u0001b\"", "\"line\\nbreak\"", "\"\\u00e9t\\u00e9\"", "\"\(long)\"",
-                "\"\(String(repeating: "x", count: 1024))\"", "\"\(String(repeating: "x", count: 1025))\"", "\"del\u{7F}ete\"",
-                "\"next\u{85}line\"", "\"\u{A0}nbsp\"",
-                "null", "12", "true",
-                "[\"a\"]",
-            ], { (members, position) throws(FeedError) in members.text(position) }
-        ) { (node) throws(FeedError) in node.text }
+            texts, fast: { (members, position) throws(FeedError) in members.text(position) },
+            node: { (node) throws(FeedError) in node.text })
     }
 
     @Test func clocksAndTimestamps() throws {
@@ -66,15 +65,16 @@ import Testing
         ]
         for (period, league) in [(UInt32(1), "nba"), (4, "wnba"), (5, ""), (2, "mens-college-basketball")] {
             try expectSame(
-                clocks, { (members, position) throws(FeedError) in try members.clockMs(position, period: period, leagueID: league) }
-            ) { (node) throws(FeedError) in try node.clockMs(period: period, leagueID: league) }
+                clocks, fast: { (members, position) throws(FeedError) in try members.clockMs(position, period: period, leagueID: league) },
+                node: { (node) throws(FeedError) in try node.clockMs(period: period, leagueID: league) })
         }
+        let timestamps = [
+            "\"2020-12-23T00:23:37.9Z\"", "\"2020-12-23T00:23:37Z\"", "\"2026-10-05T23:00:00\"", "\" 2020-12-23T00:23:37Z\"",
+            "\"2020-12-23T00:23:37+01:00\"", "\"2020-13-23T00:23:37Z\"", "\"yesterday\"", "\"\"", "\"2020-12-23T00:23:37\\u005a\"",
+            "null", "1608683017", "false",
+        ]
         try expectSame(
-            [
-                "\"2020-12-23T00:23:37.9Z\"", "\"2020-12-23T00:23:37Z\"", "\"2026-10-05T23:00:00\"", "\" 2020-12-23T00:23:37Z\"",
-                "\"2020-12-23T00:23:37+01:00\"", "\"2020-13-23T00:23:37Z\"", "\"yesterday\"", "\"\"", "\"2020-12-23T00:23:37\\u005a\"",
-                "null", "1608683017", "false",
-            ], { (members, position) throws(FeedError) in members.timestampMs(position) }
-        ) { (node) throws(FeedError) in node.timestampMs }
+            timestamps, fast: { (members, position) throws(FeedError) in members.timestampMs(position) },
+            node: { (node) throws(FeedError) in node.timestampMs })
     }
 }
