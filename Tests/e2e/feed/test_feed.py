@@ -292,12 +292,19 @@ def test_not_ready_while_score_is_down_then_publishes_what_it_buffered(cluster):
     assert feed.terminate() == 0
 
 
-def test_polling_a_scoreboard_served_over_http(cluster):
-    cluster.start_score()
+def serve_files(cluster, directory=FIXTURES):
+    """A directory (Tests/Fixtures unless told) served over HTTP on a free loopback port, by
+    Python's http.server (Last-Modified and 304s): the server's process and its port."""
     http_port = common.free_port()
     server = cluster.start_process("http", [sys.executable, "-m", "http.server", str(http_port), "--bind", "127.0.0.1",
-                                            "--directory", FIXTURES])
+                                            "--directory", directory])
     common.wait_for_port(http_port)
+    return server, http_port
+
+
+def test_polling_a_scoreboard_served_over_http(cluster):
+    cluster.start_score()
+    server, http_port = serve_files(cluster)
     feed = cluster.start_feed("--source", "espn-scoreboard", "--url", f"http://127.0.0.1:{http_port}/{ESPN_SCOREBOARD}",
                               "--poll-interval-seconds", "0.2")
     # The feed creates the game in the schedule before it publishes the event; until then its
@@ -325,10 +332,7 @@ def test_a_real_college_scoreboard_shows_every_game_in_its_league_with_espns_tea
     path = f"apis/site/v2/sports/basketball/{COLLEGE}/scoreboard"
     os.makedirs(os.path.join(served, os.path.dirname(path)))
     shutil.copyfile(ESPN_COLLEGE, os.path.join(served, path))
-    http_port = common.free_port()
-    server = cluster.start_process("http", [sys.executable, "-m", "http.server", str(http_port), "--bind", "127.0.0.1",
-                                            "--directory", served])
-    common.wait_for_port(http_port)
+    server, http_port = serve_files(cluster, served)
     feed = cluster.start_feed("--source", "espn-scoreboard", "--url", f"http://127.0.0.1:{http_port}/{path}",
                               "--poll-interval-seconds", "0.2")
 
@@ -419,10 +423,7 @@ def test_a_hostile_or_cut_xml_file_is_refused_whole(cluster, name, content, reas
 
 def test_polling_thesportsdb_livescore_served_over_http(cluster):
     cluster.start_score()
-    http_port = common.free_port()
-    server = cluster.start_process("http", [sys.executable, "-m", "http.server", str(http_port), "--bind", "127.0.0.1",
-                                            "--directory", FIXTURES])
-    common.wait_for_port(http_port)
+    server, http_port = serve_files(cluster)
     feed = cluster.start_feed("--source", "thesportsdb-livescore", "--url", f"http://127.0.0.1:{http_port}/{TSDB_LIVESCORE}",
                               "--poll-interval-seconds", "0.2")
     ids = ["tsdb-9000101", "tsdb-9000102", "tsdb-9000103"]
@@ -446,10 +447,7 @@ def test_polling_thesportsdb_livescore_served_over_http(cluster):
 
 def test_polling_a_real_thesportsdb_livescore_of_every_sport(cluster):
     cluster.start_score()
-    http_port = common.free_port()
-    server = cluster.start_process("http", [sys.executable, "-m", "http.server", str(http_port), "--bind", "127.0.0.1",
-                                            "--directory", FIXTURES])
-    common.wait_for_port(http_port)
+    server, http_port = serve_files(cluster)
     feed = cluster.start_feed("--source", "thesportsdb-livescore", "--url",
                               f"http://127.0.0.1:{http_port}/{TSDB_LIVESCORE_ALL}", "--poll-interval-seconds", "0.2")
     nba = {"tsdb-2548849": ("ATL", "MEM"), "tsdb-2601619": ("DET", "PHX"), "tsdb-2601620": ("PHI", "NYK")}
