@@ -76,12 +76,13 @@ public final class FeedMetrics: Sendable {
         ).increment()
     }
 
-    /// A game left out of a scoreboard (`unknown_team`).
-    public func skippedGame(reason: String) {
+    /// Games left out of a scoreboard: `unknown_team` (a team not of its seeded league's),
+    /// `league_not_read` (a basketball game of a league Courtside does not read).
+    public func skippedGame(reason: String, count: Int = 1) {
         counter(
             "courtside_feed_skipped_games_total", "Scoreboard games skipped, by reason.",
             [("source", source), ("reason", reason)]
-        ).increment()
+        ).increment(by: Double(count))
     }
 
     /// Events the score service refused (after isolating them), by gRPC status code.

@@ -90,6 +90,9 @@ struct ScoreboardPoller: FeedSource {
         case .success(let value):
             snapshot = value
         }
+        if snapshot.otherLeagueGames > 0 {
+            context.metrics.skippedGame(reason: "league_not_read", count: snapshot.otherLeagueGames)
+        }
         for skipped in snapshot.skipped {
             context.metrics.skippedGame(reason: "unknown_team")
             if reportedSkips.insert(skipped.reason).inserted {

@@ -55,12 +55,16 @@ public struct ScoreboardSnapshot: Hashable, Sendable {
     /// Games left out because a team is not one of its seeded league's teams (only with
     /// ``UnknownTeamPolicy/skipGame``), with the reason for each.
     public var skipped: [FeedError]
+    /// Basketball games of leagues Courtside does not read, left out (a provider that lists
+    /// every league it follows: TheSportsDB).
+    public var otherLeagueGames: Int
 
     /// Creates a snapshot; a feed service can also build one from the score service's current
     /// snapshots to seed ``ScoreboardDiffer`` after a restart.
-    public init(games: [ScoreboardGame], skipped: [FeedError] = []) {
+    public init(games: [ScoreboardGame], skipped: [FeedError] = [], otherLeagueGames: Int = 0) {
         self.games = games
         self.skipped = skipped
+        self.otherLeagueGames = otherLeagueGames
     }
 
     /// The teams to create before these games are written (``ScoreboardGame/teams``), each once.

@@ -8,8 +8,10 @@ import CourtsideProto
 /// `intAwayScore` (strings, null before tip-off), `strStatus`, `strProgress`, `strTimestamp`.
 ///
 /// It may list every sport and every basketball league TheSportsDB follows; only the basketball
-/// leagues Courtside has seed data for are read — by `idLeague`: 4387 the NBA, 4516 the WNBA — and the other entries are
-/// left out without a word (they are not errors: the feed covers every league in the world).
+/// leagues Courtside has seed data for are read — by `idLeague`: 4387 the NBA, 4516 the WNBA —
+/// and the other entries are left out without a word (they are not errors: the feed covers
+/// every league in the world), the basketball games among them counted
+/// (``ScoreboardSnapshot/otherLeagueGames``).
 /// `{"livescore": null}` (nothing live) is an empty scoreboard. Teams are matched by their full
 /// name within the entry's league only ("Indiana Fever" is never the Pacers).
 ///
@@ -36,6 +38,7 @@ public enum TheSportsDBLivescoreAdapter {
         unknownTeams: UnknownTeamPolicy = .reject
     ) -> FeedResult<ScoreboardSnapshot> {
         var nodes: [JSONNode] = []
+        var otherLeagueGames = 0
         do throws(FeedError) {
             let root = try JSONNode.parse(Array(payload)).object()
             let list = root["livescore"].exists ? root["livescore"] : root["events"]
@@ -43,7 +46,11 @@ public enum TheSportsDBLivescoreAdapter {
             for node in try list.optionalArray(atMost: PayloadLimits.plays) {
                 try node.object()
                 let sport = try node["strSport"].optionalString() ?? "Basketball"
-                guard sport.lowercased() == "basketball", leagues[leagueId(node)] != nil else { continue }
+                guard sport.lowercased() == "basketball" else { continue }
+                guard leagues[leagueId(node)] != nil else {
+                    otherLeagueGames += 1
+                    continue
+                }
                 nodes.append(node)
             }
             guard nodes.count <= PayloadLimits.games else {
@@ -53,12 +60,17 @@ public enum TheSportsDBLivescoreAdapter {
         } catch {
             return .failure(FeedRejection(error))
         }
-        return ScoreboardSnapshot.collect(nodes, policy: unknownTeams) { (node) throws(TeamProblem) in
+        let collected = ScoreboardSnapshot.collect(nodes, policy: unknownTeams) { (node) throws(TeamProblem) in
             let league = leagues[leagueId(node)] ?? Leagues.nba
             let seeds = SeedTeams.forLeague(league.id) ?? SeedTeams.nba
             let home = try team(node["strHomeTeam"], in: seeds)
             let away = try team(node["strAwayTeam"], in: seeds)
             return try invalid { () throws(FeedError) in try read(node, league: league, home: home, away: away, previous: previous) }
+        }
+        return collected.map { snapshot in
+            var snapshot = snapshot
+            snapshot.otherLeagueGames = otherLeagueGames
+            return snapshot
         }
     }
 

@@ -123,6 +123,7 @@ import Testing
         #expect(
             snapshot.games.map(\.game.id) == ["tsdb-9000101", "tsdb-9000102", "tsdb-9000103", "tsdb-9000104"],
             "the Israeli game is left out")
+        #expect(snapshot.otherLeagueGames == 1)
         let lakers = try #require(snapshot["tsdb-9000101"])
         #expect(lakers.game.leagueId == "nba" && lakers.game.homeTeamId == "LAL" && lakers.game.awayTeamId == "BOS")
         #expect(lakers.state == GameState(homeScore: 78, awayScore: 74, period: 3, clockMs: 0, clockRunning: false, status: .live))
@@ -184,11 +185,12 @@ import Testing
             #expect(game.game.startTimeMs == 1_791_241_200_000 && game.game.date == "2026-10-05", "\(id)")
         }
         #expect(ScoreboardDiffer.diff(from: nil, to: first).rejected.isEmpty)
+        #expect(first.otherLeagueGames == 5, "the Polish, French, German and two Italian games are counted, no other sport")
 
         let later = try TestSupport.accepted(
             TheSportsDBLivescoreAdapter.parse(try Fixtures.bytes(Fixtures.theSportsDBLivescoreV1Later), previous: first),
             "v1 livescore.php, its list named \"livescore\" too")
-        #expect(later.games.map(\.game.id) == nba.map(\.id))
+        #expect(later.games.map(\.game.id) == nba.map(\.id) && later.otherLeagueGames == 5)
         let diff = ScoreboardDiffer.diff(from: first, to: later)
         #expect(diff.rejected.isEmpty && diff.events.isEmpty, "nothing changed in the NBA games")
     }
@@ -264,8 +266,8 @@ import Testing
         #expect(none.games.isEmpty)
         var soccer = entry
         soccer["strSport"] = "Soccer"
-        #expect(
-            try TestSupport.accepted(TheSportsDBLivescoreAdapter.parse(try Fixtures.encode(["events": [soccer]])), "soccer").games.isEmpty)
+        let soccerOnly = try TestSupport.accepted(TheSportsDBLivescoreAdapter.parse(try Fixtures.encode(["events": [soccer]])), "soccer")
+        #expect(soccerOnly.games.isEmpty && soccerOnly.otherLeagueGames == 0, "another sport is not counted")
 
         var badStatus = entry
         badStatus["strStatus"] = "Q9"

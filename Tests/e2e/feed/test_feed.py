@@ -462,6 +462,9 @@ def test_polling_a_real_thesportsdb_livescore_of_every_sport(cluster):
         assert (games[game_id].league_id, games[game_id].home_team_id, games[game_id].away_team_id) == ("nba", home, away)
         assert games[game_id].status == cpb.GAME_STATUS_SCHEDULED
     assert set(tsdb_games()) == set(nba), "soccer, hockey, football and basketball of other leagues are left out"
+    other_leagues = metric(feed, "courtside_feed_skipped_games_total", reason="league_not_read")
+    assert other_leagues >= 5 and other_leagues % 5 == 0, "the five basketball games of other leagues, every poll read"
+    assert metric(feed, "courtside_feed_skipped_games_total", reason="unknown_team") == 0
     assert metric(feed, "courtside_feed_rejected_payloads_total") == 0
     assert metric(feed, "courtside_feed_polls_total", result="rejected") == 0
     assert feed.terminate() == 0
