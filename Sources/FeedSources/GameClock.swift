@@ -133,6 +133,15 @@ public enum GameClock {
     }
 }
 
+extension GameClock {
+    /// A clock's raw bytes read as ``JSONNode/clockMs(period:leagueID:)`` reads them when they
+    /// are a clock within the period's length (nearly every clock); nil otherwise.
+    static func plainClockMs(_ bytes: UnsafeBufferPointer<UInt8>, period: UInt32, leagueID: String) -> UInt32? {
+        guard let clock = parse(bytes: bytes), clock <= periodLengthMs(period, leagueID: leagueID) else { return nil }
+        return clock
+    }
+}
+
 extension JSONNode {
     /// The game clock at this node for `period` of a game of `leagueID`: nil when absent or empty
     /// (the caller decides what an unknown clock means); an error when it is not a clock or
@@ -140,9 +149,7 @@ extension JSONNode {
     func clockMs(period: UInt32, leagueID: String = "") throws(FeedError) -> UInt32? {
         // A clock string without escapes (nearly every one) is read from the payload's bytes;
         // anything this does not accept is read below, which also words the failure.
-        if let fromBytes = withRawBytes(GameClock.parse(bytes:)), let clock = fromBytes,
-            clock <= GameClock.periodLengthMs(period, leagueID: leagueID)
-        {
+        if let fromBytes = withRawBytes({ GameClock.plainClockMs($0, period: period, leagueID: leagueID) }), let clock = fromBytes {
             return clock
         }
         let text: String

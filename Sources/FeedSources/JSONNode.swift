@@ -122,21 +122,15 @@ struct JSONNode {
         /// ``JSONNode/withRawBytes(_:)`` of the member at `position`.
         @inline(__always)
         func withRawBytes<Result>(_ position: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
-            guard object.index >= 0, let member = found[position], let range = object.document.rawStringRange(member) else {
-                return nil
-            }
-            return object.document.bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+            guard object.index >= 0, let member = found[position] else { return nil }
+            return JSONNode.withRawBytes(of: member, in: object.document, body)
         }
 
         /// ``JSONNode/text``: an absent member is "".
         func text(_ position: Int) -> String {
             guard object.index >= 0, found[position] != nil else { return "" }
-            if let fromBytes = withRawBytes(
-                position,
-                { bytes in
-                    bytes.count <= JSONNode.maximumTextBytes && !JSONNode.holdsControlCharacter(bytes)
-                        ? String(decoding: bytes, as: UTF8.self) : nil
-                }), let plain = fromBytes
+            if let fromBytes = withRawBytes(position, { JSONNode.plainText($0, maximumBytes: JSONNode.maximumTextBytes) }),
+                let plain = fromBytes
             {
                 return plain
             }
@@ -170,8 +164,8 @@ struct JSONNode {
 
         /// ``JSONNode/clockMs(period:leagueID:)``.
         func clockMs(_ position: Int, period: UInt32, leagueID: String) throws(FeedError) -> UInt32? {
-            if let fromBytes = withRawBytes(position, GameClock.parse(bytes:)), let clock = fromBytes,
-                clock <= GameClock.periodLengthMs(period, leagueID: leagueID)
+            if let fromBytes = withRawBytes(position, { GameClock.plainClockMs($0, period: period, leagueID: leagueID) }),
+                let clock = fromBytes
             {
                 return clock
             }
@@ -180,12 +174,7 @@ struct JSONNode {
 
         /// ``JSONNode/timestampMs``.
         func timestampMs(_ position: Int) -> Int64 {
-            if let fromBytes = withRawBytes(
-                position,
-                { bytes in
-                    ASCIIWhitespace.surrounds(bytes) ? nil : Timestamps.parseISO8601(trimmed: bytes) ?? 0
-                }), let timestamp = fromBytes
-            {
+            if let fromBytes = withRawBytes(position, Timestamps.plainTimestampMs), let timestamp = fromBytes {
                 return timestamp
             }
             return self[position].timestampMs
@@ -218,7 +207,15 @@ struct JSONNode {
     /// the value is absent, no string, or a string with escapes.
     @inline(__always)
     func withRawBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
-        guard index >= 0, let range = document.rawStringRange(index) else { return nil }
+        index >= 0 ? Self.withRawBytes(of: index, in: document, body) : nil
+    }
+
+    /// ``withRawBytes(_:)`` of the value at `index` of `document`.
+    @inline(__always)
+    fileprivate static func withRawBytes<Result>(
+        of index: Int, in document: JSONDocument, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result? {
+        guard let range = document.rawStringRange(index) else { return nil }
         return document.bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
@@ -316,13 +313,17 @@ struct JSONNode {
     /// The longest venue kept, in UTF-8 bytes (the schedule service's limit).
     static let maximumVenueBytes = 200
 
+    /// A text's raw bytes as ``text(maximumBytes:)`` gives them when they fit and hold no
+    /// control character (nearly every text); nil otherwise.
+    static func plainText(_ bytes: UnsafeBufferPointer<UInt8>, maximumBytes: Int) -> String? {
+        bytes.count <= maximumBytes && !holdsControlCharacter(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
+    }
+
     /// ``text`` cut to `maximumBytes` UTF-8 bytes (on a scalar boundary).
     func text(maximumBytes: Int) -> String {
         // Most texts have no escapes, fit and hold no control character: seen on the payload's
         // bytes, then decoded once.
-        if let fromBytes = withRawBytes({ bytes in
-            bytes.count <= maximumBytes && !Self.holdsControlCharacter(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
-        }), let plain = fromBytes {
+        if let fromBytes = withRawBytes({ Self.plainText($0, maximumBytes: maximumBytes) }), let plain = fromBytes {
             return plain
         }
         guard let text = stringValue else { return "" }

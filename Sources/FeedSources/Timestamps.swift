@@ -99,15 +99,21 @@ enum Timestamps {
     }
 }
 
+extension Timestamps {
+    /// A timestamp's raw bytes read as ``JSONNode/timestampMs`` reads them when there is nothing
+    /// to trim around them (nearly every timestamp: 0 when unreadable); nil otherwise.
+    static func plainTimestampMs(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        ASCIIWhitespace.surrounds(bytes) ? nil : parseISO8601(trimmed: bytes) ?? 0
+    }
+}
+
 extension JSONNode {
     /// An ISO-8601 timestamp in ms since the epoch; 0 when absent, null or unreadable (event times
     /// are informative, so a bad one is not worth rejecting a payload for).
     var timestampMs: Int64 {
         // A timestamp with no escapes and nothing to trim (nearly every one) is read from the
         // payload's bytes, without a String.
-        if let fromBytes = withRawBytes({ bytes in
-            ASCIIWhitespace.surrounds(bytes) ? nil : Timestamps.parseISO8601(trimmed: bytes) ?? 0
-        }), let timestamp = fromBytes {
+        if let fromBytes = withRawBytes(Timestamps.plainTimestampMs), let timestamp = fromBytes {
             return timestamp
         }
         guard let text = stringValue else { return 0 }
