@@ -151,6 +151,7 @@ public final class JSONDocument: Sendable {
         let prefixes: [UInt64]
 
         public init(_ names: [String]) {
+            precondition(names.count <= FoundMembers.capacity, "at most \(FoundMembers.capacity) member names are looked up together")
             self.names = names
             utf8 = names.flatMap(\.utf8)
             var starts = [0]
@@ -179,50 +180,75 @@ public final class JSONDocument: Sendable {
         }
     }
 
+    /// Where the members looked up by ``found(_:of:)`` are, kept in place (no array is made for
+    /// each object read).
+    public struct FoundMembers {
+        /// The most names a ``MemberNames`` holds.
+        public static let capacity = 16
+        /// Each name's value (its index on the tape), -1 for none.
+        private var values = InlineArray<16, Int>(repeating: -1)
+
+        /// None found.
+        public init() {}
+
+        /// The value of the name at `position` of the names looked up, if the object has it.
+        public subscript(position: Int) -> Int? {
+            get {
+                let value = values[position]
+                return value < 0 ? nil : value
+            }
+            set { values[position] = newValue ?? -1 }
+        }
+    }
+
     /// For each of `wanted`'s names, what ``member(_:of:)`` gives for it, found in one pass over
     /// the object's members (a later one of a name twice replaces the earlier, so the last counts).
     public func members(_ wanted: MemberNames, of index: Int) -> [Int?] {
-        var found = [Int?](repeating: nil, count: wanted.names.count)
+        let found = found(wanted, of: index)
+        return wanted.names.indices.map { found[$0] }
+    }
+
+    /// ``members(_:of:)``, kept in place.
+    public func found(_ wanted: MemberNames, of index: Int) -> FoundMembers {
+        var found = FoundMembers()
         guard tape[index].kind == .object else { return found }
         let end = Int(tape[index].end)
         let longest = wanted.firstOfLength.count - 2
-        found.withUnsafeMutableBufferPointer { found in
-            tape.withUnsafeBufferPointer { tape in
-                bytes.withUnsafeBufferPointer { text in
-                    wanted.utf8.withUnsafeBufferPointer { names in
-                        wanted.starts.withUnsafeBufferPointer { starts in
-                            wanted.byLength.withUnsafeBufferPointer { byLength in
-                                wanted.firstOfLength.withUnsafeBufferPointer { firstOfLength in
-                                    wanted.prefixes.withUnsafeBufferPointer { prefixes in
-                                        /// Records `key` for each wanted name equal to the `count`
-                                        /// bytes of `name` at `start`.
-                                        func match(_ name: UnsafeBufferPointer<UInt8>, from start: Int, count: Int, key: Int) {
-                                            guard count <= longest else { return }
-                                            let first = firstOfLength[count]
-                                            let last = firstOfLength[count &+ 1]
-                                            guard first < last else { return }
-                                            let prefix = MemberNames.prefix(name, from: start, count: count)
-                                            for candidate in first..<last where prefixes[candidate] == prefix {
-                                                let position = byLength[candidate]
-                                                let nameStart = starts[position]
-                                                var offset = 8
-                                                while offset < count, name[start &+ offset] == names[nameStart &+ offset] { offset &+= 1 }
-                                                if offset >= count { found[position] = key + 1 }
-                                            }
+        tape.withUnsafeBufferPointer { tape in
+            bytes.withUnsafeBufferPointer { text in
+                wanted.utf8.withUnsafeBufferPointer { names in
+                    wanted.starts.withUnsafeBufferPointer { starts in
+                        wanted.byLength.withUnsafeBufferPointer { byLength in
+                            wanted.firstOfLength.withUnsafeBufferPointer { firstOfLength in
+                                wanted.prefixes.withUnsafeBufferPointer { prefixes in
+                                    /// Records `key` for each wanted name equal to the `count`
+                                    /// bytes of `name` at `start`.
+                                    func match(_ name: UnsafeBufferPointer<UInt8>, from start: Int, count: Int, key: Int) {
+                                        guard count <= longest else { return }
+                                        let first = firstOfLength[count]
+                                        let last = firstOfLength[count &+ 1]
+                                        guard first < last else { return }
+                                        let prefix = MemberNames.prefix(name, from: start, count: count)
+                                        for candidate in first..<last where prefixes[candidate] == prefix {
+                                            let position = byLength[candidate]
+                                            let nameStart = starts[position]
+                                            var offset = 8
+                                            while offset < count, name[start &+ offset] == names[nameStart &+ offset] { offset &+= 1 }
+                                            if offset >= count { found[position] = key + 1 }
                                         }
-                                        var key = index + 1
-                                        while key < end {
-                                            let entry = tape[key]
-                                            if entry.flags & Entry.hasEscapes != 0 {
-                                                var decoded = Self.decodeString(text, entry)
-                                                decoded.withUTF8 { match($0, from: 0, count: $0.count, key: key) }
-                                            } else {
-                                                let start = Int(entry.start)
-                                                match(text, from: start, count: Int(entry.end) &- start, key: key)
-                                            }
-                                            let value = tape[key + 1]
-                                            key = value.kind == .object || value.kind == .array ? Int(value.end) : key + 2
+                                    }
+                                    var key = index + 1
+                                    while key < end {
+                                        let entry = tape[key]
+                                        if entry.flags & Entry.hasEscapes != 0 {
+                                            var decoded = Self.decodeString(text, entry)
+                                            decoded.withUTF8 { match($0, from: 0, count: $0.count, key: key) }
+                                        } else {
+                                            let start = Int(entry.start)
+                                            match(text, from: start, count: Int(entry.end) &- start, key: key)
                                         }
+                                        let value = tape[key + 1]
+                                        key = value.kind == .object || value.kind == .array ? Int(value.end) : key + 2
                                     }
                                 }
                             }

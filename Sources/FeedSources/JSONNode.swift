@@ -73,14 +73,14 @@ struct JSONNode {
     /// The members `names` of this object, found in one pass over it (for an object read field
     /// by field, once per play); each is read as `self[name]` gives it.
     func members(_ names: JSONDocument.MemberNames) -> Members {
-        Members(object: self, names: names, found: index >= 0 ? document.members(names, of: index) : [])
+        Members(object: self, names: names, found: index >= 0 ? document.found(names, of: index) : JSONDocument.FoundMembers())
     }
 
     /// Members found by ``members(_:)``: a node is made only for a member that is read.
     struct Members {
         fileprivate let object: JSONNode
         fileprivate let names: JSONDocument.MemberNames
-        fileprivate let found: [Int?]
+        fileprivate let found: JSONDocument.FoundMembers
 
         /// The member at `position` of the names looked up.
         subscript(position: Int) -> JSONNode {
@@ -466,8 +466,20 @@ struct JSONNode {
     /// Whether valid UTF-8 holds a scalar ``isControl(_:)`` takes: a byte below 0x20, 0x7F, or
     /// U+0080–U+009F (encoded 0xC2 0x80–0x9F).
     static func holdsControlCharacter(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
         var index = 0
         while index < bytes.count {
+            // Eight bytes at a time while none is below 0x20 or at least 0x7F (plain ASCII text):
+            // such a byte sets its high bit in one of the three terms (a borrow or carry only
+            // reaches past a byte that is one itself), and is then looked at byte by byte.
+            if index &+ 8 <= bytes.count {
+                let word = UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
+                if (((word &- ones &* 0x20) & ~word) | (word &+ ones) | word) & highs == 0 {
+                    index &+= 8
+                    continue
+                }
+            }
             let byte = bytes[index]
             if byte < 0x20 || byte == 0x7F { return true }
             if byte == 0xC2, index &+ 1 < bytes.count, bytes[index &+ 1] <= 0x9F { return true }

@@ -43,6 +43,40 @@ struct PlayAction {
     /// Where the play is in the payload, for reasons ("game.actions[170] (action 212)").
     var label: Label
 
+    /// `<prefix>-<number>`, written in one go (an interpolation appends piece by piece, growing
+    /// the text: a cost paid per play).
+    static func sourceId(_ prefix: String, _ number: Int64) -> String {
+        var prefix = prefix
+        return prefix.withUTF8 { prefix in
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits and a sign
+            return withUnsafeMutableBytes(of: &digits) { digits in
+                var magnitude = number.magnitude
+                var first = digits.count
+                repeat {
+                    first -= 1
+                    digits[first] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                    magnitude /= 10
+                } while magnitude > 0
+                if number < 0 {
+                    first -= 1
+                    digits[first] = UInt8(ascii: "-")
+                }
+                let number = UnsafeRawBufferPointer(rebasing: digits[first...])
+                return String(unsafeUninitializedCapacity: prefix.count + 1 + number.count) { text in
+                    _ = text.initialize(fromContentsOf: prefix)
+                    text[prefix.count] = UInt8(ascii: "-")
+                    _ = UnsafeMutableBufferPointer(rebasing: text[(prefix.count + 1)...]).initialize(fromContentsOf: number)
+                    return prefix.count + 1 + number.count
+                }
+            }
+        }
+    }
+
+    /// What a play of ``PlayByPlayBuilder``'s list holds while it is moved out of it.
+    static let movedOut = PlayAction(
+        sourceId: "", kind: .other, period: 0, homeScore: 0, awayScore: 0, teamId: "", player: "", description: "",
+        occurredAtMs: 0, label: Label(node: nil, what: "action", id: ""))
+
     /// Where a play is in its payload: worked out only when a reason names it (most plays are
     /// never named, and a path takes a walk over the payload).
     struct Label: CustomStringConvertible {
@@ -140,6 +174,8 @@ struct PlayByPlayBuilder {
     private var periodEnded = false
     /// Periods that have a start play of their own (NBA), so none is synthesized for them.
     private var periodsWithStartPlay: Set<UInt32> = []
+    /// Every source id met or given out: each provider play's (published or left out) and each
+    /// synthesized event's and correction's. A repeated one is refused before an event is built.
     private var seenSourceIds: Set<String> = []
     private var lastOccurredAtMs: Int64 = 0
     /// The moment of the last play given (in the provider's order), and the latest moment of any
@@ -152,7 +188,9 @@ struct PlayByPlayBuilder {
     private var decidedPastTheEnd = false
     /// The score service's rules checked over the events built so far, and what they broke: a
     /// builder that is extended checks only the events added since (``finish()``).
-    private var ruleCheck = ScoreRules.BatchCheck()
+    /// Source ids are not looked up again there: ``seenSourceIds`` already refuses a repeated one
+    /// before any event is built of it.
+    private var ruleCheck = ScoreRules.BatchCheck(checksSourceIds: false)
     private var ruleViolations: [FeedError] = []
     /// The plays in game order (see ``inGameOrder(_:)``), for looking ahead.
     private var ordered: [PlayAction] = []
@@ -202,6 +240,7 @@ struct PlayByPlayBuilder {
         // Room for every play and a few synthesized events, instead of rehashing every id as
         // the set doubles.
         seenSourceIds.reserveCapacity(seenSourceIds.count + ordered.count + 16)
+        events.reserveCapacity(events.count + ordered.count + 16)
         for index in ordered.indices { add(at: index) }
         forgetLabels(from: 0)
         checkNewEvents()
@@ -245,7 +284,14 @@ struct PlayByPlayBuilder {
         guard ruleCheck.count < events.count else { return }
         // Not before: reserving room in a set another copy of the builder shares copies it.
         ruleCheck.reserveCapacity(events.count)
-        for event in events[ruleCheck.count...] { ruleCheck.check(event, into: &ruleViolations) }
+        // The check is taken out while the events are read in place (each would be copied
+        // otherwise), and put back.
+        var check = ScoreRules.BatchCheck()
+        swap(&check, &ruleCheck)
+        events.withUnsafeBufferPointer { events in
+            for index in check.count..<events.count { check.check(events[index], into: &ruleViolations) }
+        }
+        swap(&check, &ruleCheck)
     }
 
     /// Lets go of the payload nodes of the plays from `first` on: a label names a play only
@@ -336,7 +382,16 @@ struct PlayByPlayBuilder {
             heldBackPlays += 1
             return
         }
-        var action = ordered[index]
+        // Moved out of ``ordered`` and back, not copied: its texts go on into the event built of it
+        // (``emit(_:kind:clockMs:status:)``); what stays in ``ordered`` (the moment and score
+        // that later plays are placed and judged by) is put back as the provider gave it.
+        var action = PlayAction.movedOut
+        swap(&action, &ordered[index])
+        let given = (period: action.period, clockMs: action.clockMs, home: action.homeScore, away: action.awayScore)
+        defer {
+            (action.period, action.clockMs, action.homeScore, action.awayScore) = given
+            swap(&action, &ordered[index])
+        }
         if action.occurredAtMs > 0 { lastOccurredAtMs = action.occurredAtMs }
         guard seenSourceIds.insert(action.sourceId).inserted else {
             glitch(.duplicatePlay, "\(action.label): play id \(action.sourceId) appears again; the first copy stands")
@@ -352,7 +407,8 @@ struct PlayByPlayBuilder {
                 glitch(.playAfterEnd, "\(action.label): \(Self.name(of: action.kind)) after the end of the game, left out")
                 return
             }
-            emitCorrection(for: action, at: max(action.period, state.period))
+            action.period = max(action.period, state.period)
+            emit(&action, kind: .correction)
             return
         }
         guard action.period >= 1 else {
@@ -378,7 +434,7 @@ struct PlayByPlayBuilder {
         var takenBack = false
         if action.homeScore < state.homeScore || action.awayScore < state.awayScore, !isReview {
             let shown = "\(action.homeScore)–\(action.awayScore) after \(state.homeScore)–\(state.awayScore)"
-            if dropIsStale(at: index) {
+            if dropIsStale(action, at: index) {
                 glitch(.staleScore, "\(action.label): \(shown), shown again later; its score is ignored")
                 action.homeScore = max(action.homeScore, state.homeScore)
                 action.awayScore = max(action.awayScore, state.awayScore)
@@ -396,18 +452,17 @@ struct PlayByPlayBuilder {
                 synthesizePeriodEnd(occurredAtMs: action.occurredAtMs)
                 if state.period == 2 { synthesizeHalftime(occurredAtMs: action.occurredAtMs) }
             }
-            var held = action
-            held.period = state.period
-            held.clockMs = state.clockMs
-            if takenBack { emitTakenBack(before: held) }
-            emit(held, kind: Self.eventKind(of: action.kind))
+            action.period = state.period
+            action.clockMs = state.clockMs
+            if takenBack { emitTakenBack(before: action) }
+            emit(&action, kind: Self.eventKind(of: action.kind))
             return
         }
         if action.period > state.period {
             enterPeriod(action.period, occurredAtMs: action.occurredAtMs)
             if action.kind == .periodStart {
                 if takenBack { emitTakenBack(before: action) }
-                emit(action, kind: .periodStart, clockMs: action.clockMs ?? periodLengthMs(action.period))
+                emit(&action, kind: .periodStart, clockMs: action.clockMs ?? periodLengthMs(action.period))
                 return
             }
             synthesizePeriodStart(action.period, occurredAtMs: action.occurredAtMs)
@@ -417,21 +472,21 @@ struct PlayByPlayBuilder {
         switch action.kind {
         case .review(let overturned):
             if action.homeScore < state.homeScore || action.awayScore < state.awayScore || overturned {
-                emitCorrection(for: action, at: action.period)
+                emit(&action, kind: .correction)
             } else {
-                emit(action, kind: .other)
+                emit(&action, kind: .other)
             }
         case .periodEnd:
-            emit(action, kind: .periodEnd, clockMs: 0)
+            emit(&action, kind: .periodEnd, clockMs: 0)
             periodEnded = true
             if state.period == 2 { synthesizeHalftime(occurredAtMs: action.occurredAtMs) }
         case .gameEnd:
             if !periodEnded { synthesizePeriodEnd(occurredAtMs: action.occurredAtMs) }
-            emit(action, kind: .statusChange, clockMs: 0, status: .final)
+            emit(&action, kind: .statusChange, clockMs: 0, status: .final)
         case .periodStart:
-            emit(action, kind: .periodStart, clockMs: action.clockMs ?? periodLengthMs(action.period))
+            emit(&action, kind: .periodStart, clockMs: action.clockMs ?? periodLengthMs(action.period))
         default:
-            emit(action, kind: Self.eventKind(of: action.kind))
+            emit(&action, kind: Self.eventKind(of: action.kind))
         }
     }
 
@@ -440,8 +495,7 @@ struct PlayByPlayBuilder {
     /// play on top of the game's score), or, with no scoring play left, in its header. A play
     /// that lowers one side while raising the other (a basket credited to the other team) is
     /// never stale.
-    private mutating func dropIsStale(at index: Int) -> Bool {
-        let drop = ordered[index]
+    private mutating func dropIsStale(_ drop: borrowing PlayAction, at index: Int) -> Bool {
         if drop.homeScore > state.homeScore || drop.awayScore > state.awayScore { return false }
         if ahead[index].nextScoring == nil { decidedPastTheEnd = true }
         let homeDropped = drop.homeScore < state.homeScore
@@ -696,8 +750,10 @@ struct PlayByPlayBuilder {
 
     // MARK: Provider plays
 
+    /// Publishes `action` as an event of `kind`; its texts are moved into the event (the caller
+    /// is done with them).
     private mutating func emit(
-        _ action: PlayAction,
+        _ action: inout PlayAction,
         kind: EventKind,
         clockMs: UInt32? = nil,
         status: GameStatus? = nil
@@ -713,12 +769,12 @@ struct PlayByPlayBuilder {
         events.append(
             Event(
                 gameId: gameId,
-                sourceId: action.sourceId,
+                sourceId: Self.take(&action.sourceId),
                 kind: kind,
-                teamId: action.teamId,
+                teamId: Self.take(&action.teamId),
                 points: points,
-                player: action.player,
-                description: action.description,
+                player: Self.take(&action.player),
+                description: Self.take(&action.description),
                 state: state,
                 occurredAtMs: action.occurredAtMs > 0 ? action.occurredAtMs : lastOccurredAtMs
             )
@@ -730,17 +786,22 @@ struct PlayByPlayBuilder {
     private mutating func emitTakenBack(before action: PlayAction) {
         var correction = action
         correction.sourceId = "\(action.sourceId)-correction"
+        guard seenSourceIds.insert(correction.sourceId).inserted else {
+            fail("\(action.label): the correction before it would reuse the play id \(correction.sourceId)")
+            return
+        }
         correction.homeScore = min(state.homeScore, action.homeScore)
         correction.awayScore = min(state.awayScore, action.awayScore)
         correction.description = "Score corrected to \(correction.homeScore)–\(correction.awayScore)"
         correction.kind = .other
-        emit(correction, kind: .correction)
+        emit(&correction, kind: .correction)
     }
 
-    private mutating func emitCorrection(for action: PlayAction, at period: UInt32) {
-        var corrected = action
-        corrected.period = period
-        emit(corrected, kind: .correction)
+    /// The text, leaving "" behind: moved, without a retain and a release.
+    private static func take(_ text: inout String) -> String {
+        var taken = ""
+        swap(&taken, &text)
+        return taken
     }
 
     private mutating func fail(_ reason: String) {

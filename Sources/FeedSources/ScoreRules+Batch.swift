@@ -28,8 +28,14 @@ extension ScoreRules {
         private var seen: [String: Set<String>] = [:]
         private var current: (gameId: String, state: GameState?, seen: Set<String>)?
 
-        init(after previous: [String: GameState] = [:]) {
+        /// Whether a repeated source id is looked for: not when the caller refuses one itself
+        /// before the event is built (``PlayByPlayBuilder`` keeps every id it gave out), which
+        /// saves hashing each id twice.
+        private let checksSourceIds: Bool
+
+        init(after previous: [String: GameState] = [:], checksSourceIds: Bool = true) {
             states = previous
+            self.checksSourceIds = checksSourceIds
         }
 
         /// Room made for a game's source ids (see ``reserveCapacity(_:)``).
@@ -37,6 +43,7 @@ extension ScoreRules {
 
         /// Makes room for a batch of `total` events (checked so far included) of one game.
         mutating func reserveCapacity(_ total: Int) {
+            guard checksSourceIds else { return }
             capacity = max(capacity, total)
             current?.seen.reserveCapacity(total)
         }
@@ -55,7 +62,7 @@ extension ScoreRules {
         }
 
         /// Checks the next event of the batch, adding what it breaks to `problems`.
-        mutating func check(_ event: Event, into problems: inout [FeedError]) {
+        mutating func check(_ event: borrowing Event, into problems: inout [FeedError]) {
             let index = count
             count += 1
             // Built only for a problem: most batches have none.
@@ -63,7 +70,7 @@ extension ScoreRules {
             if event.gameId.isEmpty { problems.append(FeedError("\(label): no game id")) }
             if event.sourceId.isEmpty { problems.append(FeedError("\(label): no source id")) }
             if current?.gameId != event.gameId { switchTo(event.gameId) }
-            if !event.sourceId.isEmpty, current?.seen.insert(event.sourceId).inserted == false {
+            if checksSourceIds, !event.sourceId.isEmpty, current?.seen.insert(event.sourceId).inserted == false {
                 problems.append(FeedError("\(label): source id used twice in one batch"))
             }
             guard let state = event.state else {

@@ -252,6 +252,35 @@ import Testing
         }
     }
 
+    @Test func controlCharactersAreFoundAnywhereInALongText() {
+        // Plain ASCII is passed over eight bytes at a time: every scalar up to U+02FF, at every
+        // place in a longer text (across and at the edges of each eight bytes: a C1 character's
+        // two bytes split between two of them too), is found exactly when it is one.
+        let letters = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+        for scalar in (0x00...0x2FF).compactMap(Unicode.Scalar.init) {
+            let bytes = Array(String(scalar).utf8)
+            for place in 0...(letters.count - bytes.count) {
+                var text = letters
+                text.replaceSubrange(place..<(place + bytes.count), with: bytes)
+                let found = text.withUnsafeBufferPointer(JSONNode.holdsControlCharacter)
+                #expect(found == JSONNode.isControl(scalar), "U+\(String(scalar.value, radix: 16)) at \(place)")
+            }
+        }
+        #expect(!letters.withUnsafeBufferPointer(JSONNode.holdsControlCharacter))
+        let tilde = Array(repeating: UInt8(ascii: "~"), count: 40)  // 0x7E, one below DEL
+        #expect(!tilde.withUnsafeBufferPointer(JSONNode.holdsControlCharacter))
+        let space = Array(repeating: UInt8(ascii: " "), count: 40)  // 0x20, one above the C0 controls
+        #expect(!space.withUnsafeBufferPointer(JSONNode.holdsControlCharacter))
+    }
+
+    @Test func sourceIdsAreTheirPrefixAndNumber() {
+        for number: Int64 in [0, 1, 9, 10, 99, 100, 212, 1_000_000, -1, -10, .max, .min, .max - 1, .min + 1] {
+            for prefix in ["nba-0022000001", "", "x", "a-prefix-longer-than-fifteen-bytes"] {
+                #expect(PlayAction.sourceId(prefix, number) == "\(prefix)-\(number)")
+            }
+        }
+    }
+
     @Test func aMissingMembersPathNamesEveryName() throws {
         let root = try JSONNode.parse(Array(#"{"game":{"actions":[]}}"#.utf8))
         #expect(root["game"]["boxscore"]["home"]["score"].path == "game.boxscore.home.score")
