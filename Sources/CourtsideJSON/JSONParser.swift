@@ -301,44 +301,52 @@ public struct JSONParser {
     /// quotes, and whether it has escapes (decoded only when read).
     @inline(__always)
     private mutating func string() throws(JSONParseError) {
-        index += 1  // opening quote
-        let start = index
+        // Read with a local position, kept in a register (`index` is written back when another
+        // reader takes over, before a failure, and at the end).
+        var at = index &+ 1  // after the opening quote
+        let start = at
         var flags: UInt8 = 0
+        let text = bytes.baseAddress!  // the text holds at least the opening quote
         while true {
             // Eight bytes at a time: the first that needs a look (a quote, a backslash, a control
             // character or a byte of a multi-byte UTF-8 sequence) is found in one step.
-            if index <= count &- 8 {
-                let word = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
+            if at <= count &- 8 {
+                let word = UInt64(littleEndian: UnsafeRawPointer(text + at).loadUnaligned(as: UInt64.self))
                 let marks = Self.marks(word)
                 if marks == 0 {
-                    index += 8
+                    at &+= 8
                     continue
                 }
-                index += marks.trailingZeroBitCount &>> 3
-            } else {
-                guard index < count else { throw failure("unterminated string") }
+                at &+= marks.trailingZeroBitCount &>> 3
+            } else if at >= count {
+                index = at
+                throw failure("unterminated string")
             }
-            let byte = bytes[index]
+            let byte = text[at]
             if byte == UInt8(ascii: "\"") {
+                index = at
                 try record(
                     JSONDocument.Entry(
-                        kind: .string, flags: flags, start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: index),
+                        kind: .string, flags: flags, start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: at),
                         count: 0))
-                index += 1
+                index = at &+ 1
                 return
             }
+            index = at
             if byte < 0x20 { throw failure("control character in a string") }
             if byte == UInt8(ascii: "\\") {
                 flags = JSONDocument.Entry.hasEscapes
-                index += 1
+                index = at &+ 1
                 try escape()
+                at = index
                 continue
             }
             if byte >= 0x80 {
                 try utf8Sequence()
+                at = index
                 continue
             }
-            index += 1
+            at &+= 1
         }
     }
 
