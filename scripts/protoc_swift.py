@@ -395,7 +395,7 @@ class FileGenerator:
             assigns.append(f"self.{escape(lower_camel(oneof.name))} = {escape(lower_camel(oneof.name))}")
         w()
         if params:
-            w("public init(")
+            w("@inlinable public init(")
             for i, p in enumerate(params):
                 w("    " + p + ("," if i < len(params) - 1 else ""))
             w(") {")

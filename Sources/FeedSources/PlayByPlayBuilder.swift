@@ -186,10 +186,9 @@ struct PlayByPlayBuilder {
     /// play after it, decided by the plays to the end or the header's score): plays given later,
     /// or another header, could change it.
     private var decidedPastTheEnd = false
-    /// The score service's rules checked over the events built so far, and what they broke: a
-    /// builder that is extended checks only the events added since (``finish()``).
-    /// Source ids are not looked up again there: ``seenSourceIds`` already refuses a repeated one
-    /// before any event is built of it.
+    /// The score service's rules checked over each event as it is built (``publish(_:)``), and
+    /// what they broke (``finish()`` refuses the payload for it). Source ids are not looked up
+    /// again there: ``seenSourceIds`` already refuses a repeated one before any event is built.
     private var ruleCheck = ScoreRules.BatchCheck(checksSourceIds: false)
     private var ruleViolations: [FeedError] = []
     /// The plays in game order (see ``inGameOrder(_:)``), for looking ahead.
@@ -243,7 +242,6 @@ struct PlayByPlayBuilder {
         events.reserveCapacity(events.count + ordered.count + 16)
         for index in ordered.indices { add(at: index) }
         forgetLabels(from: 0)
-        checkNewEvents()
     }
 
     /// Adds plays listed after every play given so far (the next poll of a live play-by-play:
@@ -275,23 +273,14 @@ struct PlayByPlayBuilder {
         ahead = Self.lookingAhead(ordered)
         for index in first..<ordered.count { add(at: index) }
         forgetLabels(from: first)
-        checkNewEvents()
         return true
     }
 
-    /// Checks the events built since the last check against the score service's rules.
-    private mutating func checkNewEvents() {
-        guard ruleCheck.count < events.count else { return }
-        // Not before: reserving room in a set another copy of the builder shares copies it.
-        ruleCheck.reserveCapacity(events.count)
-        // The check is taken out while the events are read in place (each would be copied
-        // otherwise), and put back.
-        var check = ScoreRules.BatchCheck()
-        swap(&check, &ruleCheck)
-        events.withUnsafeBufferPointer { events in
-            for index in check.count..<events.count { check.check(events[index], into: &ruleViolations) }
-        }
-        swap(&check, &ruleCheck)
+    /// Adds an event, checked against the score service's rules as it is added (while it is in
+    /// hand: checked later from the list, each would be copied).
+    private mutating func publish(_ event: consuming Event) {
+        ruleCheck.check(event, into: &ruleViolations)
+        events.append(event)
     }
 
     /// Lets go of the payload nodes of the plays from `first` on: a label names a play only
@@ -578,9 +567,8 @@ struct PlayByPlayBuilder {
             }
         }
         if errors.isEmpty {
-            // Built to obey them; checked anyway, as the last line of defence before publishing
-            // (all events: those checked before, the rest now).
-            checkNewEvents()
+            // Built to obey them; each was checked anyway as it was added (``publish(_:)``), as
+            // the last line of defence before publishing.
             errors = ruleViolations
         }
         return errors
@@ -736,7 +724,7 @@ struct PlayByPlayBuilder {
         if let status { state.status = status }
         state.clockMs = clockMs
         state.clockRunning = clockRunning
-        events.append(
+        publish(
             Event(
                 gameId: gameId,
                 sourceId: sourceId,
@@ -766,7 +754,7 @@ struct PlayByPlayBuilder {
         state.clockRunning = Self.clockRuns(after: action.kind, period: state.period, clockMs: state.clockMs)
         if state.status != .live { state.clockRunning = false }
         let points = kind == .correction ? 0 : Self.points(of: action.kind)
-        events.append(
+        publish(
             Event(
                 gameId: gameId,
                 sourceId: Self.take(&action.sourceId),
@@ -779,6 +767,13 @@ struct PlayByPlayBuilder {
                 occurredAtMs: action.occurredAtMs > 0 ? action.occurredAtMs : lastOccurredAtMs
             )
         )
+    }
+
+    /// The text, leaving "" behind: moved, without a retain and a release.
+    private static func take(_ text: inout String) -> String {
+        var taken = ""
+        swap(&taken, &text)
+        return taken
     }
 
     /// The correction before a play whose lower score the provider keeps: the sides that went
@@ -795,13 +790,6 @@ struct PlayByPlayBuilder {
         correction.description = "Score corrected to \(correction.homeScore)–\(correction.awayScore)"
         correction.kind = .other
         emit(&correction, kind: .correction)
-    }
-
-    /// The text, leaving "" behind: moved, without a retain and a release.
-    private static func take(_ text: inout String) -> String {
-        var taken = ""
-        swap(&taken, &text)
-        return taken
     }
 
     private mutating func fail(_ reason: String) {

@@ -38,22 +38,10 @@ extension ScoreRules {
             self.checksSourceIds = checksSourceIds
         }
 
-        /// Room made for a game's source ids (see ``reserveCapacity(_:)``).
-        private var capacity = 0
-
-        /// Makes room for a batch of `total` events (checked so far included) of one game.
-        mutating func reserveCapacity(_ total: Int) {
-            guard checksSourceIds else { return }
-            capacity = max(capacity, total)
-            current?.seen.reserveCapacity(total)
-        }
-
         /// Makes `gameId` the current game, putting the one before it back among the others.
         private mutating func switchTo(_ gameId: String) {
             if let current { flush(current) }
-            var ids = seen.removeValue(forKey: gameId) ?? []
-            ids.reserveCapacity(capacity)
-            current = (gameId, states.removeValue(forKey: gameId), ids)
+            current = (gameId, states.removeValue(forKey: gameId), seen.removeValue(forKey: gameId) ?? [])
         }
 
         private mutating func flush(_ game: (gameId: String, state: GameState?, seen: Set<String>)) {
@@ -61,20 +49,24 @@ extension ScoreRules {
             seen[game.gameId] = game.seen
         }
 
+        /// How a problem names an event; built only for a problem (most batches have none), and
+        /// not as a local closure, which would copy each event it could name.
+        private static func label(_ index: Int, _ sourceId: String) -> String {
+            "event \(index) (\(sourceId.isEmpty ? "no source id" : sourceId))"
+        }
+
         /// Checks the next event of the batch, adding what it breaks to `problems`.
         mutating func check(_ event: borrowing Event, into problems: inout [FeedError]) {
             let index = count
             count += 1
-            // Built only for a problem: most batches have none.
-            var label: String { "event \(index) (\(event.sourceId.isEmpty ? "no source id" : event.sourceId))" }
-            if event.gameId.isEmpty { problems.append(FeedError("\(label): no game id")) }
-            if event.sourceId.isEmpty { problems.append(FeedError("\(label): no source id")) }
+            if event.gameId.isEmpty { problems.append(FeedError("\(Self.label(index, event.sourceId)): no game id")) }
+            if event.sourceId.isEmpty { problems.append(FeedError("\(Self.label(index, event.sourceId)): no source id")) }
             if current?.gameId != event.gameId { switchTo(event.gameId) }
             if checksSourceIds, !event.sourceId.isEmpty, current?.seen.insert(event.sourceId).inserted == false {
-                problems.append(FeedError("\(label): source id used twice in one batch"))
+                problems.append(FeedError("\(Self.label(index, event.sourceId)): source id used twice in one batch"))
             }
             guard let state = event.state else {
-                problems.append(FeedError("\(label): no game state"))
+                problems.append(FeedError("\(Self.label(index, event.sourceId)): no game state"))
                 return
             }
             if let before = current?.state {
@@ -82,18 +74,18 @@ extension ScoreRules {
                 if broken.contains(where: \.isScoreDown) {
                     problems.append(
                         FeedError(
-                            "\(label): score went down from \(before.homeScore)–\(before.awayScore) to "
+                            "\(Self.label(index, event.sourceId)): score went down from \(before.homeScore)–\(before.awayScore) to "
                                 + "\(state.homeScore)–\(state.awayScore) in a \(event.kind) event"
                         )
                     )
                 }
                 for violation in broken {
                     if case .periodBackwards(let from, let to) = violation {
-                        problems.append(FeedError("\(label): period went back from \(from) to \(to)"))
+                        problems.append(FeedError("\(Self.label(index, event.sourceId)): period went back from \(from) to \(to)"))
                     }
                 }
                 if broken.contains(.afterFinal(kind: event.kind)) {
-                    problems.append(FeedError("\(label): a \(event.kind) event after the game was final"))
+                    problems.append(FeedError("\(Self.label(index, event.sourceId)): a \(event.kind) event after the game was final"))
                 }
             }
             current?.state = state

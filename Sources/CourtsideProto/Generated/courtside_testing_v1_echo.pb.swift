@@ -15,7 +15,7 @@ public struct EchoRequest: Hashable, Sendable {
     /// Size of the payload to send back in each response.
     public var responseSize: UInt32 = 0
 
-    public init(
+    @inlinable public init(
         text: String = "",
         count: UInt32 = 0,
         delayMs: UInt32 = 0,
@@ -95,7 +95,7 @@ public struct EchoResponse: Hashable, Sendable {
     /// Request metadata the server saw, as "key=value" (for metadata tests).
     public var metadata: [String] = []
 
-    public init(
+    @inlinable public init(
         text: String = "",
         index: UInt32 = 0,
         payload: [UInt8] = [],
@@ -172,7 +172,7 @@ public struct Nested: Hashable, Sendable {
     private var _child: ProtoBox<Nested>? = nil
     public var label: String = ""
 
-    public init(
+    @inlinable public init(
         child: Nested? = nil,
         label: String = ""
     ) {

@@ -143,7 +143,7 @@ public struct Position: Hashable, Sendable {
     public var epoch: UInt64 = 0
     public var seq: UInt64 = 0
 
-    public init(
+    @inlinable public init(
         epoch: UInt64 = 0,
         seq: UInt64 = 0
     ) {
@@ -212,7 +212,7 @@ public struct GameState: Hashable, Sendable {
     public var clockRunning: Bool = false
     public var status: GameStatus = GameStatus(rawValue: 0)
 
-    public init(
+    @inlinable public init(
         homeScore: UInt32 = 0,
         awayScore: UInt32 = 0,
         period: UInt32 = 0,
@@ -297,7 +297,7 @@ public struct League: Hashable, Sendable {
     /// "NBA".
     public var shortName: String = ""
 
-    public init(
+    @inlinable public init(
         id: String = "",
         name: String = "",
         shortName: String = ""
@@ -375,7 +375,7 @@ public struct Team: Hashable, Sendable {
     /// leagues send).
     public var leagueId: String = ""
 
-    public init(
+    @inlinable public init(
         id: String = "",
         tricode: String = "",
         city: String = "",
@@ -477,7 +477,7 @@ public struct Game: Hashable, Sendable {
     /// of two leagues, or naming another league, is refused.
     public var leagueId: String = ""
 
-    public init(
+    @inlinable public init(
         id: String = "",
         homeTeamId: String = "",
         awayTeamId: String = "",
@@ -583,7 +583,7 @@ public struct Event: Hashable, Sendable {
     /// When the score service stored it, ms since the Unix epoch; set by the score service.
     public var recordedAtMs: Int64 = 0
 
-    public init(
+    @inlinable public init(
         gameId: String = "",
         position: Position? = nil,
         sourceId: String = "",
@@ -698,7 +698,7 @@ public struct Snapshot: Hashable, Sendable {
     public var awayTeamId: String = ""
     public var updatedAtMs: Int64 = 0
 
-    public init(
+    @inlinable public init(
         gameId: String = "",
         position: Position? = nil,
         state: GameState? = nil,
@@ -789,7 +789,7 @@ public struct GameCursor: Hashable, Sendable {
     public var gameId: String = ""
     public var after: Position? = nil
 
-    public init(
+    @inlinable public init(
         gameId: String = "",
         after: Position? = nil
     ) {
@@ -864,7 +864,7 @@ public struct StreamItem: Hashable, Sendable {
 
     public var item: Item? = nil
 
-    public init(
+    @inlinable public init(
         reason: SnapshotReason = SnapshotReason(rawValue: 0),
         item: Item? = nil
     ) {
@@ -950,7 +950,7 @@ extension StreamItem {
 public struct ResumeCursors: Hashable, Sendable {
     public var cursors: [GameCursor] = []
 
-    public init(
+    @inlinable public init(
         cursors: [GameCursor] = []
     ) {
         self.cursors = cursors

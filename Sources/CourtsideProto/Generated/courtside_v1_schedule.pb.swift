@@ -59,7 +59,7 @@ extension ListLeaguesRequest {
 public struct ListLeaguesResponse: Hashable, Sendable {
     public var leagues: [League] = []
 
-    public init(
+    @inlinable public init(
         leagues: [League] = []
     ) {
         self.leagues = leagues
@@ -119,7 +119,7 @@ public struct ListTeamsRequest: Hashable, Sendable {
     /// Teams of any of these leagues; empty = all leagues.
     public var leagueIds: [String] = []
 
-    public init(
+    @inlinable public init(
         leagueIds: [String] = []
     ) {
         self.leagueIds = leagueIds
@@ -178,7 +178,7 @@ extension ListTeamsRequest {
 public struct ListTeamsResponse: Hashable, Sendable {
     public var teams: [Team] = []
 
-    public init(
+    @inlinable public init(
         teams: [Team] = []
     ) {
         self.teams = teams
@@ -249,7 +249,7 @@ public struct ListGamesRequest: Hashable, Sendable {
     /// Games of any of these leagues; empty = all leagues.
     public var leagueIds: [String] = []
 
-    public init(
+    @inlinable public init(
         dateFrom: String = "",
         dateTo: String = "",
         teamIds: [String] = [],
@@ -340,7 +340,7 @@ public struct ListGamesResponse: Hashable, Sendable {
     /// "" when this is the last page.
     public var nextPageToken: String = ""
 
-    public init(
+    @inlinable public init(
         games: [Game] = [],
         nextPageToken: String = ""
     ) {
@@ -403,7 +403,7 @@ extension ListGamesResponse {
 public struct GetGameRequest: Hashable, Sendable {
     public var gameId: String = ""
 
-    public init(
+    @inlinable public init(
         gameId: String = ""
     ) {
         self.gameId = gameId
@@ -463,7 +463,7 @@ public struct UpsertGamesRequest: Hashable, Sendable {
     /// team or a game is refused, nothing is written.
     public var teams: [Team] = []
 
-    public init(
+    @inlinable public init(
         games: [Game] = [],
         teams: [Team] = []
     ) {
@@ -529,7 +529,7 @@ extension UpsertGamesRequest {
 public struct UpsertGamesResponse: Hashable, Sendable {
     public var games: [Game] = []
 
-    public init(
+    @inlinable public init(
         games: [Game] = []
     ) {
         self.games = games
@@ -589,7 +589,7 @@ public struct UpdateGameStatusRequest: Hashable, Sendable {
     public var gameId: String = ""
     public var status: GameStatus = GameStatus(rawValue: 0)
 
-    public init(
+    @inlinable public init(
         gameId: String = "",
         status: GameStatus = GameStatus(rawValue: 0)
     ) {
@@ -655,7 +655,7 @@ public struct WatchGamesRequest: Hashable, Sendable {
     /// NOT_FOUND (as for `ListGames`).
     public var leagueIds: [String] = []
 
-    public init(
+    @inlinable public init(
         gameIds: [String] = [],
         sendInitial: Bool = false,
         leagueIds: [String] = []
@@ -727,7 +727,7 @@ public struct GameChange: Hashable, Sendable {
     /// True for the initial listing sent because of `send_initial`.
     public var initial: Bool = false
 
-    public init(
+    @inlinable public init(
         game: Game? = nil,
         initial: Bool = false
     ) {

@@ -8,7 +8,7 @@ package import ProtobufC
 public struct PublishEventsRequest: Hashable, Sendable {
     public var events: [Event] = []
 
-    public init(
+    @inlinable public init(
         events: [Event] = []
     ) {
         self.events = events
@@ -71,7 +71,7 @@ public struct PublishResult: Hashable, Sendable {
     /// True when the event had been published before and nothing was stored.
     public var duplicate: Bool = false
 
-    public init(
+    @inlinable public init(
         gameId: String = "",
         sourceId: String = "",
         position: Position? = nil,
@@ -146,7 +146,7 @@ public struct PublishEventsResponse: Hashable, Sendable {
     /// One per event, in request order.
     public var results: [PublishResult] = []
 
-    public init(
+    @inlinable public init(
         results: [PublishResult] = []
     ) {
         self.results = results
@@ -206,7 +206,7 @@ public struct GetSnapshotsRequest: Hashable, Sendable {
     /// Empty = all live games (status live or halftime).
     public var gameIds: [String] = []
 
-    public init(
+    @inlinable public init(
         gameIds: [String] = []
     ) {
         self.gameIds = gameIds
@@ -265,7 +265,7 @@ extension GetSnapshotsRequest {
 public struct GetSnapshotsResponse: Hashable, Sendable {
     public var snapshots: [Snapshot] = []
 
-    public init(
+    @inlinable public init(
         snapshots: [Snapshot] = []
     ) {
         self.snapshots = snapshots
@@ -328,7 +328,7 @@ public struct StreamEventsRequest: Hashable, Sendable {
     /// positions; games without one start with their next event.
     public var allGames: Bool = false
 
-    public init(
+    @inlinable public init(
         games: [GameCursor] = [],
         allGames: Bool = false
     ) {
@@ -401,7 +401,7 @@ public struct ListEventsRequest: Hashable, Sendable {
     public var beforeSeq: UInt64 = 0
     public var afterSeq: UInt64 = 0
 
-    public init(
+    @inlinable public init(
         gameId: String = "",
         pageSize: UInt32 = 0,
         pageToken: String = "",
@@ -480,7 +480,7 @@ public struct ListEventsResponse: Hashable, Sendable {
     /// The game's current epoch.
     public var epoch: UInt64 = 0
 
-    public init(
+    @inlinable public init(
         events: [Event] = [],
         nextPageToken: String = "",
         epoch: UInt64 = 0

@@ -23,7 +23,7 @@ public struct SubscriptionFilter: Hashable, Sendable {
     /// durable subscription's stream the same way (its cursors are untouched).
     public var leagueIds: [String] = []
 
-    public init(
+    @inlinable public init(
         gameIds: [String] = [],
         teamIds: [String] = [],
         allLive: Bool = false,
@@ -111,7 +111,7 @@ public struct SubscribeRequest: Hashable, Sendable {
     /// Subscribe through a durable named subscription instead of `filter`.
     public var subscriptionName: String = ""
 
-    public init(
+    @inlinable public init(
         filter: SubscriptionFilter? = nil,
         resume: [GameCursor] = [],
         subscriptionName: String = ""
@@ -188,7 +188,7 @@ public struct Subscription: Hashable, Sendable {
     public var cursors: [GameCursor] = []
     public var createdAtMs: Int64 = 0
 
-    public init(
+    @inlinable public init(
         name: String = "",
         filter: SubscriptionFilter? = nil,
         cursors: [GameCursor] = [],
@@ -266,7 +266,7 @@ public struct CreateSubscriptionRequest: Hashable, Sendable {
     public var name: String = ""
     public var filter: SubscriptionFilter? = nil
 
-    public init(
+    @inlinable public init(
         name: String = "",
         filter: SubscriptionFilter? = nil
     ) {
@@ -332,7 +332,7 @@ extension CreateSubscriptionRequest {
 public struct GetSubscriptionRequest: Hashable, Sendable {
     public var name: String = ""
 
-    public init(
+    @inlinable public init(
         name: String = ""
     ) {
         self.name = name
@@ -388,7 +388,7 @@ extension GetSubscriptionRequest {
 public struct DeleteSubscriptionRequest: Hashable, Sendable {
     public var name: String = ""
 
-    public init(
+    @inlinable public init(
         name: String = ""
     ) {
         self.name = name
@@ -546,7 +546,7 @@ extension ListSubscriptionsRequest {
 public struct ListSubscriptionsResponse: Hashable, Sendable {
     public var subscriptions: [Subscription] = []
 
-    public init(
+    @inlinable public init(
         subscriptions: [Subscription] = []
     ) {
         self.subscriptions = subscriptions
@@ -606,7 +606,7 @@ public struct AcknowledgeRequest: Hashable, Sendable {
     public var name: String = ""
     public var positions: [GameCursor] = []
 
-    public init(
+    @inlinable public init(
         name: String = "",
         positions: [GameCursor] = []
     ) {

@@ -8,7 +8,7 @@ package import ProtobufC
 public struct HealthCheckRequest: Hashable, Sendable {
     public var service: String = ""
 
-    public init(
+    @inlinable public init(
         service: String = ""
     ) {
         self.service = service
@@ -64,7 +64,7 @@ extension HealthCheckRequest {
 public struct HealthCheckResponse: Hashable, Sendable {
     public var status: HealthCheckResponse.ServingStatus = HealthCheckResponse.ServingStatus(rawValue: 0)
 
-    public init(
+    @inlinable public init(
         status: HealthCheckResponse.ServingStatus = HealthCheckResponse.ServingStatus(rawValue: 0)
     ) {
         self.status = status
