@@ -17,7 +17,7 @@ extension ScoreRules {
     }
 
     /// ``violations(in:after:)`` event by event, so that a batch that grows is checked only where
-    /// it grew (``PlayByPlayBuilder`` keeps one for the events it has built).
+    /// it grew (``PlayByPlayBuilder`` keeps one, and checks each event it builds as it adds it).
     struct BatchCheck {
         /// The events checked so far (the next one's index in the batch).
         private(set) var count = 0
