@@ -204,7 +204,7 @@ public enum NBAPlayByPlayAdapter {
         let initialled = members.text(ActionMember.playerNameI.rawValue)
         let player = initialled.isEmpty ? members.text(ActionMember.playerName.rawValue) : initialled
         let action = PlayAction(
-            sourceId: PlayAction.sourceId(gameId, number),
+            sourceId: "\(gameId)-\(number)",
             kind: kind,
             period: period,
             clockMs: try members.clockMs(ActionMember.clock.rawValue, period: period, leagueID: header.game.leagueId),

@@ -43,35 +43,6 @@ struct PlayAction {
     /// Where the play is in the payload, for reasons ("game.actions[170] (action 212)").
     var label: Label
 
-    /// `<prefix>-<number>`, written in one go (an interpolation appends piece by piece, growing
-    /// the text: a cost paid per play).
-    static func sourceId(_ prefix: String, _ number: Int64) -> String {
-        var prefix = prefix
-        return prefix.withUTF8 { prefix in
-            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits and a sign
-            return withUnsafeMutableBytes(of: &digits) { digits in
-                var magnitude = number.magnitude
-                var first = digits.count
-                repeat {
-                    first -= 1
-                    digits[first] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
-                    magnitude /= 10
-                } while magnitude > 0
-                if number < 0 {
-                    first -= 1
-                    digits[first] = UInt8(ascii: "-")
-                }
-                let number = UnsafeRawBufferPointer(rebasing: digits[first...])
-                return String(unsafeUninitializedCapacity: prefix.count + 1 + number.count) { text in
-                    _ = text.initialize(fromContentsOf: prefix)
-                    text[prefix.count] = UInt8(ascii: "-")
-                    _ = UnsafeMutableBufferPointer(rebasing: text[(prefix.count + 1)...]).initialize(fromContentsOf: number)
-                    return prefix.count + 1 + number.count
-                }
-            }
-        }
-    }
-
     /// What a play of ``PlayByPlayBuilder``'s list holds while it is moved out of it.
     static let movedOut = PlayAction(
         sourceId: "", kind: .other, period: 0, homeScore: 0, awayScore: 0, teamId: "", player: "", description: "",

@@ -273,14 +273,6 @@ import Testing
         #expect(!space.withUnsafeBufferPointer(JSONNode.holdsControlCharacter))
     }
 
-    @Test func sourceIdsAreTheirPrefixAndNumber() {
-        for number: Int64 in [0, 1, 9, 10, 99, 100, 212, 1_000_000, -1, -10, .max, .min, .max - 1, .min + 1] {
-            for prefix in ["nba-0022000001", "", "x", "a-prefix-longer-than-fifteen-bytes"] {
-                #expect(PlayAction.sourceId(prefix, number) == "\(prefix)-\(number)")
-            }
-        }
-    }
-
     @Test func aMissingMembersPathNamesEveryName() throws {
         let root = try JSONNode.parse(Array(#"{"game":{"actions":[]}}"#.utf8))
         #expect(root["game"]["boxscore"]["home"]["score"].path == "game.boxscore.home.score")
