@@ -1,3 +1,4 @@
+import CourtsideDomain
 public import CourtsideProto
 public import GRPC
 public import ServiceKit
@@ -59,7 +60,7 @@ public struct SimulatorSettings: Sendable {
     /// The seed; nil derives it from today's date (US Eastern), so every run of a day plays the
     /// same games and a restart continues them.
     public var seed: UInt64?
-    /// Time between two tip-offs; nil: 40% of a game's length, so that at start-up one game is
+    /// Time between two tip-offs; nil: about 40% of a game's length, so that at start-up one game is
     /// already final, three are live and the rest tip off over the next minutes.
     public var stagger: Duration?
     /// When a game ends, start the next game of the slate (so the feed never runs dry). Tests turn
@@ -69,8 +70,12 @@ public struct SimulatorSettings: Sendable {
     public var includeStoppages = true
     /// The slate's reference time, ms since the epoch (its date names the games); nil: now.
     public var startTimeMs: Int64?
+    /// The leagues the games are drawn from, taking turns (leagues with seed teams:
+    /// ``GameSimulator/leagues``). By default the NBA and the WNBA, so a page shows both.
+    public var leagues: [League] = [Leagues.nba, Leagues.wnba]
 
-    /// The defaults: 6 games at speed 24, seeded by today's date, staggered, continuous.
+    /// The defaults: 6 games of the NBA and the WNBA at speed 24, seeded by today's date,
+    /// staggered, continuous.
     public init() {}
 }
 

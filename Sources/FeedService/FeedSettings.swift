@@ -1,5 +1,6 @@
 import CourtsideDomain
 import CourtsideProto
+import FeedSources
 public import ServiceKit
 
 extension FeedConfiguration {
@@ -16,6 +17,7 @@ extension FeedConfiguration {
         simulator.seed = try reader.read(S.simSeed)
         simulator.stagger = try reader.read(S.simStagger)
         simulator.continuous = try reader.read(S.simContinuous)
+        simulator.leagues = try reader.read(S.simLeagues)
         replay.file = try reader.read(S.file)
         replay.boxscore = try reader.read(S.boxscore)
         replay.speed = try reader.read(S.speed)
@@ -77,12 +79,31 @@ enum FeedSettings {
         return seed
     }
     static let simStagger = Setting<Duration?>.seconds(
-        "sim-stagger-seconds", unsetText: "40% of a game", in: 0...86_400,
-        help: "Simulator: seconds between tip-offs; default: 40% of a game."
+        "sim-stagger-seconds", unsetText: "about 40% of a game", in: 0...86_400,
+        help: "Simulator: seconds between tip-offs; default: about 40% of a game."
     )
     static let simContinuous = Setting.switch(
         "sim-continuous", default: SimulatorSettings().continuous, help: "Simulator: when a game ends, schedule the next one of the slate."
     )
+    static let simLeagues = Setting<[League]>(
+        "sim-leagues", default: SimulatorSettings().leagues, defaultText: SimulatorSettings().leagues.map(\.id).joined(separator: ","),
+        help: "Simulator: the leagues games are drawn from, comma-separated, taking turns. Any of "
+            + "\(GameSimulator.leagues.map(\.id).joined(separator: ", ")) (the leagues with seed teams).",
+        placeholder: "a,b,…"
+    ) { text throws(SettingProblem) in
+        let ids = SettingList.entries(text)
+        guard !ids.isEmpty else { throw .rejected("names no league") }
+        var leagues: [League] = []
+        for id in ids {
+            guard let league = GameSimulator.leagues.first(where: { $0.id == id }) else {
+                let known = GameSimulator.leagues.map(\.id).joined(separator: ", ")
+                throw .rejected("'\(id.prefix(64))' is not a league the simulator plays (it plays: \(known))")
+            }
+            guard !leagues.contains(league) else { throw .rejected("names '\(id)' twice") }
+            leagues.append(league)
+        }
+        return leagues
+    }
     static let file = Setting.text(
         "file", environment: "COURTSIDE_FEED_FILE", default: ReplaySettings().file,
         help: "Replay: the provider's play-by-play or summary file (JSON; XML for sportradar-pbp-xml)."

@@ -46,7 +46,7 @@ public enum FeedSourceKind: String, CaseIterable, Sendable {
     /// with a source that does not read it.
     var leagueOrigin: String {
         switch self {
-        case .simulator: "the simulator plays NBA games"
+        case .simulator: "--sim-leagues names the simulator's leagues"
         case .nbaPlayByPlay, .nbaScoreboard: "NBA live data's game id names the league"
         case .espnScoreboard: "the payload's leagues[0].slug, else the --url path, names the league"
         case .theSportsDBLivescore: "each entry's idLeague names the league"

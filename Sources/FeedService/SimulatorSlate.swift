@@ -5,7 +5,8 @@ import FeedSources
 /// (`GameSimulator.simulateGame(index:config:)`), and tip-offs are staggered.
 ///
 /// The seed defaults to the slate's date (20250614), so every run of a day plays the same
-/// games under the same ids (`sim-20250614-20250614-1`, …) and a restart finds them again.
+/// games under the same ids (`sim-20250614-20250614-nba-wnba-1`, …, see ``GameSimulator``) and a
+/// restart finds them again.
 struct SimulatorSlate: Sendable {
     /// The configuration every game is simulated with.
     let config: SimulatorConfig
@@ -28,16 +29,21 @@ struct SimulatorSlate: Sendable {
             gameCount: settings.games,
             startTimeMs: reference,
             speed: settings.speed,
-            includeStoppages: settings.includeStoppages
+            includeStoppages: settings.includeStoppages,
+            leagueIDs: settings.leagues.map(\.id)
         )
-        idPrefix = "sim-\(date.filter { $0 != "-" })-\(seed)-"
+        idPrefix = GameSimulator.gameIdPrefix(date: date, config: config)
         gamesAtOnce = max(1, settings.games)
         if let stagger = settings.stagger {
             staggerMs = max(0, PlaybackClock.milliseconds(stagger))
         } else {
-            // 40% of a game's length: with six games, one is final at start-up, three are live.
-            let length = GameSimulator.simulateGame(index: 0, config: config).timeline.last?.wallOffsetMs ?? 0
-            staggerMs = length * 2 / 5
+            // About 40% of a game: with six games, the first (tipped off three staggers ago) is
+            // over at start-up and the next (two staggers ago) still live. Games differ in length
+            // (timeouts, overtime; a WNBA game plays 40 minutes to the NBA's 48), so the stagger
+            // lies halfway between a third of the first game and half of the second.
+            let first = config
+            let lengths = (0..<2).map { GameSimulator.simulateGame(index: $0, config: first).timeline.last?.wallOffsetMs ?? 0 }
+            staggerMs = (lengths[0] / 3 + lengths[1] / 2) / 2
         }
     }
 

@@ -40,6 +40,26 @@ import Testing
         }
     }
 
+    @Test func theSimulatorsLeaguesAreAFlagOrAVariable() throws {
+        #expect(FeedConfiguration().simulator.leagues == [Leagues.nba, Leagues.wnba])
+        let unset = try FeedConfiguration(reader: SettingsReader(arguments: [], environment: [:]))
+        #expect(unset.simulator.leagues == [Leagues.nba, Leagues.wnba])
+        let flag = try FeedConfiguration(reader: SettingsReader(arguments: ["--sim-leagues", "wnba"], environment: [:]))
+        #expect(flag.simulator.leagues == [Leagues.wnba])
+        let variable = try FeedConfiguration(reader: SettingsReader(arguments: [], environment: ["COURTSIDE_SIM_LEAGUES": " wnba , nba "]))
+        #expect(variable.simulator.leagues == [Leagues.wnba, Leagues.nba])
+        let refusals = [
+            "mens-college-basketball": "--sim-leagues: 'mens-college-basketball' is not a league the simulator plays (it plays: nba, wnba)",
+            "nba,nba": "--sim-leagues: names 'nba' twice",
+            " , ": "--sim-leagues: names no league",
+        ]
+        for (text, message) in refusals {
+            #expect(throws: SettingsError(message), "\(text)") {
+                try FeedConfiguration(reader: SettingsReader(arguments: ["--sim-leagues", text], environment: [:]))
+            }
+        }
+    }
+
     @Test func theReplayLeagueIsAFlagAVariableOrUnset() throws {
         #expect(FeedConfiguration().replay.league == nil)
         let unset = try FeedConfiguration(reader: SettingsReader(arguments: [], environment: [:]))
@@ -75,7 +95,7 @@ import Testing
         }
         let readers = "only by --source espn-summary, sportradar-pbp, sportradar-pbp-xml (got 'wnba')"
         let origins: [FeedSourceKind: String] = [
-            .simulator: "the simulator plays NBA games",
+            .simulator: "--sim-leagues names the simulator's leagues",
             .nbaPlayByPlay: "NBA live data's game id names the league",
             .nbaScoreboard: "NBA live data's game id names the league",
             .espnScoreboard: "the payload's leagues[0].slug, else the --url path, names the league",
@@ -96,7 +116,9 @@ import Testing
             }
         }
         // The simulator is the default source: --league alone is refused too.
-        #expect(throws: SettingsError("--league is not read by --source simulator (the simulator plays NBA games); \(readers)")) {
+        #expect(
+            throws: SettingsError("--league is not read by --source simulator (--sim-leagues names the simulator's leagues); \(readers)")
+        ) {
             try FeedConfiguration(reader: SettingsReader(arguments: ["--league", "wnba"], environment: [:]))
         }
     }

@@ -1,3 +1,4 @@
+import CourtsideDomain
 import CourtsideProto
 import FeedSources
 import Testing
@@ -12,24 +13,68 @@ import Testing
         let slate = SimulatorSlate(settings: settings, nowMs: 0)
         #expect(slate.date == "2025-12-06")
         #expect(slate.config.seed == 20_251_206)
-        #expect(slate.idPrefix == "sim-20251206-20251206-")
-        #expect(slate.game(0).game.id == "sim-20251206-20251206-1")
-        #expect(slate.index(of: "sim-20251206-20251206-12") == 11)
-        #expect(slate.index(of: "sim-20251205-20251206-1") == nil)
+        #expect(slate.idPrefix == "sim-20251206-20251206-nba-wnba-")
+        #expect(slate.game(0).game.id == "sim-20251206-20251206-nba-wnba-1")
+        #expect(slate.index(of: "sim-20251206-20251206-nba-wnba-12") == 11)
+        #expect(slate.index(of: "sim-20251205-20251206-nba-wnba-1") == nil)
+        #expect(slate.index(of: "sim-20251206-20251206-12") == nil, "a game of an NBA-only slate")
         #expect(slate.index(of: "nba-0022000001") == nil)
+    }
+
+    /// The default slate alternates NBA and WNBA games, each between two teams of its own league
+    /// (ids unique across leagues: the Fever are wnba-IND, the Pacers IND), each played with its
+    /// league's periods; an NBA-only slate keeps the ids it always had.
+    @Test func theDefaultSlateAlternatesTheNBAAndTheWNBA() {
+        var settings = SimulatorSettings()
+        settings.startTimeMs = 1_765_000_000_000
+        let slate = SimulatorSlate(settings: settings, nowMs: 0)
+        let games = (0..<40).map { slate.game($0) }
+        for (index, simulated) in games.enumerated() {
+            let game = simulated.game
+            let seeded = index.isMultiple(of: 2) ? SeedTeams.nba : SeedTeams.wnba
+            #expect(game.leagueId == (index.isMultiple(of: 2) ? "" : "wnba"), "\(game.id)")
+            #expect(seeded.ids.contains(game.homeTeamId) && seeded.ids.contains(game.awayTeamId), "\(game.id)")
+            #expect(game.homeTeamId != game.awayTeamId)
+            #expect(game.venue == seeded.all.first { $0.id == game.homeTeamId }?.arena)
+            let teams = Set(simulated.events.map(\.teamId)).subtracting([""])
+            #expect(teams == [game.homeTeamId, game.awayTeamId], "\(game.id): \(teams)")
+            let longestPeriodMs = index.isMultiple(of: 2) ? 720_000 : 600_000
+            #expect(simulated.events.filter { $0.kind == .periodStart }.first?.state?.clockMs == UInt32(longestPeriodMs))
+            #expect(simulated.events.allSatisfy { ($0.state?.clockMs ?? 0) <= longestPeriodMs })
+            #expect(simulated.finalState.status == .final)
+        }
+        // Descriptions name teams by tricode, never by id.
+        let wnba = games[1]
+        let code = String(wnba.game.homeTeamId.dropFirst("wnba-".count))
+        #expect(wnba.events.first?.description.hasSuffix(" at \(code)") == true, "\(wnba.events.first?.description ?? "")")
+        #expect(!wnba.events.contains { $0.description.contains("wnba-") })
+        // Within a league, no team plays twice in a round of half its teams.
+        for (first, size) in [(0, 15), (1, 6)] {
+            let round = stride(from: first, to: first + 2 * size, by: 2).flatMap { [games[$0].game.homeTeamId, games[$0].game.awayTeamId] }
+            #expect(Set(round).count == round.count)
+        }
+
+        settings.leagues = [Leagues.nba]
+        let nbaOnly = SimulatorSlate(settings: settings, nowMs: 0)
+        #expect(nbaOnly.idPrefix == "sim-20251206-20251206-")
+        #expect(nbaOnly.game(0).game.id == "sim-20251206-20251206-1")
+        #expect(nbaOnly.index(of: "sim-20251206-20251206-12") == 11)
+        #expect((0..<15).allSatisfy { nbaOnly.game($0).game.leagueId.isEmpty })
     }
 
     @Test func tipOffsAreStaggeredAroundTheStart() {
         var settings = SimulatorSettings()
         settings.startTimeMs = 1_765_000_000_000
         let slate = SimulatorSlate(settings: settings, nowMs: 0)
-        let length = slate.game(0).timeline.last?.wallOffsetMs ?? 0
-        // Speed 24 with breaks: a game takes about five and a half minutes.
-        #expect((4 * 60_000...8 * 60_000).contains(length), "\(length) ms")
-        #expect(slate.staggerMs == length * 2 / 5)
+        let lengths = (0..<6).map { slate.game($0).timeline.last?.wallOffsetMs ?? 0 }
+        // Speed 24 with breaks: a game takes about five and a half minutes (an NBA one; a WNBA
+        // one, 40 minutes of play, a little less).
+        #expect(lengths.allSatisfy { (4 * 60_000...8 * 60_000).contains($0) }, "\(lengths) ms")
+        #expect(slate.staggerMs == (lengths[0] / 3 + lengths[1] / 2) / 2)
         let offsets = (0..<6).map(slate.freshTipOffOffsetMs)
         #expect(offsets == [-3, -2, -1, 0, 1, 2].map { $0 * slate.staggerMs })
-        #expect(-offsets[0] > length, "the first game is over at start-up")
+        #expect(-offsets[0] > lengths[0], "the first game is over at start-up")
+        #expect((1...3).allSatisfy { -offsets[$0] < lengths[$0] }, "the next three are live at start-up")
     }
 
     @Test func theBaselineTakesTheScoreServicesStates() {

@@ -34,11 +34,13 @@ import Testing
             let slate = (0..<3).map {
                 GameSimulator.simulateGame(
                     index: $0,
-                    config: SimulatorConfig(seed: 7, gameCount: 3, startTimeMs: Self.startTimeMs, speed: Self.secondRunSpeed)
+                    config: SimulatorConfig(
+                        seed: 7, gameCount: 3, startTimeMs: Self.startTimeMs, speed: Self.secondRunSpeed,
+                        leagueIDs: SimulatorSettings().leagues.map(\.id))
                 )
             }
             let ids = slate.map(\.game.id)
-            #expect(ids == ["sim-20251206-7-1", "sim-20251206-7-2", "sim-20251206-7-3"])
+            #expect(ids == ["sim-20251206-7-nba-wnba-1", "sim-20251206-7-nba-wnba-2", "sim-20251206-7-nba-wnba-3"])
 
             let first = try services.feed(.simulator, simulator(speed: Self.firstRunSpeed))
             services.start(first, name: "first")

@@ -27,7 +27,10 @@ import Testing
         services.start(feed)
         do {
             try await services.waitUntilDelivered(feed, timeout: .seconds(540))
-            let config = SimulatorConfig(seed: 2025, gameCount: count, startTimeMs: Self.startTimeMs, speed: 1_000_000_000)
+            // The default leagues: NBA and WNBA games in turn.
+            let config = SimulatorConfig(
+                seed: 2025, gameCount: count, startTimeMs: Self.startTimeMs, speed: 1_000_000_000,
+                leagueIDs: SimulatorSettings().leagues.map(\.id))
             var expectedEvents = 0
             var ids: [String] = []
             var finals: [String: GameState] = [:]
@@ -45,20 +48,31 @@ import Testing
 
             let snapshots = try await services.snapshots(ids)
             #expect(snapshots.count == count)
-            var totalPoints = 0
-            for id in ids {
+            // Points per team: the model is the NBA's, played over 48 minutes in the NBA and 40 in
+            // the WNBA (10-minute quarters), so WNBA scores are about five sixths of the NBA's.
+            let plausible: [String: (game: ClosedRange<UInt32>, average: ClosedRange<Double>)] = [
+                "": (70...175, 100...130), "wnba": (45...150, 83...108),
+            ]
+            var points: [String: (total: Int, games: Int)] = [:]
+            for (index, id) in ids.enumerated() {
                 let state = try #require(snapshots[id]?.state)
+                let league = GameSimulator.scheduledGame(index: index, config: config).leagueId
+                let range = try #require(plausible[league], "\(id): league \(league)")
                 #expect(state.status == .final, "\(id)")
                 #expect(state.period >= 4)
                 #expect(state.homeScore != state.awayScore)
                 #expect(
-                    (70...175).contains(state.homeScore) && (70...175).contains(state.awayScore),
-                    "\(id): \(state.homeScore)–\(state.awayScore)")
+                    range.game.contains(state.homeScore) && range.game.contains(state.awayScore),
+                    "\(id) (\(league)): \(state.homeScore)–\(state.awayScore)")
                 #expect(state == finals[id], "\(id) ends as simulated")
-                totalPoints += Int(state.homeScore + state.awayScore)
+                points[league, default: (0, 0)].total += Int(state.homeScore + state.awayScore)
+                points[league, default: (0, 0)].games += 1
             }
-            let average = Double(totalPoints) / Double(2 * count)
-            #expect((100...130).contains(average), "average points per team \(average)")
+            #expect(points.mapValues(\.games) == ["": count / 2, "wnba": count / 2])
+            for (league, sum) in points {
+                let average = Double(sum.total) / Double(2 * sum.games)
+                #expect(try #require(plausible[league]).average.contains(average), "\(league): average points per team \(average)")
+            }
             // The score service reported every game's status to the schedule: all final there too.
             try await waitFor("the schedule to show every game final") {
                 let games = try await services.scheduledGames(date: "2025-12-06")
@@ -84,7 +98,7 @@ import Testing
         }
         services.start(feed)
         do {
-            let ids = (1...12).map { "sim-20251206-11-\($0)" }
+            let ids = (1...12).map { "sim-20251206-11-nba-wnba-\($0)" }
             try await waitFor("the first games") {
                 try await services.snapshots(Array(ids.prefix(6))).count == 6
             }

@@ -29,7 +29,10 @@ struct GameEngine {
     private var wallMs: Int64 = 0
     private(set) var timeline: [TimedEvent] = []
 
+    /// The teams' ids (home, away): what events carry.
     private let teams: [String]
+    /// The teams' tricodes (home, away): what descriptions say ("wnba-IND" is "IND").
+    private let codes: [String]
     private let rosters: [[String]]
     private var onCourt: [[Int]] = [Array(0..<5), Array(0..<5)]
     private var teamFouls = [0, 0]
@@ -49,6 +52,9 @@ struct GameEngine {
         self.speed = speed > 0 && speed.isFinite ? speed : 1
         self.includeStoppages = includeStoppages
         teams = [game.homeTeamId, game.awayTeamId]
+        let seeded = SeedTeams.forLeague(game.leagueId.isEmpty ? Leagues.nba.id : game.leagueId)
+        codes = teams.map { id in seeded?.all.first { $0.id == id }?.tricode ?? id }
+        // By id: the Indiana Fever's players are not the Pacers'.
         rosters = teams.map(Rosters.players(of:))
     }
 
@@ -57,7 +63,7 @@ struct GameEngine {
         state.period = 1
         state.clockMs = periods.lengthMs(ofPeriod: 1)
         state.status = .live
-        emit(.statusChange, description: "Tip-off: \(teams[Self.away]) at \(teams[Self.home])")
+        emit(.statusChange, description: "Tip-off: \(codes[Self.away]) at \(codes[Self.home])")
         var period: UInt32 = 1
         // Ends with probability 1: each overtime is tied at its end only a few percent of the time.
         while true {
@@ -69,7 +75,7 @@ struct GameEngine {
         let winner = state.homeScore > state.awayScore ? Self.home : Self.away
         emit(
             .statusChange,
-            description: "Final: \(teams[winner]) \(max(state.homeScore, state.awayScore))–\(min(state.homeScore, state.awayScore))"
+            description: "Final: \(codes[winner]) \(max(state.homeScore, state.awayScore))–\(min(state.homeScore, state.awayScore))"
         )
         return state
     }
@@ -102,7 +108,7 @@ struct GameEngine {
                 .jumpBall,
                 team: winner,
                 player: rosters[winner][onCourt[winner][4]],
-                description: "Jump ball won by \(teams[winner])",
+                description: "Jump ball won by \(codes[winner])",
                 running: true
             )
         } else {
@@ -139,7 +145,7 @@ struct GameEngine {
                     .turnover,
                     team: offense,
                     player: player(offense),
-                    description: steal ? "Turnover (bad pass), stolen by \(teams[defense])" : "Turnover (out of bounds)",
+                    description: steal ? "Turnover (bad pass), stolen by \(codes[defense])" : "Turnover (out of bounds)",
                     running: steal
                 )
                 possession = defense
@@ -264,7 +270,7 @@ struct GameEngine {
         guard timeoutsLeft[team] > 0 else { return }
         timeoutsLeft[team] -= 1
         stoppage(75_000)
-        emit(.timeout, team: team, description: "\(teams[team]) timeout")
+        emit(.timeout, team: team, description: "\(codes[team]) timeout")
         if random.chance(0.5) { substitution(team: team) }
     }
 

@@ -16,15 +16,32 @@ public struct SimulatorConfig: Hashable, Sendable {
     /// also passes on the wall clock, at the same speed. Without it the wall clock follows the
     /// game clock only, so speed 24 plays a regulation game in exactly 2 minutes.
     public var includeStoppages: Bool
+    /// The leagues the games are drawn from, in turn (game n of the slate is in league
+    /// n mod count): leagues with seed teams only (``GameSimulator/leagues``). Empty: the NBA.
+    public var leagueIDs: [String]
 
     /// Creates a configuration.
-    public init(seed: UInt64, gameCount: Int = 1, startTimeMs: Int64, speed: Double = 1, includeStoppages: Bool = true) {
+    public init(
+        seed: UInt64, gameCount: Int = 1, startTimeMs: Int64, speed: Double = 1, includeStoppages: Bool = true,
+        leagueIDs: [String] = ["nba"]
+    ) {
         self.seed = seed
         self.gameCount = gameCount
         self.startTimeMs = startTimeMs
         self.speed = speed
         self.includeStoppages = includeStoppages
+        self.leagueIDs = leagueIDs
     }
+
+    /// The leagues games are drawn from, each with its seed teams; the NBA when none is named
+    /// (or none named has seed teams).
+    var leagueTeams: [SeedTeams] {
+        let named = leagueIDs.compactMap(SeedTeams.forLeague)
+        return named.isEmpty ? [SeedTeams.nba] : named
+    }
+
+    /// How many leagues take turns (at least one).
+    public var leagueCount: Int { leagueTeams.count }
 }
 
 /// One simulated game: its record for the schedule service and its events on a timeline.
@@ -44,10 +61,23 @@ public struct SimulatedGame: Hashable, Sendable {
 /// A seedable basketball simulator: plays any number of games at once, each an independent,
 /// replayable stream of believable events (see `GameEngine` for the model).
 ///
-/// Game ids are `sim-<yyyymmdd>-<seed>-<n>` (n from 1) and source ids `<gameId>-<k>` (k from 1,
-/// in event order) — i.e. `sim-<game>-<k>` — so a restarted feed that replays the same seed on
-/// the same day publishes the same ids, which the score service folds into the first copy.
+/// Game ids are `sim-<yyyymmdd>-<seed>-<n>` (n from 1) for a slate of NBA games alone, and
+/// `sim-<yyyymmdd>-<seed>-<leagues>-<n>` for any other (`sim-20250614-20250614-nba-wnba-3`: a slate
+/// of other leagues never reuses the id of another slate's game); source ids are `<gameId>-<k>`
+/// (k from 1, in event order), so a restarted feed that replays the same seed on the same day
+/// publishes the same ids, which the score service folds into the first copy.
 public enum GameSimulator {
+    /// The leagues the simulator can play: those Courtside has seed teams for.
+    public static var leagues: [League] { SeedTeams.leagues.map(\.league) }
+
+    /// What every game id of a slate starts with (see above): its date ("2025-06-14"), seed
+    /// and leagues.
+    public static func gameIdPrefix(date: String, config: SimulatorConfig) -> String {
+        let leagueIDs = config.leagueTeams.map(\.league.id)
+        let leagues = leagueIDs == [Leagues.nba.id] ? "" : leagueIDs.joined(separator: "-") + "-"
+        return "sim-\(date.filter { $0 != "-" })-\(config.seed)-\(leagues)"
+    }
+
     /// Plays `config.gameCount` games.
     public static func simulate(_ config: SimulatorConfig) -> [SimulatedGame] {
         (0..<max(0, config.gameCount)).map { simulateGame(index: $0, config: config) }
@@ -69,26 +99,34 @@ public enum GameSimulator {
         return SimulatedGame(game: game, timeline: engine.timeline, finalState: finalState)
     }
 
-    /// The game record of game number `index`, before it is played: teams are drawn so that no
-    /// team plays twice among any 15 consecutive games.
+    /// The game record of game number `index`, before it is played: the leagues take turns
+    /// (game n is in league n mod count), and each league's teams are drawn in rounds so that no
+    /// team plays twice among any half-its-teams consecutive games of its league (15 in the NBA).
+    /// A slate of the NBA alone plays the games it played before leagues were configurable.
     public static func scheduledGame(index: Int, config: SimulatorConfig) -> Game {
-        let teamsPerRound = NBATeams.all.count / 2
-        let round = index / teamsPerRound
-        var random = SeededRandom(seed: config.seed, stream: 0xC0FF_EE00 &+ UInt64(round))
-        let order = random.shuffled(NBATeams.all)
-        let slot = index % teamsPerRound
+        let leagues = config.leagueTeams
+        let leagueIndex = index % leagues.count
+        let seeded = leagues[leagueIndex]
+        let inLeague = index / leagues.count
+        let teamsPerRound = seeded.all.count / 2
+        let round = inLeague / teamsPerRound
+        let stream = 0xC0FF_EE00 &+ UInt64(round) &+ UInt64(leagueIndex) &<< 32
+        var random = SeededRandom(seed: config.seed, stream: stream)
+        let order = random.shuffled(seeded.all)
+        let slot = inLeague % teamsPerRound
         let home = order[2 * slot]
         let away = order[2 * slot + 1]
         let date = GameDate.of(utcMillis: config.startTimeMs)
-        let compactDate = date.filter { $0 != "-" }
         return Game(
-            id: "sim-\(compactDate)-\(config.seed)-\(index + 1)",
-            homeTeamId: home.tricode,
-            awayTeamId: away.tricode,
+            id: gameIdPrefix(date: date, config: config) + "\(index + 1)",
+            homeTeamId: home.id,
+            awayTeamId: away.id,
             startTimeMs: config.startTimeMs,
             date: date,
             venue: home.arena,
-            status: .scheduled
+            status: .scheduled,
+            // NBA games keep the empty league id they always had (read as the NBA everywhere).
+            leagueId: seeded.league.id == Leagues.nba.id ? "" : seeded.league.id
         )
     }
 

@@ -1,5 +1,5 @@
 /// Made-up player names for simulated teams: 13 per team, the same for a team in every game
-/// (derived from its tricode, not from the simulation's seed).
+/// (derived from its id, not from the simulation's seed).
 enum Rosters {
     private static let initials = Array("ABCDEFGHIJKLMNOPRSTVWZ")
     private static let surnames = [
@@ -11,9 +11,9 @@ enum Rosters {
     ]
 
     /// The roster of a team: starters first.
-    static func players(of tricode: String) -> [String] {
+    static func players(of teamId: String) -> [String] {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
-        for byte in tricode.utf8 {
+        for byte in teamId.utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3
         }
         var random = SeededRandom(seed: hash)

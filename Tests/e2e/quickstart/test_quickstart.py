@@ -140,6 +140,29 @@ def wait_for_play(minimum_events, timeout=180):
     pytest.fail(f"no game reached {minimum_events} events within {timeout} s (games: {played_games()})")
 
 
+def check_both_leagues_play(timeout=120):
+    """The simulator's default slate: NBA and WNBA games, each between teams of its league, and
+    games of both under way within a minute or two (WNBA games tip off second)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, _, body = get("/api/games")
+        assert status == 200
+        games = json.loads(body)["games"]
+        leagues = {g["league"] for g in games}
+        assert leagues == {"nba", "wnba"}, f"the simulator's slate is not NBA and WNBA: {sorted(leagues)}"
+        for g in games:
+            assert g["home"]["league"] == g["away"]["league"] == g["league"], f"{g['id']}: teams of another league"
+        wnba = [g for g in games if g["league"] == "wnba"]
+        assert all(g["home"]["id"].startswith("wnba-") for g in wnba), [g["home"]["id"] for g in wnba]
+        status, _, body = get("/api/games?league=wnba")
+        assert status == 200 and {g["id"] for g in json.loads(body)["games"]} == {g["id"] for g in wnba}
+        played = {g["league"] for g in games if g.get("snapshot") and g["snapshot"]["seq"] > 0}
+        if played == {"nba", "wnba"}:
+            return
+        assert time.monotonic() < deadline, f"games of only {sorted(played)} have events after {timeout} s"
+        time.sleep(1)
+
+
 def test_make_run_starts_everything_stops_cleanly_and_continues(tmp_path):
     busy = [f"{name} ({port})" for name, port in PORTS.items() if port_open(port)]
     if busy:
@@ -156,6 +179,7 @@ def test_make_run_starts_everything_stops_cleanly_and_continues(tmp_path):
             status, _, _ = get(script)
             assert status == 200, f"{script} is not served"
         before = wait_for_play(minimum_events=5)
+        check_both_leagues_play()
         check_tls_files(run_dir / "tls")
         check_cli_over_tls(run_dir)
     finally:
