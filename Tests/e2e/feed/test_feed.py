@@ -478,12 +478,15 @@ def test_polling_a_real_thesportsdb_livescore_of_every_sport(cluster):
     (["--score-addr", "nowhere"], {}, "--score-addr must be host:port"),
     ([], {"COURTSIDE_SIM_GAMES": "many"}, "COURTSIDE_SIM_GAMES=many"),
     (["--sim-games", "0"], {}, "--sim-games must be positive"),
+    (["--sim-leagues", "nba,mens-college-basketball"], {},
+     "--sim-leagues: 'mens-college-basketball' is not a league the simulator plays (it plays: nba, wnba)"),
+    ([], {"COURTSIDE_SIM_LEAGUES": "nba,nba"}, "--sim-leagues: names 'nba' twice (from COURTSIDE_SIM_LEAGUES)"),
     (["--source", "sportradar-pbp-xml"], {}, "--file is required"),
     (["--source", "thesportsdb-livescore", "--url", "http://127.0.0.1:9/x", "--pbp-url", "http://127.0.0.1:9/{id}"], {},
      "TheSportsDB has no play-by-play"),
     # --league with a source that would ignore it (the simulator is the default source).
     (["--league", "wnba"], {},
-     "--league is not read by --source simulator (the simulator plays NBA games); "
+     "--league is not read by --source simulator (--sim-leagues names the simulator's leagues); "
      "only by --source espn-summary, sportradar-pbp, sportradar-pbp-xml (got 'wnba')"),
     (["--source", "nba-scoreboard", "--url", "http://127.0.0.1:9/x"], {"COURTSIDE_FEED_LEAGUE": "wnba"},
      "--league is not read by --source nba-scoreboard"),
