@@ -40,6 +40,7 @@ extension SeedTeams {
                 row(nba, "UTA", "Utah", "Jazz", .west, "Northwest", "#002b5c", "#f9a01b", arena: "Delta Center"),
                 row(nba, "WAS", "Washington", "Wizards", .east, "Southeast", "#002b5c", "#e31837", arena: "Capital One Arena"),
             ],
+            admitsNewTeams: false,
             abbreviationAliases: [
                 "GS": "GSW", "NY": "NYK", "SA": "SAS", "NO": "NOP", "UTAH": "UTA", "WSH": "WAS",
                 "BRK": "BKN", "CHO": "CHA", "PHO": "PHX", "NOR": "NOP", "GST": "GSW", "SAN": "SAS", "NJ": "BKN",

@@ -2,6 +2,8 @@ import CourtsideProto
 
 extension SeedTeams {
     /// The 13 WNBA teams of the 2025 season (the WNBA has two conferences and no divisions).
+    /// Teams that joined since (the Toronto Tempo and the Portland Fire in 2026) are not listed:
+    /// their games are read with the teams the provider describes (``admitsNewTeams``).
     /// Tricodes are the league's own (WNBA stats: "CON", "LVA", "NYL", "PHO"); ESPN abbreviates
     /// several the way the NBA's teams in the same cities are ("NY", "LA", "GS", "PHX", "WSH"),
     /// which is why a WNBA team is looked up only in this table.
@@ -24,6 +26,7 @@ extension SeedTeams {
                 row(wnba, "SEA", "Seattle", "Storm", .west, "", "#2c5235", "#fee11a", arena: "Climate Pledge Arena"),
                 row(wnba, "WAS", "Washington", "Mystics", .east, "", "#0c2340", "#c8102e", arena: "CareFirst Arena"),
             ],
+            admitsNewTeams: true,
             abbreviationAliases: [
                 "CONN": "CON", "GS": "GSV", "LA": "LAS", "LV": "LVA", "NY": "NYL", "PHX": "PHO", "WSH": "WAS",
             ],

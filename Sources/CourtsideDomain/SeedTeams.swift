@@ -13,6 +13,12 @@ public struct SeedTeams: Sendable {
     public let league: League
     /// Its teams, ordered by tricode.
     public let all: [SeedTeam]
+    /// Whether a team a provider reports for this league that the table lacks is a new team of
+    /// the league, created from the provider's own data, rather than no team of it. The WNBA
+    /// grows (two expansion teams in 2026, more announced): a table written for one season would
+    /// otherwise skip a new team's games. The NBA's 30 teams are fixed; a club its scoreboards
+    /// list besides them is a preseason exhibition opponent (Melbourne United), not an NBA team.
+    public let admitsNewTeams: Bool
     /// Provider abbreviations that are not the league's tricode ("GS" → "GSW").
     let abbreviationAliases: [String: String]
     private let byTricode: [String: SeedTeam]
@@ -21,8 +27,13 @@ public struct SeedTeams: Sendable {
     /// A league's table.
     /// - Parameters:
     ///   - marketAliases: other spellings of a team's market, by tricode ("LAC": ["Los Angeles"]).
-    init(league: League, teams: [SeedTeam], abbreviationAliases: [String: String], marketAliases: [String: [String]] = [:]) {
+    ///   - admitsNewTeams: see ``admitsNewTeams``.
+    init(
+        league: League, teams: [SeedTeam], admitsNewTeams: Bool, abbreviationAliases: [String: String],
+        marketAliases: [String: [String]] = [:]
+    ) {
         self.league = league
+        self.admitsNewTeams = admitsNewTeams
         all = teams.sorted { $0.tricode < $1.tricode }
         self.abbreviationAliases = abbreviationAliases
         byTricode = Dictionary(uniqueKeysWithValues: teams.map { ($0.tricode, $0) })

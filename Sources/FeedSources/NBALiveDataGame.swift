@@ -51,8 +51,9 @@ enum NBALiveDataGame {
             alternateColor: ""
         )
         // A seeded league's team is found by its tricode only, as before leagues: a display
-        // name could match a same-named team of the league by accident.
-        if let seeds = SeedTeams.forLeague(league.id) {
+        // name could match a same-named team of the league by accident. A tricode the table
+        // lacks is a new team of a league that admits them (the WNBA's expansion teams).
+        if let seeds = SeedTeams.forLeague(league.id), !seeds.admitsNewTeams || seeds.lookup(abbreviation: tricode) != nil {
             let team = try node.team(abbreviation: tricode, in: seeds)
             return ResolvedTeam(team: team.message, arena: team.arena, created: false)
         }

@@ -148,9 +148,13 @@ public enum NBAPlayByPlayAdapter {
         } else if let tricode = try field(.teamTricode).optionalString(), !tricode.isEmpty {
             // Within the game's league: the WNBA's "IND" is wnba-IND, never the Pacers.
             let leagueID = header.game.leagueId.isEmpty ? Leagues.nba.id : header.game.leagueId
+            // A tricode the league's table lacks names a team of the league (created from the
+            // provider's data) only where the league admits new teams.
+            let seeds = SeedTeams.forLeague(leagueID)
             let id =
-                SeedTeams.forLeague(leagueID).map { $0.lookup(abbreviation: tricode)?.id ?? "" }
-                ?? Leagues.teamID(leagueID: leagueID, abbreviation: tricode.trimmingASCIIWhitespace().uppercased())
+                seeds?.lookup(abbreviation: tricode)?.id
+                ?? (seeds?.admitsNewTeams == false
+                    ? "" : Leagues.teamID(leagueID: leagueID, abbreviation: tricode.trimmingASCIIWhitespace().uppercased()))
             guard !id.isEmpty, id == header.game.homeTeamId || id == header.game.awayTeamId else {
                 throw field(.teamTricode).failure(
                     "team \(Excerpt.quoted(tricode)) is neither \(header.game.homeTeamId) nor \(header.game.awayTeamId)"

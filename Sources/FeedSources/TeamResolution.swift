@@ -33,12 +33,17 @@ extension JSONNode {
     }
 
     /// The team a provider describes at this node, resolved within `league` only: one of the
-    /// league's seed teams, or, for a league without seed data, a team created from the
+    /// league's seed teams, or, for a league without seed data or one whose seed admits new
+    /// teams (``SeedTeams/admitsNewTeams``: the WNBA's expansion teams), a team created from the
     /// provider's own data. A team is never looked up in another league.
     func team(_ provided: ProviderTeam, in league: League) throws(TeamProblem) -> ResolvedTeam {
         if let seeds = SeedTeams.forLeague(league.id) {
-            let team = try team(abbreviation: provided.abbreviation, describedAs: provided.displayName, in: seeds)
-            return ResolvedTeam(team: team.message, arena: team.arena, created: false)
+            do throws(TeamProblem) {
+                let team = try team(abbreviation: provided.abbreviation, describedAs: provided.displayName, in: seeds)
+                return ResolvedTeam(team: team.message, arena: team.arena, created: false)
+            } catch .unknown(let unknown) {
+                guard seeds.admitsNewTeams else { throw .unknown(unknown) }
+            }
         }
         return ResolvedTeam(team: try invalid { () throws(FeedError) in try created(provided, in: league) }, arena: "", created: true)
     }

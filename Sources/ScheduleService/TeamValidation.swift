@@ -4,8 +4,9 @@ import CourtsideRPC
 public import GRPC
 
 /// Checks the teams of an `UpsertGames` request (the teams a feed creates for a league without
-/// seed data). INVALID_ARGUMENT names the team (its index and id) and the field:
-/// `teams[0] (id "wnba-IND"): league_id: "wnba" has seed data; its teams cannot be changed`.
+/// seed data, or new teams of a league whose seed admits them: ``SeedTeams/admitsNewTeams``).
+/// INVALID_ARGUMENT names the team (its index and id) and the field:
+/// `teams[0] (id "wnba-IND"): id: "wnba-IND" is a seed team of wnba; it cannot be changed`.
 public enum TeamValidation {
     /// Longest tricode, city, name, conference or division accepted, in UTF-8 bytes.
     public static let maximumTextBytes = RequestLimits.teamTextBytes
@@ -22,7 +23,8 @@ public enum TeamValidation {
         }
     }
 
-    /// Checks one team: a known league without seed data, an id built from the league and the
+    /// Checks one team: a known league without seed data (or a new team of one that admits
+    /// new teams), an id built from the league and the
     /// tricode (``Leagues/teamID(leagueID:abbreviation:)``), short texts and `#rrggbb` colours.
     public static func validate(_ team: Team, index: Int) throws(RPCError) {
         let prefix = team.id.isEmpty ? "teams[\(index)]" : "teams[\(index)] (id \"\(FieldCheck.shown(team.id))\")"
@@ -34,8 +36,15 @@ public enum TeamValidation {
                 "league_id",
                 "\"\(FieldCheck.shown(team.leagueId))\" is not a known league (\(Leagues.all.map(\.id).joined(separator: ", ")))")
         }
-        guard SeedTeams.forLeague(team.leagueId) == nil else {
-            throw invalid("league_id", "\"\(team.leagueId)\" has seed data; its teams cannot be changed")
+        if let seeds = SeedTeams.forLeague(team.leagueId) {
+            // A league whose table is complete takes no team; one that grows (the WNBA) takes a
+            // new team, never a change to one of its table's.
+            guard seeds.admitsNewTeams else {
+                throw invalid("league_id", "\"\(team.leagueId)\" has seed data; its teams cannot be changed")
+            }
+            guard !seeds.ids.contains(team.id) else {
+                throw invalid("id", "\"\(team.id)\" is a seed team of \(team.leagueId); it cannot be changed")
+            }
         }
         if let problem = FieldCheck.identifierProblem(team.tricode, maximumBytes: RequestLimits.teamIDBytes) {
             throw invalid("tricode", problem)

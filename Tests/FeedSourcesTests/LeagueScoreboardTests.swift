@@ -63,6 +63,48 @@ import Testing
         #expect(nbaGame.leagueId == "nba" && nba.games.allSatisfy { $0.teams.isEmpty })
     }
 
+    /// The WNBA's table is the 2025 season's 13 teams; the Toronto Tempo joined in 2026. A
+    /// minimal edit of the real capture makes its first game's home team the Tempo, as ESPN
+    /// would describe it (the colours are the edit's own): the game is kept, its new team
+    /// created from the payload in the WNBA, while the seed teams stay the seed's.
+    @Test func aNewWNBATeamIsCreatedFromThePayloadNotSkipped() throws {
+        let tempo: [([Any], Any?)] = [
+            (["events", 0, "competitions", 0, "competitors", 0, "team", "abbreviation"], "TOR"),
+            (["events", 0, "competitions", 0, "competitors", 0, "team", "displayName"], "Toronto Tempo"),
+            (["events", 0, "competitions", 0, "competitors", 0, "team", "location"], "Toronto"),
+            (["events", 0, "competitions", 0, "competitors", 0, "team", "name"], "Tempo"),
+            (["events", 0, "competitions", 0, "competitors", 0, "team", "color"], "6e1f3a"),
+            (["events", 0, "competitions", 0, "competitors", 0, "team", "alternateColor"], "9cc3e6"),
+        ]
+        for policy in [UnknownTeamPolicy.skipGame, .reject] {
+            let snapshot = try TestSupport.accepted(
+                ESPNScoreboardAdapter.parse(try Self.withSlug("wnba", edits: tempo), unknownTeams: policy), "Tempo")
+            #expect(snapshot.skipped.isEmpty && snapshot.games.count == 2, "the Tempo's game was skipped")
+            let first = try #require(snapshot.games.first)
+            #expect(first.game.leagueId == "wnba" && first.game.homeTeamId == "wnba-TOR" && first.game.awayTeamId == "wnba-SEA")
+            #expect(
+                first.teams
+                    == [
+                        Team(
+                            id: "wnba-TOR", tricode: "TOR", city: "Toronto", name: "Tempo", primaryColor: "#6e1f3a",
+                            secondaryColor: "#9cc3e6", leagueId: "wnba")
+                    ], "only the new team is created; the Storm is the seed's")
+            #expect(snapshot.games.last?.teams.isEmpty == true)
+        }
+        // The NBA's table is complete: a club it lacks is no NBA team (a preseason exhibition
+        // opponent), skipped or refused as before.
+        var nba = try Fixtures.json(Fixtures.espnScoreboardFinal)
+        nba = JSONEdit.applying(
+            nba,
+            [
+                (["events", 0, "competitions", 0, "competitors", 0, "team", "abbreviation"], "MEL"),
+                (["events", 0, "competitions", 0, "competitors", 0, "team", "displayName"], "Melbourne United"),
+            ])
+        let skipped = try TestSupport.accepted(
+            ESPNScoreboardAdapter.parse(try Fixtures.encode(nba), league: Leagues.nba, unknownTeams: .skipGame), "NBA")
+        #expect(skipped.skipped.count == 1 && skipped.games.allSatisfy { $0.teams.isEmpty })
+    }
+
     @Test func aLeagueWithoutSeedDataHasItsTeamsCreatedFromThePayload() throws {
         let bytes = try Self.withSlug(
             "mens-college-basketball",

@@ -50,16 +50,47 @@ import Testing
         #expect(entry.state == GameState(homeScore: 55, awayScore: 70, period: 3, clockMs: 341_000, clockRunning: true, status: .live))
     }
 
-    @Test func aWNBATricodeThatIsNotAWNBATeamIsUnknownNotAnNBATeam() throws {
+    /// The Portland Fire joined the WNBA in 2026, after its seed table (2025) was written, with
+    /// the tricode of the NBA's Trail Blazers. A minimal edit of the real WNBA game makes its
+    /// away team the Fire: a new WNBA team created from the payload (wnba-POR), never the
+    /// Trail Blazers, and the game is kept. The NBA takes no new team (see ScoreboardAdapterTests).
+    @Test func aNewWNBATeamIsCreatedInTheWNBANeverAnNBATeam() throws {
         var game = try Self.wnbaGame()
         var away = try #require(game["awayTeam"] as? [String: Any])
-        away["teamTricode"] = "BOS"  // the Celtics' tricode, no WNBA team's
+        away["teamTricode"] = "POR"
+        away["teamCity"] = "Portland"
+        away["teamName"] = "Fire"
         game["awayTeam"] = away
-        let reasons = TestSupport.rejected(NBAScoreboardAdapter.parse(try Self.scoreboard([game])), "BOS in the WNBA")
-        #expect(reasons.first?.contains("not one of the 13 WNBA teams") == true, "\(reasons)")
-        let skipped = try TestSupport.accepted(
-            NBAScoreboardAdapter.parse(try Self.scoreboard([game]), unknownTeams: .skipGame), "skipping")
-        #expect(skipped.games.isEmpty && skipped.skipped.count == 1)
+        for policy in [UnknownTeamPolicy.reject, .skipGame] {
+            let snapshot = try TestSupport.accepted(NBAScoreboardAdapter.parse(try Self.scoreboard([game]), unknownTeams: policy), "POR")
+            let entry = try #require(snapshot.games.first)
+            #expect(snapshot.skipped.isEmpty)
+            #expect(entry.game.leagueId == "wnba" && entry.game.homeTeamId == "wnba-IND" && entry.game.awayTeamId == "wnba-POR")
+            #expect(entry.teams == [Team(id: "wnba-POR", tricode: "POR", city: "Portland", name: "Fire", leagueId: "wnba")])
+        }
+        // The boxscore of the same game, as the play-by-play poller reads it.
+        var raw = try #require(try Fixtures.json(Fixtures.wnbaBoxscore) as? [String: Any])
+        raw["game"] = game
+        let box = try TestSupport.accepted(NBABoxscoreAdapter.parse(try Fixtures.encode(raw)), "boxscore with POR")
+        #expect(box.game.awayTeamId == "wnba-POR" && box.teams.map(\.id) == ["wnba-POR"])
+        // Its play-by-play credits the Fire's basket to wnba-POR.
+        let actions: [[String: Any]] = [
+            [
+                "actionNumber": 1, "orderNumber": 10000, "clock": "PT10M00.00S", "period": 1, "actionType": "period", "subType": "start",
+                "scoreHome": "0", "scoreAway": "0", "description": "Period Start",
+            ],
+            [
+                "actionNumber": 2, "orderNumber": 20000, "clock": "PT09M40.00S", "period": 1, "actionType": "2pt", "subType": "",
+                "teamTricode": "POR", "scoreHome": "0", "scoreAway": "2", "shotResult": "Made", "description": "Fire layup",
+            ],
+        ]
+        var live = box
+        live.game.status = .live
+        live.state = GameState(homeScore: 0, awayScore: 2, period: 1, clockMs: 580_000, clockRunning: true, status: .live)
+        live.periodEnded = false
+        let payload = try Fixtures.encode(["game": ["gameId": "1022500153", "actions": actions] as [String: Any]])
+        let feed = try TestSupport.accepted(NBAPlayByPlayAdapter.parse(payload, game: live), "the Fire's play-by-play")
+        #expect(feed.events.filter { $0.points > 0 }.map(\.teamId) == ["wnba-POR"])
     }
 
     @Test func gameIdNamesTheLeague() throws {

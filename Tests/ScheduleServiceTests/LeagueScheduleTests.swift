@@ -63,6 +63,29 @@ import Testing
         await reopened.close()
     }
 
+    /// The WNBA grows (the Toronto Tempo joined in 2026, after its seed table was written): a
+    /// feed adds a new team with its first game, as for a league without seed data.
+    @Test(arguments: StoreKind.allCases)
+    func aNewTeamOfAGrowingSeededLeagueComesWithItsGame(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
+        defer { fixture.remove() }
+        let schedule = try await fixture.schedule()
+        let tempo = Team(
+            id: "wnba-TOR", tricode: "TOR", city: "Toronto", name: "Tempo", primaryColor: "#6e1f3a", secondaryColor: "#9cc3e6",
+            leagueId: "wnba")
+        var game = makeGame("wnba-1", home: tempo.id, away: "wnba-IND")
+        game.leagueId = ""
+        _ = try await schedule.upsert([game], teams: [tempo])
+        #expect(try await schedule.game(id: "wnba-1").leagueId == "wnba")
+        #expect(try await schedule.listTeams(ListTeamsRequest(leagueIds: ["wnba"])).teams.contains(tempo))
+        #expect(try await schedule.listTeams(ListTeamsRequest(leagueIds: ["wnba"])).teams.count == SeedTeams.wnba.all.count + 1)
+        await schedule.close()
+        guard kind != .sqliteMemory else { return }
+        let reopened = try await fixture.schedule()
+        #expect(reopened.teams().contains(tempo))
+        await reopened.close()
+    }
+
     @Test(arguments: StoreKind.allCases)
     func refusedLeaguesAndTeamsWriteNothing(kind: StoreKind) async throws {
         let fixture = try await StoreFixture.make(kind)
@@ -82,7 +105,11 @@ import Testing
         var pacers = try #require(SeedTeams.wnba.team(tricode: "IND")).message
         pacers.name = "Pacers"
         let seeded = await rpcError { _ = try await schedule.upsert([], teams: [pacers]) }
-        #expect(seeded?.code == .invalidArgument && seeded?.message.contains("seed data") == true)
+        #expect(seeded?.code == .invalidArgument && seeded?.message.contains("is a seed team of wnba; it cannot be changed") == true)
+        // The NBA's table is complete: no team joins it.
+        let melbourne = Team(id: "MEL", tricode: "MEL", city: "Melbourne", name: "United", leagueId: "nba")
+        let exhibition = await rpcError { _ = try await schedule.upsert([], teams: [melbourne]) }
+        #expect(exhibition?.code == .invalidArgument && exhibition?.message.contains("\"nba\" has seed data") == true)
         // A team id that is not "<league>-<tricode>", and a bad colour.
         var misnamed = duke
         misnamed.id = "DUKE"

@@ -34,6 +34,7 @@ ESPN_SCOREBOARD = "espn/aaronweldy__espn-openapi/nba_scoreboard.json"
 # A real men's college basketball scoreboard (two games of the 2026 First Four: SOURCES.md).
 ESPN_COLLEGE = os.path.join(FIXTURES, "espn/calvin-seamons__march-madness-2026/espn_scoreboard.json")
 COLLEGE = "mens-college-basketball"
+ESPN_WNBA = os.path.join(FIXTURES, "espn/ostepan8__wnba-analytics-engine/espn_scoreboard.json")
 # A live 4th-quarter capture with a stale score on a non-scoring play (a stated minimal edit of a
 # real summary: Tests/Fixtures/SOURCES.md).
 ESPN_LIVE = os.path.join(FIXTURES, "espn/smythmyke__bragging_rights/espn_nba_summary_live_q4.edited.json")
@@ -358,6 +359,43 @@ def test_a_real_college_scoreboard_shows_every_game_in_its_league_with_espns_tea
     assert not nba_teams & {tid for g in games.values() for tid in (g.home_team_id, g.away_team_id)}
     wait_until("a 304", lambda: metric(feed, "courtside_feed_polls_total", result="not_modified") >= 1)
     assert metric(feed, "courtside_feed_skipped_games_total") == 0, "a college game was skipped"
+
+
+def test_a_wnba_team_newer_than_the_seed_comes_from_espns_data(cluster):
+    """The real WNBA scoreboard, minimally edited (stated): its first game's home team made the
+    Toronto Tempo (2026 expansion; the seed is the 2025 season's 13 teams), as ESPN describes a
+    team. The game is shown with a team created from ESPN's data, wnba-TOR, never the Raptors;
+    nothing is skipped; the seed teams stay the seed's."""
+    cluster.start_score()
+    with open(ESPN_WNBA) as fh:
+        payload = json.load(fh)
+    team = payload["events"][0]["competitions"][0]["competitors"][0]["team"]
+    team.update(abbreviation="TOR", displayName="Toronto Tempo", location="Toronto", name="Tempo",
+                color="6e1f3a", alternateColor="9cc3e6")
+    game_id = f"espn-{payload['events'][0]['id']}"
+    served = os.path.join(cluster.directory, "www")
+    path = "apis/site/v2/sports/basketball/wnba/scoreboard"
+    os.makedirs(os.path.join(served, os.path.dirname(path)))
+    with open(os.path.join(served, path), "w") as fh:
+        json.dump(payload, fh)
+    server, http_port = serve_files(cluster, served)
+    feed = cluster.start_feed("--source", "espn-scoreboard", "--url", f"http://127.0.0.1:{http_port}/{path}",
+                              "--poll-interval-seconds", "0.2")
+    games = wait_until("both WNBA games in the schedule", lambda: (lambda g: g if len(g) == 2 else None)(
+        cluster.schedule_stub.ListGames(schedpb.ListGamesRequest(page_size=1000, league_ids=["wnba"]), timeout=5).games))
+    game = {g.id: g for g in games}[game_id]
+    assert (game.league_id, game.home_team_id) == ("wnba", "wnba-TOR")
+    teams = {t.id: t for t in cluster.schedule_stub.ListTeams(schedpb.ListTeamsRequest(league_ids=["wnba"]), timeout=5).teams}
+    tempo = teams["wnba-TOR"]
+    assert (tempo.tricode, tempo.city, tempo.name, tempo.primary_color, tempo.secondary_color) == (
+        "TOR", "Toronto", "Tempo", "#6e1f3a", "#9cc3e6")
+    assert teams["wnba-SEA"].name == "Storm" and len(teams) == 14, sorted(teams)
+    raptors = cluster.schedule_stub.ListTeams(schedpb.ListTeamsRequest(league_ids=["nba"]), timeout=5).teams
+    assert {t.name for t in raptors if t.id == "TOR"} == {"Raptors"}
+    wait_until("a 304", lambda: metric(feed, "courtside_feed_polls_total", result="not_modified") >= 1)
+    assert metric(feed, "courtside_feed_skipped_games_total") == 0, "the Tempo's game was skipped"
+    assert feed.terminate() == 0
+    server.stop()
 
 
 def replay_sportradar(directory, source, path):

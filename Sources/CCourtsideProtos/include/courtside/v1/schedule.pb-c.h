@@ -149,8 +149,9 @@ struct  Courtside__V1__UpsertGamesRequest
   Courtside__V1__Game **games;
   /*
    * Teams to create or update before the games are written (a feed creates the teams a
-   * provider reports for a league Courtside has no seed for). Applied in the same call: if a
-   * team or a game is refused, nothing is written.
+   * provider reports for a league Courtside has no seed for, and the WNBA's teams newer than
+   * its seed; a seed team is never changed). Applied in the same call: if a team or a game is
+   * refused, nothing is written.
    */
   size_t n_teams;
   Courtside__V1__Team **teams;
