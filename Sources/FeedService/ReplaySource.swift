@@ -40,7 +40,8 @@ struct ReplaySource: FeedSource {
         let epochNow = UnixTime.nowMs()
         var player = TimelinePlayer(sink: sink, clock: PlaybackClock(originEpochMs: epochNow), maximumBatch: batchSize)
         let anchor = next > 0 ? -timeline[next - 1].wallOffsetMs : 0
-        player.add(PlannedGame(game: game, timeline: timeline, next: next, anchorMs: anchor, restamp: false), upsert: true)
+        player.add(
+            PlannedGame(game: game, timeline: timeline, next: next, anchorMs: anchor, restamp: false), upsert: true, teams: feed.teams)
         context.logger.notice(
             next == 0 ? "replaying a game" : "continuing a replay where the last run left it",
             metadata: ["game": "\(game.id)", "events": "\(events.count)", "from_event": "\(next + 1)", "speed": "\(settings.speed)"]

@@ -39,6 +39,8 @@ struct TimelinePlayer {
     private var games: [PlannedGame] = []
     private var queue = MinHeap<Entry>()
     private var pendingGames: [Game] = []
+    /// Teams created from a provider's data, written with the pending games.
+    private var pendingTeams: [Team] = []
     private(set) var clock: PlaybackClock
     private let sink: FeedSink
     private let maximumBatch: Int
@@ -53,9 +55,13 @@ struct TimelinePlayer {
     /// Games not finished yet.
     var gamesInPlay: Int { queue.count }
 
-    /// Plans a game. With `upsert`, its record is written to the schedule before its events.
-    mutating func add(_ game: PlannedGame, upsert: Bool) {
-        if upsert { pendingGames.append(game.game) }
+    /// Plans a game. With `upsert`, its record is written to the schedule before its events,
+    /// with `teams` (its teams created from a provider's data) before it.
+    mutating func add(_ game: PlannedGame, upsert: Bool, teams: [Team] = []) {
+        if upsert {
+            pendingGames.append(game.game)
+            pendingTeams += teams
+        }
         guard !game.isFinished else { return }
         games.append(game)
         queue.insert(Entry(dueMs: game.dueMs(game.next), gameIndex: games.count - 1))
@@ -66,15 +72,15 @@ struct TimelinePlayer {
     mutating func step() async throws -> [PlannedGame]? {
         guard let first = queue.min else {
             if !pendingGames.isEmpty {
-                try await push(FeedBatch(games: pendingGames))
-                pendingGames = []
+                try await push(FeedBatch(games: pendingGames, teams: pendingTeams))
+                (pendingGames, pendingTeams) = ([], [])
             }
             return nil
         }
         try await clock.sleep(untilMs: first.dueMs)
         let now = clock.nowMs
-        var batch = FeedBatch(games: pendingGames)
-        pendingGames = []
+        var batch = FeedBatch(games: pendingGames, teams: pendingTeams)
+        (pendingGames, pendingTeams) = ([], [])
         var finished: [PlannedGame] = []
         while let top = queue.min, top.dueMs <= now, batch.events.count < maximumBatch {
             _ = queue.popMin()

@@ -13,13 +13,17 @@ public struct GameFeed: Hashable, Sendable {
     public var state: GameState
     /// The provider's glitches that were reconciled on the way, in play order.
     public var glitches: [FeedGlitch]
+    /// The game's teams created from the provider's data (a league without seed data, or a WNBA
+    /// team newer than the seed), written to the schedule with the game; empty for seed teams.
+    public var teams: [Team]
 
     /// Creates a feed.
-    public init(game: Game, events: [Event], state: GameState, glitches: [FeedGlitch] = []) {
+    public init(game: Game, events: [Event], state: GameState, glitches: [FeedGlitch] = [], teams: [Team] = []) {
         self.game = game
         self.events = events
         self.state = state
         self.glitches = glitches
+        self.teams = teams
     }
 }
 

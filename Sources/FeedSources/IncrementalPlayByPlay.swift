@@ -162,8 +162,10 @@ package struct IncrementalPlayByPlay {
             builder.add(contentsOf: actions(0..<current.count))
             lastPath = previousCount == 0 ? .fresh : .rebuilt
         }
-        let feed = builder.finished(game: entry.game, headerState: entry.state)
-        if case .success = feed {
+        var feed = builder.finished(game: entry.game, headerState: entry.state)
+        if case .success(var game) = feed {
+            game.teams = entry.teams
+            feed = .success(game)
             bytes = payload
             plays = current
             readingContext = context

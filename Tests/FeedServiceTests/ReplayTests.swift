@@ -155,6 +155,64 @@ import Testing
         #expect(unstamped(xml.events) == unstamped(json.events))
     }
 
+    /// A replayed ESPN summary whose home team is newer than the WNBA seed: the live capture made
+    /// a WNBA game (``PlayByPlayLeagueTests/wnbaSummary()``) with the Toronto Tempo (2026) at
+    /// home, as ESPN describes a team. The team is created in the schedule with the game (from
+    /// ESPN's name and colours), the game is stored, and its home baskets are the Tempo's.
+    @Test func anESPNSummaryWithAWNBATeamNewerThanTheSeedIsReplayedWithTheTeamCreated() async throws {
+        var root = try #require(try JSONSerialization.jsonObject(with: Data(try PlayByPlayLeagueTests.wnbaSummary())) as? [String: Any])
+        var header = try #require(root["header"] as? [String: Any])
+        var competitions = try #require(header["competitions"] as? [[String: Any]])
+        var competitors = try #require(competitions[0]["competitors"] as? [[String: Any]])
+        #expect(competitors[0]["homeAway"] as? String == "home")
+        var team = try #require(competitors[0]["team"] as? [String: Any])
+        for (key, value) in [
+            "abbreviation": "TOR", "displayName": "Toronto Tempo", "location": "Toronto", "name": "Tempo", "color": "6e1f3a",
+            "alternateColor": "9cc3e6",
+        ] {
+            team[key] = value
+        }
+        competitors[0]["team"] = team
+        competitions[0]["competitors"] = competitors
+        header["competitions"] = competitions
+        root["header"] = header
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tempo-\(UUID().uuidString).json")
+        try Data(try Fixtures.encode(root)).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+
+        let gameId = "espn-401585135"
+        let services = try await Services()
+        try await services.startScore()
+        let feed = try services.feed(.espnSummary) { configuration in
+            configuration.replay.file = file.path
+            configuration.replay.speed = 1_000_000
+            configuration.replay.league = Leagues.wnba
+        }
+        services.start(feed)
+        do {
+            try await services.waitUntilDelivered(feed)
+            let games = try await services.scheduledGames(date: "2024-01-08")
+            let game = try #require(games[gameId], "no game stored: \(games.keys.sorted())")
+            #expect(game.leagueId == "wnba" && game.homeTeamId == "wnba-TOR" && game.awayTeamId == "wnba-SEA")
+            let teams = try await services.teams(league: "wnba")
+            #expect(
+                teams.first { $0.id == "wnba-TOR" }
+                    == Team(
+                        id: "wnba-TOR", tricode: "TOR", city: "Toronto", name: "Tempo", primaryColor: "#6e1f3a",
+                        secondaryColor: "#9cc3e6", leagueId: "wnba"))
+            #expect(teams.first { $0.id == "wnba-SEA" }?.name == "Storm", "a seed team is the seed's")
+            let stored = try await services.events(of: gameId)
+            #expect(!stored.isEmpty && Set(stored.map(\.teamId)).isSubset(of: ["", "wnba-TOR", "wnba-SEA"]))
+            #expect(stored.contains { $0.teamId == "wnba-TOR" && $0.points > 0 })
+            #expect(metric(feed, "courtside_feed_events_refused_total") == 0)
+            #expect(metric(feed, "courtside_feed_rejected_payloads_total") == 0)
+        } catch {
+            await services.stop()
+            throw error
+        }
+        await services.stop()
+    }
+
     /// Replays the WNBA game (IND v LVA, the real NOP v SAC game by the edit of
     /// ``WNBAFixtures/sportradar(editing:)``) from `file` with `--league wnba` and checks that a
     /// WNBA game was stored: WNBA teams, no clock beyond 10:00, every quarter starting at 10:00, the

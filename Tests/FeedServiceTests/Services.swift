@@ -50,6 +50,12 @@ final class Services: @unchecked Sendable {
         scheduleClient = GRPCClient(host: "127.0.0.1", port: schedule.grpcPort ?? 0)
     }
 
+    /// The schedule's teams of a league.
+    func teams(league: String) async throws -> [Team] {
+        guard let scheduleClient else { return [] }
+        return try await ScheduleServiceClient(scheduleClient).listTeams(ListTeamsRequest(leagueIds: [league])).teams
+    }
+
     /// The schedule's games of a date, by id.
     func scheduledGames(date: String) async throws -> [String: Game] {
         guard let scheduleClient else { return [:] }
