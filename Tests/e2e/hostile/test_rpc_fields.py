@@ -374,7 +374,7 @@ def a_team(tricode, league_id="mens-college-basketball", **fields):
 
 def test_leagues_and_created_teams(cluster):
     """League filters and the teams a feed creates: every count, length and colour is checked, a
-    refused request writes no team, and a league with seed data cannot be rewritten."""
+    refused request writes no team, and a seed team cannot be rewritten (nor the NBA joined)."""
     _, schedule, _ = stubs(cluster)
     with cluster.guard("schedule", max_growth_mb=GROWTH_MB):
         leagues = [league.id for league in schedule.ListLeagues(SCHEDULE.ListLeaguesRequest(), timeout=10).leagues]
@@ -398,7 +398,8 @@ def test_leagues_and_created_teams(cluster):
             [a_team("UC1", name="Huskies\u0000"), a_team("UC2")],
             [a_team("UC1", secondary_color="#12345g"), a_team("UC2")],
             [a_team("UC1", primary_color="red"), a_team("UC2")],
-            [a_team("UC1", league_id="wnba"), a_team("UC2")],
+            [a_team("UC1", league_id="nba"), a_team("UC2")],  # the NBA's table is complete
+            [a_team("IND", league_id="wnba"), a_team("UC2")],  # a seed team (the WNBA takes new ones only)
             [a_team("UC1", league_id="cricket"), a_team("UC2")],
             [a_team("UC1", id="mens-college-basketball-XXX"), a_team("UC2")],
             [a_team("U" * 65), a_team("UC2")],
