@@ -35,6 +35,7 @@ public struct SeedTeams: Sendable {
         self.league = league
         self.admitsNewTeams = admitsNewTeams
         all = teams.sorted { $0.tricode < $1.tricode }
+        ids = Set(teams.map(\.id))
         self.abbreviationAliases = abbreviationAliases
         byTricode = Dictionary(uniqueKeysWithValues: teams.map { ($0.tricode, $0) })
         var names: [String: SeedTeam] = [:]
@@ -63,7 +64,7 @@ public struct SeedTeams: Sendable {
     public static let ids: Set<String> = Set(messages.map(\.id))
 
     /// The ids of this league's teams.
-    public var ids: Set<String> { Set(all.map(\.id)) }
+    public let ids: Set<String>
 
     /// The team with this tricode ("BOS"), or nil.
     public func team(tricode: String) -> SeedTeam? {

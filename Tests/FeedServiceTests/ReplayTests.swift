@@ -181,16 +181,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: file) }
 
         let gameId = "espn-401585135"
-        let services = try await Services()
-        try await services.startScore()
-        let feed = try services.feed(.espnSummary) { configuration in
-            configuration.replay.file = file.path
-            configuration.replay.speed = 1_000_000
-            configuration.replay.league = Leagues.wnba
-        }
-        services.start(feed)
-        do {
-            try await services.waitUntilDelivered(feed)
+        try await replayedInTheWNBA(.espnSummary, file: file.path) { services, feed in
             let games = try await services.scheduledGames(date: "2024-01-08")
             let game = try #require(games[gameId], "no game stored: \(games.keys.sorted())")
             #expect(game.leagueId == "wnba" && game.homeTeamId == "wnba-TOR" && game.awayTeamId == "wnba-SEA")
@@ -206,11 +197,32 @@ import Testing
             #expect(stored.contains { $0.teamId == "wnba-TOR" && $0.points > 0 })
             #expect(metric(feed, "courtside_feed_events_refused_total") == 0)
             #expect(metric(feed, "courtside_feed_rejected_payloads_total") == 0)
+        }
+    }
+
+    /// Replays `file` with `--league wnba` at full speed through fresh schedule and score
+    /// services and runs `check` once the feed has delivered everything; the services stop
+    /// either way.
+    func replayedInTheWNBA<Result>(
+        _ kind: FeedSourceKind, file: String, check: (Services, FeedServer) async throws -> Result
+    ) async throws -> Result {
+        let services = try await Services()
+        try await services.startScore()
+        do {
+            let feed = try services.feed(kind) { configuration in
+                configuration.replay.file = file
+                configuration.replay.speed = 1_000_000
+                configuration.replay.league = Leagues.wnba
+            }
+            services.start(feed)
+            try await services.waitUntilDelivered(feed)
+            let result = try await check(services, feed)
+            await services.stop()
+            return result
         } catch {
             await services.stop()
             throw error
         }
-        await services.stop()
     }
 
     /// Replays the WNBA game (IND v LVA, the real NOP v SAC game by the edit of
@@ -223,17 +235,8 @@ import Testing
         let home = try #require((raw["home"] as? [String: Any])?["points"] as? Int)
         let away = try #require((raw["away"] as? [String: Any])?["points"] as? Int)
         let gameId = "sr-0b33d607-fc51-4ef0-b06a-111064074ca9"
-        let services = try await Services()
-        try await services.startScore()
-        #expect(try services.feed(kind) { $0.replay.file = file }.configuration.replay.league == nil)
-        let feed = try services.feed(kind) { configuration in
-            configuration.replay.file = file
-            configuration.replay.speed = 1_000_000
-            configuration.replay.league = Leagues.wnba
-        }
-        services.start(feed)
-        do {
-            try await services.waitUntilDelivered(feed)
+        return try await replayedInTheWNBA(kind, file: file) { services, feed in
+            #expect(try services.feed(kind) { $0.replay.file = file }.configuration.replay.league == nil)
             var games = try await services.scheduledGames(date: "2016-01-28")
             games.merge(try await services.scheduledGames(date: "2016-01-29")) { first, _ in first }
             let game = try #require(games[gameId], "\(kind.rawValue): no game stored")
@@ -250,11 +253,7 @@ import Testing
             #expect(snapshot.state?.status == .final && snapshot.state?.period == 4)
             #expect(metric(feed, "courtside_feed_events_refused_total") == 0)
             #expect(metric(feed, "courtside_feed_rejected_payloads_total") == 0)
-            await services.stop()
             return (game, stored)
-        } catch {
-            await services.stop()
-            throw error
         }
     }
 
